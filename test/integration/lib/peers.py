@@ -4,6 +4,7 @@ and pppd. Configurations follow ../shared/design.md, which records what was
 verified to work in the test VM.
 """
 import os
+import shutil
 import textwrap
 
 from .netns import run, wait_for
@@ -35,7 +36,7 @@ class Charon:
     """One charon in a namespace, with its own strongswan.conf, vici socket
     and a private /run (two charons side by side need it)."""
 
-    def __init__(self, stack, ns, name):
+    def __init__(self, stack, ns, name, extra_plugins=()):
         self.stack, self.ns, self.name = stack, ns, name
         self.dir = os.path.join(stack.workdir, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -62,7 +63,7 @@ class Charon:
                 }
               }
             }
-            """ % (CHARON_PLUGINS, self.log, self.vici))
+            """ % (" ".join([CHARON_PLUGINS] + list(extra_plugins)), self.log, self.vici))
         self.proc = None
 
     def start(self):
@@ -85,6 +86,16 @@ class Charon:
     def xfrm_states(self):
         """`ip xfrm state` of this namespace's kernel."""
         return run(["ip", "xfrm", "state"], ns=self.ns)
+
+
+def install_our_charon_plugin(build_dir, name="l2tp"):
+    """Copy our plugin where charon looks for plugins (a fixed path). Only
+    inside the test VM, whose root is a throw-away overlay."""
+    assert os.environ.get("IN_TEST_VM") == "1", "refusing to write /usr outside the test VM"
+    src = os.path.join(build_dir, "plugins", name, "libstrongswan-%s.so" % name)
+    if not os.path.exists(src):
+        raise FileNotFoundError("%s not built (was the build configured with -Dplugin=enabled?)" % src)
+    shutil.copy(src, "/usr/lib/ipsec/plugins/")
 
 
 def server_swanctl_psk(local_addr, psk):
