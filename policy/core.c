@@ -1,0 +1,746 @@
+/*
+ * Loading, freeing, and the evaluation of remote-access policies with an
+ * explanation of every step. Semantics (docs/policy.md, "Evaluation"):
+ * policies in file order, the first whose conditions ALL match decides, no
+ * match rejects; a user's dial_in allow/deny wins over the policy's
+ * permission, "policy" defers to it.
+ */
+#include "conf.h"
+#include "policy_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+/* Pattern limits: a pathological pattern or subject gives up after this
+ * much work instead of stalling the daemon's event loop. */
+#define PATTERN_MATCH_LIMIT 100000
+#define PATTERN_DEPTH_LIMIT 1000
+#define PATTERN_HEAP_LIMIT_KIB 1024
+
+static void free_patterns(struct policy *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct rule *r = &p->rules[i];
+		for (size_t k = 0; k < r->n_conds; k++) {
+			struct condition *c = &r->conds[k];
+			switch (c->kind) {
+			case COND_USER:
+			case COND_IKE_IDENTITY:
+			case COND_CERT_SUBJECT:
+			case COND_CERT_ISSUER:
+				for (size_t j = 0; c->u.str && j < c->n; j++)
+					if (c->u.str[j].re)
+						pcre2_code_free(c->u.str[j].re);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+void policy_free(policy_t *p)
+{
+	if (!p)
+		return;
+	free_patterns(p);
+	pcre2_match_data_free(p->mdata);
+	pcre2_match_context_free(p->mctx);
+	arena_free(&p->arena);
+	free(p);
+}
+
+static struct policy *policy_new(struct policy_error *err)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		arena_init(&p->arena);
+		p->mctx = pcre2_match_context_create(NULL);
+		p->mdata = pcre2_match_data_create(1, NULL);
+		if (p->mctx && p->mdata) {
+			pcre2_set_match_limit(p->mctx, PATTERN_MATCH_LIMIT);
+			pcre2_set_depth_limit(p->mctx, PATTERN_DEPTH_LIMIT);
+			pcre2_set_heap_limit(p->mctx, PATTERN_HEAP_LIMIT_KIB);
+			return p;
+		}
+		policy_free(p);
+	}
+	conf_set_error(err, POLICY_ERR_NOMEM, "", 0, 0, "out of memory");
+	return NULL;
+}
+
+static void conf_opts_from(const struct policy_load_opts *o, struct conf_opts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (o) {
+		c->no_include = o->no_include;
+		c->max_include_depth = o->max_include_depth;
+		c->max_file_size = o->max_file_size;
+	}
+}
+
+static int finish(struct policy *p, int rc, struct conf_node *root,
+		  policy_t **out, struct policy_error *err)
+{
+	if (rc == 0)
+		rc = policy_build(p, root, err);
+	if (rc != 0) {
+		policy_free(p);
+		return -1;
+	}
+	/* the parse tree stays in the arena: strings of the model point into it */
+	*out = p;
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->code = POLICY_OK;
+	}
+	return 0;
+}
+
+int policy_load_opts(const char *path, const struct policy_load_opts *opts,
+		     policy_t **out, struct policy_error *err)
+{
+	struct policy *p = policy_new(err);
+	struct conf_node *root = NULL;
+	struct conf_opts co;
+	int rc;
+
+	if (!p)
+		return -1;
+	conf_opts_from(opts, &co);
+	rc = conf_parse_file(&p->arena, path, &co, &root, err);
+	return finish(p, rc, root, out, err);
+}
+
+int policy_load(const char *path, policy_t **out, struct policy_error *err)
+{
+	return policy_load_opts(path, NULL, out, err);
+}
+
+int policy_load_buffer(const char *name, const void *buf, size_t len,
+		       const struct policy_load_opts *opts, policy_t **out,
+		       struct policy_error *err)
+{
+	struct policy *p = policy_new(err);
+	struct conf_node *root = NULL;
+	struct conf_opts co;
+	int rc;
+
+	if (!p)
+		return -1;
+	conf_opts_from(opts, &co);
+	rc = conf_parse_buffer(&p->arena, name, buf, len, &co, &root, err);
+	return finish(p, rc, root, out, err);
+}
+
+void policy_get_counts(const policy_t *p, struct policy_counts *c)
+{
+	c->users = p->n_users;
+	c->groups = p->n_groups;
+	c->pools = p->n_pools;
+	c->policies = p->n_rules;
+}
+
+const char *policy_timezone(const policy_t *p)
+{
+	return p->timezone;
+}
+
+bool policy_sessions_allowed(const struct policy_profile *prof, uint32_t in_use)
+{
+	return prof->max_sessions == 0 || in_use < prof->max_sessions;
+}
+
+/* ---- explanation ----------------------------------------------------------- */
+
+void policy_explain_init(struct policy_explain *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+void policy_explain_free(struct policy_explain *x)
+{
+	free(x->lines);
+	policy_explain_init(x);
+}
+
+__attribute__((format(printf, 7, 8)))
+static void xadd(struct policy_explain *x, enum policy_explain_kind kind,
+		 enum policy_verdict v, int idx, const char *policy,
+		 const char *key, const char *fmt, ...)
+{
+	struct policy_explain_line *l;
+	va_list ap;
+
+	if (!x)
+		return;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 32;
+		void *n = realloc(x->lines, cap * sizeof(*x->lines));
+		if (!n) {
+			x->truncated = true;
+			return;
+		}
+		x->lines = n;
+		x->cap = cap;
+	}
+	l = &x->lines[x->n++];
+	l->kind = kind;
+	l->verdict = v;
+	l->policy_index = idx;
+	l->policy = policy;
+	snprintf(l->key, sizeof(l->key), "%s", key);
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof(l->text), fmt, ap);
+	va_end(ap);
+}
+
+#define STEP(x, v, key, ...) xadd(x, POLICY_X_STEP, v, -1, NULL, key, __VA_ARGS__)
+
+/* ---- conditions -------------------------------------------------------------- */
+
+struct eval {
+	struct policy *p;
+	const struct policy_request *req;
+	bool pre_auth;
+	const uint64_t *groups;		/* effective membership bitset */
+	bool have_local;		/* wday/minute computed */
+	int wday, minute;
+	bool explain;
+};
+
+/* The condition's values, for messages: "alice, ~^adm-". */
+static void describe_cond(const struct policy *p, const struct condition *c,
+			  char *buf, size_t len)
+{
+	size_t off = 0;
+	char tmp[96];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->n && off < len; i++) {
+		const char *item = tmp;
+		switch (c->kind) {
+		case COND_USER:
+		case COND_IKE_IDENTITY:
+		case COND_CERT_SUBJECT:
+		case COND_CERT_ISSUER:
+			snprintf(tmp, sizeof(tmp), "%s%s", c->u.str[i].re ? "~" : "",
+				 c->u.str[i].text);
+			break;
+		case COND_GROUP:
+			item = p->groups[c->u.group_ids[i]].name;
+			break;
+		case COND_TIME:
+			timewin_format(&c->u.win[i], tmp, sizeof(tmp));
+			break;
+		case COND_CALLING_STATION:
+		case COND_CALLED_STATION:
+			policy_prefix_format(&c->u.net[i], tmp, sizeof(tmp));
+			break;
+		case COND_TUNNEL_TYPE:
+		case COND_AUTH_METHOD:
+		case COND__COUNT:
+			i = c->n;	/* a mask: printed below */
+			continue;
+		}
+		int n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", item);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (c->kind == COND_AUTH_METHOD)
+		policy_auth_format(c->u.mask, buf, len);
+	if (c->kind == COND_TUNNEL_TYPE)
+		for (int t = 1; t <= POLICY_TUNNEL_IKEV2; t++)
+			if (c->u.mask & (1u << t)) {
+				int n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+						 policy_tunnel_name((enum policy_tunnel)t));
+				if (n < 0 || (size_t)n >= len - off)
+					break;
+				off += (size_t)n;
+			}
+}
+
+static bool match_string(struct policy *p, const struct matcher *m,
+			 const char *s, bool nocase, bool *limit)
+{
+	if (!m->re) {
+		size_t len = strlen(s);
+		return len == m->len &&
+		       (nocase ? strcasecmp(s, m->text) : strcmp(s, m->text)) == 0;
+	}
+	int rc = pcre2_match(m->re, (PCRE2_SPTR)s, strlen(s), 0, 0, p->mdata, p->mctx);
+	if (rc >= 0)
+		return true;
+	if (rc != PCRE2_ERROR_NOMATCH) {
+		/* match/depth/heap limit: no match, counted and explained */
+		p->pattern_limit_hits++;
+		*limit = true;
+	}
+	return false;
+}
+
+static const char *const day_names[7] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+					   "Fri", "Sat" };
+
+static enum policy_verdict eval_cond(struct eval *e, const struct condition *c,
+				     char *why, size_t wl)
+{
+	const struct policy_request *req = e->req;
+	const char *subject = NULL, *what = c->key;
+	char vals[160], ip[64];
+	bool limit = false;
+
+	if (why) {
+		describe_cond(e->p, c, vals, sizeof(vals));
+		why[0] = '\0';
+	}
+	switch (c->kind) {
+	case COND_USER:
+		if (e->pre_auth)
+			goto unknown;
+		subject = req->user;
+		what = "user";
+		goto strings;
+	case COND_IKE_IDENTITY:
+		subject = req->ike_identity;
+		what = "IKE identity";
+		goto strings;
+	case COND_CERT_SUBJECT:
+		subject = req->cert_subject;
+		what = "certificate subject";
+		goto strings;
+	case COND_CERT_ISSUER:
+		subject = req->cert_issuer;
+		what = "certificate issuer";
+		goto strings;
+	case COND_GROUP:
+		if (e->pre_auth)
+			goto unknown;
+		for (size_t i = 0; i < c->n; i++) {
+			uint32_t g = c->u.group_ids[i];
+			if (e->groups && (e->groups[g / 64] >> (g % 64)) & 1) {
+				if (why)
+					snprintf(why, wl, "member of '%s'", e->p->groups[g].name);
+				return POLICY_V_MATCH;
+			}
+		}
+		if (why)
+			snprintf(why, wl, "member of none of: %s", vals);
+		return POLICY_V_NOMATCH;
+	case COND_TIME:
+		if (!e->have_local) {
+			policy_local_wmin(e->p, req->now, &e->wday, &e->minute);
+			e->have_local = true;
+		}
+		for (size_t i = 0; i < c->n; i++)
+			if (timewin_match(&c->u.win[i], e->wday, e->minute)) {
+				if (why) {
+					char w[48];
+					snprintf(why, wl, "%s %02d:%02d is within %s",
+						 day_names[e->wday], e->minute / 60,
+						 e->minute % 60,
+						 timewin_format(&c->u.win[i], w, sizeof(w)));
+				}
+				return POLICY_V_MATCH;
+			}
+		if (why)
+			snprintf(why, wl, "%s %02d:%02d (%s) is outside %s",
+				 day_names[e->wday], e->minute / 60, e->minute % 60,
+				 e->p->timezone ? e->p->timezone : "local time", vals);
+		return POLICY_V_NOMATCH;
+	case COND_CALLING_STATION:
+	case COND_CALLED_STATION: {
+		const struct policy_ip *a = c->kind == COND_CALLING_STATION ? &req->peer
+									      : &req->server;
+		what = c->kind == COND_CALLING_STATION ? "peer address" : "server address";
+		if (!a->family) {
+			if (why)
+				snprintf(why, wl, "%s unknown", what);
+			return POLICY_V_NOMATCH;
+		}
+		for (size_t i = 0; i < c->n; i++)
+			if (policy_prefix_contains(&c->u.net[i], a)) {
+				if (why)
+					snprintf(why, wl, "%s %s is in %s", what,
+						 policy_ip_format(a, ip, sizeof(ip)),
+						 policy_prefix_format(&c->u.net[i], vals, sizeof(vals)));
+				return POLICY_V_MATCH;
+			}
+		if (why)
+			snprintf(why, wl, "%s %s is not in %s", what,
+				 policy_ip_format(a, ip, sizeof(ip)), vals);
+		return POLICY_V_NOMATCH;
+	}
+	case COND_TUNNEL_TYPE:
+		if (req->tunnel != POLICY_TUNNEL_UNKNOWN && (c->u.mask & (1u << req->tunnel))) {
+			if (why)
+				snprintf(why, wl, "tunnel type %s", policy_tunnel_name(req->tunnel));
+			return POLICY_V_MATCH;
+		}
+		if (why)
+			snprintf(why, wl, "tunnel type %s is not %s",
+				 policy_tunnel_name(req->tunnel), vals);
+		return POLICY_V_NOMATCH;
+	case COND_AUTH_METHOD:
+		if (e->pre_auth)
+			goto unknown;
+		if (req->auth_method & c->u.mask) {
+			if (why)
+				snprintf(why, wl, "authenticated with %s",
+					 policy_auth_name(req->auth_method));
+			return POLICY_V_MATCH;
+		}
+		if (why)
+			snprintf(why, wl, "authenticated with %s, not %s",
+				 policy_auth_name(req->auth_method), vals);
+		return POLICY_V_NOMATCH;
+	case COND__COUNT:
+		break;
+	}
+	return POLICY_V_NOMATCH;
+
+strings:
+	if (!subject) {
+		if (why)
+			snprintf(why, wl, "%s unknown", what);
+		return POLICY_V_NOMATCH;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (match_string(e->p, &c->u.str[i], subject, c->kind == COND_USER, &limit)) {
+			if (why)
+				snprintf(why, wl, "%s '%.80s' matches %s%.80s", what, subject,
+					 c->u.str[i].re ? "~" : "", c->u.str[i].text);
+			return POLICY_V_MATCH;
+		}
+	if (why)
+		snprintf(why, wl, "%s '%.80s' matches none of: %s%s", what, subject, vals,
+			 limit ? " (a pattern hit its match limit)" : "");
+	return POLICY_V_NOMATCH;
+
+unknown:
+	if (why)
+		snprintf(why, wl, "not known before authentication (%s)", vals);
+	return POLICY_V_UNKNOWN;
+}
+
+/*
+ * One policy: all conditions in order. Returns MATCH, NOMATCH or (pre-auth)
+ * UNKNOWN when nothing failed but something is not known yet. *time_only is
+ * set when the time window was the only condition that failed.
+ */
+static enum policy_verdict eval_rule(struct eval *e, const struct rule *r,
+				     int idx, struct policy_explain *x,
+				     bool *time_only)
+{
+	enum policy_verdict all = POLICY_V_MATCH;
+	unsigned failed = 0, failed_time = 0;
+	char why[200];
+
+	for (size_t k = 0; k < r->n_conds; k++) {
+		const struct condition *c = &r->conds[k];
+		enum policy_verdict v;
+
+		/* without an explanation, stop at the first failure that is
+		 * not a time window (whether only the time failed matters) */
+		if (!x && (failed > failed_time || (failed && !time_only)))
+			break;
+		v = eval_cond(e, c, x ? why : NULL, sizeof(why));
+		if (v == POLICY_V_NOMATCH) {
+			failed++;
+			if (c->kind == COND_TIME)
+				failed_time++;
+			all = POLICY_V_NOMATCH;
+		} else if (v == POLICY_V_UNKNOWN && all == POLICY_V_MATCH) {
+			all = POLICY_V_UNKNOWN;
+		}
+		xadd(x, POLICY_X_CONDITION, v, idx, r->name, c->key, "%s", why);
+	}
+	if (time_only)
+		*time_only = failed && failed == failed_time;
+	return all;
+}
+
+/* ---- pre-auth ------------------------------------------------------------------- */
+
+uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
+			 struct policy_explain *x)
+{
+	struct eval e = { .p = p, .req = req, .pre_auth = true };
+	uint32_t offer = 0;
+	char a[64], b[64], c[64];
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		enum policy_verdict v = eval_rule(&e, r, (int)i, x, NULL);
+		uint32_t methods = r->profile.auth & p->auth_enabled;
+
+		if (v == POLICY_V_NOMATCH) {
+			xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
+			     "cannot match: offers nothing");
+			continue;
+		}
+		/* an auth_method condition narrows what this policy can accept */
+		for (size_t k = 0; k < r->n_conds; k++)
+			if (r->conds[k].kind == COND_AUTH_METHOD)
+				methods &= r->conds[k].u.mask;
+		offer |= methods;
+		/* a deny policy counts too: a user with dial_in = allow
+		 * overrides its permission and gets its profile */
+		xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
+		     "%s: offers %s (profile allows %s, server enables %s)",
+		     v == POLICY_V_MATCH ? "matches for certain, later policies are not reached"
+					 : "could match",
+		     policy_auth_format(methods, a, sizeof(a)),
+		     policy_auth_format(r->profile.auth, b, sizeof(b)),
+		     policy_auth_format(p->auth_enabled, c, sizeof(c)));
+		if (v == POLICY_V_MATCH)
+			break;
+	}
+	STEP(x, offer ? POLICY_V_MATCH : POLICY_V_NOMATCH, "offer", "%s",
+	     offer ? policy_auth_format(offer, a, sizeof(a))
+		   : "nothing to offer: no-common-auth-method");
+	return offer;
+}
+
+/* ---- post-auth ---------------------------------------------------------------------- */
+
+static int group_by_name(const struct policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		if (strcmp(p->groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static enum policy_reason deny(struct policy_decision *dec, enum policy_reason r,
+			       struct policy_explain *x)
+{
+	dec->reason = r;
+	STEP(x, POLICY_V_NOMATCH, "decision", "deny: %s (%s; MS-CHAPv2 E=%d, L2TP result %d)",
+	     policy_reason_name(r), policy_reason_text(r), policy_reason_mschap_error(r),
+	     policy_reason_l2tp_result(r));
+	return r;
+}
+
+static enum policy_reason assign_addresses(struct policy *p,
+					   const struct policy_user *u,
+					   unsigned flags,
+					   struct policy_decision *dec,
+					   struct policy_explain *x)
+{
+	struct policy_profile *pr = &dec->profile;
+	bool lease = flags & POLICY_LEASE;
+	bool any_v4_pool = false;
+	char ip[64];
+
+	if (u->has_static_ipv4 || pr->has_static_ipv4) {
+		dec->ipv4 = u->has_static_ipv4 ? u->static_ipv4 : pr->static_ipv4;
+		dec->has_ipv4 = true;
+		STEP(x, POLICY_V_MATCH, "address", "%s (static, from the %s)",
+		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
+		     u->has_static_ipv4 ? "user" : "profile");
+	} else {
+		for (size_t i = 0; i < pr->n_pools && !dec->has_ipv4; i++) {
+			struct addr_pool *ap = &p->pools[pr->pools[i]].v4;
+			if (!ap->family)
+				continue;
+			any_v4_pool = true;
+			if ((lease ? addr_pool_lease(ap, &dec->ipv4)
+				   : addr_pool_peek(ap, &dec->ipv4)) == 0) {
+				dec->has_ipv4 = true;
+				dec->ipv4_leased = lease;
+				dec->ipv4_pool = pr->pools[i];
+				STEP(x, POLICY_V_MATCH, "address", "%s from pool '%s'%s",
+				     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
+				     p->pools[pr->pools[i]].name, lease ? "" : " (not leased: dry run)");
+			} else {
+				STEP(x, POLICY_V_NOMATCH, "address", "pool '%s' is exhausted (%llu of %llu in use)",
+				     p->pools[pr->pools[i]].name, (unsigned long long)ap->in_use,
+				     (unsigned long long)ap->total);
+			}
+		}
+		if (!dec->has_ipv4) {
+			if (any_v4_pool)
+				return POLICY_DENY_POOL_EXHAUSTED;
+			STEP(x, POLICY_V_NOMATCH, "address",
+			     "no IPv4 pool and no static address in the profile or user");
+			return POLICY_DENY_NO_ADDRESS;
+		}
+	}
+	if (!pr->ipv6)
+		return POLICY_GRANTED;
+	/* IPv6 is optional for the session (IPV6CP may fail alone): no free
+	 * prefix turns IPv6 off for this session, it does not refuse it */
+	if (u->has_static_ipv6) {
+		dec->ipv6 = u->static_ipv6;
+		dec->has_ipv6 = true;
+		STEP(x, POLICY_V_MATCH, "address6", "%s (static, from the user)",
+		     policy_prefix_format(&dec->ipv6, ip, sizeof(ip)));
+		return POLICY_GRANTED;
+	}
+	for (size_t i = 0; i < pr->n_pools && !dec->has_ipv6; i++) {
+		struct addr_pool *ap = &p->pools[pr->pools[i]].v6;
+		if (!ap->family)
+			continue;
+		if ((lease ? addr_pool_lease(ap, &dec->ipv6.ip)
+			   : addr_pool_peek(ap, &dec->ipv6.ip)) == 0) {
+			dec->ipv6.len = ap->deleg_len;
+			dec->has_ipv6 = true;
+			dec->ipv6_leased = lease;
+			dec->ipv6_pool = pr->pools[i];
+			STEP(x, POLICY_V_MATCH, "address6", "%s from pool '%s'%s",
+			     policy_prefix_format(&dec->ipv6, ip, sizeof(ip)),
+			     p->pools[pr->pools[i]].name, lease ? "" : " (not leased: dry run)");
+		}
+	}
+	if (!dec->has_ipv6) {
+		pr->ipv6 = false;
+		STEP(x, POLICY_V_NOMATCH, "address6",
+		     "no IPv6 prefix free or configured: IPv6 off for this session");
+	}
+	return POLICY_GRANTED;
+}
+
+enum policy_reason policy_post_auth(policy_t *p, const struct policy_request *req,
+				    unsigned flags, struct policy_decision *dec,
+				    struct policy_explain *x)
+{
+	uint64_t stack_bits[8], *bits = stack_bits;
+	struct eval e = { .p = p, .req = req };
+	const struct policy_user *u;
+	const struct rule *r = NULL;
+	bool time_only_seen = false;
+	enum dial_in dial_in;
+	enum policy_reason reason;
+	size_t words = p->group_words;
+	char a[64], b[64];
+
+	memset(dec, 0, sizeof(*dec));
+	dec->policy_index = -1;
+	dec->ipv4_pool = -1;
+	dec->ipv6_pool = -1;
+
+	u = policy_find_user(p, req->user);
+	if (!u) {
+		STEP(x, POLICY_V_NOMATCH, "user", "'%s' is not a local user",
+		     req->user ? req->user : "(none)");
+		return deny(dec, POLICY_DENY_UNKNOWN_USER, x);
+	}
+	STEP(x, POLICY_V_MATCH, "user", "'%s' found (%s:%u)", u->name, u->file, u->line);
+	if (u->disabled) {
+		STEP(x, POLICY_V_NOMATCH, "account", "the account is disabled");
+		return deny(dec, POLICY_DENY_ACCOUNT_DISABLED, x);
+	}
+	if (u->password_expires && req->now >= u->password_expires) {
+		STEP(x, POLICY_V_NOMATCH, "password", "expired at %lld (now %lld)",
+		     (long long)u->password_expires, (long long)req->now);
+		return deny(dec, POLICY_DENY_PASSWORD_EXPIRED, x);
+	}
+
+	/* effective groups: the user's own plus those the request brings */
+	if (words > sizeof(stack_bits) / sizeof(stack_bits[0])) {
+		bits = malloc(words * sizeof(*bits));
+		if (!bits)
+			words = 0, bits = stack_bits;
+	}
+	if (words)
+		memcpy(bits, u->groups, words * sizeof(*bits));
+	for (size_t i = 0; i < req->n_groups; i++) {
+		int g = group_by_name(p, req->groups[i]);
+		if (g >= 0 && (size_t)g / 64 < words)
+			bits[g / 64] |= 1ull << (g % 64);
+		else
+			STEP(x, POLICY_V_INFO, "group", "'%s' from the request is not a "
+			     "defined group: ignored", req->groups[i]);
+	}
+	e.groups = words ? bits : NULL;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		bool time_only = false;
+		enum policy_verdict v = eval_rule(&e, &p->rules[i], (int)i, x, &time_only);
+		if (v == POLICY_V_MATCH) {
+			r = &p->rules[i];
+			dec->policy_index = (int)i;
+			dec->policy_name = r->name;
+			xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
+			     "matches: decides (permission %s)", r->grant ? "grant" : "deny");
+			break;
+		}
+		time_only_seen |= time_only;
+		xadd(x, POLICY_X_POLICY, v, (int)i, p->rules[i].name, "policy",
+		     time_only ? "does not match: only the time window failed"
+			       : "does not match");
+	}
+	if (bits != stack_bits)
+		free(bits);
+
+	/* the user's dial-in setting wins over the policy's permission */
+	dial_in = u->dial_in;
+	if (dial_in == DIAL_IN_DENY) {
+		STEP(x, POLICY_V_NOMATCH, "dial-in", "the user's dial_in is deny%s",
+		     u->dial_in == p->default_dial_in ? " (the default)" : "");
+		return deny(dec, POLICY_DENY_USER_DIAL_IN, x);
+	}
+	if (!r) {
+		STEP(x, POLICY_V_NOMATCH, "policy", "no policy matches: reject");
+		return deny(dec, time_only_seen ? POLICY_DENY_OUTSIDE_HOURS
+						: POLICY_DENY_NO_MATCHING_POLICY, x);
+	}
+	if (dial_in == DIAL_IN_ALLOW) {
+		STEP(x, POLICY_V_MATCH, "dial-in", "the user's dial_in is allow: "
+		     "overrides the policy's permission (%s)", r->grant ? "grant" : "deny");
+	} else if (!r->grant) {
+		STEP(x, POLICY_V_NOMATCH, "dial-in", "the user's dial_in is policy: "
+		     "policy '%s' denies", r->name);
+		return deny(dec, POLICY_DENY_POLICY, x);
+	} else {
+		STEP(x, POLICY_V_MATCH, "dial-in", "the user's dial_in is policy: "
+		     "policy '%s' grants", r->name);
+	}
+
+	dec->profile = r->profile;
+	if ((r->profile.auth & p->auth_enabled) == 0) {
+		STEP(x, POLICY_V_NOMATCH, "profile", "allows %s, all disabled on the server (enabled: %s)",
+		     policy_auth_format(r->profile.auth, a, sizeof(a)),
+		     policy_auth_format(p->auth_enabled, b, sizeof(b)));
+		return deny(dec, POLICY_DENY_AUTH_DISABLED, x);
+	}
+	dec->profile.auth = r->profile.auth & p->auth_enabled;
+	if (req->auth_method && !(req->auth_method & dec->profile.auth)) {
+		STEP(x, POLICY_V_NOMATCH, "profile", "authenticated with %s; the profile allows %s",
+		     policy_auth_name(req->auth_method),
+		     policy_auth_format(dec->profile.auth, a, sizeof(a)));
+		return deny(dec, POLICY_DENY_AUTH_METHOD, x);
+	}
+	if (!policy_sessions_allowed(&dec->profile, req->sessions_in_use)) {
+		STEP(x, POLICY_V_NOMATCH, "sessions", "%u in use, max_sessions %u",
+		     req->sessions_in_use, dec->profile.max_sessions);
+		return deny(dec, POLICY_DENY_TOO_MANY_SESSIONS, x);
+	}
+	dec->routes = u->routes;
+	dec->n_routes = u->n_routes;
+	reason = assign_addresses(p, u, flags, dec, x);
+	if (reason != POLICY_GRANTED)
+		return deny(dec, reason, x);
+	dec->reason = POLICY_GRANTED;
+	STEP(x, POLICY_V_MATCH, "decision", "grant by policy '%s'", r->name);
+	return POLICY_GRANTED;
+}
+
+void policy_decision_release(policy_t *p, struct policy_decision *dec)
+{
+	if (dec->ipv4_leased) {
+		policy_pool_release(p, &dec->ipv4);
+		dec->ipv4_leased = false;
+	}
+	if (dec->ipv6_leased) {
+		policy_pool_release(p, &dec->ipv6.ip);
+		dec->ipv6_leased = false;
+	}
+}

@@ -1,0 +1,387 @@
+/*
+ * policy: the policy file (users, groups, address pools, ordered
+ * remote-access policies) and its evaluation. See docs/policy.md.
+ *
+ * Life cycle, for the daemon:
+ *   policy_t *next; struct policy_error err;
+ *   if (policy_load(path, &next, &err) != 0) { log(err.msg); keep current; }
+ *   else { policy_adopt_leases(next, current, on_orphan, ctx);
+ *          policy_free(current); current = next; }
+ *
+ * A session, in two steps:
+ *   offer = policy_pre_auth(p, &req, NULL);          // at L2TP session start
+ *   ... authenticate with one of `offer` ...
+ *   policy_post_auth(p, &req, POLICY_LEASE, &dec, NULL);
+ *   ... on session end: policy_decision_release(p, &dec);
+ *
+ * Not thread-safe: one thread evaluates (the daemon's event loop). Time-zone
+ * conversions briefly set the process's TZ variable.
+ */
+#ifndef POLICY_POLICY_H
+#define POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct policy policy_t;
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum policy_errcode {
+	POLICY_OK = 0,
+	POLICY_ERR_IO,		/* cannot open/read a file */
+	POLICY_ERR_SYNTAX,	/* expected X, got Y */
+	POLICY_ERR_STRING,	/* unterminated string or bad escape */
+	POLICY_ERR_BYTE,	/* NUL or control byte in the text */
+	POLICY_ERR_NESTING,	/* sections or includes nested too deep */
+	POLICY_ERR_DUPLICATE,	/* key set twice, user twice, ... */
+	POLICY_ERR_INCLUDE,	/* include missing, disabled, or glob failed */
+	POLICY_ERR_UNKNOWN_KEY,	/* key or section not known here */
+	POLICY_ERR_VALUE,	/* value of the wrong form */
+	POLICY_ERR_REFERENCE,	/* unknown group / pool name */
+	POLICY_ERR_PATTERN,	/* PCRE2 pattern does not compile */
+	POLICY_ERR_MISSING,	/* required key absent */
+	POLICY_ERR_CONFLICT,	/* overlapping pools, shared static address */
+	POLICY_ERR_NOMEM,
+	POLICY_ERR__COUNT
+};
+
+struct policy_error {
+	enum policy_errcode code;
+	char file[256];
+	unsigned line, col;	/* 0 when not tied to a position */
+	char msg[768];		/* "file:line:col: expected X, got Y" */
+};
+
+const char *policy_errcode_name(enum policy_errcode code);
+
+/* ---- loading ----------------------------------------------------------- */
+
+struct policy_load_opts {
+	bool no_include;	/* `include` is an error (fuzzing, untrusted text) */
+	unsigned max_include_depth;	/* 0: default 8 */
+	size_t max_file_size;	/* 0: default 16 MiB */
+};
+
+/*
+ * Parse and build a policy from a file into a fresh object. On error,
+ * *out is untouched, err describes the first problem and -1 is returned.
+ */
+int policy_load(const char *path, policy_t **out, struct policy_error *err);
+int policy_load_opts(const char *path, const struct policy_load_opts *opts,
+		     policy_t **out, struct policy_error *err);
+/* The same from memory; `name` stands for the file name in messages and
+ * relative includes resolve against the current directory. */
+int policy_load_buffer(const char *name, const void *buf, size_t len,
+		       const struct policy_load_opts *opts, policy_t **out,
+		       struct policy_error *err);
+void policy_free(policy_t *p);
+
+struct policy_counts {
+	size_t users, groups, pools, policies;
+};
+void policy_get_counts(const policy_t *p, struct policy_counts *c);
+/* The configured time zone, or NULL for the system's local time. */
+const char *policy_timezone(const policy_t *p);
+
+/* ---- addresses --------------------------------------------------------- */
+
+struct policy_ip {
+	uint8_t family;		/* 0 (unset), AF_INET or AF_INET6 */
+	uint8_t bytes[16];	/* network order; IPv4 in bytes[0..3] */
+};
+
+struct policy_prefix {
+	struct policy_ip ip;
+	uint8_t len;		/* prefix length in bits */
+};
+
+/* Parse "192.0.2.1" / "2001:db8::1"; true on success. */
+bool policy_ip_parse(const char *s, struct policy_ip *ip);
+/* Parse "192.0.2.0/24", or an address alone (full length). */
+bool policy_prefix_parse(const char *s, struct policy_prefix *pfx);
+bool policy_prefix_contains(const struct policy_prefix *pfx,
+			    const struct policy_ip *ip);
+/* buf of at least 48 bytes; returns buf. */
+char *policy_ip_format(const struct policy_ip *ip, char *buf, size_t len);
+
+/* ---- authentication methods and tunnels --------------------------------- */
+
+enum policy_auth {
+	POLICY_AUTH_PAP = 1u << 0,
+	POLICY_AUTH_CHAP = 1u << 1,	/* CHAP-MD5, RFC 1994 */
+	POLICY_AUTH_MSCHAPV2 = 1u << 2,	/* RFC 2759 */
+	POLICY_AUTH_EAP = 1u << 3,	/* RFC 3748 */
+};
+#define POLICY_AUTH_ALL 0xfu
+
+const char *policy_auth_name(uint32_t one_method);
+/* Parse a method name ("pap", "chap", "mschapv2", "eap"); 0 if unknown. */
+uint32_t policy_auth_parse(const char *s);
+/* "mschapv2, eap" into buf; returns buf. */
+char *policy_auth_format(uint32_t mask, char *buf, size_t len);
+
+enum policy_tunnel {
+	POLICY_TUNNEL_UNKNOWN = 0,
+	POLICY_TUNNEL_L2TP = 1,	/* L2TP over IPsec: what l2tpd serves */
+	POLICY_TUNNEL_PPTP,
+	POLICY_TUNNEL_PPPOE,
+	POLICY_TUNNEL_SSTP,
+	POLICY_TUNNEL_IKEV2,
+};
+const char *policy_tunnel_name(enum policy_tunnel t);
+enum policy_tunnel policy_tunnel_parse(const char *s);
+
+/* ---- users ------------------------------------------------------------- */
+
+struct policy_user;
+
+/* Case-insensitive (ASCII) lookup, O(1). NULL if unknown. */
+const struct policy_user *policy_find_user(const policy_t *p, const char *name);
+const char *policy_user_name(const struct policy_user *u);
+/* MS-CHAPv2 needs the NT hash (MD4 of the UTF-16LE password, RFC 2759
+ * section 8.2 NtPasswordHash). Also derived from a cleartext password. */
+bool policy_user_nt_hash(const struct policy_user *u, uint8_t out[16]);
+/* CHAP-MD5 (RFC 1994) needs the secret itself: only users whose `password`
+ * is set in clear (server.cleartext_passwords = yes) have one. */
+const char *policy_user_cleartext(const struct policy_user *u, size_t *len);
+/* PAP: check a password against password_hash, nt_hash or password. */
+bool policy_user_check_password(const struct policy_user *u,
+				const char *pw, size_t len);
+
+/* NtPasswordHash (RFC 2759 section 8.2) of a UTF-8 password; false if the
+ * text is not valid UTF-8. */
+bool policy_nt_hash(const char *pw, size_t len, uint8_t out[16]);
+/* A `password_hash` value "pbkdf2-sha256$ITER$SALT$HASH" (hex), with a
+ * fresh random salt. buf of at least 160 bytes. */
+bool policy_password_hash(const char *pw, size_t len, unsigned iterations,
+			  char *buf, size_t buflen);
+#define POLICY_PBKDF2_DEFAULT_ITER 20000
+
+/* ---- profile ----------------------------------------------------------- */
+
+struct policy_port_range {
+	uint16_t lo, hi;
+};
+
+/* A packet filter rule: parsed and exposed; the daemon enforces it. */
+struct policy_filter_rule {
+	const char *name;
+	bool permit;
+	bool has_src, has_dst;
+	struct policy_prefix src, dst;
+	int proto;			/* IP protocol number, -1 = any */
+	const struct policy_port_range *ports;	/* destination ports */
+	size_t n_ports;			/* 0 = any */
+};
+
+struct policy_filter {
+	bool default_permit;		/* action when no rule matches */
+	const struct policy_filter_rule *rules;
+	size_t n_rules;
+};
+
+struct policy_profile {
+	uint32_t auth;			/* POLICY_AUTH_* allowed */
+	uint32_t idle_timeout;		/* seconds; 0 = none */
+	uint32_t session_timeout;	/* seconds; 0 = none */
+	uint32_t max_sessions;		/* per user; 0 = unlimited */
+	const uint16_t *pools;		/* pool indexes, tried in order */
+	size_t n_pools;
+	bool has_static_ipv4;
+	struct policy_ip static_ipv4;
+	struct policy_ip dns[2];	/* IPCP, RFC 1877 */
+	size_t n_dns;
+	struct policy_ip wins[2];	/* IPCP, RFC 1877 */
+	size_t n_wins;
+	uint16_t mtu, mru;
+	bool ipv6;
+	struct policy_filter filter_in, filter_out;
+};
+
+const char *policy_pool_name(const policy_t *p, unsigned pool_index);
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+/* What the daemon knows. Unknown fields: family 0, NULL, 0. */
+struct policy_request {
+	struct policy_ip peer;		/* calling station: client address */
+	struct policy_ip server;	/* called station: our address */
+	const char *ike_identity;	/* peer IKE identity of the SA */
+	const char *cert_subject;	/* peer certificate subject DN */
+	const char *cert_issuer;	/* peer certificate issuer DN */
+	enum policy_tunnel tunnel;
+	time_t now;
+	/* known after authentication */
+	const char *user;
+	const char *const *groups;	/* extra groups (e.g. from RADIUS) */
+	size_t n_groups;
+	uint32_t auth_method;		/* the one POLICY_AUTH_* bit used */
+	uint32_t sessions_in_use;	/* this user's sessions already up */
+};
+
+enum policy_reason {
+	POLICY_GRANTED = 0,
+	POLICY_DENY_UNKNOWN_USER,	/* no such local user */
+	POLICY_DENY_ACCOUNT_DISABLED,
+	POLICY_DENY_PASSWORD_EXPIRED,
+	POLICY_DENY_USER_DIAL_IN,	/* user's dial_in = deny */
+	POLICY_DENY_NO_MATCHING_POLICY,
+	POLICY_DENY_OUTSIDE_HOURS,	/* only the time window kept a policy off */
+	POLICY_DENY_POLICY,		/* matching policy says deny */
+	POLICY_DENY_AUTH_METHOD,	/* method used not allowed by profile */
+	POLICY_DENY_AUTH_DISABLED,	/* profile allows only server-disabled methods */
+	POLICY_DENY_NO_COMMON_AUTH,	/* pre-auth: nothing to offer */
+	POLICY_DENY_TOO_MANY_SESSIONS,
+	POLICY_DENY_POOL_EXHAUSTED,
+	POLICY_DENY_NO_ADDRESS,		/* no pool and no static address */
+	POLICY_REASON__COUNT
+};
+
+const char *policy_reason_name(enum policy_reason r);	/* "outside-hours" */
+const char *policy_reason_text(enum policy_reason r);	/* a sentence */
+/* MS-CHAPv2 failure code for "E=" (RFC 2759 section 6): 691, 649, 646, 647,
+ * 648; 0 for POLICY_GRANTED. */
+int policy_reason_mschap_error(enum policy_reason r);
+/* L2TP CDN Result Code (RFC 2661 section 4.4.2); 0 for POLICY_GRANTED. */
+int policy_reason_l2tp_result(enum policy_reason r);
+
+struct policy_decision {
+	enum policy_reason reason;
+	int policy_index;		/* the deciding policy, -1 if none */
+	const char *policy_name;	/* NULL if none */
+	struct policy_profile profile;	/* resolved for this session */
+	bool has_ipv4, ipv4_leased;	/* leased: return it on release */
+	struct policy_ip ipv4;
+	int ipv4_pool;			/* pool index or -1 */
+	bool has_ipv6, ipv6_leased;
+	struct policy_prefix ipv6;	/* a delegated prefix (see docs) */
+	int ipv6_pool;
+	const struct policy_prefix *routes;	/* user's framed routes */
+	size_t n_routes;
+};
+
+/* Explanation of a decision: each step, each policy, each condition. */
+enum policy_verdict {
+	POLICY_V_INFO = 0,
+	POLICY_V_MATCH,
+	POLICY_V_NOMATCH,
+	POLICY_V_UNKNOWN,	/* pre-auth: not known yet, could match */
+	POLICY_V_SKIPPED,	/* not evaluated (an earlier one failed) */
+};
+
+enum policy_explain_kind {
+	POLICY_X_STEP,		/* user lookup, account checks, permission... */
+	POLICY_X_POLICY,	/* one policy's overall outcome */
+	POLICY_X_CONDITION,	/* one condition of that policy */
+};
+
+struct policy_explain_line {
+	enum policy_explain_kind kind;
+	enum policy_verdict verdict;
+	int policy_index;	/* -1 for steps */
+	const char *policy;	/* policy name, or NULL */
+	char key[32];		/* condition key or step name */
+	char text[224];		/* why */
+};
+
+struct policy_explain {
+	struct policy_explain_line *lines;
+	size_t n, cap;
+	bool truncated;		/* out of memory: lines missing */
+};
+
+void policy_explain_init(struct policy_explain *x);
+void policy_explain_free(struct policy_explain *x);
+
+/* Flags of policy_post_auth(). */
+#define POLICY_LEASE 1u	/* take addresses from pools (else: dry run) */
+
+/*
+ * Before authentication: the auth methods to offer. The union, over policies
+ * in order that could still match (conditions on user, group and auth method
+ * are unknown yet), of profile methods enabled on the server; the walk stops
+ * at the first policy that matches for certain. 0 = nothing to offer
+ * (POLICY_DENY_NO_COMMON_AUTH).
+ */
+uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
+			 struct policy_explain *x);
+
+/*
+ * After authentication: the decision. With POLICY_LEASE, a granted decision
+ * holds leased addresses that policy_decision_release() returns. Returns
+ * dec->reason.
+ */
+enum policy_reason policy_post_auth(policy_t *p,
+				    const struct policy_request *req,
+				    unsigned flags,
+				    struct policy_decision *dec,
+				    struct policy_explain *x);
+
+/* Return a decision's leases (idempotent for that decision). */
+void policy_decision_release(policy_t *p, struct policy_decision *dec);
+
+/* The max_sessions check alone, for the daemon's session counter: true if
+ * one more session is allowed when `in_use` are up already. */
+bool policy_sessions_allowed(const struct policy_profile *prof,
+			     uint32_t in_use);
+
+/* ---- pools --------------------------------------------------------------- */
+
+enum policy_release_result {
+	POLICY_RELEASED = 0,
+	POLICY_RELEASE_DOUBLE,		/* was free: counted */
+	POLICY_RELEASE_UNKNOWN,		/* in no pool (pool changed on reload) */
+	POLICY_RELEASE_RESERVED,	/* a static address: never leased */
+};
+
+/* Lease from one pool. 0, or -1 when exhausted (or no such family). */
+int policy_pool_lease(policy_t *p, unsigned pool_index, int family,
+		      struct policy_ip *out);
+enum policy_release_result policy_pool_release(policy_t *p,
+					       const struct policy_ip *ip);
+
+struct policy_pool_stats {
+	uint64_t size4, in_use4, reserved4;
+	uint64_t size6, in_use6, reserved6;
+	uint64_t double_releases, unknown_releases, exhausted;
+};
+bool policy_pool_stats(const policy_t *p, unsigned pool_index,
+		       struct policy_pool_stats *st);
+/* Double/unknown releases of addresses in no pool are counted here. */
+uint64_t policy_unknown_releases(const policy_t *p);
+
+/*
+ * After a reload: carry the leases of `old` into `next`. A leased address
+ * that lies in a pool of `next` (whatever its name) stays leased there; one
+ * that lies in no pool, or on an address now reserved for a static user, is
+ * reported to on_orphan (may be NULL) and not carried. Returns the number of
+ * orphans.
+ */
+size_t policy_adopt_leases(policy_t *next, const policy_t *old,
+			   void (*on_orphan)(const struct policy_ip *ip,
+					     void *ctx),
+			   void *ctx);
+
+/* ---- formatting (l2tpctl, logs) -------------------------------------------- */
+
+/* Human-readable and JSON renderings; malloc'd strings, NULL on ENOMEM. */
+char *policy_format_text(const policy_t *p, uint32_t offered,
+			 const struct policy_decision *dec,
+			 const struct policy_explain *x);
+char *policy_format_json(const policy_t *p, uint32_t offered,
+			 const struct policy_decision *dec,
+			 const struct policy_explain *x);
+/* One log line: "policy: user alice denied by '2-night': outside-hours (E=646)" */
+char *policy_format_log(const struct policy_request *req,
+			const struct policy_decision *dec);
+
+/* ---- time ---------------------------------------------------------------- */
+
+/* Local time "YYYY-MM-DDTHH:MM[:SS]" in the policy's time zone (or "...Z"
+ * for UTC) to time_t; false if malformed. */
+bool policy_parse_time(const policy_t *p, const char *s, time_t *out);
+
+#endif
