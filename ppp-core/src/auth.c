@@ -1,0 +1,982 @@
+/*
+ * Authentication, both roles, behind one interface: PAP (RFC 1334 2),
+ * CHAP-MD5 (RFC 1994), MS-CHAPv2 (RFC 2759) and EAP (RFC 3748) relayed to
+ * an external authenticator.  The server never decides alone: it emits
+ * PPP_EVENT_AUTH_REQUEST and waits for ppp_auth_answer(), which carries
+ * either credentials to verify here or an outside verdict, and on success
+ * the profile that lets the NCPs start in the same call as the Success.
+ */
+#include "internal.h"
+#include "ppp/mschap.h"
+
+#include <stdio.h>
+
+enum auth_state {
+	AUTH_IDLE,
+	AUTH_WAIT_PEER,		/* server: challenge/identity request out */
+	AUTH_WAIT_VERDICT,	/* server: AUTH_REQUEST emitted */
+	AUTH_WAIT_EAP,		/* server: relayed EAP request out */
+	AUTH_SUCCEEDED,
+	AUTH_FAILED,
+	AUTH_CLIENT_WAIT,	/* client: waiting for a challenge/request */
+	AUTH_CLIENT_SENT,	/* client: our request/response out */
+};
+
+/* PAP codes (RFC 1334 2.2), CHAP codes (RFC 1994 4), EAP (RFC 3748 4). */
+enum { PAP_REQ = 1, PAP_ACK = 2, PAP_NAK = 3 };
+enum { CHAP_CHALLENGE = 1, CHAP_RESPONSE = 2, CHAP_SUCCESS = 3,
+       CHAP_FAILURE = 4 };
+enum { EAP_REQUEST = 1, EAP_RESPONSE = 2, EAP_SUCCESS = 3, EAP_FAILURE = 4 };
+enum { EAP_TYPE_IDENTITY = 1, EAP_TYPE_NOTIFICATION = 2, EAP_TYPE_NAK = 3,
+       EAP_TYPE_MD5 = 4 };
+
+#define MSCHAPV2_RESPONSE_LEN 49	/* RFC 2759 4: Value-Size */
+#define SUCCESS_TEXT "Access granted"
+
+void ppp_session_settle(struct ppp_session *s);
+
+bool ppp_auth_method_allowed(const struct ppp_session *s,
+			     enum ppp_auth_method m)
+{
+	if (m <= PPP_AUTH_NONE || m >= PPP_AUTH_NMETHODS)
+		return false;
+	if (s->auth_order_len == 0)
+		return s->role == PPP_CLIENT;	/* a client takes any */
+	for (size_t i = 0; i < s->auth_order_len; i++)
+		if (s->auth_order[i] == m)
+			return true;
+	return false;
+}
+
+static uint16_t auth_proto(enum ppp_auth_method m)
+{
+	switch (m) {
+	case PPP_AUTH_PAP: return PPP_PROTO_PAP;
+	case PPP_AUTH_CHAP_MD5:
+	case PPP_AUTH_MSCHAPV2: return PPP_PROTO_CHAP;
+	case PPP_AUTH_EAP: return PPP_PROTO_EAP;
+	default: return 0;
+	}
+}
+
+static const char *default_failure_text(enum ppp_auth_failure code)
+{
+	switch (code) {
+	case PPP_AUTH_FAIL_RESTRICTED_HOURS: return "Restricted logon hours";
+	case PPP_AUTH_FAIL_ACCOUNT_DISABLED: return "Account disabled";
+	case PPP_AUTH_FAIL_PASSWORD_EXPIRED: return "Password expired";
+	case PPP_AUTH_FAIL_NO_DIALIN: return "No dial-in permission";
+	default: return "Authentication failed";
+	}
+}
+
+static void wipe(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+void ppp_auth_reset(struct ppp_session *s)
+{
+	wipe(&s->auth, sizeof(s->auth));
+}
+
+static const uint8_t *client_user(const struct ppp_session *s, size_t *len)
+{
+	const char *u = s->cfg->client && s->cfg->client->user
+				? s->cfg->client->user : "";
+
+	*len = strlen(u);
+	if (*len > PPP_IDENTITY_MAX)
+		*len = PPP_IDENTITY_MAX;
+	return (const uint8_t *)u;
+}
+
+static const char *client_password(const struct ppp_session *s)
+{
+	return s->cfg->client && s->cfg->client->password
+		       ? s->cfg->client->password : "";
+}
+
+static void emit_result(struct ppp_session *s, bool success,
+			enum ppp_auth_failure code)
+{
+	struct ppp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PPP_EVENT_AUTH_RESULT;
+	ev.u.auth_result.method = (enum ppp_auth_method)s->auth.method;
+	if (s->role == PPP_CLIENT) {
+		ev.u.auth_result.identity = client_user(s,
+					&ev.u.auth_result.identity_len);
+	} else {
+		ev.u.auth_result.identity = s->auth.identity;
+		ev.u.auth_result.identity_len = s->auth.identity_len;
+	}
+	ev.u.auth_result.success = success;
+	ev.u.auth_result.code = code;
+	ppp_emit(s, &ev);
+}
+
+static void arm_retransmit(struct ppp_session *s)
+{
+	s->auth.deadline = s->now + s->cfg->restart_ms;
+}
+
+/* ---------------- server side ---------------- */
+
+static void send_challenge(struct ppp_session *s)
+{
+	uint8_t data[1 + 16 + 64];
+	size_t nlen = strlen(s->cfg->name ? s->cfg->name : "");
+
+	if (nlen > 64)
+		nlen = 64;
+	/* RFC 1994 4.1 / RFC 2759 3: Value-Size, Value, Name. */
+	data[0] = 16;
+	memcpy(data + 1, s->auth.challenge, 16);
+	memcpy(data + 17, s->cfg->name, nlen);
+	ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_CHALLENGE, s->auth.id, data,
+			17 + nlen);
+	arm_retransmit(s);
+}
+
+static void send_eap_identity_request(struct ppp_session *s)
+{
+	uint8_t type = EAP_TYPE_IDENTITY;
+
+	/* RFC 3748 5.1: Request/Identity; the identity stays local. */
+	ppp_send_packet(s, PPP_PROTO_EAP, EAP_REQUEST, s->auth.id, &type, 1);
+	arm_retransmit(s);
+}
+
+static void client_send_pap(struct ppp_session *s);
+
+void ppp_auth_start(struct ppp_session *s)
+{
+	uint8_t method = s->lcp_st.auth;
+
+	ppp_auth_reset(s);
+	s->auth.method = method;
+	if (s->cfg->auth_timeout_ms)
+		s->auth.phase_deadline = s->now + s->cfg->auth_timeout_ms;
+	if (s->role == PPP_CLIENT) {
+		s->auth.state = AUTH_CLIENT_WAIT;
+		if (method == PPP_AUTH_PAP)
+			client_send_pap(s);
+		return;
+	}
+	s->auth.state = AUTH_WAIT_PEER;
+	ppp_random_bytes(s, &s->auth.id, 1);
+	switch (method) {
+	case PPP_AUTH_CHAP_MD5:
+	case PPP_AUTH_MSCHAPV2:
+		ppp_random_bytes(s, s->auth.challenge, 16);
+		send_challenge(s);
+		break;
+	case PPP_AUTH_EAP:
+		send_eap_identity_request(s);
+		break;
+	default:
+		break;	/* PAP: the peer speaks first (RFC 1334 2.1) */
+	}
+}
+
+static void server_send_success(struct ppp_session *s)
+{
+	uint8_t data[128];
+	size_t n;
+
+	switch (s->auth.method) {
+	case PPP_AUTH_PAP:
+		/* RFC 1334 2.2.2: Msg-Length, Message. */
+		n = strlen(SUCCESS_TEXT);
+		data[0] = (uint8_t)n;
+		memcpy(data + 1, SUCCESS_TEXT, n);
+		ppp_send_packet(s, PPP_PROTO_PAP, PAP_ACK, s->auth.id, data,
+				n + 1);
+		break;
+	case PPP_AUTH_CHAP_MD5:
+		ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_SUCCESS, s->auth.id,
+				(const uint8_t *)SUCCESS_TEXT,
+				strlen(SUCCESS_TEXT));
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		/* RFC 2759 5: "S=<auth_string> M=<message>". */
+		n = (size_t)snprintf((char *)data, sizeof(data), "%s M=%s",
+				     s->auth.m.chap.auth_response, SUCCESS_TEXT);
+		ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_SUCCESS, s->auth.id,
+				data, n < sizeof(data) ? n : sizeof(data) - 1);
+		break;
+	case PPP_AUTH_EAP:
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_SUCCESS, s->auth.id,
+				NULL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void to_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void server_send_failure(struct ppp_session *s,
+				enum ppp_auth_failure code, const char *text)
+{
+	uint8_t data[256];
+	char chal[33];
+	size_t n;
+	int w;
+
+	switch (s->auth.method) {
+	case PPP_AUTH_PAP:
+		n = strlen(text);
+		if (n > 200)
+			n = 200;
+		data[0] = (uint8_t)n;
+		memcpy(data + 1, text, n);
+		ppp_send_packet(s, PPP_PROTO_PAP, PAP_NAK, s->auth.id, data,
+				n + 1);
+		break;
+	case PPP_AUTH_CHAP_MD5:
+		n = strlen(text);
+		if (n > 200)
+			n = 200;
+		ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_FAILURE, s->auth.id,
+				(const uint8_t *)text, n);
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		/* RFC 2759 6: E=code R=retry C=challenge V=version M=text;
+		 * R=0: we end the link, no retry on this one. */
+		to_hex(s->auth.challenge, 16, chal);
+		w = snprintf((char *)data, sizeof(data),
+			     "E=%d R=0 C=%s V=3 M=%.180s", (int)code, chal,
+			     text);
+		n = w < 0 ? 0 : (size_t)w;
+		if (n >= sizeof(data))
+			n = sizeof(data) - 1;
+		ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_FAILURE, s->auth.id,
+				data, n);
+		break;
+	case PPP_AUTH_EAP:
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_FAILURE, s->auth.id,
+				NULL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void server_succeed(struct ppp_session *s, const struct ppp_profile *p)
+{
+	if (s->auth.method == PPP_AUTH_PAP)
+		wipe(s->auth.m.secret, sizeof(s->auth.m.secret));
+	s->profile = *p;
+	s->profile_set = true;
+	s->auth.state = AUTH_SUCCEEDED;
+	s->auth.result = PPP_AUTH_OK;
+	s->auth.deadline = 0;
+	s->auth.phase_deadline = 0;
+	server_send_success(s);
+	/* NCPs up in the same call as Success: see ppp_enter_network. */
+	ppp_enter_network(s);
+	emit_result(s, true, PPP_AUTH_OK);
+}
+
+static void server_fail(struct ppp_session *s, enum ppp_auth_failure code,
+			const char *text)
+{
+	if (code == PPP_AUTH_OK)
+		code = PPP_AUTH_FAIL_CREDENTIALS;
+	if (!text)
+		text = default_failure_text(code);
+	if (s->auth.method == PPP_AUTH_PAP)
+		wipe(s->auth.m.secret, sizeof(s->auth.m.secret));
+	s->auth.state = AUTH_FAILED;
+	s->auth.result = (uint16_t)code;
+	server_send_failure(s, code, text);
+	emit_result(s, false, code);
+	ppp_link_close(s, PPP_DOWN_AUTH_FAILED);
+}
+
+static void emit_request(struct ppp_session *s, const uint8_t *eap,
+			 size_t eap_len)
+{
+	struct ppp_event ev;
+	struct ppp_auth_request *r = &ev.u.auth_request;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PPP_EVENT_AUTH_REQUEST;
+	r->method = (enum ppp_auth_method)s->auth.method;
+	r->identity = s->auth.identity;
+	r->identity_len = s->auth.identity_len;
+	switch (s->auth.method) {
+	case PPP_AUTH_PAP:
+		r->u.pap.password = s->auth.m.secret;
+		r->u.pap.password_len = s->auth.secret_len;
+		break;
+	case PPP_AUTH_CHAP_MD5:
+		r->u.chap.id = s->auth.id;
+		r->u.chap.challenge = s->auth.challenge;
+		r->u.chap.challenge_len = 16;
+		r->u.chap.response = s->auth.m.chap.md5_response;
+		r->u.chap.response_len = 16;
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		r->u.mschapv2.id = s->auth.id;
+		r->u.mschapv2.authenticator_challenge = s->auth.challenge;
+		r->u.mschapv2.peer_challenge = s->auth.m.chap.peer_challenge;
+		r->u.mschapv2.nt_response = s->auth.m.chap.nt_response;
+		break;
+	case PPP_AUTH_EAP:
+		r->u.eap.packet = eap;
+		r->u.eap.packet_len = eap_len;
+		break;
+	default:
+		break;
+	}
+	s->auth.state = AUTH_WAIT_VERDICT;
+	s->auth.deadline = 0;	/* no retransmission while the caller decides */
+	ppp_emit(s, &ev);
+}
+
+static bool store_identity(struct ppp_session *s, const uint8_t *p, size_t n)
+{
+	if (n > PPP_IDENTITY_MAX) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return false;
+	}
+	memcpy(s->auth.identity, p, n);
+	s->auth.identity_len = (uint8_t)n;
+	return true;
+}
+
+static void server_pap(struct ppp_session *s, uint8_t code, uint8_t id,
+		       struct ppp_reader *rd)
+{
+	uint8_t idlen, pwlen;
+	const uint8_t *peer_id, *pw;
+
+	if (code != PAP_REQ) {
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	if (s->auth.state == AUTH_SUCCEEDED && id == s->auth.id) {
+		/* RFC 1334 2.2.1: our Ack was lost; say it again. */
+		server_send_success(s);
+		return;
+	}
+	if (s->auth.state != AUTH_WAIT_PEER)
+		return;	/* a retransmission while we decide: ignore */
+	/* RFC 1334 2.2.1: Peer-ID Length, Peer-ID, Passwd-Length, Password */
+	if (!ppp_get_u8(rd, &idlen) || !ppp_get_bytes(rd, idlen, &peer_id) ||
+	    !ppp_get_u8(rd, &pwlen) || !ppp_get_bytes(rd, pwlen, &pw)) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return;
+	}
+	if (!store_identity(s, peer_id, idlen))
+		return;
+	memcpy(s->auth.m.secret, pw, pwlen);
+	s->auth.secret_len = pwlen;
+	s->auth.id = id;
+	emit_request(s, NULL, 0);
+}
+
+static void server_chap(struct ppp_session *s, uint8_t code, uint8_t id,
+			struct ppp_reader *rd)
+{
+	uint8_t vlen;
+	const uint8_t *value, *name;
+	size_t nlen;
+
+	if (code != CHAP_RESPONSE) {
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	/* RFC 1994 4.1: the Response's Identifier copies the Challenge's. */
+	if (id != s->auth.id) {
+		ppp_count_bad(s, PPP_BAD_ID_MISMATCH);
+		return;
+	}
+	if (s->auth.state == AUTH_SUCCEEDED) {
+		/* RFC 1994 4.2: resend the Success for a repeated Response. */
+		server_send_success(s);
+		return;
+	}
+	if (s->auth.state != AUTH_WAIT_PEER)
+		return;
+	if (!ppp_get_u8(rd, &vlen) || !ppp_get_bytes(rd, vlen, &value)) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return;
+	}
+	nlen = ppp_reader_left(rd);
+	(void)ppp_get_bytes(rd, nlen, &name);
+	if (s->auth.method == PPP_AUTH_CHAP_MD5) {
+		if (vlen != 16) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
+		if (!store_identity(s, name, nlen))
+			return;
+		memcpy(s->auth.m.chap.md5_response, value, 16);
+	} else {
+		/* RFC 2759 4: Peer-Challenge 16, Reserved 8, NT-Response
+		 * 24, Flags 1. */
+		if (vlen != MSCHAPV2_RESPONSE_LEN) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
+		if (!store_identity(s, name, nlen))
+			return;
+		memcpy(s->auth.m.chap.peer_challenge, value, 16);
+		memcpy(s->auth.m.chap.nt_response, value + 24, 24);
+	}
+	emit_request(s, NULL, 0);
+}
+
+static void server_eap(struct ppp_session *s, uint8_t code, uint8_t id,
+		       struct ppp_reader *rd, const uint8_t *pkt, size_t len)
+{
+	uint8_t type;
+
+	if (code != EAP_RESPONSE) {
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	/* RFC 3748 4.1: a Response matches the outstanding Request's id. */
+	if (id != s->auth.id) {
+		ppp_count_bad(s, PPP_BAD_ID_MISMATCH);
+		return;
+	}
+	if (s->auth.state != AUTH_WAIT_PEER && s->auth.state != AUTH_WAIT_EAP)
+		return;
+	if (!ppp_get_u8(rd, &type)) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return;
+	}
+	if (s->auth.state == AUTH_WAIT_PEER && type == EAP_TYPE_IDENTITY) {
+		size_t n = ppp_reader_left(rd);
+		const uint8_t *ident;
+
+		(void)ppp_get_bytes(rd, n, &ident);
+		if (!store_identity(s, ident, n))
+			return;
+	}
+	/* Everything past Identity is the external authenticator's. */
+	emit_request(s, pkt, len);
+}
+
+/* ---------------- client side ---------------- */
+
+static void client_send_pap(struct ppp_session *s)
+{
+	uint8_t data[2 + 2 * 255];
+	size_t ulen, plen;
+	const uint8_t *user = client_user(s, &ulen);
+	const char *pw = client_password(s);
+
+	plen = strlen(pw);
+	if (plen > 255)
+		plen = 255;
+	data[0] = (uint8_t)ulen;
+	memcpy(data + 1, user, ulen);
+	data[1 + ulen] = (uint8_t)plen;
+	memcpy(data + 2 + ulen, pw, plen);
+	s->auth.id++;
+	ppp_send_packet(s, PPP_PROTO_PAP, PAP_REQ, s->auth.id, data,
+			2 + ulen + plen);
+	s->auth.state = AUTH_CLIENT_SENT;
+	arm_retransmit(s);
+}
+
+static void client_succeed(struct ppp_session *s)
+{
+	s->auth.state = AUTH_SUCCEEDED;
+	s->auth.deadline = 0;
+	s->auth.phase_deadline = 0;
+	ppp_enter_network(s);
+	emit_result(s, true, PPP_AUTH_OK);
+}
+
+static void client_fail(struct ppp_session *s, enum ppp_auth_failure code)
+{
+	s->auth.state = AUTH_FAILED;
+	s->auth.result = (uint16_t)code;
+	s->auth.deadline = 0;
+	emit_result(s, false, code);
+	ppp_link_close(s, PPP_DOWN_AUTH_FAILED);
+}
+
+/* The E= code of an MS-CHAPv2 Failure message (RFC 2759 6). */
+static enum ppp_auth_failure parse_failure_code(const uint8_t *m, size_t n)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (n < 3 || m[0] != 'E' || m[1] != '=')
+		return PPP_AUTH_FAIL_CREDENTIALS;
+	for (i = 2; i < n && i < 12 && m[i] >= '0' && m[i] <= '9'; i++)
+		v = v * 10 + (unsigned)(m[i] - '0');
+	if (i == 2 || v == 0)
+		return PPP_AUTH_FAIL_CREDENTIALS;
+	return (enum ppp_auth_failure)v;
+}
+
+static void client_chap_challenge(struct ppp_session *s, uint8_t id,
+				  struct ppp_reader *rd)
+{
+	uint8_t vlen;
+	const uint8_t *value;
+	uint8_t data[1 + MSCHAPV2_RESPONSE_LEN + PPP_IDENTITY_MAX];
+	size_t ulen;
+	const uint8_t *user = client_user(s, &ulen);
+	const char *pw = client_password(s);
+	size_t vsize;
+
+	if (!ppp_get_u8(rd, &vlen) || !ppp_get_bytes(rd, vlen, &value)) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return;
+	}
+	if (s->auth.method == PPP_AUTH_CHAP_MD5) {
+		if (vlen == 0) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
+		vsize = 16;
+		ppp_chap_md5_response(id, (const uint8_t *)pw, strlen(pw),
+				      value, vlen, data + 1);
+	} else {
+		uint8_t nt_hash[PPP_NT_HASH_LEN];
+		uint8_t *v = data + 1;
+
+		/* RFC 2759 3: the Challenge's Value-Size is 16. */
+		if (vlen != 16 ||
+		    ppp_nt_password_hash(pw, strlen(pw), nt_hash) < 0) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
+		vsize = MSCHAPV2_RESPONSE_LEN;
+		memcpy(s->auth.challenge, value, 16);
+		ppp_random_bytes(s, s->auth.m.chap.peer_challenge, 16);
+		memcpy(v, s->auth.m.chap.peer_challenge, 16);
+		memset(v + 16, 0, 8);
+		ppp_mschapv2_nt_response(s->auth.challenge,
+					 s->auth.m.chap.peer_challenge, user,
+					 ulen, nt_hash, v + 24);
+		v[48] = 0;	/* Flags */
+		/* RFC 2759 8.7: what the server must prove it knows. */
+		ppp_mschapv2_authenticator_response(nt_hash, v + 24,
+				s->auth.m.chap.peer_challenge,
+				s->auth.challenge, user, ulen,
+				s->auth.m.chap.auth_response);
+		wipe(nt_hash, sizeof(nt_hash));
+	}
+	data[0] = (uint8_t)vsize;
+	memcpy(data + 1 + vsize, user, ulen);
+	s->auth.id = id;
+	s->auth.state = AUTH_CLIENT_SENT;
+	ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_RESPONSE, id, data,
+			1 + vsize + ulen);
+}
+
+static bool hex_equal_nocase(const uint8_t *a, const char *b, size_t n)
+{
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t x = a[i], y = (uint8_t)b[i];
+
+		if (x >= 'a' && x <= 'f')
+			x = (uint8_t)(x - 'a' + 'A');
+		if (y >= 'a' && y <= 'f')
+			y = (uint8_t)(y - 'a' + 'A');
+		diff |= x ^ y;
+	}
+	return diff == 0;
+}
+
+static void client_chap(struct ppp_session *s, uint8_t code, uint8_t id,
+			struct ppp_reader *rd)
+{
+	size_t n = ppp_reader_left(rd);
+	const uint8_t *msg;
+
+	(void)ppp_get_bytes(rd, n, &msg);
+	switch (code) {
+	case CHAP_CHALLENGE:
+		if (s->auth.state == AUTH_CLIENT_WAIT ||
+		    s->auth.state == AUTH_CLIENT_SENT) {
+			struct ppp_reader again;
+
+			ppp_reader_init(&again, msg, n);
+			client_chap_challenge(s, id, &again);
+		}
+		return;
+	case CHAP_SUCCESS:
+		if (s->auth.state != AUTH_CLIENT_SENT)
+			return;
+		if (id != s->auth.id) {
+			ppp_count_bad(s, PPP_BAD_ID_MISMATCH);
+			return;
+		}
+		if (s->auth.method == PPP_AUTH_MSCHAPV2) {
+			/* RFC 2759 8.7 / 5: the server proves it knew the
+			 * password; a wrong or missing S= ends the link. */
+			if (n < PPP_MSCHAPV2_AUTH_RESPONSE_LEN ||
+			    !hex_equal_nocase(msg, s->auth.m.chap.auth_response,
+					      PPP_MSCHAPV2_AUTH_RESPONSE_LEN)) {
+				ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+				client_fail(s, PPP_AUTH_FAIL_CREDENTIALS);
+				return;
+			}
+		}
+		client_succeed(s);
+		return;
+	case CHAP_FAILURE:
+		if (s->auth.state != AUTH_CLIENT_SENT)
+			return;
+		if (id != s->auth.id) {
+			ppp_count_bad(s, PPP_BAD_ID_MISMATCH);
+			return;
+		}
+		client_fail(s, s->auth.method == PPP_AUTH_MSCHAPV2
+				       ? parse_failure_code(msg, n)
+				       : PPP_AUTH_FAIL_CREDENTIALS);
+		return;
+	default:
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+}
+
+static void client_pap(struct ppp_session *s, uint8_t code, uint8_t id)
+{
+	if (code != PAP_ACK && code != PAP_NAK) {
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	if (s->auth.state != AUTH_CLIENT_SENT)
+		return;
+	if (id != s->auth.id) {
+		ppp_count_bad(s, PPP_BAD_ID_MISMATCH);
+		return;
+	}
+	if (code == PAP_ACK)
+		client_succeed(s);
+	else
+		client_fail(s, PPP_AUTH_FAIL_CREDENTIALS);
+}
+
+static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
+		       struct ppp_reader *rd)
+{
+	uint8_t type;
+	uint8_t data[1 + 1 + 16 + PPP_IDENTITY_MAX];
+	size_t ulen;
+	const uint8_t *user = client_user(s, &ulen);
+	const char *pw = client_password(s);
+
+	if (code == EAP_SUCCESS || code == EAP_FAILURE) {
+		if (s->auth.state != AUTH_CLIENT_SENT)
+			return;
+		if (code == EAP_SUCCESS)
+			client_succeed(s);
+		else
+			client_fail(s, PPP_AUTH_FAIL_CREDENTIALS);
+		return;
+	}
+	if (code != EAP_REQUEST) {
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	if (!ppp_get_u8(rd, &type)) {
+		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+		return;
+	}
+	s->auth.id = id;
+	switch (type) {
+	case EAP_TYPE_IDENTITY:
+		data[0] = EAP_TYPE_IDENTITY;
+		memcpy(data + 1, user, ulen);
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data,
+				1 + ulen);
+		break;
+	case EAP_TYPE_NOTIFICATION:
+		/* RFC 3748 5.2: acknowledge with an empty Response. */
+		data[0] = EAP_TYPE_NOTIFICATION;
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data, 1);
+		break;
+	case EAP_TYPE_MD5: {
+		uint8_t vlen;
+		const uint8_t *value;
+
+		/* RFC 3748 5.4: CHAP-style MD5 over id, secret, value. */
+		if (!ppp_get_u8(rd, &vlen) || vlen == 0 ||
+		    !ppp_get_bytes(rd, vlen, &value)) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
+		data[0] = EAP_TYPE_MD5;
+		data[1] = 16;
+		ppp_chap_md5_response(id, (const uint8_t *)pw, strlen(pw),
+				      value, vlen, data + 2);
+		memcpy(data + 18, user, ulen);
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data,
+				18 + ulen);
+		break;
+	}
+	default:
+		/* RFC 3748 5.3.1: legacy Nak proposing MD5-Challenge. */
+		data[0] = EAP_TYPE_NAK;
+		data[1] = EAP_TYPE_MD5;
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data, 2);
+		break;
+	}
+	s->auth.state = AUTH_CLIENT_SENT;
+}
+
+/* ---------------- common ---------------- */
+
+void ppp_auth_input(struct ppp_session *s, uint16_t proto, const uint8_t *pkt,
+		    size_t len)
+{
+	struct ppp_reader rd;
+	uint16_t plen;
+
+	/* PAP, CHAP and EAP share LCP's header (RFC 1334 2.2, RFC 1994 4,
+	 * RFC 3748 4). */
+	if (len < 4) {
+		ppp_count_bad(s, PPP_BAD_HEADER_TRUNCATED);
+		return;
+	}
+	plen = (uint16_t)(pkt[2] << 8 | pkt[3]);
+	if (plen < 4) {
+		ppp_count_bad(s, PPP_BAD_LENGTH_SHORT);
+		return;
+	}
+	if (plen > len) {
+		ppp_count_bad(s, PPP_BAD_LENGTH_PAST_FRAME);
+		return;
+	}
+	len = plen;
+	if (s->auth.method == PPP_AUTH_NONE ||
+	    auth_proto((enum ppp_auth_method)s->auth.method) != proto) {
+		/* Not the protocol we agreed on, or no authentication:
+		 * RFC 1661 allows dropping it; count it. */
+		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
+		return;
+	}
+	ppp_reader_init(&rd, pkt + 4, len - 4);
+	if (s->role == PPP_SERVER) {
+		switch (proto) {
+		case PPP_PROTO_PAP:
+			server_pap(s, pkt[0], pkt[1], &rd);
+			break;
+		case PPP_PROTO_CHAP:
+			server_chap(s, pkt[0], pkt[1], &rd);
+			break;
+		default:
+			server_eap(s, pkt[0], pkt[1], &rd, pkt, len);
+			break;
+		}
+		return;
+	}
+	switch (proto) {
+	case PPP_PROTO_PAP:
+		client_pap(s, pkt[0], pkt[1]);
+		break;
+	case PPP_PROTO_CHAP:
+		client_chap(s, pkt[0], pkt[1], &rd);
+		break;
+	default:
+		client_eap(s, pkt[0], pkt[1], &rd);
+		break;
+	}
+}
+
+void ppp_auth_timer(struct ppp_session *s)
+{
+	if (s->auth.phase_deadline && s->auth.phase_deadline <= s->now) {
+		s->auth.phase_deadline = 0;
+		s->auth.deadline = 0;
+		if (s->auth.state != AUTH_SUCCEEDED &&
+		    s->auth.state != AUTH_FAILED)
+			ppp_link_close(s, PPP_DOWN_AUTH_TIMEOUT);
+		return;
+	}
+	if (!s->auth.deadline || s->auth.deadline > s->now)
+		return;
+	s->auth.deadline = 0;
+	/* RFC 1994 4.1 / RFC 1334 2.2.1 / RFC 3748 4.3: retransmit our
+	 * packet on the restart period, Max-Configure times. */
+	if (s->auth.tries >= s->cfg->max_configure) {
+		ppp_link_close(s, PPP_DOWN_AUTH_TIMEOUT);
+		return;
+	}
+	s->auth.tries++;
+	if (s->role == PPP_CLIENT) {
+		if (s->auth.state == AUTH_CLIENT_SENT &&
+		    s->auth.method == PPP_AUTH_PAP) {
+			s->auth.id--;	/* same request, same Identifier */
+			client_send_pap(s);
+		}
+		return;
+	}
+	if (s->auth.state != AUTH_WAIT_PEER)
+		return;
+	if (s->auth.method == PPP_AUTH_EAP)
+		send_eap_identity_request(s);
+	else if (s->auth.method != PPP_AUTH_PAP)
+		send_challenge(s);
+}
+
+static bool valid_authenticator_response(const char *r)
+{
+	if (!r || strlen(r) < PPP_MSCHAPV2_AUTH_RESPONSE_LEN ||
+	    r[0] != 'S' || r[1] != '=')
+		return false;
+	for (int i = 2; i < PPP_MSCHAPV2_AUTH_RESPONSE_LEN; i++) {
+		char c = r[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
+		      (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* Verify locally; returns 1 match, 0 mismatch, -1 answer unusable. */
+static int verify_local(struct ppp_session *s, const struct ppp_auth_answer *a)
+{
+	uint8_t nt_hash[PPP_NT_HASH_LEN];
+	uint8_t expect[24];
+	int ok;
+
+	switch (s->auth.method) {
+	case PPP_AUTH_PAP:
+		if (a->secret) {
+			return a->secret_len == s->auth.secret_len &&
+			       ppp_mem_equal(a->secret, s->auth.m.secret,
+					     a->secret_len);
+		}
+		if (!a->nt_hash)
+			return -1;
+		/* Only the NT-hash is stored: hash what the peer sent. */
+		if (ppp_nt_password_hash((const char *)s->auth.m.secret,
+					 s->auth.secret_len, nt_hash) < 0)
+			return 0;
+		ok = ppp_mem_equal(nt_hash, a->nt_hash, PPP_NT_HASH_LEN);
+		wipe(nt_hash, sizeof(nt_hash));
+		return ok;
+	case PPP_AUTH_CHAP_MD5:
+		/* RFC 1994 needs the cleartext secret. */
+		if (!a->secret)
+			return -1;
+		ppp_chap_md5_response(s->auth.id, (const uint8_t *)a->secret,
+				      a->secret_len, s->auth.challenge, 16,
+				      expect);
+		return ppp_mem_equal(expect, s->auth.m.chap.md5_response, 16);
+	case PPP_AUTH_MSCHAPV2:
+		if (a->nt_hash)
+			memcpy(nt_hash, a->nt_hash, PPP_NT_HASH_LEN);
+		else if (!a->secret ||
+			 ppp_nt_password_hash(a->secret, a->secret_len,
+					      nt_hash) < 0)
+			return -1;
+		ppp_mschapv2_nt_response(s->auth.challenge,
+					 s->auth.m.chap.peer_challenge,
+					 s->auth.identity, s->auth.identity_len,
+					 nt_hash, expect);
+		ok = ppp_mem_equal(expect, s->auth.m.chap.nt_response, 24);
+		if (ok)
+			ppp_mschapv2_authenticator_response(nt_hash,
+				s->auth.m.chap.nt_response,
+				s->auth.m.chap.peer_challenge,
+				s->auth.challenge, s->auth.identity,
+				s->auth.identity_len,
+				s->auth.m.chap.auth_response);
+		wipe(nt_hash, sizeof(nt_hash));
+		return ok;
+	default:
+		return -1;	/* EAP: only an external verdict */
+	}
+}
+
+int ppp_auth_answer(struct ppp_session *s, uint64_t now,
+		    const struct ppp_auth_answer *a)
+{
+	int ok;
+
+	s->now = now;
+	if (s->role != PPP_SERVER || s->auth.state != AUTH_WAIT_VERDICT || !a)
+		return -1;
+	switch (a->kind) {
+	case PPP_ANSWER_REJECT:
+		server_fail(s, a->failure, a->message);
+		break;
+	case PPP_ANSWER_ACCEPT:
+		if (!a->profile)
+			return -1;
+		if (s->auth.method == PPP_AUTH_MSCHAPV2) {
+			if (!valid_authenticator_response(a->authenticator_response))
+				return -1;
+			memcpy(s->auth.m.chap.auth_response,
+			       a->authenticator_response,
+			       PPP_MSCHAPV2_AUTH_RESPONSE_LEN);
+			s->auth.m.chap.auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN] = 0;
+		}
+		server_succeed(s, a->profile);
+		break;
+	case PPP_ANSWER_LOCAL:
+		if (!a->profile)
+			return -1;
+		ok = verify_local(s, a);
+		if (ok < 0)
+			return -1;
+		if (ok)
+			server_succeed(s, a->profile);
+		else
+			server_fail(s, a->failure != PPP_AUTH_OK
+					       ? a->failure
+					       : PPP_AUTH_FAIL_CREDENTIALS,
+				    a->message);
+		break;
+	default:
+		return -1;
+	}
+	ppp_session_settle(s);
+	return 0;
+}
+
+int ppp_auth_eap_request(struct ppp_session *s, uint64_t now,
+			 const uint8_t *eap, size_t len)
+{
+	uint16_t plen;
+
+	s->now = now;
+	if (s->role != PPP_SERVER || s->auth.method != PPP_AUTH_EAP ||
+	    s->auth.state != AUTH_WAIT_VERDICT)
+		return -1;
+	/* RFC 3748 4: a Request has code 1, a Type, and a Length that
+	 * covers exactly what we were given. */
+	if (!eap || len < 5 || eap[0] != EAP_REQUEST)
+		return -1;
+	plen = (uint16_t)(eap[2] << 8 | eap[3]);
+	if (plen != len || len > PPP_MAX_FRAME - 8)
+		return -1;
+	s->auth.id = eap[1];
+	s->auth.state = AUTH_WAIT_EAP;
+	ppp_send_proto(s, PPP_PROTO_EAP, eap, len);
+	ppp_session_settle(s);
+	return 0;
+}
