@@ -106,6 +106,8 @@ bool policy_prefix_contains(const struct policy_prefix *pfx,
 			    const struct policy_ip *ip);
 /* buf of at least 48 bytes; returns buf. */
 char *policy_ip_format(const struct policy_ip *ip, char *buf, size_t len);
+/* "2001:db8::/64"; buf of at least 52 bytes; returns buf. */
+char *policy_prefix_format(const struct policy_prefix *p, char *buf, size_t len);
 
 /* ---- authentication methods and tunnels --------------------------------- */
 

@@ -185,6 +185,5 @@ bool addr_pool_overlaps(const struct addr_pool *a, const struct addr_pool *b);
 
 /* ip helpers */
 int policy_ip_cmp(const struct policy_ip *a, const struct policy_ip *b);
-char *policy_prefix_format(const struct policy_prefix *p, char *buf, size_t len);
 
 #endif
