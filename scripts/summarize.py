@@ -43,7 +43,9 @@ def meson(path, t, parts):
             if not line:
                 continue
             r = json.loads(line)
-            name, result, out = r["name"], r["result"], r.get("stdout") or ""
+            name, result = r["name"], r["result"]
+            # cmocka prints its summary to stderr; meson may split them.
+            out = (r.get("stdout") or "") + (r.get("stderr") or "")
             passed = [int(n) for n in CMOCKA_PASSED.findall(out)]
             failed = [int(n) for n in CMOCKA_FAILED.findall(out)]
             if result == "SKIP":
