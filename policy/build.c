@@ -15,7 +15,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#define POOL_MAX_SLOTS (1ull << 24)
 #define MAX_PATTERN_LEN 1024
 
 struct B {
@@ -447,10 +446,10 @@ static int pool_v4(struct B *b, const struct conf_node *n, struct addr_pool *ap)
 			r->start = pfx.ip;
 			r->count = 1ull << (32 - pfx.len);
 		}
-		if (r->count > POOL_MAX_SLOTS)
+		if (r->count > b->p->max_pool_slots)
 			return fail_item(b, n, it, POLICY_ERR_VALUE,
 					 "expected at most %llu addresses in a range, got %llu",
-					 (unsigned long long)POOL_MAX_SLOTS,
+					 (unsigned long long)b->p->max_pool_slots,
 					 (unsigned long long)r->count);
 		continue;
 bad:
@@ -494,8 +493,12 @@ static int pool_v6(struct B *b, const struct conf_node *n, unsigned deleg,
 					 "/%u, got %s", deleg, shown(it, s, sizeof(s)));
 		r->start = pfx.ip;
 		r->prefix_len = pfx.len;
-		/* a /48 with /64 leases: 65536 slots; capped for huge prefixes */
-		r->count = deleg - pfx.len >= 24 ? POOL_MAX_SLOTS : 1ull << (deleg - pfx.len);
+		/* a /48 with /64 leases: 65536 slots; only the first
+		 * max_pool_slots prefixes of a huge prefix are used */
+		r->count = deleg - pfx.len >= 62 ? b->p->max_pool_slots
+						 : 1ull << (deleg - pfx.len);
+		if (r->count > b->p->max_pool_slots)
+			r->count = b->p->max_pool_slots;
 	}
 	ap->n_ranges = n->n_items;
 	qsort(ap->ranges, ap->n_ranges, sizeof(*ap->ranges), cmp_range);

@@ -74,9 +74,13 @@ static struct policy *policy_new(struct policy_error *err)
 	return NULL;
 }
 
-static void conf_opts_from(const struct policy_load_opts *o, struct conf_opts *c)
+static void conf_opts_from(struct policy *p, const struct policy_load_opts *o,
+			   struct conf_opts *c)
 {
 	memset(c, 0, sizeof(*c));
+	p->max_pool_slots = 1ull << 24;
+	if (o && o->max_pool_slots && o->max_pool_slots < p->max_pool_slots)
+		p->max_pool_slots = o->max_pool_slots;
 	if (o) {
 		c->no_include = o->no_include;
 		c->max_include_depth = o->max_include_depth;
@@ -112,7 +116,7 @@ int policy_load_opts(const char *path, const struct policy_load_opts *opts,
 
 	if (!p)
 		return -1;
-	conf_opts_from(opts, &co);
+	conf_opts_from(p, opts, &co);
 	rc = conf_parse_file(&p->arena, path, &co, &root, err);
 	return finish(p, rc, root, out, err);
 }
@@ -133,7 +137,7 @@ int policy_load_buffer(const char *name, const void *buf, size_t len,
 
 	if (!p)
 		return -1;
-	conf_opts_from(opts, &co);
+	conf_opts_from(p, opts, &co);
 	rc = conf_parse_buffer(&p->arena, name, buf, len, &co, &root, err);
 	return finish(p, rc, root, out, err);
 }

@@ -63,6 +63,7 @@ struct policy_load_opts {
 	bool no_include;	/* `include` is an error (fuzzing, untrusted text) */
 	unsigned max_include_depth;	/* 0: default 8 */
 	size_t max_file_size;	/* 0: default 16 MiB */
+	uint64_t max_pool_slots; /* per range/prefix; 0: default 2^24 */
 };
 
 /*

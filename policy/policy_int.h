@@ -127,6 +127,7 @@ struct policy {
 	const char *timezone;		/* NULL: system local time */
 	uint32_t auth_enabled;
 	bool cleartext_passwords;
+	uint64_t max_pool_slots;	/* load option */
 	enum dial_in default_dial_in;
 	/* users: open addressing on lower-cased name hash */
 	struct policy_user *users;

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define POOL_MAX_SLOTS (1ull << 24)	/* 16 M per family and pool */
-
 int addr_pool_init(struct arena *a, struct addr_pool *ap)
 {
 	uint64_t total = 0;
