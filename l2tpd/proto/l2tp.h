@@ -1,0 +1,233 @@
+/*
+ * The L2TPv2 control plane of one server (RFC 2661), without sockets.
+ *
+ * An l2tp_ctx holds every tunnel and session. The caller feeds it the
+ * datagrams received on UDP port 1701 (with the peer's and our address and
+ * the current time), and it answers through callbacks: datagrams to send,
+ * and events (tunnel up/down, session up/down). Timers are one deadline per
+ * ctx: call l2tp_ctx_run_timers() when l2tp_ctx_next_deadline() is reached.
+ * Callbacks must not call back into the ctx.
+ *
+ * Roles: LNS (we answer SCCRQ and ICRQ: the concentrator) and LAC (we open
+ * tunnels and incoming calls: tests, the load generator, router links).
+ * See docs/l2tp.md.
+ */
+#ifndef L2TP_H
+#define L2TP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2tp_codec.h"
+
+/* A UDP endpoint. `mark` is the SO_MARK the datagram arrived with (the
+ * IPsec SA it came through, see shared/design.md); 0 means unknown. Two
+ * peers behind one NAT have the same address and port but differ in mark. */
+struct l2tp_addr {
+	uint8_t family;		/* AF_INET, AF_INET6 */
+	uint16_t port;		/* host byte order */
+	uint8_t addr[16];	/* IPv4 in the first 4 octets */
+	uint32_t mark;
+};
+
+typedef int (*l2tp_random_fn)(void *arg, void *buf, size_t len);
+
+struct l2tp_config {
+	/* limits */
+	uint32_t max_tunnels;			/* default 1024 */
+	uint32_t max_sessions;			/* default 128: the server's "ports" */
+	uint32_t max_sessions_per_tunnel;	/* default 128 */
+	uint32_t new_tunnel_rate;		/* per peer address, per second: 10 */
+	uint32_t new_tunnel_burst;		/* 20 */
+	uint32_t reply_rate, reply_burst;	/* stateless StopCCN replies: 100/s, 200 */
+	/* reliable delivery, section 5.8 */
+	uint16_t receive_window;		/* ours, default 16 */
+	uint32_t rto_initial_ms;		/* 1000 */
+	uint32_t rto_max_ms;			/* 8000 */
+	uint8_t max_retries;			/* 5 */
+	uint16_t max_queue;			/* control messages held per tunnel: 256 */
+	/* keepalive, section 6.5: HELLO after this much silence; 0 = off */
+	uint32_t hello_interval_ms;		/* 60000 */
+	/* an incoming call not connected in time is cleared */
+	uint32_t session_setup_timeout_ms;	/* 30000 */
+	/* tunnel authentication, sections 4.2 and 5.1.1; empty: none */
+	const uint8_t *secret;
+	size_t secret_len;
+	/* what we say about ourselves in SCCRQ/SCCRP */
+	const char *host_name;			/* default "l2tpd" */
+	const char *vendor_name;		/* default "l2tpd" */
+	uint16_t firmware_revision;
+	uint32_t framing_capabilities;		/* default sync|async */
+	uint32_t bearer_capabilities;		/* default 0 (none): no outgoing calls */
+	bool accept_tunnels;			/* answer SCCRQ (LNS); default true */
+	/* randomness for IDs, challenges, tie breakers; NULL = getrandom() */
+	l2tp_random_fn random;
+	void *random_arg;
+};
+
+void l2tp_config_defaults(struct l2tp_config *cfg);
+
+enum l2tp_role { L2TP_ROLE_LNS, L2TP_ROLE_LAC };
+
+/* Section 7.2 */
+enum l2tp_tunnel_state {
+	L2TP_TUNNEL_IDLE,
+	L2TP_TUNNEL_WAIT_CTL_REPLY,	/* LAC: SCCRQ sent */
+	L2TP_TUNNEL_WAIT_CTL_CONN,	/* LNS: SCCRP sent */
+	L2TP_TUNNEL_ESTABLISHED,
+	L2TP_TUNNEL_CLOSING,		/* StopCCN sent or received: draining */
+	L2TP_TUNNEL_STATE_MAX
+};
+
+/* Sections 7.4.1 (LAC) and 7.4.2 (LNS), incoming calls */
+enum l2tp_session_state {
+	L2TP_SESSION_WAIT_TUNNEL,	/* LAC: call waits for the tunnel */
+	L2TP_SESSION_WAIT_REPLY,	/* LAC: ICRQ sent */
+	L2TP_SESSION_WAIT_CONNECT,	/* LNS: ICRP sent */
+	L2TP_SESSION_ESTABLISHED,
+	L2TP_SESSION_CLOSED,		/* CDN sent or received: id held while draining */
+	L2TP_SESSION_STATE_MAX
+};
+
+const char *l2tp_tunnel_state_name(enum l2tp_tunnel_state s);
+const char *l2tp_session_state_name(enum l2tp_session_state s);
+
+/* Why a tunnel or session went down. */
+enum l2tp_down_cause {
+	L2TP_DOWN_NONE,
+	L2TP_DOWN_PEER,			/* StopCCN / CDN received */
+	L2TP_DOWN_LOCAL,		/* closed through the API */
+	L2TP_DOWN_UNREACHABLE,		/* retransmissions exhausted (5.8) */
+	L2TP_DOWN_PROTOCOL,		/* bad message from the peer: see reason */
+	L2TP_DOWN_AUTH,			/* challenge/response failed (5.1.1) */
+	L2TP_DOWN_TUNNEL,		/* session: its tunnel went down */
+	L2TP_DOWN_SETUP_TIMEOUT,	/* session never connected */
+	L2TP_DOWN_TIE_BREAKER,		/* tunnel: lost the tie-breaker (4.4.3) */
+	L2TP_DOWN_RESOURCES,		/* session refused: limit reached */
+};
+
+const char *l2tp_down_cause_name(enum l2tp_down_cause c);
+
+enum l2tp_event_type {
+	L2TP_EV_TUNNEL_UP,	/* control connection established */
+	L2TP_EV_TUNNEL_DOWN,
+	L2TP_EV_SESSION_UP,	/* call established: start PPP on this session */
+	L2TP_EV_SESSION_DOWN,
+	L2TP_EV_SESSION_SLI,	/* Set-Link-Info: msg->accm_send/recv */
+	L2TP_EV_SESSION_WEN,	/* WAN-Error-Notify: msg->call_errors */
+};
+
+struct l2tp_event {
+	enum l2tp_event_type type;
+	enum l2tp_role role;
+	uint16_t tunnel_id, peer_tunnel_id;
+	uint16_t session_id, peer_session_id;
+	const struct l2tp_addr *peer, *local;
+	/* *_DOWN */
+	enum l2tp_down_cause cause;
+	enum l2tp_reason reason;	/* for L2TP_DOWN_PROTOCOL/AUTH/RESOURCES */
+	uint16_t result_code, error_code; /* as sent or received */
+	/*
+	 * The message behind the event, valid during the callback only:
+	 * SESSION_UP (LNS) has the ICCN with its Proxy LCP and Proxy Authen
+	 * AVPs (section 4.4.5) for the PPP layer; *_DOWN by the peer has the
+	 * StopCCN/CDN; SLI/WEN theirs. NULL otherwise.
+	 */
+	const struct l2tp_msg *msg;
+	void *tunnel_user, *session_user;
+};
+
+struct l2tp_ops {
+	void (*send)(void *arg, const struct l2tp_addr *peer, const struct l2tp_addr *local,
+		     const uint8_t *buf, size_t len);
+	void (*event)(void *arg, const struct l2tp_event *ev);
+};
+
+struct l2tp_stats {
+	uint64_t rejects[L2TP_R_MAX];	/* one counter per rejection reason */
+	uint64_t rx_datagrams, rx_messages, rx_zlb;
+	uint64_t tx_datagrams, retransmits, stateless_replies, hellos_sent;
+	uint64_t tunnels_created, tunnels_established, tunnels_freed;
+	uint64_t sessions_created, sessions_established, sessions_freed;
+	uint64_t unknown_optional_avps, vendor_avps;
+	uint32_t tunnels_active, tunnels_draining;
+	uint32_t sessions_active, sessions_draining;
+};
+
+struct l2tp_ctx;
+
+/* NULL on bad config or no memory. The ctx copies cfg (and the secret and
+ * names it points to). */
+struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_ops *ops,
+			      void *arg);
+/* Free everything at once, sending nothing (use l2tp_ctx_close_all first
+ * for an orderly stop). */
+void l2tp_ctx_free(struct l2tp_ctx *ctx);
+
+/* One UDP datagram received from peer on local at time now (ms). */
+void l2tp_ctx_input(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
+		    const struct l2tp_addr *local, const uint8_t *buf, size_t len,
+		    uint64_t now);
+
+/* The earliest time l2tp_ctx_run_timers must be called; UINT64_MAX: none. */
+uint64_t l2tp_ctx_next_deadline(const struct l2tp_ctx *ctx);
+void l2tp_ctx_run_timers(struct l2tp_ctx *ctx, uint64_t now);
+
+/* LAC role: open a tunnel (SCCRQ) to peer. Returns 0 and our tunnel id,
+ * or a negative errno (-EAGAIN at a limit, -ENOMEM). */
+int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
+		     const struct l2tp_addr *local, uint64_t now, uint16_t *tunnel_id);
+/* LAC role: place an incoming call (ICRQ) on a tunnel; it waits for the
+ * tunnel if it is not up yet. */
+int l2tp_session_open(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now,
+		      uint16_t *session_id);
+/* Close with a CDN / StopCCN carrying this result and error code. */
+int l2tp_session_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t session_id,
+		       uint16_t result, uint16_t error, uint64_t now);
+int l2tp_tunnel_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t result,
+		      uint16_t error, uint64_t now);
+/* Orderly stop: StopCCN "requester is being shut down" (4.4.2, result 6)
+ * on every tunnel; they drain and free through the timers. */
+void l2tp_ctx_close_all(struct l2tp_ctx *ctx, uint64_t now);
+
+/* The data path saw traffic on the tunnel: postpone its HELLO. O(1). */
+void l2tp_tunnel_activity(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now);
+
+struct l2tp_tunnel_info {
+	uint16_t id, peer_id;
+	enum l2tp_role role;
+	enum l2tp_tunnel_state state;
+	struct l2tp_addr peer, local;
+	uint32_t sessions;		/* not counting closed ones */
+	uint16_t peer_rws;
+	uint16_t peer_firmware_revision;
+	uint32_t peer_framing_capabilities, peer_bearer_capabilities;
+	const char *peer_host_name;	/* NUL-terminated, truncated to 63 */
+	const char *peer_vendor_name;	/* NUL-terminated, truncated to 31 */
+	void *user;
+};
+
+struct l2tp_session_info {
+	uint16_t tunnel_id, session_id, peer_tunnel_id, peer_session_id;
+	enum l2tp_role role;
+	enum l2tp_session_state state;
+	uint32_t call_serial_number;
+	void *user;
+};
+
+int l2tp_tunnel_get(const struct l2tp_ctx *ctx, uint16_t tunnel_id,
+		    struct l2tp_tunnel_info *info);
+int l2tp_session_get(const struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t session_id,
+		     struct l2tp_session_info *info);
+int l2tp_tunnel_set_user(struct l2tp_ctx *ctx, uint16_t tunnel_id, void *user);
+int l2tp_session_set_user(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t session_id,
+			  void *user);
+
+const struct l2tp_stats *l2tp_ctx_stats(const struct l2tp_ctx *ctx);
+
+/* Memory accounting, for the benchmark and the budget test. */
+size_t l2tp_sizeof_tunnel(void);
+size_t l2tp_sizeof_session(void);
+
+#endif
