@@ -304,11 +304,17 @@ static void action_scr(struct ppp_fsm *f)
 
 static void action_str(struct ppp_fsm *f)
 {
+	uint8_t data[256];
+	size_t len = 0;
+
+	/* RFC 1661 5.5: the Data field may say why. */
+	if (f->ops->term_data)
+		len = f->ops->term_data(f->ctx, data, sizeof(data));
 	f->id++;
 	if (f->restart_count)
 		f->restart_count--;
 	arm_restart_timer(f);
-	send_packet(f, PPP_TERM_REQ, f->id, NULL, 0);
+	send_packet(f, PPP_TERM_REQ, f->id, data, len);
 }
 
 /* scj: Code-Reject carries the rejected packet (RFC 1661 5.6), truncated so

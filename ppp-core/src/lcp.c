@@ -305,6 +305,23 @@ static uint8_t lcp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 		l->loop_count++;
 		if (l->loop_count >= s->cfg->loopback_limit)
 			close_from_hook(s, PPP_DOWN_LOOPBACK);
+		/* RFC 1661 6.4: answer a possibly looped-back request
+		 * with the magic-number Nak alone, even if other options
+		 * would be rejected: only that Nak coming back to us can
+		 * prove the loop (a Reject of our own options would end
+		 * the link for the wrong reason). */
+		if (!reject_naks) {
+			uint8_t nb[6] = { LCP_OPT_MAGIC, 6,
+					  (uint8_t)(l->nak_magic >> 24),
+					  (uint8_t)(l->nak_magic >> 16),
+					  (uint8_t)(l->nak_magic >> 8),
+					  (uint8_t)l->nak_magic };
+			size_t n = cap < sizeof(nb) ? cap : sizeof(nb);
+
+			memcpy(out, nb, n);
+			*out_len = n;
+			return PPP_CONF_NAK;
+		}
 	}
 	{
 		uint8_t code = reply_finish(&r, out, cap, out_len, nakbuf,
@@ -697,7 +714,21 @@ void ppp_lcp_protocol_reject(struct ppp_session *s, uint16_t proto,
 			len + 2);
 }
 
+static size_t lcp_term_data(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct ppp_session *s = session_of(ctx);
+	const char *text = ppp_down_reason_text(
+		(enum ppp_down_reason)s->down_reason);
+	size_t n = strlen(text);
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, text, n);
+	return n;
+}
+
 const struct ppp_fsm_ops ppp_lcp_ops = {
+	.term_data = lcp_term_data,
 	.protocol = PPP_PROTO_LCP,
 	.name = "LCP",
 	.build_conf_req = lcp_build_conf_req,

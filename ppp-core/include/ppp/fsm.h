@@ -148,6 +148,8 @@ struct ppp_fsm_ops {
 	/* The ser action: Send-Echo-Reply (LCP only, may be NULL). */
 	void (*send_echo_reply)(void *ctx, uint8_t code, uint8_t id,
 				const uint8_t *data, size_t len);
+	/* Data of our Terminate-Request (LCP: the reason text); may be NULL. */
+	size_t (*term_data)(void *ctx, uint8_t *buf, size_t cap);
 	/* Transmit one packet (code, id, length, data) of this protocol. */
 	void (*send)(void *ctx, uint16_t protocol, const uint8_t *pkt,
 		     size_t len);
