@@ -92,6 +92,7 @@ void l2tp_config_defaults(struct l2tp_config *cfg)
 	cfg->max_retries = 5;
 	cfg->max_queue = 256;
 	cfg->hello_interval_ms = 60000;
+	cfg->tunnel_setup_timeout_ms = 60000;
 	cfg->session_setup_timeout_ms = 30000;
 	cfg->host_name = "l2tpd";
 	cfg->vendor_name = "l2tpd";
@@ -447,6 +448,10 @@ static void tunnel_schedule(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
 	if (t->state == L2TP_TUNNEL_CLOSING) {
 		if (t->drain_at < when)
 			when = t->drain_at;
+	} else if (t->state == L2TP_TUNNEL_WAIT_CTL_CONN ||
+		   t->state == L2TP_TUNNEL_WAIT_CTL_REPLY) {
+		if (t->setup_at < when)
+			when = t->setup_at;
 	} else if (t->state == L2TP_TUNNEL_ESTABLISHED && ctx->cfg.hello_interval_ms) {
 		uint64_t hello = t->last_activity + ctx->cfg.hello_interval_ms;
 
@@ -904,6 +909,7 @@ static struct l2tp_tunnel *tunnel_new(struct l2tp_ctx *ctx, enum l2tp_role role,
 	if (local)
 		t->local = *local;
 	t->last_activity = now;
+	t->setup_at = now + ctx->cfg.tunnel_setup_timeout_ms;
 	l2tp_xport_init(&t->x, &ctx->xcfg);
 	ctx->tunnels[t->id] = t;
 	ctx->stats.tunnels_active++;
@@ -1065,7 +1071,7 @@ static void tunnel_established(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint
 	t->state = L2TP_TUNNEL_ESTABLISHED;
 	t->announced = true;
 	t->last_activity = now;
-	peer_index_del(ctx, t);
+	t->up_at = now;
 	init_list_del(ctx, t);
 	ctx->stats.tunnels_established++;
 	emit(ctx, L2TP_EV_TUNNEL_UP, t, NULL, L2TP_DOWN_NONE, L2TP_OK, 0, 0, NULL);
@@ -1245,10 +1251,19 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		 * same peer, same port, same mark, same Assigned Tunnel ID.
 		 * One tunnel, not two; the transport re-acknowledges it. */
 		t = peer_index_find(ctx, peer, m->assigned_tunnel_id);
-		if (t) {
+		/* A copy can also arrive late, after the SCCCN (a network
+		 * duplicate, or a retransmission that crossed our SCCRP):
+		 * within one retransmission cycle of establishment it is
+		 * still the same connection. Later, the same key means a
+		 * client that restarted (Windows always uses Tunnel ID 1):
+		 * a new tunnel; the old one dies of its HELLOs. */
+		if (t && (t->state == L2TP_TUNNEL_WAIT_CTL_CONN ||
+			  now - t->up_at < ctx->drain_ms)) {
 			tunnel_rx(ctx, t, h, buf, len, rc, now);
 			return;
 		}
+		if (t)
+			peer_index_del(ctx, t);
 	}
 	if (rc != L2TP_OK) {
 		count(ctx, rc);
@@ -1398,6 +1413,13 @@ static void tunnel_timer(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t n
 			return;
 		}
 		ctx->stats.retransmits += n;
+	}
+	if ((t->state == L2TP_TUNNEL_WAIT_CTL_CONN || t->state == L2TP_TUNNEL_WAIT_CTL_REPLY) &&
+	    now >= t->setup_at) {
+		/* The peer acknowledged our SCCRQ/SCCRP but never completed
+		 * the handshake: StopCCN "general request to clear". */
+		tunnel_close(ctx, t, L2TP_DOWN_SETUP_TIMEOUT, L2TP_OK, L2TP_STOPCCN_CLEAR, 0, NULL,
+			     true, now);
 	}
 	if (t->state == L2TP_TUNNEL_ESTABLISHED && ctx->cfg.hello_interval_ms &&
 	    now >= t->last_activity + ctx->cfg.hello_interval_ms) {

@@ -49,7 +49,9 @@ struct l2tp_config {
 	uint16_t max_queue;			/* control messages held per tunnel: 256 */
 	/* keepalive, section 6.5: HELLO after this much silence; 0 = off */
 	uint32_t hello_interval_ms;		/* 60000 */
-	/* an incoming call not connected in time is cleared */
+	/* a control connection / an incoming call not established in time
+	 * is cleared (a peer that acks our SCCRP or ICRP and goes quiet) */
+	uint32_t tunnel_setup_timeout_ms;	/* 60000 */
 	uint32_t session_setup_timeout_ms;	/* 30000 */
 	/* tunnel authentication, sections 4.2 and 5.1.1; empty: none */
 	const uint8_t *secret;
@@ -102,7 +104,7 @@ enum l2tp_down_cause {
 	L2TP_DOWN_PROTOCOL,		/* bad message from the peer: see reason */
 	L2TP_DOWN_AUTH,			/* challenge/response failed (5.1.1) */
 	L2TP_DOWN_TUNNEL,		/* session: its tunnel went down */
-	L2TP_DOWN_SETUP_TIMEOUT,	/* session never connected */
+	L2TP_DOWN_SETUP_TIMEOUT,	/* tunnel or session never established */
 	L2TP_DOWN_TIE_BREAKER,		/* tunnel: lost the tie-breaker (4.4.3) */
 	L2TP_DOWN_RESOURCES,		/* session refused: limit reached */
 };

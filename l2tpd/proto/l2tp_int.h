@@ -32,13 +32,15 @@ struct l2tp_session {
 struct l2tp_tunnel {
 	struct l2tp_timer timer;	/* first: the heap hands out this pointer */
 	struct l2tp_xport x;
-	struct l2tp_tunnel *peer_next;	/* retransmit index chain (WAIT_CTL_CONN) */
+	struct l2tp_tunnel *peer_next;	/* SCCRQ retransmit index chain (LNS) */
 	struct l2tp_tunnel *init_next;	/* LAC tunnels in WAIT_CTL_REPLY */
 	struct l2tp_session *sessions;
 	void *user;
 	struct l2tp_addr peer, local;
 	uint64_t last_activity;		/* for HELLO (section 6.5) */
 	uint64_t drain_at;		/* CLOSING: free at this time */
+	uint64_t setup_at;		/* WAIT_CTL_*: give up at this time */
+	uint64_t up_at;			/* when it was established */
 	uint32_t n_sessions;		/* not counting closed ones */
 	uint32_t n_sessions_all;
 	uint32_t call_serial;
