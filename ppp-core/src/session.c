@@ -429,6 +429,12 @@ static enum ppp_input_result input(struct ppp_session *s, const uint8_t *frame,
 	s->stats.rx[counter_of(proto)]++;
 
 	if (proto == PPP_PROTO_LCP) {
+		/* A peer's Terminate-Request names the reason the link will
+		 * finish with, later, when the automaton's tlf runs. */
+		if (ilen >= 4 && info[0] == PPP_TERM_REQ &&
+		    s->down_reason == PPP_DOWN_NONE &&
+		    s->lcp.state >= PPP_FSM_REQ_SENT)
+			s->down_reason = PPP_DOWN_PEER_TERMINATE;
 		ppp_fsm_input(&s->lcp, info, ilen);
 		return PPP_INPUT_CONSUMED;
 	}
