@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define NTUNNEL_IDS 65536
 #define RATE_SLOTS 4096
 
 struct rate_bucket {
@@ -28,7 +27,9 @@ struct l2tp_ctx {
 	struct l2tp_secret secret;
 	uint64_t drain_ms;		/* one full retransmission cycle */
 
-	struct l2tp_tunnel **tunnels;	/* by our Tunnel ID: O(1), no collisions */
+	/* by our Tunnel ID: a two-level direct table, O(1) and collision
+	 * free; a page of 256 slots is allocated on first use */
+	struct l2tp_tunnel **tunnels[256];
 	struct l2tp_tunnel **peer_index; /* SCCRQ retransmit detection */
 	uint32_t peer_mask;
 	struct l2tp_tunnel *initiating;	/* LAC tunnels in WAIT_CTL_REPLY */
@@ -218,6 +219,30 @@ uint64_t l2tp_ctx_next_deadline(const struct l2tp_ctx *ctx)
 	return ctx->heap_len ? ctx->heap[0]->when : L2TP_NEVER;
 }
 
+/* ---- tunnel table ---- */
+
+static struct l2tp_tunnel *tunnel_lookup(const struct l2tp_ctx *ctx, uint16_t id)
+{
+	struct l2tp_tunnel **page = ctx->tunnels[id >> 8];
+
+	return page ? page[id & 255] : NULL;
+}
+
+static bool tunnel_slot_set(struct l2tp_ctx *ctx, uint16_t id, struct l2tp_tunnel *t)
+{
+	struct l2tp_tunnel ***page = &ctx->tunnels[id >> 8];
+
+	if (!*page) {
+		if (!t)
+			return true;
+		*page = calloc(256, sizeof(**page));
+		if (!*page)
+			return false;
+	}
+	(*page)[id & 255] = t;
+	return true;
+}
+
 /* ---- hashing ---- */
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -379,8 +404,15 @@ static bool bucket_take(struct rate_bucket *b, uint32_t rate, uint32_t burst, ui
 static bool peer_rate_ok(struct l2tp_ctx *ctx, const struct l2tp_addr *peer, uint64_t now)
 {
 	uint64_t key = host_key(peer);
-	struct rate_bucket *b = &ctx->rate[(key ^ (key >> 29)) & (RATE_SLOTS - 1)];
+	struct rate_bucket *b;
 	uint64_t cap = (uint64_t)ctx->cfg.new_tunnel_burst * 1000;
+
+	if (!ctx->rate) {
+		ctx->rate = calloc(RATE_SLOTS, sizeof(*ctx->rate));
+		if (!ctx->rate)
+			return false;
+	}
+	b = &ctx->rate[(key ^ (key >> 29)) & (RATE_SLOTS - 1)];
 
 	if (b->key != key) {
 		bool full = b->key == 0 ||
@@ -556,7 +588,7 @@ static uint16_t random_id(struct l2tp_ctx *ctx, bool (*used)(struct l2tp_ctx *, 
 static bool tunnel_id_used(struct l2tp_ctx *ctx, uint16_t id, void *arg)
 {
 	(void)arg;
-	return ctx->tunnels[id] != NULL;
+	return tunnel_lookup(ctx, id) != NULL;
 }
 
 static bool session_id_used(struct l2tp_ctx *ctx, uint16_t id, void *arg)
@@ -902,6 +934,11 @@ static struct l2tp_tunnel *tunnel_new(struct l2tp_ctx *ctx, enum l2tp_role role,
 		*why = L2TP_R_NO_ID;
 		return NULL;
 	}
+	if (!tunnel_slot_set(ctx, t->id, t)) {
+		free(t);
+		*why = L2TP_R_NO_MEMORY;
+		return NULL;
+	}
 	t->timer.when = L2TP_NEVER;
 	t->timer.kind = TIMER_TUNNEL;
 	t->role = (uint8_t)role;
@@ -911,7 +948,6 @@ static struct l2tp_tunnel *tunnel_new(struct l2tp_ctx *ctx, enum l2tp_role role,
 	t->last_activity = now;
 	t->setup_at = now + ctx->cfg.tunnel_setup_timeout_ms;
 	l2tp_xport_init(&t->x, &ctx->xcfg);
-	ctx->tunnels[t->id] = t;
 	ctx->stats.tunnels_active++;
 	ctx->stats.tunnels_created++;
 	return t;
@@ -924,7 +960,7 @@ static void tunnel_free(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
 	timer_set(ctx, &t->timer, L2TP_NEVER);
 	peer_index_del(ctx, t);
 	init_list_del(ctx, t);
-	ctx->tunnels[t->id] = NULL;
+	tunnel_slot_set(ctx, t->id, NULL);
 	if (t->state == L2TP_TUNNEL_CLOSING)
 		ctx->stats.tunnels_draining--;
 	else
@@ -1354,7 +1390,7 @@ void l2tp_ctx_input(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		count(ctx, r);
 		return;
 	}
-	t = h.tunnel_id ? ctx->tunnels[h.tunnel_id] : NULL;
+	t = h.tunnel_id ? tunnel_lookup(ctx, h.tunnel_id) : NULL;
 	if (h.tunnel_id && !t) {
 		count(ctx, L2TP_R_UNKNOWN_TUNNEL);
 		return;
@@ -1513,16 +1549,14 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 	ctx->xcfg.rws = cfg->receive_window;
 	ctx->xcfg.max_queue = cfg->max_queue;
 	ctx->drain_ms = l2tp_xport_cycle_ms(&ctx->xcfg);
-	for (n = 64; n < cfg->max_tunnels && n < NTUNNEL_IDS; n *= 2)
+	for (n = 64; n < cfg->max_tunnels && n < 65536; n *= 2)
 		;
 	ctx->peer_mask = n - 1;
 	ctx->shash_mask = 255;
-	ctx->tunnels = calloc(NTUNNEL_IDS, sizeof(*ctx->tunnels));
 	ctx->peer_index = calloc(n, sizeof(*ctx->peer_index));
 	ctx->shash = calloc(ctx->shash_mask + 1, sizeof(*ctx->shash));
-	ctx->rate = calloc(RATE_SLOTS, sizeof(*ctx->rate));
 	ctx->reply_bucket.milli_tokens = (uint64_t)cfg->reply_burst * 1000;
-	if (!ctx->tunnels || !ctx->peer_index || !ctx->shash || !ctx->rate) {
+	if (!ctx->peer_index || !ctx->shash) {
 		l2tp_ctx_free(ctx);
 		return NULL;
 	}
@@ -1533,11 +1567,12 @@ void l2tp_ctx_free(struct l2tp_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->tunnels)
-		for (uint32_t i = 0; i < NTUNNEL_IDS; i++)
-			if (ctx->tunnels[i])
-				tunnel_free(ctx, ctx->tunnels[i]);
-	free(ctx->tunnels);
+	for (uint32_t p = 0; p < 256; p++)
+		for (uint32_t i = 0; ctx->tunnels[p] && i < 256; i++)
+			if (ctx->tunnels[p][i])
+				tunnel_free(ctx, ctx->tunnels[p][i]);
+	for (uint32_t i = 0; i < 256; i++)
+		free(ctx->tunnels[i]);
 	free(ctx->peer_index);
 	free(ctx->shash);
 	free(ctx->rate);
@@ -1580,7 +1615,7 @@ int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 int l2tp_session_open(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now,
 		      uint16_t *session_id)
 {
-	struct l2tp_tunnel *t = ctx->tunnels[tunnel_id];
+	struct l2tp_tunnel *t = tunnel_lookup(ctx, tunnel_id);
 	struct l2tp_session *s;
 	enum l2tp_reason why;
 
@@ -1622,7 +1657,7 @@ int l2tp_session_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t sessio
 int l2tp_tunnel_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t result,
 		      uint16_t error, uint64_t now)
 {
-	struct l2tp_tunnel *t = ctx->tunnels[tunnel_id];
+	struct l2tp_tunnel *t = tunnel_lookup(ctx, tunnel_id);
 
 	if (!t || t->state == L2TP_TUNNEL_CLOSING)
 		return -ENOENT;
@@ -1633,21 +1668,22 @@ int l2tp_tunnel_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t result,
 
 void l2tp_ctx_close_all(struct l2tp_ctx *ctx, uint64_t now)
 {
-	for (uint32_t i = 1; i < NTUNNEL_IDS; i++) {
-		struct l2tp_tunnel *t = ctx->tunnels[i];
+	for (uint32_t p = 0; p < 256; p++) {
+		for (uint32_t i = 0; ctx->tunnels[p] && i < 256; i++) {
+			struct l2tp_tunnel *t = ctx->tunnels[p][i];
 
-		if (!t || t->state == L2TP_TUNNEL_CLOSING)
-			continue;
-		tunnel_close(ctx, t, L2TP_DOWN_LOCAL, L2TP_OK, L2TP_STOPCCN_SHUTTING_DOWN, 0, NULL,
-			     true, now);
-		if (ctx->tunnels[i])
+			if (!t || t->state == L2TP_TUNNEL_CLOSING)
+				continue;
+			tunnel_close(ctx, t, L2TP_DOWN_LOCAL, L2TP_OK, L2TP_STOPCCN_SHUTTING_DOWN, 0,
+				     NULL, true, now);
 			tunnel_flush(ctx, t, now);
+		}
 	}
 }
 
 void l2tp_tunnel_activity(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now)
 {
-	struct l2tp_tunnel *t = ctx->tunnels[tunnel_id];
+	struct l2tp_tunnel *t = tunnel_lookup(ctx, tunnel_id);
 
 	/* No heap update: the HELLO timer finds the newer time when it
 	 * fires and re-arms itself. */
@@ -1658,7 +1694,7 @@ void l2tp_tunnel_activity(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now
 int l2tp_tunnel_get(const struct l2tp_ctx *ctx, uint16_t tunnel_id,
 		    struct l2tp_tunnel_info *info)
 {
-	const struct l2tp_tunnel *t = ctx->tunnels[tunnel_id];
+	const struct l2tp_tunnel *t = tunnel_lookup(ctx, tunnel_id);
 
 	if (!t)
 		return -ENOENT;
@@ -1701,7 +1737,7 @@ int l2tp_session_get(const struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t se
 
 int l2tp_tunnel_set_user(struct l2tp_ctx *ctx, uint16_t tunnel_id, void *user)
 {
-	struct l2tp_tunnel *t = ctx->tunnels[tunnel_id];
+	struct l2tp_tunnel *t = tunnel_lookup(ctx, tunnel_id);
 
 	if (!t)
 		return -ENOENT;
