@@ -204,6 +204,31 @@ static void xadd(struct policy_explain *x, enum policy_explain_kind kind,
 	va_end(ap);
 }
 
+/* Reserve the header line of a policy so it prints before its conditions. */
+static size_t xreserve(struct policy_explain *x, int idx, const char *policy)
+{
+	if (!x)
+		return 0;
+	xadd(x, POLICY_X_POLICY, POLICY_V_INFO, idx, policy, "policy", "%s", "");
+	return x->n ? x->n - 1 : 0;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void xset(struct policy_explain *x, size_t slot, enum policy_verdict v,
+		 const char *fmt, ...)
+{
+	struct policy_explain_line *l;
+	va_list ap;
+
+	if (!x || slot >= x->n || x->lines[slot].kind != POLICY_X_POLICY)
+		return;
+	l = &x->lines[slot];
+	l->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof(l->text), fmt, ap);
+	va_end(ap);
+}
+
 #define STEP(x, v, key, ...) xadd(x, POLICY_X_STEP, v, -1, NULL, key, __VA_ARGS__)
 
 /* ---- conditions -------------------------------------------------------------- */
@@ -481,12 +506,12 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rule *r = &p->rules[i];
+		size_t slot = xreserve(x, (int)i, r->name);
 		enum policy_verdict v = eval_rule(&e, r, (int)i, x, NULL);
 		uint32_t methods = r->profile.auth & p->auth_enabled;
 
 		if (v == POLICY_V_NOMATCH) {
-			xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
-			     "cannot match: offers nothing");
+			xset(x, slot, v, "cannot match: offers nothing");
 			continue;
 		}
 		/* an auth_method condition narrows what this policy can accept */
@@ -496,8 +521,7 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 		offer |= methods;
 		/* a deny policy counts too: a user with dial_in = allow
 		 * overrides its permission and gets its profile */
-		xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
-		     "%s: offers %s (profile allows %s, server enables %s)",
+		xset(x, slot, v, "%s: offers %s (profile allows %s, server enables %s)",
 		     v == POLICY_V_MATCH ? "matches for certain, later policies are not reached"
 					 : "could match",
 		     policy_auth_format(methods, a, sizeof(a)),
@@ -667,19 +691,19 @@ enum policy_reason policy_post_auth(policy_t *p, const struct policy_request *re
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		bool time_only = false;
+		size_t slot = xreserve(x, (int)i, p->rules[i].name);
 		enum policy_verdict v = eval_rule(&e, &p->rules[i], (int)i, x, &time_only);
 		if (v == POLICY_V_MATCH) {
 			r = &p->rules[i];
 			dec->policy_index = (int)i;
 			dec->policy_name = r->name;
-			xadd(x, POLICY_X_POLICY, v, (int)i, r->name, "policy",
-			     "matches: decides (permission %s)", r->grant ? "grant" : "deny");
+			xset(x, slot, v, "matches: decides (permission %s)",
+			     r->grant ? "grant" : "deny");
 			break;
 		}
 		time_only_seen |= time_only;
-		xadd(x, POLICY_X_POLICY, v, (int)i, p->rules[i].name, "policy",
-		     time_only ? "does not match: only the time window failed"
-			       : "does not match");
+		xset(x, slot, v, "%s", time_only ? "does not match: only the time window failed"
+						 : "does not match");
 	}
 	if (bits != stack_bits)
 		free(bits);

@@ -136,21 +136,32 @@ bool timewin_match(const struct timewin *w, int wday, int minute)
 static const char *const day_names[7] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 					   "Fri", "Sat" };
 
+/* "Mon-Fri 08:00-18:00", "Sat,Mon 22:00-06:00", "00:00-24:00" */
 char *timewin_format(const struct timewin *w, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	buf[0] = '\0';
 	if (w->days != 0x7f) {
-		for (int d = 0; d < 7; d++) {
-			int i = (d + 1) % 7;	/* Monday first */
-			if (w->days & (1u << i)) {
-				int n = snprintf(buf + off, len - off, "%s%s",
-						 off ? "," : "", day_names[i]);
-				if (n < 0 || (size_t)n >= len - off)
-					return buf;
-				off += (size_t)n;
+		/* runs of consecutive days, Monday first */
+		int d = 0;
+		while (d < 7) {
+			int day = (d + 1) % 7, end = d;
+			if (!(w->days & (1u << day))) {
+				d++;
+				continue;
 			}
+			while (end + 1 < 7 && (w->days & (1u << ((end + 2) % 7))))
+				end++;
+			int n = end > d
+				? snprintf(buf + off, len - off, "%s%s-%s", off ? "," : "",
+					   day_names[day], day_names[(end + 1) % 7])
+				: snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+					   day_names[day]);
+			if (n < 0 || (size_t)n >= len - off)
+				return buf;
+			off += (size_t)n;
+			d = end + 1;
 		}
 		if (off < len - 1)
 			buf[off++] = ' ';

@@ -1,0 +1,28 @@
+/*
+ * l2tpctl: one table of top-level commands. A command gets the arguments
+ * after its name and returns the process exit status:
+ *   0 ok / granted, 1 failure (bad file, daemon error), 2 usage error,
+ *   3 a decision was made and it is "deny" (policy test).
+ * To add a daemon command (status, sessions, disconnect, reload), write
+ * l2tpctl_<name>() in its own file and add a row to commands[] in main.c.
+ */
+#ifndef L2TPCTL_COMMANDS_H
+#define L2TPCTL_COMMANDS_H
+
+#include <stdio.h>
+
+#define L2TPCTL_OK 0
+#define L2TPCTL_FAIL 1
+#define L2TPCTL_USAGE 2
+#define L2TPCTL_DENIED 3
+
+struct l2tpctl_command {
+	const char *name;
+	const char *args;	/* for the usage text */
+	const char *help;
+	int (*run)(int argc, char **argv, FILE *out, FILE *err);
+};
+
+int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

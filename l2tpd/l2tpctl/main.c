@@ -1,0 +1,42 @@
+/*
+ * l2tpctl: the control tool of l2tpd. Commands live in a table; each is a
+ * function in its own file (see commands.h). Offline commands (policy) work
+ * without a running daemon.
+ */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct l2tpctl_command commands[] = {
+	{ "policy", "check|test|hash ...", "offline checks of a policy file", l2tpctl_policy },
+	/* daemon commands (status, sessions, disconnect, reload) go here */
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: l2tpctl COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-8s %-22s %s\n", commands[i].name, commands[i].args,
+			commands[i].help);
+	fprintf(f, "  %-8s %-22s %s\n", "help", "", "this text");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return L2TPCTL_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return L2TPCTL_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 2, argv + 2, stdout, stderr);
+	fprintf(stderr, "l2tpctl: unknown command '%s' (try 'l2tpctl help')\n", argv[1]);
+	return L2TPCTL_USAGE;
+}

@@ -1,0 +1,368 @@
+/*
+ * l2tpctl policy check FILE
+ * l2tpctl policy test [--json] FILE key=value...
+ * l2tpctl policy hash [--iterations N]
+ *
+ * All offline: they load the file themselves, as the daemon would, and
+ * never touch a running daemon or its leases.
+ */
+#include "commands.h"
+#include "policy_cmd.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int l2tpctl_policy_parse_query(policy_t *p, int argc, char **argv,
+			       struct l2tpctl_query *q, char *err, size_t errlen)
+{
+	struct policy_request *r = &q->req;
+
+	memset(q, 0, sizeof(*q));
+	r->tunnel = POLICY_TUNNEL_L2TP;
+	r->auth_method = 0;
+	r->groups = q->groups;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		const char *key = argv[i], *val;
+		size_t kl;
+
+		if (!eq) {
+			snprintf(err, errlen, "expected key=value, got '%s'", argv[i]);
+			return -1;
+		}
+		kl = (size_t)(eq - argv[i]);
+		val = eq + 1;
+#define IS(k) (kl == strlen(k) && strncmp(key, k, kl) == 0)
+		if (IS("user")) {
+			r->user = val;
+		} else if (IS("group")) {
+			if (r->n_groups == L2TPCTL_MAX_GROUPS) {
+				snprintf(err, errlen, "at most %d groups", L2TPCTL_MAX_GROUPS);
+				return -1;
+			}
+			q->groups[r->n_groups++] = val;
+		} else if (IS("peer") || IS("server")) {
+			struct policy_ip *ip = IS("peer") ? &r->peer : &r->server;
+			if (!policy_ip_parse(val, ip)) {
+				snprintf(err, errlen, "expected an IP address for %.*s, got '%s'",
+					 (int)kl, key, val);
+				return -1;
+			}
+		} else if (IS("ike_identity") || IS("ike")) {
+			r->ike_identity = val;
+		} else if (IS("cert_subject") || IS("subject")) {
+			r->cert_subject = val;
+		} else if (IS("cert_issuer") || IS("issuer")) {
+			r->cert_issuer = val;
+		} else if (IS("tunnel")) {
+			r->tunnel = policy_tunnel_parse(val);
+			if (r->tunnel == POLICY_TUNNEL_UNKNOWN) {
+				snprintf(err, errlen, "expected l2tp, pptp, pppoe, sstp or ikev2 "
+					 "for tunnel, got '%s'", val);
+				return -1;
+			}
+		} else if (IS("auth")) {
+			r->auth_method = policy_auth_parse(val);
+			if (!r->auth_method) {
+				snprintf(err, errlen, "expected pap, chap, mschapv2 or eap for "
+					 "auth, got '%s'", val);
+				return -1;
+			}
+		} else if (IS("time")) {
+			if (!policy_parse_time(p, val, &r->now)) {
+				snprintf(err, errlen, "expected time=YYYY-MM-DDTHH:MM (local to "
+					 "the policy's time zone, or with Z for UTC), got '%s'", val);
+				return -1;
+			}
+			q->has_time = true;
+		} else if (IS("sessions")) {
+			if (parse_u32(val, &r->sessions_in_use)) {
+				snprintf(err, errlen, "expected a number for sessions, got '%s'", val);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "unknown key '%.*s' (expected user, group, peer, "
+				 "server, ike_identity, cert_subject, cert_issuer, tunnel, auth, "
+				 "time, sessions)", (int)kl, key);
+			return -1;
+		}
+#undef IS
+	}
+	if (!q->has_time)
+		r->now = time(NULL);
+	return 0;
+}
+
+/* Strip the trailing newline of a JSON object rendering. */
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n'))
+		s[--n] = '\0';
+}
+
+char *l2tpctl_policy_report(policy_t *p, const struct l2tpctl_query *q,
+			    bool json, int *status)
+{
+	struct policy_request req = q->req;
+	struct policy_explain xpre, xpost;
+	struct policy_decision dec;
+	char *pre = NULL, *post = NULL, *out = NULL;
+	uint32_t offer;
+	size_t len;
+
+	policy_explain_init(&xpre);
+	policy_explain_init(&xpost);
+	offer = policy_pre_auth(p, &req, &xpre);
+	*status = offer ? L2TPCTL_OK : L2TPCTL_DENIED;
+	if (req.user) {
+		/* no auth method given: assume MS-CHAPv2 (what Windows uses)
+		 * unless something else and not it was offered */
+		if (!req.auth_method)
+			req.auth_method = (offer & POLICY_AUTH_MSCHAPV2) || !offer
+						  ? POLICY_AUTH_MSCHAPV2 : (offer & -offer);
+		policy_post_auth(p, &req, 0, &dec, &xpost);
+		*status = dec.reason == POLICY_GRANTED ? L2TPCTL_OK : L2TPCTL_DENIED;
+	}
+	if (json) {
+		pre = policy_format_json(p, offer, NULL, &xpre);
+		if (req.user)
+			post = policy_format_json(p, offer, &dec, &xpost);
+	} else {
+		pre = policy_format_text(p, offer, NULL, &xpre);
+		if (req.user)
+			post = policy_format_text(p, offer, &dec, &xpost);
+	}
+	if (!pre || (req.user && !post))
+		goto done;
+	len = strlen(pre) + (post ? strlen(post) : 0) + 128;
+	out = malloc(len);
+	if (!out)
+		goto done;
+	if (json) {
+		chomp(pre);
+		if (post)
+			chomp(post);
+		snprintf(out, len, "{\"pre_auth\":%s,\"post_auth\":%s}\n", pre,
+			 post ? post : "null");
+	} else {
+		snprintf(out, len, "== before authentication ==\n%s%s%s", pre,
+			 post ? "\n== after authentication ==\n" : "", post ? post : "");
+	}
+done:
+	free(pre);
+	free(post);
+	policy_explain_free(&xpre);
+	policy_explain_free(&xpost);
+	return out;
+}
+
+char *l2tpctl_policy_hash_lines(const char *pw, size_t len, unsigned iterations)
+{
+	uint8_t nt[16];
+	char kdf[200], *out;
+	size_t n = 400;
+
+	if (!policy_nt_hash(pw, len, nt) ||
+	    !policy_password_hash(pw, len, iterations, kdf, sizeof(kdf)))
+		return NULL;
+	out = malloc(n);
+	if (!out)
+		return NULL;
+	snprintf(out, n,
+		 "# paste into the user's section; the password itself is not stored\n"
+		 "nt_hash = %02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x\n"
+		 "password_hash = %s\n",
+		 nt[0], nt[1], nt[2], nt[3], nt[4], nt[5], nt[6], nt[7], nt[8], nt[9],
+		 nt[10], nt[11], nt[12], nt[13], nt[14], nt[15], kdf);
+	explicit_bzero(nt, sizeof(nt));
+	return out;
+}
+
+/* ---- subcommands ----------------------------------------------------------- */
+
+static int load(const char *path, policy_t **p, FILE *err)
+{
+	struct policy_error e;
+
+	if (policy_load(path, p, &e) != 0) {
+		fprintf(err, "%s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct policy_counts c;
+	policy_t *p;
+
+	if (argc != 1) {
+		fprintf(err, "usage: l2tpctl policy check FILE\n");
+		return L2TPCTL_USAGE;
+	}
+	if (load(argv[0], &p, err))
+		return L2TPCTL_FAIL;
+	policy_get_counts(p, &c);
+	fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies\n",
+		argv[0], c.users, c.groups, c.pools, c.policies);
+	policy_free(p);
+	return L2TPCTL_OK;
+}
+
+static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct l2tpctl_query q;
+	bool json = false;
+	char msg[300], *report;
+	policy_t *p;
+	int status;
+
+	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
+		json = true;
+		argc--;
+		argv++;
+	}
+	if (argc < 1) {
+		fprintf(err, "usage: l2tpctl policy test [--json] FILE [user=NAME] [group=G]... "
+			"[peer=IP] [server=IP] [ike_identity=ID] [cert_subject=DN] "
+			"[cert_issuer=DN] [tunnel=l2tp] [auth=mschapv2] "
+			"[time=YYYY-MM-DDTHH:MM] [sessions=N]\n");
+		return L2TPCTL_USAGE;
+	}
+	if (load(argv[0], &p, err))
+		return L2TPCTL_FAIL;
+	if (l2tpctl_policy_parse_query(p, argc - 1, argv + 1, &q, msg, sizeof(msg))) {
+		fprintf(err, "l2tpctl policy test: %s\n", msg);
+		policy_free(p);
+		return L2TPCTL_USAGE;
+	}
+	report = l2tpctl_policy_report(p, &q, json, &status);
+	policy_free(p);
+	if (!report) {
+		fprintf(err, "l2tpctl policy test: out of memory\n");
+		return L2TPCTL_FAIL;
+	}
+	fputs(report, out);
+	free(report);
+	return status;
+}
+
+/* Read a password: from the terminal without echo (twice, to catch typos),
+ * or one line from a pipe. */
+static int read_password(char *buf, size_t len, FILE *err)
+{
+	bool tty = isatty(STDIN_FILENO);
+	struct termios old, quiet;
+	char again[512];
+	size_t n;
+
+	if (tty) {
+		if (tcgetattr(STDIN_FILENO, &old) != 0)
+			return -1;
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+			return -1;
+		fprintf(err, "Password: ");
+		fflush(err);
+	}
+	if (!fgets(buf, (int)len, stdin))
+		buf[0] = '\0';
+	if (tty) {
+		fprintf(err, "Again: ");
+		fflush(err);
+		if (!fgets(again, sizeof(again), stdin))
+			again[0] = '\0';
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		if (strcmp(buf, again) != 0) {
+			explicit_bzero(again, sizeof(again));
+			fprintf(err, "l2tpctl policy hash: the passwords differ\n");
+			return -1;
+		}
+		explicit_bzero(again, sizeof(again));
+	}
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		fprintf(err, "l2tpctl policy hash: empty password\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_hash(int argc, char **argv, FILE *out, FILE *err)
+{
+	uint32_t iterations = POLICY_PBKDF2_DEFAULT_ITER;
+	char pw[512], *lines;
+
+	if (argc == 2 && strcmp(argv[0], "--iterations") == 0) {
+		if (parse_u32(argv[1], &iterations) || iterations < 1000) {
+			fprintf(err, "l2tpctl policy hash: expected --iterations >= 1000\n");
+			return L2TPCTL_USAGE;
+		}
+	} else if (argc != 0) {
+		fprintf(err, "usage: l2tpctl policy hash [--iterations N] < password\n");
+		return L2TPCTL_USAGE;
+	}
+	if (read_password(pw, sizeof(pw), err)) {
+		explicit_bzero(pw, sizeof(pw));
+		return L2TPCTL_FAIL;
+	}
+	lines = l2tpctl_policy_hash_lines(pw, strlen(pw), iterations);
+	explicit_bzero(pw, sizeof(pw));
+	if (!lines) {
+		fprintf(err, "l2tpctl policy hash: the password is not valid UTF-8\n");
+		return L2TPCTL_FAIL;
+	}
+	fputs(lines, out);
+	free(lines);
+	return L2TPCTL_OK;
+}
+
+static const struct l2tpctl_command policy_commands[] = {
+	{ "check", "FILE", "validate a policy file", cmd_check },
+	{ "test", "[--json] FILE key=value...", "decide and explain a hypothetical login", cmd_test },
+	{ "hash", "[--iterations N]", "read a password, print nt_hash and password_hash lines", cmd_hash },
+};
+
+int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err)
+{
+	size_t n = sizeof(policy_commands) / sizeof(policy_commands[0]);
+
+	if (argc >= 1) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(argv[0], policy_commands[i].name) == 0)
+				return policy_commands[i].run(argc - 1, argv + 1, out, err);
+		fprintf(err, "l2tpctl policy: unknown subcommand '%s'\n", argv[0]);
+	}
+	fprintf(err, "usage:\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(err, "  l2tpctl policy %s %s\n      %s\n", policy_commands[i].name,
+			policy_commands[i].args, policy_commands[i].help);
+	return L2TPCTL_USAGE;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Integration check of the l2tpctl policy commands: exit statuses and output
+# on the example files. Usage: cli_test.sh L2TPCTL EXAMPLES_DIR
+set -u
+L2TPCTL=$1
+EX=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+
+expect() {	# expect NAME STATUS PATTERN -- command...
+	name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >"$TMP/out" 2>&1
+	got=$?
+	if [ "$got" != "$want" ] || ! grep -q -- "$pattern" "$TMP/out"; then
+		echo "FAIL $name: status $got (want $want), output:"; cat "$TMP/out"
+		fails=$((fails + 1))
+	else
+		echo "ok   $name"
+	fi
+}
+
+expect check-ok 0 "office.conf: OK: 6 users, 3 groups, 2 pools, 4 policies" -- \
+	"$L2TPCTL" policy check "$EX/office.conf"
+printf 'users {\n  alice {\n    dial_in = sometimes\n  }\n}\n' >"$TMP/bad.conf"
+expect check-bad 1 "bad.conf:3:15: expected allow, deny or policy for 'dial_in', got 'sometimes'" -- \
+	"$L2TPCTL" policy check "$TMP/bad.conf"
+expect test-grant 0 "decision: GRANT by policy '2-contractors'" -- \
+	"$L2TPCTL" policy test "$EX/office.conf" user=carol group=contractors \
+	peer=203.0.113.5 time=2026-11-25T10:00
+expect test-catch-all-deny 3 "only the time window failed" -- \
+	"$L2TPCTL" policy test "$EX/office.conf" user=carol peer=203.0.113.5 \
+	time=2026-11-28T10:00
+expect test-outside-hours 3 "decision: DENY outside-hours.*E=646" -- \
+	"$L2TPCTL" policy test "$EX/certificates.conf" user=nina server=198.51.100.1 \
+	ike_identity=nb-1.laptops.example.com \
+	"cert_subject=CN=nb-1.laptops.example.com, O=Example" \
+	"cert_issuer=CN=Example Root CA, O=Example" time=2026-11-28T12:00
+expect test-night-shift 0 "decision: GRANT by policy 'night-shift'" -- \
+	"$L2TPCTL" policy test "$EX/certificates.conf" user=nina server=198.51.100.1 \
+	ike_identity=nb-1.laptops.example.com \
+	"cert_subject=CN=nb-1.laptops.example.com, O=Example" \
+	"cert_issuer=CN=Example Root CA, O=Example" time=2026-11-27T23:00
+expect test-dial-in-deny 3 "decision: DENY user-dial-in-deny" -- \
+	"$L2TPCTL" policy test "$EX/office.conf" user=frank time=2026-11-25T10:00
+expect test-json 0 '"granted":true' -- \
+	"$L2TPCTL" policy test --json "$EX/minimal.conf" user=alice
+"$L2TPCTL" policy test --json "$EX/office.conf" user=bob time=2026-11-25T10:00 >"$TMP/j" 2>&1
+if command -v python3 >/dev/null && ! python3 -m json.tool "$TMP/j" >/dev/null; then
+	echo "FAIL test-json-valid"; cat "$TMP/j"; fails=$((fails + 1))
+else
+	echo "ok   test-json-valid"
+fi
+expect test-bad-key 2 "unknown key 'colour'" -- \
+	"$L2TPCTL" policy test "$EX/minimal.conf" colour=red
+expect hash-stdin 0 "nt_hash = 8846f7eaee8fb117ad06bdd830b7586c" -- \
+	sh -c "printf 'password\n' | '$L2TPCTL' policy hash --iterations 1000"
+expect hash-empty 1 "empty password" -- \
+	sh -c "printf '\n' | '$L2TPCTL' policy hash"
+expect unknown-command 2 "l2tpctl: unknown command 'frobnicate' (try 'l2tpctl help')" -- \
+	"$L2TPCTL" frobnicate
+expect unknown-subcommand 2 "l2tpctl policy: unknown subcommand 'frob'" -- \
+	"$L2TPCTL" policy frob
+expect help 0 "policy" -- "$L2TPCTL" help
+
+[ "$fails" = 0 ] || { echo "$fails failed"; exit 1; }
+echo "all passed"
