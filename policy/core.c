@@ -48,6 +48,8 @@ void policy_free(policy_t *p)
 	if (!p)
 		return;
 	free_patterns(p);
+	free(p->tz_at);
+	free(p->tz_off);
 	pcre2_match_data_free(p->mdata);
 	pcre2_match_context_free(p->mctx);
 	arena_free(&p->arena);
@@ -521,18 +523,20 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 		offer |= methods;
 		/* a deny policy counts too: a user with dial_in = allow
 		 * overrides its permission and gets its profile */
-		xset(x, slot, v, "%s: offers %s (profile allows %s, server enables %s)",
-		     v == POLICY_V_MATCH ? "matches for certain, later policies are not reached"
-					 : "could match",
-		     policy_auth_format(methods, a, sizeof(a)),
-		     policy_auth_format(r->profile.auth, b, sizeof(b)),
-		     policy_auth_format(p->auth_enabled, c, sizeof(c)));
+		if (x)
+			xset(x, slot, v, "%s: offers %s (profile allows %s, server enables %s)",
+			     v == POLICY_V_MATCH ? "matches for certain, later policies are not reached"
+						 : "could match",
+			     policy_auth_format(methods, a, sizeof(a)),
+			     policy_auth_format(r->profile.auth, b, sizeof(b)),
+			     policy_auth_format(p->auth_enabled, c, sizeof(c)));
 		if (v == POLICY_V_MATCH)
 			break;
 	}
-	STEP(x, offer ? POLICY_V_MATCH : POLICY_V_NOMATCH, "offer", "%s",
-	     offer ? policy_auth_format(offer, a, sizeof(a))
-		   : "nothing to offer: no-common-auth-method");
+	if (x)
+		STEP(x, offer ? POLICY_V_MATCH : POLICY_V_NOMATCH, "offer", "%s",
+		     offer ? policy_auth_format(offer, a, sizeof(a))
+			   : "nothing to offer: no-common-auth-method");
 	return offer;
 }
 

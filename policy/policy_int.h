@@ -145,10 +145,11 @@ struct policy {
 	pcre2_match_data *mdata;
 	uint64_t pattern_limit_hits;
 	uint64_t unknown_releases;
-	/* local time cache: UTC offset for the 15-minute bucket */
-	long long tz_bucket;
-	long tz_offset;
-	bool tz_cached;
+	/* UTC offset transitions of the zone, built on first use */
+	bool tz_built;
+	time_t *tz_at;			/* offset tz_off[i] from tz_at[i] on */
+	long *tz_off;
+	size_t tz_n;
 };
 
 /* builder */

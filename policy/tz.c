@@ -1,9 +1,8 @@
 /*
  * Local time in a configured zone. The C library knows the tz database only
  * through the TZ variable, so a conversion sets TZ, calls tzset() and
- * localtime_r()/mktime(), and restores it. Evaluation caches the UTC offset
- * per 15-minute bucket: every offset change in the tz database since 1970
- * falls on a quarter hour, so a bucket never straddles a DST change.
+ * localtime_r()/mktime(), and restores it. Evaluation does not do that per
+ * login: it looks the UTC offset up in a table of the zone's transitions.
  */
 #include "policy_int.h"
 
@@ -98,23 +97,105 @@ bool policy_mktime(const char *tz, struct tm *tm, time_t *out)
 	return true;
 }
 
+/*
+ * The zone's offset transitions between 2000 and 2100, found by probing
+ * each day and bisecting to the second where the offset changed: about
+ * 37,000 conversions, once per loaded policy, with TZ set once. Then a
+ * lookup is a binary search, and no evaluation touches TZ or the zone file.
+ * Outside that range each conversion asks the C library.
+ */
+#define TZ_TABLE_FROM 946684800		/* 2000-01-01T00:00Z */
+#define TZ_TABLE_TO 4102444800		/* 2100-01-01T00:00Z */
+
+static long offset_at(time_t t)
+{
+	struct tm tm;
+
+	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
+static void build_table(struct policy *p)
+{
+	struct tz_saved s;
+	size_t cap = 256;
+	long prev;
+
+	p->tz_built = true;
+	p->tz_at = malloc(cap * sizeof(*p->tz_at));
+	p->tz_off = malloc(cap * sizeof(*p->tz_off));
+	if (!p->tz_at || !p->tz_off || !tz_enter(p->timezone, &s))
+		goto fail;
+	prev = offset_at(TZ_TABLE_FROM);
+	p->tz_at[0] = TZ_TABLE_FROM;
+	p->tz_off[0] = prev;
+	p->tz_n = 1;
+	for (time_t day = TZ_TABLE_FROM + 86400; day < TZ_TABLE_TO; day += 86400) {
+		long off = offset_at(day);
+		time_t lo = day - 86400, hi = day;
+
+		if (off == prev)
+			continue;
+		while (hi - lo > 1) {	/* first second with the new offset */
+			time_t mid = lo + (hi - lo) / 2;
+			if (offset_at(mid) == prev)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (p->tz_n == cap) {
+			time_t *a = realloc(p->tz_at, cap * 2 * sizeof(*a));
+			if (a)
+				p->tz_at = a;
+			long *o = realloc(p->tz_off, cap * 2 * sizeof(*o));
+			if (o)
+				p->tz_off = o;
+			if (!a || !o) {
+				tz_leave(&s);
+				goto fail;
+			}
+			cap *= 2;
+		}
+		p->tz_at[p->tz_n] = hi;
+		p->tz_off[p->tz_n] = offset_at(hi);
+		p->tz_n++;
+		prev = p->tz_off[p->tz_n - 1];
+	}
+	tz_leave(&s);
+	return;
+fail:
+	free(p->tz_at);
+	free(p->tz_off);
+	p->tz_at = NULL;
+	p->tz_off = NULL;
+	p->tz_n = 0;
+}
+
+static long utc_offset(struct policy *p, time_t t)
+{
+	struct tm tm;
+
+	if (!p->tz_built)
+		build_table(p);
+	if (p->tz_n && t >= TZ_TABLE_FROM && t < TZ_TABLE_TO) {
+		size_t lo = 0, hi = p->tz_n;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (p->tz_at[mid] <= t)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		return p->tz_off[lo];
+	}
+	return policy_localtime(p->timezone, t, &tm) ? tm.tm_gmtoff : 0;
+}
+
 void policy_local_wmin(struct policy *p, time_t t, int *wday, int *minute)
 {
-	long long bucket = (long long)(t >= 0 ? t / 900 : (t - 899) / 900);
-	long long local, days, secs;
+	long long local = (long long)t + utc_offset(p, t);
+	long long days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	long long secs = local - days * 86400;
 
-	if (!p->tz_cached || p->tz_bucket != bucket) {
-		struct tm tm;
-		if (policy_localtime(p->timezone, t, &tm))
-			p->tz_offset = tm.tm_gmtoff;
-		else
-			p->tz_offset = 0;
-		p->tz_bucket = bucket;
-		p->tz_cached = true;
-	}
-	local = (long long)t + p->tz_offset;
-	days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-	secs = local - days * 86400;
 	/* 1970-01-01 was a Thursday (4) */
 	*wday = (int)(((days % 7) + 7 + 4) % 7);
 	*minute = (int)(secs / 60);
