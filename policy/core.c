@@ -533,6 +533,8 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 		if (v == POLICY_V_MATCH)
 			break;
 	}
+	if (!offer)
+		p->nothing_offered++;
 	if (x)
 		STEP(x, offer ? POLICY_V_MATCH : POLICY_V_NOMATCH, "offer", "%s",
 		     offer ? policy_auth_format(offer, a, sizeof(a))
@@ -639,7 +641,29 @@ static enum policy_reason assign_addresses(struct policy *p,
 	return POLICY_GRANTED;
 }
 
+static enum policy_reason post_auth(policy_t *p, const struct policy_request *req,
+				    unsigned flags, struct policy_decision *dec,
+				    struct policy_explain *x);
+
 enum policy_reason policy_post_auth(policy_t *p, const struct policy_request *req,
+				    unsigned flags, struct policy_decision *dec,
+				    struct policy_explain *x)
+{
+	enum policy_reason r = post_auth(p, req, flags, dec, x);
+
+	if ((unsigned)r < POLICY_REASON__COUNT)
+		p->reason_counts[r]++;
+	return r;
+}
+
+void policy_get_stats(const policy_t *p, struct policy_stats *st)
+{
+	memcpy(st->decisions, p->reason_counts, sizeof(st->decisions));
+	st->pre_auth_nothing_offered = p->nothing_offered;
+	st->pattern_limit_hits = p->pattern_limit_hits;
+}
+
+static enum policy_reason post_auth(policy_t *p, const struct policy_request *req,
 				    unsigned flags, struct policy_decision *dec,
 				    struct policy_explain *x)
 {

@@ -323,6 +323,15 @@ enum policy_reason policy_post_auth(policy_t *p,
 				    struct policy_decision *dec,
 				    struct policy_explain *x);
 
+/* Counters of a loaded policy object (reset by a reload: the daemon adds
+ * them up across reloads if it wants totals). */
+struct policy_stats {
+	uint64_t decisions[POLICY_REASON__COUNT];	/* post-auth, by reason */
+	uint64_t pre_auth_nothing_offered;
+	uint64_t pattern_limit_hits;	/* matches given up at the match limit */
+};
+void policy_get_stats(const policy_t *p, struct policy_stats *st);
+
 /* Return a decision's leases (idempotent for that decision). */
 void policy_decision_release(policy_t *p, struct policy_decision *dec);
 

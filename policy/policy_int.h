@@ -144,6 +144,8 @@ struct policy {
 	pcre2_match_context *mctx;
 	pcre2_match_data *mdata;
 	uint64_t pattern_limit_hits;
+	uint64_t reason_counts[POLICY_REASON__COUNT];
+	uint64_t nothing_offered;
 	uint64_t unknown_releases;
 	/* UTC offset transitions of the zone, built on first use */
 	bool tz_built;

@@ -258,6 +258,15 @@ static void test_decision_table(void **state)
 		}
 		policy_explain_free(&x);
 	}
+	/* every decision is counted by its reason: two per row (with and
+	 * without explanation) */
+	struct policy_stats st;
+	uint64_t total = 0;
+	policy_get_stats(p, &st);
+	for (int k = 0; k < POLICY_REASON__COUNT; k++)
+		total += st.decisions[k];
+	assert_int_equal(total, 2 * sizeof(rows) / sizeof(rows[0]));
+	assert_true(st.decisions[POLICY_DENY_OUTSIDE_HOURS] >= 2);
 	policy_free(p);
 	assert_int_equal(failures, 0);
 }
@@ -409,6 +418,9 @@ static void test_pre_auth_with_nothing_to_offer_returns_zero(void **state)
 	policy_explain_init(&x);
 	assert_int_equal(policy_pre_auth(p, &req, &x), 0);
 	assert_string_equal(x.lines[x.n - 1].text, "nothing to offer: no-common-auth-method");
+	struct policy_stats st;
+	policy_get_stats(p, &st);
+	assert_int_equal(st.pre_auth_nothing_offered, 1);
 	policy_explain_free(&x);
 	policy_free(p);
 }
@@ -432,6 +444,10 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 		if (strstr(x.lines[i].text, "hit its match limit"))
 			limit = true;
 	assert_true(limit);
+	struct policy_stats st;
+	policy_get_stats(p, &st);
+	assert_int_equal(st.pattern_limit_hits, 1);
+	assert_int_equal(st.decisions[POLICY_DENY_NO_MATCHING_POLICY], 1);
 	policy_explain_free(&x);
 	policy_free(p);
 }
