@@ -17,7 +17,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT (1 << 20)
+#define REPLAY_MAX_INPUT (1 << 20)
 #define RANDOM_INPUTS 20000
 
 static unsigned long long replayed_files;
@@ -32,12 +32,12 @@ static int replay_file(const char *path)
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	buf = malloc(MAX_INPUT);
+	buf = malloc(REPLAY_MAX_INPUT);
 	if (!buf) {
 		fclose(f);
 		return -1;
 	}
-	n = fread(buf, 1, MAX_INPUT, f);
+	n = fread(buf, 1, REPLAY_MAX_INPUT, f);
 	fclose(f);
 	/* Copy into an exact-size buffer so ASan sees reads past the input. */
 	uint8_t *exact = malloc(n ? n : 1);
