@@ -94,8 +94,15 @@ static int check_keys(struct B *b, const struct conf_node *sec,
 			continue;
 		list[0] = '\0';
 		for (const char *const *k = keys; *k; k++) {
-			int n = snprintf(list + off, sizeof(list) - off, "%s%s",
-					 off ? ", " : "", *k);
+			size_t kl = strlen(*k);
+			bool is_sec = kl && (*k)[kl - 1] == '{';
+			int n = !is_sec ? snprintf(list + off, sizeof(list) - off, "%s%s",
+						   off ? ", " : "", *k)
+				: (kl == 2 && (*k)[0] == '*')
+				? snprintf(list + off, sizeof(list) - off, "%sNAME { }",
+					   off ? ", " : "")
+				: snprintf(list + off, sizeof(list) - off, "%s%.*s { }",
+					   off ? ", " : "", (int)(kl - 1), *k);
 			if (n < 0 || (size_t)n >= sizeof(list) - off)
 				break;
 			off += (size_t)n;

@@ -177,8 +177,14 @@ static void test_error_duplicate_user_ignoring_case(void **state)
 static void test_error_unknown_top_level_section(void **state)
 {
 	load_fails("userz { }\n", POLICY_ERR_UNKNOWN_KEY,
-		   "t.conf:1:1: expected one of server{, users{, groups{, pools{, policies{ "
-		   "in the top level, got section 'userz'");
+		   "t.conf:1:1: expected one of server { }, users { }, groups { }, pools { }, "
+		   "policies { } in the top level, got section 'userz'");
+}
+
+static void test_error_value_where_sections_are_expected(void **state)
+{
+	load_fails("users {\n alice = yes\n}\n", POLICY_ERR_UNKNOWN_KEY,
+		   "t.conf:2:2: expected one of NAME { } in users, got key 'alice'");
 }
 
 static void test_error_unknown_user_key(void **state)
@@ -299,6 +305,53 @@ static void test_cleartext_password_accepted_when_opted_in(void **state)
 	assert_int_equal(len, 14);
 	assert_memory_equal(pw, "s3cret, really", 14);
 	policy_free(p);
+}
+
+static void test_every_truncation_of_a_valid_file_loads_or_fails_with_a_position(void **state)
+{
+	static const char text[] =
+		"server { timezone = UTC }\n"
+		"groups { g { members = \"al ice\" } }\n"
+		"pools { p { ipv4 = 192.0.2.1-192.0.2.9\n ipv6 = 2001:db8::/60 } }\n"
+		"users { \"al ice\" { dial_in = allow # comment\n routes = 10.0.0.0/8 } }\n"
+		"policies { x { conditions { user = ~\"^al\", bob\n time = Mon-Fri 08:00-18:00 }\n"
+		" permission = grant\n profile { pool = p\n filter_in { r { action = deny } } } } }\n";
+	size_t ok = 0;
+
+	for (size_t len = 0; len <= sizeof(text) - 1; len++) {
+		struct policy_error err;
+		policy_t *p = NULL;
+		char *copy = malloc(len ? len : 1);	/* exact size: ASan sees overreads */
+
+		memcpy(copy, text, len);
+		if (policy_load_buffer("t.conf", copy, len, NULL, &p, &err) == 0) {
+			ok++;
+			policy_free(p);
+		} else {
+			assert_true(err.code > POLICY_OK && err.code < POLICY_ERR__COUNT);
+			assert_true(err.line >= 1);
+			assert_true(strncmp(err.msg, "t.conf:", 7) == 0);
+		}
+		free(copy);
+	}
+	assert_true(ok >= 3);	/* at least: empty, the whole, a few cut points */
+}
+
+static void test_file_larger_than_the_limit_is_refused(void **state)
+{
+	struct policy_load_opts o = { .max_file_size = 8 };
+	struct policy_error err;
+	policy_t *p = NULL;
+	char path[] = "/tmp/policy-big-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "users { }\n", 10), 10);
+	close(fd);
+	assert_int_equal(policy_load_opts(path, &o, &p, &err), -1);
+	assert_int_equal(err.code, POLICY_ERR_IO);
+	assert_non_null(strstr(err.msg, "is larger than the limit"));
+	unlink(path);
 }
 
 /* ---- includes --------------------------------------------------------------- */
@@ -509,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_error_value_redefined_as_section),
 		cmocka_unit_test(test_error_duplicate_user_ignoring_case),
 		cmocka_unit_test(test_error_unknown_top_level_section),
+		cmocka_unit_test(test_error_value_where_sections_are_expected),
 		cmocka_unit_test(test_error_unknown_user_key),
 		cmocka_unit_test(test_error_unknown_condition),
 		cmocka_unit_test(test_error_bad_values),
@@ -518,6 +572,8 @@ int main(void)
 		cmocka_unit_test(test_error_missing_permission),
 		cmocka_unit_test(test_error_conflicts),
 		cmocka_unit_test(test_cleartext_password_accepted_when_opted_in),
+		cmocka_unit_test(test_every_truncation_of_a_valid_file_loads_or_fails_with_a_position),
+		cmocka_unit_test(test_file_larger_than_the_limit_is_refused),
 		cmocka_unit_test(test_include_glob_is_relative_to_the_including_file),
 		cmocka_unit_test(test_include_glob_matching_nothing_is_fine),
 		cmocka_unit_test(test_include_of_missing_plain_file_fails),
