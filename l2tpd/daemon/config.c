@@ -1,0 +1,331 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "conf.h"
+
+void config_defaults(struct l2tpd_config *c)
+{
+	struct sockaddr_in *any = (struct sockaddr_in *)&c->listen[0];
+
+	memset(c, 0, sizeof(*c));
+	any->sin_family = AF_INET;
+	any->sin_addr.s_addr = htonl(INADDR_ANY);
+	c->n_listen = 1;
+	c->port = 1701;
+	c->dataplane = DP_AUTO;
+	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpd/l2tpd.sock");
+	c->log_level = LOG_LVL_INFO;
+	c->require_ipsec = true;
+	inet_pton(AF_INET, "198.51.100.1", &c->local_address);
+	snprintf(c->host_name, sizeof(c->host_name), "l2tpd");
+	c->max_tunnels = 1024;
+	c->max_sessions = 128;		/* the "ports" of a Windows VPN server */
+	c->max_sessions_per_tunnel = 128;
+	c->new_tunnel_rate = 10;
+	c->new_tunnel_burst = 20;
+	c->hello_interval = 60;
+	c->retransmit_initial = 1;
+	c->retransmit_max = 8;
+	c->retransmit_tries = 5;
+	c->lcp_echo_interval = 30;
+	c->lcp_echo_failures = 4;
+	c->auth_timeout = 30;
+	c->mru = 1400;
+}
+
+struct loader {
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct loader *l, const struct conf_node *n, unsigned line, unsigned col,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail(struct loader *l, const struct conf_node *n, unsigned line, unsigned col,
+		const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(l->err, l->errlen, "%s:%u:%u: %s", n->file ? n->file : "?", line, col, msg);
+	return -1;
+}
+
+static const struct conf_item *single(struct loader *l, const struct conf_node *n)
+{
+	if (n->kind != CONF_VALUE) {
+		fail(l, n, n->line, n->col, "'%s' is a setting, not a section", n->name);
+		return NULL;
+	}
+	if (n->n_items != 1) {
+		fail(l, n, n->line, n->col, "'%s' takes exactly one value", n->name);
+		return NULL;
+	}
+	return &n->items[0];
+}
+
+/* An integer with an optional s/m/h suffix when `duration`. */
+static int get_number(struct loader *l, const struct conf_node *n, uint64_t max,
+		      int duration, uint32_t *out)
+{
+	const struct conf_item *it = single(l, n);
+	unsigned long long v;
+	char *end;
+
+	if (!it)
+		return -1;
+	errno = 0;
+	v = strtoull(it->text, &end, 10);
+	if (end == it->text || errno)
+		return fail(l, n, it->line, it->col, "expected a number for '%s'", n->name);
+	if (duration && *end) {
+		if (strcmp(end, "s") == 0)
+			;
+		else if (strcmp(end, "m") == 0)
+			v *= 60;
+		else if (strcmp(end, "h") == 0)
+			v *= 3600;
+		else
+			return fail(l, n, it->line, it->col,
+				    "expected a duration (seconds, or with s/m/h) for '%s'", n->name);
+	} else if (*end) {
+		return fail(l, n, it->line, it->col, "expected a number for '%s'", n->name);
+	}
+	if (v > max)
+		return fail(l, n, it->line, it->col, "value of '%s' is too large", n->name);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int get_bool(struct loader *l, const struct conf_node *n, bool *out)
+{
+	const struct conf_item *it = single(l, n);
+
+	if (!it)
+		return -1;
+	if (!strcmp(it->text, "yes") || !strcmp(it->text, "true"))
+		*out = true;
+	else if (!strcmp(it->text, "no") || !strcmp(it->text, "false"))
+		*out = false;
+	else
+		return fail(l, n, it->line, it->col, "expected yes or no for '%s'", n->name);
+	return 0;
+}
+
+static int get_string(struct loader *l, const struct conf_node *n, char *buf, size_t len)
+{
+	const struct conf_item *it = single(l, n);
+
+	if (!it)
+		return -1;
+	if (it->len >= len)
+		return fail(l, n, it->line, it->col, "value of '%s' is too long", n->name);
+	memcpy(buf, it->text, it->len + 1);
+	return 0;
+}
+
+static int get_listen(struct loader *l, const struct conf_node *n, struct l2tpd_config *c)
+{
+	if (n->kind != CONF_VALUE || n->n_items == 0)
+		return fail(l, n, n->line, n->col, "'%s' takes a list of addresses", n->name);
+	if (n->n_items > L2TPD_MAX_LISTEN)
+		return fail(l, n, n->line, n->col, "'%s': too many addresses", n->name);
+	memset(c->listen, 0, sizeof(c->listen));
+	for (uint32_t i = 0; i < n->n_items; i++) {
+		const struct conf_item *it = &n->items[i];
+		struct sockaddr_in *v4 = (struct sockaddr_in *)&c->listen[i];
+		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->listen[i];
+
+		if (inet_pton(AF_INET, it->text, &v4->sin_addr) == 1) {
+			v4->sin_family = AF_INET;
+		} else if (inet_pton(AF_INET6, it->text, &v6->sin6_addr) == 1) {
+			v6->sin6_family = AF_INET6;
+		} else {
+			return fail(l, n, it->line, it->col, "expected an IPv4 or IPv6 address in '%s'",
+				    n->name);
+		}
+	}
+	c->n_listen = n->n_items;
+	return 0;
+}
+
+struct number_key {
+	const char *section;	/* NULL: top level of l2tpd { } */
+	const char *name;
+	size_t offset;
+	uint64_t max;
+	int duration;
+};
+
+#define NUM(sec, key, field, max, dur) { sec, key, offsetof(struct l2tpd_config, field), max, dur }
+static const struct number_key number_keys[] = {
+	NUM(NULL, "port", port, 65535, 0),
+	NUM("limits", "tunnels", max_tunnels, 65535, 0),
+	NUM("limits", "sessions", max_sessions, 1000000, 0),
+	NUM("limits", "sessions_per_tunnel", max_sessions_per_tunnel, 65535, 0),
+	NUM("limits", "new_tunnel_rate", new_tunnel_rate, 100000, 0),
+	NUM("limits", "new_tunnel_burst", new_tunnel_burst, 100000, 0),
+	NUM("timers", "hello_interval", hello_interval, 86400, 1),
+	NUM("timers", "retransmit_initial", retransmit_initial, 60, 1),
+	NUM("timers", "retransmit_max", retransmit_max, 600, 1),
+	NUM("timers", "retransmit_tries", retransmit_tries, 255, 0),
+	NUM("timers", "lcp_echo_interval", lcp_echo_interval, 86400, 1),
+	NUM("timers", "lcp_echo_failures", lcp_echo_failures, 255, 0),
+	NUM("timers", "auth_timeout", auth_timeout, 3600, 1),
+	NUM("ppp", "mru", mru, 1500, 0),
+};
+
+static int load_number(struct loader *l, const struct conf_node *n, const struct number_key *k,
+		       struct l2tpd_config *c)
+{
+	uint32_t v;
+
+	if (get_number(l, n, k->max, k->duration, &v))
+		return -1;
+	if (!strcmp(k->name, "port") || !strcmp(k->name, "mru"))
+		*(uint16_t *)((char *)c + k->offset) = (uint16_t)v;
+	else
+		*(uint32_t *)((char *)c + k->offset) = v;
+	return 0;
+}
+
+static const struct number_key *find_number(const char *section, const char *name)
+{
+	for (size_t i = 0; i < sizeof(number_keys) / sizeof(number_keys[0]); i++) {
+		const struct number_key *k = &number_keys[i];
+		if (((!section && !k->section) || (section && k->section && !strcmp(section, k->section))) &&
+		    !strcmp(name, k->name))
+			return k;
+	}
+	return NULL;
+}
+
+static int load_subsection(struct loader *l, const struct conf_node *sec, struct l2tpd_config *c)
+{
+	for (uint32_t i = 0; i < sec->n_child; i++) {
+		const struct conf_node *n = sec->child[i];
+		const struct number_key *k = find_number(sec->name, n->name);
+
+		if (k) {
+			if (load_number(l, n, k, c))
+				return -1;
+		} else if (!strcmp(sec->name, "ppp") && !strcmp(n->name, "name")) {
+			/* reserved for the CHAP name; host_name is used today */
+			if (get_string(l, n, c->host_name, sizeof(c->host_name)))
+				return -1;
+		} else {
+			return fail(l, n, n->line, n->col, "unknown setting '%s' in this section", n->name);
+		}
+	}
+	return 0;
+}
+
+static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_config *c)
+{
+	for (uint32_t i = 0; i < top->n_child; i++) {
+		const struct conf_node *n = top->child[i];
+		const struct number_key *k = find_number(NULL, n->name);
+		int rc = 0;
+
+		if (n->kind == CONF_SECTION) {
+			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp"))
+				return fail(l, n, n->line, n->col,
+					    "unknown section '%s' (expected limits, timers or ppp)", n->name);
+			rc = load_subsection(l, n, c);
+		} else if (k) {
+			rc = load_number(l, n, k, c);
+		} else if (!strcmp(n->name, "listen")) {
+			rc = get_listen(l, n, c);
+		} else if (!strcmp(n->name, "dataplane")) {
+			char v[16];
+			rc = get_string(l, n, v, sizeof(v));
+			if (!rc && !strcmp(v, "auto"))
+				c->dataplane = DP_AUTO;
+			else if (!rc && !strcmp(v, "kernel"))
+				c->dataplane = DP_KERNEL;
+			else if (!rc && !strcmp(v, "userspace"))
+				c->dataplane = DP_USERSPACE;
+			else if (!rc)
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "expected auto, kernel or userspace for '%s'", n->name);
+		} else if (!strcmp(n->name, "control_socket")) {
+			rc = get_string(l, n, c->control_socket, sizeof(c->control_socket));
+		} else if (!strcmp(n->name, "control_group")) {
+			rc = get_string(l, n, c->control_group, sizeof(c->control_group));
+		} else if (!strcmp(n->name, "log_level")) {
+			char v[16];
+			rc = get_string(l, n, v, sizeof(v));
+			if (!rc && log_level_parse(v, &c->log_level))
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "expected error, warning, notice, info or debug for '%s'", n->name);
+		} else if (!strcmp(n->name, "require_ipsec")) {
+			rc = get_bool(l, n, &c->require_ipsec);
+		} else if (!strcmp(n->name, "local_address")) {
+			char v[64];
+			rc = get_string(l, n, v, sizeof(v));
+			if (!rc && inet_pton(AF_INET, v, &c->local_address) != 1)
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "expected an IPv4 address for '%s'", n->name);
+		} else if (!strcmp(n->name, "host_name")) {
+			rc = get_string(l, n, c->host_name, sizeof(c->host_name));
+		} else if (!strcmp(n->name, "tunnel_secret")) {
+			rc = get_string(l, n, c->tunnel_secret, sizeof(c->tunnel_secret));
+		} else {
+			rc = fail(l, n, n->line, n->col, "unknown setting '%s'", n->name);
+		}
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct l2tpd_config *out, char *err, size_t errlen)
+{
+	struct loader l = { err, errlen };
+	struct conf_opts opts = { .max_include_depth = CONF_DEFAULT_INCLUDE_DEPTH,
+				  .max_file_size = 1u << 20 };
+	struct policy_error perr;
+	struct conf_node *root, *top;
+	struct l2tpd_config c;
+	struct arena a;
+	int rc = -1;
+
+	config_defaults(&c);
+	arena_init(&a);
+	if (conf_parse_file(&a, path, &opts, &root, &perr) != 0) {
+		snprintf(err, errlen, "%s", perr.msg);
+		goto out;
+	}
+	for (uint32_t i = 0; i < root->n_child; i++) {
+		const struct conf_node *n = root->child[i];
+		if (strcmp(n->name, "l2tpd") != 0 || n->kind != CONF_SECTION) {
+			fail(&l, n, n->line, n->col, "unknown top-level '%s' (expected l2tpd { ... })", n->name);
+			goto out;
+		}
+	}
+	top = conf_find(root, "l2tpd");
+	if (top && load_top(&l, top, &c))
+		goto out;
+	if (c.retransmit_initial == 0 || c.retransmit_max < c.retransmit_initial) {
+		snprintf(err, errlen, "%s: timers: retransmit_max must be >= retransmit_initial >= 1", path);
+		goto out;
+	}
+	if (c.max_sessions == 0 || c.max_tunnels == 0) {
+		snprintf(err, errlen, "%s: limits: tunnels and sessions must be at least 1", path);
+		goto out;
+	}
+	*out = c;
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc;
+}

@@ -1,0 +1,72 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Process-wide logging settings: not per-session state. */
+static enum log_level current_level = LOG_LVL_INFO;
+static int use_prefix;
+
+void log_init(enum log_level level, int syslog_prefix)
+{
+	current_level = level;
+	use_prefix = syslog_prefix;
+}
+
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+int log_enabled(enum log_level level)
+{
+	return level <= current_level;
+}
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	static const struct { const char *name; enum log_level level; } names[] = {
+		{ "error", LOG_LVL_ERR }, { "warning", LOG_LVL_WARN },
+		{ "notice", LOG_LVL_NOTICE }, { "info", LOG_LVL_INFO },
+		{ "debug", LOG_LVL_DEBUG },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*out = names[i].level;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	static const char *const tags[] = {
+		[LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warning",
+		[LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
+		[LOG_LVL_DEBUG] = "debug",
+	};
+	char line[1024];
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (use_prefix) {
+		fprintf(stderr, "<%d>%s\n", level, line);
+	} else {
+		struct timespec ts;
+		struct tm tm;
+		char when[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld l2tpd %s: %s\n", when, ts.tv_nsec / 1000000L,
+			tags[level], line);
+	}
+}

@@ -1,0 +1,609 @@
+/*
+ * The server: sockets, the L2TP control plane and its events, timers, the
+ * data-plane backend and its fds. Sessions (PPP, authentication, policy)
+ * are in session.c. Every handler ends with server_flush(), which runs the
+ * work that must not happen inside a library callback (the libraries
+ * forbid re-entry).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+#include "session.h"
+
+#define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
+#define MAX_DATAGRAM 4096
+
+uint64_t server_now_ms(const struct server *srv)
+{
+	uint64_t usec = 0;
+
+	sd_event_now(srv->event, CLOCK_MONOTONIC, &usec);
+	return usec / 1000;
+}
+
+/* ---- timers ---------------------------------------------------------- */
+
+static void arm_sd_timer(struct server *srv, sd_event_source *src, uint64_t deadline_ms)
+{
+	if (deadline_ms == UINT64_MAX) {
+		sd_event_source_set_enabled(src, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(src, deadline_ms * 1000);
+	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+}
+
+void server_rearm_l2tp(struct server *srv)
+{
+	arm_sd_timer(srv, srv->l2tp_timer, l2tp_ctx_next_deadline(srv->l2tp));
+}
+
+void server_rearm_heap(struct server *srv)
+{
+	struct timer_node *n = timerheap_peek(&srv->timers);
+
+	arm_sd_timer(srv, srv->heap_timer, n ? n->deadline : UINT64_MAX);
+}
+
+static int on_l2tp_timer(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct server *srv = arg;
+
+	l2tp_ctx_run_timers(srv->l2tp, server_now_ms(srv));
+	server_flush(srv);
+	return 0;
+}
+
+static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct server *srv = arg;
+	uint64_t now = server_now_ms(srv);
+	struct timer_node *n;
+
+	while ((n = timerheap_pop_expired(&srv->timers, now)) != NULL)
+		session_timer_fired(srv, n, now);
+	server_flush(srv);
+	return 0;
+}
+
+/* ---- data-plane fds ---------------------------------------------------- */
+
+static int on_dp_fd(sd_event_source *src, int fd, uint32_t revents, void *arg)
+{
+	struct server *srv = arg;
+
+	srv->dp_ops->fd_ready(srv->dp, fd);
+	server_flush(srv);
+	return 0;
+}
+
+static int dp_watch_fd(void *ctx, int fd)
+{
+	struct server *srv = ctx;
+
+	if (fd < 0)
+		return -EINVAL;
+	if (fd >= srv->fd_sources_len) {
+		int len = fd + 1 > 2 * srv->fd_sources_len ? fd + 1 : 2 * srv->fd_sources_len;
+		sd_event_source **a = realloc(srv->fd_sources, len * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		memset(a + srv->fd_sources_len, 0, (len - srv->fd_sources_len) * sizeof(*a));
+		srv->fd_sources = a;
+		srv->fd_sources_len = len;
+	}
+	if (srv->fd_sources[fd])
+		return 0;
+	return sd_event_add_io(srv->event, &srv->fd_sources[fd], fd, EPOLLIN, on_dp_fd, srv);
+}
+
+static void dp_unwatch_fd(void *ctx, int fd)
+{
+	struct server *srv = ctx;
+
+	if (fd >= 0 && fd < srv->fd_sources_len && srv->fd_sources[fd])
+		srv->fd_sources[fd] = sd_event_source_disable_unref(srv->fd_sources[fd]);
+}
+
+/* ---- UDP ---------------------------------------------------------------- */
+
+static void handle_datagram(struct server *srv, int fd, struct listener *l, const uint8_t *buf,
+			    size_t len, struct l2tp_addr *peer, struct l2tp_addr *local,
+			    const struct sockaddr_storage *from)
+{
+	uint64_t now = server_now_ms(srv);
+
+	if (len >= 1 && (buf[0] & 0x80)) {	/* T bit: control message (RFC 2661 3.1) */
+		srv->counters.rx_control++;
+		if (local->family == 0 && l) {	/* no IP_PKTINFO: the bound address */
+			net_to_l2tp_addr(&l->addr, local);
+			local->port = srv->cfg.port;
+		}
+		l2tp_ctx_input(srv->l2tp, peer, local, buf, len, now);
+		return;
+	}
+	srv->counters.rx_data++;
+	if (srv->dp_ops->data_rx) {
+		srv->dp_ops->data_rx(srv->dp, buf, len, from);
+	} else {
+		/* Kernel path: data for a tunnel the kernel does not know. */
+		srv->counters.rx_data_dropped++;
+	}
+	(void)fd;
+}
+
+static void read_socket(struct server *srv, int fd, struct listener *l)
+{
+	uint8_t buf[MAX_DATAGRAM];
+
+	for (int i = 0; i < RX_BATCH; i++) {
+		struct l2tp_addr peer, local;
+		struct sockaddr_storage from;
+		ssize_t n;
+
+		memset(&local, 0, sizeof(local));
+		n = net_recv(fd, buf, sizeof(buf), &peer, &local, &from);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			srv->counters.rx_errors++;
+			if (errno != EMSGSIZE && errno != ECONNREFUSED)
+				break;
+			continue;
+		}
+		local.port = srv->cfg.port;
+		handle_datagram(srv, fd, l, buf, (size_t)n, &peer, &local, &from);
+	}
+}
+
+static int on_listener(sd_event_source *src, int fd, uint32_t revents, void *arg)
+{
+	struct listener *l = arg;
+
+	read_socket(l->srv, fd, l);
+	server_flush(l->srv);
+	return 0;
+}
+
+static int on_tunnel_socket(sd_event_source *src, int fd, uint32_t revents, void *arg)
+{
+	struct tunnel *t = arg;
+	struct server *srv = t->srv;
+
+	read_socket(srv, fd, t->listener);
+	server_flush(srv);
+	return 0;
+}
+
+static struct listener *listener_for(struct server *srv, const struct l2tp_addr *local)
+{
+	struct listener *fallback = NULL;
+
+	for (unsigned i = 0; i < srv->n_listeners; i++) {
+		struct listener *l = &srv->listeners[i];
+		struct l2tp_addr a;
+
+		if (l->addr.ss_family != (local->family == AF_INET6 ? AF_INET6 : AF_INET))
+			continue;
+		if (l->wildcard) {
+			fallback = l;
+			continue;
+		}
+		net_to_l2tp_addr(&l->addr, &a);
+		if (!memcmp(a.addr, local->addr, local->family == AF_INET6 ? 16 : 4))
+			return l;
+	}
+	return fallback;
+}
+
+/* l2tp_ops.send */
+static void l2tp_send(void *arg, const struct l2tp_addr *peer, const struct l2tp_addr *local,
+		      const uint8_t *buf, size_t len)
+{
+	struct server *srv = arg;
+	struct listener *l = listener_for(srv, local);
+	char a[64];
+
+	if (!l || net_send(l->fd, peer, local, l->wildcard, buf, len)) {
+		srv->counters.tx_errors++;
+		/* EPERM: an xfrm block policy refused cleartext (design notes). */
+		log_debug("send to %s failed: %s", net_addr_str(peer, a, sizeof(a)),
+			  l ? strerror(errno) : "no socket for the local address");
+	}
+}
+
+/* ---- tunnels -------------------------------------------------------------- */
+
+static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
+{
+	struct l2tp_tunnel_info info;
+	struct tunnel *t = calloc(1, sizeof(*t));
+	char a[64];
+	int rc;
+
+	if (!t) {
+		log_err("tunnel %u: out of memory", ev->tunnel_id);
+		return;
+	}
+	t->srv = srv;
+	t->id = ev->tunnel_id;
+	t->peer = *ev->peer;
+	t->local = *ev->local;
+	t->local.port = srv->cfg.port;
+	t->fd = -1;
+	t->up_wall = time(NULL);
+	t->listener = listener_for(srv, &t->local);
+	if (l2tp_tunnel_get(srv->l2tp, ev->tunnel_id, &info) == 0 && info.peer_host_name)
+		snprintf(t->peer_host, sizeof(t->peer_host), "%s", info.peer_host_name);
+
+	struct dp_tunnel_params p = {
+		.udp_fd = t->listener ? t->listener->fd : -1,
+		.local_tunnel_id = ev->tunnel_id,
+		.peer_tunnel_id = ev->peer_tunnel_id,
+		.fwmark = ev->peer->mark,
+	};
+	socklen_t len;
+	net_from_l2tp_addr(&t->local, &p.local, &len);
+	net_from_l2tp_addr(&t->peer, &p.peer, &len);
+	if (srv->dp_ops == &dataplane_kernel) {
+		/* The kernel binds a tunnel to a socket and takes the addresses
+		 * from it: one connected socket per tunnel. Control messages for
+		 * the tunnel then arrive on it, so it is read too. */
+		t->fd = net_connected_udp(&t->local, &t->peer);
+		if (t->fd < 0) {
+			log_err("tunnel %u: socket to %s: %s", t->id,
+				net_addr_str(&t->peer, a, sizeof(a)), strerror(errno));
+		} else {
+			p.udp_fd = t->fd;
+			sd_event_add_io(srv->event, &t->src, t->fd, EPOLLIN, on_tunnel_socket, t);
+		}
+	}
+	rc = p.udp_fd >= 0 ? srv->dp_ops->tunnel_create(srv->dp, &p, &t->dp) : -EBADF;
+	if (rc) {
+		log_err("tunnel %u: data plane refused it: %s", t->id, strerror(-rc));
+		t->dp = NULL;
+	}
+	l2tp_tunnel_set_user(srv->l2tp, t->id, t);
+	t->next = srv->tunnels;
+	if (t->next)
+		t->next->prev = t;
+	srv->tunnels = t;
+	srv->n_tunnels++;
+	log_info("tunnel %u up: peer %s host '%s'%s", t->id, net_addr_str(&t->peer, a, sizeof(a)),
+		 t->peer_host, t->dp ? "" : " (no data plane: its sessions will be refused)");
+}
+
+static void tunnel_free(struct server *srv, struct tunnel *t)
+{
+	if (t->dp)
+		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
+	if (t->src)
+		sd_event_source_disable_unref(t->src);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		srv->tunnels = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	srv->n_tunnels--;
+	free(t);
+}
+
+static void tunnel_down(struct server *srv, const struct l2tp_event *ev)
+{
+	struct tunnel *t = ev->tunnel_user;
+	char a[64];
+
+	log_info("tunnel %u down: peer %s, %s (result %u, error %u)", ev->tunnel_id,
+		 net_addr_str(ev->peer, a, sizeof(a)), l2tp_down_cause_name(ev->cause),
+		 ev->result_code, ev->error_code);
+	if (!t)
+		return;
+	/* Sessions of the tunnel were reported down before it. */
+	tunnel_free(srv, t);
+}
+
+/* l2tp_ops.event */
+static void l2tp_event(void *arg, const struct l2tp_event *ev)
+{
+	struct server *srv = arg;
+
+	switch (ev->type) {
+	case L2TP_EV_TUNNEL_UP:
+		tunnel_up(srv, ev);
+		break;
+	case L2TP_EV_TUNNEL_DOWN:
+		tunnel_down(srv, ev);
+		break;
+	case L2TP_EV_SESSION_UP:
+		session_l2tp_up(srv, ev);
+		break;
+	case L2TP_EV_SESSION_DOWN:
+		session_l2tp_down(srv, ev);
+		break;
+	case L2TP_EV_SESSION_SLI:
+	case L2TP_EV_SESSION_WEN:
+		log_debug("session %u/%u: %s ignored", ev->tunnel_id, ev->session_id,
+			  ev->type == L2TP_EV_SESSION_SLI ? "Set-Link-Info" : "WAN-Error-Notify");
+		break;
+	}
+}
+
+/* ---- set-up and tear-down ------------------------------------------------- */
+
+static int random_bytes(void *arg, void *buf, size_t len)
+{
+	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
+		      size_t len)
+{
+	session_ppp_input(ctx, cookie, frame, len);
+}
+
+static const struct dataplane_ops *choose_dataplane(const struct l2tpd_config *cfg)
+{
+	char reason[256] = "";
+
+	switch (cfg->dataplane) {
+	case DP_KERNEL:
+		if (dataplane_kernel.probe(reason, sizeof(reason))) {
+			log_err("dataplane = kernel, but the kernel cannot: %s", reason);
+			return NULL;
+		}
+		return &dataplane_kernel;
+	case DP_USERSPACE:
+		return &dataplane_userspace;
+	case DP_AUTO:
+		break;
+	}
+	if (dataplane_kernel.probe(reason, sizeof(reason)) == 0)
+		return &dataplane_kernel;
+	log_notice("kernel data path unavailable (%s): using the userspace data path", reason);
+	return &dataplane_userspace;
+}
+
+static void fill_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
+{
+	l2tp_config_defaults(lc);
+	lc->max_tunnels = c->max_tunnels;
+	lc->max_sessions = c->max_sessions;
+	lc->max_sessions_per_tunnel = c->max_sessions_per_tunnel;
+	lc->new_tunnel_rate = c->new_tunnel_rate;
+	lc->new_tunnel_burst = c->new_tunnel_burst;
+	lc->rto_initial_ms = c->retransmit_initial * 1000;
+	lc->rto_max_ms = c->retransmit_max * 1000;
+	lc->max_retries = (uint8_t)c->retransmit_tries;
+	lc->hello_interval_ms = c->hello_interval * 1000;
+	lc->host_name = c->host_name;
+	lc->vendor_name = "l2tpd";
+	if (c->tunnel_secret[0]) {
+		lc->secret = (const uint8_t *)c->tunnel_secret;
+		lc->secret_len = strlen(c->tunnel_secret);
+	}
+	lc->random = random_bytes;
+}
+
+static void check_forwarding(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "r");
+	int v = -1;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	if (v == 0)
+		log_warn("IPv4 forwarding is off (net.ipv4.ip_forward = 0): clients reach this "
+			 "host only, not the networks behind it");
+}
+
+int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
+		const char *config_path, const char *policy_path, policy_t *policy)
+{
+	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event };
+	struct l2tp_config lc;
+	char a[64];
+
+	memset(srv, 0, sizeof(*srv));
+	srv->event = event;
+	srv->cfg = *cfg;
+	srv->policy = policy;
+	srv->ctl_fd = -1;
+	srv->started_wall = time(NULL);
+	snprintf(srv->config_path, sizeof(srv->config_path), "%s", config_path);
+	snprintf(srv->policy_path, sizeof(srv->policy_path), "%s", policy_path);
+	timerheap_init(&srv->timers);
+	usercount_init(&srv->users);
+
+	for (unsigned i = 0; i < cfg->n_listen; i++) {
+		struct listener *l = &srv->listeners[i];
+		int wildcard = 0;
+
+		l->srv = srv;
+		l->fd = net_listen_udp(&cfg->listen[i], cfg->port, &wildcard);
+		l->wildcard = wildcard;
+		l->addr = cfg->listen[i];
+		if (l->fd < 0) {
+			struct l2tp_addr la;
+			net_to_l2tp_addr(&cfg->listen[i], &la);
+			la.port = cfg->port;
+			log_err("cannot listen on %s: %s", net_addr_str(&la, a, sizeof(a)), strerror(errno));
+			return -1;
+		}
+		srv->n_listeners++;
+		if (sd_event_add_io(event, &l->src, l->fd, EPOLLIN, on_listener, l) < 0)
+			return -1;
+	}
+
+	srv->dp_ops = choose_dataplane(cfg);
+	if (!srv->dp_ops)
+		return -1;
+	struct dp_callbacks cb = {
+		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
+		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
+	};
+	if (srv->dp_ops->create(&cb, &srv->dp)) {
+		log_err("cannot start the %s data path", srv->dp_ops->name);
+		return -1;
+	}
+
+	fill_l2tp_config(cfg, &lc);
+	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
+	if (!srv->l2tp) {
+		log_err("cannot create the L2TP control plane (bad limits?)");
+		return -1;
+	}
+	session_fill_ppp_config(srv);
+
+	if (sd_event_add_time(event, &srv->l2tp_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+			      on_l2tp_timer, srv) < 0 ||
+	    sd_event_add_time(event, &srv->heap_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+			      on_heap_timer, srv) < 0)
+		return -1;
+	check_forwarding();
+	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
+		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,
+		   cfg->max_sessions, cfg->require_ipsec ? "yes" : "no");
+	return 0;
+}
+
+void server_free(struct server *srv)
+{
+	/* Sessions before their tunnels, tunnels before the data plane. */
+	while (srv->sessions)
+		session_destroy(srv, srv->sessions);
+	while (srv->tunnels)
+		tunnel_free(srv, srv->tunnels);
+	if (srv->l2tp)
+		l2tp_ctx_free(srv->l2tp);
+	if (srv->dp)
+		srv->dp_ops->destroy(srv->dp);
+	for (unsigned i = 0; i < srv->n_listeners; i++) {
+		sd_event_source_disable_unref(srv->listeners[i].src);
+		close(srv->listeners[i].fd);
+	}
+	for (int fd = 0; fd < srv->fd_sources_len; fd++)
+		if (srv->fd_sources[fd])
+			sd_event_source_disable_unref(srv->fd_sources[fd]);
+	free(srv->fd_sources);
+	sd_event_source_disable_unref(srv->l2tp_timer);
+	sd_event_source_disable_unref(srv->heap_timer);
+	timerheap_free(&srv->timers);
+	usercount_free(&srv->users);
+	if (srv->policy)
+		policy_free(srv->policy);
+}
+
+static void on_orphan(const struct policy_ip *ip, void *ctx)
+{
+	char b[64];
+
+	log_warn("reload: leased address %s is in no pool of the new policy; its session keeps it",
+		 policy_ip_format(ip, b, sizeof(b)));
+}
+
+int server_reload(struct server *srv, char *msg, size_t msglen)
+{
+	struct policy_error err;
+	policy_t *next;
+	struct policy_counts c;
+
+	if (policy_load(srv->policy_path, &next, &err) != 0) {
+		snprintf(msg, msglen, "policy not reloaded, the running one is kept: %s", err.msg);
+		log_err("%s", msg);
+		return -1;
+	}
+	policy_adopt_leases(next, srv->policy, on_orphan, srv);
+	policy_free(srv->policy);
+	srv->policy = next;
+	policy_get_counts(next, &c);
+	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies",
+		 srv->policy_path, c.users, c.groups, c.pools, c.policies);
+	log_notice("%s", msg);
+	return 0;
+}
+
+static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct server *srv = arg;
+
+	log_notice("stop: %u tunnel(s) did not drain in time", srv->n_tunnels);
+	sd_event_exit(srv->event, 0);
+	return 0;
+}
+
+void server_stop(struct server *srv)
+{
+	uint64_t now = server_now_ms(srv);
+
+	if (srv->stopping) {
+		sd_event_exit(srv->event, 0);
+		return;
+	}
+	srv->stopping = true;
+	log_notice("stopping: closing %u session(s) on %u tunnel(s)", srv->n_sessions, srv->n_tunnels);
+	for (struct session *s = srv->sessions; s; s = s->next)
+		session_request_close(s, "server shutting down", 3, 0);
+	server_flush(srv);
+	l2tp_ctx_close_all(srv->l2tp, now);
+	server_flush(srv);
+	if (srv->n_tunnels == 0) {
+		sd_event_exit(srv->event, 0);
+		return;
+	}
+	/* Give StopCCN one round trip to be acknowledged, not the full drain. */
+	sd_event_add_time_relative(srv->event, NULL, CLOCK_MONOTONIC, 2 * 1000000, 1000,
+				   on_stop_timeout, srv);
+}
+
+void server_flush(struct server *srv)
+{
+	sessions_run_pending(srv);
+	server_rearm_l2tp(srv);
+	server_rearm_heap(srv);
+	if (srv->stopping && srv->n_tunnels == 0)
+		sd_event_exit(srv->event, 0);
+}
+
+int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t session_id)
+{
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		if (s->tunnel_id == tunnel_id && s->session_id == session_id && !s->close_requested) {
+			log_notice("session %u/%u: user '%s' disconnected by the administrator",
+				   tunnel_id, session_id, s->user);
+			session_request_close(s, "disconnected by the administrator", 3, 0);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int server_disconnect_user(struct server *srv, const char *user)
+{
+	int n = 0;
+
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		if (!s->close_requested && s->user[0] && strcasecmp(s->user, user) == 0) {
+			log_notice("session %u/%u: user '%s' disconnected by the administrator",
+				   s->tunnel_id, s->session_id, s->user);
+			/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
+			session_request_close(s, "disconnected by the administrator", 3, 0);
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,141 @@
+/*
+ * The l2tpd server: joins the L2TP control plane (l2tpd/proto), PPP
+ * (ppp-core), remote-access policy (policy/) and a data-plane backend
+ * (dataplane/) into sessions, on one sd-event loop. See docs/l2tpd.md.
+ */
+#ifndef L2TPD_SERVER_H
+#define L2TPD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "l2tp.h"
+#include "policy.h"
+#include "ppp/ppp.h"
+#include "timerheap.h"
+#include "usercount.h"
+
+struct server;
+struct tunnel;
+
+struct listener {
+	struct server *srv;
+	int fd;
+	sd_event_source *src;
+	struct sockaddr_storage addr;	/* bound address (port included) */
+	bool wildcard;
+};
+
+enum session_state {
+	SESSION_PPP_LCP,	/* LCP negotiating */
+	SESSION_PPP_AUTH,	/* authenticating; verdict may be pending */
+	SESSION_PPP_NCP,	/* granted, waiting for IPCP */
+	SESSION_UP,		/* IPCP up: traffic flows */
+	SESSION_CLOSING,
+};
+
+struct pending_auth;
+
+struct session {
+	struct server *srv;
+	struct tunnel *tunnel;
+	struct session *prev, *next;	/* all sessions, for l2tpctl */
+	struct session *pending_next;	/* on srv->pending while queued */
+	uint16_t tunnel_id, session_id, peer_session_id;
+	uint8_t state;			/* enum session_state */
+	bool queued;
+	bool close_requested;
+	bool l2tp_gone;			/* the control plane dropped it already */
+	bool user_counted;
+	bool has_lease4;
+	uint16_t cdn_result, cdn_error;
+	struct dp_session *dp;
+	struct pending_auth *auth;	/* only while a verdict is due */
+	struct timer_node ppp_timer;
+	struct timer_node limit_timer;
+	uint64_t started_ms, up_ms, last_activity_ms;
+	time_t started_wall;
+	uint32_t idle_timeout, session_timeout;	/* seconds, 0 = none */
+	uint64_t seen_packets;		/* data-plane packets at the last idle check */
+	struct policy_ip lease4;
+	uint32_t peer_addr;		/* host order, once IPCP is up */
+	char user[PPP_IDENTITY_MAX + 1];
+	char policy_name[48];
+	char close_reason[64];
+	struct ppp_session ppp;
+};
+
+struct tunnel {
+	struct server *srv;
+	struct tunnel *prev, *next;	/* all tunnels */
+	uint16_t id;
+	struct l2tp_addr peer, local;
+	struct listener *listener;
+	int fd;				/* kernel path: connected socket, else -1 */
+	sd_event_source *src;
+	struct dp_tunnel *dp;
+	uint32_t sessions;
+	time_t up_wall;
+	char peer_host[64];
+};
+
+struct server_counters {
+	uint64_t rx_control, rx_data, rx_data_dropped, rx_errors, tx_errors;
+	uint64_t sessions_up, sessions_refused, auth_failures;
+};
+
+struct server {
+	sd_event *event;
+	struct l2tpd_config cfg;
+	char config_path[256], policy_path[256];
+	policy_t *policy;
+	struct l2tp_ctx *l2tp;
+	struct ppp_config ppp_cfg;
+	const struct dataplane_ops *dp_ops;
+	struct dataplane *dp;
+	struct listener listeners[L2TPD_MAX_LISTEN];
+	unsigned n_listeners;
+	sd_event_source *l2tp_timer, *heap_timer, *defer;
+	struct timerheap timers;
+	struct usercount users;
+	struct session *sessions;	/* list head */
+	struct tunnel *tunnels;		/* list head */
+	struct session *pending;	/* sessions with work queued */
+	sd_event_source **fd_sources;	/* data-plane fds, indexed by fd */
+	int fd_sources_len;
+	uint32_t n_sessions, n_tunnels, n_sessions_up;
+	struct server_counters counters;
+	time_t started_wall;
+	bool stopping;
+	int ctl_fd;
+	sd_event_source *ctl_src;
+};
+
+uint64_t server_now_ms(const struct server *srv);
+
+/* Set up sockets, the control plane and the data plane. 0 or -1 (logged). */
+int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
+		const char *config_path, const char *policy_path, policy_t *policy);
+void server_free(struct server *srv);
+/* Reload the policy file (and what of l2tpd.conf can change live).
+ * On error the running state is kept; msg gets the reason. 0 or -1. */
+int server_reload(struct server *srv, char *msg, size_t msglen);
+/* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
+void server_stop(struct server *srv);
+
+/* Administrative disconnect; returns the number of sessions closed. */
+int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t session_id);
+int server_disconnect_user(struct server *srv, const char *user);
+
+void server_rearm_l2tp(struct server *srv);
+void server_rearm_heap(struct server *srv);
+
+/* Run queued work (deferred closes and auth verdicts) after an event. */
+void server_flush(struct server *srv);
+
+#endif

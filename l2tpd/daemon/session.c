@@ -1,0 +1,663 @@
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "net.h"
+#include "ppp/mschap.h"
+
+/* RFC 2661 section 4.4.2, CDN Result Codes. */
+#define CDN_LOST_CARRIER 1
+#define CDN_GENERAL_ERROR 2
+#define CDN_ADMIN 3
+#define CDN_TEMPORARY_RESOURCES 4
+
+/* The material of one login, copied out of the PPP_EVENT_AUTH_REQUEST
+ * (its pointers die with the callback) until the verdict is given. Only
+ * sessions that are authenticating hold one. */
+struct pending_auth {
+	enum ppp_auth_method method;
+	char identity[PPP_IDENTITY_MAX + 1];
+	size_t identity_len;
+	uint8_t id;
+	uint8_t challenge[16];
+	uint8_t peer_challenge[16];
+	uint8_t response[24];		/* MS-CHAPv2 NT-Response or CHAP MD5 (16) */
+	size_t response_len;
+	char password[PPP_SECRET_MAX + 1];	/* PAP */
+	size_t password_len;
+};
+
+static void queue(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (s->queued)
+		return;
+	s->queued = true;
+	s->pending_next = srv->pending;
+	srv->pending = s;
+}
+
+static const char *peer_str(const struct session *s, char *buf, size_t len)
+{
+	if (!s->tunnel)
+		return "?";
+	return net_addr_str(&s->tunnel->peer, buf, len);
+}
+
+static void ip_from_l2tp(const struct l2tp_addr *a, struct policy_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = a->family;
+	memcpy(ip->bytes, a->addr, a->family == AF_INET6 ? 16 : 4);
+}
+
+/* ---- ppp-core callbacks ------------------------------------------------- */
+
+static void ppp_send_cb(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct session *s = ctx;
+	struct server *srv = s->srv;
+
+	if (s->dp && srv->dp_ops->session_send_ppp(srv->dp, s->dp, frame, len))
+		srv->counters.tx_errors++;
+}
+
+static void ppp_set_timer_cb(void *ctx, uint64_t deadline)
+{
+	struct session *s = ctx;
+
+	if (deadline == 0)
+		timerheap_cancel(&s->srv->timers, &s->ppp_timer);
+	else if (timerheap_set(&s->srv->timers, &s->ppp_timer, deadline))
+		session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
+}
+
+static void ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = getrandom(buf, len, 0);
+		if (n <= 0)
+			continue;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void copy_auth_request(struct session *s, const struct ppp_auth_request *r)
+{
+	struct pending_auth *pa = calloc(1, sizeof(*pa));
+
+	if (!pa) {
+		session_request_close(s, "out of memory during authentication", CDN_TEMPORARY_RESOURCES, 0);
+		return;
+	}
+	pa->method = r->method;
+	pa->identity_len = r->identity_len > PPP_IDENTITY_MAX ? PPP_IDENTITY_MAX : r->identity_len;
+	memcpy(pa->identity, r->identity, pa->identity_len);
+	switch (r->method) {
+	case PPP_AUTH_PAP:
+		pa->password_len = r->u.pap.password_len > PPP_SECRET_MAX ? PPP_SECRET_MAX
+									    : r->u.pap.password_len;
+		memcpy(pa->password, r->u.pap.password, pa->password_len);
+		break;
+	case PPP_AUTH_CHAP_MD5:
+		pa->id = r->u.chap.id;
+		if (r->u.chap.challenge_len == 16 && r->u.chap.response_len == 16) {
+			memcpy(pa->challenge, r->u.chap.challenge, 16);
+			memcpy(pa->response, r->u.chap.response, 16);
+			pa->response_len = 16;
+		}
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		pa->id = r->u.mschapv2.id;
+		memcpy(pa->challenge, r->u.mschapv2.authenticator_challenge, 16);
+		memcpy(pa->peer_challenge, r->u.mschapv2.peer_challenge, 16);
+		memcpy(pa->response, r->u.mschapv2.nt_response, 24);
+		pa->response_len = 24;
+		break;
+	default:
+		break;
+	}
+	free(s->auth);
+	s->auth = pa;
+	queue(s);
+}
+
+static void ncp_up(struct session *s, const struct ppp_event *ev)
+{
+	struct server *srv = s->srv;
+	struct dp_ip_params ip = { 0 };
+	char a[64], peer[64];
+	int rc;
+
+	ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
+	ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
+	if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
+		ip.has_ipv6 = 1;
+		memcpy(&ip.local_ifid, ev->u.ncp.local_ifid, 8);
+		memcpy(&ip.peer_ifid, ev->u.ncp.peer_ifid, 8);
+	} else {
+		s->peer_addr = ev->u.ncp.peer_addr;
+	}
+	rc = s->dp ? srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip) : -1;
+	if (rc) {
+		log_err("session %u/%u: the data plane could not set the addresses: %s",
+			s->tunnel_id, s->session_id, rc < 0 ? strerror(-rc) : "no data plane");
+		session_request_close(s, "data plane failure", CDN_GENERAL_ERROR, 0);
+		return;
+	}
+	if (ev->u.ncp.protocol != PPP_PROTO_IPCP)
+		return;
+	s->state = SESSION_UP;
+	s->up_ms = server_now_ms(srv);
+	s->last_activity_ms = s->up_ms;
+	srv->n_sessions_up++;
+	srv->counters.sessions_up++;
+	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
+	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
+		 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
+	if (s->session_timeout || s->idle_timeout) {
+		uint64_t d = UINT64_MAX;
+		if (s->session_timeout)
+			d = s->up_ms + (uint64_t)s->session_timeout * 1000;
+		if (s->idle_timeout && s->up_ms + (uint64_t)s->idle_timeout * 1000 < d)
+			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
+		timerheap_set(&srv->timers, &s->limit_timer, d);
+	}
+}
+
+static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
+{
+	struct session *s = ctx;
+	char peer[64];
+
+	switch (ev->type) {
+	case PPP_EVENT_LINK_UP:
+		if (s->state == SESSION_PPP_LCP)
+			s->state = SESSION_PPP_AUTH;
+		log_debug("session %u/%u: LCP up", s->tunnel_id, s->session_id);
+		break;
+	case PPP_EVENT_AUTH_REQUEST:
+		copy_auth_request(s, &ev->u.auth_request);
+		break;
+	case PPP_EVENT_AUTH_RESULT:
+		if (ev->u.auth_result.success) {
+			s->state = SESSION_PPP_NCP;
+			log_debug("session %u/%u: user '%s' authenticated with %s", s->tunnel_id,
+				  s->session_id, s->user, ppp_auth_method_name(ev->u.auth_result.method));
+		}
+		break;
+	case PPP_EVENT_NCP_UP:
+		ncp_up(s, ev);
+		break;
+	case PPP_EVENT_NCP_DOWN:
+		log_debug("session %u/%u: NCP down", s->tunnel_id, s->session_id);
+		break;
+	case PPP_EVENT_LINK_DOWN:
+		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
+			  ev->u.link_down.text ? ev->u.link_down.text : "", peer_str(s, peer, sizeof(peer)));
+		session_request_close(s, ev->u.link_down.text ? ev->u.link_down.text : "PPP down",
+				      s->cdn_result ? s->cdn_result : CDN_LOST_CARRIER, s->cdn_error);
+		break;
+	case PPP_EVENT_IDENTIFICATION:
+	case PPP_EVENT_TIME_REMAINING:
+		log_debug("session %u/%u: LCP %s '%.*s'", s->tunnel_id, s->session_id,
+			  ev->type == PPP_EVENT_IDENTIFICATION ? "Identification" : "Time-Remaining",
+			  (int)ev->u.lcp_info.text_len, (const char *)ev->u.lcp_info.text);
+		break;
+	}
+}
+
+void session_fill_ppp_config(struct server *srv)
+{
+	struct ppp_config *c = &srv->ppp_cfg;
+
+	ppp_config_defaults(c);
+	c->cb.send = ppp_send_cb;
+	c->cb.event = ppp_event_cb;
+	c->cb.set_timer = ppp_set_timer_cb;
+	c->cb.random = ppp_random_cb;
+	c->mru = srv->cfg.mru;
+	c->echo_interval_ms = srv->cfg.lcp_echo_interval * 1000;
+	c->echo_failures = (uint8_t)srv->cfg.lcp_echo_failures;
+	c->auth_timeout_ms = srv->cfg.auth_timeout * 1000;
+	/* Both data planes add the address and control field themselves. */
+	c->address_control = false;
+	c->name = srv->cfg.host_name;
+}
+
+/* ---- authentication and policy --------------------------------------------- */
+
+static uint32_t method_bit(enum ppp_auth_method m)
+{
+	switch (m) {
+	case PPP_AUTH_PAP: return POLICY_AUTH_PAP;
+	case PPP_AUTH_CHAP_MD5: return POLICY_AUTH_CHAP;
+	case PPP_AUTH_MSCHAPV2: return POLICY_AUTH_MSCHAPV2;
+	case PPP_AUTH_EAP: return POLICY_AUTH_EAP;
+	default: return 0;
+	}
+}
+
+/* Check the credentials against the local user. */
+static bool verify_credentials(const struct policy_user *u, const struct pending_auth *pa,
+			       char auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN + 1])
+{
+	uint8_t nt_hash[16], expect[24];
+	const char *secret;
+	size_t secret_len;
+	bool ok = false;
+
+	switch (pa->method) {
+	case PPP_AUTH_PAP:
+		return policy_user_check_password(u, pa->password, pa->password_len);
+	case PPP_AUTH_CHAP_MD5:
+		secret = policy_user_cleartext(u, &secret_len);
+		if (!secret || pa->response_len != 16)
+			return false;
+		ppp_chap_md5_response(pa->id, (const uint8_t *)secret, secret_len, pa->challenge, 16,
+				      expect);
+		return ppp_mem_equal(expect, pa->response, 16);
+	case PPP_AUTH_MSCHAPV2:
+		if (!policy_user_nt_hash(u, nt_hash))
+			return false;
+		/* RFC 2759 section 8.1: the NT-Response from the NT-hash. */
+		ppp_mschapv2_nt_response(pa->challenge, pa->peer_challenge,
+					 (const uint8_t *)pa->identity, pa->identity_len, nt_hash, expect);
+		ok = ppp_mem_equal(expect, pa->response, 24);
+		if (ok)	/* section 8.7: proves to the client that we know the hash too */
+			ppp_mschapv2_authenticator_response(nt_hash, pa->response, pa->peer_challenge,
+							    pa->challenge,
+							    (const uint8_t *)pa->identity,
+							    pa->identity_len, auth_response);
+		memset(nt_hash, 0, sizeof(nt_hash));
+		return ok;
+	default:
+		return false;
+	}
+}
+
+static void fill_request(struct session *s, struct policy_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (s->tunnel) {
+		ip_from_l2tp(&s->tunnel->peer, &req->peer);
+		ip_from_l2tp(&s->tunnel->local, &req->server);
+	}
+	req->tunnel = POLICY_TUNNEL_L2TP;
+	req->now = time(NULL);
+}
+
+static void reject(struct session *s, enum ppp_auth_failure code, const char *message)
+{
+	struct ppp_auth_answer a = { .kind = PPP_ANSWER_REJECT, .failure = code, .message = message };
+
+	s->srv->counters.auth_failures++;
+	ppp_auth_answer(&s->ppp, server_now_ms(s->srv), &a);
+}
+
+static void decide(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct pending_auth *pa = s->auth;
+	char auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN + 1] = "";
+	const struct policy_user *u;
+	struct policy_request req;
+	struct policy_decision dec;
+	struct ppp_profile prof;
+	enum policy_reason reason;
+	char peer[64];
+
+	s->auth = NULL;
+	snprintf(s->user, sizeof(s->user), "%s", pa->identity);
+	u = policy_find_user(srv->policy, pa->identity);
+	if (!u || !verify_credentials(u, pa, auth_response)) {
+		/* One answer for unknown users and bad passwords: 691, as
+		 * Windows does, so a client cannot probe for user names. */
+		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
+			   s->session_id, s->user, peer_str(s, peer, sizeof(peer)),
+			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
+		s->cdn_result = CDN_GENERAL_ERROR;
+		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
+		goto out;
+	}
+
+	fill_request(s, &req);
+	req.user = s->user;
+	req.auth_method = method_bit(pa->method);
+	req.sessions_in_use = usercount_get(&srv->users, s->user);
+	memset(&dec, 0, sizeof(dec));
+	reason = policy_post_auth(srv->policy, &req, POLICY_LEASE, &dec, NULL);
+	if (dec.policy_name)
+		snprintf(s->policy_name, sizeof(s->policy_name), "%s", dec.policy_name);
+	if (reason != POLICY_GRANTED) {
+		char *line = policy_format_log(&req, &dec);
+		log_notice("session %u/%u: %s (peer %s)", s->tunnel_id, s->session_id,
+			   line ? line : policy_reason_name(reason), peer_str(s, peer, sizeof(peer)));
+		free(line);
+		policy_decision_release(srv->policy, &dec);
+		srv->counters.sessions_refused++;
+		s->cdn_result = (uint16_t)policy_reason_l2tp_result(reason);
+		reject(s, (enum ppp_auth_failure)policy_reason_mschap_error(reason),
+		       policy_reason_text(reason));
+		goto out;
+	}
+
+	/* Keep what the session needs by value: a reload frees the policy
+	 * that `dec` points into. */
+	s->has_lease4 = dec.ipv4_leased;
+	s->lease4 = dec.ipv4;
+	s->idle_timeout = dec.profile.idle_timeout;
+	s->session_timeout = dec.profile.session_timeout;
+	if (usercount_inc(&srv->users, s->user) > 0)
+		s->user_counted = true;
+
+	memset(&prof, 0, sizeof(prof));
+	prof.local_addr = ntohl(srv->cfg.local_address.s_addr);
+	if (dec.has_ipv4) {
+		uint32_t v;
+		memcpy(&v, dec.ipv4.bytes, 4);
+		prof.peer_addr = ntohl(v);
+	}
+	for (size_t i = 0; i < dec.profile.n_dns && i < 2; i++)
+		if (dec.profile.dns[i].family == AF_INET) {
+			uint32_t v;
+			memcpy(&v, dec.profile.dns[i].bytes, 4);
+			prof.dns[i] = ntohl(v);
+		}
+	for (size_t i = 0; i < dec.profile.n_wins && i < 2; i++)
+		if (dec.profile.wins[i].family == AF_INET) {
+			uint32_t v;
+			memcpy(&v, dec.profile.wins[i].bytes, 4);
+			prof.nbns[i] = ntohl(v);
+		}
+	prof.ipcp = true;
+	prof.ipv6cp = dec.profile.ipv6;
+	prof.mru = dec.profile.mru;
+
+	struct ppp_auth_answer a = {
+		.kind = PPP_ANSWER_ACCEPT,
+		.authenticator_response = pa->method == PPP_AUTH_MSCHAPV2 ? auth_response : NULL,
+		.profile = &prof,
+	};
+	if (ppp_auth_answer(&s->ppp, server_now_ms(srv), &a))
+		session_request_close(s, "the PPP layer refused the verdict", CDN_GENERAL_ERROR, 0);
+out:
+	memset(pa, 0, sizeof(*pa));
+	free(pa);
+}
+
+/* ---- life cycle ---------------------------------------------------------------- */
+
+static enum ppp_auth_method order_from_policy(uint32_t offer, enum ppp_auth_method order[4])
+{
+	size_t n = 0;
+
+	/* Strongest first; EAP needs an external authenticator (RADIUS,
+	 * not there yet), so it is not offered with local users. */
+	if (offer & POLICY_AUTH_MSCHAPV2)
+		order[n++] = PPP_AUTH_MSCHAPV2;
+	if (offer & POLICY_AUTH_CHAP)
+		order[n++] = PPP_AUTH_CHAP_MD5;
+	if (offer & POLICY_AUTH_PAP)
+		order[n++] = PPP_AUTH_PAP;
+	return (enum ppp_auth_method)n;
+}
+
+void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
+{
+	struct tunnel *t = ev->tunnel_user;
+	struct session *s;
+	struct policy_request req;
+	enum ppp_auth_method order[4];
+	size_t n;
+	uint32_t offer;
+	char peer[64];
+	uint64_t now = server_now_ms(srv);
+
+	if (ev->role != L2TP_ROLE_LNS)
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		log_err("session %u/%u: out of memory", ev->tunnel_id, ev->session_id);
+		return;	/* the control plane's setup timeout clears the call */
+	}
+	s->srv = srv;
+	s->tunnel = t;
+	s->tunnel_id = ev->tunnel_id;
+	s->session_id = ev->session_id;
+	s->peer_session_id = ev->peer_session_id;
+	s->started_ms = now;
+	s->started_wall = time(NULL);
+	s->state = SESSION_PPP_LCP;
+	s->next = srv->sessions;
+	if (s->next)
+		s->next->prev = s;
+	srv->sessions = s;
+	srv->n_sessions++;
+	if (t)
+		t->sessions++;
+	l2tp_session_set_user(srv->l2tp, ev->tunnel_id, ev->session_id, s);
+	ppp_session_init(&s->ppp, &srv->ppp_cfg, PPP_SERVER, s);
+
+	if (!t || !t->dp) {
+		session_request_close(s, "no data plane for the tunnel", CDN_TEMPORARY_RESOURCES, 0);
+		return;
+	}
+	struct dp_session_params p = {
+		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
+		.mtu = srv->cfg.mru, .mru = srv->cfg.mru,
+	};
+	int rc = srv->dp_ops->session_create(srv->dp, t->dp, &p, s, &s->dp);
+	if (rc) {
+		s->dp = NULL;
+		log_err("session %u/%u: data plane refused it: %s", s->tunnel_id, s->session_id,
+			strerror(-rc));
+		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
+		return;
+	}
+
+	/* Pre-auth policy: what is known now narrows the methods LCP offers. */
+	fill_request(s, &req);
+	offer = policy_pre_auth(srv->policy, &req, NULL);
+	n = order_from_policy(offer, order);
+	if (n == 0) {
+		log_notice("session %u/%u from %s refused: %s", s->tunnel_id, s->session_id,
+			   peer_str(s, peer, sizeof(peer)),
+			   policy_reason_text(POLICY_DENY_NO_COMMON_AUTH));
+		srv->counters.sessions_refused++;
+		session_request_close(s, "no common authentication method",
+				      (uint16_t)policy_reason_l2tp_result(POLICY_DENY_NO_COMMON_AUTH), 0);
+		return;
+	}
+	ppp_set_auth_methods(&s->ppp, order, n);
+	log_debug("session %u/%u from %s: starting PPP", s->tunnel_id, s->session_id,
+		  peer_str(s, peer, sizeof(peer)));
+	ppp_start(&s->ppp, now);
+}
+
+void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
+{
+	struct session *s = ev->session_user;
+
+	if (!s)
+		return;
+	s->l2tp_gone = true;
+	/* The tunnel (and its data-plane object) may be freed right after
+	 * this event: let go of both now. */
+	if (s->dp) {
+		srv->dp_ops->session_delete(srv->dp, s->dp);
+		s->dp = NULL;
+	}
+	if (s->tunnel) {
+		s->tunnel->sessions--;
+		s->tunnel = NULL;
+	}
+	session_request_close(s, ev->cause == L2TP_DOWN_PEER ? "CDN from the peer"
+							    : l2tp_down_cause_name(ev->cause),
+			      0, 0);
+}
+
+void session_ppp_input(struct server *srv, struct session *s, const uint8_t *frame, size_t len)
+{
+	struct ppp_data data;
+
+	if (!s || s->state == SESSION_CLOSING)
+		return;
+	/* Data never comes here: both data planes keep IP to themselves. */
+	if (ppp_input(&s->ppp, server_now_ms(srv), frame, len, &data) == PPP_INPUT_DATA)
+		srv->counters.rx_data_dropped++;
+}
+
+uint64_t session_packets(struct server *srv, struct session *s, struct dp_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!s->dp || srv->dp_ops->session_stats(srv->dp, s->dp, st))
+		return 0;
+	return st->rx_packets + st->tx_packets;
+}
+
+void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
+{
+	struct session *s;
+
+	if (n->index == 0 && 0)
+		return;
+	s = container_of(n, struct session, ppp_timer);
+	if (n == &s->ppp_timer) {
+		ppp_timer_expired(&s->ppp, now);
+		return;
+	}
+	s = container_of(n, struct session, limit_timer);
+	if (s->session_timeout && now >= s->up_ms + (uint64_t)s->session_timeout * 1000) {
+		log_info("session %u/%u: user '%s' reached the session timeout (%us)", s->tunnel_id,
+			 s->session_id, s->user, s->session_timeout);
+		session_request_close(s, "session timeout", CDN_ADMIN, 0);
+		return;
+	}
+	if (s->idle_timeout) {
+		struct dp_stats st;
+		uint64_t packets = session_packets(srv, s, &st);
+		if (packets != s->seen_packets) {
+			s->seen_packets = packets;
+			s->last_activity_ms = now;
+		} else if (now >= s->last_activity_ms + (uint64_t)s->idle_timeout * 1000) {
+			log_info("session %u/%u: user '%s' idle for %us", s->tunnel_id, s->session_id,
+				 s->user, s->idle_timeout);
+			session_request_close(s, "idle timeout", CDN_ADMIN, 0);
+			return;
+		}
+	}
+	uint64_t d = UINT64_MAX;
+	if (s->session_timeout)
+		d = s->up_ms + (uint64_t)s->session_timeout * 1000;
+	if (s->idle_timeout && s->last_activity_ms + (uint64_t)s->idle_timeout * 1000 < d)
+		d = s->last_activity_ms + (uint64_t)s->idle_timeout * 1000;
+	if (d != UINT64_MAX)
+		timerheap_set(&srv->timers, &s->limit_timer, d);
+}
+
+void session_request_close(struct session *s, const char *reason, uint16_t result, uint16_t error)
+{
+	if (s->close_requested)
+		return;
+	s->close_requested = true;
+	snprintf(s->close_reason, sizeof(s->close_reason), "%s", reason);
+	if (!s->cdn_result || result)
+		s->cdn_result = result ? result : CDN_GENERAL_ERROR;
+	s->cdn_error = error;
+	queue(s);
+}
+
+void session_destroy(struct server *srv, struct session *s)
+{
+	char peer[64], a[64] = "-";
+	struct dp_stats st = { 0 };
+	uint64_t now = server_now_ms(srv);
+
+	if (s->dp)
+		session_packets(srv, s, &st);
+	if (s->state == SESSION_UP || s->up_ms) {
+		struct in_addr in = { htonl(s->peer_addr) };
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		srv->n_sessions_up--;
+		log_info("session %u/%u down: user '%s' peer %s address %s after %llus: %s "
+			 "(in %llu packets/%llu bytes, out %llu/%llu)",
+			 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+			 (unsigned long long)((now - s->up_ms) / 1000), s->close_reason,
+			 (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
+			 (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
+	} else {
+		log_debug("session %u/%u closed before it was up: %s", s->tunnel_id, s->session_id,
+			  s->close_reason);
+	}
+	timerheap_cancel(&srv->timers, &s->ppp_timer);
+	timerheap_cancel(&srv->timers, &s->limit_timer);
+	if (s->auth) {
+		memset(s->auth, 0, sizeof(*s->auth));
+		free(s->auth);
+	}
+	if (s->dp)
+		srv->dp_ops->session_delete(srv->dp, s->dp);
+	/* The address returns to its pool exactly once. */
+	if (s->has_lease4) {
+		policy_pool_release(srv->policy, &s->lease4);
+		s->has_lease4 = false;
+	}
+	if (s->user_counted)
+		usercount_dec(&srv->users, s->user);
+	if (s->tunnel)
+		s->tunnel->sessions--;
+	if (!s->l2tp_gone)
+		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		srv->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	srv->n_sessions--;
+	free(s);
+}
+
+static void finish_close(struct session *s)
+{
+	struct server *srv = s->srv;
+	uint64_t now = server_now_ms(srv);
+
+	s->state = SESSION_CLOSING;
+	if (!s->l2tp_gone) {
+		/* LCP Terminate-Request first (RFC 1661 5.5), then the CDN. */
+		if (s->dp)
+			ppp_close(&s->ppp, now, PPP_DOWN_ADMIN);
+		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
+		s->l2tp_gone = true;
+		l2tp_session_close(srv->l2tp, s->tunnel_id, s->session_id, s->cdn_result,
+				   s->cdn_error, now);
+	} else {
+		ppp_lower_down(&s->ppp, now);
+	}
+	session_destroy(srv, s);
+}
+
+void sessions_run_pending(struct server *srv)
+{
+	struct session *s;
+
+	while ((s = srv->pending) != NULL) {
+		srv->pending = s->pending_next;
+		s->pending_next = NULL;
+		s->queued = false;
+		if (s->auth && !s->close_requested)
+			decide(s);
+		if (s->close_requested && !s->queued)
+			finish_close(s);
+	}
+}

@@ -1,0 +1,26 @@
+/*
+ * A session's life: L2TP incoming call -> PPP (ppp-core) -> pre-auth policy
+ * picks the auth methods -> credentials checked against the policy's local
+ * users -> post-auth policy decision -> IPCP with the profile's address and
+ * DNS/WINS -> the data plane carries IP. Refusals reach the client with the
+ * right code and one log line. See docs/l2tpd.md.
+ */
+#ifndef L2TPD_SESSION_H
+#define L2TPD_SESSION_H
+
+#include "server.h"
+
+void session_fill_ppp_config(struct server *srv);
+void session_l2tp_up(struct server *srv, const struct l2tp_event *ev);
+void session_l2tp_down(struct server *srv, const struct l2tp_event *ev);
+void session_ppp_input(struct server *srv, struct session *s, const uint8_t *frame, size_t len);
+void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now);
+/* Ask for a session's end (PPP Terminate, then CDN with result/error);
+ * safe inside callbacks: the work runs in sessions_run_pending(). */
+void session_request_close(struct session *s, const char *reason, uint16_t result, uint16_t error);
+void sessions_run_pending(struct server *srv);
+/* Free at once (server shutdown): no messages sent. */
+void session_destroy(struct server *srv, struct session *s);
+uint64_t session_packets(struct server *srv, struct session *s, struct dp_stats *st);
+
+#endif
