@@ -1,0 +1,624 @@
+/*
+ * Kernel data path (dataplane.h): L2TP tunnel and session in the kernel
+ * (generic netlink, family "l2tp"), a PPPoL2TP socket per session whose PPP
+ * channel is attached through /dev/ppp to a ppp unit (pppN). IP packets stay
+ * in the kernel; PPP control frames are read and written on /dev/ppp fds.
+ * The sequence of calls and why: docs/dataplane-kernel.md.
+ */
+/* glibc before linux/ uapi headers: libc-compat.h then skips duplicates. */
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/if_pppox.h>
+#include <linux/ppp-ioctl.h>
+#include <linux/ppp_defs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/socket.h>
+
+#include "dpk.h"
+
+/* Frames read per fd_ready call: the daemon's loop is level-triggered, so
+ * what is left is read on the next round and one busy session cannot
+ * starve the others. */
+#define DPK_RX_BUDGET 32
+
+static int set_reason(char *reason, size_t len, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int set_reason(char *reason, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (reason && len) {
+		va_start(ap, fmt);
+		vsnprintf(reason, len, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static int kernel_probe(char *reason, size_t len)
+{
+	struct nl_sock *sk;
+	int family, fd, err;
+
+	/* 1. The L2TP generic netlink family (l2tp_netlink). Resolving it
+	 * may make the kernel load the module, if the admin allows autoload. */
+	sk = nl_socket_alloc();
+	if (!sk)
+		return set_reason(reason, len, -ENOMEM, "out of memory");
+	if (genl_connect(sk) < 0) {
+		nl_socket_free(sk);
+		return set_reason(reason, len, -EPROTONOSUPPORT,
+				  "cannot open a generic netlink socket");
+	}
+	family = genl_ctrl_resolve(sk, L2TP_GENL_NAME);
+	nl_socket_free(sk);
+	if (family < 0)
+		return set_reason(reason, len, -EPROTONOSUPPORT,
+				  "kernel has no L2TP netlink (generic netlink family \"l2tp\" "
+				  "missing: modprobe l2tp_netlink l2tp_ppp)");
+
+	/* 2. /dev/ppp (ppp_generic). */
+	fd = open("/dev/ppp", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			return set_reason(reason, len, -ENOENT,
+					  "/dev/ppp missing (modprobe ppp_generic; "
+					  "mknod /dev/ppp c 108 0)");
+		if (err == ENXIO || err == ENODEV)
+			return set_reason(reason, len, -err,
+					  "kernel has no PPP (modprobe ppp_generic)");
+		return set_reason(reason, len, -err, "cannot open /dev/ppp: %s", strerror(err));
+	}
+	close(fd);
+
+	/* 3. A PPPoL2TP socket (pppox + l2tp_ppp). */
+	fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+	if (fd < 0) {
+		err = errno;
+		if (err == EAFNOSUPPORT)
+			return set_reason(reason, len, -err,
+					  "kernel has no PPPoX sockets (modprobe l2tp_ppp)");
+		if (err == EPROTONOSUPPORT)
+			return set_reason(reason, len, -err,
+					  "kernel has no PPP over L2TP (modprobe l2tp_ppp)");
+		return set_reason(reason, len, -err, "cannot create a PPPoL2TP socket: %s",
+				  strerror(err));
+	}
+	close(fd);
+	return set_reason(reason, len, 0, "kernel L2TP (netlink family %d), PPPoL2TP and "
+			  "/dev/ppp available", family);
+}
+
+static void kernel_tunnel_delete(struct dataplane *dp, struct dp_tunnel *t);
+
+static void kernel_destroy(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	while (dp->tunnels)
+		kernel_tunnel_delete(dp, dp->tunnels);
+	dpk_fdtab_free(&dp->fds);
+	dpk_nl_close(dp);
+	free(dp);
+}
+
+static int kernel_create(const struct dp_callbacks *cb, struct dataplane **out)
+{
+	struct dataplane *dp;
+	int rc;
+
+	*out = NULL;
+	if (!cb || !cb->ppp_control_rx || !cb->watch_fd || !cb->unwatch_fd)
+		return -EINVAL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->cb = *cb;
+	rc = dpk_nl_open(dp);
+	if (rc < 0) {
+		kernel_destroy(dp);
+		return rc;
+	}
+	*out = dp;
+	return 0;
+}
+
+static int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+	return 0;
+}
+
+static int kernel_tunnel_create(struct dataplane *dp, const struct dp_tunnel_params *p,
+				struct dp_tunnel **out)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	struct dp_tunnel *t;
+	int rc;
+
+	*out = NULL;
+	/* RFC 2661 section 3.1: Tunnel ID 0 is reserved (it addresses no tunnel). */
+	if (!p || p->udp_fd < 0 || !p->local_tunnel_id || !p->peer_tunnel_id)
+		return -EINVAL;
+	/* The kernel sends data on the tunnel's socket only while it is
+	 * connected (l2tp_xmit_skb() drops when a user socket's sk_state is
+	 * not TCP_ESTABLISHED) and takes both addresses from it: the daemon
+	 * gives each kernel tunnel its own connected socket. */
+	memset(&peer, 0, sizeof(peer));
+	if (getpeername(p->udp_fd, (struct sockaddr *)&peer, &plen) < 0)
+		return -errno;
+	if (peer.ss_family != AF_INET && peer.ss_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (p->peer.ss_family && !same_endpoint(&peer, &p->peer))
+		return -EDESTADDRREQ;   /* connected elsewhere than the tunnel's peer */
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	rc = dpk_nl_request(dp, dp->genl, dpk_msg_tunnel_create(dp->l2tp_family,
+				p->local_tunnel_id, p->peer_tunnel_id, p->udp_fd));
+	if (rc < 0) {
+		/* EEXIST: the id is taken in this network namespace (kernel
+		 * tunnel ids are per netns, shared with any other L2TP
+		 * daemon); EBUSY: the socket already carries a tunnel. */
+		free(t);
+		return rc;
+	}
+	t->udp_fd = p->udp_fd;
+	t->family = peer.ss_family;
+	t->peer = peer;
+	t->local_tunnel_id = p->local_tunnel_id;
+	t->peer_tunnel_id = p->peer_tunnel_id;
+	t->fwmark = p->fwmark;
+	t->next = dp->tunnels;
+	if (dp->tunnels)
+		dp->tunnels->prev = t;
+	dp->tunnels = t;
+	*out = t;
+	return 0;
+}
+
+static void unwatch_close(struct dataplane *dp, int *fd)
+{
+	if (*fd < 0)
+		return;
+	if (dpk_fdtab_get(&dp->fds, *fd)) {
+		dp->cb.unwatch_fd(dp->cb.ctx, *fd);
+		dpk_fdtab_del(&dp->fds, *fd);
+	}
+	close(*fd);
+	*fd = -1;
+}
+
+/* Undo whatever of session_create and session_set_ip was done, in the
+ * order pppd and xl2tpd use (docs/dataplane-kernel.md, "Teardown"). */
+static void session_teardown(struct dataplane *dp, struct dp_session *s)
+{
+	struct dp_tunnel *t = s->tunnel;
+	int rc;
+
+	if (s->lan_ifindex > 0) {
+		dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(0, s->lan_ifindex, s->ip_peer));
+		s->lan_ifindex = 0;
+	}
+	/* The channel first, then the unit: its owner fd going away
+	 * unregisters pppN with its addresses and the peer route. */
+	unwatch_close(dp, &s->chan_fd);
+	unwatch_close(dp, &s->unit_fd);
+	/* pppol2tp_release(): unbinds the PPP channel and deletes the L2TP
+	 * session. */
+	if (s->pppox_fd >= 0) {
+		close(s->pppox_fd);
+		s->pppox_fd = -1;
+	}
+	/* A session made over netlink whose socket never connected still
+	 * exists; after the close above this normally finds nothing. */
+	if (s->nl_created) {
+		rc = dpk_nl_request(dp, dp->genl, dpk_msg_session_delete(dp->l2tp_family,
+					t->local_tunnel_id, s->local_session_id));
+		(void)rc;   /* -ENOENT expected */
+		s->nl_created = 0;
+	}
+}
+
+static void session_unlink(struct dp_session *s)
+{
+	struct dp_tunnel *t = s->tunnel;
+
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (t->sessions == s)
+		t->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+static void kernel_session_delete(struct dataplane *dp, struct dp_session *s)
+{
+	if (!s)
+		return;
+	session_teardown(dp, s);
+	session_unlink(s);
+	free(s);
+}
+
+static void kernel_tunnel_delete(struct dataplane *dp, struct dp_tunnel *t)
+{
+	if (!t)
+		return;
+	/* Sessions the daemon left behind go first, each in full. */
+	while (t->sessions)
+		kernel_session_delete(dp, t->sessions);
+	/* -ENOENT when the daemon closed the socket already: udp_destroy_sock()
+	 * -> l2tp_udp_encap_destroy() deleted the tunnel. The socket stays
+	 * marked as an L2TP encapsulation socket: the daemon closes it and
+	 * never gives it to another tunnel (EBUSY). */
+	dpk_nl_request(dp, dp->genl, dpk_msg_tunnel_delete(dp->l2tp_family, t->local_tunnel_id));
+	if (t->prev)
+		t->prev->next = t->next;
+	else if (dp->tunnels == t)
+		dp->tunnels = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	free(t);
+}
+
+static int set_npmode(int unit_fd, int proto, enum NPmode mode)
+{
+	struct npioctl npi = { .protocol = proto, .mode = mode };
+
+	return ioctl(unit_fd, PPPIOCSNPMODE, &npi) < 0 ? -errno : 0;
+}
+
+static int open_ppp(void)
+{
+	int fd = open("/dev/ppp", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int watch(struct dataplane *dp, struct dp_session *s, int fd, enum dpk_fd_kind kind)
+{
+	int rc = dpk_fdtab_set(&dp->fds, fd, s, s->serial, kind);
+
+	if (rc < 0)
+		return rc;
+	rc = dp->cb.watch_fd(dp->cb.ctx, fd);
+	if (rc < 0) {
+		dpk_fdtab_del(&dp->fds, fd);
+		return rc;
+	}
+	return 0;
+}
+
+static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
+				 const struct dp_session_params *p, void *cookie,
+				 struct dp_session **out)
+{
+	struct sockaddr_storage sa;
+	struct dp_session *s;
+	int rc, salen, chindex;
+
+	*out = NULL;
+	/* RFC 2661 section 3.1: Session ID 0 is reserved for the tunnel. */
+	if (!t || !p || !p->local_session_id || !p->peer_session_id)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->tunnel = t;
+	s->cookie = cookie;
+	s->serial = ++dp->next_serial;
+	s->pppox_fd = s->chan_fd = s->unit_fd = -1;
+	s->unit = -1;
+	s->local_session_id = p->local_session_id;
+	s->peer_session_id = p->peer_session_id;
+	/* Linked now so that teardown finds it on every error path. */
+	s->next = t->sessions;
+	if (t->sessions)
+		t->sessions->prev = s;
+	t->sessions = s;
+
+	/* 1. The L2TP session, over netlink. Without CONFIG_L2TP_V3 the kernel
+	 * has no netlink PPP pseudowire (EPROTONOSUPPORT); the PPPoL2TP
+	 * connect below then creates the session itself, as for pppd. */
+	rc = dpk_nl_request(dp, dp->genl, dpk_msg_session_create(dp->l2tp_family,
+				t->local_tunnel_id, p->local_session_id, p->peer_session_id));
+	if (rc == -EPROTONOSUPPORT)
+		dp->counters.session_fallback++;
+	else if (rc < 0)
+		goto fail;   /* EEXIST: not ours, so teardown must not delete it */
+	else
+		s->nl_created = 1;
+
+	/* 2. The PPPoL2TP socket, connected to (tunnel, session): its PPP
+	 * channel is registered with ppp_generic (pppol2tp_connect()). */
+	s->pppox_fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+	if (s->pppox_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	salen = dpk_pppol2tp_addr(&sa, t->udp_fd, &t->peer, t->local_tunnel_id,
+				  p->local_session_id, t->peer_tunnel_id, p->peer_session_id);
+	if (salen < 0) {
+		rc = salen;
+		goto fail;
+	}
+	if (connect(s->pppox_fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0 ||
+	    ioctl(s->pppox_fd, PPPIOCGCHAN, &chindex) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+
+	/* 3. The channel through /dev/ppp: LCP and auth frames are read and
+	 * written on this fd. */
+	s->chan_fd = open_ppp();
+	if (s->chan_fd < 0) {
+		rc = s->chan_fd;
+		goto fail;
+	}
+	if (ioctl(s->chan_fd, PPPIOCATTCHAN, &chindex) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+
+	/* 4. A new ppp unit (pppN), owned by this fd; NCP frames arrive here. */
+	s->unit_fd = open_ppp();
+	if (s->unit_fd < 0) {
+		rc = s->unit_fd;
+		goto fail;
+	}
+	if (ioctl(s->unit_fd, PPPIOCNEWUNIT, &s->unit) < 0 ||
+	    ioctl(s->chan_fd, PPPIOCCONNECT, &s->unit) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* New units pass every network protocol (ppp_create_interface()):
+	 * nothing flows until IPCP/IPV6CP are up (RFC 1661 section 3.7,
+	 * Network-Layer Protocol phase), so drop until session_set_ip. */
+	if ((rc = set_npmode(s->unit_fd, PPP_IP, NPMODE_DROP)) < 0 ||
+	    (rc = set_npmode(s->unit_fd, PPP_IPV6, NPMODE_DROP)) < 0)
+		goto fail;
+	if (p->mru) {
+		int mru = p->mru;
+
+		if (ioctl(s->unit_fd, PPPIOCSMRU, &mru) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+	}
+	snprintf(s->ifname, sizeof(s->ifname), "ppp%d", s->unit);
+	rc = dpk_nl_ifindex(dp, s->ifname);
+	if (rc < 0)
+		goto fail;
+	s->ifindex = rc;
+
+	/* 5. Name and MTU while the link is still down. The name is a hint:
+	 * when it is refused (taken, invalid) the session keeps pppN. */
+	if (p->ifname_hint && p->ifname_hint[0]) {
+		if (strlen(p->ifname_hint) < IFNAMSIZ &&
+		    dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, p->ifname_hint,
+								  0, 0)) == 0)
+			snprintf(s->ifname, sizeof(s->ifname), "%s", p->ifname_hint);
+		else
+			dp->counters.ifname_hint_failed++;
+	}
+	if (p->mtu) {
+		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, p->mtu, 0));
+		if (rc < 0)
+			goto fail;
+	}
+
+	/* 6. Frames from the peer: both fds are watched. */
+	if ((rc = watch(dp, s, s->chan_fd, DPK_FD_CHANNEL)) < 0 ||
+	    (rc = watch(dp, s, s->unit_fd, DPK_FD_UNIT)) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	kernel_session_delete(dp, s);
+	return rc;
+}
+
+static int kernel_session_send_ppp(struct dataplane *dp, struct dp_session *s,
+				   const uint8_t *frame, size_t len)
+{
+	int fd;
+	ssize_t n;
+
+	if (!s || !frame || len < 2)
+		return -EINVAL;
+	fd = dpk_send_via(frame, len) == DPK_FD_CHANNEL ? s->chan_fd : s->unit_fd;
+	/* Protocol field first: l2tp_ppp adds FF 03, the L2TP header and UDP. */
+	n = write(fd, frame, len);
+	if (n < 0) {
+		int err = errno;
+
+		if (err == EAGAIN || err == EWOULDBLOCK) {
+			dp->counters.tx_again++;
+			return -EAGAIN;
+		}
+		dp->counters.tx_errors++;
+		return -err;
+	}
+	dp->counters.tx_frames++;
+	return 0;
+}
+
+static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
+				 const struct dp_ip_params *ip)
+{
+	int rc, lan = 0;
+
+	if (!s || !ip || !ip->local.s_addr || !ip->peer.s_addr)
+		return -EINVAL;
+	/* Proxy ARP: find the LAN first, before our own peer route exists,
+	 * so that a refusal changes nothing. */
+	if (ip->proxy_arp) {
+		lan = dpk_nl_lan_interface(dp, ip->peer, s->ifindex);
+		if (lan == -ENETUNREACH && s->lan_ifindex > 0 && s->ip_peer.s_addr == ip->peer.s_addr)
+			lan = s->lan_ifindex;   /* set before: the FIB now points at us */
+		if (lan < 0)
+			return lan;
+	}
+	/* IPCP renegotiated to other addresses: the old ones go. */
+	if (s->ip_local.s_addr && (s->ip_local.s_addr != ip->local.s_addr ||
+				   s->ip_peer.s_addr != ip->peer.s_addr)) {
+		dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_del(AF_INET, s->ifindex, &s->ip_local,
+							      &s->ip_peer, 32));
+		if (s->lan_ifindex > 0)
+			dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(0, s->lan_ifindex,
+									 s->ip_peer));
+		s->lan_ifindex = 0;
+	}
+	/* "ip addr add LOCAL peer PEER/32 dev pppN": the kernel adds the
+	 * route to the peer with the address. */
+	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_add(AF_INET, s->ifindex, &ip->local,
+							   &ip->peer, 32, 0));
+	if (rc < 0)
+		return rc;
+	s->ip_local = ip->local;
+	s->ip_peer = ip->peer;
+	if (ip->has_ipv6) {
+		struct in6_addr l6, p6;
+
+		/* RFC 5072 section 5: link-local addresses from the IPV6CP
+		 * interface identifiers. The kernel makes none for ppp
+		 * devices itself (addrconf_dev_config() skips ARPHRD_PPP);
+		 * no DAD: the identifiers were negotiated to differ. */
+		dpk_ipv6_link_local(ip->local_ifid, &l6);
+		dpk_ipv6_link_local(ip->peer_ifid, &p6);
+		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_add(AF_INET6, s->ifindex, &l6, &p6,
+								   128, IFA_F_NODAD));
+		if (rc < 0)
+			return rc;
+	}
+	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, 0, 1));
+	if (rc < 0)
+		return rc;
+	if (lan > 0) {
+		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(1, lan, ip->peer));
+		if (rc < 0)
+			return rc;
+		s->lan_ifindex = lan;
+	}
+	/* Last: IP may flow (NPMODE_PASS), as pppd's sifup()/sifnpmode(). */
+	if ((rc = set_npmode(s->unit_fd, PPP_IP, NPMODE_PASS)) < 0)
+		return rc;
+	if (ip->has_ipv6 && (rc = set_npmode(s->unit_fd, PPP_IPV6, NPMODE_PASS)) < 0)
+		return rc;
+	return 0;
+}
+
+static int kernel_session_stats(struct dataplane *dp, struct dp_session *s, struct dp_stats *st)
+{
+	if (!s || !st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	return dpk_nl_link_stats(dp, s->ifindex, st);
+}
+
+static const char *kernel_session_ifname(struct dataplane *dp, struct dp_session *s)
+{
+	return s ? s->ifname : NULL;
+}
+
+static void kernel_fd_ready(struct dataplane *dp, int fd)
+{
+	const struct dpk_fd_entry *e = dpk_fdtab_get(&dp->fds, fd);
+	struct dp_session *s;
+	uint32_t serial;
+	int i, off;
+
+	if (!e)
+		return;
+	s = e->session;
+	serial = e->serial;
+	for (i = 0; i < DPK_RX_BUDGET; i++) {
+		ssize_t n = read(fd, dp->rx_buf, sizeof(dp->rx_buf));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			/* EOVERFLOW: ppp_read() dropped a frame larger than
+			 * our buffer; the next one may be fine. */
+			if (errno == EOVERFLOW) {
+				dp->counters.rx_overflow++;
+				continue;
+			}
+			dp->counters.rx_errors++;
+			return;
+		}
+		off = dpk_frame_start(dp->rx_buf, (size_t)n);
+		if (off < 0) {
+			dp->counters.rx_short++;
+			continue;
+		}
+		dp->counters.rx_frames++;
+		dp->cb.ppp_control_rx(dp->cb.ctx, s, s->cookie, dp->rx_buf + off,
+				      (size_t)n - (size_t)off);
+		/* The daemon may have deleted the session (and a new one may
+		 * have taken the fd number): stop unless it is still ours. */
+		e = dpk_fdtab_get(&dp->fds, fd);
+		if (!e || e->serial != serial)
+			return;
+	}
+}
+
+static void kernel_data_rx(struct dataplane *dp, const uint8_t *msg, size_t len,
+			   const struct sockaddr_storage *from)
+{
+	/* Data messages of kernel sessions never reach the daemon's socket:
+	 * l2tp_udp_encap_recv() takes them. What does arrive (T=0 for a
+	 * session the kernel does not know) has no session here either. */
+}
+
+void dataplane_kernel_counters(const struct dataplane *dp, struct dpk_counters *out)
+{
+	*out = dp->counters;
+}
+
+const struct dataplane_ops dataplane_kernel = {
+	.name = "kernel",
+	.probe = kernel_probe,
+	.create = kernel_create,
+	.destroy = kernel_destroy,
+	.tunnel_create = kernel_tunnel_create,
+	.tunnel_delete = kernel_tunnel_delete,
+	.session_create = kernel_session_create,
+	.session_delete = kernel_session_delete,
+	.session_send_ppp = kernel_session_send_ppp,
+	.session_set_ip = kernel_session_set_ip,
+	.session_stats = kernel_session_stats,
+	.session_ifname = kernel_session_ifname,
+	.fd_ready = kernel_fd_ready,
+	.data_rx = kernel_data_rx,
+};

@@ -1,0 +1,134 @@
+/*
+ * Kernel data path, internal declarations (see docs/dataplane-kernel.md).
+ *
+ * The pieces without I/O (netlink message builders, the PPPoL2TP sockaddr,
+ * frame helpers, the fd table) are declared here so that the unit tests in
+ * test/tools/dataplane-kernel/ check them on machines whose kernel has no
+ * L2TP or PPP.
+ */
+#ifndef L2TPD_DATAPLANE_KERNEL_DPK_H
+#define L2TPD_DATAPLANE_KERNEL_DPK_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dataplane.h"
+#include "dataplane_kernel.h"
+
+struct nl_msg;
+struct nl_sock;
+struct nl_cb;
+
+/* What a watched fd is to us. */
+enum dpk_fd_kind {
+	DPK_FD_CHANNEL = 1,   /* /dev/ppp attached to the session's channel (LCP, auth) */
+	DPK_FD_UNIT,          /* /dev/ppp owning the ppp unit (NCPs: IPCP, IPV6CP, CCP) */
+};
+
+struct dpk_fd_entry {
+	struct dp_session *session;
+	uint32_t serial;          /* the session's serial: detects reuse of the fd number */
+	uint8_t kind;             /* enum dpk_fd_kind, 0 = free */
+};
+
+/* fd number -> session, O(1): fds are small dense integers. */
+struct dpk_fdtab {
+	struct dpk_fd_entry *v;
+	size_t len;
+};
+
+int dpk_fdtab_set(struct dpk_fdtab *t, int fd, struct dp_session *s, uint32_t serial,
+		  enum dpk_fd_kind kind);
+const struct dpk_fd_entry *dpk_fdtab_get(const struct dpk_fdtab *t, int fd);
+void dpk_fdtab_del(struct dpk_fdtab *t, int fd);
+void dpk_fdtab_free(struct dpk_fdtab *t);
+
+struct dp_tunnel {
+	struct dp_tunnel *next, *prev;     /* all tunnels of the dataplane */
+	struct dp_session *sessions;       /* its sessions (doubly linked) */
+	int udp_fd;                        /* the daemon's, never closed here */
+	int family;                        /* AF_INET or AF_INET6 of the UDP socket */
+	struct sockaddr_storage peer;      /* from getpeername(udp_fd) */
+	uint16_t local_tunnel_id, peer_tunnel_id;
+	uint32_t fwmark;                   /* recorded only: SO_MARK is the daemon's */
+};
+
+struct dp_session {
+	struct dp_session *next, *prev;    /* sessions of the tunnel */
+	struct dp_tunnel *tunnel;
+	void *cookie;
+	uint32_t serial;
+	int pppox_fd;                      /* PPPoL2TP socket: the PPP channel */
+	int chan_fd;                       /* /dev/ppp, PPPIOCATTCHAN */
+	int unit_fd;                       /* /dev/ppp, PPPIOCNEWUNIT: owns pppN */
+	int unit;
+	int ifindex;
+	int lan_ifindex;                   /* proxy ARP entry on this interface, 0 = none */
+	struct in_addr ip_local, ip_peer;  /* as set by session_set_ip, 0 = unset */
+	uint16_t local_session_id, peer_session_id;
+	uint8_t nl_created;                /* L2TP_CMD_SESSION_CREATE succeeded */
+	char ifname[IFNAMSIZ];
+};
+
+struct dataplane {
+	struct dp_callbacks cb;
+	struct nl_sock *genl;              /* generic netlink, family "l2tp" */
+	struct nl_sock *rtnl;              /* NETLINK_ROUTE: links, addresses, neighbours */
+	struct nl_cb *req_cb;              /* request/ack callbacks, shared by both */
+	int req_result;                    /* written by req_cb while a request waits */
+	int l2tp_family;
+	uint32_t next_serial;
+	struct dp_tunnel *tunnels;
+	struct dpk_fdtab fds;
+	struct dpk_counters counters;
+	uint8_t rx_buf[65536 + 4];         /* one frame read from a /dev/ppp fd */
+};
+
+/* ---- netlink messages (nl.c), no I/O ---- */
+struct nl_msg *dpk_msg_tunnel_create(int family, uint16_t tunnel_id, uint16_t peer_tunnel_id,
+				     int udp_fd);
+struct nl_msg *dpk_msg_tunnel_delete(int family, uint16_t tunnel_id);
+struct nl_msg *dpk_msg_session_create(int family, uint16_t tunnel_id, uint16_t session_id,
+				      uint16_t peer_session_id);
+struct nl_msg *dpk_msg_session_delete(int family, uint16_t tunnel_id, uint16_t session_id);
+/* RTM_SETLINK: any of name (NULL: unchanged), mtu (0: unchanged), up. */
+struct nl_msg *dpk_msg_link_set(int ifindex, const char *name, unsigned mtu, int up);
+/* RTM_NEWADDR local peer peer/plen with flags (IFA_F_NODAD for IPv6). */
+struct nl_msg *dpk_msg_addr_add(int family, int ifindex, const void *local, const void *peer,
+				int plen, unsigned flags);
+struct nl_msg *dpk_msg_addr_del(int family, int ifindex, const void *local, const void *peer,
+				int plen);
+/* RTM_NEWNEIGH / RTM_DELNEIGH with NTF_PROXY: "ip neigh add proxy A dev IF". */
+struct nl_msg *dpk_msg_proxy_neigh(int add, int ifindex, struct in_addr addr);
+
+/* ---- netlink I/O (nl.c) ---- */
+int dpk_nl_open(struct dataplane *dp);
+void dpk_nl_close(struct dataplane *dp);
+/* Send msg (consumed) and wait for the kernel's ack: 0 or -errno. */
+int dpk_nl_request(struct dataplane *dp, struct nl_sock *sk, struct nl_msg *msg);
+int dpk_nl_link_stats(struct dataplane *dp, int ifindex, struct dp_stats *st);
+int dpk_nl_ifindex(struct dataplane *dp, const char *name);
+/* The up, broadcast interface whose IPv4 subnet holds addr (not skip_ifindex). */
+int dpk_nl_lan_interface(struct dataplane *dp, struct in_addr addr, int skip_ifindex);
+int dpk_nle_to_errno(int nle);
+
+/* ---- pure helpers (frame.c) ---- */
+/* The sockaddr that connects a PPPoL2TP socket (struct sockaddr_pppol2tp or
+ * _pppol2tpin6, chosen by peer->ss_family). Returns its length or -EAFNOSUPPORT. */
+int dpk_pppol2tp_addr(struct sockaddr_storage *out, int udp_fd,
+		      const struct sockaddr_storage *peer,
+		      uint16_t tunnel_id, uint16_t session_id,
+		      uint16_t peer_tunnel_id, uint16_t peer_session_id);
+/* Offset of the protocol field in a frame read from /dev/ppp (skips FF 03),
+ * or -1 if no protocol field fits. */
+int dpk_frame_start(const uint8_t *buf, size_t len);
+/* Which fd a frame to send goes through, as pppd does: LCP and the auth
+ * protocols (>= 0xc000) the channel, NCPs the unit. */
+enum dpk_fd_kind dpk_send_via(const uint8_t *frame, size_t len);
+/* fe80::<ifid> */
+void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out);
+
+#endif

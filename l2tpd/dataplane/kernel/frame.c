@@ -1,0 +1,156 @@
+/*
+ * Kernel data path: helpers without I/O (PPPoL2TP address, PPP frame
+ * framing, the fd table).
+ */
+/* glibc before linux/ uapi headers: libc-compat.h then skips duplicates. */
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <linux/if_pppox.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dpk.h"
+
+int dpk_pppol2tp_addr(struct sockaddr_storage *out, int udp_fd,
+		      const struct sockaddr_storage *peer,
+		      uint16_t tunnel_id, uint16_t session_id,
+		      uint16_t peer_tunnel_id, uint16_t peer_session_id)
+{
+	memset(out, 0, sizeof(*out));
+	/* l2tp_ppp.c tells the address structures apart by their length
+	 * (pppol2tp_sockaddr_get_info): L2TPv2 over IPv4 or over IPv6. When
+	 * the tunnel exists (created over netlink) only the ids are used; the
+	 * fd and address must still be those of the tunnel's socket, as pppd's
+	 * pppol2tp plugin passes them. */
+	if (peer->ss_family == AF_INET) {
+		struct sockaddr_pppol2tp *sa = (struct sockaddr_pppol2tp *)out;
+
+		_Static_assert(sizeof(*sa) <= sizeof(*out), "sockaddr_pppol2tp fits");
+		sa->sa_family = AF_PPPOX;
+		sa->sa_protocol = PX_PROTO_OL2TP;
+		sa->pppol2tp.pid = 0;            /* 0: the fd is ours (current process) */
+		sa->pppol2tp.fd = udp_fd;
+		memcpy(&sa->pppol2tp.addr, peer, sizeof(struct sockaddr_in));
+		sa->pppol2tp.s_tunnel = tunnel_id;
+		sa->pppol2tp.s_session = session_id;
+		sa->pppol2tp.d_tunnel = peer_tunnel_id;
+		sa->pppol2tp.d_session = peer_session_id;
+		return (int)sizeof(*sa);
+	}
+	if (peer->ss_family == AF_INET6) {
+		struct sockaddr_pppol2tpin6 *sa = (struct sockaddr_pppol2tpin6 *)out;
+
+		_Static_assert(sizeof(*sa) <= sizeof(*out), "sockaddr_pppol2tpin6 fits");
+		sa->sa_family = AF_PPPOX;
+		sa->sa_protocol = PX_PROTO_OL2TP;
+		sa->pppol2tp.pid = 0;
+		sa->pppol2tp.fd = udp_fd;
+		memcpy(&sa->pppol2tp.addr, peer, sizeof(struct sockaddr_in6));
+		sa->pppol2tp.s_tunnel = tunnel_id;
+		sa->pppol2tp.s_session = session_id;
+		sa->pppol2tp.d_tunnel = peer_tunnel_id;
+		sa->pppol2tp.d_session = peer_session_id;
+		return (int)sizeof(*sa);
+	}
+	return -EAFNOSUPPORT;
+}
+
+int dpk_frame_start(const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	/* RFC 1662 section 3.1: Address 0xff, Control 0x03. l2tp_ppp strips
+	 * them on receive already; a peer may still send them twice over, or
+	 * a future kernel may not strip. The pair is unambiguous: a two-octet
+	 * protocol field never starts with an odd octet (RFC 1661 section 2),
+	 * and 0xff is odd. */
+	if (len >= 2 && buf[0] == 0xff && buf[1] == 0x03)
+		off = 2;
+	/* The protocol field: two octets, or one with Protocol-Field-
+	 * Compression (RFC 1661 section 6.5): its least significant bit is 1. */
+	if (off >= len)
+		return -1;
+	if ((buf[off] & 1) == 0 && len - off < 2)
+		return -1;
+	return (int)off;
+}
+
+enum dpk_fd_kind dpk_send_via(const uint8_t *frame, size_t len)
+{
+	unsigned proto;
+
+	if (len >= 2 && (frame[0] & 1) == 0)
+		proto = (unsigned)frame[0] << 8 | frame[1];
+	else if (len >= 1)
+		proto = frame[0];     /* compressed: always < 0x100, an NCP or data */
+	else
+		return DPK_FD_CHANNEL;
+	/* ppp_generic.c ppp_input(): a channel attached to a unit keeps only
+	 * protocols >= 0xc000 (LCP, PAP, CHAP, EAP...) and CCP fragments on
+	 * the channel's queue; everything else belongs to the unit. pppd sends
+	 * the same way (sys-linux.c output()): NCP frames through the unit,
+	 * so they pass the unit's compressor state like the data. */
+	if (proto >= 0xc000 || proto == 0x80fb /* PPP_CCPFRAG */)
+		return DPK_FD_CHANNEL;
+	return DPK_FD_UNIT;
+}
+
+void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out)
+{
+	int i;
+
+	/* RFC 5072 section 5: fe80::/64 with the negotiated 64-bit interface
+	 * identifier. */
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[0] = 0xfe;
+	out->s6_addr[1] = 0x80;
+	for (i = 0; i < 8; i++)
+		out->s6_addr[8 + i] = (uint8_t)(ifid >> (56 - 8 * i));
+}
+
+int dpk_fdtab_set(struct dpk_fdtab *t, int fd, struct dp_session *s, uint32_t serial,
+		  enum dpk_fd_kind kind)
+{
+	if (fd < 0)
+		return -EBADF;
+	if ((size_t)fd >= t->len) {
+		size_t n = t->len ? t->len : 64;
+		struct dpk_fd_entry *v;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		v = realloc(t->v, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memset(v + t->len, 0, (n - t->len) * sizeof(*v));
+		t->v = v;
+		t->len = n;
+	}
+	t->v[fd].session = s;
+	t->v[fd].serial = serial;
+	t->v[fd].kind = (uint8_t)kind;
+	return 0;
+}
+
+const struct dpk_fd_entry *dpk_fdtab_get(const struct dpk_fdtab *t, int fd)
+{
+	if (fd < 0 || (size_t)fd >= t->len || t->v[fd].kind == 0)
+		return NULL;
+	return &t->v[fd];
+}
+
+void dpk_fdtab_del(struct dpk_fdtab *t, int fd)
+{
+	if (fd >= 0 && (size_t)fd < t->len)
+		memset(&t->v[fd], 0, sizeof(t->v[fd]));
+}
+
+void dpk_fdtab_free(struct dpk_fdtab *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->len = 0;
+}
