@@ -580,13 +580,21 @@ static int pool_id(const struct policy *p, const char *name)
 	return -1;
 }
 
-/* A static address inside a pool is reserved: never leased to another. */
+/* A static address inside a pool is reserved: never leased to another. An
+ * IPv6 address reserves the delegated prefix that contains it. */
 static void reserve_static(struct policy *p, const struct policy_ip *ip)
 {
 	for (size_t i = 0; i < p->n_pools; i++) {
 		struct addr_pool *ap = ip->family == AF_INET ? &p->pools[i].v4
 							     : &p->pools[i].v6;
-		if (ap->family && addr_pool_reserve(ap, ip) >= 0)
+		struct policy_ip slot_ip = *ip;
+
+		if (!ap->family)
+			continue;
+		if (ip->family == AF_INET6)
+			for (unsigned bit = ap->deleg_len; bit < 128; bit++)
+				slot_ip.bytes[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+		if (addr_pool_reserve(ap, &slot_ip) >= 0)
 			return;
 	}
 }

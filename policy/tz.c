@@ -253,33 +253,51 @@ char *timewin_format(const struct timewin *w, char *buf, size_t len)
 	return buf;
 }
 
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Strictly YYYY-MM-DD[(T| )HH:MM[:SS]][Z]. */
 bool policy_parse_time(const policy_t *p, const char *s, time_t *out)
 {
+	size_t len = strlen(s), n = 10;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	bool utc = false;
 	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	bool utc;
-	size_t len = strlen(s);
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d))
 		return false;
-	if (s[n] == 'T' || s[n] == ' ') {
-		int m = 0;
-		if (sscanf(s + n + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
+	if (len > n && (s[n] == 'T' || s[n] == ' ')) {
+		if (len < n + 6 || !digits(s + n + 1, 2, &h) || s[n + 3] != ':' ||
+		    !digits(s + n + 4, 2, &mi))
 			return false;
-		n += 1 + m;
-		if (s[n] == ':') {
-			if (sscanf(s + n + 1, "%2d%n", &sec, &m) != 1)
+		n += 6;
+		if (len > n && s[n] == ':') {
+			if (len < n + 3 || !digits(s + n + 1, 2, &sec))
 				return false;
-			n += 1 + m;
+			n += 3;
 		}
 	}
-	utc = s[n] == 'Z';
-	if ((size_t)n + (utc ? 1 : 0) != len)
+	if (len == n + 1 && s[n] == 'Z') {
+		utc = true;
+		n++;
+	}
+	if (n != len)
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-	    h < 0 || mi < 0 || sec < 0 || y < 1970 || y > 9999)
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 ||
+	    y < 1970)
 		return false;
+	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
@@ -288,7 +306,7 @@ bool policy_parse_time(const policy_t *p, const char *s, time_t *out)
 	tm.tm_sec = sec;
 	if (utc) {
 		time_t t = timegm(&tm);
-		if (t == (time_t)-1)
+		if (t == (time_t)-1 || tm.tm_mday != d)
 			return false;
 		*out = t;
 		return true;

@@ -247,6 +247,23 @@ static void test_error_bad_values(void **state)
 		   "got 'telepathy'");
 }
 
+static void test_dates_are_parsed_strictly(void **state)
+{
+	time_t t;
+
+	assert_true(policy_parse_time(NULL, "2026-11-25T10:00:30Z", &t));
+	assert_int_equal(t, 1795600830);
+	assert_true(policy_parse_time(NULL, "2026-11-25 10:00Z", &t));
+	assert_false(policy_parse_time(NULL, "2026-1-5", &t));
+	assert_false(policy_parse_time(NULL, "2026-+1-05", &t));
+	assert_false(policy_parse_time(NULL, " 2026-11-25", &t));
+	assert_false(policy_parse_time(NULL, "2026-11-25T10", &t));
+	assert_false(policy_parse_time(NULL, "2026-11-25T10:00Zx", &t));
+	assert_false(policy_parse_time(NULL, "2026-11-25T24:00Z", &t));
+	assert_false(policy_parse_time(NULL, "2026-02-30Z", &t));
+	assert_false(policy_parse_time(NULL, "1969-12-31Z", &t));
+}
+
 static void test_error_pattern_where_a_plain_value_is_needed(void **state)
 {
 	load_fails("groups { g { } }\npolicies { p { permission = grant\n conditions { group = ~g } } }\n",
@@ -566,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_error_unknown_user_key),
 		cmocka_unit_test(test_error_unknown_condition),
 		cmocka_unit_test(test_error_bad_values),
+		cmocka_unit_test(test_dates_are_parsed_strictly),
 		cmocka_unit_test(test_error_pattern_where_a_plain_value_is_needed),
 		cmocka_unit_test(test_error_pattern_that_does_not_compile),
 		cmocka_unit_test(test_error_unknown_group_and_pool_references),

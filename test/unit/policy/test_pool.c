@@ -94,6 +94,20 @@ static void test_static_addresses_are_reserved_out_of_pools(void **state)
 	policy_free(p);
 }
 
+static void test_static_ipv6_address_reserves_its_whole_delegated_prefix(void **state)
+{
+	policy_t *p = load_ok("pools { a { ipv6 = 2001:db8::/63 } }\n"
+			      "users { s { static_ipv6 = 2001:db8:0:0:abcd::1 } }\n");
+	struct policy_ip ip;
+	char buf[64];
+
+	/* 2001:db8::/64 holds the static address: only ::1:0:0:0:0 is free */
+	assert_int_equal(policy_pool_lease(p, 0, AF_INET6, &ip), 0);
+	assert_string_equal(policy_ip_format(&ip, buf, sizeof(buf)), "2001:db8:0:1::");
+	assert_int_equal(policy_pool_lease(p, 0, AF_INET6, &ip), -1);
+	policy_free(p);
+}
+
 static void test_large_pool_leases_across_bitmap_words(void **state)
 {
 	/* 10.0.0.0/20 = 4096 slots: 64 words, one summary word */
@@ -285,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_double_release_is_detected_and_counted),
 		cmocka_unit_test(test_release_of_an_address_in_no_pool_is_counted),
 		cmocka_unit_test(test_static_addresses_are_reserved_out_of_pools),
+		cmocka_unit_test(test_static_ipv6_address_reserves_its_whole_delegated_prefix),
 		cmocka_unit_test(test_large_pool_leases_across_bitmap_words),
 		cmocka_unit_test(test_ipv6_pool_delegates_prefixes),
 		cmocka_unit_test(test_ipv6_pool_with_longer_delegation),
