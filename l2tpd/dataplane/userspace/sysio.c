@@ -1,0 +1,335 @@
+/*
+ * The kernel side of the userspace data path: TUN devices through
+ * /dev/net/tun, addresses, links and routes through libnl-route, sends with
+ * sendmsg and an SO_MARK control message.
+ *
+ * Netlink requests are synchronous round trips to the kernel (no network
+ * involved); they happen at session set-up and teardown, never per packet.
+ */
+#include "dp_user.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
+#include <netlink/route/route.h>
+
+#ifndef IN6_ADDR_GEN_MODE_NONE
+#define IN6_ADDR_GEN_MODE_NONE 1
+#endif
+
+struct sysio {
+	struct nl_sock *nl;
+};
+
+static int nl_to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_EXIST: return -EEXIST;
+	case NLE_NOMEM: return -ENOMEM;
+	case NLE_PERM: return -EPERM;
+	case NLE_NODEV: return -ENODEV;
+	case NLE_OBJ_NOTFOUND: return -ENOENT;
+	case NLE_INVAL: return -EINVAL;
+	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
+	case NLE_BUSY: return -EBUSY;
+	case NLE_RANGE: return -ERANGE;
+	default: return -EIO;
+	}
+}
+
+/* Change a link by index: MTU (nonzero), up, and IPv6 address generation
+ * off (we add the link-local IPV6CP agreed on, and the kernel must not
+ * send router solicitations from a random one into the tunnel). */
+static int link_change(struct sysio *io, int ifindex, uint16_t mtu, bool up, bool gen_none)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int err = -NLE_NOMEM;
+
+	if (!orig || !chg)
+		goto out;
+	rtnl_link_set_ifindex(orig, ifindex);
+	if (mtu)
+		rtnl_link_set_mtu(chg, mtu);
+	if (up)
+		rtnl_link_set_flags(chg, IFF_UP);
+	if (gen_none && rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE) < 0)
+		gen_none = false;
+	err = rtnl_link_change(io->nl, orig, chg, 0);
+	if (err < 0 && gen_none) {
+		/* IPv6 disabled in this namespace: the rest still matters. */
+		rtnl_link_put(chg);
+		chg = rtnl_link_alloc();
+		err = -NLE_NOMEM;
+		if (!chg)
+			goto out;
+		if (mtu)
+			rtnl_link_set_mtu(chg, mtu);
+		if (up)
+			rtnl_link_set_flags(chg, IFF_UP);
+		err = rtnl_link_change(io->nl, orig, chg, 0);
+	}
+out:
+	if (orig)
+		rtnl_link_put(orig);
+	if (chg)
+		rtnl_link_put(chg);
+	return err < 0 ? nl_to_errno(err) : 0;
+}
+
+static int sys_tun_open(void *ctx, const char *name, uint16_t mtu, char *ifname, int *ifindex)
+{
+	struct sysio *io = ctx;
+	struct ifreq ifr;
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	/* IFF_TUN: IP packets, no Ethernet header; IFF_NO_PI: no 4-byte
+	 * packet-information prefix, the family comes from the version
+	 * nibble. Not persistent: closing the fd removes the device. */
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (strlen(name) >= IFNAMSIZ) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+	ifname[IFNAMSIZ - 1] = 0;
+	*ifindex = (int)if_nametoindex(ifname);
+	if (*ifindex == 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = link_change(io, *ifindex, mtu, false, true);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void sys_tun_close(void *ctx, int fd, int ifindex)
+{
+	close(fd);
+}
+
+static ssize_t sys_tun_read(void *ctx, int fd, uint8_t *buf, size_t cap)
+{
+	ssize_t n = read(fd, buf, cap);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t sys_tun_write(void *ctx, int fd, const uint8_t *pkt, size_t len)
+{
+	ssize_t n = write(fd, pkt, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static int addr_add(struct sysio *io, int ifindex, int family, const void *local,
+		    const void *peer, unsigned alen, unsigned plen, bool nodad)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *l = nl_addr_build(family, local, alen);
+	struct nl_addr *p = peer ? nl_addr_build(family, peer, alen) : NULL;
+	int err = -NLE_NOMEM;
+
+	if (!a || !l || (peer && !p))
+		goto out;
+	rtnl_addr_set_ifindex(a, ifindex);
+	rtnl_addr_set_family(a, family);
+	nl_addr_set_prefixlen(l, plen);
+	rtnl_addr_set_local(a, l);
+	if (p) {
+		/* A point-to-point address: the kernel routes peer/plen
+		 * through the device (the peer route), as pppd's are. */
+		nl_addr_set_prefixlen(p, plen);
+		rtnl_addr_set_peer(a, p);
+	}
+	rtnl_addr_set_prefixlen(a, plen);
+	if (nodad)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+	err = rtnl_addr_add(io->nl, a, 0);
+	if (err == -NLE_EXIST)
+		err = 0;	/* set again (IPCP renegotiated): fine */
+out:
+	if (a)
+		rtnl_addr_put(a);
+	if (l)
+		nl_addr_put(l);
+	if (p)
+		nl_addr_put(p);
+	return err < 0 ? nl_to_errno(err) : 0;
+}
+
+static void ifid_to_linklocal(uint64_t ifid, uint8_t out[16])
+{
+	/* RFC 5072 section 5: fe80::/64 and the 64-bit interface id. */
+	memset(out, 0, 16);
+	out[0] = 0xfe;
+	out[1] = 0x80;
+	for (int i = 0; i < 8; i++)
+		out[8 + i] = (uint8_t)(ifid >> (56 - 8 * i));
+}
+
+static int sys_set_ip(void *ctx, int ifindex, const struct dp_ip_params *ip, bool ip4, bool ip6)
+{
+	struct sysio *io = ctx;
+	int err;
+
+	if (ip4) {
+		/* No peer: the shared TUN carries our address alone, and one
+		 * route per client (sys_route). */
+		err = addr_add(io, ifindex, AF_INET, &ip->local,
+			       ip->peer.s_addr ? &ip->peer : NULL, 4, 32, false);
+		if (err < 0)
+			return err;
+	}
+	if (ip6) {
+		uint8_t l[16], p[16];
+
+		ifid_to_linklocal(ip->local_ifid, l);
+		ifid_to_linklocal(ip->peer_ifid, p);
+		err = addr_add(io, ifindex, AF_INET6, l, p, 16, 128, true);
+		if (err < 0)
+			return err;
+	}
+	return link_change(io, ifindex, 0, true, false);
+}
+
+static int sys_route(void *ctx, int ifindex, struct in_addr dst, struct in_addr src, bool add)
+{
+	struct sysio *io = ctx;
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = nl_addr_build(AF_INET, &dst, 4);
+	struct nl_addr *s = nl_addr_build(AF_INET, &src, 4);
+	int err = -NLE_NOMEM;
+
+	if (!r || !nh || !d || !s)
+		goto out;
+	nl_addr_set_prefixlen(d, 32);
+	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_type(r, RTN_UNICAST);
+	rtnl_route_set_dst(r, d);
+	if (src.s_addr)
+		rtnl_route_set_pref_src(r, s);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	nh = NULL; /* the route owns it now */
+	if (add) {
+		err = rtnl_route_add(io->nl, r, NLM_F_CREATE | NLM_F_REPLACE);
+	} else {
+		err = rtnl_route_delete(io->nl, r, 0);
+		if (err == -NLE_OBJ_NOTFOUND)
+			err = 0;
+	}
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	if (r)
+		rtnl_route_put(r);
+	if (d)
+		nl_addr_put(d);
+	if (s)
+		nl_addr_put(s);
+	return err < 0 ? nl_to_errno(err) : 0;
+}
+
+static ssize_t sys_udp_send(void *ctx, int fd, const struct sockaddr *peer, socklen_t peer_len,
+			    uint32_t fwmark, const struct iovec *iov, int iovcnt)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = (void *)(uintptr_t)peer;
+	mh.msg_namelen = peer_len;
+	mh.msg_iov = (struct iovec *)(uintptr_t)iov;
+	mh.msg_iovlen = (size_t)iovcnt;
+	if (fwmark) {
+		/* Mark every send with the tunnel's IPsec SA mark: two
+		 * clients behind one NAT share address and port, and only
+		 * the mark picks the right SA (shared/design.md). Mark 0 is
+		 * "unknown" and never sent. Needs CAP_NET_ADMIN. */
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SO_MARK;
+		c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+		memcpy(CMSG_DATA(c), &fwmark, sizeof(fwmark));
+	}
+	n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return n < 0 ? -errno : n;
+}
+
+int dp_user_sysio_create(struct dp_user_io *io)
+{
+	struct sysio *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->nl = nl_socket_alloc();
+	if (!s->nl) {
+		free(s);
+		return -ENOMEM;
+	}
+	err = nl_connect(s->nl, NETLINK_ROUTE);
+	if (err < 0) {
+		nl_socket_free(s->nl);
+		free(s);
+		return nl_to_errno(err);
+	}
+	memset(io, 0, sizeof(*io));
+	io->ctx = s;
+	io->tun_open = sys_tun_open;
+	io->tun_close = sys_tun_close;
+	io->tun_read = sys_tun_read;
+	io->tun_write = sys_tun_write;
+	io->set_ip = sys_set_ip;
+	io->route = sys_route;
+	io->udp_send = sys_udp_send;
+	return 0;
+}
+
+void dp_user_sysio_destroy(struct dp_user_io *io)
+{
+	struct sysio *s = io->ctx;
+
+	if (!s)
+		return;
+	nl_socket_free(s->nl);
+	free(s);
+	io->ctx = NULL;
+}
