@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <netlink/netlink.h>
-#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/route.h>
@@ -145,39 +144,38 @@ static ssize_t sys_tun_write(void *ctx, int fd, const uint8_t *pkt, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * RTM_NEWADDR built by hand: libnl's rtnl_addr_set_peer() takes IPv4 only,
+ * and IPv6 needs the peer too (IFA_LOCAL ours, IFA_ADDRESS the peer's,
+ * as pppd's sif6addr does).
+ */
 static int addr_add(struct sysio *io, int ifindex, int family, const void *local,
 		    const void *peer, unsigned alen, unsigned plen, bool nodad)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *l = nl_addr_build(family, local, alen);
-	struct nl_addr *p = peer ? nl_addr_build(family, peer, alen) : NULL;
-	int err = -NLE_NOMEM;
+	struct ifaddrmsg ifa;
+	struct nl_msg *msg;
+	int err;
 
-	if (!a || !l || (peer && !p))
-		goto out;
-	rtnl_addr_set_ifindex(a, ifindex);
-	rtnl_addr_set_family(a, family);
-	nl_addr_set_prefixlen(l, plen);
-	rtnl_addr_set_local(a, l);
-	if (p) {
-		/* A point-to-point address: the kernel routes peer/plen
-		 * through the device (the peer route), as pppd's are. */
-		nl_addr_set_prefixlen(p, plen);
-		rtnl_addr_set_peer(a, p);
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = (uint8_t)family;
+	ifa.ifa_prefixlen = (uint8_t)plen;
+	ifa.ifa_flags = nodad ? IFA_F_NODAD : 0;
+	ifa.ifa_scope = RT_SCOPE_UNIVERSE;	/* IPv6 derives it from the address */
+	ifa.ifa_index = (uint32_t)ifindex;
+	msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	if (!msg)
+		return -ENOMEM;
+	/* A point-to-point address: the kernel routes peer/plen through
+	 * the device (the peer route), as for pppd's ppp units. */
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFA_LOCAL, (int)alen, local) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, (int)alen, peer ? peer : local) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
-	rtnl_addr_set_prefixlen(a, plen);
-	if (nodad)
-		rtnl_addr_set_flags(a, IFA_F_NODAD);
-	err = rtnl_addr_add(io->nl, a, 0);
+	err = nl_send_sync(io->nl, msg);	/* frees msg, waits for the ack */
 	if (err == -NLE_EXIST)
 		err = 0;	/* set again (IPCP renegotiated): fine */
-out:
-	if (a)
-		rtnl_addr_put(a);
-	if (l)
-		nl_addr_put(l);
-	if (p)
-		nl_addr_put(p);
 	return err < 0 ? nl_to_errno(err) : 0;
 }
 
