@@ -864,6 +864,66 @@ static void hidden_avp_in_sccrq_without_secret_is_refused(void **state)
 	assert_int_equal(stats()->tunnels_created, 0);
 }
 
+static void reply_cfg(struct l2tp_config *c)
+{
+	c->max_tunnels = 0;	/* refuse everything */
+	c->reply_rate = 1;
+	c->reply_burst = 2;
+}
+
+static void stateless_replies_are_rate_limited_too(void **state)
+{
+	struct h_peer p;
+
+	h_fini(&H);
+	h_init(&H, 1, reply_cfg);
+	h_peer_init(&p, &H, 7, 1);
+	for (int i = 0; i < 5; i++) {
+		p.ns = 0;
+		h_msg_windows_sccrq(&M, 1);
+		h_peer_send(&p, &M, 0);
+	}
+	assert_int_equal(h_count(&H, L2TP_MSG_STOPCCN), 2);
+	assert_int_equal(stats()->rejects[L2TP_R_TUNNEL_LIMIT], 5);
+	assert_int_equal(stats()->rejects[L2TP_R_REPLY_SUPPRESSED], 3);
+	assert_int_equal(stats()->stateless_replies, 2);
+}
+
+static void hidden_avps_in_sccrq_are_read_with_the_secret(void **state)
+{
+	struct h_peer p;
+	uint8_t buf[512];
+	size_t n;
+	struct l2tp_tunnel_info ti;
+	struct l2tp_hide hide = {{(const uint8_t *)"s3cret", 6}, (const uint8_t *)"0123456789", 10,
+				 L2TP_AVP_BIT(L2TP_AVP_HOST_NAME) |
+					 L2TP_AVP_BIT(L2TP_AVP_ASSIGNED_TUNNEL_ID)};
+
+	h_fini(&H);
+	h_init(&H, 1, secret_cfg);
+	h_peer_init(&p, &H, 7, 0x1234);
+	h_msg_windows_sccrq(&M, 0x1234);
+	n = l2tp_msg_encode(&M, 0, 0, 0, 0, &hide, buf, sizeof(buf));
+	h_peer_send_raw(&p, buf, n);
+	assert_non_null(h_find(&H, L2TP_MSG_SCCRP));
+	assert_int_equal(H.pkts[0].hdr.tunnel_id, 0x1234);
+	assert_int_equal(l2tp_tunnel_get(H.ctx, H.pkts[0].assigned_tunnel_id, &ti), 0);
+	assert_string_equal(ti.peer_host_name, "DESKTOP-4F2K9QX");
+}
+
+static void nr_acknowledging_what_we_never_sent_is_counted(void **state)
+{
+	struct h_peer p;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	p.nr = (uint16_t)(p.nr + 100);
+	l2tp_msg_init(&M, L2TP_MSG_HELLO);
+	h_peer_send(&p, &M, 0);
+	assert_int_equal(stats()->rejects[L2TP_R_BAD_NR], 1);
+	assert_int_equal(stats()->tunnels_active, 1); /* the message itself is still taken */
+}
+
 /* ---- memory budget (docs/l2tp.md) ---- */
 
 static void per_tunnel_and_per_session_state_fit_the_budget(void **state)
@@ -915,6 +975,9 @@ int main(void)
 		T(unknown_message_type_without_m_bit_is_acked_and_ignored),
 		T(malformed_datagrams_are_dropped_and_counted),
 		T(hidden_avp_in_sccrq_without_secret_is_refused),
+		T(stateless_replies_are_rate_limited_too),
+		T(hidden_avps_in_sccrq_are_read_with_the_secret),
+		T(nr_acknowledging_what_we_never_sent_is_counted),
 		T(per_tunnel_and_per_session_state_fit_the_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
