@@ -41,11 +41,45 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	}
 }
 
+/* Length of a valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+static int utf8_len(const unsigned char *s)
+{
+	int n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (int i = 1; i < n; i++) {	/* stops at the NUL: it is not 10xxxxxx */
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string: escapes per RFC 8259 section 7; bytes that are not valid
+ * UTF-8 (a user name in another encoding) become U+FFFD, so the output is
+ * always valid JSON. */
 void sb_json_str(struct strbuf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
 	sb_printf(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*p) {
+		unsigned char c = *p;
+		int n;
+
 		if (c == '"' || c == '\\')
 			sb_printf(b, "\\%c", c);
 		else if (c == '\n')
@@ -54,8 +88,14 @@ void sb_json_str(struct strbuf *b, const char *s)
 			sb_printf(b, "\\t");
 		else if (c < 0x20 || c == 0x7f)
 			sb_printf(b, "\\u%04x", c);
-		else
-			sb_printf(b, "%c", c);
+		else if ((n = utf8_len(p)) == 0)
+			sb_printf(b, "\\ufffd");
+		else {
+			sb_printf(b, "%.*s", n, (const char *)p);
+			p += n;
+			continue;
+		}
+		p++;
 	}
 	sb_printf(b, "\"");
 }

@@ -171,6 +171,27 @@ static void test_json_strings_are_escaped(void **state)
 	policy_free(p);
 }
 
+static void test_json_replaces_invalid_utf8_and_keeps_valid_utf8(void **state)
+{
+	policy_t *p = load_ok("users { \"J\xc3\xbcrgen\" { dial_in = allow }\n"
+			      "\"bad\xff\" { dial_in = allow } }\n");
+	struct l2tpctl_query q;
+	char err[300], *r;
+	int status;
+	char *a1[] = { "user=J\xc3\xbcrgen" }, *a2[] = { "user=bad\xff" };
+
+	assert_int_equal(l2tpctl_policy_parse_query(p, 1, a1, &q, err, sizeof(err)), 0);
+	r = l2tpctl_policy_report(p, &q, true, &status);
+	assert_non_null(strstr(r, "'J\xc3\xbcrgen' found"));
+	free(r);
+	assert_int_equal(l2tpctl_policy_parse_query(p, 1, a2, &q, err, sizeof(err)), 0);
+	r = l2tpctl_policy_report(p, &q, true, &status);
+	assert_non_null(strstr(r, "'bad\\ufffd' found"));
+	assert_null(strchr(r, '\xff'));
+	free(r);
+	policy_free(p);
+}
+
 static void test_hash_lines_are_loadable_and_verify(void **state)
 {
 	char *lines = l2tpctl_policy_hash_lines("password", 8, 1000);
@@ -202,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_report_without_user_is_pre_auth_only),
 		cmocka_unit_test(test_json_report_fields),
 		cmocka_unit_test(test_json_strings_are_escaped),
+		cmocka_unit_test(test_json_replaces_invalid_utf8_and_keeps_valid_utf8),
 		cmocka_unit_test(test_hash_lines_are_loadable_and_verify),
 	};
 
