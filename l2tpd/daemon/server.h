@@ -64,6 +64,8 @@ struct session {
 	uint64_t seen_packets;		/* data-plane packets at the last idle check */
 	struct policy_ip lease4;
 	uint32_t peer_addr;		/* host order, once IPCP is up */
+	struct l2tp_addr peer;		/* the tunnel's peer, kept past the tunnel */
+	struct dp_stats final_stats;	/* read before the data plane lets go */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];

@@ -45,9 +45,7 @@ static void queue(struct session *s)
 
 static const char *peer_str(const struct session *s, char *buf, size_t len)
 {
-	if (!s->tunnel)
-		return "?";
-	return net_addr_str(&s->tunnel->peer, buf, len);
+	return net_addr_str(&s->peer, buf, len);
 }
 
 static void ip_from_l2tp(const struct l2tp_addr *a, struct policy_ip *ip)
@@ -287,10 +285,9 @@ static bool verify_credentials(const struct policy_user *u, const struct pending
 static void fill_request(struct session *s, struct policy_request *req)
 {
 	memset(req, 0, sizeof(*req));
-	if (s->tunnel) {
-		ip_from_l2tp(&s->tunnel->peer, &req->peer);
+	ip_from_l2tp(&s->peer, &req->peer);
+	if (s->tunnel)
 		ip_from_l2tp(&s->tunnel->local, &req->server);
-	}
 	req->tunnel = POLICY_TUNNEL_L2TP;
 	req->now = time(NULL);
 }
@@ -437,6 +434,10 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 	s->started_ms = now;
 	s->started_wall = time(NULL);
 	s->state = SESSION_PPP_LCP;
+	if (ev->peer)
+		s->peer = *ev->peer;
+	else if (t)
+		s->peer = t->peer;
 	s->next = srv->sessions;
 	if (s->next)
 		s->next->prev = s;
@@ -493,6 +494,7 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 	/* The tunnel (and its data-plane object) may be freed right after
 	 * this event: let go of both now. */
 	if (s->dp) {
+		session_packets(srv, s, &s->final_stats);
 		srv->dp_ops->session_delete(srv->dp, s->dp);
 		s->dp = NULL;
 	}
@@ -579,7 +581,7 @@ void session_request_close(struct session *s, const char *reason, uint16_t resul
 void session_destroy(struct server *srv, struct session *s)
 {
 	char peer[64], a[64] = "-";
-	struct dp_stats st = { 0 };
+	struct dp_stats st = s->final_stats;
 	uint64_t now = server_now_ms(srv);
 
 	if (s->dp)

@@ -23,6 +23,19 @@ struct l2tpctl_command {
 	int (*run)(int argc, char **argv, FILE *out, FILE *err);
 };
 
+/* Options given before the command: l2tpctl [--json] [--socket PATH] CMD */
+struct l2tpctl_options {
+	int json;
+	const char *socket;	/* NULL: $L2TPCTL_SOCKET or /run/l2tpd/l2tpd.sock */
+};
+extern struct l2tpctl_options l2tpctl_opts;
+
 int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err);
+/* Daemon commands, over the control socket (daemon_cmd.c). */
+int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_sessions(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_disconnect(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

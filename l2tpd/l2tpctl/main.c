@@ -10,14 +10,20 @@
 
 static const struct l2tpctl_command commands[] = {
 	{ "policy", "check|test|hash ...", "offline checks of a policy file", l2tpctl_policy },
-	/* daemon commands (status, sessions, disconnect, reload) go here */
+	{ "status", "", "ports in use of max, tunnels, sessions", l2tpctl_status },
+	{ "tunnels", "", "the daemon's tunnels", l2tpctl_tunnels },
+	{ "sessions", "", "sessions: user, peer, address, interface, uptime, traffic", l2tpctl_sessions },
+	{ "disconnect", "user NAME|session T/S", "end a user's sessions or one session", l2tpctl_disconnect },
+	{ "reload", "", "reload the policy file (kept on error)", l2tpctl_reload },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+struct l2tpctl_options l2tpctl_opts;
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2tpctl COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(f, "usage: l2tpctl [--json] [--socket PATH] COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-8s %-22s %s\n", commands[i].name, commands[i].args,
 			commands[i].help);
@@ -26,6 +32,20 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Global options before the command. */
+	while (argc >= 2 && argv[1][0] == '-' && argv[1][1] == '-') {
+		if (!strcmp(argv[1], "--json")) {
+			l2tpctl_opts.json = 1;
+		} else if (!strcmp(argv[1], "--socket") && argc >= 3) {
+			l2tpctl_opts.socket = argv[2];
+			argv++;
+			argc--;
+		} else {
+			break;
+		}
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return L2TPCTL_USAGE;

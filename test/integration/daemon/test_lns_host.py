@@ -1,0 +1,216 @@
+"""l2tpd on this host's kernel (no L2TP, no PPP: the userspace data path),
+with our LAC + PPP client as the peer, in network namespaces: logins,
+refusals with their codes, limits, l2tpctl, reload, restart."""
+import datetime
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from lib.netns import run, wait_for
+from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY, build_dir
+from lib.client import run_client, by_event, client_path
+
+SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
+LOCAL = "198.51.100.1"
+
+
+@pytest.fixture
+def net(stack):
+    srv = stack.netns("srv")
+    cli = stack.netns("cli")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    return srv, cli
+
+
+def start(stack, srv, **kw):
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", **kw)
+    d.start()
+    return d
+
+
+def l2tpctl(d, *args):
+    exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
+    res = subprocess.run([exe, "--socket", d.sock] + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=20)
+    return res.returncode, res.stdout, res.stderr
+
+
+def l2tpctl_json(d, *args):
+    exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
+    res = subprocess.run([exe, "--json", "--socket", d.sock] + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=20)
+    return res.returncode, res.stdout, res.stderr
+
+
+def tun_links(ns):
+    return [l for l in run(["ip", "-o", "link", "show"], ns=ns).splitlines() if "l2tp" in l]
+
+
+@pytest.mark.netns
+def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
+    srv, cli = net
+    d = start(stack, srv)
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
+    assert rc == 0, out
+    up = by_event(recs, "up")
+    assert len(up) == 1, out
+    s = up[0]
+    assert s["auth"] == "MS-CHAPv2" and s["auth_result"] == "ok", s
+    assert s["addr"].startswith("198.51.100.") and s["peer_addr"] == LOCAL, s
+    assert s["dns"] == ["192.0.2.53", "192.0.2.54"] and s["nbns"] == ["192.0.2.55"], s
+    assert s["ping_sent"] == 3 and s["ping_recv"] == 3, s
+    assert re.search(r"session \d+/\d+ up: user 'alice' peer 192\.0\.2\.2:\d+ address %s "
+                     r"interface l2tp\d+ policy 'staff'" % re.escape(s["addr"]), d.log()), d.log()
+    # The client left: the session is gone and its address back in the pool.
+    wait_for("session gone", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    assert tun_links(srv) == []
+    rc2, recs2, out2 = run_client(cli, SERVER, "alice", PASSWORDS["alice"])
+    assert rc2 == 0 and by_event(recs2, "up")[0]["addr"] == s["addr"], out2
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("user,password,code", [
+    ("alice", "Not-Her-Password", 691),
+    ("mallory", "Whatever-1", 691),
+    ("bob", PASSWORDS["bob"], 649),
+    ("carol", PASSWORDS["carol"], 647),
+    ("dave", PASSWORDS["dave"], 648),
+])
+def test_refusal_carries_the_mschapv2_code(stack, net, user, password, code):
+    srv, cli = net
+    d = start(stack, srv)
+    rc, recs, out = run_client(cli, SERVER, user, password)
+    assert rc == 1, out
+    failed = by_event(recs, "failed")
+    assert len(failed) == 1 and failed[0]["auth_code"] == code, out
+    assert re.search(r"user '?%s'? .*E=%d" % (user, code), d.log()), d.log()
+    ok, st = d.ctl("json status")
+    assert json.loads(st)["auth_failures"] == 1, st
+
+
+@pytest.mark.netns
+def test_outside_allowed_hours_is_646(stack, net):
+    srv, cli = net
+    # A window that excludes now: the three hours starting two hours ahead (UTC).
+    now = datetime.datetime.utcnow()
+    start_h = (now.hour + 2) % 24
+    end_h = (now.hour + 5) % 24
+    policy = open(EXAMPLE_POLICY).read().replace(
+        "time = Mon-Fri 08:00-18:00     # E=646 outside these hours",
+        "time = Mon-Sun %02d:00-%02d:00" % (start_h, end_h)).replace(
+        "default_dial_in = deny", "default_dial_in = deny\n    timezone = UTC")
+    assert "Mon-Sun" in policy
+    d = start(stack, srv, policy_text=policy)
+    rc, recs, out = run_client(cli, SERVER, "erin", PASSWORDS["erin"])
+    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 646, out
+
+
+@pytest.mark.netns
+def test_ports_limit_refuses_the_next_session_with_cdn_result_4(stack, net):
+    srv, cli = net
+    d = start(stack, srv, extra="limits {\n sessions = 2\n }")
+    rc, recs, out = run_client(cli, SERVER, "user{n}", "x", "--sessions", "3", "--auth", "any")
+    # Two calls get PPP (and fail authentication: no such users), the third
+    # is refused by the L2TP layer for lack of ports.
+    failed = by_event(recs, "failed")
+    assert len(failed) == 3, out
+    refused = [r for r in failed if r.get("l2tp_result") == 4]
+    assert len(refused) == 1, out
+
+
+@pytest.mark.netns
+def test_max_sessions_per_user_from_the_profile(stack, net):
+    srv, cli = net
+    d = start(stack, srv)
+    # The staff profile allows 2 sessions per user; the third is refused.
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--sessions", "3",
+                               "--rate", "1")
+    assert len(by_event(recs, "up")) == 2, out
+    assert len(by_event(recs, "failed")) == 1, out
+    assert "too-many-sessions" in d.log() or "max_sessions" in d.log(), d.log()
+
+
+@pytest.mark.netns
+def test_l2tpctl_status_sessions_and_disconnect(stack, net):
+    srv, cli = net
+    d = start(stack, srv)
+    holder = stack.spawn("client-alice", [client_path(), "--server", SERVER, "--user", "alice",
+                                          "--password", PASSWORDS["alice"], "--hold-forever",
+                                          "--json"], ns=cli)
+    wait_for("alice up", lambda: '"event":"up"' in holder.log().replace(" ", ""), timeout=30)
+    rc, out, err = l2tpctl(d, "status")
+    assert rc == 0 and "ports:     1 in use of 128" in out, out + err
+    rc, out, err = l2tpctl(d, "sessions")
+    assert rc == 0 and re.search(r"alice\s+192\.0\.2\.2:\d+\s+198\.51\.100\.\d+\s+l2tp\d+\s+up", out), out
+    rc, out, err = l2tpctl_json(d, "sessions")
+    sessions = json.loads(out)
+    assert rc == 0 and [s["user"] for s in sessions] == ["alice"], out + err
+    rc, out, err = l2tpctl(d, "disconnect", "user", "nobody")
+    assert rc == 1 and "no session" in err, (out, err)
+    rc, out, err = l2tpctl(d, "disconnect", "user", "alice")
+    assert rc == 0, err
+    wait_for("the client sees its session end", lambda: not holder.alive() or '"event":"down"'
+             in holder.log().replace(" ", ""), timeout=30)
+    wait_for("no sessions", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    assert tun_links(srv) == []
+
+
+@pytest.mark.netns
+def test_reload_applies_a_good_policy_and_keeps_the_old_on_error(stack, net):
+    srv, cli = net
+    policy = open(EXAMPLE_POLICY).read()
+    d = start(stack, srv, policy_text=policy)
+    rc, recs, out = run_client(cli, SERVER, "bob", PASSWORDS["bob"])
+    assert rc == 1, out
+    # A broken file: refused with file:line:col, the running policy stays.
+    with open(d.policy, "w") as f:
+        f.write(policy.replace("pools {", "pools {{"))
+    rc, out, err = l2tpctl(d, "reload")
+    assert rc == 1 and re.search(r"policy\.conf:\d+:\d+: ", err), err
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"])
+    assert rc == 0, out
+    # Bob is allowed now: the reload takes effect for new logins.
+    with open(d.policy, "w") as f:
+        f.write(policy.replace("dial_in = deny                  # E=649: no dial-in permission",
+                               "dial_in = allow"))
+    rc, out, err = l2tpctl(d, "reload")
+    assert rc == 0 and "policy reloaded" in out, out + err
+    rc, recs, out = run_client(cli, SERVER, "bob", PASSWORDS["bob"])
+    assert rc == 0, out
+
+
+@pytest.mark.netns
+def test_many_sessions_each_with_its_own_ping(stack, net):
+    srv, cli = net
+    policy = open(EXAMPLE_POLICY).read().replace("max_sessions = 2", "max_sessions = 100")
+    d = start(stack, srv, policy_text=policy)
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--sessions", "40",
+                               "--tunnels", "4", "--separate-ports", "--ping", LOCAL,
+                               "--ping-count", "2", timeout=120)
+    assert rc == 0, out
+    up = by_event(recs, "up")
+    assert len(up) == 40, out
+    assert len({r["addr"] for r in up}) == 40, out
+    assert all(r["ping_recv"] == 2 for r in up), out
+
+
+@pytest.mark.netns
+def test_daemon_killed_and_restarted_leaves_nothing_behind(stack, net):
+    srv, cli = net
+    d = start(stack, srv)
+    holder = stack.spawn("client-hold", [client_path(), "--server", SERVER, "--user", "alice",
+                                         "--password", PASSWORDS["alice"], "--hold-forever",
+                                         "--json"], ns=cli)
+    wait_for("alice up", lambda: '"event":"up"' in holder.log().replace(" ", ""), timeout=30)
+    assert len(tun_links(srv)) == 1
+    d.proc.stop(signal.SIGKILL)
+    wait_for("TUN devices gone with the process", lambda: tun_links(srv) == [], timeout=10)
+    holder.stop()
+    d.start()
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
+    assert rc == 0, out
