@@ -499,6 +499,12 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 									 s->ip_peer));
 		s->lan_ifindex = 0;
 	}
+	/* Up first, as pppd's sifup() before sifaddr()/sif6addr(): an IPv6
+	 * address added while the link is down gets no route to its peer
+	 * when the link comes up (seen on 6.1). NPMODE is still DROP. */
+	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, 0, 1));
+	if (rc < 0)
+		return rc;
 	/* "ip addr add LOCAL peer PEER/32 dev pppN": the kernel adds the
 	 * route to the peer with the address. */
 	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_add(AF_INET, s->ifindex, &ip->local,
@@ -521,9 +527,6 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 		if (rc < 0)
 			return rc;
 	}
-	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, 0, 1));
-	if (rc < 0)
-		return rc;
 	if (lan > 0) {
 		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(1, lan, ip->peer));
 		if (rc < 0)
@@ -575,6 +578,16 @@ static void kernel_fd_ready(struct dataplane *dp, int fd)
 				continue;
 			}
 			dp->counters.rx_errors++;
+			return;
+		}
+		if (n == 0) {
+			/* EOF (ppp_read()): the channel was unregistered, or the
+			 * unit has no channel left. The fd would stay readable
+			 * for ever: stop watching it. The session itself ends
+			 * through the control plane (CDN, LCP echo failure). */
+			dp->counters.rx_eof++;
+			dp->cb.unwatch_fd(dp->cb.ctx, fd);
+			dpk_fdtab_del(&dp->fds, fd);
 			return;
 		}
 		off = dpk_frame_start(dp->rx_buf, (size_t)n);

@@ -15,6 +15,7 @@ struct dpk_counters {
 	uint64_t rx_short;           /* read from /dev/ppp with no room for a protocol field */
 	uint64_t rx_overflow;        /* larger than the read buffer (EOVERFLOW): dropped by the kernel */
 	uint64_t rx_errors;          /* other read errors */
+	uint64_t rx_eof;             /* a /dev/ppp fd reported EOF (channel gone): unwatched */
 	uint64_t tx_frames;          /* written to a channel or unit fd */
 	uint64_t tx_again;           /* write would block: frame dropped (PPP retransmits) */
 	uint64_t tx_errors;          /* other write errors */

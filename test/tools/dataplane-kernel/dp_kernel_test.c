@@ -336,10 +336,12 @@ int main(int argc, char **argv)
 					dataplane_kernel_counters(dp, &k);
 					printf("counters rx_frames=%" PRIu64 " rx_short=%" PRIu64
 					       " rx_overflow=%" PRIu64 " rx_errors=%" PRIu64
+					       " rx_eof=%" PRIu64
 					       " tx_frames=%" PRIu64 " tx_again=%" PRIu64
 					       " tx_errors=%" PRIu64 " ifname_hint_failed=%" PRIu64
 					       " session_fallback=%" PRIu64 "\n",
 					       k.rx_frames, k.rx_short, k.rx_overflow, k.rx_errors,
+					       k.rx_eof,
 					       k.tx_frames, k.tx_again, k.tx_errors,
 					       k.ifname_hint_failed, k.session_fallback);
 				} else if (!strcmp(line, "quit")) {
