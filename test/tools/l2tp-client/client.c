@@ -212,7 +212,7 @@ static void session_report_up(struct client *cl, struct cl_session *s)
 {
 	s->reported = true;
 	cl->n_reported++;
-	s->success = !cl->o->ping || s->ping_recv == cl->o->ping_count;
+	s->success = !cl->o->ping || s->ping_recv >= cl->o->ping_count;
 	if (s->success)
 		cl->n_success++;
 	if (!cl->o->ping || s->success)
@@ -691,19 +691,33 @@ static void ping_send(struct client *cl, struct cl_session *s)
 	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + 4 + n);
 }
 
+/*
+ * Echo requests go out once per interval until ping_count replies came
+ * back or ping_wait_ms passed since the first one (ping -c N -w W). The
+ * peer's side of a link is not ready the instant our IPCP opens: pppd,
+ * for one, passes IP only once its ip-pre-up script ran and the unit's
+ * NP mode is set, so a fixed number of requests sent at once would test
+ * the peer's start-up speed, not the data path.
+ */
 static void ping_timer(struct client *cl, struct cl_session *s)
 {
+	uint64_t end;
+
 	if (s->reported || !s->ipcp_up)
 		return;
-	if (s->ping_sent < cl->o->ping_count) {
-		ping_send(cl, s);
-		s->ping_deadline = cl->now + (s->ping_sent < cl->o->ping_count
-						      ? cl->o->ping_interval_ms
-						      : cl->o->ping_wait_ms);
-		session_rearm(cl, s);
+	if (!s->ping_start)
+		s->ping_start = cl->now;
+	end = s->ping_start + cl->o->ping_wait_ms;
+	if (s->ping_recv >= cl->o->ping_count || cl->now >= end) {
+		ping_finish(cl, s);
 		return;
 	}
-	ping_finish(cl, s);	/* waited long enough for the last reply */
+	if (s->ping_sent < cl->o->ping_max_requests)
+		ping_send(cl, s);
+	s->ping_deadline = cl->now + cl->o->ping_interval_ms;
+	if (s->ping_deadline > end || s->ping_sent >= cl->o->ping_max_requests)
+		s->ping_deadline = end;
+	session_rearm(cl, s);
 }
 
 static void handle_ip(struct client *cl, struct cl_session *s, const uint8_t *pkt, size_t len)
@@ -938,7 +952,7 @@ int client_init(struct client *cl, const struct client_opts *o)
 	cl->peer_tid_map = calloc(65536, sizeof(*cl->peer_tid_map));
 	cl->rxbuf = malloc((size_t)RX_BATCH * RX_BUFSZ);
 	if (o->ping) {
-		cl->ping_seen_stride = (o->ping_count + 7) / 8;
+		cl->ping_seen_stride = (o->ping_max_requests + 7) / 8;
 		cl->ping_seen = calloc(n, cl->ping_seen_stride);
 	}
 	if (o->separate_ports) {

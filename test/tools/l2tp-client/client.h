@@ -65,6 +65,7 @@ struct cl_session {
 	uint32_t addr, peer_addr, dns[2], nbns[2];
 	uint32_t ping_sent, ping_recv;
 	uint64_t ppp_deadline, ping_deadline;	/* ms, 0: none */
+	uint64_t ping_start;			/* ms, first request */
 	uint64_t t_open_us, t_up_us;
 	const struct ppp_config *cfg;
 	char auth_message[64];		/* MS-CHAPv2 M= text */
@@ -93,7 +94,7 @@ struct client {
 	char *cred_strings;
 	struct cl_tunnel *tunnels;
 	struct cl_session *sessions;
-	uint8_t *ping_seen;			/* ping_count bits per session */
+	uint8_t *ping_seen;			/* ping_max_requests bits per session */
 	size_t ping_seen_stride;
 	struct dheap heap;
 	uint32_t *deferred;			/* sessions with cdn_pending */

@@ -16,7 +16,7 @@ const char client_usage_text[] =
 	"         --user NAME --password SECRET [--auth mschapv2|chap|pap|any]\n"
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
-	"         [--ping ADDR [--ping-count 3] [--ping-interval MS] [--ping-wait MS]]\n"
+	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
 	"An LAC with a PPP client on each session, for tests and load generation.\n"
@@ -149,7 +149,7 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 	o->sessions = 1;
 	o->ping_count = 3;
 	o->ping_interval_ms = 200;
-	o->ping_wait_ms = 3000;
+	o->ping_wait_ms = 10000;
 	o->timeout_ms = 60000;
 	o->close_timeout_ms = 10000;
 	o->lcp_echo_interval_ms = 30000;
@@ -294,6 +294,10 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			return fail(err, errlen, "--ping: not an IPv4 address: '%s'", ping);
 		o->ping = true;
 		o->ping_dst = ntohl(a.s_addr);
+		/* like ping -c N -w W: ask once per interval until N replies
+		 * came back or W ms passed; sequence numbers stay below this */
+		v = (uint64_t)o->ping_count + o->ping_wait_ms / o->ping_interval_ms;
+		o->ping_max_requests = (uint32_t)(v > 65535 ? 65535 : v);
 	}
 	if (have_hold && o->hold_forever)
 		return fail(err, errlen, "--hold and --hold-forever exclude each other");

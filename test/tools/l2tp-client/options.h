@@ -26,7 +26,8 @@ struct client_opts {
 	uint32_t ping_dst;		/* host order */
 	uint32_t ping_count;
 	uint32_t ping_interval_ms;
-	uint32_t ping_wait_ms;		/* for the last reply after the last request */
+	uint32_t ping_wait_ms;		/* deadline from the first request (ping -w) */
+	uint32_t ping_max_requests;	/* ping_count + ping_wait_ms / ping_interval_ms */
 	uint64_t hold_ms;
 	bool hold_forever;
 	bool separate_ports;

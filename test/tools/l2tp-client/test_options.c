@@ -116,6 +116,8 @@ static void test_ping_options(void **state)
 	assert_true(o.ping);
 	assert_int_equal(o.ping_dst, 0xC6336401u);
 	assert_int_equal(o.ping_count, 5);
+	/* ping -c 5 -w 10: requests every 200 ms until 5 replies or 10 s */
+	assert_int_equal(o.ping_max_requests, 5 + 10000 / 200);
 	assert_int_equal(PARSE(BASE, "--ping", "2001:db8::1"), OPTS_USAGE);
 	assert_int_equal(PARSE(BASE, "--ping", "198.51.100.1", "--ping-count", "0"), OPTS_USAGE);
 }
