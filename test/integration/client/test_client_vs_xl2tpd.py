@@ -9,6 +9,8 @@ data messages in userspace, so the two data paths meet on the wire.
 """
 import json
 import os
+import re
+import signal
 import subprocess
 
 import pytest
@@ -133,9 +135,11 @@ def test_mschapv2_session_gets_address_dns_and_pings(stack, workdir):
     with open(lns.pppd_log, errors="replace") as f:
         pppd = f.read()
     assert 'name = "alice"' in pppd and "sent [CHAP Success" in pppd, pppd
-    # pppd's unit carried our three echo requests and its three replies
-    # (60-byte IPv4 packets): the userspace and kernel data paths met
-    assert "Sent 180 bytes, received 180 bytes." in pppd, pppd
+    # pppd's unit carried our echo requests and its replies (60-byte IPv4
+    # packets): the userspace and kernel data paths met
+    m = re.search(r"Sent (\d+) bytes, received (\d+) bytes", pppd)
+    assert m and int(m.group(1)) >= 180 and int(m.group(2)) >= 180, pppd
+    assert summary["stopccn_unacked"] == 0, summary
     assert "LCP terminated by peer" in pppd, pppd
 
 
@@ -182,3 +186,40 @@ def test_five_sessions_in_tunnels_all_pinged(stack, workdir, tunnels):
     assert summary["setup_rate"] > 0, summary
     assert summary["setup_ms_min"] <= summary["setup_ms_median"] <= summary["setup_ms_p99"] \
         <= summary["setup_ms_max"], summary
+
+
+@pytest.mark.vm
+def test_hold_keeps_lcp_echo_going_and_sigterm_closes(stack, workdir):
+    lns = Lns(stack, workdir)
+    lns.start([(USER, PASSWORD)])
+    out_path = os.path.join(workdir, "l2tp-client.hold.out")
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen(["ip", "netns", "exec", lns.cli, client_binary(), "--server",
+                                 SERVER, "--bind", CLIENT, "--json", "--user", USER,
+                                 "--password", PASSWORD, "--hold-forever", "--lcp-echo", "1"],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        def log():
+            with open(lns.pppd_log, errors="replace") as f:
+                return f.read()
+        wait_for("the session up", lambda: '"event":"up"' in open(out_path).read(), timeout=90)
+        # The held session stays alive in both directions: our LCP echo
+        # requests (one a second) reach pppd, and pppd's echo (sent when LCP
+        # opened) was answered by ppp-core.
+        wait_for("our LCP echoes reaching pppd",
+                 lambda: log().count("rcvd [LCP EchoReq") >= 3, timeout=60)
+        assert "rcvd [LCP EchoRep" in log(), log()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = open(out_path).read()
+    lines = [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+    assert rc == 0, text
+    assert [l["event"] for l in lines] == ["up", "summary"], text
+    summary = lines[-1]
+    assert "aborted" not in summary, summary
+    assert summary["dropped"] == 0 and summary["stopccn_unacked"] == 0, summary
+    assert "LCP terminated by peer (Administrative close)" in log(), log()

@@ -353,29 +353,70 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 
 /* ---- L2TP callbacks ---- */
 
-/* The Ns of an outgoing StopCCN: its acknowledgement (an Nr past it,
- * RFC 2661 5.8) is what an orderly close waits for. */
-static void watch_stopccn(struct client *cl, const uint8_t *buf, size_t len)
-{
-	struct l2tp_header h;
-	struct l2tp_rd r;
-	uint16_t flags_len, vendor, type, value;
-	uint32_t ti;
+/* ---- ICCN on the wire: start PPP ---- */
 
-	if (l2tp_ctrl_header_parse(buf, len, &h) != L2TP_OK)
-		return;
-	l2tp_rd_init(&r, buf + h.hdr_len, h.frame_len - h.hdr_len);
-	/* section 4.1: the first AVP is the Message Type */
+static uint32_t iccn_key(uint32_t tunnel_index, uint16_t peer_sid)
+{
+	uint32_t k = tunnel_index * 65536u + peer_sid;
+
+	return (k * 2654435761u) >> 7;
+}
+
+/* Each session is added once in its life (its SESSION_UP), so a table of
+ * twice the sessions never fills; stale entries are told apart by the
+ * session's own fields. */
+static void iccn_hash_add(struct client *cl, struct cl_session *s)
+{
+	uint32_t i = iccn_key((uint32_t)(s->tunnel - cl->tunnels), s->peer_sid) & cl->iccn_mask;
+
+	while (cl->iccn_hash[i])
+		i = (i + 1) & cl->iccn_mask;
+	cl->iccn_hash[i] = s->index + 1;
+}
+
+static struct cl_session *iccn_hash_find(struct client *cl, uint32_t tunnel_index,
+					 uint16_t peer_sid)
+{
+	uint32_t i = iccn_key(tunnel_index, peer_sid) & cl->iccn_mask;
+
+	for (; cl->iccn_hash[i]; i = (i + 1) & cl->iccn_mask) {
+		struct cl_session *s = &cl->sessions[cl->iccn_hash[i] - 1];
+
+		if (s->start_pending && s->peer_sid == peer_sid &&
+		    (uint32_t)(s->tunnel - cl->tunnels) == tunnel_index)
+			return s;
+	}
+	return NULL;
+}
+
+/* The type of a control message we send (its first AVP, section 4.1). */
+static bool ctrl_type(const uint8_t *buf, size_t len, struct l2tp_header *h, uint16_t *type)
+{
+	struct l2tp_rd r;
+	uint16_t flags_len, vendor, attr;
+
+	if (l2tp_ctrl_header_parse(buf, len, h) != L2TP_OK)
+		return false;
+	l2tp_rd_init(&r, buf + h->hdr_len, h->frame_len - h->hdr_len);
 	if (!l2tp_rd_u16(&r, &flags_len) || !l2tp_rd_u16(&r, &vendor) ||
-	    !l2tp_rd_u16(&r, &type) || !l2tp_rd_u16(&r, &value))
-		return;
-	if (vendor != 0 || type != L2TP_AVP_MESSAGE_TYPE || value != L2TP_MSG_STOPCCN)
-		return;
-	ti = cl->peer_tid_map[h.tunnel_id];
+	    !l2tp_rd_u16(&r, &attr) || !l2tp_rd_u16(&r, type))
+		return false;
+	return vendor == 0 && attr == L2TP_AVP_MESSAGE_TYPE;
+}
+
+static void watch_iccn(struct client *cl, const struct l2tp_header *h)
+{
+	uint32_t ti = cl->peer_tid_map[h->tunnel_id];
+	struct cl_session *s;
+
 	if (!ti)
 		return;
-	cl->tunnels[ti - 1].stopccn_sent = true;
-	cl->tunnels[ti - 1].stopccn_ns = h.ns;
+	s = iccn_hash_find(cl, ti - 1, h->session_id);
+	if (!s || s->iccn_sent)
+		return;
+	/* inside the ctx's send: start PPP once it returned */
+	s->iccn_sent = true;
+	cl->deferred[cl->n_deferred++] = s->index;
 }
 
 static void l2tp_send_cb(void *arg, const struct l2tp_addr *peer, const struct l2tp_addr *local,
@@ -383,9 +424,22 @@ static void l2tp_send_cb(void *arg, const struct l2tp_addr *peer, const struct l
 {
 	struct client *cl = arg;
 
+	struct l2tp_header h;
+	uint16_t type;
+
 	cl->cnt.tx_control++;
-	if (cl->phase == PH_CLOSING)
-		watch_stopccn(cl, buf, len);
+	if (ctrl_type(buf, len, &h, &type)) {
+		if (type == L2TP_MSG_ICCN) {
+			watch_iccn(cl, &h);
+		} else if (type == L2TP_MSG_STOPCCN && cl->peer_tid_map[h.tunnel_id]) {
+			/* its Ns: the acknowledgement (an Nr past it, RFC 2661
+			 * 5.8) is what an orderly close waits for */
+			struct cl_tunnel *t = &cl->tunnels[cl->peer_tid_map[h.tunnel_id] - 1];
+
+			t->stopccn_sent = true;
+			t->stopccn_ns = h.ns;
+		}
+	}
 	send_datagram(cl, fd_for_local(cl, local), peer, buf, len);
 }
 
@@ -426,14 +480,13 @@ static void l2tp_event_cb(void *arg, const struct l2tp_event *ev)
 			defer_cdn(cl, s);
 			return;
 		}
-		ppp_session_init(&s->ppp, s->cfg, PPP_CLIENT, s);
-		if (cl->o->auth != PPP_AUTH_NONE) {
-			enum ppp_auth_method m = cl->o->auth;
-
-			ppp_set_auth_methods(&s->ppp, &m, 1);
-		}
-		s->ppp_started = true;
-		ppp_start(&s->ppp, cl->now);
+		/* Not yet: the ctx has only queued our ICCN, and behind the
+		 * peer's receive window (RFC 2661 5.8) it may leave much later.
+		 * An LCP Configure-Request overtaking it finds no session at
+		 * the LNS (xl2tpd: "tty is not open yet") and costs a Restart
+		 * timer (3 s): PPP starts when the ICCN goes out (watch_iccn). */
+		s->start_pending = true;
+		iccn_hash_add(cl, s);
 		break;
 	case L2TP_EV_SESSION_DOWN:
 		if (!s || s->l2tp_down)
@@ -552,6 +605,21 @@ static void process_deferred(struct client *cl)
 		while (cl->n_deferred) {
 			struct cl_session *s = &cl->sessions[cl->deferred[--cl->n_deferred]];
 
+			if (s->start_pending && s->iccn_sent) {
+				s->start_pending = false;
+				if (!s->l2tp_down && !s->closing) {
+					ppp_session_init(&s->ppp, s->cfg, PPP_CLIENT, s);
+					if (cl->o->auth != PPP_AUTH_NONE) {
+						enum ppp_auth_method m = cl->o->auth;
+
+						ppp_set_auth_methods(&s->ppp, &m, 1);
+					}
+					s->ppp_started = true;
+					ppp_start(&s->ppp, cl->now);
+				} else if (s->closing) {
+					defer_cdn(cl, s);
+				}
+			}
 			if (!s->cdn_pending)
 				continue;
 			s->cdn_pending = false;
@@ -946,9 +1014,13 @@ int client_init(struct client *cl, const struct client_opts *o)
 
 	cl->tunnels = calloc(o->tunnels, sizeof(*cl->tunnels));
 	cl->sessions = calloc(n, sizeof(*cl->sessions));
-	cl->deferred = calloc(n, sizeof(*cl->deferred));
+	cl->deferred = calloc(2 * (size_t)n, sizeof(*cl->deferred));
 	cl->setup_us = calloc(n, sizeof(*cl->setup_us));
 	cl->tid_map = calloc(65536, sizeof(*cl->tid_map));
+	for (cl->iccn_mask = 1; cl->iccn_mask < 2 * n; cl->iccn_mask <<= 1)
+		;
+	cl->iccn_hash = calloc(cl->iccn_mask, sizeof(*cl->iccn_hash));
+	cl->iccn_mask--;
 	cl->peer_tid_map = calloc(65536, sizeof(*cl->peer_tid_map));
 	cl->rxbuf = malloc((size_t)RX_BATCH * RX_BUFSZ);
 	if (o->ping) {
@@ -961,7 +1033,7 @@ int client_init(struct client *cl, const struct client_opts *o)
 			for (uint32_t i = 0; i < 65536; i++)
 				cl->port_fd[i] = -1;
 	}
-	if (!cl->tunnels || !cl->sessions || !cl->deferred || !cl->setup_us || !cl->tid_map ||
+	if (!cl->tunnels || !cl->sessions || !cl->deferred || !cl->setup_us || !cl->tid_map || !cl->iccn_hash ||
 	    !cl->peer_tid_map || !cl->rxbuf || (o->ping && !cl->ping_seen) ||
 	    (o->separate_ports && !cl->port_fd) || dheap_init(&cl->heap, n) < 0) {
 		fprintf(stderr, "l2tp-client: out of memory for %u sessions\n", n);
@@ -1080,7 +1152,8 @@ static void handle_signal(struct client *cl)
 	while (read(cl->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		cl->interrupted++;
 		if (cl->interrupted == 1) {
-			begin_close(cl, "interrupted");
+			/* while holding, a signal is the expected end */
+			begin_close(cl, cl->phase == PH_HOLD ? NULL : "interrupted");
 		} else {
 			/* a second signal: stop waiting for acknowledgements */
 			cl->phase = PH_DONE;
@@ -1167,6 +1240,7 @@ void client_free(struct client *cl)
 	free(cl->deferred);
 	free(cl->setup_us);
 	free(cl->tid_map);
+	free(cl->iccn_hash);
 	free(cl->peer_tid_map);
 	free(cl->rxbuf);
 	free(cl->ping_seen);

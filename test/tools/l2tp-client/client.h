@@ -55,6 +55,8 @@ struct cl_session {
 	bool opened, l2tp_up, l2tp_down;
 	bool ppp_started, ppp_down, ipcp_up;
 	bool reported, success, dropped, cdn_pending, closing, timed_out;
+	bool start_pending;		/* L2TP up, PPP waits for our ICCN to leave */
+	bool iccn_sent;
 	uint8_t stage;			/* enum cl_stage reached (failures: where) */
 	uint8_t ppp_reason;		/* enum ppp_down_reason */
 	uint8_t l2tp_cause;		/* enum l2tp_down_cause */
@@ -97,8 +99,10 @@ struct client {
 	uint8_t *ping_seen;			/* ping_max_requests bits per session */
 	size_t ping_seen_stride;
 	struct dheap heap;
-	uint32_t *deferred;			/* sessions with cdn_pending */
+	uint32_t *deferred;			/* sessions with start_ or cdn_pending */
 	uint32_t n_deferred;
+	uint32_t *iccn_hash;			/* (tunnel, peer session id) -> index + 1 */
+	uint32_t iccn_mask;
 	uint32_t *tid_map;			/* our tunnel id -> index + 1 */
 	uint32_t *peer_tid_map;			/* peer's tunnel id -> index + 1 */
 	int *port_fd;				/* local port -> fd (separate ports) */

@@ -81,8 +81,8 @@ const char *echo_reject_name(enum echo_reject r)
 	return (unsigned)r < ECHO_R_MAX ? echo_reject_names[r] : "?";
 }
 
-enum echo_reject icmp_echo_reply_parse(const uint8_t *pkt, size_t len,
-				       struct echo_reply *out)
+static enum echo_reject echo_parse(const uint8_t *pkt, size_t len, uint8_t want_type,
+				   struct echo_reply *out, size_t *icmp_off, size_t *icmp_len)
 {
 	struct l2tp_rd r;
 	uint8_t vihl, tos, ttl, proto, type, code;
@@ -122,9 +122,57 @@ enum echo_reject icmp_echo_reply_parse(const uint8_t *pkt, size_t len,
 	/* RFC 792: the checksum covers the whole ICMP message */
 	if (inet_checksum(icmp, total - ihl) != 0)
 		return ECHO_R_BAD_ICMP_CHECKSUM;
-	if (type != ICMP_ECHO_REPLY || code != 0)
+	if (type != want_type || code != 0)
 		return ECHO_R_NOT_ECHO_REPLY;
+	*icmp_off = ihl;
+	*icmp_len = total - ihl;
 	return ECHO_OK;
+}
+
+enum echo_reject icmp_echo_reply_parse(const uint8_t *pkt, size_t len,
+				       struct echo_reply *out)
+{
+	size_t off, n;
+
+	return echo_parse(pkt, len, ICMP_ECHO_REPLY, out, &off, &n);
+}
+
+enum echo_reject icmp_echo_request_parse(const uint8_t *pkt, size_t len,
+					 struct echo_reply *out)
+{
+	size_t off, n;
+
+	return echo_parse(pkt, len, ICMP_ECHO_REQUEST, out, &off, &n);
+}
+
+size_t icmp_echo_answer(const uint8_t *req, size_t len, uint8_t *out, size_t cap)
+{
+	struct echo_reply e;
+	size_t off, n;
+	struct l2tp_wr w;
+
+	if (echo_parse(req, len, ICMP_ECHO_REQUEST, &e, &off, &n) != ECHO_OK ||
+	    n + IPV4_HDR_LEN > 0xffff || cap < IPV4_HDR_LEN + n)
+		return 0;
+	l2tp_wr_init(&w, out, cap);
+	l2tp_wr_u8(&w, 0x45);
+	l2tp_wr_u8(&w, 0);
+	l2tp_wr_u16(&w, (uint16_t)(IPV4_HDR_LEN + n));
+	l2tp_wr_u16(&w, e.seq);
+	l2tp_wr_u16(&w, 0x4000);
+	l2tp_wr_u8(&w, 64);
+	l2tp_wr_u8(&w, IPPROTO_ICMP_NUM);
+	l2tp_wr_u16(&w, 0);
+	l2tp_wr_u32(&w, e.dst);		/* from the address that was pinged */
+	l2tp_wr_u32(&w, e.src);
+	l2tp_wr_bytes(&w, req + off, n);
+	if (w.overflow)
+		return 0;
+	out[IPV4_HDR_LEN] = ICMP_ECHO_REPLY;
+	out[IPV4_HDR_LEN + 2] = out[IPV4_HDR_LEN + 3] = 0;
+	l2tp_put_u16(out + IPV4_HDR_LEN + 2, inet_checksum(out + IPV4_HDR_LEN, n));
+	l2tp_put_u16(out + 10, inet_checksum(out, IPV4_HDR_LEN));
+	return IPV4_HDR_LEN + n;
 }
 
 bool ppp_frame_peel(const uint8_t *frame, size_t len, uint16_t *protocol, size_t *off)

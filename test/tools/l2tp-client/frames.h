@@ -60,6 +60,17 @@ struct echo_reply {
 /* Parse an IPv4 packet as an ICMP Echo Reply (RFC 792, type 0 code 0). */
 enum echo_reject icmp_echo_reply_parse(const uint8_t *pkt, size_t len,
 				       struct echo_reply *out);
+/* The same for an Echo Request (type 8): what the stub LNS answers. */
+enum echo_reject icmp_echo_request_parse(const uint8_t *pkt, size_t len,
+					 struct echo_reply *out);
+
+/*
+ * Answer an Echo Request as a host does (RFC 792): the same identifier,
+ * sequence and data, addresses swapped, type 0, fresh checksums, no IP
+ * options. Returns the reply's length, 0 if req is not a valid Echo
+ * Request or does not fit in cap.
+ */
+size_t icmp_echo_answer(const uint8_t *req, size_t len, uint8_t *out, size_t cap);
 
 /*
  * Peel the PPP framing of a frame as received from the L2TP data path:

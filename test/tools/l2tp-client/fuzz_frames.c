@@ -21,7 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
+	case 3: {
+		uint8_t out[2048];
+		size_t n = icmp_echo_answer(data + 1, size - 1, out, sizeof(out));
+
+		if (n && icmp_echo_reply_parse(out, n, &rep) != ECHO_OK)
+			__builtin_trap();	/* our answer must parse as a reply */
+		break;
+	}
 	case 0:
 		if (ppp_frame_peel(data + 1, size - 1, &proto, &off) && off > size - 1)
 			__builtin_trap();

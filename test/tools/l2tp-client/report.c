@@ -291,6 +291,14 @@ void report_summary(struct client *cl)
 	kv_u(&l, "retransmits", l2tp_ctx_stats(cl->ctx)->retransmits);
 	if (cl->abort_reason)
 		kv_str(&l, "aborted", cl->abort_reason);
+	/* the orderly close: tunnels whose StopCCN the peer never acked */
+	{
+		uint32_t unacked = 0;
+
+		for (uint32_t i = 0; i < cl->o->tunnels; i++)
+			unacked += cl->tunnels[i].stopccn_sent && !cl->tunnels[i].done;
+		kv_u(&l, "stopccn_unacked", unacked);
+	}
 	/* every reason a received frame was not used, counted */
 	key(&l, "drops");
 	put(&l, "%s", l.json ? "{" : "");

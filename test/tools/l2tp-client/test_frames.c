@@ -264,6 +264,35 @@ static void test_echo_reply_with_ip_options(void **state)
 	assert_int_equal(r.seq, 6);
 }
 
+static void test_echo_request_is_answered_like_a_host(void **state)
+{
+	uint8_t req[ICMP_ECHO_PACKET_LEN], rep[ICMP_ECHO_PACKET_LEN + 4];
+	struct echo_reply r;
+
+	(void)state;
+	icmp_echo_build(req, sizeof(req), SRC, DST, 3, 77, 9);
+	assert_int_equal(icmp_echo_request_parse(req, sizeof(req), &r), ECHO_OK);
+	assert_int_equal(icmp_echo_answer(req, sizeof(req), rep, sizeof(rep)), ICMP_ECHO_PACKET_LEN);
+	assert_int_equal(icmp_echo_reply_parse(rep, ICMP_ECHO_PACKET_LEN, &r), ECHO_OK);
+	assert_int_equal(r.src, DST);
+	assert_int_equal(r.dst, SRC);
+	assert_int_equal(r.ident, 77);
+	assert_int_equal(r.seq, 9);
+	assert_memory_equal(rep + 28, req + 28, ICMP_ECHO_PAYLOAD);
+}
+
+static void test_only_valid_echo_requests_are_answered(void **state)
+{
+	uint8_t req[ICMP_ECHO_PACKET_LEN], rep[ICMP_ECHO_PACKET_LEN];
+
+	(void)state;
+	reply(req, 1, 1);	/* a reply is not answered */
+	assert_int_equal(icmp_echo_answer(req, sizeof(req), rep, sizeof(rep)), 0);
+	icmp_echo_build(req, sizeof(req), SRC, DST, 3, 77, 9);
+	assert_int_equal(icmp_echo_answer(req, sizeof(req) - 1, rep, sizeof(rep)), 0);
+	assert_int_equal(icmp_echo_answer(req, sizeof(req), rep, sizeof(rep) - 1), 0);
+}
+
 static void test_echo_reject_names_cover_every_reason(void **state)
 {
 	(void)state;
@@ -427,6 +456,8 @@ int main(void)
 		cmocka_unit_test(test_echo_reply_other_protocol_rejected),
 		cmocka_unit_test(test_echo_reply_icmp_header_cut_short),
 		cmocka_unit_test(test_echo_reply_with_ip_options),
+		cmocka_unit_test(test_echo_request_is_answered_like_a_host),
+		cmocka_unit_test(test_only_valid_echo_requests_are_answered),
 		cmocka_unit_test(test_echo_reject_names_cover_every_reason),
 		cmocka_unit_test(test_peel_full_and_compressed_framing),
 		cmocka_unit_test(test_peel_truncated),
