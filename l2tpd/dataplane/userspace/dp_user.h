@@ -89,8 +89,15 @@ struct dp_user_io {
 	ssize_t (*tun_read)(void *ctx, int fd, uint8_t *buf, size_t cap);
 	ssize_t (*tun_write)(void *ctx, int fd, const uint8_t *pkt, size_t len);
 	int (*set_ip)(void *ctx, int ifindex, const struct dp_ip_params *ip, bool ip4, bool ip6);
+	/* IPCP renegotiated other addresses: remove `local peer peer/32`. */
+	int (*del_ip4)(void *ctx, int ifindex, struct in_addr local, struct in_addr peer);
 	/* shared mode: a route to one client's address through the shared TUN */
 	int (*route)(void *ctx, int ifindex, struct in_addr dst, struct in_addr src, bool add);
+	/* proxy ARP: the LAN interface addr belongs to (a connected route on
+	 * a broadcast interface other than skip_ifindex), or -ENETUNREACH */
+	int (*lan_interface)(void *ctx, struct in_addr addr, int skip_ifindex);
+	/* add or remove a proxy neighbour entry for addr on the LAN */
+	int (*proxy_neigh)(void *ctx, int lan_ifindex, struct in_addr addr, bool add);
 	ssize_t (*udp_send)(void *ctx, int fd, const struct sockaddr *peer, socklen_t peer_len,
 			    uint32_t fwmark, const struct iovec *iov, int iovcnt);
 };

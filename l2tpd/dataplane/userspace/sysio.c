@@ -19,6 +19,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet6.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #ifndef IN6_ADDR_GEN_MODE_NONE
@@ -149,7 +150,7 @@ static ssize_t sys_tun_write(void *ctx, int fd, const uint8_t *pkt, size_t len)
  * and IPv6 needs the peer too (IFA_LOCAL ours, IFA_ADDRESS the peer's,
  * as pppd's sif6addr does).
  */
-static int addr_add(struct sysio *io, int ifindex, int family, const void *local,
+static int addr_req(struct sysio *io, int type, int ifindex, int family, const void *local,
 		    const void *peer, unsigned alen, unsigned plen, bool nodad)
 {
 	struct ifaddrmsg ifa;
@@ -162,7 +163,7 @@ static int addr_add(struct sysio *io, int ifindex, int family, const void *local
 	ifa.ifa_flags = nodad ? IFA_F_NODAD : 0;
 	ifa.ifa_scope = RT_SCOPE_UNIVERSE;	/* IPv6 derives it from the address */
 	ifa.ifa_index = (uint32_t)ifindex;
-	msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	msg = nlmsg_alloc_simple(type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	if (!msg)
 		return -ENOMEM;
 	/* A point-to-point address: the kernel routes peer/plen through
@@ -174,9 +175,20 @@ static int addr_add(struct sysio *io, int ifindex, int family, const void *local
 		return -ENOMEM;
 	}
 	err = nl_send_sync(io->nl, msg);	/* frees msg, waits for the ack */
-	if (err == -NLE_EXIST)
+	if (err == -NLE_EXIST && type == RTM_NEWADDR)
 		err = 0;	/* set again (IPCP renegotiated): fine */
 	return err < 0 ? nl_to_errno(err) : 0;
+}
+
+static int addr_add(struct sysio *io, int ifindex, int family, const void *local,
+		    const void *peer, unsigned alen, unsigned plen, bool nodad)
+{
+	return addr_req(io, RTM_NEWADDR, ifindex, family, local, peer, alen, plen, nodad);
+}
+
+static int sys_del_ip4(void *ctx, int ifindex, struct in_addr local, struct in_addr peer)
+{
+	return addr_req(ctx, RTM_DELADDR, ifindex, AF_INET, &local, &peer, 4, 32, false);
 }
 
 static void ifid_to_linklocal(uint64_t ifid, uint8_t out[16])
@@ -194,6 +206,13 @@ static int sys_set_ip(void *ctx, int ifindex, const struct dp_ip_params *ip, boo
 	struct sysio *io = ctx;
 	int err;
 
+	/* Up first, as pppd's sifup() before sifaddr()/sif6addr(): an IPv6
+	 * address added while the link is down may get no route to its peer
+	 * when the link comes up (seen on 6.1 by the kernel backend). IP is
+	 * still dropped by us until this returns. */
+	err = link_change(io, ifindex, 0, true, false);
+	if (err < 0)
+		return err;
 	if (ip4) {
 		/* No peer: the shared TUN carries our address alone, and one
 		 * route per client (sys_route). */
@@ -211,7 +230,109 @@ static int sys_set_ip(void *ctx, int ifindex, const struct dp_ip_params *ip, boo
 		if (err < 0)
 			return err;
 	}
-	return link_change(io, ifindex, 0, true, false);
+	return 0;
+}
+
+struct route_answer {
+	int oif;
+	bool connected;		/* no gateway: addr is on the link */
+};
+
+static int on_route(struct nl_msg *msg, void *arg)
+{
+	struct route_answer *ans = arg;
+	struct nlmsghdr *nh = nlmsg_hdr(msg);
+	struct nlattr *tb[RTA_MAX + 1];
+
+	if (nh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0)
+		return NL_SKIP;
+	if (tb[RTA_OIF])
+		ans->oif = (int)nla_get_u32(tb[RTA_OIF]);
+	ans->connected = !tb[RTA_GATEWAY];
+	return NL_OK;
+}
+
+static int sys_lan_interface(void *ctx, struct in_addr addr, int skip_ifindex)
+{
+	struct sysio *io = ctx;
+	struct route_answer ans = {0, false};
+	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_dst_len = 32};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	struct nl_cb *orig, *cb;
+	struct rtnl_link *link = NULL;
+	unsigned flags;
+	int err;
+
+	/* "ip route get ADDR": one FIB lookup whatever the number of
+	 * sessions. A connected route through a broadcast interface is the
+	 * LAN the pool was cut from (pppd's get_ether_addr() rule). */
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, 4, &addr) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = nl_send_auto(io->nl, msg);
+	nlmsg_free(msg);
+	if (err < 0)
+		return nl_to_errno(err);
+	orig = nl_socket_get_cb(io->nl);	/* a reference: put it back */
+	cb = orig ? nl_cb_clone(orig) : NULL;
+	if (orig)
+		nl_cb_put(orig);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_route, &ans);
+	/* The route, then (auto-ack) the ACK, or an error in its place. */
+	err = nl_recvmsgs(io->nl, cb);
+	nl_cb_put(cb);
+	if (err >= 0)
+		err = nl_wait_for_ack(io->nl);
+	if (err < 0)
+		return err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND ? -ENETUNREACH
+									: nl_to_errno(err);
+	if (!ans.connected || ans.oif <= 0 || ans.oif == skip_ifindex)
+		return -ENETUNREACH;
+	err = rtnl_link_get_kernel(io->nl, ans.oif, NULL, &link);
+	if (err < 0)
+		return nl_to_errno(err);
+	flags = rtnl_link_get_flags(link);
+	rtnl_link_put(link);
+	if (!(flags & IFF_UP) || (flags & (IFF_LOOPBACK | IFF_POINTOPOINT | IFF_NOARP)))
+		return -ENETUNREACH;
+	return ans.oif;
+}
+
+static int sys_proxy_neigh(void *ctx, int lan_ifindex, struct in_addr addr, bool add)
+{
+	struct sysio *io = ctx;
+	struct ndmsg nd;
+	struct nl_msg *msg;
+	int err;
+
+	/* NTF_PROXY: a proxy neighbour (pneigh) entry, answered by the
+	 * kernel's arp_process() for requests arriving on the LAN
+	 * ("ip neigh add proxy ADDR dev LAN"). */
+	memset(&nd, 0, sizeof(nd));
+	nd.ndm_family = AF_INET;
+	nd.ndm_ifindex = lan_ifindex;
+	nd.ndm_flags = NTF_PROXY;
+	nd.ndm_state = NUD_PERMANENT;
+	msg = nlmsg_alloc_simple(add ? RTM_NEWNEIGH : RTM_DELNEIGH,
+				 add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, NDA_DST, 4, &addr) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = nl_send_sync(io->nl, msg);
+	if (!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR))
+		err = 0;
+	return err < 0 ? nl_to_errno(err) : 0;
 }
 
 static int sys_route(void *ctx, int ifindex, struct in_addr dst, struct in_addr src, bool add)
@@ -317,6 +438,9 @@ int dp_user_sysio_create(struct dp_user_io *io)
 	io->tun_write = sys_tun_write;
 	io->set_ip = sys_set_ip;
 	io->route = sys_route;
+	io->del_ip4 = sys_del_ip4;
+	io->lan_interface = sys_lan_interface;
+	io->proxy_neigh = sys_proxy_neigh;
 	io->udp_send = sys_udp_send;
 	return 0;
 }

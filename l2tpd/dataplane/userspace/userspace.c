@@ -52,6 +52,7 @@ struct dp_session {
 	void *cookie;
 	int fd;				/* TUN fd, -1 in shared mode */
 	int ifindex;
+	int lan_ifindex;		/* proxy ARP entry on this LAN, 0 none */
 	uint16_t local_session_id, peer_session_id;
 	uint16_t mtu, mru;
 	uint16_t ns;			/* next Ns when send_seq */
@@ -371,6 +372,10 @@ static void user_session_delete(struct dataplane *dp, struct dp_session *s)
 {
 	if (!s)
 		return;
+	/* The proxy entry lives on the LAN device: closing the TUN does not
+	 * take it away. */
+	if (s->lan_ifindex > 0)
+		(void)dp->io.proxy_neigh(dp->io.ctx, s->lan_ifindex, s->peer4, false);
 	if (s->in_addr_hash) {
 		dp_htab_remove(&dp->addrs, &s->addr_node);
 		if (dp->io.route)
@@ -611,57 +616,92 @@ static void user_data_rx(struct dataplane *dp, const uint8_t *msg, size_t len,
 
 /* ---- addresses ---- */
 
+/*
+ * Proxy ARP (a pool cut from the LAN subnet, as a Windows VPN server does):
+ * find the LAN before our own peer route exists, so that a refusal
+ * changes nothing. Returns the LAN ifindex, 0 when not asked, or -errno.
+ */
+static int proxy_arp_lan(struct dataplane *dp, struct dp_session *s,
+			 const struct dp_ip_params *ip, int tun_ifindex)
+{
+	int lan;
+
+	if (!ip->proxy_arp)
+		return 0;
+	if (!dp->io.lan_interface || !dp->io.proxy_neigh)
+		return -EOPNOTSUPP;
+	lan = dp->io.lan_interface(dp->io.ctx, ip->peer, tun_ifindex);
+	/* Set before with the same peer: the FIB now points at our device. */
+	if (lan == -ENETUNREACH && s->lan_ifindex > 0 && s->peer4.s_addr == ip->peer.s_addr)
+		lan = s->lan_ifindex;
+	return lan;
+}
+
+/* IPCP renegotiated other addresses: the old ones go. */
+static void forget_ip4(struct dataplane *dp, struct dp_session *s)
+{
+	if (s->lan_ifindex > 0)
+		(void)dp->io.proxy_neigh(dp->io.ctx, s->lan_ifindex, s->peer4, false);
+	s->lan_ifindex = 0;
+	if (s->in_addr_hash) {
+		dp_htab_remove(&dp->addrs, &s->addr_node);
+		(void)dp->io.route(dp->io.ctx, dp->shared_ifindex, s->peer4, s->local4, false);
+		s->in_addr_hash = false;
+	} else if (s->ip4 && dp->io.del_ip4) {
+		(void)dp->io.del_ip4(dp->io.ctx, s->ifindex, s->local4, s->peer4);
+	}
+	s->ip4 = false;
+}
+
 static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 			       const struct dp_ip_params *ip)
 {
 	bool want4 = ip->peer.s_addr != 0 && ip->local.s_addr != 0;
 	bool want6 = ip->has_ipv6 && ip->local_ifid && ip->peer_ifid;
-	int err;
+	bool shared = dp->cfg.mode == DP_USER_TUN_SHARED;
+	int err, lan = 0;
 
 	if (!want4 && !want6)
 		return -EINVAL;
-	if (dp->cfg.mode == DP_USER_TUN_SHARED) {
-		struct dp_ip_params shared_ip;
-		struct dp_hnode *n;
-		uint32_t key;
+	/* One TUN for all: IPv4 only, dispatched by destination. */
+	if (shared && !want4)
+		return -EOPNOTSUPP;
+	if (want4) {
+		struct dp_hnode *n = dp_htab_find(&dp->addrs, ntohl(ip->peer.s_addr));
 
-		/* One TUN for all: IPv4 only, dispatched by destination. */
-		if (!want4)
-			return -EOPNOTSUPP;
-		key = ntohl(ip->peer.s_addr);
-		n = dp_htab_find(&dp->addrs, key);
-		if (n && n != &s->addr_node)
+		if (shared && n && n != &s->addr_node)
 			return -EADDRINUSE;
+		lan = proxy_arp_lan(dp, s, ip, s->ifindex);
+		if (lan < 0)
+			return lan;
+		if (s->ip4 && (s->local4.s_addr != ip->local.s_addr ||
+			       s->peer4.s_addr != ip->peer.s_addr))
+			forget_ip4(dp, s);
+	}
+	if (shared) {
+		struct dp_ip_params shared_ip = *ip;
+
 		/* Our address on the shared device (once for all sessions
 		 * that share it: adding it again is harmless), then a route
 		 * to this client. */
-		shared_ip = *ip;
 		shared_ip.peer.s_addr = 0;
 		shared_ip.has_ipv6 = 0;
 		err = dp->io.set_ip(dp->io.ctx, dp->shared_ifindex, &shared_ip, true, false);
 		if (err < 0)
 			return err;
-		if (s->in_addr_hash && s->peer4.s_addr != ip->peer.s_addr) {
-			dp_htab_remove(&dp->addrs, &s->addr_node);
-			(void)dp->io.route(dp->io.ctx, dp->shared_ifindex, s->peer4, s->local4, false);
-			s->in_addr_hash = false;
-		}
 		if (!s->in_addr_hash) {
 			err = dp->io.route(dp->io.ctx, dp->shared_ifindex, ip->peer, ip->local, true);
 			if (err < 0)
 				return err;
-			s->addr_node.key = key;
+			s->addr_node.key = ntohl(ip->peer.s_addr);
 			(void)dp_htab_insert(&dp->addrs, &s->addr_node);
 			s->in_addr_hash = true;
 		}
-		s->local4 = ip->local;
-		s->peer4 = ip->peer;
-		s->ip4 = true;
-		return 0;
+	} else {
+		err = dp->io.set_ip(dp->io.ctx, s->ifindex, ip, want4, want6);
+		if (err < 0)
+			return err;
 	}
-	err = dp->io.set_ip(dp->io.ctx, s->ifindex, ip, want4, want6);
-	if (err < 0)
-		return err;
 	/* IPCP and IPV6CP may come up at different times: each call enables
 	 * what it configures and keeps what an earlier one enabled. */
 	if (want4) {
@@ -671,6 +711,12 @@ static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 	}
 	if (want6)
 		s->ip6 = true;
+	if (lan > 0 && lan != s->lan_ifindex) {
+		err = dp->io.proxy_neigh(dp->io.ctx, lan, ip->peer, true);
+		if (err < 0)
+			return err;
+		s->lan_ifindex = lan;
+	}
 	return 0;
 }
 

@@ -280,3 +280,37 @@ def test_userspace_ipv6_link_local_from_interface_ids(stack):
     assert addrs.count("inet6") == 1, addrs
     out = run(["ping", "-6", "-c", "2", "-i", "0.2", "-W", "5", "fe80::2222%" + name], ns=a)
     assert "2 received" in out, out
+
+
+@pytest.mark.netns
+def test_userspace_proxy_arp_puts_the_client_on_the_lan(stack):
+    """A pool cut from the LAN subnet: the server answers ARP for the
+    client's address on the LAN, and a LAN host reaches the client."""
+    lan_net, srv_lan, host, client = "203.0.113.", "203.0.113.1", "203.0.113.10", "203.0.113.50"
+    a = stack.netns("a")
+    b = stack.netns("b")
+    lan = stack.netns("lan")
+    stack.veth(a, "veth-a", A_WIRE + "/24", b, "veth-b", B_WIRE + "/24")
+    stack.veth(b, "lan-b", srv_lan + "/24", lan, "lan0", host + "/24")
+    run(["sysctl", "-qw", "net.ipv4.ip_forward=1"], ns=b)
+    ep_a = Endpoint(stack, a, "dp-a", [
+        "--local", A_WIRE, "--peer", B_WIRE,
+        "--tunnel", "%d:%d" % (A_TUNNEL, B_TUNNEL), "--session", "%d:%d" % (A_SESSION, B_SESSION),
+        "--ip", "%s:%s" % (client, srv_lan)])
+    ep_b = Endpoint(stack, b, "dp-b", [
+        "--local", B_WIRE, "--peer", A_WIRE,
+        "--tunnel", "%d:%d" % (B_TUNNEL, A_TUNNEL), "--session", "%d:%d" % (B_SESSION, A_SESSION),
+        "--ip", "%s:%s" % (srv_lan, client), "--proxy-arp"])
+    a_if = ep_a.ifname()
+    ep_b.ifname()
+    proxies = run(["ip", "neigh", "show", "proxy"], ns=b)
+    assert "%s dev lan-b" % client in proxies, proxies
+    # The client sends the LAN's traffic through the tunnel (a default
+    # route would, on a real client).
+    run(["ip", "route", "add", lan_net + "0/24", "dev", a_if], ns=a)
+    out = run(["ping", "-c", "2", "-i", "0.2", "-W", "5", client], ns=lan)
+    assert "2 received" in out, out
+    neigh = run(["ip", "neigh", "show", client], ns=lan)
+    assert "lladdr" in neigh, neigh
+    quit_and_check_gone(ep_b)
+    assert client not in run(["ip", "neigh", "show", "proxy"], ns=b)

@@ -212,7 +212,7 @@ static void usage(void)
 		"usage: dp-user-test --local ADDR --peer ADDR --tunnel LOCAL:PEER --session LOCAL:PEER\n"
 		"                    [--ip LOCAL:PEER] [--ipv6 LOCALIFID:PEERIFID] [--port N]\n"
 		"                    [--peer-port N] [--mtu N] [--ifname NAME] [--mark N]\n"
-		"                    [--cmd-fifo PATH]\n");
+		"                    [--cmd-fifo PATH] [--proxy-arp]\n");
 	exit(2);
 }
 
@@ -225,6 +225,7 @@ int main(int argc, char **argv)
 		{"ip", required_argument, NULL, 'i'}, {"ipv6", required_argument, NULL, '6'},
 		{"mtu", required_argument, NULL, 'm'}, {"ifname", required_argument, NULL, 'n'},
 		{"mark", required_argument, NULL, 'k'}, {"cmd-fifo", required_argument, NULL, 'f'},
+		{"proxy-arp", no_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *local = NULL, *peer = NULL, *ip = NULL, *ip6 = NULL, *ifname = NULL,
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
 	struct dp_tunnel_params tp;
 	struct dp_session_params sp;
 	char reason[128];
-	int c, err, rc = 0;
+	int c, err, rc = 0, proxy_arp = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -253,6 +254,7 @@ int main(int argc, char **argv)
 		case 'n': ifname = optarg; break;
 		case 'k': mark = strtoul(optarg, NULL, 0); break;
 		case 'f': fifo = optarg; break;
+		case 'a': proxy_arp = 1; break;
 		default: usage();
 		}
 	}
@@ -325,6 +327,7 @@ int main(int argc, char **argv)
 		struct dp_ip_params ipp;
 
 		memset(&ipp, 0, sizeof(ipp));
+		ipp.proxy_arp = proxy_arp;
 		if (ip) {
 			char a[64], *colon;
 

@@ -44,6 +44,12 @@ struct fake_io {
 	struct dp_ip_params last_ip;
 	int fail_set_ip;
 	unsigned routes_added, routes_deleted;
+	unsigned ip4_deleted;
+	struct in_addr last_del_local, last_del_peer;
+	int lan_ifindex;		/* what lan_interface answers; 0: -ENETUNREACH */
+	int proxy_lan;			/* proxy entry: on which LAN, 0 none */
+	struct in_addr proxy_addr;
+	unsigned proxy_adds, proxy_dels;
 	/* UDP side */
 	unsigned sends;
 	int last_send_fd;
@@ -143,6 +149,39 @@ static inline int fake_route(void *ctx, int ifindex, struct in_addr dst, struct 
 	return 0;
 }
 
+static inline int fake_del_ip4(void *ctx, int ifindex, struct in_addr local, struct in_addr peer)
+{
+	struct fake_io *f = ctx;
+
+	f->ip4_deleted++;
+	f->last_del_local = local;
+	f->last_del_peer = peer;
+	return 0;
+}
+
+static inline int fake_lan_interface(void *ctx, struct in_addr addr, int skip_ifindex)
+{
+	struct fake_io *f = ctx;
+
+	return f->lan_ifindex ? f->lan_ifindex : -ENETUNREACH;
+}
+
+static inline int fake_proxy_neigh(void *ctx, int lan, struct in_addr addr, bool add)
+{
+	struct fake_io *f = ctx;
+
+	if (add) {
+		f->proxy_adds++;
+		f->proxy_lan = lan;
+		f->proxy_addr = addr;
+	} else {
+		f->proxy_dels++;
+		if (f->proxy_lan == lan && f->proxy_addr.s_addr == addr.s_addr)
+			f->proxy_lan = 0;
+	}
+	return 0;
+}
+
 static inline ssize_t fake_udp_send(void *ctx, int fd, const struct sockaddr *peer,
 				    socklen_t peer_len, uint32_t fwmark,
 				    const struct iovec *iov, int iovcnt)
@@ -186,6 +225,9 @@ static inline struct dp_user_io fake_io_ops(struct fake_io *f)
 		.tun_write = fake_tun_write,
 		.set_ip = fake_set_ip,
 		.route = fake_route,
+		.del_ip4 = fake_del_ip4,
+		.lan_interface = fake_lan_interface,
+		.proxy_neigh = fake_proxy_neigh,
 		.udp_send = fake_udp_send,
 	};
 	return io;

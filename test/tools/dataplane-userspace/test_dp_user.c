@@ -878,6 +878,77 @@ static void stats_count_packets_both_ways_and_errors(void **state)
 	assert_int_equal(st.tx_errors, 0);
 }
 
+static void proxy_arp_answers_for_the_client_on_the_lan(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip = {.proxy_arp = 1};
+
+	inet_pton(AF_INET, "192.0.2.1", &ip.local);
+	inet_pton(AF_INET, "192.0.2.50", &ip.peer);
+	x->f.lan_ifindex = 3;
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	assert_int_equal(x->f.proxy_lan, 3);
+	assert_int_equal(x->f.proxy_addr.s_addr, ip.peer.s_addr);
+}
+
+static void proxy_arp_entry_goes_with_the_session(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip = {.proxy_arp = 1};
+
+	inet_pton(AF_INET, "192.0.2.1", &ip.local);
+	inet_pton(AF_INET, "192.0.2.50", &ip.peer);
+	x->f.lan_ifindex = 3;
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	dataplane_userspace.session_delete(x->dp, x->s);
+	assert_int_equal(x->f.proxy_dels, 1);
+	assert_int_equal(x->f.proxy_lan, 0);
+}
+
+static void proxy_arp_without_a_lan_is_refused_and_changes_nothing(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip = {.proxy_arp = 1};
+
+	inet_pton(AF_INET, "192.0.2.1", &ip.local);
+	inet_pton(AF_INET, "203.0.113.50", &ip.peer);
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), -ENETUNREACH);
+	assert_int_equal(x->f.set_ip_calls, 0);
+	assert_int_equal(x->f.proxy_adds, 0);
+}
+
+static void proxy_arp_set_again_keeps_its_lan(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip = {.proxy_arp = 1};
+
+	inet_pton(AF_INET, "192.0.2.1", &ip.local);
+	inet_pton(AF_INET, "192.0.2.50", &ip.peer);
+	x->f.lan_ifindex = 3;
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	/* now the FIB points at our device: no LAN found any more */
+	x->f.lan_ifindex = 0;
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	assert_int_equal(x->f.proxy_lan, 3);
+	assert_int_equal(x->f.proxy_adds, 1);
+}
+
+static void renegotiated_addresses_replace_the_old_ones(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip = {0};
+
+	fix_set_ip4(x);
+	inet_pton(AF_INET, "198.51.100.1", &ip.local);
+	inet_pton(AF_INET, "198.51.100.9", &ip.peer);
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	assert_int_equal(x->f.ip4_deleted, 1);
+	assert_int_equal(ntohl(x->f.last_del_peer.s_addr), 0xc6336402);
+	/* the same again: nothing to remove */
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip), 0);
+	assert_int_equal(x->f.ip4_deleted, 1);
+}
+
 /* Many tunnels with the same session ids: each message finds its own. */
 static void lookup_finds_the_right_session_among_thousands(void **state)
 {
@@ -1074,6 +1145,11 @@ int main(void)
 		T(set_ip_failure_leaves_the_protocol_down),
 		T(set_ip_without_any_address_is_refused),
 		T(stats_count_packets_both_ways_and_errors),
+		T(proxy_arp_answers_for_the_client_on_the_lan),
+		T(proxy_arp_entry_goes_with_the_session),
+		T(proxy_arp_without_a_lan_is_refused_and_changes_nothing),
+		T(proxy_arp_set_again_keeps_its_lan),
+		T(renegotiated_addresses_replace_the_old_ones),
 		T(lookup_finds_the_right_session_among_thousands),
 		TS(shared_mode_opens_one_tun_for_all_sessions),
 		TS(shared_mode_sends_by_destination_address),
