@@ -145,6 +145,19 @@ static int open_socket(struct client *cl, struct l2tp_addr *local)
 		return e;
 	}
 	addr_from_sockaddr(local, &ss);
+	/* remember the address per fd: no getsockname per wake-up */
+	if (fd >= cl->fd_local_cap) {
+		int cap = fd + 1 > 2 * cl->fd_local_cap ? fd + 1 : 2 * cl->fd_local_cap;
+		struct l2tp_addr *m = realloc(cl->fd_local, (size_t)cap * sizeof(*m));
+
+		if (!m) {
+			close(fd);
+			return -ENOMEM;
+		}
+		cl->fd_local = m;
+		cl->fd_local_cap = cap;
+	}
+	cl->fd_local[fd] = *local;
 	ev.data.fd = fd;
 	if (epoll_ctl(cl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = -errno;
@@ -909,12 +922,10 @@ static void drain_socket(struct client *cl, int fd)
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_storage from[RX_BATCH];
 	struct l2tp_addr local;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+	if (fd < 0 || fd >= cl->fd_local_cap)
 		return;
-	addr_from_sockaddr(&local, &ss);
+	local = cl->fd_local[fd];
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int n;
 
@@ -1241,6 +1252,7 @@ void client_free(struct client *cl)
 	free(cl->setup_us);
 	free(cl->tid_map);
 	free(cl->iccn_hash);
+	free(cl->fd_local);
 	free(cl->peer_tid_map);
 	free(cl->rxbuf);
 	free(cl->ping_seen);

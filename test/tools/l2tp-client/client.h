@@ -106,6 +106,8 @@ struct client {
 	uint32_t *tid_map;			/* our tunnel id -> index + 1 */
 	uint32_t *peer_tid_map;			/* peer's tunnel id -> index + 1 */
 	int *port_fd;				/* local port -> fd (separate ports) */
+	struct l2tp_addr *fd_local;		/* fd -> its bound address */
+	int fd_local_cap;
 	int epfd, sigfd, shared_fd;
 	enum cl_phase phase;
 	uint64_t now;				/* ms: time of the current step */

@@ -24,6 +24,7 @@ const char client_usage_text[] =
 	"Exit status: 0 every session came up (and every ping was answered),\n"
 	"1 otherwise, 2 usage error. See docs/test-client.md.\n";
 
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

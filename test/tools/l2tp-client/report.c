@@ -289,6 +289,18 @@ void report_summary(struct client *cl)
 	kv_u(&l, "tx_data", c->tx_data);
 	kv_u(&l, "rx_data", c->rx_data);
 	kv_u(&l, "retransmits", l2tp_ctx_stats(cl->ctx)->retransmits);
+	{
+		uint64_t echo_sent = 0, echo_lost = 0;
+
+		for (uint32_t i = 0; i < cl->o->sessions; i++) {
+			if (!cl->sessions[i].ppp_started)
+				continue;
+			echo_sent += ppp_session_stats(&cl->sessions[i].ppp)->echo_sent;
+			echo_lost += ppp_session_stats(&cl->sessions[i].ppp)->echo_lost;
+		}
+		kv_u(&l, "lcp_echo_sent", echo_sent);
+		kv_u(&l, "lcp_echo_lost", echo_lost);
+	}
 	if (cl->abort_reason)
 		kv_str(&l, "aborted", cl->abort_reason);
 	/* the orderly close: tunnels whose StopCCN the peer never acked */
