@@ -8,6 +8,7 @@ Markers (see docs/development.md):
           with that reason, never silently.
 """
 import os
+import re
 import shutil
 import sys
 
@@ -48,7 +49,9 @@ def workdir(request, tmp_path):
     """A folder for a test's configs and logs; kept under $VM_RESULTS or
     build/test-results so failures can be inspected."""
     base = os.environ.get("VM_RESULTS") or os.path.join(TOP, "build", "test-results")
-    path = os.path.join(base, "logs", request.node.name.replace("/", "_"))
+    # Daemons (xl2tpd) choke on long paths and on spaces: a tame name.
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:72].strip("_")
+    path = os.path.join(base, "logs", name)
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
     return path
