@@ -10,6 +10,7 @@ Markers (see docs/development.md):
 import os
 import re
 import shutil
+import zlib
 import sys
 
 import pytest
@@ -50,7 +51,9 @@ def workdir(request, tmp_path):
     build/test-results so failures can be inspected."""
     base = os.environ.get("VM_RESULTS") or os.path.join(TOP, "build", "test-results")
     # Daemons (xl2tpd) choke on long paths and on spaces: a tame name.
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:72].strip("_")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    if len(name) > 40:
+        name = "%s-%08x" % (name[:31].strip("_"), zlib.crc32(name.encode()))
     path = os.path.join(base, "logs", name)
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
