@@ -1,0 +1,148 @@
+/* l2tpd.conf: defaults, every kind of value, and errors with file:line:col. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char path[64];
+
+static int load_text(const char *text, struct l2tpd_config *c, char *err, size_t errlen)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/l2tpd-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	int rc = config_load(path, c, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+static void empty_file_gives_the_defaults(void **state)
+{
+	struct l2tpd_config c, d;
+	char err[512];
+
+	assert_int_equal(load_text("", &c, err, sizeof(err)), 0);
+	config_defaults(&d);
+	assert_int_equal(c.port, 1701);
+	assert_int_equal(c.max_sessions, 128);
+	assert_true(c.require_ipsec);
+	assert_int_equal(c.dataplane, DP_AUTO);
+	assert_int_equal(c.mru, 1400);
+	assert_memory_equal(&c, &d, sizeof(c));
+}
+
+static void every_kind_of_value_is_read(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+	const char *text =
+		"l2tpd {\n"
+		"  listen = 192.0.2.1, 2001:db8::1\n"
+		"  port = 11701\n"
+		"  dataplane = userspace\n"
+		"  control_socket = /tmp/x.sock\n"
+		"  log_level = debug\n"
+		"  require_ipsec = no\n"
+		"  local_address = 198.51.100.1\n"
+		"  host_name = vpn.example.com\n"
+		"  limits { sessions = 5000\n tunnels = 300 }\n"
+		"  timers { hello_interval = 2m\n lcp_echo_interval = 10s\n auth_timeout = 1h }\n"
+		"  ppp { mru = 1380 }\n"
+		"}\n";
+
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_listen, 2);
+	assert_int_equal(c.listen[0].ss_family, AF_INET);
+	assert_int_equal(c.listen[1].ss_family, AF_INET6);
+	assert_int_equal(c.port, 11701);
+	assert_int_equal(c.dataplane, DP_USERSPACE);
+	assert_string_equal(c.control_socket, "/tmp/x.sock");
+	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
+	assert_false(c.require_ipsec);
+	assert_string_equal(c.host_name, "vpn.example.com");
+	assert_int_equal(c.max_sessions, 5000);
+	assert_int_equal(c.max_tunnels, 300);
+	assert_int_equal(c.hello_interval, 120);
+	assert_int_equal(c.lcp_echo_interval, 10);
+	assert_int_equal(c.auth_timeout, 3600);
+	assert_int_equal(c.mru, 1380);
+}
+
+static void expect_error(const char *text, const char *where, const char *what)
+{
+	struct l2tpd_config c;
+	char err[512], want[160];
+
+	config_defaults(&c);
+	c.port = 4242;	/* must stay untouched on error */
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:%s: ", path, where);
+	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, what))
+		fail_msg("got '%s', want '%s...%s'", err, want, what);
+	assert_int_equal(c.port, 4242);
+}
+
+static void unknown_key_is_an_error_with_its_position(void **state)
+{
+	expect_error("l2tpd {\n  prot = 1701\n}\n", "2:3", "unknown setting 'prot'");
+}
+
+static void bad_values_are_errors_with_their_position(void **state)
+{
+	expect_error("l2tpd {\n  port = 70000\n}\n", "2:10", "too large");
+	expect_error("l2tpd {\n  port = 17x\n}\n", "2:10", "expected a number");
+	expect_error("l2tpd {\n  dataplane = fast\n}\n", "2:15", "expected auto, kernel or userspace");
+	expect_error("l2tpd {\n  require_ipsec = maybe\n}\n", "2:19", "expected yes or no");
+	expect_error("l2tpd {\n  listen = 192.0.2.300\n}\n", "2:12", "expected an IPv4 or IPv6 address");
+	expect_error("l2tpd {\n timers {\n  hello_interval = 5d\n }\n}\n", "3:20", "expected a duration");
+	expect_error("l2tpd {\n  log_level = loud\n}\n", "2:15", "expected error, warning");
+	expect_error("l2tpd {\n  limits {\n    sessions = 1, 2\n  }\n}\n", "3:5", "exactly one value");
+	expect_error("l2tpd {\n  stuff { }\n}\n", "2:3", "unknown section 'stuff'");
+	expect_error("server {\n}\n", "1:1", "expected l2tpd { ... }");
+}
+
+static void syntax_errors_come_from_the_shared_parser(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("l2tpd {\n  port = 1\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":"));
+	assert_non_null(strstr(err, path));
+}
+
+static void a_missing_file_is_an_error(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(config_load("/nonexistent/l2tpd.conf", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/l2tpd.conf"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(empty_file_gives_the_defaults),
+		cmocka_unit_test(every_kind_of_value_is_read),
+		cmocka_unit_test(unknown_key_is_an_error_with_its_position),
+		cmocka_unit_test(bad_values_are_errors_with_their_position),
+		cmocka_unit_test(syntax_errors_come_from_the_shared_parser),
+		cmocka_unit_test(a_missing_file_is_an_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
