@@ -78,7 +78,9 @@ def test_windows_like_login_gets_address_dns_and_ping(stack, lns):
     addr = wait_for("ppp0 up in the client", lambda: peers.ppp_addresses(cli), timeout=60)
     assert addr[1] == LOCAL
     assert addr[0].startswith("198.51.100.")
-    text = read(log)
+    # pppd logs the DNS servers once its ip-pre-up script has run.
+    text = wait_for("pppd to log the DNS servers",
+                    lambda: "secondary DNS address" in read(log) and read(log), timeout=30)
     assert "primary   DNS address 192.0.2.53" in text, text
     assert "secondary DNS address 192.0.2.54" in text, text
     # pppd lets IP through only after its ip-pre-up script: ping until
