@@ -184,9 +184,11 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 			     (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
 		} else {
-			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8ld %llu/%llu (%llu/%llu)\n", id,
+			char upbuf[24];
+			snprintf(upbuf, sizeof(upbuf), "%lds", up);
+			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %llu/%llu (%llu/%llu)\n", id,
 			     s->user[0] ? s->user : "-", peer, addr, ifname ? ifname : "-",
-			     state_name(s->state), up, (unsigned long long)st.rx_packets,
+			     state_name(s->state), upbuf, (unsigned long long)st.rx_packets,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_bytes);
 		}
