@@ -49,6 +49,8 @@ static const char *const reason_names[L2TP_R_MAX] = {
 	[L2TP_R_TIE_BREAKER_LOST] = "tie-breaker-lost",
 	[L2TP_R_NO_MEMORY] = "no-memory",
 	[L2TP_R_NO_ID] = "no-free-id",
+	[L2TP_R_SCCRQ_REFUSED] = "sccrq-refused",
+	[L2TP_R_SCCRQ_DEFERRED] = "sccrq-deferred",
 };
 
 const char *l2tp_reason_name(enum l2tp_reason r)

@@ -1355,6 +1355,25 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 				  L2TP_STOPCCN_NOT_AUTHORIZED, 0, now);
 		return;
 	}
+	if (ctx->ops.accept_tunnel) {
+		switch (ctx->ops.accept_tunnel(ctx->arg, peer, local)) {
+		case L2TP_ACCEPT:
+			break;
+		case L2TP_ACCEPT_DEFER:
+			/* Not decidable yet (the news of the peer's IPsec SA may
+			 * still be on its way): stay silent, keep no state; the
+			 * peer retransmits the SCCRQ (5.8) and is asked again. */
+			count(ctx, L2TP_R_SCCRQ_DEFERRED);
+			return;
+		default:
+			/* 4.4.2: StopCCN result 4, requester is not authorized
+			 * to establish a control channel. */
+			count(ctx, L2TP_R_SCCRQ_REFUSED);
+			stateless_stopccn(ctx, peer, local, h, m->assigned_tunnel_id,
+					  L2TP_STOPCCN_NOT_AUTHORIZED, 0, now);
+			return;
+		}
+	}
 	/* Limits: StopCCN result 2 "general error" with error 4 "insufficient
 	 * resources to handle this operation now" (4.4.2): temporary, the
 	 * client may retry; never silence. */

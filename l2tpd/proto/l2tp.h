@@ -140,10 +140,22 @@ struct l2tp_event {
 	void *tunnel_user, *session_user;
 };
 
+/* What l2tp_ops.accept_tunnel says about a new control connection. */
+enum l2tp_accept {
+	L2TP_ACCEPT,		/* go on: SCCRP */
+	L2TP_ACCEPT_REFUSE,	/* StopCCN result 4 "requester is not authorized" (4.4.2) */
+	L2TP_ACCEPT_DEFER,	/* no answer: the peer retransmits its SCCRQ (5.8) */
+};
+
 struct l2tp_ops {
 	void (*send)(void *arg, const struct l2tp_addr *peer, const struct l2tp_addr *local,
 		     const uint8_t *buf, size_t len);
 	void (*event)(void *arg, const struct l2tp_event *ev);
+	/* LNS, optional: asked once per new SCCRQ that passed the protocol
+	 * checks, before a tunnel exists (e.g. "does this peer hold an IPsec
+	 * SA?"). NULL accepts every peer. Must not call into the ctx. */
+	enum l2tp_accept (*accept_tunnel)(void *arg, const struct l2tp_addr *peer,
+					  const struct l2tp_addr *local);
 };
 
 struct l2tp_stats {

@@ -79,7 +79,7 @@ static void node_event(void *arg, const struct l2tp_event *ev)
 		n->up++;
 }
 
-static const struct l2tp_ops ops = {link_send, node_event};
+static const struct l2tp_ops ops = {link_send, node_event, NULL};
 
 static void pump(uint64_t now)
 {

@@ -87,7 +87,7 @@ static void f_event(void *arg, const struct l2tp_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct l2tp_ops ops = {f_send, f_event};
+	static const struct l2tp_ops ops = {f_send, f_event, NULL};
 	static const struct l2tp_addr local = {AF_INET, 1701, {192, 0, 2, 1}, 0};
 	struct fstate f;
 	struct l2tp_config cfg;

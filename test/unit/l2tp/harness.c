@@ -99,7 +99,16 @@ static void h_event_cb(void *arg, const struct l2tp_event *ev)
 	}
 }
 
-static const struct l2tp_ops h_ops = {h_send, h_event_cb};
+static enum l2tp_accept h_accept_cb(void *arg, const struct l2tp_addr *peer,
+				    const struct l2tp_addr *local)
+{
+	struct harness *h = arg;
+
+	h->accept_calls++;
+	return h->accept ? h->accept(h, peer) : L2TP_ACCEPT;
+}
+
+static const struct l2tp_ops h_ops = {h_send, h_event_cb, h_accept_cb};
 
 void h_init(struct harness *h, uint64_t seed, void (*cfg_tweak)(struct l2tp_config *))
 {

@@ -52,6 +52,9 @@ struct harness {
 	size_t nevents;
 	struct h_peer *peers[8];	/* scripted peers learn Nr from our sends */
 	size_t npeers;
+	/* l2tp_ops.accept_tunnel; NULL accepts (set after h_init) */
+	enum l2tp_accept (*accept)(struct harness *h, const struct l2tp_addr *peer);
+	unsigned accept_calls;
 };
 
 /* The scripted peer: a LAC (or LNS) we drive by hand. */

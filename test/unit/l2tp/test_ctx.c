@@ -934,12 +934,82 @@ static void per_tunnel_and_per_session_state_fit_the_budget(void **state)
 	assert_int_equal(l2tp_sizeof_tunnel(), sizeof(struct l2tp_tunnel));
 }
 
+
+/* ---- accept_tunnel: the daemon's say on new peers (require_ipsec) ---- */
+
+static enum l2tp_accept refuse_all(struct harness *h, const struct l2tp_addr *peer)
+{
+	return L2TP_ACCEPT_REFUSE;
+}
+
+static enum l2tp_accept defer_all(struct harness *h, const struct l2tp_addr *peer)
+{
+	return L2TP_ACCEPT_DEFER;
+}
+
+static void refused_sccrq_gets_stopccn_not_authorized_and_no_tunnel(void **state)
+{
+	struct h_peer p;
+	const struct h_pkt *s;
+
+	H.accept = refuse_all;
+	h_peer_init(&p, &H, 7, 1);
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	s = h_find(&H, L2TP_MSG_STOPCCN);
+	assert_non_null(s);
+	/* RFC 2661 4.4.2: result 4, requester is not authorized */
+	assert_int_equal(s->result, L2TP_STOPCCN_NOT_AUTHORIZED);
+	assert_int_equal(s->hdr.tunnel_id, 1);
+	assert_null(h_find(&H, L2TP_MSG_SCCRP));
+	assert_int_equal(stats()->rejects[L2TP_R_SCCRQ_REFUSED], 1);
+	assert_int_equal(stats()->tunnels_created, 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_UP), 0);
+}
+
+static void deferred_sccrq_gets_no_answer_and_is_asked_again_on_retransmit(void **state)
+{
+	struct h_peer p;
+
+	H.accept = defer_all;
+	h_peer_init(&p, &H, 7, 1);
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	assert_int_equal(H.npkts, 0);
+	assert_int_equal(stats()->rejects[L2TP_R_SCCRQ_DEFERRED], 1);
+	assert_int_equal(stats()->tunnels_created, 0);
+	/* the peer retransmits (same Ns 0); now the daemon accepts */
+	H.accept = NULL;
+	p.ns = 0;
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	assert_non_null(h_find(&H, L2TP_MSG_SCCRP));
+	assert_int_equal(H.accept_calls, 2);
+}
+
+static void retransmitted_sccrq_of_an_accepted_tunnel_is_not_asked_again(void **state)
+{
+	struct h_peer p;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	p.ns = 0;
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	assert_int_equal(H.accept_calls, 1);
+	assert_int_equal(stats()->tunnels_created, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(windows_sccrq_gets_sccrp_that_acks_it),
+		T(refused_sccrq_gets_stopccn_not_authorized_and_no_tunnel),
+		T(deferred_sccrq_gets_no_answer_and_is_asked_again_on_retransmit),
+		T(retransmitted_sccrq_of_an_accepted_tunnel_is_not_asked_again),
 		T(scccn_establishes_the_tunnel_and_is_acked_by_zlb),
 		T(xl2tpd_sccrq_without_window_means_window_4),
 		T(retransmitted_sccrq_gives_one_tunnel_not_two),
