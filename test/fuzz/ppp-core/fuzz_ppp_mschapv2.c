@@ -10,30 +10,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fz *srv, *cli;
-	struct ppp_session *s;
-	uint8_t pkt[1600], frame[1700];
-	size_t len, flen;
-
-	if (size < 1)
-		return 0;
-	srv = calloc(1, sizeof(*srv));
-	cli = calloc(1, sizeof(*cli));
-	if (!srv || !cli)
-		goto out;
-	fz_pair_to_auth(srv, cli, PPP_AUTH_MSCHAPV2);
-	srv->answer = true;
-	s = (data[0] & 1) ? &cli->s : &srv->s;
-	len = size - 1 > 1500 ? 1500 : size - 1;
-	memcpy(pkt, data + 1, len);
-	if ((data[0] & 2) && len >= 2)
-		pkt[1] = s->auth.id;
-	flen = fz_frame(frame, sizeof(frame), PPP_PROTO_CHAP, pkt, len);
-	ppp_input(s, 1000, frame, flen, NULL);
-	ppp_input(s, 1001, frame, flen, NULL);
-	ppp_timer_expired(s, 5000);
-out:
-	free(srv);
-	free(cli);
-	return 0;
+	return fz_auth_packet(data, size, PPP_AUTH_MSCHAPV2, PPP_PROTO_CHAP);
 }
