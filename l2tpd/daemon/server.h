@@ -31,6 +31,9 @@ struct listener {
 	bool wildcard;
 };
 
+/* timer_node.kind of a session's two timers */
+enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT };
+
 enum session_state {
 	SESSION_PPP_LCP,	/* LCP negotiating */
 	SESSION_PPP_AUTH,	/* authenticating; verdict may be pending */

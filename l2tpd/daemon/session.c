@@ -434,6 +434,8 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 	s->started_ms = now;
 	s->started_wall = time(NULL);
 	s->state = SESSION_PPP_LCP;
+	s->ppp_timer.kind = SESSION_TIMER_PPP;
+	s->limit_timer.kind = SESSION_TIMER_LIMIT;
 	if (ev->peer)
 		s->peer = *ev->peer;
 	else if (t)
@@ -530,10 +532,8 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 {
 	struct session *s;
 
-	if (n->index == 0 && 0)
-		return;
-	s = container_of(n, struct session, ppp_timer);
-	if (n == &s->ppp_timer) {
+	if (n->kind == SESSION_TIMER_PPP) {
+		s = container_of(n, struct session, ppp_timer);
 		ppp_timer_expired(&s->ppp, now);
 		return;
 	}

@@ -13,6 +13,7 @@
 struct timer_node {
 	uint64_t deadline;	/* ms; meaningful while armed */
 	uint32_t index;		/* position in the heap + 1; 0 = not armed */
+	uint32_t kind;		/* the owner's: which of its timers this is */
 };
 
 struct timerheap {

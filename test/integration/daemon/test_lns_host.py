@@ -214,3 +214,54 @@ def test_daemon_killed_and_restarted_leaves_nothing_behind(stack, net):
     d.start()
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
     assert rc == 0, out
+
+
+def held_client(stack, cli, name, user="alice", extra=()):
+    return stack.spawn(name, [client_path(), "--server", SERVER, "--user", user,
+                              "--password", PASSWORDS[user], "--hold-forever", "--json"]
+                       + list(extra), ns=cli)
+
+
+def client_events(proc, event):
+    out = []
+    for line in proc.log().splitlines():
+        if line.startswith("{"):
+            r = json.loads(line)
+            if r.get("event") == event:
+                out.append(r)
+    return out
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("key,reason", [("session_timeout", "session timeout"),
+                                        ("idle_timeout", "idle timeout")])
+def test_profile_timeouts_end_the_session(stack, net, key, reason):
+    srv, cli = net
+    policy = open(EXAMPLE_POLICY).read().replace(
+        "idle_timeout = 30m", "%s = 3s" % key)
+    assert "%s = 3s" % key in policy
+    d = start(stack, srv, policy_text=policy)
+    holder = held_client(stack, cli, "client-" + key)
+    wait_for("alice up", lambda: client_events(holder, "up"), timeout=30)
+    # The server ends it (the deadline below only bounds a hung test).
+    wait_for("the server to end the session", lambda: client_events(holder, "down"), timeout=30)
+    assert re.search(r"session \d+/\d+ down: user 'alice' .*: %s" % reason, d.log()), d.log()
+    wait_for("no sessions", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    assert tun_links(srv) == []
+
+
+@pytest.mark.netns
+def test_a_silent_client_is_found_dead_by_lcp_echo(stack, net):
+    srv, cli = net
+    d = start(stack, srv, extra="timers {\n lcp_echo_interval = 1s\n lcp_echo_failures = 2\n }")
+    holder = held_client(stack, cli, "client-silent")
+    wait_for("alice up", lambda: client_events(holder, "up"), timeout=30)
+    # Freeze the client: it answers nothing any more, LCP echoes included.
+    os.kill(holder.popen.pid, signal.SIGSTOP)
+    try:
+        wait_for("the server to drop the dead peer",
+                 lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0, timeout=30)
+    finally:
+        os.kill(holder.popen.pid, signal.SIGCONT)
+    assert re.search(r"session \d+/\d+ down: user 'alice' .*(echo|dead)", d.log(), re.I), d.log()
+    assert tun_links(srv) == []
