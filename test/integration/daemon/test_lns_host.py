@@ -265,3 +265,25 @@ def test_a_silent_client_is_found_dead_by_lcp_echo(stack, net):
         os.kill(holder.popen.pid, signal.SIGCONT)
     assert re.search(r"session \d+/\d+ down: user 'alice' .*(echo|dead)", d.log(), re.I), d.log()
     assert tun_links(srv) == []
+
+
+@pytest.mark.netns
+def test_reload_with_sessions_up_keeps_them_and_their_addresses(stack, net):
+    srv, cli = net
+    policy = open(EXAMPLE_POLICY).read().replace("max_sessions = 2", "max_sessions = 100")
+    d = start(stack, srv, policy_text=policy)
+    holder = held_client(stack, cli, "client-many", extra=["--sessions", "20", "--tunnels", "2",
+                                                            "--separate-ports"])
+    wait_for("20 sessions up", lambda: len(client_events(holder, "up")) == 20, timeout=60)
+    before = {s["address"] for s in json.loads(d.ctl("json sessions")[1])}
+    assert len(before) == 20
+    for _ in range(3):
+        ok, text = d.ctl("reload")
+        assert ok, text
+    after = {s["address"] for s in json.loads(d.ctl("json sessions")[1])}
+    assert after == before
+    assert client_events(holder, "down") == []
+    # A new login gets an address none of the 20 holds: the leases survived.
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
+    assert rc == 0, out
+    assert by_event(recs, "up")[0]["addr"] not in before, out
