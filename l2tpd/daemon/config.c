@@ -23,6 +23,8 @@ void config_defaults(struct l2tpd_config *c)
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpd/l2tpd.sock");
 	c->log_level = LOG_LVL_INFO;
 	c->require_ipsec = true;
+	snprintf(c->ipsec_socket, sizeof(c->ipsec_socket), "/run/l2tpd/charon.sock");
+	c->ipsec_delete_on_disconnect = true;
 	inet_pton(AF_INET, "198.51.100.1", &c->local_address);
 	snprintf(c->host_name, sizeof(c->host_name), "l2tpd");
 	c->max_tunnels = 1024;
@@ -269,6 +271,10 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 					  "expected error, warning, notice, info or debug for '%s'", n->name);
 		} else if (!strcmp(n->name, "require_ipsec")) {
 			rc = get_bool(l, n, &c->require_ipsec);
+		} else if (!strcmp(n->name, "ipsec_socket")) {
+			rc = get_string(l, n, c->ipsec_socket, sizeof(c->ipsec_socket));
+		} else if (!strcmp(n->name, "ipsec_delete_on_disconnect")) {
+			rc = get_bool(l, n, &c->ipsec_delete_on_disconnect);
 		} else if (!strcmp(n->name, "local_address")) {
 			char v[64];
 			rc = get_string(l, n, v, sizeof(v));

@@ -27,6 +27,8 @@ struct l2tpd_config {
 	char control_group[64];		/* empty: root only */
 	enum log_level log_level;
 	bool require_ipsec;
+	char ipsec_socket[108];		/* the charon plugin connects here (docs/ipsec.md) */
+	bool ipsec_delete_on_disconnect;	/* l2tpctl disconnect deletes the IKE SA */
 	struct in_addr local_address;	/* our end of every PPP link */
 	char host_name[64];
 	char tunnel_secret[128];	/* L2TP tunnel authentication, 5.1.1 */

@@ -92,6 +92,7 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
 	long uptime = (long)(time(NULL) - srv->started_wall);
+	char line[256];
 
 	if (json) {
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
@@ -117,6 +118,8 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 	outf(o, "refused:   %llu sessions, %llu failed logins\n",
 	     (unsigned long long)srv->counters.sessions_refused,
 	     (unsigned long long)srv->counters.auth_failures);
+	ipsec_status(srv, line, sizeof(line));	/* ipsec.c */
+	outf(o, "ipsec:     %s (require_ipsec = %s)\n", line, srv->cfg.require_ipsec ? "yes" : "no");
 }
 
 static void cmd_tunnels(struct server *srv, struct out *o, bool json)
@@ -153,14 +156,16 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 	if (json)
 		outf(o, "[");
 	else
-		outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %s\n", "ID", "USER", "PEER", "ADDRESS",
-		     "IF", "STATE", "UPTIME", "IN/OUT PACKETS (BYTES)");
+		outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", "ID", "USER", "PEER",
+		     "ADDRESS", "IF", "STATE", "UPTIME", "IN/OUT PACKETS (BYTES)", "IPSEC ID");
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		char peer[64] = "-", addr[INET_ADDRSTRLEN] = "-", id[16];
 		struct in_addr in = { htonl(s->peer_addr) };
 		struct dp_stats st;
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : "-";
 		long up = s->up_ms ? (long)((server_now_ms(srv) - s->up_ms) / 1000) : 0;
+		const char *ike_id = ipsec_tunnel_identity(srv, s->tunnel);	/* ipsec.c */
+		char pkts[64];
 
 		session_packets(srv, s, &st);
 		if (s->tunnel)
@@ -180,17 +185,20 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 			out_json_str(o, ifname ? ifname : "-");
 			outf(o, ",\"state\":\"%s\",\"uptime\":%ld,\"policy\":", state_name(s->state), up);
 			out_json_str(o, s->policy_name);
+			outf(o, ",\"ipsec_identity\":");
+			out_json_str(o, ike_id ? ike_id : "");
 			outf(o, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,\"tx_bytes\":%llu}",
 			     (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
 		} else {
 			char upbuf[24];
 			snprintf(upbuf, sizeof(upbuf), "%lds", up);
-			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %llu/%llu (%llu/%llu)\n", id,
+			snprintf(pkts, sizeof(pkts), "%llu/%llu (%llu/%llu)",
+				 (unsigned long long)st.rx_packets, (unsigned long long)st.tx_packets,
+				 (unsigned long long)st.rx_bytes, (unsigned long long)st.tx_bytes);
+			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", id,
 			     s->user[0] ? s->user : "-", peer, addr, ifname ? ifname : "-",
-			     state_name(s->state), upbuf, (unsigned long long)st.rx_packets,
-			     (unsigned long long)st.tx_packets, (unsigned long long)st.rx_bytes,
-			     (unsigned long long)st.tx_bytes);
+			     state_name(s->state), upbuf, pkts, ike_id ? ike_id : "-");
 		}
 		first = false;
 	}

@@ -131,16 +131,6 @@ int main(int argc, char **argv)
 		policy_free(policy);
 		return 0;
 	}
-	if (cfg.require_ipsec) {
-		/* The charon plugin link that proves a peer holds an IPsec SA is
-		 * not there yet (docs/ipsec.md): refuse rather than accept
-		 * cleartext L2TP silently. */
-		log_err("%s: require_ipsec = yes, but this build cannot yet verify IPsec SAs "
-			"(charon plugin link pending); set require_ipsec = no to accept L2TP "
-			"without that check", config_path);
-		policy_free(policy);
-		return 1;
-	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

@@ -273,6 +273,7 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 		t->dp = NULL;
 	}
 	l2tp_tunnel_set_user(srv->l2tp, t->id, t);
+	ipsec_tunnel_up(srv, t);	/* ipsec.c: bind to its IPsec SA */
 	t->next = srv->tunnels;
 	if (t->next)
 		t->next->prev = t;
@@ -284,6 +285,7 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 
 static void tunnel_free(struct server *srv, struct tunnel *t)
 {
+	ipsec_tunnel_free(srv, t);	/* ipsec.c: unbind, maybe delete the IKE SA */
 	if (t->dp)
 		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
 	if (t->src)
@@ -414,7 +416,8 @@ static void check_forwarding(void)
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
-	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event };
+	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
+					     .accept_tunnel = ipsec_accept_tunnel };
 	struct l2tp_config lc;
 	char a[64];
 
@@ -468,6 +471,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		return -1;
 	}
 	session_fill_ppp_config(srv);
+	if (ipsec_init(srv))	/* ipsec.c: the charon plugin's socket */
+		return -1;
 
 	if (sd_event_add_time(event, &srv->l2tp_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
 			      on_l2tp_timer, srv) < 0 ||
@@ -488,6 +493,7 @@ void server_free(struct server *srv)
 		session_destroy(srv, srv->sessions);
 	while (srv->tunnels)
 		tunnel_free(srv, srv->tunnels);
+	ipsec_free(srv);
 	if (srv->l2tp)
 		l2tp_ctx_free(srv->l2tp);
 	if (srv->dp)
@@ -585,6 +591,7 @@ int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t s
 		if (s->tunnel_id == tunnel_id && s->session_id == session_id && !s->close_requested) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
 				   tunnel_id, session_id, s->user);
+			ipsec_admin_disconnect(srv, s);
 			session_request_close(s, "disconnected by the administrator", 3, 0);
 			return 1;
 		}
@@ -600,6 +607,7 @@ int server_disconnect_user(struct server *srv, const char *user)
 		if (!s->close_requested && s->user[0] && strcasecmp(s->user, user) == 0) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
 				   s->tunnel_id, s->session_id, s->user);
+			ipsec_admin_disconnect(srv, s);
 			/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
 			session_request_close(s, "disconnected by the administrator", 3, 0);
 			n++;

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "ipsec.h"
 #include "l2tp.h"
 #include "policy.h"
 #include "ppp/ppp.h"
@@ -87,6 +88,7 @@ struct tunnel {
 	uint32_t sessions;
 	time_t up_wall;
 	char peer_host[64];
+	struct ipsec_binding ipsec;	/* its IPsec SA (ipsec.c) */
 };
 
 struct server_counters {
@@ -119,6 +121,7 @@ struct server {
 	bool stopping;
 	int ctl_fd;
 	sd_event_source *ctl_src;
+	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */
 };
 
 uint64_t server_now_ms(const struct server *srv);

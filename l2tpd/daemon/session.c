@@ -290,6 +290,7 @@ static void fill_request(struct session *s, struct policy_request *req)
 		ip_from_l2tp(&s->tunnel->local, &req->server);
 	req->tunnel = POLICY_TUNNEL_L2TP;
 	req->now = time(NULL);
+	ipsec_fill_request(s->srv, s->tunnel, req);	/* IKE identity, certificate */
 }
 
 static void reject(struct session *s, enum ppp_auth_failure code, const char *message)
@@ -615,8 +616,11 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	if (s->user_counted)
 		usercount_dec(&srv->users, s->user);
-	if (s->tunnel)
+	if (s->tunnel) {
 		s->tunnel->sessions--;
+		/* ipsec.c: may close (and free) the tunnel; not used below */
+		ipsec_session_gone(srv, s->tunnel);
+	}
 	if (!s->l2tp_gone)
 		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
 	if (s->prev)

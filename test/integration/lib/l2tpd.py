@@ -30,11 +30,13 @@ def build_dir():
 
 class L2tpd:
     def __init__(self, stack, ns, listen, local_address="198.51.100.1", dataplane="auto",
-                 policy_text=None, extra=""):
+                 policy_text=None, extra="", require_ipsec=False):
         self.stack, self.ns = stack, ns
         self.dir = os.path.join(stack.workdir, "l2tpd")
         os.makedirs(self.dir, exist_ok=True)
         self.sock = os.path.join(stack.sockdir, "l2tpd.sock")
+        # the charon plugin connects here (docs/ipsec.md); never /run on the host
+        self.ipsec_sock = os.path.join(stack.sockdir, "charon.sock")
         self.conf = os.path.join(self.dir, "l2tpd.conf")
         if policy_text is None:
             self.policy = EXAMPLE_POLICY
@@ -49,11 +51,13 @@ class L2tpd:
                     dataplane = %s
                     control_socket = %s
                     log_level = debug
-                    require_ipsec = no
+                    require_ipsec = %s
+                    ipsec_socket = %s
                     local_address = %s
                     %s
                 }
-                """) % (listen, dataplane, self.sock, local_address, extra))
+                """) % (listen, dataplane, self.sock, "yes" if require_ipsec else "no",
+                        self.ipsec_sock, local_address, extra))
         self.proc = None
 
     def start(self):
