@@ -8,11 +8,9 @@
  */
 
 #include "l2tp_listener.h"
+#include "l2tp_report.h"
 
 #include <daemon.h>
-
-/** L2TP's well-known UDP port (RFC 2661 section 8.1). */
-#define L2TP_PORT 1701
 
 typedef struct private_l2tp_listener_t private_l2tp_listener_t;
 
@@ -25,44 +23,38 @@ struct private_l2tp_listener_t {
 	 * Public l2tp_listener_t interface.
 	 */
 	l2tp_listener_t public;
+
+	/**
+	 * Link to l2tpd
+	 */
+	l2tp_socket_t *socket;
 };
 
-/**
- * Does a traffic selector list cover UDP port 1701 on our side?
+/*
+ * Listeners run on charon's threads with the IKE_SA checked out: they
+ * encode a message and queue it (a mutex and a list append), nothing more.
  */
-static bool ts_is_l2tp(child_sa_t *child_sa, bool local)
-{
-	enumerator_t *enumerator;
-	traffic_selector_t *ts;
-	bool found = FALSE;
-
-	enumerator = child_sa->create_ts_enumerator(child_sa, local);
-	while (enumerator->enumerate(enumerator, &ts))
-	{
-		if (ts->get_protocol(ts) == IPPROTO_UDP &&
-			ts->get_from_port(ts) <= L2TP_PORT &&
-			ts->get_to_port(ts) >= L2TP_PORT)
-		{
-			found = TRUE;
-			break;
-		}
-	}
-	enumerator->destroy(enumerator);
-	return found;
-}
 
 METHOD(listener_t, ike_updown, bool,
 	private_l2tp_listener_t *this, ike_sa_t *ike_sa, bool up)
 {
 	host_t *other = ike_sa->get_other_host(ike_sa);
 
-	/* Listeners run on charon's threads: log and return, never block. */
 	DBG1(DBG_CFG, "l2tp: IKE_SA %s[%u] %s, IKEv%d, peer %H port %u, "
 		 "local %H, ids '%Y' - '%Y'",
 		 ike_sa->get_name(ike_sa), ike_sa->get_unique_id(ike_sa),
 		 up ? "up" : "down", ike_sa->get_version(ike_sa), other,
 		 other->get_port(other), ike_sa->get_my_host(ike_sa),
 		 ike_sa->get_my_id(ike_sa), ike_sa->get_other_id(ike_sa));
+	this->socket->queue(this->socket, l2tp_report_ike(ike_sa, up, NULL));
+	return TRUE;
+}
+
+METHOD(listener_t, ike_rekey, bool,
+	private_l2tp_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	/* IKEv2: the CHILD_SAs and l2tpd's tunnels move to the new IKE_SA */
+	this->socket->queue(this->socket, l2tp_report_ike(new, TRUE, old));
 	return TRUE;
 }
 
@@ -70,18 +62,34 @@ METHOD(listener_t, child_updown, bool,
 	private_l2tp_listener_t *this, ike_sa_t *ike_sa, child_sa_t *child_sa,
 	bool up)
 {
-	if (child_sa->get_mode(child_sa) != MODE_TRANSPORT ||
-		!ts_is_l2tp(child_sa, TRUE))
+	if (!l2tp_report_is_l2tp(child_sa))
 	{
 		return TRUE;
 	}
 	DBG1(DBG_CFG, "l2tp: L2TP CHILD_SA %s{%u} %s in IKE_SA %s[%u], peer %H, "
-		 "NAT-T %s, remote id '%Y'",
+		 "NAT-T %s, mark in 0x%08x, remote id '%Y'",
 		 child_sa->get_name(child_sa), child_sa->get_unique_id(child_sa),
 		 up ? "up" : "down", ike_sa->get_name(ike_sa),
 		 ike_sa->get_unique_id(ike_sa), ike_sa->get_other_host(ike_sa),
 		 child_sa->has_encap(child_sa) ? "yes" : "no",
+		 child_sa->get_mark(child_sa, TRUE).value,
 		 ike_sa->get_other_id(ike_sa));
+	this->socket->queue(this->socket,
+						l2tp_report_child(ike_sa, child_sa, up));
+	return TRUE;
+}
+
+METHOD(listener_t, child_rekey, bool,
+	private_l2tp_listener_t *this, ike_sa_t *ike_sa, child_sa_t *old,
+	child_sa_t *new)
+{
+	if (!l2tp_report_is_l2tp(new))
+	{
+		return TRUE;
+	}
+	/* the new one first, so l2tpd never sees the IKE_SA without one */
+	this->socket->queue(this->socket, l2tp_report_child(ike_sa, new, TRUE));
+	this->socket->queue(this->socket, l2tp_report_child(ike_sa, old, FALSE));
 	return TRUE;
 }
 
@@ -94,7 +102,7 @@ METHOD(l2tp_listener_t, destroy, void,
 /**
  * See header
  */
-l2tp_listener_t *l2tp_listener_create()
+l2tp_listener_t *l2tp_listener_create(l2tp_socket_t *socket)
 {
 	private_l2tp_listener_t *this;
 
@@ -102,10 +110,13 @@ l2tp_listener_t *l2tp_listener_create()
 		.public = {
 			.listener = {
 				.ike_updown = _ike_updown,
+				.ike_rekey = _ike_rekey,
 				.child_updown = _child_updown,
+				.child_rekey = _child_rekey,
 			},
 			.destroy = _destroy,
 		},
+		.socket = socket,
 	);
 
 	return &this->public;

@@ -17,10 +17,12 @@
 
 #include <bus/listeners/listener.h>
 
+#include "l2tp_socket.h"
+
 typedef struct l2tp_listener_t l2tp_listener_t;
 
 /**
- * Bus listener reporting IKE SAs and L2TP transport-mode CHILD_SAs.
+ * Bus listener reporting IKE SAs and L2TP transport-mode CHILD_SAs to l2tpd.
  */
 struct l2tp_listener_t {
 
@@ -37,7 +39,9 @@ struct l2tp_listener_t {
 
 /**
  * Create a l2tp_listener instance.
+ *
+ * @param socket	link to l2tpd the reports are queued on
  */
-l2tp_listener_t *l2tp_listener_create();
+l2tp_listener_t *l2tp_listener_create(l2tp_socket_t *socket);
 
 #endif /** L2TP_LISTENER_H_ @}*/

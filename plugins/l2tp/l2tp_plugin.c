@@ -28,6 +28,11 @@ struct private_l2tp_plugin_t {
 	 * Listener reporting SAs.
 	 */
 	l2tp_listener_t *listener;
+
+	/**
+	 * Link to l2tpd.
+	 */
+	l2tp_socket_t *socket;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -44,11 +49,21 @@ static bool plugin_cb(private_l2tp_plugin_t *this,
 {
 	if (reg)
 	{
+		this->socket = l2tp_socket_create();
+		if (!this->socket)
+		{
+			return FALSE;
+		}
+		this->listener = l2tp_listener_create(this->socket);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 	}
 	else
 	{
 		charon->bus->remove_listener(charon->bus, &this->listener->listener);
+		this->listener->destroy(this->listener);
+		this->socket->destroy(this->socket);
+		this->listener = NULL;
+		this->socket = NULL;
 	}
 	return TRUE;
 }
@@ -67,7 +82,6 @@ METHOD(plugin_t, get_features, int,
 METHOD(plugin_t, destroy, void,
 	private_l2tp_plugin_t *this)
 {
-	this->listener->destroy(this->listener);
 	free(this);
 }
 
@@ -86,7 +100,6 @@ plugin_t *l2tp_plugin_create()
 				.destroy = _destroy,
 			},
 		},
-		.listener = l2tp_listener_create(),
 	);
 
 	return &this->public.plugin;

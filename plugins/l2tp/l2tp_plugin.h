@@ -11,11 +11,11 @@
  * @defgroup l2tp l2tp
  * @ingroup cplugins
  *
- * Ties IPsec SAs to l2tpd's L2TP tunnels. This first version reports every
- * IKE SA and every transport-mode CHILD_SA carrying UDP/1701 coming up and
- * going down in charon's log, with the facts l2tpd will need (peer address
- * and NAT-T port, identities, unique ids). The unix-socket link to l2tpd
- * comes with the IPsec issue (docs/ipsec.md).
+ * Ties IPsec SAs to l2tpd's L2TP tunnels: reports every IKE SA and every
+ * transport-mode CHILD_SA carrying UDP/1701 coming up and going down to
+ * l2tpd over a unix socket (peer address and NAT-T port, identities,
+ * certificate, marks, unique ids), replays them whenever it (re)connects,
+ * and deletes IKE SAs on l2tpd's request (docs/ipsec.md).
  *
  * @defgroup l2tp_plugin l2tp_plugin
  * @{ @ingroup l2tp

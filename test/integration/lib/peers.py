@@ -36,7 +36,9 @@ class Charon:
     """One charon in a namespace, with its own strongswan.conf, vici socket
     and a private /run (two charons side by side need it)."""
 
-    def __init__(self, stack, ns, name, extra_plugins=()):
+    def __init__(self, stack, ns, name, extra_plugins=(), plugin_conf=""):
+        """plugin_conf: extra sections inside charon.plugins (e.g. our
+        plugin's `l2tp { socket = ... }`)."""
         self.stack, self.ns, self.name = stack, ns, name
         self.dir = os.path.join(stack.workdir, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -61,9 +63,11 @@ class Charon:
                 vici {
                   socket = unix://%s
                 }
+                %s
               }
             }
-            """ % (" ".join([CHARON_PLUGINS] + list(extra_plugins)), self.log, self.vici))
+            """ % (" ".join([CHARON_PLUGINS] + list(extra_plugins)), self.log, self.vici,
+                   plugin_conf))
         self.proc = None
 
     def start(self):
