@@ -116,7 +116,7 @@ static void dp_unwatch_fd(void *ctx, int fd)
 
 /* ---- UDP ---------------------------------------------------------------- */
 
-static void handle_datagram(struct server *srv, int fd, struct listener *l, const uint8_t *buf,
+static void handle_datagram(struct server *srv, struct listener *l, const uint8_t *buf,
 			    size_t len, struct l2tp_addr *peer, struct l2tp_addr *local,
 			    const struct sockaddr_storage *from)
 {
@@ -138,7 +138,6 @@ static void handle_datagram(struct server *srv, int fd, struct listener *l, cons
 		/* Kernel path: data for a tunnel the kernel does not know. */
 		srv->counters.rx_data_dropped++;
 	}
-	(void)fd;
 }
 
 static void read_socket(struct server *srv, int fd, struct listener *l)
@@ -161,7 +160,7 @@ static void read_socket(struct server *srv, int fd, struct listener *l)
 			continue;
 		}
 		local.port = srv->cfg.port;
-		handle_datagram(srv, fd, l, buf, (size_t)n, &peer, &local, &from);
+		handle_datagram(srv, l, buf, (size_t)n, &peer, &local, &from);
 	}
 }
 
