@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """bench_daemon: the daemon's benchmark (figures only; it never fails on timing).
 
-What it measures, and how (docs/performance.md has the figures):
+What it measures, and how (docs/performance.md has the figures and what
+they showed):
 
 1. Host part: this host's kernel has no L2TP/PPP, so l2tpd runs on its
    userspace data path (one TUN device per session). Namespaces srv and cli
@@ -9,20 +10,28 @@ What it measures, and how (docs/performance.md has the figures):
    generator test/tools/l2tp-client (LAC + ppp-core client, MS-CHAPv2 + IPCP)
    in cli, one UDP port per tunnel (--separate-ports), every session a user of
    its own (user1..userN, one policy evaluation and one pool lease each,
-   addresses from 198.18.0.0/16, the RFC 2544 benchmarking range). For each
-   load (default 1,000 = 10 x 100 and 10,000 = 100 x 100 tunnels x sessions):
+   addresses from 198.18.0.0/16, the RFC 2544 benchmarking range). Loads
+   (default): 1,000 sessions = 10 x 100 tunnels x sessions, all at once; and
+   10,000 = 100 x 100 opened at 150 per second, the pace the userspace data
+   path sustains at that size (its TUN creation gets slower with the number
+   of devices, and a burst of 10,000 ends in control-channel timeouts). For
+   each load:
      - set-up rate: `setup_rate` of the client's summary (sessions up divided
-       by first SCCRQ to last IPCP up), all sessions asked for at once;
+       by first SCCRQ to last IPCP up), and the set-up time percentiles;
+     - UDP receive-buffer drops in the server namespace (/proc/net/snmp);
      - the daemon's CPU time (utime + stime, /proc/PID/stat) spent from
        before the load until every session is up, per session, and its
-       inverse: set-ups per CPU-second (the "per core" capacity);
+       inverse: set-ups per CPU-second (the "per core" capacity); utime
+       alone is our code (L2TP, PPP, MS-CHAPv2, policy), stime the kernel's
+       work for us (TUN devices, netlink, sockets);
      - the daemon's VmRSS and Pss (/proc/PID/smaps_rollup) before and with
        every session held, the difference per session;
      - the kernel's side (host-wide /proc/meminfo Slab and MemAvailable
        deltas, noisy on a shared machine): one TUN device per session;
      - teardown: from the client's SIGTERM to the last TUN device gone.
        Deleting a netdev waits for RCU grace periods under the RTNL lock
-       (~19 ms each, docs/dataplane-userspace.md): 10,000 TUNs take minutes.
+       (~20-50 ms each, docs/dataplane-userspace.md): 10,000 TUNs take 4-5
+       minutes, most of the default run's ~10 minutes.
    Then the userspace data path throughput: one session set up by the
    client, whose UDP port is then taken over by dp-user-test (the same
    data path library, with a TUN device in cli) with the session's ids, so
@@ -31,24 +40,29 @@ What it measures, and how (docs/performance.md has the figures):
    the daemon's CPU share during the transfer is printed alongside.
 
 2. VM part (test/vm/vm-run: Debian's kernel with L2TP and PPP under qemu
-   TCG, 2 vCPUs, 2 GiB): the same load (default 100 and 500 sessions in
-   tunnels of 50) in the same VM run against (a) xl2tpd + pppd as LNS (one
-   pppd process per session) and (b) l2tpd on the kernel data path. Set-up
-   rate and memory of the whole LNS side (xl2tpd + every pppd, RSS and Pss
-   sums; l2tpd), CPU per session, kernel Slab, and the ratios ours/theirs.
-   TCG makes absolute times meaningless; the side-by-side ratio is the figure.
+   TCG, 2 vCPUs, 2 GiB): the same load (default 50 and 100 sessions in
+   tunnels of 50, all at once) in the same VM run against (a) xl2tpd + pppd
+   as LNS (one pppd process per session) and (b) l2tpd on the kernel data
+   path. Under TCG xl2tpd + pppd set up 2-4 sessions per second and a burst
+   of 250 collapsed (L2TP set-up timeouts); memory would allow ~500 (about
+   1 MiB Pss per pppd), time does not. Set-up rate and memory of the whole
+   LNS side (xl2tpd + every pppd, RSS and Pss sums; l2tpd), CPU per session,
+   kernel Slab, and the ratios ours/theirs. TCG makes absolute times
+   meaningless; the side-by-side ratio is the figure.
 
-Usage (root: namespaces, TUN devices; `./run bench` runs it after building
-build/bench):
+Usage (root: namespaces, TUN devices; as non-root it prints a skip line;
+`./run bench` runs it after building build/bench):
 
     L2TP_BUILD_DIR=$PWD/build/bench /usr/bin/python3 test/bench/daemon/bench_daemon.py
-        [--host-only | --vm-only] [--sessions 1000,10000] [--vm-sessions 100,500]
+        [--host-only | --vm-only] [--no-throughput] [--loads 1000@0,10000@150]
+        [--per-tunnel 100] [--vm-sessions 50,100] [--vm-per-tunnel 50]
         [--quick] [--json FILE]
 
-`--quick` is a smoke run (100 sessions on the host, 20 in the VM). Logs and
-configs go to $L2TP_BUILD_DIR/bench-daemon/ (in the VM: the vm-run results
-folder). Addresses: documentation and benchmarking ranges only, everything
-inside namespaces.
+--loads takes SESSIONS@RATE items (RATE 0: all at once). `--quick` is a
+smoke run (100 sessions on the host, 20 in the VM, ~2 minutes). Logs and
+configs go to $L2TP_BUILD_DIR/bench-daemon/ (the VM's under .../vm/).
+Addresses: documentation and benchmarking ranges only, everything inside
+network namespaces.
 """
 import argparse
 import datetime
