@@ -73,6 +73,12 @@ static int common_opts(int fd, int family)
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 			return -1;
 	}
+	/* A burst of logins (a site's VPN coming back) must not overflow the
+	 * default ~208 KiB buffer: each lost datagram costs a 3 s PPP or
+	 * L2TP retransmission. FORCE needs CAP_NET_ADMIN, which we keep. */
+	int rcvbuf = 8 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* The mark of the IPsec SA a datagram came through; an old kernel
 	 * without it still works, without the two-clients-behind-NAT case. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one));

@@ -150,7 +150,9 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		session_request_close(s, "data plane failure", CDN_GENERAL_ERROR, 0);
 		return;
 	}
-	if (ev->u.ncp.protocol != PPP_PROTO_IPCP)
+	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
+	 * the addresses are set again above, the session is counted once. */
+	if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->state == SESSION_UP)
 		return;
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
@@ -455,9 +457,15 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 		session_request_close(s, "no data plane for the tunnel", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
+	/* Userspace: name the TUN device ourselves; letting the kernel pick
+	 * "l2tp%d" gets slower with every device (docs/performance.md).
+	 * "l2tpT-S" fits IFNAMSIZ and says which session it is. */
+	char ifname[16];
+	snprintf(ifname, sizeof(ifname), "l2tp%u-%u", ev->tunnel_id, ev->session_id);
 	struct dp_session_params p = {
 		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
 		.mtu = srv->cfg.mru, .mru = srv->cfg.mru,
+		.ifname_hint = srv->dp_ops == &dataplane_userspace ? ifname : NULL,
 	};
 	int rc = srv->dp_ops->session_create(srv->dp, t->dp, &p, s, &s->dp);
 	if (rc) {
