@@ -75,6 +75,10 @@ void ppp_ncp_finished(struct ppp_session *s);
  * (RFC 1661 6: Type, Length >= 2, within the packet).  Counts and returns
  * -1 on the first defect. */
 int ppp_options_valid(struct ppp_session *s, const uint8_t *opts, size_t len);
+/* The next option of a list ppp_options_valid() accepted: its Type and
+ * its body (after Type and Length). false at the end of the list. */
+bool ppp_next_option(struct ppp_reader *rd, uint8_t *type, const uint8_t **body,
+		     size_t *blen);
 
 /* lcp.c */
 void ppp_lcp_init_state(struct ppp_session *s);

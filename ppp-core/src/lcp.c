@@ -145,6 +145,9 @@ static uint8_t lcp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	uint8_t nakbuf[512], rejbuf[512];
 	struct reply r;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 	uint32_t seen = 0;	/* bit per option type < 32 */
 	uint16_t peer_mru = 1500;
 	uint8_t peer_flags = 0;
@@ -159,17 +162,8 @@ static uint8_t lcp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	r.reject_naks = reject_naks;
 
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
-
-		/* Structure checked above: these cannot fail. */
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
-
+	/* Structure checked above: every option reads whole. */
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (type < 32 && (seen & (1u << type))) {
 			/* The same option twice: Reject the repeat so the
 			 * peer sends one (RFC 1661 leaves it undefined). */
@@ -368,20 +362,14 @@ static int lcp_recv_conf_nak(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_lcp_state *l = &s->lcp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 
 	if (ppp_options_valid(s, opts, len) < 0)
 		return -1;
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
-
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		switch (type) {
 		case LCP_OPT_MRU:
 			if (!(l->want & LCP_WANT_MRU) || blen != 2)
@@ -442,6 +430,9 @@ static int lcp_recv_conf_rej(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_lcp_state *l = &s->lcp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 	uint8_t drop = 0;
 
 	if (ppp_options_valid(s, opts, len) < 0)
@@ -449,13 +440,7 @@ static int lcp_recv_conf_rej(void *ctx, const uint8_t *opts, size_t len)
 	/* RFC 1661 5.4: a Reject lists only options we sent; validate the
 	 * whole list before acting on any of it. */
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		(void)ppp_get_bytes(&rd, (size_t)olen - 2, &body);
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (type == LCP_OPT_MRU && (l->want & LCP_WANT_MRU))
 			drop |= LCP_WANT_MRU;
 		else if (type == LCP_OPT_AUTH && (l->want & LCP_WANT_AUTH))

@@ -150,6 +150,9 @@ static uint8_t ipcp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	uint8_t nakbuf[512], rejbuf[512];
 	struct reply r;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 	uint8_t seen[256 / 8] = { 0 };
 	uint32_t peer_addr = 0;
 	bool addr_seen = false, peer_chose = false;
@@ -162,17 +165,10 @@ static uint8_t ipcp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	r.reject_naks = reject_naks;
 
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		bool is_dns;
 		int idx;
 
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
 
 		if (seen[type / 8] & (1u << (type % 8))) {
 			ppp_count_bad(s, PPP_BAD_OPTION_DUPLICATE);
@@ -253,22 +249,18 @@ static int ipcp_recv_conf_nak(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_ipcp_state *ip = &s->ipcp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 
 	if (ppp_options_valid(s, opts, len) < 0)
 		return -1;
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		bool is_dns;
 		int idx;
 		uint32_t v;
 
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
 		if (!(ip->want & want_bit(type)) || blen != 4)
 			continue;	/* not asked for: ignore (RFC 1661 5.3) */
 		v = get_be32(body);
@@ -297,18 +289,15 @@ static int ipcp_recv_conf_rej(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_ipcp_state *ip = &s->ipcp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 	uint8_t drop = 0;
 
 	if (ppp_options_valid(s, opts, len) < 0)
 		return -1;
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		(void)ppp_get_bytes(&rd, (size_t)olen - 2, &body);
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (!(ip->want & want_bit(type))) {
 			ppp_count_bad(s, PPP_BAD_NAK_REJ_INVALID);
 			return -1;
@@ -432,6 +421,9 @@ static uint8_t ipv6cp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	uint8_t nakbuf[256], rejbuf[512];
 	struct reply r;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 	bool seen_ifid = false;
 	uint8_t peer[8] = { 0 };
 	uint8_t code;
@@ -443,16 +435,7 @@ static uint8_t ipv6cp_recv_conf_req(void *ctx, const uint8_t *opts, size_t len,
 	r.reject_naks = reject_naks;
 
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
-
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (type != IPV6CP_OPT_IFID) {
 			/* IPv6-Compression-Protocol (2) and unknown. */
 			reply_reject(&r, type, body, blen);
@@ -497,19 +480,14 @@ static int ipv6cp_recv_conf_nak(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_ipv6cp_state *v6 = &s->ipv6cp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 
 	if (ppp_options_valid(s, opts, len) < 0)
 		return -1;
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-		size_t blen;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		blen = (size_t)olen - 2;
-		(void)ppp_get_bytes(&rd, blen, &body);
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (type != IPV6CP_OPT_IFID || blen != 8 ||
 		    !(v6->want & IPV6CP_WANT_IFID))
 			continue;
@@ -528,17 +506,14 @@ static int ipv6cp_recv_conf_rej(void *ctx, const uint8_t *opts, size_t len)
 	struct ppp_session *s = session_of(ctx);
 	struct ppp_ipv6cp_state *v6 = &s->ipv6cp_st;
 	struct ppp_reader rd;
+	uint8_t type;
+	const uint8_t *body;
+	size_t blen;
 
 	if (ppp_options_valid(s, opts, len) < 0)
 		return -1;
 	ppp_reader_init(&rd, opts, len);
-	while (ppp_reader_left(&rd) > 0) {
-		uint8_t type, olen;
-		const uint8_t *body;
-
-		(void)ppp_get_u8(&rd, &type);
-		(void)ppp_get_u8(&rd, &olen);
-		(void)ppp_get_bytes(&rd, (size_t)olen - 2, &body);
+	while (ppp_next_option(&rd, &type, &body, &blen)) {
 		if (type != IPV6CP_OPT_IFID || !(v6->want & IPV6CP_WANT_IFID)) {
 			ppp_count_bad(s, PPP_BAD_NAK_REJ_INVALID);
 			return -1;

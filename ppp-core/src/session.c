@@ -224,6 +224,17 @@ uint32_t ppp_random_u32(struct ppp_session *s)
 	       (uint32_t)b[2] << 8 | b[3];
 }
 
+bool ppp_next_option(struct ppp_reader *rd, uint8_t *type, const uint8_t **body,
+		     size_t *blen)
+{
+	uint8_t olen;
+
+	if (!ppp_get_u8(rd, type) || !ppp_get_u8(rd, &olen) || olen < 2)
+		return false;
+	*blen = (size_t)olen - 2;
+	return ppp_get_bytes(rd, *blen, body);
+}
+
 int ppp_options_valid(struct ppp_session *s, const uint8_t *opts, size_t len)
 {
 	struct ppp_reader r;
