@@ -20,6 +20,8 @@ void config_defaults(struct l2tpd_config *c)
 	c->n_listen = 1;
 	c->port = 1701;
 	c->dataplane = DP_AUTO;
+	c->userspace_tun = USERSPACE_TUN_PER_SESSION;
+	snprintf(c->userspace_shared_interface, sizeof(c->userspace_shared_interface), "l2tp-shared");
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpd/l2tpd.sock");
 	c->log_level = LOG_LVL_INFO;
 	c->require_ipsec = true;
@@ -211,13 +213,55 @@ static const struct number_key *find_number(const char *section, const char *nam
 	return NULL;
 }
 
+/* An interface name the kernel takes: 1-15 bytes, no '/', ':', space or
+ * '%' (a pattern would let the kernel pick, and the daemon must know it). */
+static int get_ifname(struct loader *l, const struct conf_node *n, char *buf, size_t len)
+{
+	const struct conf_item *it = single(l, n);
+
+	if (!it)
+		return -1;
+	if (it->len == 0 || it->len >= len || it->len >= 16)
+		return fail(l, n, it->line, it->col, "'%s' must be an interface name of 1 to 15 characters",
+			    n->name);
+	if (strpbrk(it->text, "/: \t%") || !strcmp(it->text, ".") || !strcmp(it->text, ".."))
+		return fail(l, n, it->line, it->col, "'%s' is not a valid interface name", n->name);
+	memcpy(buf, it->text, it->len + 1);
+	return 0;
+}
+
+/* userspace { tun = per-session | shared; shared_interface = NAME } */
+static int load_userspace(struct loader *l, const struct conf_node *n, struct l2tpd_config *c)
+{
+	if (!strcmp(n->name, "tun")) {
+		char v[16];
+		if (get_string(l, n, v, sizeof(v)))
+			return -1;
+		if (!strcmp(v, "per-session"))
+			c->userspace_tun = USERSPACE_TUN_PER_SESSION;
+		else if (!strcmp(v, "shared"))
+			c->userspace_tun = USERSPACE_TUN_SHARED;
+		else
+			return fail(l, n, n->items[0].line, n->items[0].col,
+				    "expected per-session or shared for 'tun'");
+		return 0;
+	}
+	if (!strcmp(n->name, "shared_interface"))
+		return get_ifname(l, n, c->userspace_shared_interface,
+				  sizeof(c->userspace_shared_interface));
+	return fail(l, n, n->line, n->col, "unknown setting '%s' in this section", n->name);
+}
+
 static int load_subsection(struct loader *l, const struct conf_node *sec, struct l2tpd_config *c)
 {
 	for (uint32_t i = 0; i < sec->n_child; i++) {
 		const struct conf_node *n = sec->child[i];
 		const struct number_key *k = find_number(sec->name, n->name);
 
-		if (k) {
+		if (!strcmp(sec->name, "userspace")) {
+			if (load_userspace(l, n, c))
+				return -1;
+		} else if (k) {
 			if (load_number(l, n, k, c))
 				return -1;
 		} else if (!strcmp(sec->name, "ppp") && !strcmp(n->name, "name")) {
@@ -239,9 +283,11 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 		int rc = 0;
 
 		if (n->kind == CONF_SECTION) {
-			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp"))
+			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp") &&
+			    strcmp(n->name, "userspace"))
 				return fail(l, n, n->line, n->col,
-					    "unknown section '%s' (expected limits, timers or ppp)", n->name);
+					    "unknown section '%s' (expected limits, timers, ppp or userspace)",
+					    n->name);
 			rc = load_subsection(l, n, c);
 		} else if (k) {
 			rc = load_number(l, n, k, c);

@@ -17,12 +17,16 @@
 #define L2TPD_MAX_LISTEN 8
 
 enum dataplane_choice { DP_AUTO, DP_KERNEL, DP_USERSPACE };
+/* The userspace data path's devices (docs/dataplane-userspace.md). */
+enum userspace_tun { USERSPACE_TUN_PER_SESSION, USERSPACE_TUN_SHARED };
 
 struct l2tpd_config {
 	struct sockaddr_storage listen[L2TPD_MAX_LISTEN];
 	unsigned n_listen;
 	uint16_t port;
 	enum dataplane_choice dataplane;
+	enum userspace_tun userspace_tun;	/* userspace { tun = ... } */
+	char userspace_shared_interface[16];	/* IFNAMSIZ; the shared TUN's name */
 	char control_socket[108];
 	char control_group[64];		/* empty: root only */
 	enum log_level log_level;

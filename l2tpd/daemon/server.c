@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "dp_user.h"
 #include "log.h"
 #include "net.h"
 #include "session.h"
@@ -458,10 +459,30 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
 	};
-	if (srv->dp_ops->create(&cb, &srv->dp)) {
+	if (srv->dp_ops == &dataplane_userspace) {
+		/* userspace { tun = ... } picks its devices (docs/operations.md) */
+		struct dp_user_config uc = {
+			.mode = cfg->userspace_tun == USERSPACE_TUN_SHARED ? DP_USER_TUN_SHARED
+									 : DP_USER_TUN_PER_SESSION,
+			.shared_ifname = srv->cfg.userspace_shared_interface,
+			.shared_mtu = cfg->mru,
+		};
+		int err = dp_user_create(&cb, NULL, &uc, &srv->dp);
+		if (err) {
+			log_err("cannot start the userspace data path%s%s: %s",
+				uc.mode == DP_USER_TUN_SHARED ? " with the shared TUN " : "",
+				uc.mode == DP_USER_TUN_SHARED ? uc.shared_ifname : "", strerror(-err));
+			return -1;
+		}
+		if (uc.mode == DP_USER_TUN_SHARED)
+			log_notice("userspace data path: one shared TUN %s for all sessions",
+				   uc.shared_ifname);
+	} else if (srv->dp_ops->create(&cb, &srv->dp)) {
 		log_err("cannot start the %s data path", srv->dp_ops->name);
 		return -1;
 	}
+	if (routes_open(&srv->routes))
+		log_warn("no rtnetlink socket: framed routes will not be installed");
 
 	fill_l2tp_config(cfg, &lc);
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
@@ -497,6 +518,8 @@ void server_free(struct server *srv)
 		l2tp_ctx_free(srv->l2tp);
 	if (srv->dp)
 		srv->dp_ops->destroy(srv->dp);
+	routes_close(srv->routes);
+	srv->routes = NULL;
 	for (unsigned i = 0; i < srv->n_listeners; i++) {
 		sd_event_source_disable_unref(srv->listeners[i].src);
 		close(srv->listeners[i].fd);

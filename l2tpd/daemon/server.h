@@ -17,6 +17,7 @@
 #include "ipsec.h"
 #include "l2tp.h"
 #include "policy.h"
+#include "routes.h"
 #include "ppp/ppp.h"
 #include "timerheap.h"
 #include "usercount.h"
@@ -70,6 +71,10 @@ struct session {
 	uint32_t peer_addr;		/* host order, once IPCP is up */
 	struct l2tp_addr peer;		/* the tunnel's peer, kept past the tunnel */
 	struct dp_stats final_stats;	/* read before the data plane lets go */
+	struct policy_prefix *routes;	/* framed routes, copied (a reload frees the policy) */
+	uint8_t n_routes;
+	bool routes_installed;
+	int routes_ifindex;		/* where they were installed */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -122,6 +127,7 @@ struct server {
 	int ctl_fd;
 	sd_event_source *ctl_src;
 	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */
+	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
 };
 
 uint64_t server_now_ms(const struct server *srv);

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,61 @@ static void copy_auth_request(struct session *s, const struct ppp_auth_request *
 	queue(s);
 }
 
+/* The user's framed routes through the session's interface, once IPCP is
+ * up (docs/l2tpd.md). A route that cannot be added is logged; the session
+ * stays up (the client's own address works, as with RRAS). */
+static void install_routes(struct session *s)
+{
+	struct server *srv = s->srv;
+	const char *ifname;
+	char err[160];
+	size_t ok;
+
+	if (!s->n_routes || s->routes_installed || !s->dp)
+		return;
+	if (srv->dp_ops == &dataplane_userspace && srv->cfg.userspace_tun == USERSPACE_TUN_SHARED) {
+		/* The shared TUN dispatches by the client's own address only:
+		 * a packet to a framed network would be dropped there. */
+		log_warn("session %u/%u: framed routes of user '%s' not installed: the shared TUN "
+			 "(userspace.tun = shared) carries only the clients' own addresses",
+			 s->tunnel_id, s->session_id, s->user);
+		return;
+	}
+	ifname = srv->dp_ops->session_ifname(srv->dp, s->dp);
+	s->routes_ifindex = ifname ? (int)if_nametoindex(ifname) : 0;
+	if (!s->routes_ifindex) {
+		log_err("session %u/%u: framed routes: no interface", s->tunnel_id, s->session_id);
+		return;
+	}
+	ok = routes_apply(srv->routes, s->routes_ifindex, s->routes, s->n_routes, true, err,
+			  sizeof(err));
+	s->routes_installed = ok > 0;
+	if (ok < s->n_routes)
+		log_err("session %u/%u: %zu of %u framed routes not installed: %s", s->tunnel_id,
+			s->session_id, s->n_routes - ok, s->n_routes, err);
+	for (size_t i = 0; i < s->n_routes; i++) {
+		char pfx[64];
+		routes_format(&s->routes[i], pfx, sizeof(pfx));
+		log_debug("session %u/%u: framed route %s dev %s", s->tunnel_id, s->session_id, pfx,
+			  ifname);
+	}
+}
+
+static void remove_routes(struct session *s)
+{
+	char err[160];
+
+	if (s->routes_installed &&
+	    routes_apply(s->srv->routes, s->routes_ifindex, s->routes, s->n_routes, false, err,
+			 sizeof(err)) < s->n_routes)
+		log_warn("session %u/%u: framed routes not removed: %s", s->tunnel_id, s->session_id,
+			 err);
+	s->routes_installed = false;
+	free(s->routes);
+	s->routes = NULL;
+	s->n_routes = 0;
+}
+
 static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
@@ -154,6 +210,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	 * the addresses are set again above, the session is counted once. */
 	if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->state == SESSION_UP)
 		return;
+	install_routes(s);
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
@@ -356,6 +413,20 @@ static void decide(struct session *s)
 	s->lease4 = dec.ipv4;
 	s->idle_timeout = dec.profile.idle_timeout;
 	s->session_timeout = dec.profile.session_timeout;
+	free(s->routes);
+	s->routes = NULL;
+	s->n_routes = 0;
+	if (dec.n_routes) {
+		size_t n = dec.n_routes > UINT8_MAX ? UINT8_MAX : dec.n_routes;
+		s->routes = malloc(n * sizeof(*s->routes));
+		if (s->routes) {
+			memcpy(s->routes, dec.routes, n * sizeof(*s->routes));
+			s->n_routes = (uint8_t)n;
+		} else {
+			log_err("session %u/%u: no memory for framed routes", s->tunnel_id,
+				s->session_id);
+		}
+	}
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 
@@ -615,6 +686,7 @@ void session_destroy(struct server *srv, struct session *s)
 		memset(s->auth, 0, sizeof(*s->auth));
 		free(s->auth);
 	}
+	remove_routes(s);	/* before the interface goes */
 	if (s->dp)
 		srv->dp_ops->session_delete(srv->dp, s->dp);
 	/* The address returns to its pool exactly once. */

@@ -1,6 +1,13 @@
-"""l2tpd on this host's kernel (no L2TP, no PPP: the userspace data path),
-with our LAC + PPP client as the peer, in network namespaces: logins,
-refusals with their codes, limits, l2tpctl, reload, restart."""
+"""l2tpd with our LAC + PPP client as the peer, in network namespaces:
+logins, refusals with their codes, limits, timeouts, l2tpctl, reload,
+restart, framed routes.
+
+Each test runs on the data planes it names through the `net` fixture: the
+userspace one on this host's kernel (no L2TP, no PPP), and, where the
+issue asks for it, the kernel one in the test VM (the `vm` mark on that
+parameter; `./run test` runs those there). Tests that exercise only the
+daemon's logic stay on the userspace path (`net` parametrized with
+"userspace" alone)."""
 import datetime
 import json
 import os
@@ -18,17 +25,29 @@ from lib.client import run_client, by_event, client_path
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"
 
+BOTH_PLANES = ["userspace", pytest.param("kernel", marks=pytest.mark.vm)]
+USERSPACE_ONLY = pytest.mark.parametrize("net", ["userspace"], indirect=True)
+# A session's interface: l2tpN (userspace, TUN) or pppN (kernel).
+IFACE = r"(?:l2tp|ppp)[0-9-]+"
 
-@pytest.fixture
-def net(stack):
+
+class Net(tuple):
+    """(server namespace, client namespace), and the data plane in use."""
+    dataplane = None
+
+
+@pytest.fixture(params=BOTH_PLANES)
+def net(request, stack):
     srv = stack.netns("srv")
     cli = stack.netns("cli")
     stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
-    return srv, cli
+    n = Net((srv, cli))
+    n.dataplane = request.param
+    return n
 
 
-def start(stack, srv, **kw):
-    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", **kw)
+def start(stack, net, **kw):
+    d = L2tpd(stack, net[0], listen=SERVER, dataplane=net.dataplane, **kw)
     d.start()
     return d
 
@@ -48,13 +67,21 @@ def l2tpctl_json(d, *args):
 
 
 def tun_links(ns):
-    return [l for l in run(["ip", "-o", "link", "show"], ns=ns).splitlines() if "l2tp" in l]
+    """Session interfaces left in a namespace: l2tpN TUN devices or pppN units."""
+    return [l for l in run(["ip", "-o", "link", "show"], ns=ns).splitlines()
+            if re.match(r"\d+: %s[:@]" % IFACE, l)]
+
+
+def pool_addresses(ns):
+    """Addresses of the example pool or our link address still configured."""
+    return [l for l in run(["ip", "-o", "-4", "addr", "show"], ns=ns).splitlines()
+            if "198.51.100." in l]
 
 
 @pytest.mark.netns
 def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
     srv, cli = net
-    d = start(stack, srv)
+    d = start(stack, net)
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
     assert rc == 0, out
     up = by_event(recs, "up")
@@ -65,7 +92,7 @@ def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
     assert s["dns"] == ["192.0.2.53", "192.0.2.54"] and s["nbns"] == ["192.0.2.55"], s
     assert s["ping_sent"] == 3 and s["ping_recv"] == 3, s
     assert re.search(r"session \d+/\d+ up: user 'alice' peer 192\.0\.2\.2:\d+ address %s "
-                     r"interface l2tp[0-9-]+ policy 'staff'" % re.escape(s["addr"]), d.log()), d.log()
+                     r"interface %s policy 'staff'" % (re.escape(s["addr"]), IFACE), d.log()), d.log()
     # The client left: the session is gone and its address back in the pool.
     wait_for("session gone", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
     assert tun_links(srv) == []
@@ -73,6 +100,7 @@ def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
     assert rc2 == 0 and by_event(recs2, "up")[0]["addr"] == s["addr"], out2
 
 
+@USERSPACE_ONLY
 @pytest.mark.netns
 @pytest.mark.parametrize("user,password,code", [
     ("alice", "Not-Her-Password", 691),
@@ -83,7 +111,7 @@ def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
 ])
 def test_refusal_carries_the_mschapv2_code(stack, net, user, password, code):
     srv, cli = net
-    d = start(stack, srv)
+    d = start(stack, net)
     rc, recs, out = run_client(cli, SERVER, user, password)
     assert rc == 1, out
     failed = by_event(recs, "failed")
@@ -93,6 +121,7 @@ def test_refusal_carries_the_mschapv2_code(stack, net, user, password, code):
     assert json.loads(st)["auth_failures"] == 1, st
 
 
+@USERSPACE_ONLY
 @pytest.mark.netns
 def test_outside_allowed_hours_is_646(stack, net):
     srv, cli = net
@@ -105,7 +134,7 @@ def test_outside_allowed_hours_is_646(stack, net):
         "time = Mon-Sun %02d:00-%02d:00" % (start_h, end_h)).replace(
         "default_dial_in = deny", "default_dial_in = deny\n    timezone = UTC")
     assert "Mon-Sun" in policy
-    d = start(stack, srv, policy_text=policy)
+    d = start(stack, net, policy_text=policy)
     rc, recs, out = run_client(cli, SERVER, "erin", PASSWORDS["erin"])
     assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 646, out
 
@@ -113,7 +142,7 @@ def test_outside_allowed_hours_is_646(stack, net):
 @pytest.mark.netns
 def test_ports_limit_refuses_the_next_session_with_cdn_result_4(stack, net):
     srv, cli = net
-    d = start(stack, srv, extra="limits {\n sessions = 2\n }")
+    d = start(stack, net, extra="limits {\n sessions = 2\n }")
     rc, recs, out = run_client(cli, SERVER, "user{n}", "x", "--sessions", "3", "--auth", "any")
     # Two calls get PPP (and fail authentication: no such users), the third
     # is refused by the L2TP layer for lack of ports.
@@ -126,7 +155,7 @@ def test_ports_limit_refuses_the_next_session_with_cdn_result_4(stack, net):
 @pytest.mark.netns
 def test_max_sessions_per_user_from_the_profile(stack, net):
     srv, cli = net
-    d = start(stack, srv)
+    d = start(stack, net)
     # The staff profile allows 2 sessions per user; the third is refused.
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--sessions", "3",
                                "--rate", "1")
@@ -138,7 +167,7 @@ def test_max_sessions_per_user_from_the_profile(stack, net):
 @pytest.mark.netns
 def test_l2tpctl_status_sessions_and_disconnect(stack, net):
     srv, cli = net
-    d = start(stack, srv)
+    d = start(stack, net)
     holder = stack.spawn("client-alice", [client_path(), "--server", SERVER, "--user", "alice",
                                           "--password", PASSWORDS["alice"], "--hold-forever",
                                           "--json"], ns=cli)
@@ -146,7 +175,7 @@ def test_l2tpctl_status_sessions_and_disconnect(stack, net):
     rc, out, err = l2tpctl(d, "status")
     assert rc == 0 and "ports:     1 in use of 128" in out, out + err
     rc, out, err = l2tpctl(d, "sessions")
-    assert rc == 0 and re.search(r"alice\s+192\.0\.2\.2:\d+\s+198\.51\.100\.\d+\s+l2tp[0-9-]+\s+up", out), out
+    assert rc == 0 and re.search(r"alice\s+192\.0\.2\.2:\d+\s+198\.51\.100\.\d+\s+%s\s+up" % IFACE, out), out
     rc, out, err = l2tpctl_json(d, "sessions")
     sessions = json.loads(out)
     assert rc == 0 and [s["user"] for s in sessions] == ["alice"], out + err
@@ -160,11 +189,12 @@ def test_l2tpctl_status_sessions_and_disconnect(stack, net):
     assert tun_links(srv) == []
 
 
+@USERSPACE_ONLY
 @pytest.mark.netns
 def test_reload_applies_a_good_policy_and_keeps_the_old_on_error(stack, net):
     srv, cli = net
     policy = open(EXAMPLE_POLICY).read()
-    d = start(stack, srv, policy_text=policy)
+    d = start(stack, net, policy_text=policy)
     rc, recs, out = run_client(cli, SERVER, "bob", PASSWORDS["bob"])
     assert rc == 1, out
     # A broken file: refused with file:line:col, the running policy stays.
@@ -184,11 +214,12 @@ def test_reload_applies_a_good_policy_and_keeps_the_old_on_error(stack, net):
     assert rc == 0, out
 
 
+@USERSPACE_ONLY
 @pytest.mark.netns
 def test_many_sessions_each_with_its_own_ping(stack, net):
     srv, cli = net
     policy = open(EXAMPLE_POLICY).read().replace("max_sessions = 2", "max_sessions = 100")
-    d = start(stack, srv, policy_text=policy)
+    d = start(stack, net, policy_text=policy)
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--sessions", "40",
                                "--tunnels", "4", "--separate-ports", "--ping", LOCAL,
                                "--ping-count", "2", timeout=120)
@@ -202,18 +233,28 @@ def test_many_sessions_each_with_its_own_ping(stack, net):
 @pytest.mark.netns
 def test_daemon_killed_and_restarted_leaves_nothing_behind(stack, net):
     srv, cli = net
-    d = start(stack, srv)
+    d = start(stack, net)
     holder = stack.spawn("client-hold", [client_path(), "--server", SERVER, "--user", "alice",
                                          "--password", PASSWORDS["alice"], "--hold-forever",
                                          "--json"], ns=cli)
     wait_for("alice up", lambda: '"event":"up"' in holder.log().replace(" ", ""), timeout=30)
     assert len(tun_links(srv)) == 1
+    assert pool_addresses(srv) != []
     d.proc.stop(signal.SIGKILL)
-    wait_for("TUN devices gone with the process", lambda: tun_links(srv) == [], timeout=10)
+    # Nothing the daemon made outlives it: the TUN devices (closed fds) or
+    # the ppp units, their addresses, and the kernel's L2TP tunnels (bound
+    # to the daemon's sockets).
+    wait_for("session interfaces gone with the process", lambda: tun_links(srv) == [], timeout=30)
+    wait_for("their addresses gone", lambda: pool_addresses(srv) == [], timeout=30)
+    if net.dataplane == "kernel":
+        wait_for("kernel L2TP tunnels gone",
+                 lambda: run(["ip", "l2tp", "show", "tunnel"], ns=srv).strip() == "", timeout=30)
     holder.stop()
     d.start()
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
     assert rc == 0, out
+    wait_for("no sessions", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    wait_for("no interfaces after the clean end", lambda: tun_links(srv) == [], timeout=30)
 
 
 def held_client(stack, cli, name, user="alice", extra=()):
@@ -240,7 +281,7 @@ def test_profile_timeouts_end_the_session(stack, net, key, reason):
     policy = open(EXAMPLE_POLICY).read().replace(
         "idle_timeout = 30m", "%s = 3s" % key)
     assert "%s = 3s" % key in policy
-    d = start(stack, srv, policy_text=policy)
+    d = start(stack, net, policy_text=policy)
     holder = held_client(stack, cli, "client-" + key)
     wait_for("alice up", lambda: client_events(holder, "up"), timeout=30)
     # The server ends it (the deadline below only bounds a hung test).
@@ -250,10 +291,11 @@ def test_profile_timeouts_end_the_session(stack, net, key, reason):
     assert tun_links(srv) == []
 
 
+@USERSPACE_ONLY
 @pytest.mark.netns
 def test_a_silent_client_is_found_dead_by_lcp_echo(stack, net):
     srv, cli = net
-    d = start(stack, srv, extra="timers {\n lcp_echo_interval = 1s\n lcp_echo_failures = 2\n }")
+    d = start(stack, net, extra="timers {\n lcp_echo_interval = 1s\n lcp_echo_failures = 2\n }")
     holder = held_client(stack, cli, "client-silent")
     wait_for("alice up", lambda: client_events(holder, "up"), timeout=30)
     # Freeze the client: it answers nothing any more, LCP echoes included.
@@ -271,7 +313,7 @@ def test_a_silent_client_is_found_dead_by_lcp_echo(stack, net):
 def test_reload_with_sessions_up_keeps_them_and_their_addresses(stack, net):
     srv, cli = net
     policy = open(EXAMPLE_POLICY).read().replace("max_sessions = 2", "max_sessions = 100")
-    d = start(stack, srv, policy_text=policy)
+    d = start(stack, net, policy_text=policy)
     holder = held_client(stack, cli, "client-many", extra=["--sessions", "20", "--tunnels", "2",
                                                             "--separate-ports"])
     wait_for("20 sessions up", lambda: len(client_events(holder, "up")) == 20, timeout=60)
@@ -287,3 +329,80 @@ def test_reload_with_sessions_up_keeps_them_and_their_addresses(stack, net):
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
     assert rc == 0, out
     assert by_event(recs, "up")[0]["addr"] not in before, out
+
+
+FRAMED = ["10.77.0.0/24", "10.78.1.0/28"]
+
+
+def framed_policy():
+    policy = open(EXAMPLE_POLICY).read().replace(
+        "        groups = staff\n    }\n    bob {",
+        "        groups = staff\n        routes = %s\n    }\n    bob {" % ", ".join(FRAMED), 1)
+    assert "routes = 10.77.0.0/24" in policy
+    return policy
+
+
+def routes_to(ns, prefix):
+    return run(["ip", "-o", "route", "show", prefix], ns=ns).strip()
+
+
+def summary(proc):
+    for line in reversed(proc.log().splitlines()):
+        if line.startswith("{") and '"summary"' in line:
+            return json.loads(line)
+    return None
+
+
+@pytest.mark.netns
+def test_framed_routes_follow_the_session_and_carry_traffic_to_the_client(stack, net):
+    srv, cli = net
+    d = start(stack, net, policy_text=framed_policy())
+    holder = held_client(stack, cli, "client-framed")
+    wait_for("alice up", lambda: client_events(holder, "up"), timeout=60)
+    sess = json.loads(d.ctl("json sessions")[1])
+    assert len(sess) == 1, sess
+    ifname = sess[0]["interface"]
+    # The user's routes point at her session's interface.
+    for prefix in FRAMED:
+        r = wait_for("route %s" % prefix, lambda: routes_to(srv, prefix), timeout=30)
+        assert r.startswith(prefix) and ("dev %s " % ifname) in r + " ", r
+    # Traffic to an address in a framed network goes down her session:
+    # the server sends it, the client receives it (an echo request it
+    # does not answer: it counts it as `echo_not_echo_reply`).
+    before = sess[0]["tx_packets"]
+    run(["ping", "-c", "3", "-i", "0.2", "-W", "1", "10.77.0.5"], ns=srv, check=False)
+    after = json.loads(d.ctl("json sessions")[1])[0]["tx_packets"]
+    assert after - before >= 3, (before, after)
+    holder.stop()
+    drops = (summary(holder) or {}).get("drops") or {}
+    assert drops.get("echo_not_echo_reply", 0) >= 3, holder.log()
+    # The session ended: its routes are gone with it.
+    wait_for("no sessions", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    for prefix in FRAMED:
+        assert routes_to(srv, prefix) == ""
+    assert re.search(r"framed route 10\.77\.0\.0/24 dev %s" % re.escape(ifname), d.log()), d.log()
+
+
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_shared_tun_mode_from_l2tpd_conf_carries_every_session(stack, net):
+    srv, cli = net
+    policy = open(EXAMPLE_POLICY).read().replace("max_sessions = 2", "max_sessions = 10")
+    d = start(stack, net, policy_text=policy,
+              extra="userspace {\n tun = shared\n shared_interface = vpn-shared\n }")
+    assert "one shared TUN vpn-shared" in d.log(), d.log()
+    holder = held_client(stack, cli, "client-shared", extra=["--sessions", "3", "--ping", LOCAL])
+    wait_for("3 sessions up", lambda: len(client_events(holder, "up")) == 3, timeout=60)
+    up = client_events(holder, "up")
+    assert all(r["ping_recv"] == 3 for r in up), up
+    sess = json.loads(d.ctl("json sessions")[1])
+    assert {s["interface"] for s in sess} == {"vpn-shared"}, sess
+    # One device for all, one /32 route per client through it.
+    links = [l for l in run(["ip", "-o", "link", "show"], ns=srv).splitlines() if "vpn-shared" in l]
+    assert len(links) == 1 and tun_links(srv) == [], links
+    for r in up:
+        assert "dev vpn-shared" in routes_to(srv, r["addr"]), routes_to(srv, r["addr"])
+    holder.stop()
+    wait_for("no sessions", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
+    for r in up:
+        assert routes_to(srv, r["addr"]) == ""

@@ -60,12 +60,17 @@ class L2tpd:
                         self.ipsec_sock, local_address, extra))
         self.proc = None
 
-    def start(self):
+    def start(self, env=None, wait=True):
+        """Start l2tpd in its namespace; with wait, until it logs "ready".
+        env: extra environment (NOTIFY_SOCKET, WATCHDOG_USEC for the
+        systemd tests)."""
         exe = os.path.join(build_dir(), "l2tpd", "daemon", "l2tpd")
         self.proc = self.stack.spawn("l2tpd", [exe, "--config", self.conf, "--policy", self.policy],
-                                     ns=self.ns)
+                                     ns=self.ns, env=env)
+        if not wait:
+            return
         wait_for("l2tpd ready", lambda: "ready: control socket" in self.log() or not self.proc.alive(),
-                 timeout=30)
+                 timeout=60)
         assert self.proc.alive(), self.log()
 
     def log(self):

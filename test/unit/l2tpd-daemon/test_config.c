@@ -42,6 +42,8 @@ static void empty_file_gives_the_defaults(void **state)
 	assert_true(c.require_ipsec);
 	assert_int_equal(c.dataplane, DP_AUTO);
 	assert_int_equal(c.mru, 1400);
+	assert_int_equal(c.userspace_tun, USERSPACE_TUN_PER_SESSION);
+	assert_string_equal(c.userspace_shared_interface, "l2tp-shared");
 	assert_memory_equal(&c, &d, sizeof(c));
 }
 
@@ -115,6 +117,37 @@ static void bad_values_are_errors_with_their_position(void **state)
 	expect_error("server {\n}\n", "1:1", "expected l2tpd { ... }");
 }
 
+static void userspace_section_selects_the_shared_tun(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("l2tpd {\n userspace {\n  tun = shared\n"
+				   "  shared_interface = vpn0\n }\n}\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.userspace_tun, USERSPACE_TUN_SHARED);
+	assert_string_equal(c.userspace_shared_interface, "vpn0");
+	assert_int_equal(load_text("l2tpd {\n userspace {\n  tun = per-session\n }\n}\n", &c, err,
+				   sizeof(err)), 0);
+	assert_int_equal(c.userspace_tun, USERSPACE_TUN_PER_SESSION);
+}
+
+static void userspace_section_errors_name_their_position(void **state)
+{
+	expect_error("l2tpd {\n userspace {\n  tun = one\n }\n}\n", "3:9",
+		     "expected per-session or shared for 'tun'");
+	expect_error("l2tpd {\n userspace {\n  tun = shared, per-session\n }\n}\n", "3:3",
+		     "exactly one value");
+	expect_error("l2tpd {\n userspace {\n  shared_interface = a-name-of-16-chr\n }\n}\n", "3:22",
+		     "1 to 15 characters");
+	expect_error("l2tpd {\n userspace {\n  shared_interface = l2tp%d\n }\n}\n", "3:22",
+		     "not a valid interface name");
+	expect_error("l2tpd {\n userspace {\n  shared_interface = a/b\n }\n}\n", "3:22",
+		     "not a valid interface name");
+	expect_error("l2tpd {\n userspace {\n  mode = shared\n }\n}\n", "3:3",
+		     "unknown setting 'mode'");
+	expect_error("l2tpd {\n userspace {\n  tun { }\n }\n}\n", "3:3", "not a section");
+}
+
 static void syntax_errors_come_from_the_shared_parser(void **state)
 {
 	struct l2tpd_config c;
@@ -141,6 +174,8 @@ int main(void)
 		cmocka_unit_test(every_kind_of_value_is_read),
 		cmocka_unit_test(unknown_key_is_an_error_with_its_position),
 		cmocka_unit_test(bad_values_are_errors_with_their_position),
+		cmocka_unit_test(userspace_section_selects_the_shared_tun),
+		cmocka_unit_test(userspace_section_errors_name_their_position),
 		cmocka_unit_test(syntax_errors_come_from_the_shared_parser),
 		cmocka_unit_test(a_missing_file_is_an_error),
 	};
