@@ -328,6 +328,9 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 	case L2TP_EV_TUNNEL_DOWN:
 		tunnel_down(srv, ev);
 		break;
+	case L2TP_EV_SESSION_ACCEPTED:
+		session_l2tp_accepted(srv, ev);
+		break;
 	case L2TP_EV_SESSION_UP:
 		session_l2tp_up(srv, ev);
 		break;

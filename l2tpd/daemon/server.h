@@ -45,6 +45,7 @@ enum session_state {
 };
 
 struct pending_auth;
+struct held_frame;
 
 struct session {
 	struct server *srv;
@@ -61,6 +62,8 @@ struct session {
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct pending_auth *auth;	/* only while a verdict is due */
+	struct held_frame *held;	/* PPP frames that beat the ICCN (session.c) */
+	bool ppp_started;		/* ICCN seen: ppp-core runs */
 	struct timer_node ppp_timer;
 	struct timer_node limit_timer;
 	uint64_t started_ms, up_ms, last_activity_ms;
@@ -99,6 +102,7 @@ struct tunnel {
 struct server_counters {
 	uint64_t rx_control, rx_data, rx_data_dropped, rx_errors, tx_errors;
 	uint64_t sessions_up, sessions_refused, auth_failures;
+	uint64_t ppp_early_held, ppp_early_dropped;	/* PPP frames before the ICCN */
 };
 
 struct server {

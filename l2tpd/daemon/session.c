@@ -482,23 +482,76 @@ static enum ppp_auth_method order_from_policy(uint32_t offer, enum ppp_auth_meth
 	return (enum ppp_auth_method)n;
 }
 
-void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
+/*
+ * PPP frames that reach us before the ICCN. The LAC sends its ICCN and,
+ * right behind it, its first LCP Configure-Request (RFC 2661 7.4.1: the
+ * LAC is established once the ICCN is sent). On the kernel data path the
+ * LCP frame comes up the session's channel fd while the ICCN is still
+ * queued on the UDP socket, so the loop may read it first; ppp-core has
+ * not started and would drop it, costing the peer a 3 s LCP restart
+ * (RFC 1661 4.6). A few are held and fed to PPP when it starts.
+ */
+#define HELD_FRAMES_MAX 4
+#define HELD_FRAME_MAX_LEN 1500
+
+struct held_frame {
+	struct held_frame *next;
+	size_t len;
+	uint8_t data[];
+};
+
+static void hold_frame(struct session *s, const uint8_t *frame, size_t len)
+{
+	struct held_frame **pp = &s->held, *h;
+	unsigned n = 0;
+
+	for (; *pp; pp = &(*pp)->next)
+		n++;
+	if (n >= HELD_FRAMES_MAX || len > HELD_FRAME_MAX_LEN ||
+	    !(h = malloc(sizeof(*h) + len))) {
+		s->srv->counters.ppp_early_dropped++;
+		return;
+	}
+	h->next = NULL;
+	h->len = len;
+	memcpy(h->data, frame, len);
+	*pp = h;
+	s->srv->counters.ppp_early_held++;
+}
+
+static void free_held(struct session *s)
+{
+	while (s->held) {
+		struct held_frame *h = s->held;
+		s->held = h->next;
+		free(h);
+	}
+}
+
+/*
+ * L2TP_EV_SESSION_ACCEPTED: the ICRP is about to leave. Make the session
+ * and its data-plane session now (kernel: L2TP session, PPPoL2TP socket
+ * connected, channel and unit), so the peer's first PPP frames after its
+ * ICCN find them. PPP itself starts at the ICCN (RFC 2661 7.4.2: the LNS
+ * "prepares for data" on an acceptable ICCN; the ICCN carries the Proxy
+ * LCP/Authen AVPs, 4.4.5, and the LAC is not required to be ready for PPP
+ * before it sent its ICCN). If the call fails before the ICCN, the control
+ * plane reports SESSION_DOWN once and session_l2tp_down deletes what was
+ * made here.
+ */
+void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 {
 	struct tunnel *t = ev->tunnel_user;
 	struct session *s;
-	struct policy_request req;
-	enum ppp_auth_method order[4];
-	size_t n;
-	uint32_t offer;
-	char peer[64];
 	uint64_t now = server_now_ms(srv);
 
-	if (ev->role != L2TP_ROLE_LNS)
+	if (ev->role != L2TP_ROLE_LNS || ev->session_user)
 		return;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
+		/* tried again at the ICCN (session_l2tp_up) */
 		log_err("session %u/%u: out of memory", ev->tunnel_id, ev->session_id);
-		return;	/* the control plane's setup timeout clears the call */
+		return;
 	}
 	s->srv = srv;
 	s->tunnel = t;
@@ -521,6 +574,7 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 	srv->n_sessions++;
 	if (t)
 		t->sessions++;
+	/* set_user only stores the pointer: safe inside the event */
 	l2tp_session_set_user(srv->l2tp, ev->tunnel_id, ev->session_id, s);
 	ppp_session_init(&s->ppp, &srv->ppp_cfg, PPP_SERVER, s);
 
@@ -546,6 +600,33 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
+}
+
+/* L2TP_EV_SESSION_UP (ICCN): start PPP. */
+void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
+{
+	struct session *s;
+	struct policy_request req;
+	enum ppp_auth_method order[4];
+	size_t n;
+	uint32_t offer;
+	char peer[64];
+	uint64_t now = server_now_ms(srv);
+
+	if (ev->role != L2TP_ROLE_LNS)
+		return;
+	s = ev->session_user;
+	if (!s) {
+		/* not made at the ICRP (out of memory then): try now */
+		struct l2tp_session_info si;
+
+		session_l2tp_accepted(srv, ev);
+		if (l2tp_session_get(srv->l2tp, ev->tunnel_id, ev->session_id, &si) == 0)
+			s = si.user;
+	}
+	if (!s || s->close_requested || s->ppp_started)
+		return;
+	s->ppp_started = true;
 
 	/* Pre-auth policy: what is known now narrows the methods LCP offers. */
 	fill_request(s, &req);
@@ -558,12 +639,27 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 		srv->counters.sessions_refused++;
 		session_request_close(s, "no common authentication method",
 				      (uint16_t)policy_reason_l2tp_result(POLICY_DENY_NO_COMMON_AUTH), 0);
+		free_held(s);
 		return;
 	}
 	ppp_set_auth_methods(&s->ppp, order, n);
 	log_debug("session %u/%u from %s: starting PPP", s->tunnel_id, s->session_id,
 		  peer_str(s, peer, sizeof(peer)));
 	ppp_start(&s->ppp, now);
+	if (s->held)
+		log_debug("session %u/%u: PPP frames that came before the ICCN given to PPP",
+			  s->tunnel_id, s->session_id);
+	/* What beat the ICCN, in arrival order (RFC 1661: our Configure-
+	 * Request is out, so the peer's is answered as in Req-Sent). */
+	while (s->held && !s->close_requested) {
+		struct held_frame *h = s->held;
+		struct ppp_data data;
+		s->held = h->next;
+		if (ppp_input(&s->ppp, now, h->data, h->len, &data) == PPP_INPUT_DATA)
+			srv->counters.rx_data_dropped++;
+		free(h);
+	}
+	free_held(s);
 }
 
 void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
@@ -595,6 +691,11 @@ void session_ppp_input(struct server *srv, struct session *s, const uint8_t *fra
 
 	if (!s || s->state == SESSION_CLOSING)
 		return;
+	if (!s->ppp_started) {	/* before the ICCN: see hold_frame */
+		if (!s->close_requested)
+			hold_frame(s, frame, len);
+		return;
+	}
 	/* Data never comes here: both data planes keep IP to themselves. */
 	if (ppp_input(&s->ppp, server_now_ms(srv), frame, len, &data) == PPP_INPUT_DATA)
 		srv->counters.rx_data_dropped++;
@@ -686,6 +787,7 @@ void session_destroy(struct server *srv, struct session *s)
 		memset(s->auth, 0, sizeof(*s->auth));
 		free(s->auth);
 	}
+	free_held(s);
 	remove_routes(s);	/* before the interface goes */
 	if (s->dp)
 		srv->dp_ops->session_delete(srv->dp, s->dp);
@@ -721,13 +823,13 @@ static void finish_close(struct session *s)
 	s->state = SESSION_CLOSING;
 	if (!s->l2tp_gone) {
 		/* LCP Terminate-Request first (RFC 1661 5.5), then the CDN. */
-		if (s->dp)
+		if (s->dp && s->ppp_started)
 			ppp_close(&s->ppp, now, PPP_DOWN_ADMIN);
 		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
 		s->l2tp_gone = true;
 		l2tp_session_close(srv->l2tp, s->tunnel_id, s->session_id, s->cdn_result,
 				   s->cdn_error, now);
-	} else {
+	} else if (s->ppp_started) {
 		ppp_lower_down(&s->ppp, now);
 	}
 	session_destroy(srv, s);

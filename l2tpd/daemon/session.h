@@ -11,6 +11,9 @@
 #include "server.h"
 
 void session_fill_ppp_config(struct server *srv);
+/* L2TP_EV_SESSION_ACCEPTED (ICRP about to leave): the session and its
+ * data-plane session are made now, PPP starts at the ICCN. */
+void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev);
 void session_l2tp_up(struct server *srv, const struct l2tp_event *ev);
 void session_l2tp_down(struct server *srv, const struct l2tp_event *ev);
 void session_ppp_input(struct server *srv, struct session *s, const uint8_t *frame, size_t len);

@@ -769,6 +769,14 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 	s->call_serial = m->call_serial_number;
 	s->state = L2TP_SESSION_WAIT_CONNECT;
 	timer_set(ctx, &s->timer, now + ctx->cfg.session_setup_timeout_ms);
+	/* Tell the caller before the ICRP goes out: the peer sends its ICCN
+	 * on receiving it and may send PPP right behind (7.4.1: the LAC is
+	 * "established" once it sends the ICCN), so the data path must be
+	 * ready before the ICRP leaves. From here on the call is announced:
+	 * every way it ends (CDN, setup timeout, tunnel down, local close)
+	 * reports SESSION_DOWN once, so the caller can free what it made. */
+	s->announced = true;
+	emit(ctx, L2TP_EV_SESSION_ACCEPTED, t, s, L2TP_DOWN_NONE, L2TP_OK, 0, 0, m);
 	l2tp_msg_init(&ctx->out, L2TP_MSG_ICRP);
 	ctx->out.assigned_session_id = s->id;
 	l2tp_msg_set(&ctx->out, L2TP_AVP_ASSIGNED_SESSION_ID);
@@ -887,7 +895,6 @@ static void session_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 			return;
 		}
 		s->state = L2TP_SESSION_ESTABLISHED;
-		s->announced = true;
 		timer_set(ctx, &s->timer, L2TP_NEVER);
 		ctx->stats.sessions_established++;
 		/* "Incoming call established": the event carries the ICCN,

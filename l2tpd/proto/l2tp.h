@@ -114,8 +114,19 @@ const char *l2tp_down_cause_name(enum l2tp_down_cause c);
 enum l2tp_event_type {
 	L2TP_EV_TUNNEL_UP,	/* control connection established */
 	L2TP_EV_TUNNEL_DOWN,
+	/*
+	 * LNS: an incoming call is accepted and its ICRP is about to be sent
+	 * (section 7.4.2, wait-connect); both session ids are known, msg is
+	 * the ICRQ. Raised before the ICRP leaves, so a data path set up in
+	 * the callback exists before the peer can answer with its ICCN and
+	 * its first PPP frames (a LAC may send LCP right behind the ICCN;
+	 * the kernel drops data for a session it does not know). Exactly one
+	 * SESSION_UP (ICCN) or SESSION_DOWN (CDN, setup timeout, tunnel
+	 * down, local close) follows for every SESSION_ACCEPTED.
+	 */
+	L2TP_EV_SESSION_ACCEPTED,
 	L2TP_EV_SESSION_UP,	/* call established: start PPP on this session */
-	L2TP_EV_SESSION_DOWN,
+	L2TP_EV_SESSION_DOWN,	/* after SESSION_UP, or SESSION_ACCEPTED (LNS) */
 	L2TP_EV_SESSION_SLI,	/* Set-Link-Info: msg->accm_send/recv */
 	L2TP_EV_SESSION_WEN,	/* WAN-Error-Notify: msg->call_errors */
 };

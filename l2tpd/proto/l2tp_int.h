@@ -26,7 +26,7 @@ struct l2tp_session {
 	uint32_t call_serial;
 	uint16_t id, peer_id;
 	uint8_t state, role;
-	bool announced;			/* SESSION_UP or open() made it known */
+	bool announced;			/* SESSION_ACCEPTED, SESSION_UP or open() made it known */
 };
 
 struct l2tp_tunnel {

@@ -27,6 +27,7 @@
 #include <netlink/socket.h>
 
 #include "dpk.h"
+#include "closer.h"
 
 /* Frames read per fd_ready call: the daemon's loop is level-triggered, so
  * what is left is read on the next round and one busy session cannot
@@ -111,6 +112,8 @@ static void kernel_destroy(struct dataplane *dp)
 		return;
 	while (dp->tunnels)
 		kernel_tunnel_delete(dp, dp->tunnels);
+	/* Returns once every fd handed over is closed: no pppN outlives us. */
+	dp_closer_free(dp->closer);
 	dpk_fdtab_free(&dp->fds);
 	dpk_nl_close(dp);
 	free(dp);
@@ -128,6 +131,11 @@ static int kernel_create(const struct dp_callbacks *cb, struct dataplane **out)
 	if (!dp)
 		return -ENOMEM;
 	dp->cb = *cb;
+	rc = dp_closer_new(&dp->closer);
+	if (rc < 0) {
+		kernel_destroy(dp);
+		return rc;
+	}
 	rc = dpk_nl_open(dp);
 	if (rc < 0) {
 		kernel_destroy(dp);
@@ -213,7 +221,9 @@ static void unwatch_close(struct dataplane *dp, int *fd)
 		dp->cb.unwatch_fd(dp->cb.ctx, *fd);
 		dpk_fdtab_del(&dp->fds, *fd);
 	}
-	close(*fd);
+	/* Closing the unit's owner fd unregisters pppN: the kernel waits for
+	 * RCU there (tens of ms, closer.h), so it happens off the loop. */
+	dp_closer_close(dp->closer, *fd);
 	*fd = -1;
 }
 
@@ -233,14 +243,19 @@ static void session_teardown(struct dataplane *dp, struct dp_session *s)
 	unwatch_close(dp, &s->chan_fd);
 	unwatch_close(dp, &s->unit_fd);
 	/* pppol2tp_release(): unbinds the PPP channel and deletes the L2TP
-	 * session. */
+	 * session. Connected: queued behind the channel and the unit, so the
+	 * closer keeps the order above. */
 	if (s->pppox_fd >= 0) {
-		close(s->pppox_fd);
+		if (s->connected)
+			dp_closer_close(dp->closer, s->pppox_fd);
+		else
+			close(s->pppox_fd);
 		s->pppox_fd = -1;
 	}
 	/* A session made over netlink whose socket never connected still
-	 * exists; after the close above this normally finds nothing. */
-	if (s->nl_created) {
+	 * exists: delete it now. A connected one goes with its socket (the
+	 * closer's close() above, pppol2tp_release()). */
+	if (s->nl_created && !s->connected) {
 		rc = dpk_nl_request(dp, dp->genl, dpk_msg_session_delete(dp->l2tp_family,
 					t->local_tunnel_id, s->local_session_id));
 		(void)rc;   /* -ENOENT expected */
@@ -372,8 +387,12 @@ static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
 		rc = salen;
 		goto fail;
 	}
-	if (connect(s->pppox_fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0 ||
-	    ioctl(s->pppox_fd, PPPIOCGCHAN, &chindex) < 0) {
+	if (connect(s->pppox_fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	s->connected = 1;
+	if (ioctl(s->pppox_fd, PPPIOCGCHAN, &chindex) < 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -617,6 +636,11 @@ static void kernel_data_rx(struct dataplane *dp, const uint8_t *msg, size_t len,
 void dataplane_kernel_counters(const struct dataplane *dp, struct dpk_counters *out)
 {
 	*out = dp->counters;
+}
+
+void dataplane_kernel_flush(struct dataplane *dp)
+{
+	dp_closer_flush(dp->closer);
 }
 
 const struct dataplane_ops dataplane_kernel = {

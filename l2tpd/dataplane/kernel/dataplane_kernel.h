@@ -26,5 +26,9 @@ struct dpk_counters {
 
 /* Only for a dataplane created through dataplane_kernel.create. */
 void dataplane_kernel_counters(const struct dataplane *dp, struct dpk_counters *out);
+/* session_delete hands the channel, unit and PPPoL2TP fds to a closer
+ * thread (closer.h): pppN goes away shortly after. Wait until it has
+ * (tests that check the interface is gone; destroy waits too). */
+void dataplane_kernel_flush(struct dataplane *dp);
 
 #endif

@@ -70,6 +70,7 @@ struct dp_session {
 	struct in_addr ip_local, ip_peer;  /* as set by session_set_ip, 0 = unset */
 	uint16_t local_session_id, peer_session_id;
 	uint8_t nl_created;                /* L2TP_CMD_SESSION_CREATE succeeded */
+	uint8_t connected;                 /* pppox_fd connected: closing it deletes the session */
 	char ifname[IFNAMSIZ];
 };
 
@@ -82,6 +83,7 @@ struct dataplane {
 	int l2tp_family;
 	uint32_t next_serial;
 	struct dp_tunnel *tunnels;
+	struct dp_closer *closer;          /* closes channel/unit/socket fds off the loop */
 	struct dpk_fdtab fds;
 	struct dpk_counters counters;
 	uint8_t rx_buf[65536 + 4];         /* one frame read from a /dev/ppp fd */

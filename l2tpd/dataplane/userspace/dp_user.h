@@ -75,7 +75,8 @@ struct dp_user_config {
  * The kernel side, replaceable for tests. Return -errno on failure.
  * tun_open: create a TUN device (name hint, or a pattern with %d), set its
  * MTU; fill ifname (IFNAMSIZ) and ifindex; return the nonblocking fd.
- * tun_close: close the fd (the device goes away with it).
+ * tun_close: close the fd (the device goes away with it; the real io
+ *   closes it on a thread of its own, so the device may outlive the call).
  * tun_read: one packet, or -EAGAIN when there are no more.
  * set_ip: address the device: IPv4 local peer/32 when ip4, IPv6 link-local
  * from the interface identifiers when ip6; then bring it up.
@@ -104,6 +105,10 @@ struct dp_user_io {
 
 /* The real kernel io: TUN via /dev/net/tun, addresses via libnl-route. */
 int dp_user_sysio_create(struct dp_user_io *io);
+/* tun_close hands the fd to a closer thread (closer.h): the device is gone
+ * only later. flush waits until every TUN given to tun_close is closed;
+ * destroy does the same before it returns. */
+void dp_user_sysio_flush(struct dp_user_io *io);
 void dp_user_sysio_destroy(struct dp_user_io *io);
 
 /*

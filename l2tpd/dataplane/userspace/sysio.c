@@ -8,6 +8,8 @@
  */
 #include "dp_user.h"
 
+#include "closer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -28,6 +30,9 @@
 
 struct sysio {
 	struct nl_sock *nl;
+	/* TUN fds are closed here, off the loop: the kernel takes 20-50 ms
+	 * per device to unregister it (closer.h). */
+	struct dp_closer *closer;
 };
 
 static int nl_to_errno(int nlerr)
@@ -128,7 +133,10 @@ static int sys_tun_open(void *ctx, const char *name, uint16_t mtu, char *ifname,
 
 static void sys_tun_close(void *ctx, int fd, int ifindex)
 {
-	close(fd);
+	struct sysio *io = ctx;
+
+	/* Non-persistent TUN: the device goes when the closer closes fd. */
+	dp_closer_close(io->closer, fd);
 }
 
 static ssize_t sys_tun_read(void *ctx, int fd, uint8_t *buf, size_t cap)
@@ -430,6 +438,12 @@ int dp_user_sysio_create(struct dp_user_io *io)
 		free(s);
 		return nl_to_errno(err);
 	}
+	err = dp_closer_new(&s->closer);
+	if (err < 0) {
+		nl_socket_free(s->nl);
+		free(s);
+		return err;
+	}
 	memset(io, 0, sizeof(*io));
 	io->ctx = s;
 	io->tun_open = sys_tun_open;
@@ -445,12 +459,23 @@ int dp_user_sysio_create(struct dp_user_io *io)
 	return 0;
 }
 
+void dp_user_sysio_flush(struct dp_user_io *io)
+{
+	struct sysio *s = io->ctx;
+
+	if (s)
+		dp_closer_flush(s->closer);
+}
+
 void dp_user_sysio_destroy(struct dp_user_io *io)
 {
 	struct sysio *s = io->ctx;
 
 	if (!s)
 		return;
+	/* Returns once every TUN handed to it is closed: no device outlives
+	 * the data plane. */
+	dp_closer_free(s->closer);
 	nl_socket_free(s->nl);
 	free(s);
 	io->ctx = NULL;

@@ -341,6 +341,11 @@ static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 		/* "l2tp%d": the kernel picks the first free l2tpN. */
 		fd = dp->io.tun_open(dp->io.ctx, p->ifname_hint ? p->ifname_hint : "l2tp%d",
 				     p->mtu ? p->mtu : 1400, s->ifname, &s->ifindex);
+		/* A device of that name may still be going away (its fd waits
+		 * in the closer, sysio.c): let the kernel pick a name. */
+		if (fd == -EBUSY && p->ifname_hint)
+			fd = dp->io.tun_open(dp->io.ctx, "l2tp%d", p->mtu ? p->mtu : 1400,
+					     s->ifname, &s->ifindex);
 		if (fd < 0) {
 			free(s);
 			return fd;

@@ -350,6 +350,7 @@ int main(int argc, char **argv)
 					ops->session_delete(dp, sess);
 					ops->tunnel_delete(dp, tun);
 					close(udp);
+					dataplane_kernel_flush(dp);	/* fds close off the loop */
 					gone = if_nametoindex(ifname) == 0;
 					printf("%s\n", gone ? "gone" : "interface still there");
 					printf("watched %d\n", drv.nwatched);

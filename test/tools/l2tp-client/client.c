@@ -292,6 +292,24 @@ static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 		return;
 	memcpy(buf + h, frame, len);
 	cl->cnt.tx_data++;
+	/* LCP (0xc021) Configure-Request (code 1): RFC 1661 5.1 keeps the
+	 * Identifier on a retransmission, a new request gets a new one */
+	{
+		const uint8_t *f = frame;
+		size_t n = len;
+
+		if (n >= 2 && f[0] == 0xff && f[1] == 0x03) {	/* address and control */
+			f += 2;
+			n -= 2;
+		}
+		if (n >= 4 && f[0] == 0xc0 && f[1] == 0x21 && f[2] == 1) {
+			cl->cnt.lcp_confreq_sent++;
+			if (s->lcp_req_sent && s->lcp_req_id == f[3])
+				cl->cnt.lcp_confreq_retransmits++;
+			s->lcp_req_sent = true;
+			s->lcp_req_id = f[3];
+		}
+	}
 	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + len);
 }
 
@@ -514,6 +532,7 @@ static void l2tp_event_cb(void *arg, const struct l2tp_event *ev)
 			ppp_lower_down(&s->ppp, cl->now);
 		session_finished(cl, s);
 		break;
+	case L2TP_EV_SESSION_ACCEPTED:	/* LNS role only: not ours */
 	case L2TP_EV_SESSION_SLI:
 	case L2TP_EV_SESSION_WEN:
 		break;

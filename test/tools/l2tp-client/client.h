@@ -57,6 +57,8 @@ struct cl_session {
 	bool reported, success, dropped, cdn_pending, closing, timed_out;
 	bool start_pending;		/* L2TP up, PPP waits for our ICCN to leave */
 	bool iccn_sent;
+	bool lcp_req_sent;		/* lcp_req_id holds our last Configure-Request's id */
+	uint8_t lcp_req_id;
 	uint8_t stage;			/* enum cl_stage reached (failures: where) */
 	uint8_t ppp_reason;		/* enum ppp_down_reason */
 	uint8_t l2tp_cause;		/* enum l2tp_down_cause */
@@ -84,6 +86,10 @@ struct cl_counters {
 	uint64_t echo_foreign;			/* valid reply, not ours */
 	uint64_t echo_duplicate;
 	uint64_t send_errors, recv_errors;
+	/* our LCP Configure-Requests, and those sent again with the same
+	 * Identifier: a retransmission after the restart timer (RFC 1661
+	 * 4.6), i.e. the LNS never answered the first one */
+	uint64_t lcp_confreq_sent, lcp_confreq_retransmits;
 };
 
 struct client {

@@ -87,6 +87,11 @@ static void h_event_cb(void *arg, const struct l2tp_event *ev)
 	e->reason = ev->reason;
 	e->result = ev->result_code;
 	e->error = ev->error_code;
+	e->npkts_before = h->npkts;
+	e->session_user = ev->session_user;
+	if (ev->type == L2TP_EV_SESSION_ACCEPTED && h->tag_accepted)
+		assert_int_equal(l2tp_session_set_user(h->ctx, ev->tunnel_id, ev->session_id,
+						       H_SESSION_TAG(ev->session_id)), 0);
 	if (ev->type == L2TP_EV_SESSION_UP && ev->msg) {
 		const struct l2tp_msg *m = ev->msg;
 

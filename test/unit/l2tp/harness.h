@@ -34,6 +34,8 @@ struct h_event {
 	enum l2tp_down_cause cause;
 	enum l2tp_reason reason;
 	uint16_t result, error;
+	size_t npkts_before;	/* packets the ctx had sent when it raised this */
+	void *session_user;	/* as the event carried it */
 	/* SESSION_UP: proxy AVPs seen in the ICCN */
 	bool has_proxy_lcp, has_proxy_auth;
 	char proxy_name[32];
@@ -55,7 +57,13 @@ struct harness {
 	/* l2tp_ops.accept_tunnel; NULL accepts (set after h_init) */
 	enum l2tp_accept (*accept)(struct harness *h, const struct l2tp_addr *peer);
 	unsigned accept_calls;
+	/* SESSION_ACCEPTED: tag the call with l2tp_session_set_user (as the
+	 * daemon does), so later events can be checked to carry it */
+	bool tag_accepted;
 };
+
+/* The tag h_init's event callback gives an accepted call. */
+#define H_SESSION_TAG(sid) ((void *)(uintptr_t)(0x10000u + (sid)))
 
 /* The scripted peer: a LAC (or LNS) we drive by hand. */
 struct h_peer {

@@ -398,7 +398,202 @@ static void call_not_connected_in_time_is_cleared_with_cdn_10(void **state)
 	cdn = h_find(&H, L2TP_MSG_CDN);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, L2TP_CDN_TIMEOUT);
-	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 0); /* never announced */
+}
+
+/* ---- the accepted call: SESSION_ACCEPTED lets the caller build the data
+ * path before the ICCN, and every way the call ends before it reports one
+ * SESSION_DOWN, so what was built is freed exactly once ---- */
+
+static void one_tunnel_cfg(struct l2tp_config *c);
+
+/* The peer places a call with an ICRQ; the ctx's session id from its ICRP. */
+static uint16_t send_icrq(struct h_peer *p, uint16_t peer_sid)
+{
+	size_t first = H.npkts;
+
+	l2tp_msg_init(&M, L2TP_MSG_ICRQ);
+	M.assigned_session_id = peer_sid;
+	l2tp_msg_set(&M, L2TP_AVP_ASSIGNED_SESSION_ID);
+	M.call_serial_number = peer_sid;
+	l2tp_msg_set(&M, L2TP_AVP_CALL_SERIAL_NUMBER);
+	h_peer_send(p, &M, 0);
+	for (size_t i = first; i < H.npkts; i++)
+		if (H.pkts[i].type == L2TP_MSG_ICRP)
+			return H.pkts[i].assigned_session_id;
+	return 0;
+}
+
+static void send_iccn(struct h_peer *p, uint16_t sid)
+{
+	l2tp_msg_init(&M, L2TP_MSG_ICCN);
+	M.tx_connect_speed = 1000000;
+	l2tp_msg_set(&M, L2TP_AVP_TX_CONNECT_SPEED);
+	M.framing_type = L2TP_FRAMING_SYNC;
+	l2tp_msg_set(&M, L2TP_AVP_FRAMING_TYPE);
+	h_peer_send(p, &M, sid);
+}
+
+static void accepted_call_is_reported_with_both_ids_before_its_icrp_leaves(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	const struct h_pkt *icrp;
+	uint16_t sid;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_clear(&H);
+	sid = send_icrq(&p, 42);
+	assert_int_not_equal(sid, 0);
+	e = h_find_event(&H, L2TP_EV_SESSION_ACCEPTED);
+	assert_non_null(e);
+	assert_int_equal(e->tunnel_id, p.ctx_tid);
+	assert_int_equal(e->session_id, sid);
+	assert_int_equal(e->peer_session_id, 42);
+	icrp = h_find(&H, L2TP_MSG_ICRP);
+	assert_non_null(icrp);
+	assert_true(e->npkts_before <= (size_t)(icrp - H.pkts));	/* not sent yet */
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_ACCEPTED), 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_UP), 0);	/* PPP waits for the ICCN */
+}
+
+static void iccn_after_accept_reports_up_with_the_user_set_at_accept(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	uint16_t sid;
+
+	H.tag_accepted = true;
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_clear(&H);
+	sid = send_icrq(&p, 42);
+	send_iccn(&p, sid);
+	e = h_find_event(&H, L2TP_EV_SESSION_UP);
+	assert_non_null(e);
+	assert_int_equal(e->session_id, sid);
+	assert_ptr_equal(e->session_user, H_SESSION_TAG(sid));
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_ACCEPTED), 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 0);
+}
+
+static void accepted_call_without_iccn_times_out_with_one_session_down(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	uint16_t sid;
+
+	H.tag_accepted = true;
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	sid = send_icrq(&p, 42);
+	l2tp_msg_init(&M, L2TP_MSG_ZLB);
+	h_peer_send(&p, &M, 0);
+	h_clear(&H);
+	h_advance(&H, H.now + H.cfg.session_setup_timeout_ms);
+	e = h_find_event(&H, L2TP_EV_SESSION_DOWN);
+	assert_non_null(e);
+	assert_int_equal(e->cause, L2TP_DOWN_SETUP_TIMEOUT);
+	assert_int_equal(e->result, L2TP_CDN_TIMEOUT);
+	assert_ptr_equal(e->session_user, H_SESSION_TAG(sid));
+	h_advance(&H, H.now + 120000);	/* the id drains and is freed: no second report */
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 1);
+	assert_int_equal(stats()->sessions_freed, 1);
+}
+
+static void cdn_before_iccn_reports_the_accepted_call_down_once(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	uint16_t sid;
+
+	H.tag_accepted = true;
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	sid = send_icrq(&p, 42);
+	h_clear(&H);
+	l2tp_msg_init(&M, L2TP_MSG_CDN);
+	M.result_code = L2TP_CDN_ADMIN;
+	l2tp_msg_set(&M, L2TP_AVP_RESULT_CODE);
+	M.assigned_session_id = 42;
+	l2tp_msg_set(&M, L2TP_AVP_ASSIGNED_SESSION_ID);
+	h_peer_send(&p, &M, sid);
+	e = h_find_event(&H, L2TP_EV_SESSION_DOWN);
+	assert_non_null(e);
+	assert_int_equal(e->cause, L2TP_DOWN_PEER);
+	assert_ptr_equal(e->session_user, H_SESSION_TAG(sid));
+	send_iccn(&p, sid);	/* late: the call is gone, nothing comes up */
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_UP), 0);
+	h_advance(&H, H.now + 120000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 1);
+}
+
+static void tunnel_loss_before_iccn_reports_the_accepted_call_down_once(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	uint16_t sid;
+
+	H.tag_accepted = true;
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	sid = send_icrq(&p, 42);
+	h_clear(&H);
+	l2tp_msg_init(&M, L2TP_MSG_STOPCCN);
+	M.assigned_tunnel_id = 1;
+	l2tp_msg_set(&M, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	M.result_code = L2TP_STOPCCN_CLEAR;
+	l2tp_msg_set(&M, L2TP_AVP_RESULT_CODE);
+	h_peer_send(&p, &M, 0);
+	e = h_find_event(&H, L2TP_EV_SESSION_DOWN);
+	assert_non_null(e);
+	assert_int_equal(e->cause, L2TP_DOWN_TUNNEL);
+	assert_ptr_equal(e->session_user, H_SESSION_TAG(sid));
+	/* the call before the tunnel: the caller frees it while the tunnel exists */
+	assert_true(e < h_find_event(&H, L2TP_EV_TUNNEL_DOWN));
+	h_advance(&H, H.now + 120000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 1);
+}
+
+static void local_close_before_iccn_reports_the_accepted_call_down_once(void **state)
+{
+	struct h_peer p;
+	const struct h_event *e;
+	const struct h_pkt *cdn;
+	uint16_t sid;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	sid = send_icrq(&p, 42);
+	h_clear(&H);
+	assert_int_equal(l2tp_session_close(H.ctx, p.ctx_tid, sid, L2TP_CDN_TEMP_NO_FACILITIES, 0,
+					    H.now), 0);
+	cdn = h_find(&H, L2TP_MSG_CDN);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->hdr.session_id, 42);
+	e = h_find_event(&H, L2TP_EV_SESSION_DOWN);
+	assert_non_null(e);
+	assert_int_equal(e->cause, L2TP_DOWN_LOCAL);
+	/* closing it again is refused: the call is already over */
+	assert_int_not_equal(l2tp_session_close(H.ctx, p.ctx_tid, sid, L2TP_CDN_ADMIN, 0, H.now), 0);
+	h_advance(&H, H.now + 120000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 1);
+}
+
+static void refused_icrq_is_never_announced(void **state)
+{
+	struct h_peer p;
+
+	h_fini(&H);
+	h_init(&H, 1, one_tunnel_cfg);
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	assert_int_not_equal(send_icrq(&p, 42), 0);
+	h_clear(&H);
+	assert_int_equal(send_icrq(&p, 43), 0);	/* over max_sessions: CDN */
+	assert_non_null(h_find(&H, L2TP_MSG_CDN));
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_ACCEPTED), 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 0);
 }
 
 static void icrq_before_scccn_gets_cdn_no_control_connection(void **state)
@@ -1026,6 +1221,13 @@ int main(void)
 		T(cdn_from_peer_ends_the_call_with_its_result),
 		T(closed_session_id_is_held_while_draining_then_freed),
 		T(call_not_connected_in_time_is_cleared_with_cdn_10),
+		T(accepted_call_is_reported_with_both_ids_before_its_icrp_leaves),
+		T(iccn_after_accept_reports_up_with_the_user_set_at_accept),
+		T(accepted_call_without_iccn_times_out_with_one_session_down),
+		T(cdn_before_iccn_reports_the_accepted_call_down_once),
+		T(tunnel_loss_before_iccn_reports_the_accepted_call_down_once),
+		T(local_close_before_iccn_reports_the_accepted_call_down_once),
+		T(refused_icrq_is_never_announced),
 		T(icrq_before_scccn_gets_cdn_no_control_connection),
 		T(stopccn_from_peer_is_acked_and_the_tunnel_drains),
 		T(local_close_sends_stopccn_and_ends_every_call),
