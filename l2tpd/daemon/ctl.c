@@ -165,9 +165,11 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : "-";
 		long up = s->up_ms ? (long)((server_now_ms(srv) - s->up_ms) / 1000) : 0;
 		const char *ike_id = ipsec_tunnel_identity(srv, s->tunnel);	/* ipsec.c */
+		const char *subject, *issuer;
 		char pkts[64];
 
 		session_packets(srv, s, &st);
+		ipsec_tunnel_cert(srv, s->tunnel, &subject, &issuer);
 		if (s->tunnel)
 			net_addr_str(&s->tunnel->peer, peer, sizeof(peer));
 		if (s->peer_addr)
@@ -187,6 +189,10 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 			out_json_str(o, s->policy_name);
 			outf(o, ",\"ipsec_identity\":");
 			out_json_str(o, ike_id ? ike_id : "");
+			outf(o, ",\"ipsec_cert_subject\":");
+			out_json_str(o, subject ? subject : "");
+			outf(o, ",\"ipsec_cert_issuer\":");
+			out_json_str(o, issuer ? issuer : "");
 			outf(o, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,\"tx_bytes\":%llu}",
 			     (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
@@ -199,6 +205,10 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", id,
 			     s->user[0] ? s->user : "-", peer, addr, ifname ? ifname : "-",
 			     state_name(s->state), upbuf, pkts, ike_id ? ike_id : "-");
+			/* a certificate's DNs on a line of their own: they are long */
+			if (subject || issuer)
+				outf(o, "%-12s certificate '%s' issued by '%s'\n", "",
+				     subject ? subject : "", issuer ? issuer : "");
 		}
 		first = false;
 	}

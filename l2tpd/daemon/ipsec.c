@@ -352,11 +352,13 @@ void ipsec_tunnel_up(struct server *srv, struct tunnel *t)
 	}
 	t->ipsec.ike_id = ike->id;
 	ipsec_table_bind(&ip->table, ike);
-	log_info("tunnel %u: over IPsec IKE_SA #%u (IKEv%u, peer %s%s, id '%s'%s%s)", t->id,
-		 ike->id, ike->ike_version, ike_addr_str(ike, a, sizeof(a)),
+	log_info("tunnel %u: over IPsec IKE_SA #%u (IKEv%u, peer %s%s, id '%s'%s%s%s%s%s%s)",
+		 t->id, ike->id, ike->ike_version, ike_addr_str(ike, a, sizeof(a)),
 		 ike->encap ? ", NAT-T" : "", ike->remote_id ? ike->remote_id : "",
-		 ike->cert_subject ? ", certificate " : "",
-		 ike->cert_subject ? ike->cert_subject : "");
+		 ike->cert_subject ? ", certificate '" : "",
+		 ike->cert_subject ? ike->cert_subject : "", ike->cert_subject ? "'" : "",
+		 ike->cert_issuer ? " issued by '" : "",
+		 ike->cert_issuer ? ike->cert_issuer : "", ike->cert_issuer ? "'" : "");
 }
 
 void ipsec_tunnel_free(struct server *srv, struct tunnel *t)
@@ -415,6 +417,17 @@ const char *ipsec_tunnel_identity(struct server *srv, const struct tunnel *t)
 		return NULL;
 	ike = ipsec_table_ike(&srv->ipsec->table, t->ipsec.ike_id);
 	return ike ? ike->remote_id : NULL;
+}
+
+void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **subject,
+		       const char **issuer)
+{
+	struct ipsec_ike *ike = NULL;
+
+	if (srv->ipsec && t && t->ipsec.ike_id)
+		ike = ipsec_table_ike(&srv->ipsec->table, t->ipsec.ike_id);
+	*subject = ike ? ike->cert_subject : NULL;
+	*issuer = ike ? ike->cert_issuer : NULL;
 }
 
 void ipsec_status(struct server *srv, char *buf, size_t len)

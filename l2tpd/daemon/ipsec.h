@@ -50,6 +50,10 @@ void ipsec_session_gone(struct server *srv, struct tunnel *t);
 void ipsec_fill_request(struct server *srv, const struct tunnel *t, struct policy_request *req);
 /* The peer's IKE identity, or NULL. */
 const char *ipsec_tunnel_identity(struct server *srv, const struct tunnel *t);
+/* The peer certificate's subject and issuer DNs of the tunnel's IKE SA (when
+ * it authenticated with a certificate), else NULL; for `l2tpctl sessions`. */
+void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **subject,
+		       const char **issuer);
 /* One status line ("charon link: connected, 3 IKE SAs, ...") into buf. */
 void ipsec_status(struct server *srv, char *buf, size_t len);
 
