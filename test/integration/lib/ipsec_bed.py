@@ -149,11 +149,15 @@ class Bed:
                  lambda: "IKE SA(s)" in self.l2tpd.log(), timeout=60)
         self.lacs = 0
 
+    def child_sas(self):
+        """How many L2TP CHILD_SAs l2tpd knows (status line `ipsec: ...`)."""
+        m = re.search(r"\b(\d+) L2TP CHILD_SAs?\b", self.l2tpd.ctl("status")[1])
+        return int(m.group(1)) if m else 0
+
     def wait_child_sas(self, n, timeout=60):
-        """Until l2tpd knows n L2TP CHILD_SAs (status line `ipsec: ...`)."""
+        """Until l2tpd knows at least n L2TP CHILD_SAs."""
         return wait_for("l2tpd to learn %d L2TP CHILD_SA(s)" % n,
-                        lambda: re.search(r"\b%d L2TP CHILD_SAs?\b" % n, self.l2tpd.ctl("status")[1]),
-                        timeout=timeout)
+                        lambda: self.child_sas() >= n, timeout=timeout)
 
     def lac(self, ns, listen, user="alice", password=None):
         """An xl2tpd LAC dialling the server at once; (Xl2tpd, pppd log)."""

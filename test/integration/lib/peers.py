@@ -347,8 +347,8 @@ def client_swanctl_cert(server_addr, server_id, cert="client.crt"):
 
 
 def client_swanctl_many(server_addr, psk, local_addrs, proposal="aes128-sha1-modp1024"):
-    """One charon as many Windows clients: connection vpnN from the N-th
-    local address, each started as soon as it is loaded. MODP1024 (what
+    """One charon as many Windows clients: connection vpnN (child l2tpN)
+    from the N-th local address. MODP1024 (what
     Android and older Windows use) because MODP2048 under qemu TCG costs
     seconds per DH; the ECP groups Windows 10 prefers need charon's openssl
     plugin (Debian's libstrongswan-standard-plugins), not installed here."""
@@ -372,7 +372,6 @@ def client_swanctl_many(server_addr, psk, local_addrs, proposal="aes128-sha1-mod
                 local_ts = dynamic[udp/1701]
                 remote_ts = dynamic[udp/1701]
                 esp_proposals = %s
-                start_action = start
               }
             }
           }""" % (i, addr, server_addr, proposal, i, ESP_PROPOSAL_WINDOWS))
