@@ -429,7 +429,8 @@ def fill_client(res, summ):
         return
     res["client"] = {k: summ.get(k) for k in (
         "up", "failed", "dropped", "tunnels_up", "setup_span_s", "setup_rate", "setup_ms_median",
-        "setup_ms_p99", "setup_ms_max", "retransmits", "stopccn_unacked", "aborted", "drops")}
+        "setup_ms_p99", "setup_ms_max", "retransmits", "lcp_confreq_retransmits",
+        "stopccn_unacked", "aborted", "drops")}
     res["setup_rate"] = summ.get("setup_rate")
 
 
@@ -696,7 +697,8 @@ def report(host, thr, vm):
     print("=" * 78)
     rows = [("LNS, sessions (tunnels x per tunnel), asked rate", "up", "failed", "set-up/s",
              "median ms", "p99 ms", "CPU ms/sess", "user ms/sess", "set-ups/CPU-s",
-             "RSS KiB/sess", "Pss KiB/sess", "slab KiB/sess", "rcvbuf drops", "teardown s")]
+             "RSS KiB/sess", "Pss KiB/sess", "slab KiB/sess", "rcvbuf drops", "LCP resends",
+             "teardown s")]
     for r in host + vm:
         if "error" in r:
             rows.append(("%s %s: %s" % (r["lns"], r["sessions"], r["error"]),))
@@ -712,7 +714,7 @@ def report(host, thr, vm):
             fmt(r.get("user_per_session_ms"), "%.3f"), fmt(r.get("setups_per_cpu_s"), "%.0f"),
             fmt(r.get("rss_per_session_kib"), "%.2f"), fmt(r.get("pss_per_session_kib"), "%.2f"),
             fmt(r.get("slab_per_session_kib")), fmt(r.get("udp_rcvbuf_errors"), "%d"),
-            fmt(r.get("teardown_s"))))
+            fmt(c.get("lcp_confreq_retransmits"), "%d"), fmt(r.get("teardown_s"))))
     widths = [max(len(row[i]) for row in rows if len(row) > i) for i in range(len(rows[0]))]
     for row in rows:
         if len(row) == 1:
