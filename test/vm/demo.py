@@ -1,9 +1,14 @@
 #!/usr/bin/python3
-"""The main job where the kernel lacks L2TP/PPP: inside the test VM, l2tpd
-with the shipped example configuration serves a sample client (xl2tpd +
-pppd, as on a Linux desktop) in a second network namespace. Its log streams
-as it happens; then l2tpctl shows the session, a ping crosses, and the
-administrator disconnects it. Run by `./run` through test/vm/vm-run."""
+"""The main job where the kernel lacks L2TP/PPP/ESP: inside the test VM,
+the shipped L2TP/IPsec server (docs/examples/ipsec/: l2tpd.conf with
+require_ipsec = yes, charon with our plugin and swanctl.conf, the policy of
+docs/examples/l2tpd/) serves a Windows-like client (charon with the shipped
+client-swanctl.conf, then xl2tpd + pppd with MS-CHAPv2, as on a Linux
+desktop) in a second network namespace. The logs stream as it happens; then
+a ping crosses, l2tpctl shows the session with its IPsec identity, and the
+administrator's disconnect ends the session and the client's IPsec.
+Run by `./run` through test/vm/vm-run; the set-up is the tests' own
+(test/integration/lib/ipsec_bed.py)."""
 import os
 import subprocess
 import sys
@@ -13,16 +18,19 @@ import time
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "integration"))
 from lib import peers  # noqa: E402
-from lib.netns import Stack, run, wait_for  # noqa: E402
-from lib.l2tpd import L2tpd, PASSWORDS, build_dir  # noqa: E402
+from lib.netns import Stack, run  # noqa: E402
+from lib.l2tpd import build_dir  # noqa: E402
+from lib.ipsec_bed import Bed, CLIENT, LOCAL, SERVER  # noqa: E402
 
-SERVER, CLIENT, LOCAL = "192.0.2.1", "192.0.2.2", "198.51.100.1"
+# charon logs every IKE step at this level; show the milestones only
+CHARON_SHOWN = ("l2tp:", "established", "initiating", "deleting", "closing", "received DELETE",
+                "selected proposal", "authentication of", "CHILD_SA", "failed", "error")
 
 
 class Tail:
-    """Print new lines of a file as they appear."""
-    def __init__(self, path, prefix):
-        self.path, self.prefix, self.pos = path, prefix, 0
+    """Print new lines of a file as they appear (those matching `only`)."""
+    def __init__(self, path, prefix, only=None):
+        self.path, self.prefix, self.only, self.pos = path, prefix, only, 0
 
     def poll(self):
         try:
@@ -33,8 +41,11 @@ class Tail:
         except OSError:
             return
         for line in data.splitlines():
-            if not line.startswith("xl2tpd["):
-                print(self.prefix + line, flush=True)
+            if line.startswith("xl2tpd["):
+                continue
+            if self.only and (not any(k in line for k in self.only) or "[LIB]" in line):
+                continue
+            print(self.prefix + line, flush=True)
 
 
 def step(text):
@@ -46,66 +57,87 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     stack = Stack(workdir)
     ctl = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
-    try:
-        step("network namespaces: server 192.0.2.1 <-> client 192.0.2.2")
-        srv = stack.netns("server")
-        cli = stack.netns("client")
-        stack.veth(srv, "eth0", SERVER + "/24", cli, "eth0", CLIENT + "/24")
+    tails = []
 
-        step("l2tpd with docs/examples/l2tpd/policy.conf (kernel data path; no IPsec in this demo)")
-        d = L2tpd(stack, srv, listen=SERVER, dataplane="kernel")
-        d.start()
-        tail = Tail(d.proc.log_path, "  l2tpd | ")
-        tail.poll()
+    def poll():
+        for t in tails:
+            t.poll()
 
-        step("a Linux desktop client (xl2tpd + pppd, MS-CHAPv2) connects as alice")
-        peers.write_chap_secrets(sorted(PASSWORDS.items()))
-        lac = peers.Xl2tpd(stack, cli, "client")
-        log = os.path.join(workdir, "pppd-client.log")
-        lac.configure_lac(CLIENT, SERVER, """
-            user alice
-            noauth
-            refuse-pap
-            refuse-chap
-            refuse-mschap
-            refuse-eap
-            noccp
-            nodefaultroute
-            usepeerdns
-            ipcp-accept-local
-            ipcp-accept-remote
-            logfile %s
-            """ % log)
-        lac.start()
-        deadline = time.monotonic() + 60
-        addr = None
-        while time.monotonic() < deadline and not addr:
-            tail.poll()
-            addr = peers.ppp_addresses(cli)
-            time.sleep(0.2)
-        tail.poll()
-        if not addr:
-            print("the session did not come up; logs in", workdir)
-            return 1
-        print("  client | ppp0 %s peer %s" % addr, flush=True)
-
-        step("ping from the client to the server's end of the link")
-        print(run(["ping", "-c", "3", "-i", "0.3", "-w", "20", LOCAL], ns=cli, check=False), flush=True)
-
-        step("l2tpctl status / sessions")
-        for cmd in (["status"], ["sessions"]):
-            out = subprocess.run([ctl, "--socket", d.sock] + cmd, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True).stdout
-            print(out, flush=True)
-
-        step("l2tpctl disconnect user alice")
-        out = subprocess.run([ctl, "--socket", d.sock, "disconnect", "user", "alice"],
+    def l2tpctl(*args):
+        print("$ l2tpctl " + " ".join(args), flush=True)
+        out = subprocess.run([ctl, "--socket", bed.l2tpd.sock] + list(args),
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
         print(out, flush=True)
-        wait_for("the client's link to go", lambda: peers.ppp_addresses(cli) is None, timeout=30)
+
+    def wait(what, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            poll()
+            got = predicate()
+            if got:
+                return got
+            time.sleep(0.2)
+        poll()
+        print("timed out waiting for %s; logs in %s" % (what, workdir), flush=True)
+        return None
+
+    try:
+        step("server %s (l2tpd + charon with our plugin) <-> client %s (charon + xl2tpd + pppd)"
+             % (SERVER, CLIENT))
+        print("server: docs/examples/ipsec/l2tpd.conf (require_ipsec = yes), "
+              "docs/examples/ipsec/swanctl.conf (l2tp-psk and l2tp-cert; certificates made "
+              "with pki), docs/examples/l2tpd/policy.conf", flush=True)
+        print("client: docs/examples/ipsec/client-swanctl.conf (IKEv1 main mode, PSK, "
+              "like Windows)", flush=True)
+        print("(setting up: pki makes a CA and the server's certificate, which takes a "
+              "while under qemu)", flush=True)
+        bed = Bed(stack, shipped=True)
+        tails[:] = [Tail(bed.l2tpd.proc.log_path, "  l2tpd  | "),
+                    Tail(bed.charon_srv.log, "  charon | ", CHARON_SHOWN)]
+        poll()
+
+        step("the client dials IPsec (swanctl --initiate): IKEv1 main mode, then quick mode "
+             "for UDP/1701; the plugin reports the SAs to l2tpd")
+        bed.charon_cli.initiate("l2tp")
+        if not wait("l2tpd to learn the CHILD_SA",
+                    lambda: "1 L2TP CHILD_SA" in bed.l2tpd.ctl("status")[1], 60):
+            return 1
+
+        step("L2TP and PPP inside ESP: xl2tpd + pppd (MS-CHAPv2) log in as alice")
+        lac, log = bed.lac(bed.cli, CLIENT, user="alice")
+        addr = wait("the client's ppp0", lambda: peers.ppp_addresses(bed.cli), 90)
+        if not addr:
+            return 1
+        print("  client | ppp0 %s peer %s" % addr, flush=True)
+        wait("pppd's DNS servers", lambda: "DNS address" in open(log).read(), 30)
+        for line in open(log).read().splitlines():
+            if "DNS address" in line or "local  IP address" in line:
+                print("  pppd   | " + line, flush=True)
+
+        step("ping from the client to the server's end of the link")
+        print(run(["ping", "-c", "3", "-i", "0.3", "-w", "30", LOCAL], ns=bed.cli, check=False),
+              flush=True)
+        poll()
+
+        step("on the wire between the namespaces")
+        print("ESP packets: %d; L2TP (UDP 1701) datagrams in clear: %d"
+              % (bed.esp_packets(), len(bed.udp_1701_in_clear())), flush=True)
+
+        step("l2tpctl status / sessions: the session and its IPsec identity")
+        l2tpctl("status")
+        l2tpctl("sessions")
+
+        step("l2tpctl disconnect user alice: the session ends, and l2tpd asks charon to "
+             "delete the client's IKE SA")
+        l2tpctl("disconnect", "user", "alice")
+        wait("the client's link to go", lambda: peers.ppp_addresses(bed.cli) is None, 30)
+        wait("the client's IKE SA to go", lambda: "vpn:" not in bed.client_ike_sas(), 30)
+        print("$ swanctl --list-sas   (client)", flush=True)
+        print(bed.client_ike_sas() or "(no SAs)", flush=True)
         time.sleep(0.5)
-        tail.poll()
-        step("done: this is what l2tpd does for each client; see docs/operations.md")
+        poll()
+        step("done: this is what the shipped configuration does for each client; "
+             "see docs/ipsec.md")
         return 0
     finally:
         stack.close()
