@@ -486,6 +486,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	}
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
+	filters_open(&srv->filters);
 
 	fill_l2tp_config(cfg, &lc);
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
@@ -523,6 +524,8 @@ void server_free(struct server *srv)
 		srv->dp_ops->destroy(srv->dp);
 	routes_close(srv->routes);
 	srv->routes = NULL;
+	filters_close(srv->filters);	/* after the sessions: their elements are gone */
+	srv->filters = NULL;
 	for (unsigned i = 0; i < srv->n_listeners; i++) {
 		sd_event_source_disable_unref(srv->listeners[i].src);
 		close(srv->listeners[i].fd);
@@ -561,6 +564,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_adopt_leases(next, srv->policy, on_orphan, srv);
 	policy_free(srv->policy);
 	srv->policy = next;
+	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies",
 		 srv->policy_path, c.users, c.groups, c.pools, c.policies);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "filter.h"
 #include "ipsec.h"
 #include "l2tp.h"
 #include "policy.h"
@@ -78,6 +79,7 @@ struct session {
 	uint8_t n_routes;
 	bool routes_installed;
 	int routes_ifindex;		/* where they were installed */
+	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -132,6 +134,7 @@ struct server {
 	sd_event_source *ctl_src;
 	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */
 	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
+	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
 };
 
 uint64_t server_now_ms(const struct server *srv);

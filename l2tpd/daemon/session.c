@@ -183,6 +183,21 @@ static void remove_routes(struct session *s)
 	s->n_routes = 0;
 }
 
+/* What the session added around its interface (framed routes, packet
+ * filters), removed while the interface still exists. Idempotent. */
+static void release_interface_state(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	remove_routes(s);
+	if (s->filter_in || s->filter_out) {
+		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
+		if (ifname)
+			filters_detach(srv->filters, ifname, s->filter_in, s->filter_out);
+		s->filter_in = s->filter_out = NULL;
+	}
+}
+
 static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
@@ -360,6 +375,36 @@ static void reject(struct session *s, enum ppp_auth_failure code, const char *me
 	ppp_auth_answer(&s->ppp, server_now_ms(s->srv), &a);
 }
 
+/* The profile's packet filters on the session's interface, before IP can
+ * flow (the interface exists from session_create on both data planes).
+ * Fail closed: a session whose filter cannot be installed is refused. */
+static int attach_filters(struct session *s, const struct policy_decision *dec)
+{
+	struct server *srv = s->srv;
+	const char *ifname;
+	char err[256], peer[64];
+
+	if (!filter_needed(&dec->profile.filter_in) && !filter_needed(&dec->profile.filter_out))
+		return 0;
+	if (srv->dp_ops == &dataplane_userspace && srv->cfg.userspace_tun == USERSPACE_TUN_SHARED) {
+		snprintf(err, sizeof(err), "the shared TUN (userspace.tun = shared) cannot tell "
+			 "sessions apart for nftables");
+	} else {
+		ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
+		if (filters_attach(srv->filters, ifname, dec->policy_index, &dec->profile.filter_in,
+				   &dec->profile.filter_out, &s->filter_in, &s->filter_out, err,
+				   sizeof(err)) == 0) {
+			log_debug("session %u/%u: packet filters of policy '%s' on %s", s->tunnel_id,
+				  s->session_id, s->policy_name, ifname);
+			return 0;
+		}
+	}
+	log_err("session %u/%u: user '%s' from %s refused: packet filter of policy '%s' not "
+		"installed: %s", s->tunnel_id, s->session_id, s->user,
+		peer_str(s, peer, sizeof(peer)), s->policy_name, err);
+	return -1;
+}
+
 static void decide(struct session *s)
 {
 	struct server *srv = s->srv;
@@ -429,6 +474,12 @@ static void decide(struct session *s)
 	}
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
+	if (attach_filters(s, &dec)) {
+		srv->counters.sessions_refused++;
+		s->cdn_result = CDN_GENERAL_ERROR;
+		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "packet filter not installed");
+		goto out;
+	}
 
 	memset(&prof, 0, sizeof(prof));
 	prof.local_addr = ntohl(srv->cfg.local_address.s_addr);
@@ -673,6 +724,7 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 	 * this event: let go of both now. */
 	if (s->dp) {
 		session_packets(srv, s, &s->final_stats);
+		release_interface_state(s);
 		srv->dp_ops->session_delete(srv->dp, s->dp);
 		s->dp = NULL;
 	}
@@ -788,7 +840,7 @@ void session_destroy(struct server *srv, struct session *s)
 		free(s->auth);
 	}
 	free_held(s);
-	remove_routes(s);	/* before the interface goes */
+	release_interface_state(s);	/* before the interface goes */
 	if (s->dp)
 		srv->dp_ops->session_delete(srv->dp, s->dp);
 	/* The address returns to its pool exactly once. */

@@ -1,0 +1,69 @@
+/*
+ * Packet filters of profiles (policy's filter_in / filter_out), enforced by
+ * the kernel with nftables, so the daemon does no per-packet work and a
+ * packet's cost does not grow with the number of sessions (docs/l2tpd.md):
+ *
+ *   table inet l2tpd {
+ *     map sessions_in  { type ifname : verdict; }   # session interface -> jump chain
+ *     map sessions_out { type ifname : verdict; }
+ *     chain input   { hook input   ...; iifname vmap @sessions_in }
+ *     chain forward { hook forward ...; iifname vmap @sessions_in; oifname vmap @sessions_out }
+ *     chain output  { hook output  ...; oifname vmap @sessions_out }
+ *     chain g1_p0_in { <rules of policy 0's filter_in>; <default> }   # one per profile
+ *   }
+ *
+ * A permit is `return` (not accept: a packet between two sessions must meet
+ * the second one's filter_out too), a deny is `drop`. Sessions add and
+ * remove one map element each; the profile chains are made the first time
+ * a session of that policy needs them and deleted when the last one ends.
+ * A reload starts a new generation: new sessions get chains built from the
+ * new file, sessions already up keep theirs.
+ *
+ * nftables is driven through libnftables, loaded with dlopen: Debian ships
+ * it with the nft tool, and a box whose profiles have no filters never
+ * needs it. When a filter is needed and cannot be installed, the session
+ * is refused (fail closed: a filter is a security boundary).
+ */
+#ifndef L2TPD_FILTER_H
+#define L2TPD_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define FILTER_TABLE "l2tpd"
+
+struct filters;
+struct filter_chain;
+
+/* Load libnftables and remove a table a killed predecessor left. Never
+ * fails: without the library, *out is a handle whose attach fails with
+ * the reason (logged once here). */
+int filters_open(struct filters **out);
+/* Removes the table (and with it every element and chain). */
+void filters_close(struct filters *f);
+/* A reload: chains made from now on belong to the new policy file. */
+void filters_new_generation(struct filters *f);
+
+/* Does this filter do anything? (rules, or a default deny) */
+bool filter_needed(const struct policy_filter *flt);
+
+/* Attach the profile's filters to a session's interface. *in / *out get
+ * the chains (NULL when that direction needs none). 0, or -1 with err. */
+int filters_attach(struct filters *f, const char *ifname, int policy_index,
+		   const struct policy_filter *filter_in, const struct policy_filter *filter_out,
+		   struct filter_chain **in, struct filter_chain **out, char *err, size_t errlen);
+/* Remove the session's map elements and release its chains. */
+void filters_detach(struct filters *f, const char *ifname, struct filter_chain *in,
+		    struct filter_chain *out);
+
+/* Pure, for tests: the nft commands that create chain `chain` of table
+ * inet FILTER_TABLE with the filter's rules in file order, then the
+ * default. Returns the length, or -1 (buffer too small, a rule mixing
+ * IPv4 and IPv6) with err. */
+int filter_render_chain(const struct policy_filter *flt, const char *chain, char *buf,
+			size_t len, char *err, size_t errlen);
+
+#endif
