@@ -491,3 +491,27 @@ def test_filter_chains_leave_with_the_daemon(stack, net):
     assert "jump g1_p0_in" in nft_map(srv, "sessions_in")
     d.proc.stop(signal.SIGTERM)
     assert run(["nft", "list", "tables"], ns=srv).strip() == ""
+
+
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_after_a_reload_new_sessions_get_the_new_filters_and_old_ones_keep_theirs(stack, net):
+    srv, cli = net
+    deny_all = filtered_policy("""\
+            filter_in {
+                default = deny
+            }
+""")
+    d = start(stack, net, policy_text=deny_all)
+    old = held_client(stack, cli, "client-gen1")
+    wait_for("first session up", lambda: client_events(old, "up"), timeout=60)
+    ok, text = d.ctl("reload")
+    assert ok, text
+    new = held_client(stack, cli, "client-gen2")
+    wait_for("second session up", lambda: client_events(new, "up"), timeout=60)
+    table = run(["nft", "list", "table", "inet", "l2tpd"], ns=srv)
+    assert "chain g1_p0_in" in table and "chain g2_p0_in" in table, table
+    old.stop()
+    wait_for("one session left", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 1)
+    table = run(["nft", "list", "table", "inet", "l2tpd"], ns=srv)
+    assert "chain g1_p0_in" not in table and "chain g2_p0_in" in table, table
