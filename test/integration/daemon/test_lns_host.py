@@ -515,3 +515,25 @@ def test_after_a_reload_new_sessions_get_the_new_filters_and_old_ones_keep_their
     wait_for("one session left", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 1)
     table = run(["nft", "list", "table", "inet", "l2tpd"], ns=srv)
     assert "chain g1_p0_in" not in table and "chain g2_p0_in" in table, table
+
+
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_a_killed_daemons_filter_table_is_replaced_at_the_next_start(stack, net):
+    srv, cli = net
+    d = start(stack, net, policy_text=filtered_policy("""\
+            filter_in {
+                default = deny
+            }
+"""))
+    holder = held_client(stack, cli, "client-filter-kill")
+    wait_for("alice up", lambda: client_events(holder, "up"), timeout=60)
+    ifname = json.loads(d.ctl("json sessions")[1])[0]["interface"]
+    d.proc.stop(signal.SIGKILL)
+    holder.stop()
+    # SIGKILL leaves the table, naming an interface a new session may reuse.
+    assert ifname in nft_map(srv, "sessions_in")
+    d.start()
+    assert "inet l2tpd" not in run(["nft", "list", "tables"], ns=srv)
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"])
+    assert rc == 0, out
