@@ -193,6 +193,18 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 			out_json_str(o, subject ? subject : "");
 			outf(o, ",\"ipsec_cert_issuer\":");
 			out_json_str(o, issuer ? issuer : "");
+			/* what the session installed around its interface */
+			outf(o, ",\"framed_routes\":[");
+			for (unsigned i = 0; s->routes_installed && i < s->n_routes; i++) {
+				char pfx[64];
+				routes_format(&s->routes[i], pfx, sizeof(pfx));
+				outf(o, "%s", i ? "," : "");
+				out_json_str(o, pfx);
+			}
+			outf(o, "],\"filter_in\":");
+			out_json_str(o, s->filter_in ? filter_chain_name(s->filter_in) : "");
+			outf(o, ",\"filter_out\":");
+			out_json_str(o, s->filter_out ? filter_chain_name(s->filter_out) : "");
 			outf(o, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,\"tx_bytes\":%llu}",
 			     (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);

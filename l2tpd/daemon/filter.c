@@ -378,6 +378,11 @@ fail:
 	return -1;
 }
 
+const char *filter_chain_name(const struct filter_chain *c)
+{
+	return c->name;
+}
+
 void filters_detach(struct filters *f, const char *ifname, struct filter_chain *in,
 		    struct filter_chain *out)
 {

@@ -59,6 +59,9 @@ int filters_attach(struct filters *f, const char *ifname, int policy_index,
 void filters_detach(struct filters *f, const char *ifname, struct filter_chain *in,
 		    struct filter_chain *out);
 
+/* "g1_p0_in": the nftables chain (l2tpctl sessions --json). */
+const char *filter_chain_name(const struct filter_chain *c);
+
 /* Pure, for tests: the nft commands that create chain `chain` of table
  * inet FILTER_TABLE with the filter's rules in file order, then the
  * default. Returns the length, or -1 (buffer too small, a rule mixing

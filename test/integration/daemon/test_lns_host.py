@@ -364,6 +364,7 @@ def test_framed_routes_follow_the_session_and_carry_traffic_to_the_client(stack,
     sess = json.loads(d.ctl("json sessions")[1])
     assert len(sess) == 1, sess
     ifname = sess[0]["interface"]
+    assert sess[0]["framed_routes"] == FRAMED, sess
     # The user's routes point at her session's interface.
     for prefix in FRAMED:
         r = wait_for("route %s" % prefix, lambda: routes_to(srv, prefix), timeout=30)
@@ -460,7 +461,9 @@ def test_filter_out_drops_traffic_towards_the_client(stack, net):
 """))
     holder = held_client(stack, cli, "client-filter-out")
     wait_for("alice up", lambda: client_events(holder, "up"), timeout=60)
-    ifname = json.loads(d.ctl("json sessions")[1])[0]["interface"]
+    sess = json.loads(d.ctl("json sessions")[1])[0]
+    ifname = sess["interface"]
+    assert sess["filter_out"] == "g1_p0_out" and sess["filter_in"] == "", sess
     # One element per session in the map; the rules in the policy's chain.
     assert ('"%s" : jump g1_p0_out' % ifname) in nft_map(srv, "sessions_out"), \
         nft_map(srv, "sessions_out")
