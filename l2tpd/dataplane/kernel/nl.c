@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <netlink/addr.h>
 #include <netlink/errno.h>
@@ -338,14 +339,19 @@ int dpk_nl_link_stats(struct dataplane *dp, int ifindex, struct dp_stats *st)
 
 int dpk_nl_ifindex(struct dataplane *dp, const char *name)
 {
-	struct rtnl_link *link = NULL;
-	int rc = rtnl_link_get_kernel(dp->rtnl, 0, name, &link);
+	struct ifreq ifr;
 
-	if (rc < 0)
-		return dpk_nle_to_errno(rc);
-	rc = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	return rc;
+	/* SIOCGIFINDEX on the socket we hold (any socket answers the generic
+	 * netdev ioctls): an RTM_GETLINK would make the kernel fill a whole
+	 * link message (stats, every IPv6 setting) only for its index, once
+	 * per session (docs/performance.md). */
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(nl_socket_get_fd(dp->rtnl), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
 }
 
 struct route_answer {

@@ -117,12 +117,15 @@ static int sys_tun_open(void *ctx, const char *name, uint16_t mtu, char *ifname,
 	}
 	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
 	ifname[IFNAMSIZ - 1] = 0;
-	*ifindex = (int)if_nametoindex(ifname);
-	if (*ifindex == 0) {
+	/* The index through the netlink socket we hold (any socket answers
+	 * SIOCGIFINDEX): if_nametoindex() would open and close a socket per
+	 * session. ifr_name is already the device's name. */
+	if (ioctl(nl_socket_get_fd(io->nl), SIOCGIFINDEX, &ifr) < 0) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
+	*ifindex = ifr.ifr_ifindex;
 	err = link_change(io, *ifindex, mtu, false, true);
 	if (err < 0) {
 		close(fd);
