@@ -234,7 +234,7 @@ class Daemon:
     session, as in production)."""
 
     def __init__(self, stack, ns, dataplane, n_users, sessions, tunnels, per_tunnel,
-                 timers=""):
+                 timers="", extra=""):
         self.stack, self.ns = stack, ns
         self.dir = os.path.join(stack.workdir, "l2tpd")
         os.makedirs(self.dir, exist_ok=True)
@@ -262,9 +262,10 @@ class Daemon:
                     timers {
                 %s
                     }
+                %s
                 }
                 """) % (SERVER, dataplane, self.sock, LOCAL, tunnels + 16, sessions + 16,
-                        per_tunnel + 16, timers))
+                        per_tunnel + 16, timers, extra))
         self.proc = None
         self.pid = None
 
@@ -361,17 +362,19 @@ def net(stack):
     return srv, cli
 
 
-def host_load(workdir, sessions, tunnels, rate):
+def host_load(workdir, sessions, tunnels, rate, tun="per-session"):
     per_tunnel = (sessions + tunnels - 1) // tunnels
-    wd = os.path.join(workdir, "host-%d-%d" % (sessions, rate))
+    shared = tun == "shared"
+    wd = os.path.join(workdir, "host-%d-%d%s" % (sessions, rate, "-shared" if shared else ""))
     shutil.rmtree(wd, ignore_errors=True)
     os.makedirs(wd)
     stack = Stack(wd)
-    res = {"part": "host", "lns": "l2tpd (userspace data path)", "sessions": sessions,
-           "tunnels": tunnels, "rate": rate}
+    res = {"part": "host", "sessions": sessions, "tunnels": tunnels, "rate": rate,
+           "lns": "l2tpd (userspace, %s)" % ("one shared TUN" if shared else "TUN per session")}
     try:
         srv, cli = net(stack)
-        d = Daemon(stack, srv, "userspace", sessions, sessions, tunnels, per_tunnel)
+        d = Daemon(stack, srv, "userspace", sessions, sessions, tunnels, per_tunnel,
+                   extra="userspace {\n tun = shared\n }" if shared else "")
         d.start()
         time.sleep(0.5)
         mem0 = meminfo()
@@ -388,7 +391,7 @@ def host_load(workdir, sessions, tunnels, rate):
         # own count and the devices, for comparison.
         res["sessions_up"] = client_up(proc)
         res["daemon_sessions_up"] = st.get("sessions_up")
-        res["tun_devices"] = links(srv, "l2tp")
+        res["tun_devices"] = links(srv, "l2tp") - (1 if shared else 0)
         res["udp_rcvbuf_errors"] = udp_rcvbuf_errors(srv) - drops0
         log("host: %d up after %.1f s (daemon: %s), %d TUN devices; closing"
             % (res["sessions_up"], t_up, res["daemon_sessions_up"], res["tun_devices"]))
@@ -397,7 +400,7 @@ def host_load(workdir, sessions, tunnels, rate):
         # Teardown: until the daemon has no session and the last TUN is gone
         # (the bound only stops a hung run).
         try:
-            wait_for("teardown", lambda: links(srv, "l2tp") == 0
+            wait_for("teardown", lambda: links(srv, "l2tp") == (1 if shared else 0)
                      and (d.status() or {}).get("sessions") == 0,
                      timeout=60 + sessions * 0.05, interval=1.0)
             res["teardown_s"] = time.monotonic() - t_close
@@ -783,6 +786,9 @@ def main():
     ap.add_argument("--host-only", action="store_true")
     ap.add_argument("--vm-only", action="store_true")
     ap.add_argument("--no-throughput", action="store_true")
+    ap.add_argument("--userspace-tun", choices=("per-session", "shared"), default="per-session",
+                    help="host part: l2tpd.conf userspace.tun (one TUN per session, or one "
+                         "shared TUN with a /32 route per client)")
     ap.add_argument("--loads", type=loads, default=loads("1000@0,10000@150"),
                     help="host loads, SESSIONS@RATE (RATE 0: all at once)")
     ap.add_argument("--per-tunnel", type=int, default=100)
@@ -809,7 +815,8 @@ def main():
     if not args.vm_only:
         for n, rate in args.loads:
             try:
-                host.append(host_load(workdir, n, max(1, n // args.per_tunnel), rate))
+                host.append(host_load(workdir, n, max(1, n // args.per_tunnel), rate,
+                                      args.userspace_tun))
             except Exception as exc:
                 log("host: %d sessions failed: %r" % (n, exc))
                 host.append({"part": "host", "lns": "l2tpd (userspace)", "sessions": n,
