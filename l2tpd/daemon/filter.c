@@ -2,25 +2,13 @@
 #include "filter.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
+#include <nftables/libnftables.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-
-/* libnftables' public API (nftables/libnftables.h, stable since 0.9.0),
- * declared here because Debian's runtime package has no header. */
-struct nft_ctx;
-struct nft_api {
-	struct nft_ctx *(*ctx_new)(uint32_t flags);
-	void (*ctx_free)(struct nft_ctx *ctx);
-	int (*buffer_output)(struct nft_ctx *ctx);
-	int (*buffer_error)(struct nft_ctx *ctx);
-	const char *(*get_error_buffer)(struct nft_ctx *ctx);
-	int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
-};
 
 struct filter_chain {
 	struct filter_chain *next;
@@ -32,9 +20,7 @@ struct filter_chain {
 };
 
 struct filters {
-	void *lib;
-	struct nft_api api;
-	struct nft_ctx *ctx;
+	struct nft_ctx *ctx;		/* libnftables (package libnftables-dev) */
 	char unavailable[160];		/* why filters cannot be installed, or "" */
 	bool table_made;
 	uint32_t gen;
@@ -166,9 +152,9 @@ static int nft_run(struct filters *f, const char *cmds, char *err, size_t errlen
 		snprintf(err, errlen, "%s", f->unavailable);
 		return -1;
 	}
-	if (f->api.run_cmd_from_buffer(f->ctx, cmds) == 0)
+	if (nft_run_cmd_from_buffer(f->ctx, cmds) == 0)
 		return 0;
-	const char *e = f->api.get_error_buffer(f->ctx);
+	const char *e = nft_ctx_get_error_buffer(f->ctx);
 	size_t n;
 
 	snprintf(err, errlen, "nftables: %s", e && *e ? e : "refused");
@@ -190,28 +176,13 @@ int filters_open(struct filters **out)
 	if (!f)
 		return -1;
 	f->gen = 1;
-	f->lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!f->lib) {
-		snprintf(f->unavailable, sizeof(f->unavailable),
-			 "libnftables.so.1 not found (package libnftables1)");
+	f->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!f->ctx) {
+		snprintf(f->unavailable, sizeof(f->unavailable), "libnftables: no context (out of memory)");
 		return 0;
 	}
-	f->api.ctx_new = (struct nft_ctx * (*)(uint32_t))dlsym(f->lib, "nft_ctx_new");
-	f->api.ctx_free = (void (*)(struct nft_ctx *))dlsym(f->lib, "nft_ctx_free");
-	f->api.buffer_output = (int (*)(struct nft_ctx *))dlsym(f->lib, "nft_ctx_buffer_output");
-	f->api.buffer_error = (int (*)(struct nft_ctx *))dlsym(f->lib, "nft_ctx_buffer_error");
-	f->api.get_error_buffer =
-		(const char *(*)(struct nft_ctx *))dlsym(f->lib, "nft_ctx_get_error_buffer");
-	f->api.run_cmd_from_buffer =
-		(int (*)(struct nft_ctx *, const char *))dlsym(f->lib, "nft_run_cmd_from_buffer");
-	if (!f->api.ctx_new || !f->api.ctx_free || !f->api.buffer_output || !f->api.buffer_error ||
-	    !f->api.get_error_buffer || !f->api.run_cmd_from_buffer ||
-	    !(f->ctx = f->api.ctx_new(0))) {
-		snprintf(f->unavailable, sizeof(f->unavailable), "libnftables.so.1 is not usable");
-		return 0;
-	}
-	f->api.buffer_output(f->ctx);
-	f->api.buffer_error(f->ctx);
+	nft_ctx_buffer_output(f->ctx);
+	nft_ctx_buffer_error(f->ctx);
 	/* A table left by a killed daemon names interfaces that a new
 	 * session may reuse: start clean. Only our own table is touched. */
 	(void)nft_run(f, "add table inet " FILTER_TABLE "\ndelete table inet " FILTER_TABLE "\n", err,
@@ -233,9 +204,7 @@ void filters_close(struct filters *f)
 		free(c);
 	}
 	if (f->ctx)
-		f->api.ctx_free(f->ctx);
-	if (f->lib)
-		dlclose(f->lib);
+		nft_ctx_free(f->ctx);
 	free(f);
 }
 

@@ -19,9 +19,9 @@
  * A reload starts a new generation: new sessions get chains built from the
  * new file, sessions already up keep theirs.
  *
- * nftables is driven through libnftables, loaded with dlopen: Debian ships
- * it with the nft tool, and a box whose profiles have no filters never
- * needs it. When a filter is needed and cannot be installed, the session
+ * nftables is driven through libnftables (the library behind the nft
+ * tool): one batch of commands per change, applied atomically by the
+ * kernel; a box whose profiles have no filters never calls it. When a filter is needed and cannot be installed, the session
  * is refused (fail closed: a filter is a security boundary).
  */
 #ifndef L2TPD_FILTER_H
@@ -38,9 +38,9 @@
 struct filters;
 struct filter_chain;
 
-/* Load libnftables and remove a table a killed predecessor left. Never
- * fails: without the library, *out is a handle whose attach fails with
- * the reason (logged once here). */
+/* Open an nftables context and remove a table a killed predecessor left.
+ * Fails only without memory for *out; without an nftables context, *out is
+ * a handle whose attach fails with the reason. */
 int filters_open(struct filters **out);
 /* Removes the table (and with it every element and chain). */
 void filters_close(struct filters *f);
