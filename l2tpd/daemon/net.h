@@ -22,6 +22,27 @@ ssize_t net_recv(int fd, uint8_t *buf, size_t cap, struct l2tp_addr *peer,
 int net_send(int fd, const struct l2tp_addr *peer, const struct l2tp_addr *local,
 	     int set_source, const uint8_t *buf, size_t len);
 
+/*
+ * The kernel data path's tunnels by UDP 4-tuple (local and peer address and
+ * port; marks play no part). Linux before 6.10 hands a datagram to one
+ * socket per 4-tuple and looks its session up in that socket's tunnel only
+ * (l2tp_udp_recv_core), so a second kernel tunnel from the same NAT address
+ * and port would never get its data (docs/ipsec-nat.md). O(1) per call.
+ */
+struct net_tuple;
+struct net_tuples {
+	struct net_tuple **buckets;
+	size_t cap, count;
+};
+/* Record tunnel id for the 4-tuple: 0 done; the id of the tunnel that has
+ * it already (nothing recorded); -1 out of memory. */
+int net_tuples_claim(struct net_tuples *s, const struct l2tp_addr *local,
+		     const struct l2tp_addr *peer, uint16_t id);
+/* Forget the 4-tuple if tunnel id holds it. */
+void net_tuples_release(struct net_tuples *s, const struct l2tp_addr *local,
+			const struct l2tp_addr *peer, uint16_t id);
+void net_tuples_free(struct net_tuples *s);
+
 void net_to_l2tp_addr(const struct sockaddr_storage *ss, struct l2tp_addr *a);
 void net_from_l2tp_addr(const struct l2tp_addr *a, struct sockaddr_storage *ss, socklen_t *len);
 /* "192.0.2.1:1701"; buf of at least 64. */

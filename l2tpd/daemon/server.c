@@ -133,7 +133,12 @@ static void handle_datagram(struct server *srv, struct listener *l, const uint8_
 		return;
 	}
 	srv->counters.rx_data++;
-	if (srv->dp_ops->data_rx) {
+	if (srv->dp_ops == &dataplane_userspace) {
+		/* With the IPsec SA's mark (SO_RCVMARK): clients behind one NAT
+		 * share address and port, and only the mark tells whose SA a
+		 * datagram came through (docs/ipsec-nat.md). */
+		dp_user_data_rx_mark(srv->dp, buf, len, from, true, peer->mark);
+	} else if (srv->dp_ops->data_rx) {
 		srv->dp_ops->data_rx(srv->dp, buf, len, from);
 	} else {
 		/* Kernel path: data for a tunnel the kernel does not know. */
@@ -254,7 +259,22 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 	socklen_t len;
 	net_from_l2tp_addr(&t->local, &p.local, &len);
 	net_from_l2tp_addr(&t->peer, &p.peer, &len);
-	if (srv->dp_ops == &dataplane_kernel) {
+	if (srv->dp_ops == &dataplane_kernel &&
+	    (rc = net_tuples_claim(&srv->kernel_tuples, &t->local, &t->peer, t->id)) != 0) {
+		/* Linux before 6.10 hands a datagram to the one socket of its
+		 * 4-tuple and looks its session up in that socket's tunnel
+		 * only (l2tp_udp_recv_core): a second kernel tunnel from the
+		 * same address and port (two clients behind one NAT) would
+		 * get none of its data. docs/ipsec-nat.md. */
+		if (rc < 0)
+			log_err("tunnel %u: out of memory", t->id);
+		else
+			log_err("tunnel %u: peer %s already has kernel tunnel %d from the same "
+				"address and port (clients behind one NAT): the kernel data path "
+				"cannot carry both; use dataplane = userspace", t->id,
+				net_addr_str(&t->peer, a, sizeof(a)), rc);
+		p.udp_fd = -1;
+	} else if (srv->dp_ops == &dataplane_kernel) {
 		/* The kernel binds a tunnel to a socket and takes the addresses
 		 * from it: one connected socket per tunnel. Control messages for
 		 * the tunnel then arrive on it, so it is read too. */
@@ -292,6 +312,8 @@ static void tunnel_free(struct server *srv, struct tunnel *t)
 		sd_event_source_disable_unref(t->src);
 	if (t->fd >= 0)
 		close(t->fd);
+	if (srv->dp_ops == &dataplane_kernel)
+		net_tuples_release(&srv->kernel_tuples, &t->local, &t->peer, t->id);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -518,6 +540,7 @@ void server_free(struct server *srv)
 	while (srv->tunnels)
 		tunnel_free(srv, srv->tunnels);
 	ipsec_free(srv);
+	net_tuples_free(&srv->kernel_tuples);
 	if (srv->l2tp)
 		l2tp_ctx_free(srv->l2tp);
 	if (srv->dp)

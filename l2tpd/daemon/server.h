@@ -17,6 +17,7 @@
 #include "filter.h"
 #include "ipsec.h"
 #include "l2tp.h"
+#include "net.h"
 #include "policy.h"
 #include "routes.h"
 #include "ppp/ppp.h"
@@ -116,6 +117,7 @@ struct server {
 	struct ppp_config ppp_cfg;
 	const struct dataplane_ops *dp_ops;
 	struct dataplane *dp;
+	struct net_tuples kernel_tuples;	/* kernel path: tunnels by UDP 4-tuple (net.h) */
 	struct listener listeners[L2TPD_MAX_LISTEN];
 	unsigned n_listeners;
 	sd_event_source *l2tp_timer, *heap_timer, *defer;

@@ -102,8 +102,15 @@ def install_our_charon_plugin(build_dir, name="l2tp"):
     shutil.copy(src, "/usr/lib/ipsec/plugins/")
 
 
-def server_swanctl_psk(local_addr, psk):
-    """The server side: IKEv1 main mode, PSK, ESP transport mode for L2TP."""
+def server_swanctl_psk(local_addr, psk, marks=False, updown=None):
+    """The server side: IKEv1 main mode, PSK, ESP transport mode for L2TP.
+    marks: a mark per CHILD_SA (clients behind one NAT, docs/ipsec-nat.md),
+    with updown the script that maps ESP packets to it."""
+    child_extra = ""
+    if marks:
+        child_extra += "mark_in = %unique\n                mark_out = %unique\n"
+    if updown:
+        child_extra += "                updown = %s\n" % updown
     return """
         connections {
           l2tp-psk {
@@ -122,6 +129,7 @@ def server_swanctl_psk(local_addr, psk):
                 local_ts = dynamic[udp/1701]
                 remote_ts = dynamic[udp]
                 esp_proposals = %s
+                %s
               }
             }
           }
@@ -131,7 +139,7 @@ def server_swanctl_psk(local_addr, psk):
             secret = "%s"
           }
         }
-        """ % (local_addr, IKE_PROPOSALS_SERVER, ESP_PROPOSALS_SERVER, psk)
+        """ % (local_addr, IKE_PROPOSALS_SERVER, ESP_PROPOSALS_SERVER, child_extra, psk)
 
 
 def client_swanctl_psk(server_addr, psk):
