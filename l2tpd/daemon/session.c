@@ -213,6 +213,16 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		memcpy(&ip.peer_ifid, ev->u.ncp.peer_ifid, 8);
 	} else {
 		s->peer_addr = ev->u.ncp.peer_addr;
+		/* RFC 1332 3.3: the client takes its address from our Nak of
+		 * IP-Address 0.0.0.0; IPCP can open without one if the client
+		 * left the option out. A link without the client's address
+		 * carries nothing: say so instead of a data-plane error. */
+		if (!ip.peer.s_addr) {
+			log_err("session %u/%u: IPCP opened but the client never took an address",
+				s->tunnel_id, s->session_id);
+			session_request_close(s, "no client address", CDN_GENERAL_ERROR, 0);
+			return;
+		}
 	}
 	rc = s->dp ? srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip) : -1;
 	if (rc) {

@@ -363,8 +363,12 @@ static void run_action(struct ppp_fsm *f, unsigned a, const struct ppp_fsm_rx *r
 		if (rx)
 			send_packet(f, rx->reply_code, rx->id, rx->reply,
 				    rx->reply_len);
-		if (a == PPP_FSM_SCN && f->nak_count < 255)
-			f->nak_count++;
+		if (a == PPP_FSM_SCN && rx && !rx->retransmission) {
+			if (f->nak_count < 255)
+				f->nak_count++;
+			f->nak_req_id = rx->id;
+			f->nak_req_hash = rx->req_hash;
+		}
 		break;
 	case PPP_FSM_STR:
 		action_str(f);
@@ -476,6 +480,21 @@ static bool awaiting_reply(const struct ppp_fsm *f, uint8_t id)
 	return id == f->id;
 }
 
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(struct ppp_fsm) == 40, "ppp_fsm grew: three per session (fsm.h)");
+#endif
+
+/* FNV-1a folded to 16 bits: tells a retransmitted Configure-Request from
+ * a new one with a reused Identifier (not a security boundary). */
+static uint16_t options_hash(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return (uint16_t)(h ^ (h >> 16));
+}
+
 void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 {
 	struct ppp_fsm_rx rx;
@@ -510,8 +529,22 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 
 	switch (rx.code) {
 	case PPP_CONF_REQ: {
-		bool reject_naks = f->nak_count >= f->max_failure;
+		bool reject_naks;
 		uint8_t code;
+
+		/* RFC 1661 5.1: a peer changes the Identifier whenever the
+		 * options change or it got a reply; a request with the same
+		 * Identifier and options as the one we last Nak'd is a
+		 * retransmission (our Nak was lost or is still on its way:
+		 * under load a LAC resends while we work). It gets the same
+		 * answer and does not count as another failed round, or a
+		 * burst of resends would reach Max-Failure and turn the Nak
+		 * of the peer's address into a Reject (RFC 1661 4.6). */
+		rx.req_hash = options_hash(data, dlen);
+		rx.retransmission = f->nak_count > 0 && rx.id == f->nak_req_id &&
+				    rx.req_hash == f->nak_req_hash;
+		reject_naks = (rx.retransmission ? f->nak_count - 1 : f->nak_count) >=
+			      f->max_failure;
 
 		/* Where the table does the same for RCR+ and RCR- (sta in
 		 * Closed, nothing in Closing/Stopping, illegal before Up),

@@ -175,6 +175,11 @@ struct ppp_fsm {
 	uint8_t max_failure;	/* Max-Failure, default 5 */
 	uint8_t last_event;	/* enum ppp_fsm_event that ran last */
 	uint8_t rej_id;		/* Identifier of our last Code/Protocol-Reject */
+	/* The Configure-Request we last Nak'd or Rejected (its Identifier
+	 * and a 16-bit hash of its options): a retransmission of it is
+	 * answered again but not counted against Max-Failure. */
+	uint8_t nak_req_id;
+	uint16_t nak_req_hash;
 };
 
 /* The RFC 1661 section 4.1 table, as data. */
@@ -209,6 +214,8 @@ struct ppp_fsm_rx {
 	const uint8_t *reply;	/* Conf-Ack/Nak/Rej options for sca/scn */
 	size_t reply_len;
 	uint8_t reply_code;
+	bool retransmission;	/* Conf-Req: same id and options as the last one Nak'd */
+	uint16_t req_hash;	/* Conf-Req: hash of its options */
 };
 
 /* Run one event through the table (used by the above and by tests). */

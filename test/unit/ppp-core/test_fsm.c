@@ -319,8 +319,53 @@ static void test_naks_turn_into_rejects_after_max_failure(void **state)
 		ppp_fsm_input(&f, req, sizeof(req));
 		assert_false(r.last_reject_naks);
 	}
+	req[1] = 5;	/* a new round: a new Identifier (RFC 1661 5.1) */
 	ppp_fsm_input(&f, req, sizeof(req));
 	assert_true(r.last_reject_naks);	/* RFC 1661 4.6 Max-Failure */
+}
+
+static void test_retransmitted_request_is_answered_but_not_counted_as_a_failure(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t req[10] = { 1, 9, 0, 10, 3, 6, 0, 0, 0, 0 };	/* IP-Address 0.0.0.0 */
+
+	setup_fsm(&f, &r);
+	ppp_fsm_open(&f);
+	ppp_fsm_up(&f);
+	r.conf_req_verdict = 3;	/* always Nak */
+	/* A LAC under load resends its request (same Identifier, same
+	 * options) many times before our Nak reaches it. */
+	for (int i = 0; i < 12; i++) {	/* > Max-Failure (5); sent_ids holds 16 */
+		size_t before = r.nsent;
+
+		ppp_fsm_input(&f, req, sizeof(req));
+		assert_false(r.last_reject_naks);
+		assert_int_equal(r.nsent, before + 1);	/* each one answered */
+		assert_int_equal(r.sent_codes[r.nsent - 1], PPP_CONF_NAK);
+		assert_int_equal(r.sent_ids[r.nsent - 1], 9);
+	}
+	assert_int_equal(f.nak_count, 1);
+}
+
+static void test_reused_identifier_with_new_options_counts_as_a_new_round(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t req[10] = { 1, 9, 0, 10, 3, 6, 0, 0, 0, 0 };
+
+	setup_fsm(&f, &r);
+	ppp_fsm_open(&f);
+	ppp_fsm_up(&f);
+	r.conf_req_verdict = 3;
+	for (int i = 0; i < 5; i++) {
+		req[9] = (uint8_t)i;	/* options change, Identifier does not */
+		ppp_fsm_input(&f, req, sizeof(req));
+		assert_false(r.last_reject_naks);
+	}
+	req[9] = 5;
+	ppp_fsm_input(&f, req, sizeof(req));
+	assert_true(r.last_reject_naks);
 }
 
 static void test_reply_with_a_stale_identifier_is_discarded(void **state)
@@ -461,6 +506,8 @@ int main(void)
 		cmocka_unit_test(test_unanswered_requests_exhaust_the_restart_counter),
 		cmocka_unit_test(test_each_request_gets_a_fresh_identifier),
 		cmocka_unit_test(test_naks_turn_into_rejects_after_max_failure),
+		cmocka_unit_test(test_retransmitted_request_is_answered_but_not_counted_as_a_failure),
+		cmocka_unit_test(test_reused_identifier_with_new_options_counts_as_a_new_round),
 		cmocka_unit_test(test_reply_with_a_stale_identifier_is_discarded),
 		cmocka_unit_test(test_ack_with_options_other_than_requested_is_discarded),
 		cmocka_unit_test(test_truncated_and_overlong_headers_are_counted_not_read),
