@@ -19,26 +19,6 @@ from lib.l2tpd import L2tpd, PASSWORDS
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"
 
-LAC_PPP = """
-    user {user}
-    {password}
-    noauth
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    usepeerdns
-    ipcp-accept-local
-    ipcp-accept-remote
-    maxfail 1
-    debug
-    logfile {log}
-"""
-
 
 @pytest.fixture(params=["kernel", "userspace"])
 def lns(request, stack):
@@ -57,8 +37,7 @@ def lns(request, stack):
 def start_client(stack, cli, user, password=None, name="xl2tpd-lac"):
     log = os.path.join(stack.workdir, "pppd-%s.log" % name)
     lac = peers.Xl2tpd(stack, cli, name)
-    lac.configure_lac(CLIENT, SERVER, LAC_PPP.format(
-        user=user, log=log, password=("password %s" % password) if password else ""))
+    lac.configure_lac(CLIENT, SERVER, peers.pppd_lac_options(user, log, password))
     lac.start()
     return lac, log
 

@@ -26,24 +26,6 @@ from lib.client import run_client, by_event
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 
-LAC_PPP = """
-    user {user}
-    noauth
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    ipcp-accept-local
-    ipcp-accept-remote
-    maxfail 1
-    debug
-    logfile {log}
-"""
-
 
 @pytest.fixture
 def lns(stack):
@@ -77,7 +59,7 @@ def test_pppd_first_lcp_configure_request_is_answered(stack, lns):
     peers.write_chap_secrets(sorted(PASSWORDS.items()))
     log = os.path.join(stack.workdir, "pppd-lac.log")
     lac = peers.Xl2tpd(stack, cli, "xl2tpd-lac")
-    lac.configure_lac(CLIENT, SERVER, LAC_PPP.format(user="alice", log=log))
+    lac.configure_lac(CLIENT, SERVER, peers.pppd_lac_options("alice", log, peer_dns=False))
     lac.start()
     wait_for("ppp0 up in the client", lambda: peers.ppp_addresses(cli), timeout=120)
     text = read(log)

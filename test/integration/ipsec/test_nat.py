@@ -84,25 +84,6 @@ s.sendto(b"\\xc8\\x02" + bytes(10), (sys.argv[2], 1701))
 print("sent")
 """
 
-LAC_PPP = """
-    user {user}
-    noauth
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    mtu 1380
-    mru 1380
-    noccp
-    nodefaultroute
-    usepeerdns
-    ipcp-accept-local
-    ipcp-accept-remote
-    maxfail 1
-    debug
-    logfile {log}
-"""
-
 
 def read(path):
     try:
@@ -170,7 +151,7 @@ class NatBed:
         name = "xl2tpd-%s" % c["user"]
         log = os.path.join(self.stack.workdir, "pppd-%s.log" % c["user"])
         lac = peers.Xl2tpd(self.stack, c["ns"], name)
-        lac.configure_lac(c["addr"], SERVER, LAC_PPP.format(user=c["user"], log=log))
+        lac.configure_lac(c["addr"], SERVER, peers.pppd_lac_options(c["user"], log, mtu=1380))
         lac.start()
         c["pppd_log"] = log
 

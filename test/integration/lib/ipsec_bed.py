@@ -18,29 +18,6 @@ PSK = "l2tp-ipsec-test-psk-7e1f"
 EXAMPLES = os.path.join(TOP, "docs", "examples", "ipsec")
 EXAMPLE_POLICY = os.path.join(TOP, "docs", "examples", "l2tpd", "policy.conf")
 
-# pppd options of a Linux desktop's L2TP client made like Windows':
-# MS-CHAPv2 only, asks for DNS (pppd 2.4.9 cannot ask for WINS: its
-# `usepeerwins` came in 2.5.0; l2tp-client asks for both, as Windows does).
-LAC_PPP = """
-    user {user}
-    {password}
-    noauth
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    usepeerdns
-    ipcp-accept-local
-    ipcp-accept-remote
-    maxfail 1
-    debug
-    logfile {log}
-"""
-
 
 def read(path):
     try:
@@ -165,8 +142,7 @@ class Bed:
         name = "xl2tpd-lac%d" % self.lacs
         log = os.path.join(self.stack.workdir, "pppd-%s.log" % name)
         lac = peers.Xl2tpd(self.stack, ns, name)
-        lac.configure_lac(listen, SERVER, LAC_PPP.format(
-            user=user, log=log, password=("password %s" % password) if password else ""))
+        lac.configure_lac(listen, SERVER, peers.pppd_lac_options(user, log, password))
         lac.start()
         return lac, log
 

@@ -174,6 +174,26 @@ def client_swanctl_psk(server_addr, psk):
         """ % (server_addr, IKE_PROPOSAL_WINDOWS, ESP_PROPOSAL_WINDOWS, psk)
 
 
+def pppd_lac_options(user, log, password=None, mtu=1400, peer_dns=True, maxfail=1):
+    """pppd options of a Linux desktop's L2TP client made like Windows':
+    MS-CHAPv2 only, no compression, takes the addresses the LNS gives and
+    (peer_dns) asks for DNS. pppd 2.4.9 cannot ask for WINS (`usepeerwins`
+    came in 2.5.0); test/tools/l2tp-client asks for both, as Windows does.
+    Without a password pppd takes it from chap-secrets."""
+    lines = ["user %s" % user]
+    if password:
+        lines.append("password %s" % password)
+    lines += ["noauth", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-eap",
+              "mtu %d" % mtu, "mru %d" % mtu, "noccp", "nodefaultroute"]
+    if peer_dns:
+        lines.append("usepeerdns")
+    lines += ["ipcp-accept-local", "ipcp-accept-remote"]
+    if maxfail is not None:
+        lines.append("maxfail %d" % maxfail)
+    lines += ["debug", "logfile %s" % log]
+    return "\n".join(lines) + "\n"
+
+
 def write_chap_secrets(entries):
     """pppd reads /etc/ppp/chap-secrets at a fixed path: only ever call this
     inside the test VM, whose root is a throw-away overlay."""

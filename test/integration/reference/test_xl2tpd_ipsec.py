@@ -38,24 +38,6 @@ LNS_PPP = """
     logfile {log}
 """
 
-LAC_PPP = """
-    user alice
-    noauth
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    usepeerdns
-    ipcp-accept-local
-    ipcp-accept-remote
-    debug
-    logfile {log}
-"""
-
 
 @pytest.mark.vm
 def test_reference_l2tp_ipsec_session_with_real_peers(stack, workdir):
@@ -85,7 +67,7 @@ def test_reference_l2tp_ipsec_session_with_real_peers(stack, workdir):
     lns = peers.Xl2tpd(stack, srv, "xl2tpd-lns")
     lns.configure_lns(SERVER, LNS_LOCAL, POOL, LNS_PPP.format(log=os.path.join(workdir, "pppd-lns.log")))
     lac = peers.Xl2tpd(stack, cli, "xl2tpd-lac")
-    lac.configure_lac(CLIENT, SERVER, LAC_PPP.format(log=os.path.join(workdir, "pppd-lac.log")))
+    lac.configure_lac(CLIENT, SERVER, peers.pppd_lac_options("alice", os.path.join(workdir, "pppd-lac.log"), maxfail=None))
     lns.start()
     lac.start()
 
