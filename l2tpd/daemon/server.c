@@ -359,6 +359,20 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 	case L2TP_EV_SESSION_DOWN:
 		session_l2tp_down(srv, ev);
 		break;
+	case L2TP_EV_SESSION_REFUSED: {
+		char a[64];
+
+		/* The CDN (result 4) is on its way; one line per refusal names
+		 * the limit, so "why can't this client connect" has an answer. */
+		log_warn("tunnel %u: incoming call from %s refused with CDN result %u: %s "
+			 "(%u of %u ports in use, at most %u per tunnel)",
+			 ev->tunnel_id, net_addr_str(ev->peer, a, sizeof(a)), ev->result_code,
+			 ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
+			 : ev->reason == L2TP_R_SESSION_LIMIT ? "all ports in use"
+							      : l2tp_reason_name(ev->reason),
+			 srv->n_sessions, srv->cfg.max_sessions, srv->cfg.max_sessions_per_tunnel);
+		break;
+	}
 	case L2TP_EV_SESSION_SLI:
 	case L2TP_EV_SESSION_WEN:
 		log_debug("session %u/%u: %s ignored", ev->tunnel_id, ev->session_id,

@@ -763,6 +763,8 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 		count(ctx, why);
 		send_cdn(ctx, t, m->assigned_session_id, 0, L2TP_CDN_TEMP_NO_FACILITIES,
 			 L2TP_ERR_INSUFFICIENT_RESOURCES, now);
+		emit(ctx, L2TP_EV_SESSION_REFUSED, t, NULL, L2TP_DOWN_RESOURCES, why,
+		     L2TP_CDN_TEMP_NO_FACILITIES, L2TP_ERR_INSUFFICIENT_RESOURCES, m);
 		return;
 	}
 	s->peer_id = m->assigned_session_id;

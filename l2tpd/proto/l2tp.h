@@ -129,6 +129,13 @@ enum l2tp_event_type {
 	L2TP_EV_SESSION_DOWN,	/* after SESSION_UP, or SESSION_ACCEPTED (LNS) */
 	L2TP_EV_SESSION_SLI,	/* Set-Link-Info: msg->accm_send/recv */
 	L2TP_EV_SESSION_WEN,	/* WAN-Error-Notify: msg->call_errors */
+	/*
+	 * LNS: an ICRQ refused for lack of resources (reason: which limit)
+	 * with its CDN result 4 queued; msg is the ICRQ, session_id 0.
+	 * Nothing was made, so nothing follows: it is for the log line an
+	 * administrator needs ("why was this client refused?").
+	 */
+	L2TP_EV_SESSION_REFUSED,
 };
 
 struct l2tp_event {

@@ -153,6 +153,9 @@ def test_ports_limit_refuses_the_next_session_with_cdn_result_4(stack, net):
     assert len(failed) == 3, out
     refused = [r for r in failed if r.get("l2tp_result") == 4]
     assert len(refused) == 1, out
+    # ... and the administrator reads why in one line.
+    assert re.search(r"incoming call from 192\.0\.2\.2:\d+ refused with CDN result 4: "
+                     r"all ports in use \(2 of 2 ports in use", d.log()), d.log()
 
 
 @pytest.mark.netns

@@ -743,6 +743,30 @@ static void session_limit_answers_cdn_temporary_lack_of_facilities(void **state)
 	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 1);
 }
 
+static void session_limit_refusal_is_reported_after_its_cdn(void **state)
+{
+	struct h_peer a;
+	const struct h_event *e;
+
+	h_fini(&H);
+	h_init(&H, 1, one_tunnel_cfg);
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	assert_int_not_equal(h_peer_call(&a, 42), 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_REFUSED), 0);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 43), 0);
+	e = h_find_event(&H, L2TP_EV_SESSION_REFUSED);
+	assert_non_null(e);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_REFUSED), 1);
+	assert_int_equal(e->reason, L2TP_R_SESSION_LIMIT);
+	assert_int_equal(e->result, L2TP_CDN_TEMP_NO_FACILITIES);
+	assert_int_equal(e->error, L2TP_ERR_INSUFFICIENT_RESOURCES);
+	assert_int_equal(e->session_id, 0);	/* nothing was made */
+	assert_non_null(h_find(&H, L2TP_MSG_CDN));	/* and the peer got its answer */
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_ACCEPTED), 0);
+}
+
 static void per_tunnel_cfg(struct l2tp_config *c)
 {
 	c->max_sessions_per_tunnel = 2;
@@ -1234,6 +1258,7 @@ int main(void)
 		T(close_all_sends_stopccn_shutting_down_to_every_tunnel),
 		T(tunnel_limit_answers_stopccn_insufficient_resources),
 		T(session_limit_answers_cdn_temporary_lack_of_facilities),
+		T(session_limit_refusal_is_reported_after_its_cdn),
 		T(per_tunnel_session_limit_is_enforced),
 		T(new_tunnels_per_peer_are_rate_limited),
 		T(tunnel_ids_are_random_nonzero_and_unique),
