@@ -351,33 +351,13 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 
 int ctl_open(struct server *srv, const char *path, const char *group)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char dir[sizeof(sun.sun_path)];
-	char *slash;
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_err("control socket path too long: %s", path);
-		return -1;
-	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		mkdir(dir, 0750);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 16)) {
-		log_err("control socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
 	/* Root and the control group only: it can disconnect users. */
-	chmod(path, group[0] ? 0660 : 0600);
+	int fd = net_listen_unix(path, SOCK_STREAM, 16, group[0] ? 0660 : 0600);
+
+	if (fd < 0) {
+		log_err("control socket %s: %s", path, strerror(errno));
+		return -1;
+	}
 	if (group[0]) {
 		struct group *g = getgrnam(group);
 		if (!g || chown(path, 0, g->gr_gid))

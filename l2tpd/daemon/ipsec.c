@@ -207,36 +207,11 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 
 static int open_socket(struct ipsec *ip, const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char dir[sizeof(sun.sun_path)];
-	char *slash;
-	mode_t old;
-	int fd, rc;
+	/* root only, from the start: the plugin runs as root */
+	int fd = net_listen_unix(path, SOCK_SEQPACKET, 4, 0700);
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		mkdir(dir, 0750);
-	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	unlink(path);
-	old = umask(0077);	/* root only, from the start */
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (rc || listen(fd, 4)) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
 	ip->listen_fd = fd;
 	return 0;
 }

@@ -43,6 +43,12 @@ void net_tuples_release(struct net_tuples *s, const struct l2tp_addr *local,
 			const struct l2tp_addr *peer, uint16_t id);
 void net_tuples_free(struct net_tuples *s);
 
+/* A listening unix socket at path (its folder made 0750 if missing, a
+ * stale socket file replaced), created with permissions `mode` from the
+ * start (umask during bind: no window with wider ones). Returns the fd,
+ * or -1 with errno (ENAMETOOLONG for a path sun_path cannot hold). */
+int net_listen_unix(const char *path, int type, int backlog, unsigned mode);
+
 void net_to_l2tp_addr(const struct sockaddr_storage *ss, struct l2tp_addr *a);
 void net_from_l2tp_addr(const struct l2tp_addr *a, struct sockaddr_storage *ss, socklen_t *len);
 /* "192.0.2.1:1701"; buf of at least 64. */
