@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A bump allocator: a loaded policy owns one arena holding its parse tree and
  * its strings, freed in one call. Loading 10,000 users makes ~100,000 small

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Password material of local users: NT hash, PBKDF2, cleartext (opt-in). */
 #include "policy_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * From the parse tree to the model: every key checked against the keys its
  * section allows, every value against its form, every reference (group,

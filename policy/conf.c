@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Parser of the swanctl.conf syntax (strongSwan's settings grammar, the
  * subset documented in docs/policy.md). Hand-written over a bounds-checked

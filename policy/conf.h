@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The swanctl.conf syntax, parsed into a tree (see docs/policy.md, "Syntax"):
  *
@@ -7,7 +8,7 @@
  *       include conf.d/NAME.conf     # a glob pattern, relative to this file
  *   }
  *
- * The tree knows nothing about users or policies: policy_build.c gives it a
+ * The tree knows nothing about users or policies: build.c gives it a
  * meaning. All memory lives in the caller's arena.
  */
 #ifndef POLICY_CONF_H

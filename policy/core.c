@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Loading, freeing, and the evaluation of remote-access policies with an
  * explanation of every step. Semantics (docs/policy.md, "Evaluation"):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Renderings of a decision and its explanation: text for people and logs,
  * JSON for scripts (l2tpctl policy test --json). */
 #include "policy_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Addresses, method and tunnel names, reasons and their client codes. */
 #include "policy_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy: the policy file (users, groups, address pools, ordered
  * remote-access policies) and its evaluation. See docs/policy.md.

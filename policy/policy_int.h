@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Internal model of a loaded policy: shared by the files of policy/ only. */
 #ifndef POLICY_INT_H
 #define POLICY_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Address pools: each family of a pool is a list of slots (IPv4 addresses of
  * start-end ranges, or IPv6 prefixes of `deleg_len` carved from configured

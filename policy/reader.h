@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A bounds-checked cursor over a byte buffer, with line/column tracking for
  * error messages. Every access goes through rd_peek()/rd_get(), which return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A growable string for the formatters. */
 #ifndef POLICY_STRBUF_H
 #define POLICY_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Local time in a configured zone. The C library knows the tz database only
  * through the TZ variable, so a conversion sets TZ, calls tzset() and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetch and configure the upstream source of the strongSwan that Debian ships
 # (5.9.8), so the charon plugin can be compiled against it: Debian has no
 # strongSwan development headers. Idempotent and cached; prints the path of the
@@ -6,7 +7,7 @@
 #
 # The host's apt configuration is not changed: a private sources list with a
 # deb-src entry (a copy of Debian's own entry) and private package lists live
-# in the cache. See docs/development.md and ../shared/design.md.
+# in the cache. See docs/development.md.
 set -eu
 VERSION=5.9.8
 CACHE=${L2TPVPN_CACHE:-/var/cache/l2tpvpn}

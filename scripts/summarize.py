@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Count the results of `./run test` and print the closing line.
 
 Reads, from the results folder given as argument:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpd.conf: the daemon's own settings (listen addresses, limits, timers,
  * data plane, control socket, log level), in the same syntax as the policy

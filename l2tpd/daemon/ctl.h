@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control socket (unix, stream, mode 0660, root and control_group):
  * l2tpctl sends one line, e.g. "status", "json sessions",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Profile packet filters through nftables (filter.h, docs/l2tpd.md). */
 #include "filter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Packet filters of profiles (policy's filter_in / filter_out), enforced by
  * the kernel with nftables, so the daemon does no per-packet work and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The charon plugin link, daemon side (docs/ipsec.md). l2tpd listens on a
  * unix SOCK_SEQPACKET socket; the plugin connects (and reconnects when

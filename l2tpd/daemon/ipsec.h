@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpd's side of the charon plugin link (docs/ipsec.md): a unix
  * SOCK_SEQPACKET socket the plugin connects to, the table of IPsec SAs it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The IPsec SAs charon holds, as its plugin reports them (docs/ipsec.md):
  * IKE SAs with their identities, and the transport-mode CHILD_SAs that carry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging: one line per event that matters to an administrator, to stderr
  * (journald adds time and unit; a syslog priority prefix "<N>" is written

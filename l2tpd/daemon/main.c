@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpd: the L2TP/IPsec remote-access concentrator's daemon.
  *

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * UDP sockets of the daemon: listeners on port 1701, receive with the local
  * address (IP_PKTINFO) and the IPsec SA's mark (SO_RCVMARK, see
- * shared/design.md: two clients behind one NAT differ only in mark), send
+ * docs/ipsec-nat.md: two clients behind one NAT differ only in mark), send
  * from the right local address with the peer's mark.
  */
 #ifndef L2TPD_NET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Framed routes through a session's interface (routes.h). */
 #include "routes.h"
 

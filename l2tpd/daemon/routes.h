@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Framed routes: the networks behind a client (a user's `routes` in the
  * policy file, RADIUS Framed-Route in RRAS terms), routed through that

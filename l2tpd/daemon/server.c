@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The server: sockets, the L2TP control plane and its events, timers, the
  * data-plane backend and its fds. Sessions (PPP, authentication, policy)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The l2tpd server: joins the L2TP control plane (l2tpd/proto), PPP
  * (ppp-core), remote-access policy (policy/) and a data-plane backend

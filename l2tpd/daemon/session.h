@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A session's life: L2TP incoming call -> PPP (ppp-core) -> pre-auth policy
  * picks the auth methods -> credentials checked against the policy's local

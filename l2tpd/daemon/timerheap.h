@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A binary min-heap of deadlines: one per timer user (session timers), so
  * arming, moving and cancelling cost O(log n) and finding the next expiry

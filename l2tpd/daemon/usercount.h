@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Sessions up per user name (for a profile's max_sessions): an open
  * addressing hash table, O(1) per login and logout whatever the number of

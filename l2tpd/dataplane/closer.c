@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Closing fds off the event loop: see closer.h. */
 #include "closer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Data-plane backends: where a session's packets flow once the L2TP control
  * plane has set up a tunnel and a session.

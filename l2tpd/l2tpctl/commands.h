@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl: one table of top-level commands. A command gets the arguments
  * after its name and returns the process exit status:

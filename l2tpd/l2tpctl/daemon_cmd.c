@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl's daemon commands: one request line on the control socket, the
  * reply copied to stdout. The daemon answers "ok\n<text>" or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl: the control tool of l2tpd. Commands live in a table; each is a
  * function in its own file (see commands.h). Offline commands (policy) work

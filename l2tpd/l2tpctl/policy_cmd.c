@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl policy check FILE
  * l2tpctl policy test [--json] FILE key=value...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* l2tpctl policy: offline checks of a policy file (no daemon needed). */
 #ifndef L2TPCTL_POLICY_CMD_H
 #define L2TPCTL_POLICY_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * L2TPv2 codec: header, AVPs, hidden AVPs, message rules (RFC 2661).
  */
@@ -587,7 +588,7 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 		 * reserved bit set, or an unknown type make the AVP
 		 * "unrecognized": skipped by its length if M is clear, fatal
 		 * to the session or tunnel if M is set. Vendor AVPs are never
-		 * interpreted (interop.md: misparsed vendor AVPs break peers). */
+		 * interpreted (docs/interop.md: misparsed vendor AVPs break peers). */
 		if (vendor != 0 || (w & L2TP_AVP_RSVD) || type >= L2TP_AVP_TYPE_MAX ||
 		    avp_rules[type].kind == K_NONE) {
 			if (mbit) {

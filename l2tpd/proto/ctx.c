@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The L2TPv2 control plane: tunnel table, tunnel and session state
  * machines (RFC 2661 section 7), limits and counters. No sockets: see
@@ -1425,7 +1426,7 @@ void l2tp_ctx_input(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	}
 	if (t && !same_endpoint(&t->peer, peer)) {
 		/* A LAC's SCCRQ goes to port 1701; the LNS may answer from
-		 * another port (interop.md): follow it while waiting for the
+		 * another port (docs/interop.md): follow it while waiting for the
 		 * SCCRP. Otherwise a datagram from elsewhere (another host, or
 		 * another IPsec SA: the mark) never reaches this tunnel. */
 		if (t->state == L2TP_TUNNEL_WAIT_CTL_REPLY && same_host(&t->peer, peer)) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The L2TPv2 control plane of one server (RFC 2661), without sockets.
  *
@@ -22,7 +23,7 @@
 #include "l2tp_codec.h"
 
 /* A UDP endpoint. `mark` is the SO_MARK the datagram arrived with (the
- * IPsec SA it came through, see shared/design.md); 0 means unknown. Two
+ * IPsec SA it came through, see docs/ipsec-nat.md); 0 means unknown. Two
  * peers behind one NAT have the same address and port but differ in mark. */
 struct l2tp_addr {
 	uint8_t family;		/* AF_INET, AF_INET6 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * L2TPv2 wire format (RFC 2661): header, control messages and their AVPs,
  * hidden AVPs (section 4.3), the message rules of section 6, and the header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Internals of the control plane, shared by ctx.c and the tests that
  * check the memory budget. Not part of the API.

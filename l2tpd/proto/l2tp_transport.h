@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reliable delivery of control messages, RFC 2661 section 5.8: one per
  * tunnel. Sequence numbers (Ns/Nr), the peer's receive window, ZLB

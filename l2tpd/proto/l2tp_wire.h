@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Bounds-checked cursor reader and writer for L2TP wire data.
  *

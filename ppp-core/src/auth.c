@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Authentication, both roles, behind one interface: PAP (RFC 1334 2),
  * CHAP-MD5 (RFC 1994), MS-CHAPv2 (RFC 2759) and EAP (RFC 3748) relayed to

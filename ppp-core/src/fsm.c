@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * RFC 1661 section 4: the option-negotiation automaton.
  *

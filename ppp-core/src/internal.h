@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared between the ppp-core modules; not part of the public API. */
 #ifndef PPP_INTERNAL_H
 #define PPP_INTERNAL_H

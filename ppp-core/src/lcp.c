@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * LCP (RFC 1661 section 6 options, 5.7-5.9 extra codes; RFC 1570
  * Identification and Time-Remaining): the option handlers the automaton

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * CHAP-MD5 (RFC 1994) and MS-CHAPv2 (RFC 2759) computations on nettle.
  */

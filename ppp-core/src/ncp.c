@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The network control protocols: IPCP (RFC 1332, with RFC 1877 name server
  * options) and IPV6CP (RFC 5072).  Each is only a set of option handlers

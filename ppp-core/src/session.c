@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The session: frame demultiplexing (RFC 1661 2, 3.x phases), the one timer
  * asked of the caller, events, counters, and the glue between LCP,

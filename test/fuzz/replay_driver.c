@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Replay driver for fuzz targets when libFuzzer is not linked (gcc builds,
  * the sanitizer unit run). It feeds the target:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Shared pytest fixtures and markers for integration tests.
 
 Markers (see docs/development.md):

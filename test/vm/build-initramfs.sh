@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Build the test VM's initramfs: Debian's busybox-static plus the kernel's
 # virtio/9p/overlay modules (in dependency order, from modprobe --show-depends)
 # and test/vm/initramfs-init as /init. Usage: build-initramfs.sh KVER OUT

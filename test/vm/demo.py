@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The main job where the kernel lacks L2TP/PPP/ESP: inside the test VM,
 the shipped L2TP/IPsec server (docs/examples/ipsec/: l2tpd.conf with
 require_ipsec = yes, charon with our plugin and swanctl.conf, the policy of

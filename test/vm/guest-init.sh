@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the test VM after switch_root (the host root read-only under a
 # tmpfs overlay, the results share at /vm). Prepares a normal environment,
 # runs the command the host asked for, records its exit status, powers off.

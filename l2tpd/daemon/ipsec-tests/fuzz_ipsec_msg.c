@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: what l2tpd reads from the charon plugin's socket. The
  * input is first parsed whole as one message, then split into a sequence of

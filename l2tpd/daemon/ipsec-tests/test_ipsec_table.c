@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The SA table l2tpd keeps from the plugin's reports (ipsec_table.h): which
  * peers may open a tunnel under require_ipsec, and when tunnels must close.

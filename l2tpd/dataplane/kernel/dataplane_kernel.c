@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel data path (dataplane.h): L2TP tunnel and session in the kernel
  * (generic netlink, family "l2tp"), a PPPoL2TP socket per session whose PPP

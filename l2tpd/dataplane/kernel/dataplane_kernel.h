@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel data path: what it adds to dataplane.h (the ops are
  * `dataplane_kernel`). See docs/dataplane-kernel.md.

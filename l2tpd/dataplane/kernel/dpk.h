@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel data path, internal declarations (see docs/dataplane-kernel.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel data path: helpers without I/O (PPPoL2TP address, PPP frame
  * framing, the fd table).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel data path: netlink. One generic-netlink socket (family "l2tp") and
  * one NETLINK_ROUTE socket per dataplane, both used synchronously: build a

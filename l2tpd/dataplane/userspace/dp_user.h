@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Userspace data path (dataplane_userspace): what this backend offers
  * beyond the generic interface of dataplane.h. See docs/dataplane-userspace.md.
@@ -123,7 +124,7 @@ int dp_user_create(const struct dp_callbacks *cb, const struct dp_user_io *io,
  * data_rx with the SO_MARK the datagram arrived with (SO_RCVMARK). A tunnel
  * created with a nonzero fwmark accepts only datagrams carrying that mark:
  * two clients behind one NAT share address and port, and the mark (their
- * IPsec SA) is what tells them apart (shared/design.md). The ops' data_rx
+ * IPsec SA) is what tells them apart (docs/ipsec-nat.md). The ops' data_rx
  * is this with has_mark false (no check).
  */
 void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,

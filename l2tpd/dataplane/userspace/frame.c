@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * PPP-in-L2TP framing for the userspace data path: no I/O, no state.
  * The L2TP header itself is parsed by the control-plane library

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Intrusive 32-bit-key hash table: see hash.h. */
 #include "hash.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small intrusive hash table keyed by a 32-bit integer: the node lives in
  * the object (no allocation per insert), buckets double when the table is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel side of the userspace data path: TUN devices through
  * /dev/net/tun, addresses, links and routes through libnl-route, sends with
@@ -406,7 +407,7 @@ static ssize_t sys_udp_send(void *ctx, int fd, const struct sockaddr *peer, sock
 	if (fwmark) {
 		/* Mark every send with the tunnel's IPsec SA mark: two
 		 * clients behind one NAT share address and port, and only
-		 * the mark picks the right SA (shared/design.md). Mark 0 is
+		 * the mark picks the right SA (docs/ipsec-nat.md). Mark 0 is
 		 * "unknown" and never sent. Needs CAP_NET_ADMIN. */
 		struct cmsghdr *c;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The userspace data path (dataplane_userspace): L2TP data messages are
  * handled here, IP packets go through TUN devices. See dp_user.h and
@@ -431,7 +432,7 @@ static int send_message(struct dataplane *dp, struct dp_session *s, uint16_t pro
 	if (n < 0) {
 		/* EPERM: the unmarked-block xfrm policy stopped a send that
 		 * would have left in clear or through another client's SA
-		 * (shared/design.md): counted, never retried. */
+		 * (docs/ipsec-nat.md): counted, never retried. */
 		drop(dp, s, DP_DROP_TX_SEND);
 		return (int)n;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The RFC 1661 option-negotiation automaton, shared by LCP, IPCP and IPV6CP.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ppp-core: a PPP implementation with no I/O of its own.
  *

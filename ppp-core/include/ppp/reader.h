@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Bounds-checked cursor over received bytes: every get fails instead of
  * reading past the end, so a length from the wire is never trusted before

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench_daemon: the daemon's benchmark (figures only; it never fails on timing).
 
 What it measures, and how (docs/performance.md has the figures and what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Figures for the L2TP control plane (never pass/fail on time):
  *   - per-tunnel and per-session control state (sizeof), and the transport

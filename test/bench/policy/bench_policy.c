@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Benchmark: generate a policy file with 10,000 users (in 100 groups) and
  * 200 policies (groups, time windows, address prefixes, a few patterns),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Figures only (never pass/fail): sizeof(struct ppp_session) and the time
  * for N complete in-memory server<->client negotiations with MS-CHAPv2

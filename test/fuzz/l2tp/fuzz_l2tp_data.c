@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz the data message header parser used by the userspace data path:
  * every accepted header must describe a payload inside the input.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz the whole LNS control path: a sequence of datagrams from up to four
  * peers, with time steps and local API calls in between, into one ctx;

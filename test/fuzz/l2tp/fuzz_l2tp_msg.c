@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz the control message parser: header, AVPs, hidden AVPs. Whatever
  * decodes must re-encode and decode again to the same message type and AVP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the policy file parser and builder on arbitrary text
  * (includes disabled), then, if it loads, both evaluation steps with an

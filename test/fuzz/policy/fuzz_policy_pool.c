@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: pool lease/release/reload driven by the input bytes and
  * checked against a shadow model. A lease never hands out an address that

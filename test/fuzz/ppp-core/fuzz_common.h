@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared set-up for the ppp-core fuzz targets: sessions driven in memory to
  * the phase a target needs, deterministic randomness, sends captured (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * MS-CHAPv2 (RFC 2759) packet parsing, both roles.  Input: one byte choosing the
  * role (bit 0: client) and whether the Identifier is forced to the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * LCP/IPCP/IPV6CP option parsing.  Input: one selector byte (protocol and
  * code), then the options.  The packet is given the Identifier the session

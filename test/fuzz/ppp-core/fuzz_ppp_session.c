@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A whole server session fed a sequence of frames.  Input: records of a
  * 2-byte big-endian length and that many frame bytes; a zero length makes

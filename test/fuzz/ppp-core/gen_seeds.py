@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write the ppp-core fuzz seed corpora (test/fuzz/corpus/ppp_*/) from the
 same bytes as test/unit/ppp-core/fixtures.h.  Run from the repository root."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """l2tp-client on any host, against l2tp-lns-stub over loopback (no root).
 
 The stub (test/tools/l2tp-client/lns-stub.c) is the smallest LNS our

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Our l2tp-client against an independent LNS: xl2tpd + pppd (no IPsec).
 
 The client (test/tools/l2tp-client) is the peer of the daemon's integration
@@ -169,7 +170,7 @@ def test_five_sessions_in_tunnels_all_pinged(stack, workdir, tunnels):
     lns.start([(USER, PASSWORD)])
     # Each tunnel from its own UDP port: xl2tpd gives every tunnel a kernel
     # socket connected to the peer, and two with the same 4-tuple steal each
-    # other's packets (shared/design.md). Load generators do the same.
+    # other's packets (docs/dataplane-kernel.md). Load generators do the same.
     rc, sessions, summary, out = lns.client("--user", USER, "--password", PASSWORD,
                                              "--sessions", "5", "--tunnels", str(tunnels),
                                              "--separate-ports", "--ping", LNS_LOCAL,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """l2tpd with our LAC + PPP client as the peer, in network namespaces:
 logins, refusals with their codes, limits, timeouts, l2tpctl, reload,
 restart, framed routes.

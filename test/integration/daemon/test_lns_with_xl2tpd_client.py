@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Our LNS (l2tpd) with the Linux desktop's L2TP client, xl2tpd + pppd, as
 the peer: MS-CHAPv2 logins, IPCP with DNS/WINS, a ping across, refusals with
 the MS-CHAPv2 codes the client shows, and an administrator's disconnect.

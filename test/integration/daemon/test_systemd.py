@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """l2tpd under systemd's rules, without systemd: the shipped unit passes
 `systemd-analyze verify`, and the daemon speaks the notify protocol
 (sd_notify(3)) to a datagram socket the test holds, the way systemd would

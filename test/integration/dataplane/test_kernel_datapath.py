@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The kernel data path (l2tpd/dataplane/kernel) between two namespaces.
 
 Each namespace runs test/tools/dataplane-kernel/dp-kernel-test: one end of

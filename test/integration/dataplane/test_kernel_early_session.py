@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The kernel data path is ready before the client's first PPP frame.
 
 l2tpd creates a session's kernel objects (L2TP session, PPPoL2TP socket

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The userspace data path (l2tpd/dataplane/userspace) between two namespaces.
 
 Each namespace runs test/tools/dataplane-userspace/dp-user-test: one end of

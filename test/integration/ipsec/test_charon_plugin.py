@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Our charon plugin, built against the strongSwan 5.9.8 source, loads into
 Debian's charon and reports L2TP SAs coming up and going down."""
 import os

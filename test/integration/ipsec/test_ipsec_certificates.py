@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Machine certificates (Windows' default for L2TP/IPsec): a CA, a server
 certificate and a client certificate made with strongSwan's `pki` at test
 time, as docs/ipsec.md tells an administrator; the server runs the shipped

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fifty L2TP/IPsec clients connected at once from one client namespace:
 fifty addresses, one charon with fifty Windows-like connections (one IKE
 SA and one transport-mode CHILD_SA each, dialled ten at a time), and an l2tp-client per address

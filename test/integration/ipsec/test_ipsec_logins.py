@@ -1,8 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Logins over IPsec, as a Windows user sees them: over one IKE SA of a
 Windows-like client (charon, IKEv1 main mode, PSK), a granted login gets
 its address, DNS and WINS servers and pings; refused logins reach the
 client's PPP as the MS-CHAPv2 failure codes Windows shows as its errors
-691, 649 and 646 (../shared/interop.md), and l2tpd logs each with its
+691, 649 and 646 (docs/interop.md), and l2tpd logs each with its
 reason. A refusal ends the L2TP session, not the client's IPsec.
 """
 import datetime

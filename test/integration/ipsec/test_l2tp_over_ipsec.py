@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """L2TP/IPsec end to end, real peers on both sides: a client namespace with
 charon configured as the Windows built-in client plus xl2tpd + pppd (the
 Linux desktop's L2TP client), against our l2tpd with require_ipsec = yes and

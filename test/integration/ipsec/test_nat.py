@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """L2TP/IPsec clients behind a NAT (docs/ipsec-nat.md), real peers on both
 sides: each client namespace runs charon configured as the Windows built-in
 client plus xl2tpd + pppd; a router namespace between clients and server

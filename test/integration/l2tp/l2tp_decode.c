@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Decode one L2TP datagram from a file and print what our codec makes of
  * it as one line of JSON, for test_l2tp_scapy.py, which builds packets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Cross-check of our L2TP codec against a second implementation.
 
 Packets are built here with scapy's L2TP layer (header: flags, Length,
@@ -93,7 +94,7 @@ def hide(attr, value, secret, rv):
 
 
 def windows_sccrq(host=b"DESKTOP-4F2K9QX", tid=1):
-    # shared/interop.md: Windows 10 SCCRQ
+    # docs/interop.md: Windows 10 SCCRQ
     return control([
         avp(0, u16(1)),
         avp(2, b"\x01\x00"),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Our LAC + PPP test client (test/tools/l2tp-client) as a peer."""
 import json
 import os

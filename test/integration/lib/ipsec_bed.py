@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The L2TP/IPsec test bed shared by test/integration/ipsec/ and the demo
 (test/vm/demo.py): a server namespace with l2tpd (require_ipsec = yes) and
 a charon that loads our plugin, and a client namespace with a charon

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Our daemon, l2tpd, as a test peer: config and policy files in the test's
 work dir, the control socket in /tmp (never on 9p), started in a namespace,
 and a small client for the control socket (the same protocol l2tpctl uses).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Network namespaces, veth pairs and daemons for integration tests.
 
 Everything a test creates is registered with a Stack, and Stack.close() tears

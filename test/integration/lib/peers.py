@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Real, unmodified peers for integration tests: strongSwan's charon (one per
 namespace, configured as the Windows built-in client or as a server), xl2tpd
-and pppd. Configurations follow ../shared/design.md, which records what was
-verified to work in the test VM.
+and pppd. Configurations follow docs/ipsec.md and docs/ipsec-nat.md, which record what
+was verified to work in the test VM.
 """
 import os
 import shutil
@@ -16,7 +17,7 @@ CHARON_PLUGINS = ("random nonce aes sha1 sha2 md5 hmac gmp openssl pem pkcs1 "
                   "pubkey x509 curve25519 kernel-netlink socket-default vici")
 
 # What Windows 10/11 and Apple clients offer in IKEv1 main mode and quick
-# mode (../shared/interop.md); the server accepts this list.
+# mode (docs/interop.md); the server accepts this list.
 IKE_PROPOSALS_SERVER = ("aes256-sha256-modp2048,aes256-sha1-modp2048,aes256-sha1-ecp384,"
                         "aes128-sha1-modp2048,aes128-sha1-ecp256,3des-sha1-modp2048,"
                         "aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024")

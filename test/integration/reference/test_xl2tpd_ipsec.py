@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The reference L2TP/IPsec scenario, with real unmodified peers only.
 
 Two charons (IKEv1 main mode, PSK, ESP transport mode for UDP 1701, the

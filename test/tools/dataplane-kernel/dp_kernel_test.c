@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dp-kernel-test: one endpoint of an L2TP tunnel and session on the kernel
  * data path (l2tpd/dataplane/kernel), driven by an integration test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the kernel data path's parts without I/O: the netlink
  * requests it sends (read back with libnl's parser, as the kernel would),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bench_dp_userspace: figures for the userspace data path (never pass/fail).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dp-user-test: one endpoint of an L2TP session on the userspace data path,
  * for integration tests in network namespaces (test/integration/dataplane).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An in-memory struct dp_user_io for the unit tests, the fuzz target and
  * the in-process benchmark: TUN devices are numbers, packets written to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: data_rx of the userspace data path on untrusted
  * datagrams, with one tunnel and one session (IPv4 and IPv6 enabled) whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The closer (l2tpd/dataplane/closer.h): fds handed over are closed on its
  * thread, every one of them, also when it is freed with work queued.

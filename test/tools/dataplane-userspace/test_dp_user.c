@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the userspace data path, without a kernel: PPP framing,
  * L2TP encapsulation and decapsulation, session lookup, the NPMODE_DROP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The engine of l2tp-client: the L2TP control plane (LAC role), one
  * ppp-core client per session, the userspace data path and the event loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tp-client: an LAC (l2tp proto library in LAC role) with a ppp-core
  * client on every session, a userspace data path (PPP in L2TP data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP echo over IPv4 and MS-CHAPv2 Failure text: see frames.h. */
 #include "frames.h"
 

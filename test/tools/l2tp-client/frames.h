@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the test client builds and parses by hand inside PPP: ICMP echo
  * requests over IPv4 (to prove IP works end to end without a TUN device),

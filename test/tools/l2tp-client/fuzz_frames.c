@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target: everything l2tp-client parses from the data path itself
  * (ppp-core and the L2TP library have their own targets): PPP framing,

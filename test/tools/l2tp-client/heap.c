@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Binary min-heap of item deadlines: see heap.h. */
 #include "heap.h"
 

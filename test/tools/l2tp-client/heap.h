@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A binary min-heap of deadlines for a fixed set of items 0..n-1 (the
  * client's sessions): each item is in the heap at most once, with one key;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tp-lns-stub: a minimal LNS made of the same libraries in server role
  * (l2tp ctx as LNS, ppp-core PPP_SERVER), so that l2tp-client can be tested

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* l2tp-client: see client.h and docs/test-client.md. */
 #include <stdio.h>
 

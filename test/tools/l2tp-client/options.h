@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Command line of l2tp-client: see docs/test-client.md. */
 #ifndef L2TP_CLIENT_OPTIONS_H
 #define L2TP_CLIENT_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Output of l2tp-client: one line per session when it is up or failed (and
  * when one that was up is dropped), one summary line at the end. Text is

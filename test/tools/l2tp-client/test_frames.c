@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* frames.c: ICMP echo over IPv4, PPP framing, MS-CHAPv2 Failure text. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* heap.c: the deadline min-heap of the client's sessions. */
 #include <setjmp.h>
 #include <stdarg.h>

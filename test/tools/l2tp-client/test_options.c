@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options.c: the command line of l2tp-client. */
 #include <netinet/in.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test harness for the L2TP control plane (see harness.h).
  */
@@ -230,7 +231,7 @@ void h_peer_send(struct h_peer *p, const struct l2tp_msg *m, uint16_t sid)
 
 void h_msg_windows_sccrq(struct l2tp_msg *m, uint16_t tid)
 {
-	/* interop.md: Windows 10 SCCRQ */
+	/* docs/interop.md: Windows 10 SCCRQ */
 	l2tp_msg_init(m, L2TP_MSG_SCCRQ);
 	m->protocol_version = 1;
 	l2tp_msg_set(m, L2TP_AVP_PROTOCOL_VERSION);

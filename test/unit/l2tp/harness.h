@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test harness for the L2TP control plane: a ctx with deterministic
  * randomness, everything it sends and every event it raises captured, and
@@ -98,7 +99,7 @@ void h_peer_init(struct h_peer *p, struct harness *h, uint8_t last_octet, uint16
 void h_peer_send(struct h_peer *p, const struct l2tp_msg *m, uint16_t sid);
 /* Re-send raw bytes as they are. */
 void h_peer_send_raw(struct h_peer *p, const uint8_t *buf, size_t len);
-/* Windows-like SCCRQ (interop.md). */
+/* Windows-like SCCRQ (docs/interop.md). */
 void h_msg_windows_sccrq(struct l2tp_msg *m, uint16_t tid);
 /* Bring a tunnel up against the ctx as LNS: SCCRQ, SCCRP, SCCCN. */
 void h_peer_establish(struct h_peer *p);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * L2TPv2 codec: header, AVPs, hidden AVPs, message rules (RFC 2661).
  * Frames are built by hand here (a second writer, independent of the
@@ -250,7 +251,7 @@ static void data_header_writer_round_trips(void **state)
 	assert_int_equal(l2tp_data_header_write(b, 5, 1, 2), 0);
 }
 
-/* ---- interop fixtures (shared/interop.md) ---- */
+/* ---- interop fixtures (docs/interop.md) ---- */
 
 static void build_windows_sccrq(struct frame *f)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control plane in the LNS role against a scripted peer: interop
  * fixtures, reliable delivery, limits, authentication, malformed input.
@@ -121,7 +122,7 @@ static void two_nat_clients_with_same_tunnel_id_get_two_tunnels(void **state)
 	struct h_peer a, b;
 
 	/* Windows behind one NAT: same address, port 1701, Tunnel ID 1;
-	 * only the IPsec SA mark differs (design.md). */
+	 * only the IPsec SA mark differs (docs/ipsec-nat.md). */
 	h_peer_init(&a, &H, 9, 1);
 	h_peer_init(&b, &H, 9, 1);
 	a.addr.mark = 1;

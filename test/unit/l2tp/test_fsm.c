@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The tunnel and session state machines, table-driven over every state x
  * event, in both roles (RFC 2661 sections 7.2.1, 7.4.1, 7.4.2). For each

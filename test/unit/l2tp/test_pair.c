@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An LNS ctx and a LAC ctx over a simulated link that drops, duplicates and
  * reorders datagrams (seeded, many seeds): every tunnel and call comes up,

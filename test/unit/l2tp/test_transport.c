@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reliable delivery (RFC 2661 section 5.8) on its own: sequence numbers,
  * the peer's window, ZLB acknowledgements, back-off, duplicates, held

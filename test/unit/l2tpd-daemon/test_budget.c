@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Memory budget of the daemon's per-session and per-tunnel state (the
  * control plane's and the data plane's are budgeted in their own tests).
  * sizeof is deterministic: this is a design limit, not a timing. */

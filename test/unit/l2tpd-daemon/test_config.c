@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* l2tpd.conf: defaults, every kind of value, and errors with file:line:col. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Profile packet filters rendered as nftables commands (filter.c): rule
  * order, permit as return, deny as drop, the default last, prefixes
  * masked to their network, port sets, and what is refused. */

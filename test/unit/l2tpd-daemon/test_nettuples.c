@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel data path's tunnels by UDP 4-tuple (net.h): a second kernel
  * tunnel from the same NAT address and port must be recognised, because

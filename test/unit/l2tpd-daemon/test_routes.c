@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Framed routes (routes.c): how prefixes are shown, and how failures are
  * reported: every prefix tried, the first failure named with its reason.
  * Nothing here changes the host's routing table: the interface index

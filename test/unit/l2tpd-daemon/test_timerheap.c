@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's timer heap: ordering, moves, cancels, against a model. */
 #include <setjmp.h>
 #include <stdarg.h>

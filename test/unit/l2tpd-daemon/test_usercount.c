@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sessions per user: counts, case-insensitive names, no growth under churn. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Integration check of the l2tpctl policy commands: exit statuses and output
 # on the example files. Usage: cli_test.sh L2TPCTL EXAMPLES_DIR
 set -u

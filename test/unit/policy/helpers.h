@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared helpers of the policy unit tests. */
 #ifndef TEST_POLICY_HELPERS_H
 #define TEST_POLICY_HELPERS_H

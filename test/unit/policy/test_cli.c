@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl policy: parsing of key=value queries, the rendered report (text
  * and JSON) and its exit status, and the hash lines.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Evaluation, table-driven: each condition type, ordering, the user's
  * dial-in override, default deny, account checks, profile conflicts, time

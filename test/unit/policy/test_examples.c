@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The example files in docs/examples/policy load, and decide what their
  * comments say: examples never rot.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The policy file syntax: what parses, and for each class of error the exact
  * message (file:line:col: expected X, got Y). Also includes with globs and

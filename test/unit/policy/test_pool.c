@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Address pools: leases in order, exhaustion as an explicit outcome, release
  * exactly once (double release detected and counted), static addresses

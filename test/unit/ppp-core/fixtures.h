@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Byte fixtures written from the protocol documentation and the public
- * logs summarised in /work/shared/interop.md.  Frames start with FF 03.
+ * logs summarised in docs/interop.md.  Frames start with FF 03.
  * The fuzz targets' seed corpora are generated from the same bytes.
  */
 #ifndef PPP_TEST_FIXTURES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test harness for ppp-core: sessions wired to in-memory outboxes, a fake
  * clock, deterministic "random" bytes, an event log and a scripted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Authentication, end to end between a server and a client session in
  * memory: each method, local and external verdicts, refusal codes and
@@ -249,7 +250,7 @@ static void test_success_is_followed_at_once_by_our_ipcp_request(void **state)
 static void test_client_ipcp_request_right_after_success_is_answered_not_dropped(void **state)
 {
 	uint64_t now = 1000;
-	/* Windows' IPCP request (interop.md): 0.0.0.0 + DNS + NBNS. */
+	/* Windows' IPCP request (docs/interop.md): 0.0.0.0 + DNS + NBNS. */
 	static const uint8_t ipcp_req[] = {
 		0xFF, 0x03, 0x80, 0x21, 0x01, 0x01, 0x00, 0x22,
 		0x03, 0x06, 0, 0, 0, 0,

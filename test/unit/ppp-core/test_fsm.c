@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The RFC 1661 automaton: every state x event cell against the RFC's own
  * table (transcribed below as text, independent of fsm.c's encoding), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * LCP option handling, fed byte fixtures (what Windows and pppd send) into
  * a server session, and read back from what it sends.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPCP (RFC 1332, RFC 1877) and IPV6CP (RFC 5072) option handling on a
  * server whose link is up and authenticated, fed Windows' requests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The session as a whole: memory budget, timers asked of the caller, link
  * down reasons, malformed frames and counters.
