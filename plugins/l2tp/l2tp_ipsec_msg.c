@@ -83,6 +83,7 @@ const char *l2tp_ipsec_reason_name(enum l2tp_ipsec_reason r)
 		[L2TP_IPSEC_R_BAD_STRING] = "invalid string",
 		[L2TP_IPSEC_R_BAD_VALUE] = "invalid attribute value",
 		[L2TP_IPSEC_R_MISSING_ATTR] = "missing attribute",
+		[L2TP_IPSEC_R_WRONG_DIRECTION] = "message type not sent in this direction",
 	};
 
 	return (unsigned)r < L2TP_IPSEC_R_MAX ? names[r] : "?";
@@ -296,6 +297,27 @@ enum l2tp_ipsec_reason l2tp_ipsec_parse(const uint8_t *buf, size_t len,
 	if ((m->present & required(m->type)) != required(m->type))
 	{
 		return L2TP_IPSEC_R_MISSING_ATTR;
+	}
+	return L2TP_IPSEC_OK;
+}
+
+enum l2tp_ipsec_reason l2tp_ipsec_parse_request(const uint8_t *buf, size_t len,
+												struct l2tp_ipsec_msg *m)
+{
+	enum l2tp_ipsec_reason r;
+
+	r = l2tp_ipsec_parse(buf, len, m);
+	if (r != L2TP_IPSEC_OK)
+	{
+		return r;
+	}
+	if (m->type != L2TP_IPSEC_DELETE_IKE_SA)
+	{
+		return L2TP_IPSEC_R_WRONG_DIRECTION;
+	}
+	if (m->ike_id == 0)
+	{
+		return L2TP_IPSEC_R_BAD_VALUE;
 	}
 	return L2TP_IPSEC_OK;
 }

@@ -98,6 +98,7 @@ enum l2tp_ipsec_reason {
 	L2TP_IPSEC_R_BAD_STRING,	/* NUL/control character, or too long */
 	L2TP_IPSEC_R_BAD_VALUE,		/* e.g. encap not 0/1, IKE version not 1/2 */
 	L2TP_IPSEC_R_MISSING_ATTR,	/* the type requires an attribute that is absent */
+	L2TP_IPSEC_R_WRONG_DIRECTION,	/* a valid type, but one this side only sends */
 	L2TP_IPSEC_R_MAX
 };
 
@@ -140,6 +141,16 @@ static inline bool l2tp_ipsec_has(const struct l2tp_ipsec_msg *m, enum l2tp_ipse
  */
 enum l2tp_ipsec_reason l2tp_ipsec_parse(const uint8_t *buf, size_t len,
 										struct l2tp_ipsec_msg *msg);
+
+/**
+ * What the plugin accepts from l2tpd: one message of exactly len octets
+ * that is a request (l2tpd -> plugin), with an IKE_SA unique id charon can
+ * have given (charon counts from 1). Anything else, including a well-formed
+ * report that only the plugin sends, is refused with its reason: a confused
+ * or compromised peer on the socket must not make charon act.
+ */
+enum l2tp_ipsec_reason l2tp_ipsec_parse_request(const uint8_t *buf, size_t len,
+												struct l2tp_ipsec_msg *msg);
 
 /** Builds one message; errors stick and make l2tp_ipsec_end() return 0. */
 struct l2tp_ipsec_writer {

@@ -328,23 +328,21 @@ static bool receive(private_l2tp_socket_t *this)
 		DBG1(DBG_CFG, "l2tp: l2tpd closed the connection");
 		return FALSE;
 	}
-	reason = l2tp_ipsec_parse(buf, min((size_t)n, sizeof(buf)), &msg);
+	reason = l2tp_ipsec_parse_request(buf, min((size_t)n, sizeof(buf)), &msg);
 	if (reason != L2TP_IPSEC_OK)
 	{
 		DBG1(DBG_CFG, "l2tp: message from l2tpd ignored: %s",
 			 l2tp_ipsec_reason_name(reason));
 		return TRUE;
 	}
-	if (msg.type == L2TP_IPSEC_DELETE_IKE_SA)
-	{
-		/* terminate_ike() checks the IKE_SA out and may wait for it: a
-		 * worker thread does it, not ours */
-		id = malloc_thing(uint32_t);
-		*id = msg.ike_id;
-		lib->processor->queue_job(lib->processor,
-			(job_t*)callback_job_create((callback_job_cb_t)delete_ike, id,
-										free, NULL));
-	}
+	/* DELETE_IKE_SA, the only request there is (l2tp_ipsec_parse_request).
+	 * terminate_ike() checks the IKE_SA out and may wait for it: a worker
+	 * thread does it, not ours */
+	id = malloc_thing(uint32_t);
+	*id = msg.ike_id;
+	lib->processor->queue_job(lib->processor,
+		(job_t*)callback_job_create((callback_job_cb_t)delete_ike, id,
+									free, NULL));
 	return TRUE;
 }
 

@@ -342,6 +342,66 @@ static void every_reason_and_type_has_a_name(void **state)
 	assert_string_equal(l2tp_ipsec_type_name(200), "?");
 }
 
+/* ---- what the plugin accepts from l2tpd (l2tp_ipsec_parse_request) ---- */
+
+static size_t delete_ike_sa(uint32_t id)
+{
+	struct l2tp_ipsec_writer w;
+
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_DELETE_IKE_SA);
+	l2tp_ipsec_put_u32(&w, L2TP_IPSEC_A_IKE_ID, id);
+	return l2tp_ipsec_end(&w);
+}
+
+static void plugin_accepts_a_delete_request_with_its_ike_id(void **state)
+{
+	size_t n = delete_ike_sa(42);
+
+	(void)state;
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_OK);
+	assert_int_equal(M.type, L2TP_IPSEC_DELETE_IKE_SA);
+	assert_int_equal(M.ike_id, 42);
+}
+
+static void plugin_refuses_a_report_it_only_sends(void **state)
+{
+	size_t n = ike_up();
+
+	(void)state;
+	/* well-formed, but l2tpd never sends IKE_UP: charon must not act */
+	assert_int_equal(l2tp_ipsec_parse(buf, n, &M), L2TP_IPSEC_OK);
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_R_WRONG_DIRECTION);
+	n = header_only(L2TP_IPSEC_HELLO);
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_R_WRONG_DIRECTION);
+}
+
+static void plugin_refuses_ike_id_zero(void **state)
+{
+	size_t n = delete_ike_sa(0);
+
+	(void)state;
+	/* charon's unique ids start at 1: 0 names no IKE_SA */
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_R_BAD_VALUE);
+}
+
+static void plugin_refuses_a_delete_request_without_an_id(void **state)
+{
+	size_t n = header_only(L2TP_IPSEC_DELETE_IKE_SA);
+
+	(void)state;
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_R_MISSING_ATTR);
+}
+
+static void plugin_refuses_malformed_requests_with_the_parsers_reason(void **state)
+{
+	size_t n = delete_ike_sa(7);
+
+	(void)state;
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n - 1, &M), L2TP_IPSEC_R_BAD_LENGTH);
+	n = append_raw(n, L2TP_IPSEC_A_IKE_ID, "\0\0\0\x08", 4);
+	assert_int_equal(l2tp_ipsec_parse_request(buf, n, &M), L2TP_IPSEC_R_ATTR_DUPLICATE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +429,11 @@ int main(void)
 		cmocka_unit_test(writer_replaces_control_characters),
 		cmocka_unit_test(writer_that_runs_out_of_room_produces_nothing),
 		cmocka_unit_test(every_reason_and_type_has_a_name),
+		cmocka_unit_test(plugin_accepts_a_delete_request_with_its_ike_id),
+		cmocka_unit_test(plugin_refuses_a_report_it_only_sends),
+		cmocka_unit_test(plugin_refuses_ike_id_zero),
+		cmocka_unit_test(plugin_refuses_a_delete_request_without_an_id),
+		cmocka_unit_test(plugin_refuses_malformed_requests_with_the_parsers_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
