@@ -32,6 +32,8 @@ struct l2tpctl_options {
 extern struct l2tpctl_options l2tpctl_opts;
 
 int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err);
+/* Client profiles from the server's swanctl.conf (client_config.c). */
+int l2tpctl_client_config(int argc, char **argv, FILE *out, FILE *err);
 /* Daemon commands, over the control socket (daemon_cmd.c). */
 int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err);

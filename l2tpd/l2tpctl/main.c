@@ -16,6 +16,7 @@ static const struct l2tpctl_command commands[] = {
 	{ "sessions", "", "sessions: user, peer, address, interface, uptime, traffic", l2tpctl_sessions },
 	{ "disconnect", "user NAME|session T/S", "end a user's sessions or one session", l2tpctl_disconnect },
 	{ "reload", "", "reload the policy file (kept on error)", l2tpctl_reload },
+	{ "client-config", "KIND --server ADDR ...", "a client profile (windows, apple, networkmanager, android)", l2tpctl_client_config },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
