@@ -192,7 +192,7 @@ static const struct number_key number_keys[] = {
 static int load_number(struct loader *l, const struct conf_node *n, const struct number_key *k,
 		       struct l2tpd_config *c)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
 	if (get_number(l, n, k->max, k->duration, &v))
 		return -1;
@@ -253,6 +253,32 @@ static int load_userspace(struct loader *l, const struct conf_node *n, struct l2
 	return fail(l, n, n->line, n->col, "unknown setting '%s' in this section", n->name);
 }
 
+/* internet_filter { interfaces = eth0, eth1   icmp = no } */
+static int load_internet_filter(struct loader *l, const struct conf_node *n,
+				struct l2tpd_config *c)
+{
+	struct edge_filter_config *f = &c->internet_filter;
+
+	if (!strcmp(n->name, "icmp"))
+		return get_bool(l, n, &f->icmp);
+	if (strcmp(n->name, "interfaces") != 0)
+		return fail(l, n, n->line, n->col,
+			    "unknown setting '%s' in internet_filter (interfaces, icmp)", n->name);
+	if (n->kind != CONF_VALUE || n->n_items == 0)
+		return fail(l, n, n->line, n->col, "'interfaces' needs interface names");
+	if (n->n_items > EDGE_FILTER_MAX_IF)
+		return fail(l, n, n->items[EDGE_FILTER_MAX_IF].line, n->items[EDGE_FILTER_MAX_IF].col,
+			    "at most %d interfaces", EDGE_FILTER_MAX_IF);
+	for (uint32_t i = 0; i < n->n_items; i++) {
+		if (!edge_filter_ifname_ok(n->items[i].text))
+			return fail(l, n, n->items[i].line, n->items[i].col,
+				    "not an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)");
+		snprintf(f->interfaces[i], sizeof(f->interfaces[i]), "%s", n->items[i].text);
+	}
+	f->n_interfaces = n->n_items;
+	return 0;
+}
+
 static int load_subsection(struct loader *l, const struct conf_node *sec, struct l2tpd_config *c)
 {
 	for (uint32_t i = 0; i < sec->n_child; i++) {
@@ -261,6 +287,9 @@ static int load_subsection(struct loader *l, const struct conf_node *sec, struct
 
 		if (!strcmp(sec->name, "userspace")) {
 			if (load_userspace(l, n, c))
+				return -1;
+		} else if (!strcmp(sec->name, "internet_filter")) {
+			if (load_internet_filter(l, n, c))
 				return -1;
 		} else if (k) {
 			if (load_number(l, n, k, c))
@@ -285,10 +314,10 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 
 		if (n->kind == CONF_SECTION) {
 			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp") &&
-			    strcmp(n->name, "userspace"))
+			    strcmp(n->name, "userspace") && strcmp(n->name, "internet_filter"))
 				return fail(l, n, n->line, n->col,
-					    "unknown section '%s' (expected limits, timers, ppp or userspace)",
-					    n->name);
+					    "unknown section '%s' (expected limits, timers, ppp, userspace "
+					    "or internet_filter)", n->name);
 			rc = load_subsection(l, n, c);
 		} else if (k) {
 			rc = load_number(l, n, k, c);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "edge_filter.h"
 #include "log.h"
 
 #define L2TPD_MAX_LISTEN 8
@@ -46,6 +47,8 @@ struct l2tpd_config {
 	uint32_t lcp_echo_interval, lcp_echo_failures, auth_timeout;
 	/* ppp */
 	uint16_t mru;
+	/* internet_filter { interfaces, icmp } (edge_filter.h); no interfaces: off */
+	struct edge_filter_config internet_filter;
 };
 
 void config_defaults(struct l2tpd_config *c);

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "edge_filter.h"
 #include "log.h"
 #include "net.h"
 #include "session.h"
@@ -89,6 +90,40 @@ static const char *state_name(uint8_t st)
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
+/* The Internet-side filter (edge_filter.h): interfaces, ping, drops. */
+static void internet_filter_status(struct server *srv, struct out *o, bool json)
+{
+	const struct edge_filter_config *f = &srv->cfg.internet_filter;
+	uint64_t dropped = 0;
+	bool known = edge_filter_dropped(srv->edge, &dropped) == 0;
+
+	if (json) {
+		outf(o, ",\"internet_filter\":{\"active\":%s,\"interfaces\":[",
+		     edge_filter_active(srv->edge) ? "true" : "false");
+		for (unsigned i = 0; i < f->n_interfaces; i++)
+			outf(o, "%s\"%s\"", i ? "," : "", f->interfaces[i]);
+		outf(o, "],\"icmp\":%s,\"dropped\":", f->icmp ? "true" : "false");
+		if (known)
+			outf(o, "%llu}", (unsigned long long)dropped);
+		else
+			outf(o, "null}");
+		return;
+	}
+	if (!edge_filter_active(srv->edge)) {
+		outf(o, "internet filter: off\n");
+		return;
+	}
+	outf(o, "internet filter: on");
+	for (unsigned i = 0; i < f->n_interfaces; i++)
+		outf(o, "%s%s", i ? ", " : " ", f->interfaces[i]);
+	outf(o, " (IKE, NAT-T, ESP, L2TP%s%s), ", srv->cfg.require_ipsec ? " over IPsec" : "",
+	     f->icmp ? ", ping" : "; ping blocked");
+	if (known)
+		outf(o, "%llu packets dropped\n", (unsigned long long)dropped);
+	else
+		outf(o, "drops unknown\n");
+}
+
 static void cmd_status(struct server *srv, struct out *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
@@ -99,7 +134,7 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"rx_control\":%llu,"
-			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu}\n",
+			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -109,6 +144,8 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
 		     (unsigned long long)ls->retransmits);
+		internet_filter_status(srv, o, true);
+		outf(o, "}\n");
 		return;
 	}
 	outf(o, "ports:     %u in use of %u\n", srv->n_sessions, srv->cfg.max_sessions);
@@ -121,6 +158,7 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 	     (unsigned long long)srv->counters.auth_failures);
 	ipsec_status(srv, line, sizeof(line));	/* ipsec.c */
 	outf(o, "ipsec:     %s (require_ipsec = %s)\n", line, srv->cfg.require_ipsec ? "yes" : "no");
+	internet_filter_status(srv, o, false);
 }
 
 static void cmd_tunnels(struct server *srv, struct out *o, bool json)

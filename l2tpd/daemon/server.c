@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dp_user.h"
+#include "edge_filter.h"
 #include "log.h"
 #include "net.h"
 #include "session.h"
@@ -524,6 +525,25 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	filters_open(&srv->filters);
+	{
+		/* fails closed: an administrator who asked for the filter does
+		 * not get a server without it */
+		struct edge_filter_config ef = cfg->internet_filter;
+		char why[256];
+
+		/* what it lets through follows these */
+		ef.l2tp_needs_ipsec = cfg->require_ipsec;
+		ef.l2tp_port = cfg->port;
+		if (edge_filter_apply(&srv->edge, &ef, why, sizeof(why))) {
+			log_err("cannot install the Internet-side filter: %s", why);
+			return -1;
+		}
+		if (edge_filter_active(srv->edge))
+			log_notice("Internet-side filter on %u interface(s): only IKE, NAT-T, ESP and "
+				   "L2TP%s%s reach this host there", cfg->internet_filter.n_interfaces,
+				   cfg->require_ipsec ? " over IPsec" : "",
+				   cfg->internet_filter.icmp ? ", and ping" : "");
+	}
 
 	fill_l2tp_config(cfg, &lc);
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
@@ -564,6 +584,8 @@ void server_free(struct server *srv)
 	srv->routes = NULL;
 	filters_close(srv->filters);	/* after the sessions: their elements are gone */
 	srv->filters = NULL;
+	edge_filter_free(srv->edge);
+	srv->edge = NULL;
 	for (unsigned i = 0; i < srv->n_listeners; i++) {
 		sd_event_source_disable_unref(srv->listeners[i].src);
 		close(srv->listeners[i].fd);

@@ -138,6 +138,7 @@ struct server {
 	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */
 	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
 	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
+	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
 };
 
 uint64_t server_now_ms(const struct server *srv);

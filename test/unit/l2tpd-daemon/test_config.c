@@ -168,6 +168,42 @@ static void a_missing_file_is_an_error(void **state)
 	assert_non_null(strstr(err, "/nonexistent/l2tpd.conf"));
 }
 
+static void internet_filter_section_is_read(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.internet_filter.n_interfaces, 0);	/* opt-in */
+	assert_int_equal(load_text("l2tpd {\n  internet_filter {\n    interfaces = eth0, wan.7\n"
+				   "    icmp = yes\n  }\n}\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.internet_filter.n_interfaces, 2);
+	assert_string_equal(c.internet_filter.interfaces[0], "eth0");
+	assert_string_equal(c.internet_filter.interfaces[1], "wan.7");
+	assert_true(c.internet_filter.icmp);
+}
+
+static void internet_filter_errors_name_their_position(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("l2tpd {\n  internet_filter {\n    interfaces = eth0, \"a b\"\n"
+				   "  }\n}\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":3:"));
+	assert_non_null(strstr(err, "not an interface name"));
+	assert_int_equal(load_text("l2tpd {\n  internet_filter {\n    interfaces = "
+				   "abcdefghijklmnop\n  }\n}\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not an interface name"));
+	assert_int_equal(load_text("l2tpd {\n  internet_filter {\n    interfaces = a, b, c, d, e\n"
+				   "  }\n}\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 4 interfaces"));
+	assert_int_equal(load_text("l2tpd {\n  internet_filter {\n    ping = yes\n  }\n}\n",
+				   &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":3:"));
+	assert_non_null(strstr(err, "unknown setting 'ping' in internet_filter"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +215,8 @@ int main(void)
 		cmocka_unit_test(userspace_section_errors_name_their_position),
 		cmocka_unit_test(syntax_errors_come_from_the_shared_parser),
 		cmocka_unit_test(a_missing_file_is_an_error),
+		cmocka_unit_test(internet_filter_section_is_read),
+		cmocka_unit_test(internet_filter_errors_name_their_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
