@@ -279,6 +279,48 @@ static int load_internet_filter(struct loader *l, const struct conf_node *n,
 	return 0;
 }
 
+/* metrics { listen = 127.0.0.1:9568 (or [::1]:9568)  per_session = no } */
+static int load_metrics(struct loader *l, const struct conf_node *n, struct l2tpd_config *c)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&c->metrics_listen;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->metrics_listen;
+	char v[80], addr[64], *colon, *end;
+	unsigned long port;
+
+	if (!strcmp(n->name, "per_session"))
+		return get_bool(l, n, &c->metrics_per_session);
+	if (strcmp(n->name, "listen") != 0)
+		return fail(l, n, n->line, n->col,
+			    "unknown setting '%s' in metrics (listen, per_session)", n->name);
+	if (get_string(l, n, v, sizeof(v)))
+		return -1;
+	colon = strrchr(v, ':');
+	if (!colon)
+		goto bad;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end || port == 0 || port > 65535)
+		goto bad;
+	if (v[0] == '[' && colon > v + 1 && colon[-1] == ']') {
+		snprintf(addr, sizeof(addr), "%.*s", (int)(colon - v - 2), v + 1);
+		memset(&c->metrics_listen, 0, sizeof(c->metrics_listen));
+		if (inet_pton(AF_INET6, addr, &v6->sin6_addr) != 1)
+			goto bad;
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	snprintf(addr, sizeof(addr), "%.*s", (int)(colon - v), v);
+	memset(&c->metrics_listen, 0, sizeof(c->metrics_listen));
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) != 1)
+		goto bad;
+	v4->sin_family = AF_INET;
+	v4->sin_port = htons((uint16_t)port);
+	return 0;
+bad:
+	return fail(l, n, n->items[0].line, n->items[0].col,
+		    "expected ADDRESS:PORT or [IPv6]:PORT for metrics listen");
+}
+
 static int load_subsection(struct loader *l, const struct conf_node *sec, struct l2tpd_config *c)
 {
 	for (uint32_t i = 0; i < sec->n_child; i++) {
@@ -290,6 +332,9 @@ static int load_subsection(struct loader *l, const struct conf_node *sec, struct
 				return -1;
 		} else if (!strcmp(sec->name, "internet_filter")) {
 			if (load_internet_filter(l, n, c))
+				return -1;
+		} else if (!strcmp(sec->name, "metrics")) {
+			if (load_metrics(l, n, c))
 				return -1;
 		} else if (k) {
 			if (load_number(l, n, k, c))
@@ -314,10 +359,11 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 
 		if (n->kind == CONF_SECTION) {
 			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp") &&
-			    strcmp(n->name, "userspace") && strcmp(n->name, "internet_filter"))
+			    strcmp(n->name, "userspace") && strcmp(n->name, "internet_filter") &&
+			    strcmp(n->name, "metrics"))
 				return fail(l, n, n->line, n->col,
-					    "unknown section '%s' (expected limits, timers, ppp, userspace "
-					    "or internet_filter)", n->name);
+					    "unknown section '%s' (expected limits, timers, ppp, userspace, "
+					    "internet_filter or metrics)", n->name);
 			rc = load_subsection(l, n, c);
 		} else if (k) {
 			rc = load_number(l, n, k, c);

@@ -49,6 +49,9 @@ struct l2tpd_config {
 	uint16_t mru;
 	/* internet_filter { interfaces, icmp } (edge_filter.h); no interfaces: off */
 	struct edge_filter_config internet_filter;
+	/* metrics { listen = ADDR:PORT  per_session = no } (metrics.h); off by default */
+	struct sockaddr_storage metrics_listen;	/* ss_family 0: no endpoint */
+	bool metrics_per_session;
 };
 
 void config_defaults(struct l2tpd_config *c);

@@ -406,6 +406,15 @@ void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **
 	*issuer = ike ? ike->cert_issuer : NULL;
 }
 
+void ipsec_counts(struct server *srv, uint32_t *ike, uint32_t *child, bool *connected)
+{
+	struct ipsec *ip = srv->ipsec;
+
+	*ike = ip ? ipsec_table_ike_count(&ip->table) : 0;
+	*child = ip ? ipsec_table_child_count(&ip->table) : 0;
+	*connected = ip && ip->conn_fd >= 0 && ip->table.synced;
+}
+
 void ipsec_status(struct server *srv, char *buf, size_t len)
 {
 	struct ipsec *ip = srv->ipsec;

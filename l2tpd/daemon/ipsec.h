@@ -57,5 +57,8 @@ void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **
 		       const char **issuer);
 /* One status line ("charon link: connected, 3 IKE SAs, ...") into buf. */
 void ipsec_status(struct server *srv, char *buf, size_t len);
+/* SAs charon reported, and whether the plugin is connected with its
+ * replay done (metrics.c). */
+void ipsec_counts(struct server *srv, uint32_t *ike, uint32_t *child, bool *connected);
 
 #endif

@@ -19,6 +19,7 @@
 #include "dp_user.h"
 #include "edge_filter.h"
 #include "log.h"
+#include "metrics.h"
 #include "net.h"
 #include "session.h"
 
@@ -560,6 +561,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	    sd_event_add_time(event, &srv->heap_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
 			      on_heap_timer, srv) < 0)
 		return -1;
+	if (metrics_open(srv))	/* metrics.c: off unless l2tpd.conf has metrics { listen } */
+		return -1;
 	check_forwarding();
 	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
 		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,
@@ -586,6 +589,7 @@ void server_free(struct server *srv)
 	srv->filters = NULL;
 	edge_filter_free(srv->edge);
 	srv->edge = NULL;
+	metrics_close(srv);
 	for (unsigned i = 0; i < srv->n_listeners; i++) {
 		sd_event_source_disable_unref(srv->listeners[i].src);
 		close(srv->listeners[i].fd);

@@ -107,6 +107,13 @@ struct server_counters {
 	uint64_t rx_control, rx_data, rx_data_dropped, rx_errors, tx_errors;
 	uint64_t sessions_up, sessions_refused, auth_failures;
 	uint64_t ppp_early_held, ppp_early_dropped;	/* PPP frames before the ICCN */
+	/* credentials checked, by method: [method][0] wrong, [method][1] right */
+	uint64_t auth_checked[PPP_AUTH_NMETHODS][2];
+	/* sessions refused, by why (sessions_refused counts policy refusals) */
+	uint64_t refused_credentials;			/* E=691 */
+	uint64_t refused_policy[POLICY_REASON__COUNT];	/* by policy_reason */
+	uint64_t refused_filter, refused_dataplane;
+	struct dp_stats ended;		/* data-plane totals of sessions gone */
 };
 
 struct server {
@@ -139,6 +146,7 @@ struct server {
 	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
 	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
 	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
+	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 };
 
 uint64_t server_now_ms(const struct server *srv);

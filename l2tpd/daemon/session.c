@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "net.h"
 #include "ppp/mschap.h"
 
@@ -437,11 +438,16 @@ static void decide(struct session *s)
 		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
 			   s->session_id, s->user, peer_str(s, peer, sizeof(peer)),
 			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
+		if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
+			srv->counters.auth_checked[pa->method][0]++;
+		srv->counters.refused_credentials++;
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
 		goto out;
 	}
 
+	if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
+		srv->counters.auth_checked[pa->method][1]++;
 	fill_request(s, &req);
 	req.user = s->user;
 	req.auth_method = method_bit(pa->method);
@@ -457,6 +463,8 @@ static void decide(struct session *s)
 		free(line);
 		policy_decision_release(srv->policy, &dec);
 		srv->counters.sessions_refused++;
+		if ((unsigned)reason < POLICY_REASON__COUNT)
+			srv->counters.refused_policy[reason]++;
 		s->cdn_result = (uint16_t)policy_reason_l2tp_result(reason);
 		reject(s, (enum ppp_auth_failure)policy_reason_mschap_error(reason),
 		       policy_reason_text(reason));
@@ -487,6 +495,7 @@ static void decide(struct session *s)
 		s->user_counted = true;
 	if (attach_filters(s, &dec)) {
 		srv->counters.sessions_refused++;
+		srv->counters.refused_filter++;
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "packet filter not installed");
 		goto out;
@@ -659,6 +668,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		s->dp = NULL;
 		log_err("session %u/%u: data plane refused it: %s", s->tunnel_id, s->session_id,
 			strerror(-rc));
+		srv->counters.refused_dataplane++;
 		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
@@ -699,6 +709,7 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 			   peer_str(s, peer, sizeof(peer)),
 			   policy_reason_text(POLICY_DENY_NO_COMMON_AUTH));
 		srv->counters.sessions_refused++;
+		srv->counters.refused_policy[POLICY_DENY_NO_COMMON_AUTH]++;
 		session_request_close(s, "no common authentication method",
 				      (uint16_t)policy_reason_l2tp_result(POLICY_DENY_NO_COMMON_AUTH), 0);
 		free_held(s);
@@ -830,6 +841,15 @@ void session_destroy(struct server *srv, struct session *s)
 
 	if (s->dp)
 		session_packets(srv, s, &st);
+	/* the data plane's totals keep what ended sessions carried (metrics.c) */
+	srv->counters.ended.rx_packets += st.rx_packets;
+	srv->counters.ended.rx_bytes += st.rx_bytes;
+	srv->counters.ended.tx_packets += st.tx_packets;
+	srv->counters.ended.tx_bytes += st.tx_bytes;
+	srv->counters.ended.rx_errors += st.rx_errors;
+	srv->counters.ended.tx_errors += st.tx_errors;
+	srv->counters.ended.tx_dropped += st.tx_dropped;
+	metrics_session_gone(srv, s);	/* a scrape walking the sessions skips it */
 	if (s->state == SESSION_UP || s->up_ms) {
 		struct in_addr in = { htonl(s->peer_addr) };
 		inet_ntop(AF_INET, &in, a, sizeof(a));
