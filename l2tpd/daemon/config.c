@@ -42,7 +42,9 @@ void config_defaults(struct l2tpd_config *c)
 	c->lcp_echo_interval = 30;
 	c->lcp_echo_failures = 4;
 	c->auth_timeout = 30;
-	c->mru = 1400;
+	c->mru = 0;		/* derived from path_mtu: 1398 (IPv4), 1382 (IPv6) */
+	c->path_mtu = 1500;
+	c->mss_clamp = true;
 }
 
 struct loader {
@@ -187,6 +189,7 @@ static const struct number_key number_keys[] = {
 	NUM("timers", "lcp_echo_failures", lcp_echo_failures, 255, 0),
 	NUM("timers", "auth_timeout", auth_timeout, 3600, 1),
 	NUM("ppp", "mru", mru, 1500, 0),
+	NUM("ppp", "path_mtu", path_mtu, 65535, 0),
 };
 
 static int load_number(struct loader *l, const struct conf_node *n, const struct number_key *k,
@@ -196,7 +199,7 @@ static int load_number(struct loader *l, const struct conf_node *n, const struct
 
 	if (get_number(l, n, k->max, k->duration, &v))
 		return -1;
-	if (!strcmp(k->name, "port") || !strcmp(k->name, "mru"))
+	if (!strcmp(k->name, "port") || !strcmp(k->name, "mru") || !strcmp(k->name, "path_mtu"))
 		*(uint16_t *)((char *)c + k->offset) = (uint16_t)v;
 	else
 		*(uint32_t *)((char *)c + k->offset) = v;
@@ -339,6 +342,9 @@ static int load_subsection(struct loader *l, const struct conf_node *sec, struct
 		} else if (k) {
 			if (load_number(l, n, k, c))
 				return -1;
+		} else if (!strcmp(sec->name, "ppp") && !strcmp(n->name, "mss_clamp")) {
+			if (get_bool(l, n, &c->mss_clamp))
+				return -1;
 		} else if (!strcmp(sec->name, "ppp") && !strcmp(n->name, "name")) {
 			/* reserved for the CHAP name; host_name is used today */
 			if (get_string(l, n, c->host_name, sizeof(c->host_name)))
@@ -445,6 +451,10 @@ int config_load(const char *path, struct l2tpd_config *out, char *err, size_t er
 		goto out;
 	if (c.retransmit_initial == 0 || c.retransmit_max < c.retransmit_initial) {
 		snprintf(err, errlen, "%s: timers: retransmit_max must be >= retransmit_initial >= 1", path);
+		goto out;
+	}
+	if (c.path_mtu < 576 || (c.mru != 0 && c.mru < 576)) {
+		snprintf(err, errlen, "%s: ppp: path_mtu and mru must be at least 576 (RFC 791)", path);
 		goto out;
 	}
 	if (c.max_sessions == 0 || c.max_tunnels == 0) {

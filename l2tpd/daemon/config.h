@@ -46,7 +46,9 @@ struct l2tpd_config {
 	uint32_t retransmit_tries;
 	uint32_t lcp_echo_interval, lcp_echo_failures, auth_timeout;
 	/* ppp */
-	uint16_t mru;
+	uint16_t mru;			/* 0: derived from path_mtu (link_mtu.h) */
+	uint16_t path_mtu;		/* the clients' path to us, for that derivation */
+	bool mss_clamp;			/* clamp TCP MSS on session links (mss_clamp.h) */
 	/* internet_filter { interfaces, icmp } (edge_filter.h); no interfaces: off */
 	struct edge_filter_config internet_filter;
 	/* metrics { listen = ADDR:PORT  per_session = no } (metrics.h); off by default */

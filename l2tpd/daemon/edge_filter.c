@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nft_util.h"
+
 struct edge_filter {
 	struct nft_ctx *ctx;
 	bool active;
@@ -90,20 +92,7 @@ int edge_filter_render(const struct edge_filter_config *c, char *buf, size_t len
 
 static int run(struct edge_filter *ef, const char *cmds, char *err, size_t errlen)
 {
-	const char *e;
-	size_t n;
-
-	if (nft_run_cmd_from_buffer(ef->ctx, cmds) == 0)
-		return 0;
-	e = nft_ctx_get_error_buffer(ef->ctx);
-	snprintf(err, errlen, "nftables: %s", e && *e ? e : "refused");
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	n = strlen(err);
-	while (n && err[n - 1] == ' ')
-		err[--n] = '\0';
-	return -1;
+	return nft_util_run(ef->ctx, cmds, err, errlen);
 }
 
 int edge_filter_apply(struct edge_filter **efp, const struct edge_filter_config *c, char *err,
@@ -125,13 +114,11 @@ int edge_filter_apply(struct edge_filter **efp, const struct edge_filter_config 
 		/* made even without interfaces: a table a killed daemon left
 		 * must go when the filter was turned off since */
 		ef = calloc(1, sizeof(*ef));
-		if (!ef || !(ef->ctx = nft_ctx_new(NFT_CTX_DEFAULT))) {
+		if (!ef || !(ef->ctx = nft_util_new())) {
 			free(ef);
 			snprintf(err, errlen, "internet_filter: out of memory");
 			return -1;
 		}
-		nft_ctx_buffer_output(ef->ctx);
-		nft_ctx_buffer_error(ef->ctx);
 		*efp = ef;
 	}
 	if (run(ef, cmds, err, errlen))

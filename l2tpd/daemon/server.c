@@ -18,8 +18,10 @@
 
 #include "dp_user.h"
 #include "edge_filter.h"
+#include "link_mtu.h"
 #include "log.h"
 #include "metrics.h"
+#include "mss_clamp.h"
 #include "net.h"
 #include "session.h"
 
@@ -455,6 +457,11 @@ static void check_forwarding(void)
 			 "host only, not the networks behind it");
 }
 
+uint16_t server_link_mru(const struct server *srv, int family)
+{
+	return srv->cfg.mru ? srv->cfg.mru : link_mru_for_path(srv->cfg.path_mtu, family);
+}
+
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
@@ -507,7 +514,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 			.mode = cfg->userspace_tun == USERSPACE_TUN_SHARED ? DP_USER_TUN_SHARED
 									 : DP_USER_TUN_PER_SESSION,
 			.shared_ifname = srv->cfg.userspace_shared_interface,
-			.shared_mtu = cfg->mru,
+			/* one device for both families: the smaller */
+			.shared_mtu = server_link_mru(srv, AF_INET6),
 		};
 		int err = dp_user_create(&cb, NULL, &uc, &srv->dp);
 		if (err) {
@@ -561,6 +569,25 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	    sd_event_add_time(event, &srv->heap_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
 			      on_heap_timer, srv) < 0)
 		return -1;
+	{
+		/* an optimisation, not a boundary: without it TCP still works
+		 * where fragments pass, so a failure is logged, not fatal */
+		char why[256];
+		bool v6 = false;
+
+		for (unsigned i = 0; i < cfg->n_listen; i++)
+			v6 |= cfg->listen[i].ss_family == AF_INET6;
+		struct mss_clamp_config mc = {
+			.on = cfg->mss_clamp,
+			/* the smallest link: tunnels over IPv6 where we listen there */
+			.link_mtu = server_link_mru(srv, v6 ? AF_INET6 : AF_INET),
+			.shared_ifname = cfg->userspace_tun == USERSPACE_TUN_SHARED
+						 ? cfg->userspace_shared_interface : NULL,
+		};
+
+		if (mss_clamp_apply(&srv->mss, &mc, why, sizeof(why)))
+			log_err("TCP MSS of session links not clamped: %s", why);
+	}
 	if (metrics_open(srv))	/* metrics.c: off unless l2tpd.conf has metrics { listen } */
 		return -1;
 	check_forwarding();
@@ -590,6 +617,8 @@ void server_free(struct server *srv)
 	edge_filter_free(srv->edge);
 	srv->edge = NULL;
 	metrics_close(srv);
+	mss_clamp_free(srv->mss);
+	srv->mss = NULL;
 	for (unsigned i = 0; i < srv->n_listeners; i++) {
 		sd_event_source_disable_unref(srv->listeners[i].src);
 		close(srv->listeners[i].fd);

@@ -122,7 +122,8 @@ struct server {
 	char config_path[256], policy_path[256];
 	policy_t *policy;
 	struct l2tp_ctx *l2tp;
-	struct ppp_config ppp_cfg;
+	struct ppp_config ppp_cfg;	/* sessions in tunnels over IPv4 */
+	struct ppp_config ppp_cfg6;	/* over IPv6: a smaller MRU (link_mtu.h) */
 	const struct dataplane_ops *dp_ops;
 	struct dataplane *dp;
 	struct net_tuples kernel_tuples;	/* kernel path: tunnels by UDP 4-tuple (net.h) */
@@ -146,10 +147,14 @@ struct server {
 	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
 	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
 	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
+	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 };
 
 uint64_t server_now_ms(const struct server *srv);
+/* The PPP MRU/MTU of sessions in tunnels of this address family: ppp.mru,
+ * or derived from ppp.path_mtu (link_mtu.h). */
+uint16_t server_link_mru(const struct server *srv, int family);
 
 /* Set up sockets, the control plane and the data plane. 0 or -1 (logged). */
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,

@@ -308,13 +308,16 @@ void session_fill_ppp_config(struct server *srv)
 	c->cb.event = ppp_event_cb;
 	c->cb.set_timer = ppp_set_timer_cb;
 	c->cb.random = ppp_random_cb;
-	c->mru = srv->cfg.mru;
+	c->mru = server_link_mru(srv, AF_INET);
 	c->echo_interval_ms = srv->cfg.lcp_echo_interval * 1000;
 	c->echo_failures = (uint8_t)srv->cfg.lcp_echo_failures;
 	c->auth_timeout_ms = srv->cfg.auth_timeout * 1000;
 	/* Both data planes add the address and control field themselves. */
 	c->address_control = false;
 	c->name = srv->cfg.host_name;
+	/* tunnels over IPv6 carry 20 more octets of header (link_mtu.h) */
+	srv->ppp_cfg6 = *c;
+	srv->ppp_cfg6.mru = server_link_mru(srv, AF_INET6);
 }
 
 /* ---- authentication and policy --------------------------------------------- */
@@ -647,7 +650,8 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		t->sessions++;
 	/* set_user only stores the pointer: safe inside the event */
 	l2tp_session_set_user(srv->l2tp, ev->tunnel_id, ev->session_id, s);
-	ppp_session_init(&s->ppp, &srv->ppp_cfg, PPP_SERVER, s);
+	ppp_session_init(&s->ppp, t && t->peer.family == AF_INET6 ? &srv->ppp_cfg6 : &srv->ppp_cfg,
+			 PPP_SERVER, s);
 
 	if (!t || !t->dp) {
 		session_request_close(s, "no data plane for the tunnel", CDN_TEMPORARY_RESOURCES, 0);
@@ -660,7 +664,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 	snprintf(ifname, sizeof(ifname), "l2tp%u-%u", ev->tunnel_id, ev->session_id);
 	struct dp_session_params p = {
 		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
-		.mtu = srv->cfg.mru, .mru = srv->cfg.mru,
+		.mtu = server_link_mru(srv, t->peer.family), .mru = server_link_mru(srv, t->peer.family),
 		.ifname_hint = srv->dp_ops == &dataplane_userspace ? ifname : NULL,
 	};
 	int rc = srv->dp_ops->session_create(srv->dp, t->dp, &p, s, &s->dp);

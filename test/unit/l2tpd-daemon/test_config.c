@@ -42,7 +42,9 @@ static void empty_file_gives_the_defaults(void **state)
 	assert_int_equal(c.max_sessions, 128);
 	assert_true(c.require_ipsec);
 	assert_int_equal(c.dataplane, DP_AUTO);
-	assert_int_equal(c.mru, 1400);
+	assert_int_equal(c.mru, 0);	/* derived from path_mtu (link_mtu.h) */
+	assert_int_equal(c.path_mtu, 1500);
+	assert_true(c.mss_clamp);
 	assert_int_equal(c.userspace_tun, USERSPACE_TUN_PER_SESSION);
 	assert_string_equal(c.userspace_shared_interface, "l2tp-shared");
 	assert_memory_equal(&c, &d, sizeof(c));
