@@ -4,7 +4,8 @@ session link's MTU is derived from the path (1398 for a 1500-octet path over
 IPv4), and a TCP SYN from the LAN to a client crosses the session link with
 its MSS clamped to that MTU minus 40, as seen on the wire (tcpdump on the
 session's interface). With `ppp.mss_clamp = no` the same SYN keeps the LAN's
-1460: the clamp is what lowers it. Userspace data path, namespaces."""
+1460: the clamp is what lowers it. Both data paths (the kernel one in the
+test VM), in namespaces."""
 import re
 import sys
 
@@ -22,18 +23,23 @@ CONNECT = ("import socket,sys; s=socket.socket(); s.setblocking(False)\n"
            "print('sent', flush=True)\nimport time; time.sleep(30)")
 
 
-@pytest.fixture
-def nets(stack):
+PLANES = ["userspace", pytest.param("kernel", marks=pytest.mark.vm)]
+# a session's interface: l2tpT-S (userspace TUN) or pppN (kernel)
+IFACE = r"(?:l2tp\d+-\d+|ppp\d+)"
+
+
+@pytest.fixture(params=PLANES)
+def nets(request, stack):
     srv, cli, lan = stack.netns("srv"), stack.netns("cli"), stack.netns("lan")
     stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
     stack.veth(srv, "lan0", SRV_LAN + "/24", lan, "eth0", LAN_HOST + "/24")
     run(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], ns=srv)
     run(["ip", "route", "add", "198.51.100.0/24", "via", SRV_LAN], ns=lan)
-    return srv, cli, lan
+    return srv, cli, lan, request.param
 
 
-def session_up(stack, srv, cli, clamp):
-    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace",
+def session_up(stack, srv, cli, clamp, plane):
+    d = L2tpd(stack, srv, listen=SERVER, dataplane=plane,
               extra="ppp {\n        mss_clamp = %s\n    }" % clamp)
     d.start()
     holder = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
@@ -44,8 +50,8 @@ def session_up(stack, srv, cli, clamp):
     addr = up.group(1)
     link = wait_for("the session's interface", lambda: [
         l for l in run(["ip", "-o", "link", "show"], ns=srv).splitlines()
-        if re.match(r"\d+: l2tp\d+-\d+", l)])
-    ifname = re.match(r"\d+: (l2tp\d+-\d+)", link[0]).group(1)
+        if re.match(r"\d+: %s[:@]" % IFACE, l)])
+    ifname = re.match(r"\d+: (%s)" % IFACE, link[0]).group(1)
     return d, addr, ifname, link[0]
 
 
@@ -60,15 +66,15 @@ def syn_mss_on_the_link(stack, srv, lan, ifname, addr):
 
 @pytest.mark.netns
 def test_syn_to_a_client_is_clamped_to_the_link(stack, nets):
-    srv, cli, lan = nets
-    d, addr, ifname, link = session_up(stack, srv, cli, "yes")
+    srv, cli, lan, plane = nets
+    d, addr, ifname, link = session_up(stack, srv, cli, "yes", plane)
     assert "mtu 1398" in link, link          # derived from the 1500 path
     assert syn_mss_on_the_link(stack, srv, lan, ifname, addr) == 1398 - 40
 
 
 @pytest.mark.netns
 def test_without_the_clamp_the_lan_mss_goes_through(stack, nets):
-    srv, cli, lan = nets
-    d, addr, ifname, link = session_up(stack, srv, cli, "no")
+    srv, cli, lan, plane = nets
+    d, addr, ifname, link = session_up(stack, srv, cli, "no", plane)
     assert syn_mss_on_the_link(stack, srv, lan, ifname, addr) == 1460
     assert "l2tpd_mss" not in run(["nft", "list", "tables"], ns=srv)
