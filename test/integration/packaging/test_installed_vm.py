@@ -17,16 +17,35 @@ from debpkg import PKG_DIR, PACKAGES, deb_path
 from installed import admin_config, serve_reload_stop, veths
 
 
-@pytest.mark.vm
-def test_dpkg_installed_unit_command_serves_reloads_and_stops(stack):
-    if not os.environ.get("IN_TEST_VM"):
+PLUGIN = "/usr/lib/ipsec/plugins/libstrongswan-l2tp.so"
+
+
+@pytest.fixture
+def installed():
+    """dpkg -i the packages; afterwards purge them and put back the plugin
+    the ipsec tests copied there (peers.install_our_charon_plugin), so the
+    VM's later tests see what they saw before."""
+    if os.environ.get("IN_TEST_VM") != "1":
         pytest.skip("installs packages into the root: only in the test VM's overlay")
     try:
         debs = [deb_path(n) for n in PACKAGES]
     except (AssertionError, FileNotFoundError):
         pytest.skip("no packages in %s: the host tests build them (./run test runs "
                     "test/integration/packaging first)" % PKG_DIR)
+    saved = open(PLUGIN, "rb").read() if os.path.exists(PLUGIN) else None
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        yield debs, env
+    finally:
+        subprocess.run(["dpkg", "--purge"] + list(PACKAGES), env=env, timeout=300)
+        if saved is not None:
+            with open(PLUGIN, "wb") as f:
+                f.write(saved)
+
+
+@pytest.mark.vm
+def test_dpkg_installed_unit_command_serves_reloads_and_stops(stack, installed):
+    debs, env = installed
     res = subprocess.run(["dpkg", "-i"] + debs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stdout
