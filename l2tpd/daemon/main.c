@@ -2,7 +2,7 @@
 /*
  * l2tpd: the L2TP/IPsec remote-access concentrator's daemon.
  *
- *   l2tpd [--config FILE] [--policy FILE] [--check] [--foreground]
+ *   l2tpd [--config FILE] [--policy FILE] [--check] [--foreground] [--version]
  *
  * Loads /etc/l2tpd/l2tpd.conf and /etc/l2tpd/policy.conf (refusing to start
  * on an error, with file:line:col), opens UDP 1701 and the control socket,
@@ -34,10 +34,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2tpd [--config FILE] [--policy FILE] [--check]\n"
+	fprintf(f, "usage: l2tpd [--config FILE] [--policy FILE] [--check] [--version]\n"
 		   "  --config FILE  daemon settings (default " DEFAULT_CONFIG ")\n"
 		   "  --policy FILE  users, pools and policies (default " DEFAULT_POLICY ")\n"
-		   "  --check        load both files, report problems, and exit\n");
+		   "  --check        load both files, report problems, and exit\n"
+		   "  --version      print the version and exit\n");
 }
 
 /* Keep only what the daemon needs after start-up: CAP_NET_ADMIN (netlink
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'k' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG, *policy_path = DEFAULT_POLICY;
@@ -104,13 +106,14 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, rc = 1;
 
-	while ((opt = getopt_long(argc, argv, "c:p:kfh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:p:kfhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 'k': check = true; break;
 		case 'f': break;	/* always in the foreground: systemd or a terminal */
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("l2tpd %s\n", L2TPD_PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

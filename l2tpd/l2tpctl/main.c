@@ -25,7 +25,8 @@ struct l2tpctl_options l2tpctl_opts;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2tpctl [--json] [--socket PATH] COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(f, "usage: l2tpctl [--json] [--socket PATH] COMMAND [ARGS...]\n"
+		   "       l2tpctl --version\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-8s %-22s %s\n", commands[i].name, commands[i].args,
 			commands[i].help);
@@ -54,6 +55,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
+		return L2TPCTL_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("l2tpctl %s\n", L2TPD_PACKAGE_VERSION);
 		return L2TPCTL_OK;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)
