@@ -53,15 +53,19 @@ def config_keys_from_source():
     keys = {(s if s != "NULL" else None, k.strip('"'))
             for s, k in re.findall(r'\bNUM\((NULL|"[a-z_]+"),\s*"([a-z_]+)"', src)}
     keys = {(s.strip('"') if s else None, k) for s, k in keys}
-    sections = set(re.findall(r'strcmp\(n->name, "(limits|timers|ppp|userspace)"\)', src))
-    assert sections == {"limits", "timers", "ppp", "userspace"}, sections
+    own = {"load_userspace": "userspace", "load_internet_filter": "internet_filter",
+           "load_metrics": "metrics"}      # sections read by a function of their own
+    sections = set(re.findall(
+        r'strcmp\(n->name, "(limits|timers|ppp|userspace|internet_filter|metrics)"\)', src))
+    assert sections == {"limits", "timers", "ppp", "userspace", "internet_filter",
+                        "metrics"}, sections
     # Where each `strcmp(n->name, "key")` sits decides its section.
     for fn, body in re.findall(r"\nstatic int (\w+)\([^)]*\)\n\{(.*?)\n\}", src, re.S):
         for k in re.findall(r'strcmp\(n->name, "([a-z_]+)"\)', body):
             if k in sections:
                 continue
-            if fn == "load_userspace":
-                keys.add(("userspace", k))
+            if fn in own:
+                keys.add((own[fn], k))
             elif fn == "load_subsection":
                 sec = re.search(r'strcmp\(sec->name, "([a-z]+)"\) && !strcmp\(n->name, "%s"\)' % k,
                                 body)
