@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target: what a RADIUS server (or anyone who can send to our
+ * port) sends back: radius_parse, both verifications, and reading every
+ * attribute and Microsoft vendor attribute of what parsed. A packet that
+ * verifies must have been signed with the secret: a fuzzer cannot make
+ * one, so verification must fail unless the input is a seed signed here.
+ */
+#include <assert.h>
+#include <stdint.h>
+
+#include "radius.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t req_auth[RADIUS_AUTH_LEN] = "0123456789abcdef";
+	struct radius_packet p;
+	struct radius_attr a;
+	size_t off = 0, total = 0;
+
+	if (radius_parse(data, size, &p) != RADIUS_OK)
+		return 0;
+	assert(p.len >= RADIUS_HDR_LEN && p.len <= size && p.len <= RADIUS_MAX_LEN);
+	(void)radius_verify_response(&p, p.id, req_auth, "fuzz-secret", true);
+	(void)radius_verify_response(&p, p.id, req_auth, "fuzz-secret", false);
+	(void)radius_verify_hashed_request(&p, "fuzz-secret", false);
+	while (radius_next_attr(&p, &off, &a)) {
+		assert(a.value >= data + RADIUS_HDR_LEN && a.value + a.len <= data + p.len);
+		total += 2u + a.len;
+	}
+	assert(total == (size_t)p.len - RADIUS_HDR_LEN);
+	for (unsigned t = 0; t < 40; t++)
+		if (radius_find_vsa(&p, RADIUS_VENDOR_MICROSOFT, (uint8_t)t, &a))
+			assert(a.value >= data && a.value + a.len <= data + p.len);
+	return 0;
+}
