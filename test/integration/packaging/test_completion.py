@@ -45,12 +45,15 @@ printf '%%s\\n' "${COMPREPLY[@]}"
 def test_commands_come_from_l2tpctl_help(tmp_path):
     out = subprocess.run([os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl"), "help"],
                          stdout=subprocess.PIPE, text=True, check=True).stdout
-    cmds = sorted(re.findall(r"^  ([a-z]+)\s", out, re.M))
+    cmds = sorted(re.findall(r"^  ([a-z][a-z-]*)\s", out, re.M))
     assert "sessions" in cmds and "policy" in cmds
     assert complete("l2tpctl ", tmp_path) == cmds
     assert complete("l2tpctl s", tmp_path) == ["sessions", "status"]
     assert complete("l2tpctl --json di", tmp_path) == ["disconnect"]
     assert complete("l2tpctl --socket /tmp/x.sock re", tmp_path) == ["reload"]
+    assert complete("l2tpctl cl", tmp_path) == ["client-config"]
+    assert complete("l2tpctl client-config a", tmp_path) == ["android", "apple"]
+    assert complete("l2tpctl client-config windows --ipsec ", tmp_path) == ["cert", "psk"]
 
 
 @pytest.mark.host
