@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: what a RADIUS server (or anyone who can send to our
  * port) sends back: radius_parse, both verifications, and reading every
- * attribute and Microsoft vendor attribute of what parsed. A packet that
+ * attribute and Microsoft vendor attribute of what parsed, and what an
+ * Access-Accept would grant (radius_reply_read). A packet that
  * verifies must have been signed with the secret: a fuzzer cannot make
  * one, so verification must fail unless the input is a seed signed here.
  */
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "radius.h"
+#include "reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,6 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		total += 2u + a.len;
 	}
 	assert(total == (size_t)p.len - RADIUS_HDR_LEN);
+	{
+		/* what an Access-Accept grants: every pointer inside the input */
+		struct radius_reply r;
+		char why[128];
+
+		if (radius_reply_read(&p, &r, why, sizeof(why)) == 0) {
+			for (unsigned i = 0; i < r.n_class; i++)
+				assert(r.class[i] >= data && r.class[i] + r.class_len[i] <= data + p.len);
+			assert(r.n_routes <= RADIUS_REPLY_MAX_ROUTES);
+		}
+	}
 	for (unsigned t = 0; t < 40; t++)
 		if (radius_find_vsa(&p, RADIUS_VENDOR_MICROSOFT, (uint8_t)t, &a))
 			assert(a.value >= data && a.value + a.len <= data + p.len);
