@@ -16,11 +16,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define OPEN_FILES_MAX 64	/* the include chain being parsed, for loops */
+
 struct parser {
 	struct arena *a;
 	const struct conf_opts *opts;
 	struct policy_error *err;
 	unsigned include_depth;
+	/* the files being parsed, outermost first: an include of one of
+	 * them is a loop, reported as such */
+	struct { dev_t dev; ino_t ino; const char *path; } open[OPEN_FILES_MAX];
+	unsigned n_open;
 };
 
 void conf_set_error(struct policy_error *err, enum policy_errcode code,
@@ -479,6 +485,18 @@ static int parse_file_into(struct parser *P, const char *path,
 	const char *name;
 	int rc;
 
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		for (unsigned i = 0; i < P->n_open && i < OPEN_FILES_MAX; i++)
+			if (P->open[i].dev == st.st_dev && P->open[i].ino == st.st_ino) {
+				conf_set_error(P->err, POLICY_ERR_NESTING, from, line, col,
+					       "include loop: '%s' includes '%s', which is "
+					       "already being read", from ? from : path,
+					       P->open[i].path);
+				return -1;
+			}
+	}
 	if (read_file(P, path, &buf, &len, from, line, col))
 		return -1;
 	name = arena_strdup(P->a, path);
@@ -486,8 +504,15 @@ static int parse_file_into(struct parser *P, const char *path,
 		free(buf);
 		return nomem(P, path);
 	}
+	if (P->n_open < OPEN_FILES_MAX) {
+		P->open[P->n_open].dev = st.st_dev;
+		P->open[P->n_open].ino = st.st_ino;
+		P->open[P->n_open].path = name;
+	}
+	P->n_open++;
 	rd_init(&r, buf, len);
 	rc = parse_block(P, name, &r, sec, depth, false, 0, 0);
+	P->n_open--;
 	free(buf);
 	return rc;
 }
@@ -513,7 +538,7 @@ static int do_include(struct parser *P, const char *file, unsigned line,
 	}
 	if (P->include_depth >= max) {
 		conf_set_error(P->err, POLICY_ERR_NESTING, file, line, col,
-			       "includes nested deeper than %u (an include loop?)", max);
+			       "includes nested deeper than %u", max);
 		return -1;
 	}
 	if (pattern[0] == '/') {

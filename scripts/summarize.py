@@ -5,6 +5,8 @@
 Reads, from the results folder given as argument:
   meson-testlog.json      meson's test log (unit suites and fuzz replays);
                           cmocka executables count their individual cases
+  faketime-testlog.json   the unit suites again at a fixed time outside
+                          office hours (libfaketime)
   fuzz.txt                "NAME PASS|FAIL" per libFuzzer run
   integration-host.xml    pytest junit report, host tests
   vm/integration-vm.xml   pytest junit report, tests run in the test VM
@@ -33,9 +35,9 @@ class Tally:
         self.failures.append(what)
 
 
-def meson(path, t, parts):
+def meson(path, t, parts, label="unit+fuzz-replay"):
     if not os.path.exists(path):
-        t.fail("unit/fuzz-replay: no meson test log (build failed?)")
+        t.fail("%s: no meson test log (build failed?)" % label)
         return
     p0, f0, s0 = t.passed, t.failed, t.skipped
     with open(path) as f:
@@ -51,19 +53,19 @@ def meson(path, t, parts):
             failed = [int(n) for n in CMOCKA_FAILED.findall(out)]
             if result == "SKIP":
                 t.skipped += 1
-                t.skips.append("%s: skipped by meson" % name)
+                t.skips.append("%s %s: skipped by meson" % (label, name))
             elif passed or failed:
                 t.passed += sum(passed)
                 for _ in range(sum(failed)):
-                    t.fail("%s (cmocka case)" % name)
+                    t.fail("%s %s (cmocka case)" % (label, name))
                 if result != "OK" and not sum(failed):
-                    t.fail("%s: %s after its cmocka cases" % (name, result))
+                    t.fail("%s %s: %s after its cmocka cases" % (label, name, result))
             elif result == "OK":
                 t.passed += 1
             else:
-                t.fail("%s: %s" % (name, result))
-    parts.append("unit+fuzz-replay: %d passed, %d failed, %d skipped"
-                 % (t.passed - p0, t.failed - f0, t.skipped - s0))
+                t.fail("%s %s: %s" % (label, name, result))
+    parts.append("%s: %d passed, %d failed, %d skipped"
+                 % (label, t.passed - p0, t.failed - f0, t.skipped - s0))
 
 
 def fuzz(path, t, parts):
@@ -106,6 +108,8 @@ def main():
     t = Tally()
     parts = []
     meson(os.path.join(results, "meson-testlog.json"), t, parts)
+    meson(os.path.join(results, "faketime-testlog.json"), t, parts,
+          "unit at Sun 03:00 UTC (faketime)")
     fuzz(os.path.join(results, "fuzz.txt"), t, parts)
     junit(os.path.join(results, "integration-host.xml"), "host", t, parts)
     junit(os.path.join(results, "vm", "integration-vm.xml"), "vm (real kernel)", t, parts)

@@ -480,10 +480,41 @@ static void test_include_loop_is_stopped(void **state)
 {
 	struct policy_error err;
 
+	/* reported as the loop it is, at the include that closes it */
 	write_file("loop.conf", "include loop.conf\n");
 	assert_null(load_path("loop.conf", &err));
 	assert_int_equal(err.code, POLICY_ERR_NESTING);
-	assert_non_null(strstr(err.msg, "includes nested deeper than 8 (an include loop?)"));
+	assert_non_null(strstr(err.msg, "loop.conf:1:1: include loop: "));
+	assert_non_null(strstr(err.msg, "loop.conf' includes '"));
+	assert_non_null(strstr(err.msg, "which is already being read"));
+}
+
+static void test_include_loop_through_two_files_is_named(void **state)
+{
+	struct policy_error err;
+
+	write_file("a.conf", "# a\ninclude b.conf\n");
+	write_file("b.conf", "include a.conf\n");
+	assert_null(load_path("a.conf", &err));
+	assert_int_equal(err.code, POLICY_ERR_NESTING);
+	assert_non_null(strstr(err.msg, "b.conf:1:1: include loop: "));
+	assert_non_null(strstr(err.msg, "a.conf', which is already being read"));
+}
+
+static void test_deep_includes_without_a_loop_are_still_limited(void **state)
+{
+	struct policy_error err;
+	char name[32], text[64];
+
+	/* d0 includes d1 ... d9: no loop, but deeper than 8 */
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "d%d.conf", i);
+		snprintf(text, sizeof(text), "include d%d.conf\n", i + 1);
+		write_file(name, i < 9 ? text : "# the end\n");
+	}
+	assert_null(load_path("d0.conf", &err));
+	assert_int_equal(err.code, POLICY_ERR_NESTING);
+	assert_non_null(strstr(err.msg, "includes nested deeper than 8"));
 }
 
 static void test_included_file_cannot_close_the_including_section(void **state)
@@ -598,6 +629,8 @@ int main(void)
 		cmocka_unit_test(test_include_of_missing_plain_file_fails),
 		cmocka_unit_test(test_error_in_included_file_names_that_file),
 		cmocka_unit_test(test_include_loop_is_stopped),
+		cmocka_unit_test(test_include_loop_through_two_files_is_named),
+		cmocka_unit_test(test_deep_includes_without_a_loop_are_still_limited),
 		cmocka_unit_test(test_included_file_cannot_close_the_including_section),
 		cmocka_unit_test(test_include_disabled_for_buffers_of_untrusted_text),
 		cmocka_unit_test(test_missing_file_is_an_io_error),
