@@ -239,6 +239,10 @@ static void xset(struct policy_explain *x, size_t slot, enum policy_verdict v,
 struct eval {
 	struct policy *p;
 	const struct policy_request *req;
+	/* the user's name as the lookup found it (the file's spelling):
+	 * user conditions, patterns included, see this canonical name, so
+	 * "EXT-FRANK" is matched as the "ext-frank" it logs in as */
+	const char *user;
 	bool pre_auth;
 	const uint64_t *groups;		/* effective membership bitset */
 	bool have_local;		/* wday/minute computed */
@@ -336,7 +340,7 @@ static enum policy_verdict eval_cond(struct eval *e, const struct condition *c,
 	case COND_USER:
 		if (e->pre_auth)
 			goto unknown;
-		subject = req->user;
+		subject = e->user ? e->user : req->user;
 		what = "user";
 		goto strings;
 	case COND_IKE_IDENTITY:
@@ -450,9 +454,16 @@ strings:
 					 c->u.str[i].re ? "~" : "", c->u.str[i].text);
 			return POLICY_V_MATCH;
 		}
+	if (limit) {
+		/* fail closed: "no match" here could skip a deny policy and
+		 * let a later grant admit the login */
+		if (why)
+			snprintf(why, wl, "%s '%.80s': a pattern of %s hit its match limit: "
+				 "cannot be evaluated, the login is refused", what, subject, vals);
+		return POLICY_V_ERROR;
+	}
 	if (why)
-		snprintf(why, wl, "%s '%.80s' matches none of: %s%s", what, subject, vals,
-			 limit ? " (a pattern hit its match limit)" : "");
+		snprintf(why, wl, "%s '%.80s' matches none of: %s", what, subject, vals);
 	return POLICY_V_NOMATCH;
 
 unknown:
@@ -463,8 +474,9 @@ unknown:
 
 /*
  * One policy: all conditions in order. Returns MATCH, NOMATCH or (pre-auth)
- * UNKNOWN when nothing failed but something is not known yet. *time_only is
- * set when the time window was the only condition that failed.
+ * UNKNOWN when nothing failed but something is not known yet, or ERROR at
+ * once when a condition cannot be evaluated. *time_only is set when the
+ * time window was the only condition that failed.
  */
 static enum policy_verdict eval_rule(struct eval *e, const struct rule *r,
 				     int idx, struct policy_explain *x,
@@ -483,6 +495,10 @@ static enum policy_verdict eval_rule(struct eval *e, const struct rule *r,
 		if (!x && (failed > failed_time || (failed && !time_only)))
 			break;
 		v = eval_cond(e, c, x ? why : NULL, sizeof(why));
+		if (v == POLICY_V_ERROR) {
+			xadd(x, POLICY_X_CONDITION, v, idx, r->name, c->key, "%s", why);
+			return POLICY_V_ERROR;
+		}
 		if (v == POLICY_V_NOMATCH) {
 			failed++;
 			if (c->kind == COND_TIME)
@@ -517,6 +533,8 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 			xset(x, slot, v, "cannot match: offers nothing");
 			continue;
 		}
+		if (v == POLICY_V_ERROR)	/* decided after authentication: refused there */
+			v = POLICY_V_UNKNOWN;
 		/* an auth_method condition narrows what this policy can accept */
 		for (size_t k = 0; k < r->n_conds; k++)
 			if (r->conds[k].kind == COND_AUTH_METHOD)
@@ -657,6 +675,36 @@ enum policy_reason policy_post_auth(policy_t *p, const struct policy_request *re
 	return r;
 }
 
+size_t policy_check_conflicts(const policy_t *p, void (*warn)(void *ctx, const char *line),
+			      void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		uint32_t off = r->profile.auth & ~p->auth_enabled;
+		char line[400], a[64], b[64], c[64];
+
+		if (!r->grant || !off)
+			continue;
+		if ((r->profile.auth & p->auth_enabled) == 0)
+			snprintf(line, sizeof(line), "%s:%u: policy '%s': its profile allows only %s, "
+				 "disabled on this server (enabled: %s): every login it decides is "
+				 "refused (auth-method-disabled, E=649)", r->file, r->line, r->name,
+				 policy_auth_format(r->profile.auth, a, sizeof(a)),
+				 policy_auth_format(p->auth_enabled, b, sizeof(b)));
+		else
+			snprintf(line, sizeof(line), "%s:%u: policy '%s': its profile allows %s, "
+				 "disabled on this server: only %s can be used", r->file, r->line,
+				 r->name, policy_auth_format(off, a, sizeof(a)),
+				 policy_auth_format(r->profile.auth & p->auth_enabled, c, sizeof(c)));
+		if (warn)
+			warn(ctx, line);
+		n++;
+	}
+	return n;
+}
+
 void policy_get_stats(const policy_t *p, struct policy_stats *st)
 {
 	memcpy(st->decisions, p->reason_counts, sizeof(st->decisions));
@@ -684,6 +732,7 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	dec->ipv6_pool = -1;
 
 	u = policy_find_user(p, req->user);
+	e.user = u ? u->name : NULL;
 	if (!u) {
 		STEP(x, POLICY_V_NOMATCH, "user", "'%s' is not a local user",
 		     req->user ? req->user : "(none)");
@@ -722,6 +771,12 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 		bool time_only = false;
 		size_t slot = xreserve(x, (int)i, p->rules[i].name);
 		enum policy_verdict v = eval_rule(&e, &p->rules[i], (int)i, x, &time_only);
+		if (v == POLICY_V_ERROR) {
+			xset(x, slot, v, "cannot be evaluated: refuse rather than skip it");
+			if (bits != stack_bits)
+				free(bits);
+			return deny(dec, POLICY_DENY_CONDITION_ERROR, x);
+		}
 		if (v == POLICY_V_MATCH) {
 			r = &p->rules[i];
 			dec->policy_index = (int)i;
@@ -730,7 +785,10 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 			     r->grant ? "grant" : "deny");
 			break;
 		}
-		time_only_seen |= time_only;
+		/* E=646 only when the window alone kept a login out that would
+		 * have been granted: a deny policy's window proves nothing */
+		time_only_seen |= time_only &&
+				  (p->rules[i].grant || u->dial_in == DIAL_IN_ALLOW);
 		xset(x, slot, v, "%s", time_only ? "does not match: only the time window failed"
 						 : "does not match");
 	}
@@ -741,7 +799,7 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	dial_in = u->dial_in;
 	if (dial_in == DIAL_IN_DENY) {
 		STEP(x, POLICY_V_NOMATCH, "dial-in", "the user's dial_in is deny%s",
-		     u->dial_in == p->default_dial_in ? " (the default)" : "");
+		     u->dial_in_explicit ? "" : " (the default)");
 		return deny(dec, POLICY_DENY_USER_DIAL_IN, x);
 	}
 	if (!r) {

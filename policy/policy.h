@@ -85,6 +85,14 @@ struct policy_counts {
 	size_t users, groups, pools, policies;
 };
 void policy_get_counts(const policy_t *p, struct policy_counts *c);
+/* Conflicts a file can load with but an administrator must hear about: a
+ * grant policy whose profile allows an authentication method the server
+ * has disabled (every login it decides is refused, E=649, when it allows
+ * nothing else). Each is one line "file:line: policy 'NAME': ..." given to
+ * warn; returns how many. l2tpctl policy check prints them, l2tpd logs
+ * them at start and reload. */
+size_t policy_check_conflicts(const policy_t *p, void (*warn)(void *ctx, const char *line),
+			      void *ctx);
 /* The configured time zone, or NULL for the system's local time. */
 const char *policy_timezone(const policy_t *p);
 
@@ -241,6 +249,7 @@ enum policy_reason {
 	POLICY_DENY_TOO_MANY_SESSIONS,
 	POLICY_DENY_POOL_EXHAUSTED,
 	POLICY_DENY_NO_ADDRESS,		/* no pool and no static address */
+	POLICY_DENY_CONDITION_ERROR,	/* a condition could not be evaluated: fail closed */
 	POLICY_REASON__COUNT
 };
 
@@ -274,6 +283,7 @@ enum policy_verdict {
 	POLICY_V_NOMATCH,
 	POLICY_V_UNKNOWN,	/* pre-auth: not known yet, could match */
 	POLICY_V_SKIPPED,	/* not evaluated (an earlier one failed) */
+	POLICY_V_ERROR,		/* could not be evaluated (a pattern's match limit): refuses */
 };
 
 enum policy_explain_kind {

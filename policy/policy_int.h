@@ -15,6 +15,7 @@ struct policy_user {
 	const char *name;
 	uint32_t hash;			/* of the lower-cased name */
 	enum dial_in dial_in;
+	bool dial_in_explicit;		/* written in the user's section, not the default */
 	bool disabled;
 	bool has_nt_hash;
 	uint8_t nt_hash[16];

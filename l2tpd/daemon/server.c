@@ -457,6 +457,13 @@ static void check_forwarding(void)
 			 "host only, not the networks behind it");
 }
 
+/* A profile that conflicts with the server loads, and is said (policy.h). */
+static void warn_conflict(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_warn("policy: %s", line);
+}
+
 uint16_t server_link_mru(const struct server *srv, int family)
 {
 	return srv->cfg.mru ? srv->cfg.mru : link_mru_for_path(srv->cfg.path_mtu, family);
@@ -474,6 +481,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	srv->event = event;
 	srv->cfg = *cfg;
 	srv->policy = policy;
+	policy_check_conflicts(policy, warn_conflict, NULL);
 	srv->ctl_fd = -1;
 	srv->started_wall = time(NULL);
 	snprintf(srv->config_path, sizeof(srv->config_path), "%s", config_path);
@@ -657,6 +665,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_adopt_leases(next, srv->policy, on_orphan, srv);
 	policy_free(srv->policy);
 	srv->policy = next;
+	policy_check_conflicts(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies",

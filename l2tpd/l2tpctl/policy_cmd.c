@@ -215,6 +215,11 @@ static int load(const char *path, policy_t **p, FILE *err)
 	return 0;
 }
 
+static void print_warning(void *ctx, const char *line)
+{
+	fprintf(ctx, "warning: %s\n", line);
+}
+
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct policy_counts c;
@@ -229,6 +234,8 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	policy_get_counts(p, &c);
 	fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies\n",
 		argv[0], c.users, c.groups, c.pools, c.policies);
+	/* loads, but a profile conflicts with the server: said, not fatal */
+	policy_check_conflicts(p, print_warning, err);
 	policy_free(p);
 	return L2TPCTL_OK;
 }

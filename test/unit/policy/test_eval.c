@@ -426,6 +426,137 @@ static void test_pre_auth_with_nothing_to_offer_returns_zero(void **state)
 	policy_free(p);
 }
 
+/* Issue: a deny policy whose pattern hits the match limit was skipped, and
+ * a later grant policy admitted the login. */
+static void test_a_deny_policy_that_cannot_be_evaluated_is_not_skipped(void **state)
+{
+	policy_t *p = load_ok(
+		"users { aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab { } }\n"
+		"policies {\n"
+		"  no-contractors { conditions { user = ~\"^(a|aa)+$\" }\n permission = deny }\n"
+		"  everyone { permission = grant\n profile { pool = p } }\n"
+		"}\npools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n");
+	struct policy_request req = {
+		.user = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab" };
+	struct policy_decision d;
+	struct policy_explain x;
+	bool said = false;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
+	for (size_t i = 0; i < x.n; i++)
+		if (strstr(x.lines[i].text, "cannot be evaluated, the login is refused"))
+			said = true;
+	assert_true(said);
+	assert_int_equal(policy_reason_mschap_error(POLICY_DENY_CONDITION_ERROR), 649);
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+/* Issue: lookup ignored case but ~ patterns saw the name as typed, so
+ * EXT-FRANK passed a deny policy written for ^ext-. */
+static void test_patterns_see_the_canonical_user_name(void **state)
+{
+	policy_t *p = load_ok(
+		"users { ext-frank { dial_in = policy } }\n"
+		"policies {\n"
+		"  no-externals { conditions { user = ~\"^ext-\" }\n permission = deny }\n"
+		"  everyone { permission = grant\n profile { pool = p } }\n"
+		"}\npools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n");
+	struct policy_request req = { .user = "EXT-FRANK" };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_POLICY);
+	assert_string_equal(d.policy_name, "no-externals");
+	policy_free(p);
+}
+
+/* Issue: E=646 came from a failing deny policy's time window too. */
+static void test_outside_hours_only_when_the_window_kept_a_grant_out(void **state)
+{
+	policy_t *p = load_ok(
+		"users { erin { dial_in = policy } }\n"
+		"server { timezone = UTC }\n"
+		"policies {\n"
+		"  night-lockout { conditions { time = Mon-Sun 00:00-01:00 }\n permission = deny }\n"
+		"}\n");
+	/* 2026-12-06 03:00 UTC: outside the deny policy's window */
+	struct policy_request req = { .user = "erin", .now = 1796526000 };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_NO_MATCHING_POLICY);
+	policy_free(p);
+	p = load_ok(
+		"users { erin { dial_in = policy } }\n"
+		"server { timezone = UTC }\n"
+		"policies {\n"
+		"  day { conditions { time = Mon-Sun 08:00-18:00 }\n permission = grant }\n"
+		"}\n");
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
+	policy_free(p);
+}
+
+/* Issue: an explicit dial_in = deny was explained as "the default". */
+static void test_an_explicit_dial_in_deny_is_not_called_the_default(void **state)
+{
+	policy_t *p = load_ok("users { bob { dial_in = deny } carol { } }\n"
+			      "policies { all { permission = grant } }\n");
+	struct policy_request req = { .user = "bob" };
+	struct policy_decision d;
+	struct policy_explain x;
+	bool explicit_ok = false, default_ok = false;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	for (size_t i = 0; i < x.n; i++)
+		if (!strcmp(x.lines[i].text, "the user's dial_in is deny"))
+			explicit_ok = true;
+	assert_true(explicit_ok);
+	policy_explain_free(&x);
+	req.user = "carol";
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	for (size_t i = 0; i < x.n; i++)
+		if (!strcmp(x.lines[i].text, "the user's dial_in is deny (the default)"))
+			default_ok = true;
+	assert_true(default_ok);
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+static void collect(void *ctx, const char *line)
+{
+	char *buf = ctx;
+
+	strncat(buf, line, 1023 - strlen(buf));
+	strncat(buf, "\n", 1023 - strlen(buf));
+}
+
+/* l2tpctl policy check and the daemon say so when a profile needs a method
+ * the server has disabled. */
+static void test_profile_conflicts_with_the_server_are_reported(void **state)
+{
+	policy_t *p = load_ok(
+		"server { auth_methods = mschapv2 }\n"
+		"policies {\n"
+		"  certs { permission = grant\n profile { auth = eap } }\n"
+		"  mixed { permission = grant\n profile { auth = eap, mschapv2 } }\n"
+		"  fine { permission = grant\n profile { auth = mschapv2 } }\n"
+		"  refused { permission = deny\n profile { auth = eap } }\n"
+		"}\n");
+	char buf[1024] = "";
+
+	assert_int_equal(policy_check_conflicts(p, collect, buf), 2);
+	assert_non_null(strstr(buf, "t.conf:3: policy 'certs': its profile allows only eap, disabled "
+				    "on this server (enabled: mschapv2): every login it decides is "
+				    "refused (auth-method-disabled, E=649)\n"));
+	assert_non_null(strstr(buf, "policy 'mixed': its profile allows eap, disabled on this "
+				    "server: only mschapv2 can be used\n"));
+	assert_null(strstr(buf, "'fine'"));
+	assert_null(strstr(buf, "'refused'"));
+	policy_free(p);
+}
+
 /* ---- patterns ------------------------------------------------------------------ */
 
 static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
@@ -439,7 +570,9 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	struct policy_explain x;
 
 	policy_explain_init(&x);
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_NO_MATCHING_POLICY);
+	/* a condition that cannot be evaluated refuses (it used to count
+	 * as "no match", which lets a later grant policy admit the login) */
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
 	bool limit = false;
 	for (size_t i = 0; i < x.n; i++)
 		if (strstr(x.lines[i].text, "hit its match limit"))
@@ -448,7 +581,7 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	struct policy_stats st;
 	policy_get_stats(p, &st);
 	assert_int_equal(st.pattern_limit_hits, 1);
-	assert_int_equal(st.decisions[POLICY_DENY_NO_MATCHING_POLICY], 1);
+	assert_int_equal(st.decisions[POLICY_DENY_CONDITION_ERROR], 1);
 	policy_explain_free(&x);
 	policy_free(p);
 }
@@ -558,6 +691,11 @@ int main(void)
 		cmocka_unit_test(test_pre_auth_excludes_server_disabled_methods_and_narrows_by_condition),
 		cmocka_unit_test(test_pre_auth_with_nothing_to_offer_returns_zero),
 		cmocka_unit_test(test_catastrophic_pattern_gives_up_at_its_match_limit),
+		cmocka_unit_test(test_a_deny_policy_that_cannot_be_evaluated_is_not_skipped),
+		cmocka_unit_test(test_patterns_see_the_canonical_user_name),
+		cmocka_unit_test(test_outside_hours_only_when_the_window_kept_a_grant_out),
+		cmocka_unit_test(test_an_explicit_dial_in_deny_is_not_called_the_default),
+		cmocka_unit_test(test_profile_conflicts_with_the_server_are_reported),
 		cmocka_unit_test(test_time_window_forms),
 		cmocka_unit_test(test_sessions_allowed_check),
 		cmocka_unit_test(test_password_checks_for_pap),
