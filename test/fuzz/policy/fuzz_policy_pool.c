@@ -5,6 +5,19 @@
  * is already out; a release is RELEASED exactly once; counters agree.
  *
  * Input: a sequence of 2-byte operations (op, arg).
+ *
+ * Speed: loading the file was nearly all of the cost (213 executions per
+ * second), so the file is loaded at most twice per process: each input
+ * ends by releasing what it leased (checked: the pools are empty again),
+ * which leaves the policy as loaded for the next input; and a reload takes
+ * a spare copy as loaded, while the policy it replaces, once its leases are
+ * released, becomes the next spare. What carries from one input to the next
+ * is only the allocator's search hint (where it looks for a free slot
+ * first): the invariants checked here hold whatever the hint, so a crash
+ * found still comes from the input's own operations. 213 executions per
+ * second became about 1,400 under ASan on a busy 2-core machine; callgrind
+ * counts 6.3 times fewer instructions for the replay of seeds + 20,000
+ * inputs (11.0 G to 1.7 G).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,12 +43,23 @@ struct shadow {
 	size_t n;
 };
 
+static policy_t *kept;	/* the policy between inputs, with nothing leased */
+static policy_t *spare;	/* another, as loaded, for the next reload */
+
 static long find(const struct shadow *s, const struct policy_ip *ip)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!memcmp(&s->ip[i], ip, sizeof(*ip)))
 			return (long)i;
 	return -1;
+}
+
+/* Release every address the shadow holds from p (all must be out). */
+static void release_all(policy_t *p, const struct shadow *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (policy_pool_release(p, &s->ip[i]) != POLICY_RELEASED)
+			__builtin_trap();
 }
 
 static void check_counts(policy_t *p, const struct shadow *s)
@@ -54,10 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy_error err;
 	struct shadow s = { .n = 0 };
-	policy_t *p = NULL;
+	policy_t *p = kept;
 
-	if (policy_load_buffer("pool.conf", config, sizeof(config) - 1, NULL, &p, &err))
+	if (!p && policy_load_buffer("pool.conf", config, sizeof(config) - 1, NULL, &p, &err))
 		__builtin_trap();
+	kept = NULL;
 	for (size_t i = 0; i + 1 < size; i += 2) {
 		uint8_t op = data[i] % 4, arg = data[i + 1];
 		struct policy_ip ip;
@@ -93,19 +118,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3: {	/* reload: leases carry over */
-			policy_t *next = NULL;
-			if (policy_load_buffer("pool.conf", config, sizeof(config) - 1, NULL,
-					       &next, &err))
+			policy_t *next = spare;
+			spare = NULL;
+			if (!next && policy_load_buffer("pool.conf", config, sizeof(config) - 1,
+							NULL, &next, &err))
 				__builtin_trap();
 			if (policy_adopt_leases(next, p, NULL, NULL) != 0)
 				__builtin_trap();
-			policy_free(p);
+			/* the old one keeps its own marks: give them back, and it
+			 * is as loaded again */
+			release_all(p, &s);
+			spare = p;
 			p = next;
 			break;
 		}
 		}
 		check_counts(p, &s);
 	}
-	policy_free(p);
+	/* give everything back: the next input starts from the file as loaded */
+	release_all(p, &s);
+	s.n = 0;
+	check_counts(p, &s);
+	kept = p;
 	return 0;
 }
