@@ -21,6 +21,7 @@
 #include "log.h"
 #include "net.h"
 #include "server.h"
+#include "text.h"
 
 /* Log a deferred SCCRQ at most this often (a client retransmits each second). */
 #define WAIT_LOG_INTERVAL_MS 10000
@@ -64,7 +65,7 @@ static void sa_gone(void *ctx, const struct ipsec_ike *ike, enum ipsec_gone_reas
 			continue;
 		log_notice("tunnel %u: closed: %s (IKE_SA #%u, peer %s, id '%s')", t->id,
 			   ipsec_gone_reason_text(why), ike->id, ike_addr_str(ike, a, sizeof(a)),
-			   ike->remote_id ? ike->remote_id : "");
+			   SAFE_STR(ike->remote_id));
 		t->ipsec.delete_on_end = false;	/* it is gone already */
 		/* StopCCN result 1, general request to clear the control
 		 * connection (RFC 2661 4.4.2). This emits TUNNEL_DOWN at
@@ -96,13 +97,13 @@ static void send_delete(struct ipsec *ip, const struct ipsec_ike *ike)
 	if (ip->conn_fd < 0 || send(ip->conn_fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
 		ip->deletes_failed++;
 		log_warn("cannot ask charon to delete IKE_SA #%u ('%s'): %s", ike->id,
-			 ike->remote_id ? ike->remote_id : "",
+			 SAFE_STR(ike->remote_id),
 			 ip->conn_fd < 0 ? "the plugin is not connected" : strerror(errno));
 		return;
 	}
 	ip->deletes_sent++;
 	log_notice("asked charon to delete IKE_SA #%u ('%s'): its last tunnel ended", ike->id,
-		   ike->remote_id ? ike->remote_id : "");
+		   SAFE_STR(ike->remote_id));
 }
 
 /* ---- the connection ---- */
@@ -330,11 +331,11 @@ void ipsec_tunnel_up(struct server *srv, struct tunnel *t)
 	ipsec_table_bind(&ip->table, ike);
 	log_info("tunnel %u: over IPsec IKE_SA #%u (IKEv%u, peer %s%s, id '%s'%s%s%s%s%s%s)",
 		 t->id, ike->id, ike->ike_version, ike_addr_str(ike, a, sizeof(a)),
-		 ike->encap ? ", NAT-T" : "", ike->remote_id ? ike->remote_id : "",
+		 ike->encap ? ", NAT-T" : "", SAFE_STR(ike->remote_id),
 		 ike->cert_subject ? ", certificate '" : "",
-		 ike->cert_subject ? ike->cert_subject : "", ike->cert_subject ? "'" : "",
+		 SAFE_STR(ike->cert_subject), ike->cert_subject ? "'" : "",
 		 ike->cert_issuer ? " issued by '" : "",
-		 ike->cert_issuer ? ike->cert_issuer : "", ike->cert_issuer ? "'" : "");
+		 SAFE_STR(ike->cert_issuer), ike->cert_issuer ? "'" : "");
 }
 
 void ipsec_tunnel_free(struct server *srv, struct tunnel *t)

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "net.h"
 #include "session.h"
+#include "text.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
 #define MAX_DATAGRAM 4096
@@ -301,7 +302,7 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 	srv->tunnels = t;
 	srv->n_tunnels++;
 	log_info("tunnel %u up: peer %s host '%s'%s", t->id, net_addr_str(&t->peer, a, sizeof(a)),
-		 t->peer_host, t->dp ? "" : " (no data plane: its sessions will be refused)");
+		 SAFE_STR(t->peer_host), t->dp ? "" : " (no data plane: its sessions will be refused)");
 }
 
 static void tunnel_free(struct server *srv, struct tunnel *t)
@@ -657,7 +658,7 @@ int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t s
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->tunnel_id == tunnel_id && s->session_id == session_id && !s->close_requested) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   tunnel_id, session_id, s->user);
+				   tunnel_id, session_id, SAFE_STR(s->user));
 			ipsec_admin_disconnect(srv, s);
 			session_request_close(s, "disconnected by the administrator", 3, 0);
 			return 1;
@@ -673,7 +674,7 @@ int server_disconnect_user(struct server *srv, const char *user)
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (!s->close_requested && s->user[0] && strcasecmp(s->user, user) == 0) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   s->tunnel_id, s->session_id, s->user);
+				   s->tunnel_id, s->session_id, SAFE_STR(s->user));
 			ipsec_admin_disconnect(srv, s);
 			/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
 			session_request_close(s, "disconnected by the administrator", 3, 0);

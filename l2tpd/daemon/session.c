@@ -11,6 +11,7 @@
 #include "log.h"
 #include "net.h"
 #include "ppp/mschap.h"
+#include "text.h"
 
 /* RFC 2661 section 4.4.2, CDN Result Codes. */
 #define CDN_LOST_CARRIER 1
@@ -146,7 +147,7 @@ static void install_routes(struct session *s)
 		 * a packet to a framed network would be dropped there. */
 		log_warn("session %u/%u: framed routes of user '%s' not installed: the shared TUN "
 			 "(userspace.tun = shared) carries only the clients' own addresses",
-			 s->tunnel_id, s->session_id, s->user);
+			 s->tunnel_id, s->session_id, SAFE_STR(s->user));
 		return;
 	}
 	ifname = srv->dp_ops->session_ifname(srv->dp, s->dp);
@@ -244,7 +245,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	srv->counters.sessions_up++;
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
 	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
-		 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
 		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
 	if (s->session_timeout || s->idle_timeout) {
 		uint64_t d = UINT64_MAX;
@@ -274,7 +275,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		if (ev->u.auth_result.success) {
 			s->state = SESSION_PPP_NCP;
 			log_debug("session %u/%u: user '%s' authenticated with %s", s->tunnel_id,
-				  s->session_id, s->user, ppp_auth_method_name(ev->u.auth_result.method));
+				  s->session_id, SAFE_STR(s->user), ppp_auth_method_name(ev->u.auth_result.method));
 		}
 		break;
 	case PPP_EVENT_NCP_UP:
@@ -285,15 +286,17 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		break;
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
-			  ev->u.link_down.text ? ev->u.link_down.text : "", peer_str(s, peer, sizeof(peer)));
+			  SAFE_STR(ev->u.link_down.text), peer_str(s, peer, sizeof(peer)));
 		session_request_close(s, ev->u.link_down.text ? ev->u.link_down.text : "PPP down",
 				      s->cdn_result ? s->cdn_result : CDN_LOST_CARRIER, s->cdn_error);
 		break;
 	case PPP_EVENT_IDENTIFICATION:
 	case PPP_EVENT_TIME_REMAINING:
-		log_debug("session %u/%u: LCP %s '%.*s'", s->tunnel_id, s->session_id,
+		log_debug("session %u/%u: LCP %s '%s'", s->tunnel_id, s->session_id,
 			  ev->type == PPP_EVENT_IDENTIFICATION ? "Identification" : "Time-Remaining",
-			  (int)ev->u.lcp_info.text_len, (const char *)ev->u.lcp_info.text);
+			  text_escape((char[TEXT_SAFE_SIZE]){ 0 }, TEXT_SAFE_SIZE,
+				      (const char *)ev->u.lcp_info.text, ev->u.lcp_info.text_len,
+				      TEXT_ESC_QUOTES));
 		break;
 	}
 }
@@ -411,7 +414,7 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 		}
 	}
 	log_err("session %u/%u: user '%s' from %s refused: packet filter of policy '%s' not "
-		"installed: %s", s->tunnel_id, s->session_id, s->user,
+		"installed: %s", s->tunnel_id, s->session_id, SAFE_STR(s->user),
 		peer_str(s, peer, sizeof(peer)), s->policy_name, err);
 	return -1;
 }
@@ -435,7 +438,7 @@ static void decide(struct session *s)
 		/* One answer for unknown users and bad passwords: 691, as
 		 * Windows does, so a client cannot probe for user names. */
 		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
-			   s->session_id, s->user, peer_str(s, peer, sizeof(peer)),
+			   s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)),
 			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
@@ -784,7 +787,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 	s = container_of(n, struct session, limit_timer);
 	if (s->session_timeout && now >= s->up_ms + (uint64_t)s->session_timeout * 1000) {
 		log_info("session %u/%u: user '%s' reached the session timeout (%us)", s->tunnel_id,
-			 s->session_id, s->user, s->session_timeout);
+			 s->session_id, SAFE_STR(s->user), s->session_timeout);
 		session_request_close(s, "session timeout", CDN_ADMIN, 0);
 		return;
 	}
@@ -796,7 +799,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 			s->last_activity_ms = now;
 		} else if (now >= s->last_activity_ms + (uint64_t)s->idle_timeout * 1000) {
 			log_info("session %u/%u: user '%s' idle for %us", s->tunnel_id, s->session_id,
-				 s->user, s->idle_timeout);
+				 SAFE_STR(s->user), s->idle_timeout);
 			session_request_close(s, "idle timeout", CDN_ADMIN, 0);
 			return;
 		}
@@ -836,7 +839,7 @@ void session_destroy(struct server *srv, struct session *s)
 		srv->n_sessions_up--;
 		log_info("session %u/%u down: user '%s' peer %s address %s after %llus: %s "
 			 "(in %llu packets/%llu bytes, out %llu/%llu)",
-			 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+			 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
 			 (unsigned long long)((now - s->up_ms) / 1000), s->close_reason,
 			 (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			 (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
