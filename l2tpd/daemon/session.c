@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,15 +80,20 @@ static void ppp_set_timer_cb(void *ctx, uint64_t deadline)
 		session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
 }
 
-static void ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
+/* getrandom() or -1: ppp-core then closes the link instead of sending a
+ * predictable challenge; only EINTR is retried (never spin on ENOSYS). */
+static int ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = getrandom(buf, len, 0);
-		if (n <= 0)
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0)
+			return -1;
 		buf += n;
 		len -= (size_t)n;
 	}
+	return 0;
 }
 
 static void copy_auth_request(struct session *s, const struct ppp_auth_request *r)
