@@ -275,7 +275,10 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	}
 	c->out = o.s;
 	c->out_len = o.n;
-	sd_event_source_set_io_events(c->src, EPOLLOUT);
+	if (sd_event_source_set_io_events(c->src, EPOLLOUT) < 0) {
+		log_warn("control socket: cannot wait to write the reply: connection closed");
+		conn_free(c);
+	}
 	return 0;
 }
 
@@ -285,16 +288,22 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	struct ctl_conn *c;
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("control socket: accept: %s", strerror(errno));
 		return 0;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
+		log_warn("control socket: out of memory: connection closed");
 		close(cfd);
 		return 0;
 	}
 	c->srv = srv;
 	c->fd = cfd;
-	if (sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c) < 0) {
+	int r = sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c);
+	if (r < 0) {
+		log_warn("control socket: cannot watch a connection: %s", strerror(-r));
 		close(cfd);
 		free(c);
 	}
@@ -316,7 +325,9 @@ int ctl_open(struct server *srv, const char *path, const char *group)
 			log_warn("control socket: group '%s' not usable, root only", group);
 	}
 	srv->ctl_fd = fd;
-	if (sd_event_add_io(srv->event, &srv->ctl_src, fd, EPOLLIN, on_accept, srv) < 0) {
+	int r = sd_event_add_io(srv->event, &srv->ctl_src, fd, EPOLLIN, on_accept, srv);
+	if (r < 0) {
+		log_err("control socket %s: cannot watch it: %s", path, strerror(-r));
 		close(fd);
 		srv->ctl_fd = -1;
 		return -1;

@@ -196,7 +196,9 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	if (ip->conn_fd >= 0)
 		conn_close(ip, "replaced by a new connection");
 	ip->conn_fd = cfd;
-	if (sd_event_add_io(ip->srv->event, &ip->conn_src, cfd, EPOLLIN, on_conn, ip) < 0) {
+	int r = sd_event_add_io(ip->srv->event, &ip->conn_src, cfd, EPOLLIN, on_conn, ip);
+	if (r < 0) {
+		log_warn("charon plugin socket: cannot watch the connection: %s", strerror(-r));
 		close(cfd);
 		ip->conn_fd = -1;
 		return 0;
@@ -224,12 +226,15 @@ int ipsec_init(struct server *srv)
 	struct ipsec_table_ops o = ops;
 	struct ipsec *ip = calloc(1, sizeof(*ip));
 
-	if (!ip)
+	if (!ip) {
+		log_err("charon plugin link: out of memory");
 		return -1;
+	}
 	ip->srv = srv;
 	ip->listen_fd = ip->conn_fd = -1;
 	o.ctx = ip;
 	if (ipsec_table_init(&ip->table, &o)) {
+		log_err("charon plugin link: out of memory for the SA table");
 		free(ip);
 		return -1;
 	}

@@ -80,6 +80,17 @@ static void ppp_set_timer_cb(void *ctx, uint64_t deadline)
 		session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
 }
 
+/* The session/idle limit timer: a session whose timer cannot be armed
+ * would never time out, so it is closed instead (with a log line). */
+static void arm_limit_timer(struct session *s, uint64_t deadline)
+{
+	if (timerheap_set(&s->srv->timers, &s->limit_timer, deadline) == 0)
+		return;
+	log_err("session %u/%u: out of memory for its session/idle timer: closed", s->tunnel_id,
+		s->session_id);
+	session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
+}
+
 /* getrandom() or -1: ppp-core then closes the link instead of sending a
  * predictable challenge; only EINTR is retried (never spin on ENOSYS). */
 static int ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
@@ -259,7 +270,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			d = s->up_ms + (uint64_t)s->session_timeout * 1000;
 		if (s->idle_timeout && s->up_ms + (uint64_t)s->idle_timeout * 1000 < d)
 			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
-		timerheap_set(&srv->timers, &s->limit_timer, d);
+		arm_limit_timer(s, d);
 	}
 }
 
@@ -816,7 +827,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 	if (s->idle_timeout && s->last_activity_ms + (uint64_t)s->idle_timeout * 1000 < d)
 		d = s->last_activity_ms + (uint64_t)s->idle_timeout * 1000;
 	if (d != UINT64_MAX)
-		timerheap_set(&srv->timers, &s->limit_timer, d);
+		arm_limit_timer(s, d);
 }
 
 void session_request_close(struct session *s, const char *reason, uint16_t result, uint16_t error)
