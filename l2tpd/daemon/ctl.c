@@ -252,21 +252,16 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 		return 0;
 	}
 	c->req_len += (size_t)n;
-	struct ctl_request *req = malloc(sizeof(*req));
+	struct ctl_request req;
 	struct strbuf o = { 0 };
-	enum ctl_parse pr = req ? ctl_request_parse(c->req, c->req_len, req) : CTL_PARSE_ERROR;
+	enum ctl_parse pr = ctl_request_parse(c->req, c->req_len, &req);
 
-	if (pr == CTL_PARSE_MORE) {
-		free(req);
+	if (pr == CTL_PARSE_MORE)
 		return 0;	/* wait for the whole line */
-	}
-	if (!req)
-		outf(&o, "error: out of memory\n");
-	else if (pr == CTL_PARSE_ERROR)
-		outf(&o, "error: %s\n", req->error);
+	if (pr == CTL_PARSE_ERROR)
+		outf(&o, "error: %s\n", req.error);
 	else
-		run_request(c->srv, req, &o);
-	free(req);
+		run_request(c->srv, &req, &o);
 	server_flush(c->srv);
 	if (o.oom || !o.s) {
 		free(o.s);
