@@ -3,114 +3,12 @@
  * JSON for scripts (l2tpctl policy test --json). */
 #include "policy_int.h"
 #include "strbuf.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void sb_printf(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->n;
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->n : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->n += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		while (cap - b->n <= (size_t)n)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-}
-
-/* Length of a valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static int utf8_len(const unsigned char *s)
-{
-	int n;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {	/* stops at the NUL: it is not 10xxxxxx */
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* A JSON string: escapes per RFC 8259 section 7; bytes that are not valid
- * UTF-8 (a user name in another encoding) become U+FFFD, so the output is
- * always valid JSON. */
-void sb_json_str(struct strbuf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	sb_printf(b, "\"");
-	while (*p) {
-		unsigned char c = *p;
-		int n;
-
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c == '\n')
-			sb_printf(b, "\\n");
-		else if (c == '\t')
-			sb_printf(b, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			sb_printf(b, "\\u%04x", c);
-		else if ((n = utf8_len(p)) == 0)
-			sb_printf(b, "\\ufffd");
-		else {
-			sb_printf(b, "%.*s", n, (const char *)p);
-			p += n;
-			continue;
-		}
-		p++;
-	}
-	sb_printf(b, "\"");
-}
-
-char *sb_take(struct strbuf *b)
-{
-	if (b->oom || !b->s) {
-		free(b->s);
-		if (b->oom)
-			return NULL;
-		return strdup("");
-	}
-	return b->s;
-}
 
 static const char *verdict_name(enum policy_verdict v)
 {
@@ -358,7 +256,8 @@ char *policy_format_log(const struct policy_request *req,
 	struct strbuf b = {0};
 	char ip[64];
 
-	sb_printf(&b, "policy: user '%s' from %s ", req->user ? req->user : "",
+	/* the user name is the client's: escaped (lib/text.h) */
+	sb_printf(&b, "policy: user '%s' from %s ", SAFE_STR(req->user),
 		  policy_ip_format(&req->peer, ip, sizeof(ip)));
 	if (dec->reason == POLICY_GRANTED)
 		sb_printf(&b, "granted by '%s'", dec->policy_name);

@@ -422,10 +422,14 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 	return 0;
 }
 
-int config_load(const char *path, struct l2tpd_config *out, char *err, size_t errlen)
+/* Parse, then load and check: the one path of config_load and
+ * config_load_buffer. */
+static int load(const char *path, const void *buf, size_t len, bool no_include,
+		struct l2tpd_config *out, char *err, size_t errlen)
 {
 	struct loader l = { err, errlen };
-	struct conf_opts opts = { .max_include_depth = CONF_DEFAULT_INCLUDE_DEPTH,
+	struct conf_opts opts = { .no_include = no_include,
+				  .max_include_depth = CONF_DEFAULT_INCLUDE_DEPTH,
 				  .max_file_size = 1u << 20 };
 	struct policy_error perr;
 	struct conf_node *root, *top;
@@ -435,7 +439,8 @@ int config_load(const char *path, struct l2tpd_config *out, char *err, size_t er
 
 	config_defaults(&c);
 	arena_init(&a);
-	if (conf_parse_file(&a, path, &opts, &root, &perr) != 0) {
+	if ((buf ? conf_parse_buffer(&a, path, buf, len, &opts, &root, &perr)
+		 : conf_parse_file(&a, path, &opts, &root, &perr)) != 0) {
 		snprintf(err, errlen, "%s", perr.msg);
 		goto out;
 	}
@@ -466,4 +471,15 @@ int config_load(const char *path, struct l2tpd_config *out, char *err, size_t er
 out:
 	arena_free(&a);
 	return rc;
+}
+
+int config_load(const char *path, struct l2tpd_config *out, char *err, size_t errlen)
+{
+	return load(path, NULL, 0, false, out, err, errlen);
+}
+
+int config_load_buffer(const char *name, const void *buf, size_t len, struct l2tpd_config *out,
+		       char *err, size_t errlen)
+{
+	return load(name, buf ? buf : "", len, true, out, err, errlen);
 }

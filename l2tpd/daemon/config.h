@@ -59,5 +59,9 @@ struct l2tpd_config {
 void config_defaults(struct l2tpd_config *c);
 /* 0 or -1 with a message "file:line:col: ..." in err. */
 int config_load(const char *path, struct l2tpd_config *out, char *err, size_t errlen);
+/* The same on text in memory named `name` (includes refused): for tests
+ * and the fuzz target (test/fuzz/l2tpd). */
+int config_load_buffer(const char *name, const void *buf, size_t len, struct l2tpd_config *out,
+		       char *err, size_t errlen);
 
 #endif

@@ -13,12 +13,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl_request.h"
 #include "edge_filter.h"
 #include "log.h"
 #include "net.h"
 #include "session.h"
-
-#define CTL_MAX_REQUEST 512
+#include "strbuf.h"
+#include "text.h"
 
 struct ctl_conn {
 	struct server *srv;
@@ -30,59 +31,11 @@ struct ctl_conn {
 	size_t out_len, out_pos;
 };
 
-/* A growing reply buffer. */
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? o->cap - o->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->failed = true;
-			return;
-		}
-		if (o->buf && o->len + (size_t)n < o->cap) {
-			o->len += (size_t)n;
-			return;
-		}
-		size_t cap = (o->cap ? o->cap * 2 : 4096) + (size_t)n;
-		char *b = realloc(o->buf, cap);
-		if (!b) {
-			o->failed = true;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-}
-
-/* JSON string content: escape what JSON requires. */
-static void out_json_str(struct out *o, const char *s)
-{
-	outf(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			outf(o, "\\%c", c);
-		else if (c < 0x20)
-			outf(o, "\\u%04x", c);
-		else
-			outf(o, "%c", c);
-	}
-	outf(o, "\"");
-}
+/* Replies are built in a strbuf (lib/strbuf.h): JSON strings through the
+ * one escaper (sb_json_str: RFC 8259, invalid UTF-8 as U+FFFD); client
+ * strings in text replies through SAFE_STR (lib/text.h). */
+#define outf sb_printf
+#define out_json_str sb_json_str
 
 static const char *state_name(uint8_t st)
 {
@@ -91,7 +44,7 @@ static const char *state_name(uint8_t st)
 }
 
 /* The Internet-side filter (edge_filter.h): interfaces, ping, drops. */
-static void internet_filter_status(struct server *srv, struct out *o, bool json)
+static void internet_filter_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct edge_filter_config *f = &srv->cfg.internet_filter;
 	uint64_t dropped = 0;
@@ -124,7 +77,7 @@ static void internet_filter_status(struct server *srv, struct out *o, bool json)
 		outf(o, "drops unknown\n");
 }
 
-static void cmd_status(struct server *srv, struct out *o, bool json)
+static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
 	long uptime = (long)(time(NULL) - srv->started_wall);
@@ -161,7 +114,7 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 	internet_filter_status(srv, o, false);
 }
 
-static void cmd_tunnels(struct server *srv, struct out *o, bool json)
+static void cmd_tunnels(struct server *srv, struct strbuf *o, bool json)
 {
 	char peer[64];
 	bool first = true;
@@ -180,7 +133,8 @@ static void cmd_tunnels(struct server *srv, struct out *o, bool json)
 			out_json_str(o, t->peer_host);
 			outf(o, ",\"uptime\":%ld}", up);
 		} else {
-			outf(o, "%-6u %-24s %-8u %-20s %lds\n", t->id, peer, t->sessions, t->peer_host, up);
+			outf(o, "%-6u %-24s %-8u %-20s %lds\n", t->id, peer, t->sessions,
+			     SAFE_STR(t->peer_host), up);
 		}
 		first = false;
 	}
@@ -188,7 +142,7 @@ static void cmd_tunnels(struct server *srv, struct out *o, bool json)
 		outf(o, "]\n");
 }
 
-static void cmd_sessions(struct server *srv, struct out *o, bool json)
+static void cmd_sessions(struct server *srv, struct strbuf *o, bool json)
 {
 	bool first = true;
 
@@ -254,12 +208,12 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 				 (unsigned long long)st.rx_packets, (unsigned long long)st.tx_packets,
 				 (unsigned long long)st.rx_bytes, (unsigned long long)st.tx_bytes);
 			outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", id,
-			     s->user[0] ? s->user : "-", peer, addr, ifname ? ifname : "-",
-			     state_name(s->state), upbuf, pkts, ike_id ? ike_id : "-");
+			     s->user[0] ? SAFE_STR(s->user) : "-", peer, addr, ifname ? ifname : "-",
+			     state_name(s->state), upbuf, pkts, ike_id ? SAFE_STR(ike_id) : "-");
 			/* a certificate's DNs on a line of their own: they are long */
 			if (subject || issuer)
 				outf(o, "%-12s certificate '%s' issued by '%s'\n", "",
-				     subject ? subject : "", issuer ? issuer : "");
+				     SAFE_STR(subject), SAFE_STR(issuer));
 		}
 		first = false;
 	}
@@ -267,54 +221,44 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 		outf(o, "]\n");
 }
 
-/* Runs one request; the reply starts with "ok" or "error: ...". */
-static void run_request(struct server *srv, char *line, struct out *o)
+/* Runs one parsed request; the reply starts with "ok" or "error: ...". */
+static void run_request(struct server *srv, const struct ctl_request *req, struct strbuf *o)
 {
-	char *argv[8];
-	int argc = 0;
-	bool json = false;
-
-	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 8; tok = strtok(NULL, " \t\r\n"))
-		argv[argc++] = tok;
-	if (argc && !strcmp(argv[0], "json")) {
-		json = true;
-		memmove(argv, argv + 1, --argc * sizeof(argv[0]));
-	}
-	if (argc == 0) {
-		outf(o, "error: empty request\n");
-	} else if (!strcmp(argv[0], "status") && argc == 1) {
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
 		outf(o, "ok\n");
-		cmd_status(srv, o, json);
-	} else if (!strcmp(argv[0], "tunnels") && argc == 1) {
+		cmd_status(srv, o, req->json);
+		break;
+	case CTL_CMD_TUNNELS:
 		outf(o, "ok\n");
-		cmd_tunnels(srv, o, json);
-	} else if (!strcmp(argv[0], "sessions") && argc == 1) {
+		cmd_tunnels(srv, o, req->json);
+		break;
+	case CTL_CMD_SESSIONS:
 		outf(o, "ok\n");
-		cmd_sessions(srv, o, json);
-	} else if (!strcmp(argv[0], "reload") && argc == 1) {
+		cmd_sessions(srv, o, req->json);
+		break;
+	case CTL_CMD_RELOAD: {
 		char msg[1024];
 		if (server_reload(srv, msg, sizeof(msg)) == 0)
 			outf(o, "ok\n%s\n", msg);
 		else
 			outf(o, "error: %s\n", msg);
-	} else if (!strcmp(argv[0], "disconnect") && argc == 3 && !strcmp(argv[1], "user")) {
-		int n = server_disconnect_user(srv, argv[2]);
+		break;
+	}
+	case CTL_CMD_DISCONNECT_USER: {
+		int n = server_disconnect_user(srv, req->user);
 		if (n > 0)
-			outf(o, "ok\n%d session(s) of user '%s' disconnected\n", n, argv[2]);
+			outf(o, "ok\n%d session(s) of user '%s' disconnected\n", n, SAFE_STR(req->user));
 		else
-			outf(o, "error: user '%s' has no session\n", argv[2]);
-	} else if (!strcmp(argv[0], "disconnect") && argc == 3 && !strcmp(argv[1], "session")) {
-		unsigned tid, sid;
-		char extra;
-		if (sscanf(argv[2], "%u/%u%c", &tid, &sid, &extra) != 2 || tid > 65535 || sid > 65535)
-			outf(o, "error: expected TUNNEL/SESSION ids, e.g. 1234/5678\n");
-		else if (server_disconnect_session(srv, (uint16_t)tid, (uint16_t)sid) > 0)
-			outf(o, "ok\nsession %u/%u disconnected\n", tid, sid);
+			outf(o, "error: user '%s' has no session\n", SAFE_STR(req->user));
+		break;
+	}
+	case CTL_CMD_DISCONNECT_SESSION:
+		if (server_disconnect_session(srv, req->tunnel_id, req->session_id) > 0)
+			outf(o, "ok\nsession %u/%u disconnected\n", req->tunnel_id, req->session_id);
 		else
-			outf(o, "error: no session %u/%u\n", tid, sid);
-	} else {
-		outf(o, "error: unknown request '%s' (status, tunnels, sessions, disconnect, reload)\n",
-		     argv[0]);
+			outf(o, "error: no session %u/%u\n", req->tunnel_id, req->session_id);
+		break;
 	}
 }
 
@@ -338,7 +282,7 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 			conn_free(c);
 		return 0;
 	}
-	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
+	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -346,23 +290,28 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 		return 0;
 	}
 	c->req_len += (size_t)n;
-	c->req[c->req_len] = 0;
-	if (!strchr(c->req, '\n') && c->req_len < sizeof(c->req) - 1)
+	struct ctl_request req;
+	struct strbuf o = { 0 };
+	enum ctl_parse pr = ctl_request_parse(c->req, c->req_len, &req);
+
+	if (pr == CTL_PARSE_MORE)
 		return 0;	/* wait for the whole line */
-	struct out o = { 0 };
-	if (!strchr(c->req, '\n'))
-		outf(&o, "error: request too long\n");
+	if (pr == CTL_PARSE_ERROR)
+		outf(&o, "error: %s\n", req.error);
 	else
-		run_request(c->srv, c->req, &o);
+		run_request(c->srv, &req, &o);
 	server_flush(c->srv);
-	if (o.failed || !o.buf) {
-		free(o.buf);
+	if (o.oom || !o.s) {
+		free(o.s);
 		conn_free(c);
 		return 0;
 	}
-	c->out = o.buf;
-	c->out_len = o.len;
-	sd_event_source_set_io_events(c->src, EPOLLOUT);
+	c->out = o.s;
+	c->out_len = o.n;
+	if (sd_event_source_set_io_events(c->src, EPOLLOUT) < 0) {
+		log_warn("control socket: cannot wait to write the reply: connection closed");
+		conn_free(c);
+	}
 	return 0;
 }
 
@@ -372,16 +321,22 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	struct ctl_conn *c;
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("control socket: accept: %s", strerror(errno));
 		return 0;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
+		log_warn("control socket: out of memory: connection closed");
 		close(cfd);
 		return 0;
 	}
 	c->srv = srv;
 	c->fd = cfd;
-	if (sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c) < 0) {
+	int r = sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c);
+	if (r < 0) {
+		log_warn("control socket: cannot watch a connection: %s", strerror(-r));
 		close(cfd);
 		free(c);
 	}
@@ -403,7 +358,9 @@ int ctl_open(struct server *srv, const char *path, const char *group)
 			log_warn("control socket: group '%s' not usable, root only", group);
 	}
 	srv->ctl_fd = fd;
-	if (sd_event_add_io(srv->event, &srv->ctl_src, fd, EPOLLIN, on_accept, srv) < 0) {
+	int r = sd_event_add_io(srv->event, &srv->ctl_src, fd, EPOLLIN, on_accept, srv);
+	if (r < 0) {
+		log_err("control socket %s: cannot watch it: %s", path, strerror(-r));
 		close(fd);
 		srv->ctl_fd = -1;
 		return -1;

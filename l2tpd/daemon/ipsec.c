@@ -21,6 +21,7 @@
 #include "log.h"
 #include "net.h"
 #include "server.h"
+#include "text.h"
 
 /* Log a deferred SCCRQ at most this often (a client retransmits each second). */
 #define WAIT_LOG_INTERVAL_MS 10000
@@ -64,7 +65,7 @@ static void sa_gone(void *ctx, const struct ipsec_ike *ike, enum ipsec_gone_reas
 			continue;
 		log_notice("tunnel %u: closed: %s (IKE_SA #%u, peer %s, id '%s')", t->id,
 			   ipsec_gone_reason_text(why), ike->id, ike_addr_str(ike, a, sizeof(a)),
-			   ike->remote_id ? ike->remote_id : "");
+			   SAFE_STR(ike->remote_id));
 		t->ipsec.delete_on_end = false;	/* it is gone already */
 		/* StopCCN result 1, general request to clear the control
 		 * connection (RFC 2661 4.4.2). This emits TUNNEL_DOWN at
@@ -96,13 +97,13 @@ static void send_delete(struct ipsec *ip, const struct ipsec_ike *ike)
 	if (ip->conn_fd < 0 || send(ip->conn_fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
 		ip->deletes_failed++;
 		log_warn("cannot ask charon to delete IKE_SA #%u ('%s'): %s", ike->id,
-			 ike->remote_id ? ike->remote_id : "",
+			 SAFE_STR(ike->remote_id),
 			 ip->conn_fd < 0 ? "the plugin is not connected" : strerror(errno));
 		return;
 	}
 	ip->deletes_sent++;
 	log_notice("asked charon to delete IKE_SA #%u ('%s'): its last tunnel ended", ike->id,
-		   ike->remote_id ? ike->remote_id : "");
+		   SAFE_STR(ike->remote_id));
 }
 
 /* ---- the connection ---- */
@@ -195,7 +196,9 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	if (ip->conn_fd >= 0)
 		conn_close(ip, "replaced by a new connection");
 	ip->conn_fd = cfd;
-	if (sd_event_add_io(ip->srv->event, &ip->conn_src, cfd, EPOLLIN, on_conn, ip) < 0) {
+	int r = sd_event_add_io(ip->srv->event, &ip->conn_src, cfd, EPOLLIN, on_conn, ip);
+	if (r < 0) {
+		log_warn("charon plugin socket: cannot watch the connection: %s", strerror(-r));
 		close(cfd);
 		ip->conn_fd = -1;
 		return 0;
@@ -223,12 +226,15 @@ int ipsec_init(struct server *srv)
 	struct ipsec_table_ops o = ops;
 	struct ipsec *ip = calloc(1, sizeof(*ip));
 
-	if (!ip)
+	if (!ip) {
+		log_err("charon plugin link: out of memory");
 		return -1;
+	}
 	ip->srv = srv;
 	ip->listen_fd = ip->conn_fd = -1;
 	o.ctx = ip;
 	if (ipsec_table_init(&ip->table, &o)) {
+		log_err("charon plugin link: out of memory for the SA table");
 		free(ip);
 		return -1;
 	}
@@ -330,11 +336,11 @@ void ipsec_tunnel_up(struct server *srv, struct tunnel *t)
 	ipsec_table_bind(&ip->table, ike);
 	log_info("tunnel %u: over IPsec IKE_SA #%u (IKEv%u, peer %s%s, id '%s'%s%s%s%s%s%s)",
 		 t->id, ike->id, ike->ike_version, ike_addr_str(ike, a, sizeof(a)),
-		 ike->encap ? ", NAT-T" : "", ike->remote_id ? ike->remote_id : "",
+		 ike->encap ? ", NAT-T" : "", SAFE_STR(ike->remote_id),
 		 ike->cert_subject ? ", certificate '" : "",
-		 ike->cert_subject ? ike->cert_subject : "", ike->cert_subject ? "'" : "",
+		 SAFE_STR(ike->cert_subject), ike->cert_subject ? "'" : "",
 		 ike->cert_issuer ? " issued by '" : "",
-		 ike->cert_issuer ? ike->cert_issuer : "", ike->cert_issuer ? "'" : "");
+		 SAFE_STR(ike->cert_issuer), ike->cert_issuer ? "'" : "");
 }
 
 void ipsec_tunnel_free(struct server *srv, struct tunnel *t)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "text.h"
+
 /* Process-wide logging settings: not per-session state. */
 static enum log_level current_level = LOG_LVL_INFO;
 static int use_prefix;
@@ -49,7 +51,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		[LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
 		[LOG_LVL_DEBUG] = "debug",
 	};
-	char line[1024];
+	char line[1024], safe[2048];
 	va_list ap;
 
 	if (!log_enabled(level))
@@ -57,8 +59,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* One event, one line, whatever a caller forgot: control characters
+	 * and bytes that are not UTF-8 become \xNN (lib/text.h). Client
+	 * strings are also passed through SAFE_STR by the callers, which
+	 * escapes quotes and backslashes as well (docs/l2tpd.md "Logging"). */
+	text_escape(safe, sizeof(safe), line, strlen(line), 0);
 	if (use_prefix) {
-		fprintf(stderr, "<%d>%s\n", level, line);
+		fprintf(stderr, "<%d>%s\n", level, safe);
 	} else {
 		struct timespec ts;
 		struct tm tm;
@@ -68,6 +75,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		fprintf(stderr, "%s.%03ld l2tpd %s: %s\n", when, ts.tv_nsec / 1000000L,
-			tags[level], line);
+			tags[level], safe);
 	}
 }

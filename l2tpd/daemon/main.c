@@ -157,10 +157,17 @@ int main(int argc, char **argv)
 		goto out;
 	if (drop_capabilities())
 		log_warn("could not drop capabilities: %s", strerror(errno));
-	sd_event_add_signal(event, NULL, SIGTERM, on_signal, &srv);
-	sd_event_add_signal(event, NULL, SIGINT, on_signal, &srv);
-	sd_event_add_signal(event, NULL, SIGHUP, on_signal, &srv);
-	sd_event_set_watchdog(event, true);
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		int r = sd_event_add_signal(event, NULL, signals[i], on_signal, &srv);
+		if (r < 0) {
+			/* without them, systemctl stop and reload would not work */
+			log_err("cannot handle signal %s: %s", strsignal(signals[i]), strerror(-r));
+			goto out;
+		}
+	}
+	if (sd_event_set_watchdog(event, true) < 0)
+		log_warn("cannot enable the systemd watchdog");
 	sd_notify(0, "READY=1");
 	log_notice("ready: control socket %s", cfg.control_socket);
 	rc = sd_event_loop(event) < 0 ? 1 : 0;

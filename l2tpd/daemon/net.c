@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "log.h"
+
 #ifndef SO_RCVMARK
 #define SO_RCVMARK 75	/* Linux 6.0; glibc may not know it yet */
 #endif
@@ -81,12 +83,21 @@ static int common_opts(int fd, int family)
 	/* A burst of logins (a site's VPN coming back) must not overflow the
 	 * default ~208 KiB buffer: each lost datagram costs a 3 s PPP or
 	 * L2TP retransmission. FORCE needs CAP_NET_ADMIN, which we keep. */
+	/* Both best effort, said once per process (not per tunnel socket). */
+	static bool said_rcvbuf, said_rcvmark;
 	int rcvbuf = 8 << 20;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) && !said_rcvbuf) {
+		said_rcvbuf = true;
+		log_warn("UDP receive buffer not enlarged: %s", strerror(errno));
+	}
 	/* The mark of the IPsec SA a datagram came through; an old kernel
 	 * without it still works, without the two-clients-behind-NAT case. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) && !said_rcvmark) {
+		said_rcvmark = true;
+		log_warn("SO_RCVMARK not available (%s): two clients behind one NAT cannot be "
+			 "told apart", strerror(errno));
+	}
 	return 0;
 }
 

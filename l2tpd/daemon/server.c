@@ -24,6 +24,7 @@
 #include "mss_clamp.h"
 #include "net.h"
 #include "session.h"
+#include "text.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
 #define MAX_DATAGRAM 4096
@@ -40,12 +41,22 @@ uint64_t server_now_ms(const struct server *srv)
 
 static void arm_sd_timer(struct server *srv, sd_event_source *src, uint64_t deadline_ms)
 {
+	int r;
+
 	if (deadline_ms == UINT64_MAX) {
-		sd_event_source_set_enabled(src, SD_EVENT_OFF);
-		return;
+		r = sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	} else {
+		r = sd_event_source_set_time(src, deadline_ms * 1000);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 	}
-	sd_event_source_set_time(src, deadline_ms * 1000);
-	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+	if (r < 0) {
+		/* Every retransmission and timeout hangs on this timer: a
+		 * daemon without it would keep dead tunnels forever. Stop
+		 * (systemd restarts us) rather than run half-alive. */
+		log_err("cannot arm the event loop's timer: %s; stopping", strerror(-r));
+		sd_event_exit(srv->event, 1);
+	}
 }
 
 void server_rearm_l2tp(struct server *srv)
@@ -288,8 +299,15 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 			log_err("tunnel %u: socket to %s: %s", t->id,
 				net_addr_str(&t->peer, a, sizeof(a)), strerror(errno));
 		} else {
-			p.udp_fd = t->fd;
-			sd_event_add_io(srv->event, &t->src, t->fd, EPOLLIN, on_tunnel_socket, t);
+			int r = sd_event_add_io(srv->event, &t->src, t->fd, EPOLLIN, on_tunnel_socket, t);
+			if (r < 0) {
+				/* unread, its control messages would be lost */
+				log_err("tunnel %u: cannot watch its socket: %s", t->id, strerror(-r));
+				close(t->fd);
+				t->fd = -1;
+			} else {
+				p.udp_fd = t->fd;
+			}
 		}
 	}
 	rc = p.udp_fd >= 0 ? srv->dp_ops->tunnel_create(srv->dp, &p, &t->dp) : -EBADF;
@@ -305,7 +323,7 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 	srv->tunnels = t;
 	srv->n_tunnels++;
 	log_info("tunnel %u up: peer %s host '%s'%s", t->id, net_addr_str(&t->peer, a, sizeof(a)),
-		 t->peer_host, t->dp ? "" : " (no data plane: its sessions will be refused)");
+		 SAFE_STR(t->peer_host), t->dp ? "" : " (no data plane: its sessions will be refused)");
 }
 
 static void tunnel_free(struct server *srv, struct tunnel *t)
@@ -505,8 +523,11 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 			return -1;
 		}
 		srv->n_listeners++;
-		if (sd_event_add_io(event, &l->src, l->fd, EPOLLIN, on_listener, l) < 0)
+		int r = sd_event_add_io(event, &l->src, l->fd, EPOLLIN, on_listener, l);
+		if (r < 0) {
+			log_err("cannot watch the listening socket: %s", strerror(-r));
 			return -1;
+		}
 	}
 
 	srv->dp_ops = choose_dataplane(cfg);
@@ -541,7 +562,10 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	}
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
-	filters_open(&srv->filters);
+	if (filters_open(&srv->filters)) {
+		log_err("cannot set up packet filters: out of memory");
+		return -1;
+	}
 	{
 		/* fails closed: an administrator who asked for the filter does
 		 * not get a server without it */
@@ -572,11 +596,15 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	if (ipsec_init(srv))	/* ipsec.c: the charon plugin's socket */
 		return -1;
 
-	if (sd_event_add_time(event, &srv->l2tp_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
-			      on_l2tp_timer, srv) < 0 ||
-	    sd_event_add_time(event, &srv->heap_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
-			      on_heap_timer, srv) < 0)
+	int r = sd_event_add_time(event, &srv->l2tp_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+				  on_l2tp_timer, srv);
+	if (r >= 0)
+		r = sd_event_add_time(event, &srv->heap_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+				      on_heap_timer, srv);
+	if (r < 0) {
+		log_err("cannot create the event loop's timers: %s", strerror(-r));
 		return -1;
+	}
 	{
 		/* an optimisation, not a boundary: without it TCP still works
 		 * where fragments pass, so a failure is logged, not fatal */
@@ -703,8 +731,9 @@ void server_stop(struct server *srv)
 		return;
 	}
 	/* Give StopCCN one round trip to be acknowledged, not the full drain. */
-	sd_event_add_time_relative(srv->event, NULL, CLOCK_MONOTONIC, 2 * 1000000, 1000,
-				   on_stop_timeout, srv);
+	if (sd_event_add_time_relative(srv->event, NULL, CLOCK_MONOTONIC, 2 * 1000000, 1000,
+				       on_stop_timeout, srv) < 0)
+		sd_event_exit(srv->event, 0);	/* no timer for the wait: stop now */
 }
 
 void server_flush(struct server *srv)
@@ -721,7 +750,7 @@ int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t s
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->tunnel_id == tunnel_id && s->session_id == session_id && !s->close_requested) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   tunnel_id, session_id, s->user);
+				   tunnel_id, session_id, SAFE_STR(s->user));
 			ipsec_admin_disconnect(srv, s);
 			session_request_close(s, "disconnected by the administrator", 3, 0);
 			return 1;
@@ -737,7 +766,7 @@ int server_disconnect_user(struct server *srv, const char *user)
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (!s->close_requested && s->user[0] && strcasecmp(s->user, user) == 0) {
 			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   s->tunnel_id, s->session_id, s->user);
+				   s->tunnel_id, s->session_id, SAFE_STR(s->user));
 			ipsec_admin_disconnect(srv, s);
 			/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
 			session_request_close(s, "disconnected by the administrator", 3, 0);

@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "ppp/mschap.h"
+#include "text.h"
 
 /* RFC 2661 section 4.4.2, CDN Result Codes. */
 #define CDN_LOST_CARRIER 1
@@ -79,15 +81,31 @@ static void ppp_set_timer_cb(void *ctx, uint64_t deadline)
 		session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
 }
 
-static void ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
+/* The session/idle limit timer: a session whose timer cannot be armed
+ * would never time out, so it is closed instead (with a log line). */
+static void arm_limit_timer(struct session *s, uint64_t deadline)
+{
+	if (timerheap_set(&s->srv->timers, &s->limit_timer, deadline) == 0)
+		return;
+	log_err("session %u/%u: out of memory for its session/idle timer: closed", s->tunnel_id,
+		s->session_id);
+	session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
+}
+
+/* getrandom() or -1: ppp-core then closes the link instead of sending a
+ * predictable challenge; only EINTR is retried (never spin on ENOSYS). */
+static int ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = getrandom(buf, len, 0);
-		if (n <= 0)
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0)
+			return -1;
 		buf += n;
 		len -= (size_t)n;
 	}
+	return 0;
 }
 
 static void copy_auth_request(struct session *s, const struct ppp_auth_request *r)
@@ -147,7 +165,7 @@ static void install_routes(struct session *s)
 		 * a packet to a framed network would be dropped there. */
 		log_warn("session %u/%u: framed routes of user '%s' not installed: the shared TUN "
 			 "(userspace.tun = shared) carries only the clients' own addresses",
-			 s->tunnel_id, s->session_id, s->user);
+			 s->tunnel_id, s->session_id, SAFE_STR(s->user));
 		return;
 	}
 	ifname = srv->dp_ops->session_ifname(srv->dp, s->dp);
@@ -245,7 +263,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	srv->counters.sessions_up++;
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
 	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
-		 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
 		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
 	if (s->session_timeout || s->idle_timeout) {
 		uint64_t d = UINT64_MAX;
@@ -253,7 +271,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			d = s->up_ms + (uint64_t)s->session_timeout * 1000;
 		if (s->idle_timeout && s->up_ms + (uint64_t)s->idle_timeout * 1000 < d)
 			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
-		timerheap_set(&srv->timers, &s->limit_timer, d);
+		arm_limit_timer(s, d);
 	}
 }
 
@@ -275,7 +293,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		if (ev->u.auth_result.success) {
 			s->state = SESSION_PPP_NCP;
 			log_debug("session %u/%u: user '%s' authenticated with %s", s->tunnel_id,
-				  s->session_id, s->user, ppp_auth_method_name(ev->u.auth_result.method));
+				  s->session_id, SAFE_STR(s->user), ppp_auth_method_name(ev->u.auth_result.method));
 		}
 		break;
 	case PPP_EVENT_NCP_UP:
@@ -286,15 +304,17 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		break;
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
-			  ev->u.link_down.text ? ev->u.link_down.text : "", peer_str(s, peer, sizeof(peer)));
+			  SAFE_STR(ev->u.link_down.text), peer_str(s, peer, sizeof(peer)));
 		session_request_close(s, ev->u.link_down.text ? ev->u.link_down.text : "PPP down",
 				      s->cdn_result ? s->cdn_result : CDN_LOST_CARRIER, s->cdn_error);
 		break;
 	case PPP_EVENT_IDENTIFICATION:
 	case PPP_EVENT_TIME_REMAINING:
-		log_debug("session %u/%u: LCP %s '%.*s'", s->tunnel_id, s->session_id,
+		log_debug("session %u/%u: LCP %s '%s'", s->tunnel_id, s->session_id,
 			  ev->type == PPP_EVENT_IDENTIFICATION ? "Identification" : "Time-Remaining",
-			  (int)ev->u.lcp_info.text_len, (const char *)ev->u.lcp_info.text);
+			  text_escape((char[TEXT_SAFE_SIZE]){ 0 }, TEXT_SAFE_SIZE,
+				      (const char *)ev->u.lcp_info.text, ev->u.lcp_info.text_len,
+				      TEXT_ESC_QUOTES));
 		break;
 	}
 }
@@ -415,7 +435,7 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 		}
 	}
 	log_err("session %u/%u: user '%s' from %s refused: packet filter of policy '%s' not "
-		"installed: %s", s->tunnel_id, s->session_id, s->user,
+		"installed: %s", s->tunnel_id, s->session_id, SAFE_STR(s->user),
 		peer_str(s, peer, sizeof(peer)), s->policy_name, err);
 	return -1;
 }
@@ -439,7 +459,7 @@ static void decide(struct session *s)
 		/* One answer for unknown users and bad passwords: 691, as
 		 * Windows does, so a client cannot probe for user names. */
 		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
-			   s->session_id, s->user, peer_str(s, peer, sizeof(peer)),
+			   s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)),
 			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
 		if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
 			srv->counters.auth_checked[pa->method][0]++;
@@ -799,7 +819,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 	s = container_of(n, struct session, limit_timer);
 	if (s->session_timeout && now >= s->up_ms + (uint64_t)s->session_timeout * 1000) {
 		log_info("session %u/%u: user '%s' reached the session timeout (%us)", s->tunnel_id,
-			 s->session_id, s->user, s->session_timeout);
+			 s->session_id, SAFE_STR(s->user), s->session_timeout);
 		session_request_close(s, "session timeout", CDN_ADMIN, 0);
 		return;
 	}
@@ -811,7 +831,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 			s->last_activity_ms = now;
 		} else if (now >= s->last_activity_ms + (uint64_t)s->idle_timeout * 1000) {
 			log_info("session %u/%u: user '%s' idle for %us", s->tunnel_id, s->session_id,
-				 s->user, s->idle_timeout);
+				 SAFE_STR(s->user), s->idle_timeout);
 			session_request_close(s, "idle timeout", CDN_ADMIN, 0);
 			return;
 		}
@@ -822,7 +842,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 	if (s->idle_timeout && s->last_activity_ms + (uint64_t)s->idle_timeout * 1000 < d)
 		d = s->last_activity_ms + (uint64_t)s->idle_timeout * 1000;
 	if (d != UINT64_MAX)
-		timerheap_set(&srv->timers, &s->limit_timer, d);
+		arm_limit_timer(s, d);
 }
 
 void session_request_close(struct session *s, const char *reason, uint16_t result, uint16_t error)
@@ -860,7 +880,7 @@ void session_destroy(struct server *srv, struct session *s)
 		srv->n_sessions_up--;
 		log_info("session %u/%u down: user '%s' peer %s address %s after %llus: %s "
 			 "(in %llu packets/%llu bytes, out %llu/%llu)",
-			 s->tunnel_id, s->session_id, s->user, peer_str(s, peer, sizeof(peer)), a,
+			 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
 			 (unsigned long long)((now - s->up_ms) / 1000), s->close_reason,
 			 (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			 (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);

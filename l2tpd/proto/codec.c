@@ -50,6 +50,7 @@ static const char *const reason_names[L2TP_R_MAX] = {
 	[L2TP_R_TIE_BREAKER_LOST] = "tie-breaker-lost",
 	[L2TP_R_NO_MEMORY] = "no-memory",
 	[L2TP_R_NO_ID] = "no-free-id",
+	[L2TP_R_NO_RANDOM] = "no-randomness",
 	[L2TP_R_SCCRQ_REFUSED] = "sccrq-refused",
 	[L2TP_R_SCCRQ_DEFERRED] = "sccrq-deferred",
 };
@@ -408,6 +409,20 @@ void l2tp_challenge_response(uint8_t msg_type, const struct l2tp_secret *secret,
 	md5_update(&md5, secret ? secret->len : 0, secret ? secret->p : NULL);
 	md5_update(&md5, challenge_len, challenge);
 	md5_digest(&md5, MD5_DIGEST_SIZE, out);
+}
+
+bool l2tp_challenge_response_ok(uint8_t msg_type, const struct l2tp_secret *secret,
+				const uint8_t *challenge, size_t challenge_len,
+				const uint8_t response[16])
+{
+	uint8_t want[16], diff = 0;
+
+	l2tp_challenge_response(msg_type, secret, challenge, challenge_len, want);
+	/* every octet, no early exit (a memcmp would stop at the first
+	 * difference) */
+	for (size_t i = 0; i < sizeof(want); i++)
+		diff |= (uint8_t)(want[i] ^ response[i]);
+	return diff == 0;
 }
 
 /* ---- decoding ---- */

@@ -121,10 +121,12 @@ static int default_random(void *arg, void *buf, size_t len)
 	return 0;
 }
 
-static void get_random(struct l2tp_ctx *ctx, void *buf, size_t len)
+/* False when the random source failed: the caller refuses what it was
+ * for. Never a zero or otherwise predictable fallback: a known challenge
+ * (5.1.1) would let a peer without the secret replay a response. */
+static bool get_random(struct l2tp_ctx *ctx, void *buf, size_t len)
 {
-	if (ctx->cfg.random(ctx->cfg.random_arg, buf, len) != 0)
-		memset(buf, 0, len); /* IDs still get probed for uniqueness */
+	return ctx->cfg.random(ctx->cfg.random_arg, buf, len) == 0;
 }
 
 /* ---- timer heap: one deadline per tunnel/session, O(log n) ---- */
@@ -574,12 +576,18 @@ static uint16_t random_id(struct l2tp_ctx *ctx, bool (*used)(struct l2tp_ctx *, 
 	/* Random (not sequential) IDs: a stale or forged message is unlikely
 	 * to hit a live tunnel or session. */
 	for (int i = 0; i < 32; i++) {
-		get_random(ctx, &id, sizeof(id));
+		if (!get_random(ctx, &id, sizeof(id))) {
+			count(ctx, L2TP_R_NO_RANDOM);
+			return 0;
+		}
 		if (id != 0 && !used(ctx, id, arg))
 			return id;
 	}
-	/* Nearly full (or a broken random source): probe linearly. */
-	get_random(ctx, &id, sizeof(id));
+	/* Nearly full: probe linearly from a random start. */
+	if (!get_random(ctx, &id, sizeof(id))) {
+		count(ctx, L2TP_R_NO_RANDOM);
+		return 0;
+	}
 	for (uint32_t i = 0; i < 65536; i++, id++)
 		if (id != 0 && !used(ctx, id, arg))
 			return id;
@@ -1051,7 +1059,8 @@ static void note_peer(struct l2tp_tunnel *t, const struct l2tp_msg *m)
 }
 
 /* What we say about ourselves in SCCRQ and SCCRP (sections 6.1, 6.2). */
-static void put_identity(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, struct l2tp_msg *m)
+/* False when no challenge could be drawn: the tunnel must not go on. */
+static bool put_identity(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, struct l2tp_msg *m)
 {
 	m->protocol_version = 1;
 	m->protocol_revision = 0;
@@ -1078,25 +1087,25 @@ static void put_identity(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, struct l2t
 	l2tp_msg_set(m, L2TP_AVP_RECEIVE_WINDOW_SIZE);
 	if (ctx->secret.len) {
 		/* 5.1.1: challenge the peer when we share a secret */
-		get_random(ctx, t->challenge, sizeof(t->challenge));
+		if (!get_random(ctx, t->challenge, sizeof(t->challenge)))
+			return false;
 		t->challenged = true;
 		m->challenge.p = t->challenge;
 		m->challenge.len = sizeof(t->challenge);
 		l2tp_msg_set(m, L2TP_AVP_CHALLENGE);
 	}
+	return true;
 }
 
 static bool response_ok(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l2tp_msg *m,
 			uint8_t msg_type)
 {
-	uint8_t want[16];
-
 	if (!t->challenged)
 		return true;
 	if (!l2tp_msg_has(m, L2TP_AVP_CHALLENGE_RESPONSE))
 		return false;
-	l2tp_challenge_response(msg_type, &ctx->secret, t->challenge, sizeof(t->challenge), want);
-	return memcmp(want, m->challenge_response, 16) == 0;
+	return l2tp_challenge_response_ok(msg_type, &ctx->secret, t->challenge,
+					  sizeof(t->challenge), m->challenge_response);
 }
 
 /* Answer the peer's Challenge, if any, in the message being built. */
@@ -1195,7 +1204,14 @@ static void tunnel_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 		 * checks that make it acceptable ran in handle_sccrq). */
 		note_peer(t, m);
 		l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRP);
-		put_identity(ctx, t, &ctx->out);
+		if (!put_identity(ctx, t, &ctx->out)) {
+			/* no challenge: StopCCN, insufficient resources */
+			count(ctx, L2TP_R_NO_RANDOM);
+			tunnel_close(ctx, t, L2TP_DOWN_RESOURCES, L2TP_R_NO_RANDOM,
+				     L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_INSUFFICIENT_RESOURCES, NULL,
+				     true, now);
+			return;
+		}
 		put_response(ctx, m, L2TP_MSG_SCCRP);
 		t->state = L2TP_TUNNEL_WAIT_CTL_CONN;
 		peer_index_add(ctx, t);
@@ -1622,13 +1638,17 @@ int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	if (!t)
 		return why == L2TP_R_NO_ID ? -EAGAIN : -ENOMEM;
 	t->state = L2TP_TUNNEL_WAIT_CTL_REPLY;
-	get_random(ctx, t->tie_breaker, sizeof(t->tie_breaker));
+	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
+	if (!get_random(ctx, t->tie_breaker, sizeof(t->tie_breaker)) ||
+	    !put_identity(ctx, t, &ctx->out)) {
+		count(ctx, L2TP_R_NO_RANDOM);
+		tunnel_free(ctx, t);
+		return -EIO;
+	}
 	t->init_next = ctx->initiating;
 	ctx->initiating = t;
 	t->in_init_list = true;
 	/* SCCRQ (6.1) to Tunnel ID 0 */
-	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
-	put_identity(ctx, t, &ctx->out);
 	memcpy(ctx->out.tie_breaker, t->tie_breaker, 8);
 	l2tp_msg_set(&ctx->out, L2TP_AVP_TIE_BREAKER);
 	if (!tunnel_send(ctx, t, 0, now)) {

@@ -208,7 +208,8 @@ uint64_t l2tp_ctx_next_deadline(const struct l2tp_ctx *ctx);
 void l2tp_ctx_run_timers(struct l2tp_ctx *ctx, uint64_t now);
 
 /* LAC role: open a tunnel (SCCRQ) to peer. Returns 0 and our tunnel id,
- * or a negative errno (-EAGAIN at a limit, -ENOMEM). */
+ * or a negative errno (-EAGAIN at a limit, -ENOMEM, -EIO when the random
+ * source failed: no tie breaker or challenge). */
 int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		     const struct l2tp_addr *local, uint64_t now, uint16_t *tunnel_id);
 /* LAC role: place an incoming call (ICRQ) on a tunnel; it waits for the

@@ -196,6 +196,7 @@ enum l2tp_reason {
 	L2TP_R_TIE_BREAKER_LOST,
 	L2TP_R_NO_MEMORY,
 	L2TP_R_NO_ID,			/* no free tunnel or session id */
+	L2TP_R_NO_RANDOM,		/* the random source failed: no challenge, no ID */
 	L2TP_R_SCCRQ_REFUSED,		/* l2tp_ops.accept_tunnel said no (e.g. no IPsec SA) */
 	L2TP_R_SCCRQ_DEFERRED,		/* l2tp_ops.accept_tunnel cannot decide yet: dropped */
 	L2TP_R_MAX
@@ -389,5 +390,12 @@ void l2tp_avp_unhide(uint16_t attr_type, const struct l2tp_secret *secret,
 void l2tp_challenge_response(uint8_t msg_type, const struct l2tp_secret *secret,
 			     const uint8_t *challenge, size_t challenge_len,
 			     uint8_t out[16]);
+
+/* Whether `response` is the right Challenge Response to `challenge`,
+ * compared in constant time: how long the check takes says nothing about
+ * how many octets of a guess were right. */
+bool l2tp_challenge_response_ok(uint8_t msg_type, const struct l2tp_secret *secret,
+				const uint8_t *challenge, size_t challenge_len,
+				const uint8_t response[16]);
 
 #endif

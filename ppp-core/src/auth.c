@@ -170,11 +170,18 @@ void ppp_auth_start(struct ppp_session *s)
 		return;
 	}
 	s->auth.state = AUTH_WAIT_PEER;
-	ppp_random_bytes(s, &s->auth.id, 1);
+	/* RFC 1994 2.3: the challenge must be unpredictable; without
+	 * random bytes there is none to send: close, never use a fixed one. */
+	if (!ppp_random_bytes(s, &s->auth.id, 1) ||
+	    ((method == PPP_AUTH_CHAP_MD5 || method == PPP_AUTH_MSCHAPV2) &&
+	     !ppp_random_bytes(s, s->auth.challenge, 16))) {
+		s->auth.state = AUTH_FAILED;
+		ppp_link_close(s, PPP_DOWN_NO_RANDOM);
+		return;
+	}
 	switch (method) {
 	case PPP_AUTH_CHAP_MD5:
 	case PPP_AUTH_MSCHAPV2:
-		ppp_random_bytes(s, s->auth.challenge, 16);
 		send_challenge(s);
 		break;
 	case PPP_AUTH_EAP:
@@ -568,7 +575,12 @@ static void client_chap_challenge(struct ppp_session *s, uint8_t id,
 		}
 		vsize = MSCHAPV2_RESPONSE_LEN;
 		memcpy(s->auth.challenge, value, 16);
-		ppp_random_bytes(s, s->auth.m.chap.peer_challenge, 16);
+		/* RFC 2759 4: the Peer-Challenge is random too */
+		if (!ppp_random_bytes(s, s->auth.m.chap.peer_challenge, 16)) {
+			s->auth.state = AUTH_FAILED;
+			ppp_link_close(s, PPP_DOWN_NO_RANDOM);
+			return;
+		}
 		memcpy(v, s->auth.m.chap.peer_challenge, 16);
 		memset(v + 16, 0, 8);
 		ppp_mschapv2_nt_response(s->auth.challenge,

@@ -66,7 +66,9 @@ void ppp_send_packet(struct ppp_session *s, uint16_t proto, uint8_t code,
 		     uint8_t id, const uint8_t *data, size_t len);
 void ppp_emit(struct ppp_session *s, const struct ppp_event *ev);
 void ppp_count_bad(struct ppp_session *s, enum ppp_malformed why);
-void ppp_random_bytes(struct ppp_session *s, void *buf, size_t len);
+/* False when the random source failed (buf is then not to be used). */
+bool ppp_random_bytes(struct ppp_session *s, void *buf, size_t len);
+/* A random value, or 0 when the source failed. */
 uint32_t ppp_random_u32(struct ppp_session *s);
 void ppp_link_close(struct ppp_session *s, enum ppp_down_reason why);
 void ppp_report_down(struct ppp_session *s, enum ppp_down_reason fallback);

@@ -29,11 +29,15 @@ static uint32_t fresh_magic(struct ppp_session *s, uint32_t avoid)
 	uint32_t m;
 
 	/* RFC 1661 6.4: zero is not a magic number; and the new one must
-	 * differ from the one that collided. */
-	do {
+	 * differ from the one that collided. A few draws at most: a failed
+	 * source (0 every time) must not spin. The magic number detects
+	 * loops; it is no secret, so a fixed fallback is safe. */
+	for (int i = 0; i < 8; i++) {
 		m = ppp_random_u32(s);
-	} while (m == 0 || m == avoid);
-	return m;
+		if (m != 0 && m != avoid)
+			return m;
+	}
+	return avoid == 0x4c32544c ? 0x4c32544d : 0x4c32544c;
 }
 
 void ppp_lcp_init_state(struct ppp_session *s)

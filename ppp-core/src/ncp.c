@@ -381,9 +381,15 @@ static bool ifid_zero(const uint8_t *id)
 static void fresh_ifid(struct ppp_session *s, uint8_t out[8],
 		       const uint8_t *avoid)
 {
-	do {
-		ppp_random_bytes(s, out, 8);
-	} while (ifid_zero(out) || (avoid && memcmp(out, avoid, 8) == 0));
+	/* A few draws at most (a failed source must not spin); the
+	 * identifier is no secret, so a fixed fallback is safe. */
+	for (int i = 0; i < 8; i++) {
+		if (ppp_random_bytes(s, out, 8) && !ifid_zero(out) &&
+		    !(avoid && memcmp(out, avoid, 8) == 0))
+			return;
+	}
+	memset(out, 0, 8);
+	out[7] = (avoid && avoid[7] == 1 && !memcmp(avoid, out, 7)) ? 2 : 1;
 }
 
 void ppp_ipv6cp_init_state(struct ppp_session *s)

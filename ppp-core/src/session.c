@@ -23,6 +23,7 @@ static const char *const down_texts[PPP_DOWN_NREASONS] = {
 	[PPP_DOWN_PEER_REJECTED_LCP] = "Peer rejected LCP",
 	[PPP_DOWN_SESSION_TIMEOUT] = "Session timeout",
 	[PPP_DOWN_IDLE_TIMEOUT] = "Idle timeout",
+	[PPP_DOWN_NO_RANDOM] = "No random numbers for a challenge",
 };
 
 const char *ppp_down_reason_text(enum ppp_down_reason why)
@@ -211,16 +212,17 @@ void ppp_count_bad(struct ppp_session *s, enum ppp_malformed why)
 		s->stats.malformed[why]++;
 }
 
-void ppp_random_bytes(struct ppp_session *s, void *buf, size_t len)
+bool ppp_random_bytes(struct ppp_session *s, void *buf, size_t len)
 {
-	s->cfg->cb.random(s->ctx, buf, len);
+	return s->cfg->cb.random(s->ctx, buf, len) == 0;
 }
 
 uint32_t ppp_random_u32(struct ppp_session *s)
 {
-	uint8_t b[4];
+	uint8_t b[4] = { 0 };
 
-	ppp_random_bytes(s, b, sizeof(b));
+	if (!ppp_random_bytes(s, b, sizeof(b)))
+		return 0;	/* the callers treat 0 as "draw failed" */
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 	       (uint32_t)b[2] << 8 | b[3];
 }

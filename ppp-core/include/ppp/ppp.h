@@ -72,6 +72,7 @@ enum ppp_down_reason {
 	PPP_DOWN_PEER_REJECTED_LCP,	/* Code/Protocol-Reject of LCP */
 	PPP_DOWN_SESSION_TIMEOUT,	/* for the caller's own timers */
 	PPP_DOWN_IDLE_TIMEOUT,
+	PPP_DOWN_NO_RANDOM,		/* the random source failed: no challenge */
 	PPP_DOWN_NREASONS
 };
 
@@ -169,8 +170,10 @@ struct ppp_callbacks {
 	/* The session's next deadline changed: arm one timer at `deadline`
 	 * (same clock as `now`), or cancel it when deadline is 0. */
 	void (*set_timer)(void *ctx, uint64_t deadline);
-	/* Unpredictable bytes for challenges and magic numbers. */
-	void (*random)(void *ctx, uint8_t *buf, size_t len);
+	/* Unpredictable bytes for challenges and magic numbers: 0, or -1
+	 * when none could be had. A challenge is never sent without them:
+	 * the link closes with PPP_DOWN_NO_RANDOM. */
+	int (*random)(void *ctx, uint8_t *buf, size_t len);
 };
 
 /* Client-side credentials (our tests and load generator).  The caller keeps

@@ -35,7 +35,7 @@ static void ep_send(void *ctx, const uint8_t *f, size_t n)
 	}
 }
 
-static void ep_random(void *ctx, uint8_t *b, size_t n)
+static int ep_random(void *ctx, uint8_t *b, size_t n)
 {
 	struct ep *e = ctx;
 
@@ -45,6 +45,7 @@ static void ep_random(void *ctx, uint8_t *b, size_t n)
 		e->rng ^= e->rng << 17;
 		b[i] = (uint8_t)(e->rng >> 24);
 	}
+	return 0;
 }
 
 static void ep_timer(void *ctx, uint64_t d)

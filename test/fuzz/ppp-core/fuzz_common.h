@@ -39,7 +39,7 @@ static inline void fz_send(void *ctx, const uint8_t *frame, size_t len)
 	}
 }
 
-static inline void fz_random(void *ctx, uint8_t *buf, size_t len)
+static inline int fz_random(void *ctx, uint8_t *buf, size_t len)
 {
 	struct fz *z = ctx;
 
@@ -49,6 +49,7 @@ static inline void fz_random(void *ctx, uint8_t *buf, size_t len)
 		z->rng ^= z->rng << 17;
 		buf[i] = (uint8_t)(z->rng >> 24);
 	}
+	return 0;
 }
 
 static inline void fz_timer(void *ctx, uint64_t deadline)

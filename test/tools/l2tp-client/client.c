@@ -322,11 +322,12 @@ static void ppp_set_timer_cb(void *arg, uint64_t deadline)
 	session_rearm(s->cl, s);
 }
 
-static void ppp_random_cb(void *arg, uint8_t *buf, size_t len)
+static int ppp_random_cb(void *arg, uint8_t *buf, size_t len)
 {
 	struct cl_session *s = arg;
 
 	rng_fill(s->cl, buf, len);
+	return 0;
 }
 
 static void ppp_event_cb(void *arg, const struct ppp_event *ev)

@@ -120,10 +120,10 @@ static void p_timer(void *arg, uint64_t deadline)
 	rearm(s);
 }
 
-static void p_random(void *arg, uint8_t *buf, size_t len)
+static int p_random(void *arg, uint8_t *buf, size_t len)
 {
 	(void)arg;
-	(void)getrandom(buf, len, 0);
+	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
 static void p_event(void *arg, const struct ppp_event *ev)

@@ -19,6 +19,14 @@ static int h_random(void *arg, void *buf, size_t len)
 	struct harness *h = arg;
 	uint8_t *p = buf;
 
+	if (h->random_limited) {
+		if (h->random_left == 0) {
+			h->random_failures++;
+			memset(buf, 0xa5, len);	/* what a careless caller would use */
+			return -1;
+		}
+		h->random_left--;
+	}
 	for (size_t i = 0; i < len; i++) {
 		h->rnd ^= h->rnd << 13;
 		h->rnd ^= h->rnd >> 7;

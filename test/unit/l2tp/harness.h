@@ -61,6 +61,11 @@ struct harness {
 	/* SESSION_ACCEPTED: tag the call with l2tp_session_set_user (as the
 	 * daemon does), so later events can be checked to carry it */
 	bool tag_accepted;
+	/* a failing random source: with random_limited, the next
+	 * random_left draws succeed, every later one fails */
+	bool random_limited;
+	unsigned random_left;
+	unsigned random_failures;
 };
 
 /* The tag h_init's event callback gives an accepted call. */

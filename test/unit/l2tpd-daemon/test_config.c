@@ -206,6 +206,20 @@ static void internet_filter_errors_name_their_position(void **state)
 	assert_non_null(strstr(err, "unknown setting 'ping' in internet_filter"));
 }
 
+static void a_buffer_loads_like_a_file_and_refuses_includes(void **state)
+{
+	static const char text[] = "l2tpd {\n  host_name = lns1\n  log_level = debug\n}\n";
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(config_load_buffer("mem.conf", text, strlen(text), &c, err, sizeof(err)), 0);
+	assert_string_equal(c.host_name, "lns1");
+	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
+	static const char inc[] = "include /etc/passwd\n";
+	assert_int_equal(config_load_buffer("mem.conf", inc, strlen(inc), &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mem.conf:1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +233,7 @@ int main(void)
 		cmocka_unit_test(a_missing_file_is_an_error),
 		cmocka_unit_test(internet_filter_section_is_read),
 		cmocka_unit_test(internet_filter_errors_name_their_position),
+		cmocka_unit_test(a_buffer_loads_like_a_file_and_refuses_includes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

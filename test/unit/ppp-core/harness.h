@@ -62,6 +62,9 @@ struct endpoint {
 	/* EAP: the external EAP-MD5 authenticator's state */
 	uint8_t eap_challenge[16];
 	int eap_round;
+	/* a failing random source (ep_random returns -1) */
+	bool random_fails;
+	unsigned random_failures;
 };
 
 static inline void ep_send(void *ctx, const uint8_t *frame, size_t len)
@@ -75,10 +78,15 @@ static inline void ep_send(void *ctx, const uint8_t *frame, size_t len)
 	e->nout++;
 }
 
-static inline void ep_random(void *ctx, uint8_t *buf, size_t len)
+static inline int ep_random(void *ctx, uint8_t *buf, size_t len)
 {
 	struct endpoint *e = ctx;
 
+	if (e->random_fails) {
+		e->random_failures++;
+		memset(buf, 0, len);	/* what a careless caller would send */
+		return -1;
+	}
 	for (size_t i = 0; i < len; i++) {
 		/* xorshift64: deterministic, different per endpoint seed */
 		e->rng ^= e->rng << 13;
@@ -86,6 +94,7 @@ static inline void ep_random(void *ctx, uint8_t *buf, size_t len)
 		e->rng ^= e->rng << 17;
 		buf[i] = (uint8_t)(e->rng >> 24);
 	}
+	return 0;
 }
 
 static inline void ep_set_timer(void *ctx, uint64_t deadline)
