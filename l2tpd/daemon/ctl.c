@@ -21,8 +21,10 @@
 
 struct ctl_conn {
 	struct server *srv;
+	struct ctl_conn *prev, *next;	/* srv->ctl_conns */
 	int fd;
 	sd_event_source *src;
+	struct timer_node idle;		/* kind SERVER_TIMER_CTL_IDLE */
 	char req[CTL_MAX_REQUEST];
 	size_t req_len;
 	char *out;		/* reply being written */
@@ -282,10 +284,39 @@ static void run_request(struct server *srv, char *line, struct out *o)
 
 static void conn_free(struct ctl_conn *c)
 {
+	struct server *srv = c->srv;
+
+	timerheap_cancel(&srv->timers, &c->idle);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->ctl_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->n_ctl_conns--;
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
 	free(c->out);
 	free(c);
+	server_fd_released(srv);
+}
+
+/* Any progress (bytes read or written) restarts the idle timeout. */
+static void conn_touch(struct ctl_conn *c)
+{
+	struct server *srv = c->srv;
+
+	timerheap_set(&srv->timers, &c->idle,
+		      server_now_ms(srv) + (uint64_t)srv->cfg.control_idle * 1000);
+	server_rearm_heap(srv);
+}
+
+void ctl_idle_fired(struct server *srv, struct timer_node *n)
+{
+	struct ctl_conn *c = container_of(n, struct ctl_conn, idle);
+
+	log_debug("control socket: connection idle for %us, closed", srv->cfg.control_idle);
+	conn_free(c);
 }
 
 static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
@@ -298,6 +329,8 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 			return 0;
 		if (n <= 0 || (c->out_pos += (size_t)n) == c->out_len)
 			conn_free(c);
+		else
+			conn_touch(c);
 		return 0;
 	}
 	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
@@ -309,6 +342,7 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	}
 	c->req_len += (size_t)n;
 	c->req[c->req_len] = 0;
+	conn_touch(c);
 	if (!strchr(c->req, '\n') && c->req_len < sizeof(c->req) - 1)
 		return 0;	/* wait for the whole line */
 	struct out o = { 0 };
@@ -328,14 +362,38 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
+/* Over the connection limit: say so (best effort, the socket is new and
+ * its buffer empty) and close, without keeping a descriptor. */
+static void refuse_conn(struct server *srv, int cfd)
+{
+	static const char msg[] = "error: too many control connections\n";
+	uint64_t now = server_now_ms(srv);
+
+	if (write(cfd, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do: the close tells the client */
+	}
+	close(cfd);
+	if (!srv->last_ctl_full_log_ms || now - srv->last_ctl_full_log_ms >= 60000) {
+		srv->last_ctl_full_log_ms = now;
+		log_warn("control socket: %u connections open (limits { control_connections }), "
+			 "new ones refused", srv->n_ctl_conns);
+	}
+}
+
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 {
 	struct server *srv = arg;
 	struct ctl_conn *c;
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		server_gate_accept_failed(srv, &srv->ctl_gate, errno);
 		return 0;
+	}
+	if (srv->n_ctl_conns >= srv->cfg.control_connections) {
+		refuse_conn(srv, cfd);
+		return 0;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(cfd);
@@ -343,10 +401,18 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	}
 	c->srv = srv;
 	c->fd = cfd;
+	c->idle.kind = SERVER_TIMER_CTL_IDLE;
 	if (sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c) < 0) {
 		close(cfd);
 		free(c);
+		return 0;
 	}
+	c->next = srv->ctl_conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->ctl_conns = c;
+	srv->n_ctl_conns++;
+	conn_touch(c);
 	return 0;
 }
 
@@ -370,13 +436,18 @@ int ctl_open(struct server *srv, const char *path, const char *group)
 		srv->ctl_fd = -1;
 		return -1;
 	}
+	server_gate_register(srv, &srv->ctl_gate, "control socket", srv->ctl_src);
 	return 0;
 }
 
 void ctl_close(struct server *srv)
 {
-	if (srv->ctl_src)
+	while (srv->ctl_conns)
+		conn_free(srv->ctl_conns);
+	if (srv->ctl_src) {
+		server_gate_unregister(srv, &srv->ctl_gate);
 		srv->ctl_src = sd_event_source_disable_unref(srv->ctl_src);
+	}
 	if (srv->ctl_fd >= 0) {
 		close(srv->ctl_fd);
 		srv->ctl_fd = -1;

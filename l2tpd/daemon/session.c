@@ -416,6 +416,54 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 	return -1;
 }
 
+/* ---- failed-login back-off (auththrottle.h) ---- */
+
+static size_t peer_addr_len(const struct l2tp_addr *a)
+{
+	return a->family == AF_INET6 ? 16 : 4;
+}
+
+/* A login from a (user, peer) or a peer that is backed off is refused
+ * before its credentials are looked at, with the same E=691 as a wrong
+ * password: the client learns nothing (RFC 2759 section 6 has no code for
+ * "try later"; 648 is an expired password, 649 no dial-in permission,
+ * both false here and both make Windows show the wrong remedy). */
+static bool throttled(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct auththrottle_result r;
+	char peer[64];
+
+	r = auththrottle_check(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer),
+			       server_now_ms(srv));
+	if (r.verdict == AUTHTHROTTLE_ALLOW)
+		return false;
+	srv->counters.auth_throttled++;
+	/* Once per back-off period and key, so a flood logs nothing more. */
+	if (r.first)
+		log_notice("session %u/%u: user '%s' from %s refused unchecked: too many failed "
+			   "logins %s, %llus of back-off left (E=691)", s->tunnel_id, s->session_id,
+			   s->user, peer_str(s, peer, sizeof(peer)),
+			   r.verdict == AUTHTHROTTLE_PAIR ? "for this user from this address"
+							  : "from this address",
+			   (unsigned long long)(r.remaining_ms + 999) / 1000);
+	return true;
+}
+
+static void count_login_failure(struct session *s)
+{
+	struct server *srv = s->srv;
+	bool per_peer;
+	char peer[64];
+	uint64_t d = auththrottle_fail(&srv->throttle, s->user, s->peer.addr,
+				       peer_addr_len(&s->peer), server_now_ms(srv), &per_peer);
+
+	if (d)
+		log_notice("login back-off: %s from %s: next attempt refused for %llus",
+			   per_peer ? "all users" : s->user, peer_str(s, peer, sizeof(peer)),
+			   (unsigned long long)(d + 999) / 1000);
+}
+
 static void decide(struct session *s)
 {
 	struct server *srv = s->srv;
@@ -430,6 +478,11 @@ static void decide(struct session *s)
 
 	s->auth = NULL;
 	snprintf(s->user, sizeof(s->user), "%s", pa->identity);
+	if (throttled(s)) {
+		s->cdn_result = CDN_GENERAL_ERROR;
+		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
+		goto out;
+	}
 	u = policy_find_user(srv->policy, pa->identity);
 	if (!u || !verify_credentials(u, pa, auth_response)) {
 		/* One answer for unknown users and bad passwords: 691, as
@@ -437,10 +490,12 @@ static void decide(struct session *s)
 		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
 			   s->session_id, s->user, peer_str(s, peer, sizeof(peer)),
 			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
+		count_login_failure(s);
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
 		goto out;
 	}
+	auththrottle_success(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer));
 
 	fill_request(s, &req);
 	req.user = s->user;
@@ -737,6 +792,7 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 		session_packets(srv, s, &s->final_stats);
 		release_interface_state(s);
 		srv->dp_ops->session_delete(srv->dp, s->dp);
+		server_fd_released(srv);
 		s->dp = NULL;
 	}
 	if (s->tunnel) {
@@ -852,8 +908,10 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
-	if (s->dp)
+	if (s->dp) {
 		srv->dp_ops->session_delete(srv->dp, s->dp);
+		server_fd_released(srv);
+	}
 	/* The address returns to its pool exactly once. */
 	if (s->has_lease4) {
 		policy_pool_release(srv->policy, &s->lease4);
