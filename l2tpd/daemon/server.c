@@ -579,6 +579,11 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	srv->dp_ops = choose_dataplane(cfg);
 	if (!srv->dp_ops)
 		return -1;
+	fdbudget_init(&srv->fdb, srv->dp_ops == &dataplane_kernel ? FDBUDGET_KERNEL :
+		      cfg->userspace_tun == USERSPACE_TUN_SHARED ? FDBUDGET_USER_SHARED
+								 : FDBUDGET_USER_PER_SESSION,
+		      cfg->n_listen, cfg->control_connections);
+	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
@@ -693,6 +698,13 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 		 srv->policy_path, c.users, c.groups, c.pools, c.policies);
 	log_notice("%s", msg);
 	return 0;
+}
+
+uint64_t server_fd_need(struct server *srv)
+{
+	/* Tunnels beyond the sessions' number hold no session; the control
+	 * plane caps both. */
+	return fdbudget_need(&srv->fdb, srv->cfg.max_tunnels, srv->cfg.max_sessions);
 }
 
 static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *arg)

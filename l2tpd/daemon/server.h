@@ -16,6 +16,7 @@
 #include "auththrottle.h"
 #include "config.h"
 #include "dataplane.h"
+#include "fdbudget.h"
 #include "filter.h"
 #include "ipsec.h"
 #include "l2tp.h"
@@ -83,6 +84,7 @@ struct session {
 	bool l2tp_gone;			/* the control plane dropped it already */
 	bool user_counted;
 	bool has_lease4;
+	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct pending_auth *auth;	/* only while a verdict is due */
@@ -147,6 +149,8 @@ struct server {
 	struct timerheap timers;
 	struct usercount users;
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
+	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
+	uint32_t fd_sessions;		/* sessions holding their descriptors */
 	struct session *sessions;	/* list head */
 	struct tunnel *tunnels;		/* list head */
 	struct session *pending;	/* sessions with work queued */
@@ -177,6 +181,9 @@ void server_free(struct server *srv);
 /* Reload the policy file (and what of l2tpd.conf can change live).
  * On error the running state is kept; msg gets the reason. 0 or -1. */
 int server_reload(struct server *srv, char *msg, size_t msglen);
+/* The descriptor budget: what the configured limits need on the chosen
+ * data plane (srv->fdb's costs); main.c sets srv->fdb.limit. */
+uint64_t server_fd_need(struct server *srv);
 /* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
 void server_stop(struct server *srv);
 

@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,6 +417,63 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 	return -1;
 }
 
+/* ---- descriptors (fdbudget.h) and the late network device ---- */
+
+/* The data-plane session goes, with its descriptors. */
+static void delete_dp(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (!s->dp)
+		return;
+	srv->dp_ops->session_delete(srv->dp, s->dp);
+	s->dp = NULL;
+	if (s->holds_fds) {
+		s->holds_fds = false;
+		srv->fd_sessions--;
+	}
+	server_fd_released(srv);
+}
+
+/* Room for this session's descriptors? Else a log line; the caller
+ * refuses the session with CDN result 4 (temporary lack of resources). */
+static bool fd_room(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (fdbudget_room(&srv->fdb, srv->n_tunnels, srv->fd_sessions))
+		return true;
+	log_warn("session %u/%u refused: descriptor budget exhausted (%u sessions hold theirs, "
+		 "limit %llu; raise LimitNOFILE)", s->tunnel_id, s->session_id, srv->fd_sessions,
+		 (unsigned long long)srv->fdb.limit);
+	return false;
+}
+
+/* The session's network device, made at the grant and not before: an
+ * unauthenticated peer costs no descriptor and no netdev (userspace path;
+ * the kernel's ppp unit exists from the ICRQ, docs/l2tpd.md). */
+static int make_netdev(struct session *s)
+{
+	struct server *srv = s->srv;
+	int rc;
+
+	if (!s->dp || !srv->dp_ops->session_netdev)
+		return s->dp ? 0 : -ENODEV;
+	if (!s->holds_fds && srv->fdb.per_session && !fd_room(s))
+		return -EMFILE;
+	rc = srv->dp_ops->session_netdev(srv->dp, s->dp);
+	if (rc) {
+		log_err("session %u/%u: no network device: %s", s->tunnel_id, s->session_id,
+			strerror(-rc));
+		return rc;
+	}
+	if (!s->holds_fds && srv->fdb.per_session) {
+		s->holds_fds = true;
+		srv->fd_sessions++;
+	}
+	return 0;
+}
+
 /* ---- failed-login back-off (auththrottle.h) ---- */
 
 static size_t peer_addr_len(const struct l2tp_addr *a)
@@ -540,6 +598,13 @@ static void decide(struct session *s)
 	}
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
+	if (make_netdev(s)) {
+		srv->counters.sessions_refused++;
+		s->cdn_result = CDN_TEMPORARY_RESOURCES;
+		/* as for an exhausted pool: 649 and CDN result 4 */
+		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
+		goto out;
+	}
 	if (attach_filters(s, &dec)) {
 		srv->counters.sessions_refused++;
 		s->cdn_result = CDN_GENERAL_ERROR;
@@ -708,7 +773,14 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
 		.mtu = srv->cfg.mru, .mru = srv->cfg.mru,
 		.ifname_hint = srv->dp_ops == &dataplane_userspace ? ifname : NULL,
+		.defer_netdev = 1,	/* made at the grant (make_netdev) */
 	};
+	/* A backend without session_netdev takes its descriptors now. */
+	bool early_fds = !srv->dp_ops->session_netdev && srv->fdb.per_session;
+	if (early_fds && !fd_room(s)) {
+		session_request_close(s, "descriptor budget exhausted", CDN_TEMPORARY_RESOURCES, 0);
+		return;
+	}
 	int rc = srv->dp_ops->session_create(srv->dp, t->dp, &p, s, &s->dp);
 	if (rc) {
 		s->dp = NULL;
@@ -716,6 +788,10 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 			strerror(-rc));
 		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
 		return;
+	}
+	if (early_fds) {
+		s->holds_fds = true;
+		srv->fd_sessions++;
 	}
 }
 
@@ -791,9 +867,7 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 	if (s->dp) {
 		session_packets(srv, s, &s->final_stats);
 		release_interface_state(s);
-		srv->dp_ops->session_delete(srv->dp, s->dp);
-		server_fd_released(srv);
-		s->dp = NULL;
+		delete_dp(s);
 	}
 	if (s->tunnel) {
 		s->tunnel->sessions--;
@@ -908,10 +982,7 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
-	if (s->dp) {
-		srv->dp_ops->session_delete(srv->dp, s->dp);
-		server_fd_released(srv);
-	}
+	delete_dp(s);
 	/* The address returns to its pool exactly once. */
 	if (s->has_lease4) {
 		policy_pool_release(srv->policy, &s->lease4);
