@@ -100,12 +100,14 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 	if (json) {
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
-			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"rx_control\":%llu,"
+			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"auth_throttled\":%llu,"
+			"\"rx_control\":%llu,"
 			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu}\n",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
 		     (unsigned long long)srv->counters.auth_failures,
+		     (unsigned long long)srv->counters.auth_throttled,
 		     (unsigned long long)srv->counters.rx_control,
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
@@ -295,6 +297,11 @@ static void conn_free(struct ctl_conn *c)
 		c->next->prev = c->prev;
 	srv->n_ctl_conns--;
 	sd_event_source_disable_unref(c->src);
+	/* Unread bytes at close make the kernel reset the client's end, and
+	 * the client loses our answer (an oversized request): drain what is
+	 * queued, boundedly (the socket is nonblocking). */
+	for (unsigned i = 0; i < 16 && read(c->fd, c->req, sizeof(c->req)) > 0; i++)
+		;
 	close(c->fd);
 	free(c->out);
 	free(c);

@@ -96,6 +96,7 @@ static void gate_resume(struct server *srv, struct accept_gate *g)
 	timerheap_cancel(&srv->timers, &g->retry);
 	if (g->src)
 		sd_event_source_set_enabled(g->src, SD_EVENT_ON);
+	log_debug("%s: accepting again", g->name);
 }
 
 void server_gate_register(struct server *srv, struct accept_gate *g, const char *name,
