@@ -388,7 +388,7 @@ static void reject(struct session *s, enum ppp_auth_failure code, const char *me
 }
 
 /* The profile's packet filters on the session's interface, before IP can
- * flow (the interface exists from session_create on both data planes).
+ * flow (the interface exists by now: make_netdev runs first).
  * Fail closed: a session whose filter cannot be installed is refused. */
 static int attach_filters(struct session *s, const struct policy_decision *dec)
 {
