@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 
 #include "log.h"
 #include "net.h"
@@ -440,7 +441,12 @@ static void delete_dp(struct session *s)
 static bool fd_room(struct session *s)
 {
 	struct server *srv = s->srv;
+	struct rlimit rl;
 
+	/* The limit in force now (prlimit may have changed it since the
+	 * start); one syscall per session set-up, never per packet. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		srv->fdb.limit = rl.rlim_cur;
 	if (fdbudget_room(&srv->fdb, srv->n_tunnels, srv->fd_sessions))
 		return true;
 	log_warn("session %u/%u refused: descriptor budget exhausted (%u sessions hold theirs, "

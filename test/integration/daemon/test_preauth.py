@@ -197,3 +197,24 @@ def test_password_spraying_backs_off_the_address(stack, net):
     assert "refused unchecked: too many failed logins from this address" in d.log(), d.log()
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--bind", CLIENT2)
     assert rc == 0, out
+
+
+@pytest.mark.netns
+def test_session_over_the_descriptor_budget_is_refused_with_cdn_result_4(stack, net):
+    srv, cli = net
+    d = start(stack, net, extra="limits {\n sessions = 4\n control_connections = 2\n }")
+    # Budget: 64 + 1 listener + 2 control connections fixed, 1 per
+    # authenticated session (docs/l2tpd.md): room for one session.
+    limit = 64 + 1 + 2 + 1
+    subprocess.run(["prlimit", "--pid", str(d.proc.popen.pid),
+                    "--nofile=%d:%d" % (limit, limit)], check=True)
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--sessions", "2",
+                               "--rate", "1")
+    assert len(by_event(recs, "up")) == 1, out
+    failed = by_event(recs, "failed")
+    # Refused at the grant like an exhausted pool: E=649 (the client
+    # closes on it before the server's CDN with result 4 arrives).
+    assert len(failed) == 1 and failed[0]["auth_code"] == 649, out
+    assert failed[0]["auth_message"] == "no resources for the session", out
+    assert "refused: descriptor budget exhausted (1 sessions hold theirs, limit %d" % limit \
+        in d.log(), d.log()
