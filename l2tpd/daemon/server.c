@@ -130,11 +130,14 @@ bool server_gate_accept_failed(struct server *srv, struct accept_gate *g, int er
 		return false;
 	if (g->paused)
 		return true;
+	/* Without the retry timer (no memory) a listener turned off could
+	 * stay off for ever if nothing closes: then leave it on. */
+	if (timerheap_set(&srv->timers, &g->retry, now + ACCEPT_RETRY_MS))
+		return false;
 	g->paused = true;
 	g->pauses++;
 	if (g->src)
 		sd_event_source_set_enabled(g->src, SD_EVENT_OFF);
-	timerheap_set(&srv->timers, &g->retry, now + ACCEPT_RETRY_MS);
 	server_rearm_heap(srv);
 	/* One line a minute at most per listener, however long it lasts. */
 	if (!g->last_log_ms || now - g->last_log_ms >= 60000) {
