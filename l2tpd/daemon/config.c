@@ -35,6 +35,9 @@ void config_defaults(struct l2tpd_config *c)
 	c->max_sessions_per_tunnel = 128;
 	c->new_tunnel_rate = 10;
 	c->new_tunnel_burst = 20;
+	c->control_connections = 32;
+	c->login_failures = 5;
+	c->peer_login_failures = 20;
 	c->hello_interval = 60;
 	c->retransmit_initial = 1;
 	c->retransmit_max = 8;
@@ -42,6 +45,9 @@ void config_defaults(struct l2tpd_config *c)
 	c->lcp_echo_interval = 30;
 	c->lcp_echo_failures = 4;
 	c->auth_timeout = 30;
+	c->control_idle = 60;
+	c->login_backoff = 2;
+	c->login_backoff_max = 300;
 	c->mru = 0;		/* derived from path_mtu: 1398 (IPv4), 1382 (IPv6) */
 	c->path_mtu = 1500;
 	c->mss_clamp = true;
@@ -181,6 +187,9 @@ static const struct number_key number_keys[] = {
 	NUM("limits", "sessions_per_tunnel", max_sessions_per_tunnel, 65535, 0),
 	NUM("limits", "new_tunnel_rate", new_tunnel_rate, 100000, 0),
 	NUM("limits", "new_tunnel_burst", new_tunnel_burst, 100000, 0),
+	NUM("limits", "control_connections", control_connections, 4096, 0),
+	NUM("limits", "login_failures", login_failures, 1000, 0),
+	NUM("limits", "peer_login_failures", peer_login_failures, 100000, 0),
 	NUM("timers", "hello_interval", hello_interval, 86400, 1),
 	NUM("timers", "retransmit_initial", retransmit_initial, 60, 1),
 	NUM("timers", "retransmit_max", retransmit_max, 600, 1),
@@ -188,6 +197,9 @@ static const struct number_key number_keys[] = {
 	NUM("timers", "lcp_echo_interval", lcp_echo_interval, 86400, 1),
 	NUM("timers", "lcp_echo_failures", lcp_echo_failures, 255, 0),
 	NUM("timers", "auth_timeout", auth_timeout, 3600, 1),
+	NUM("timers", "control_idle", control_idle, 86400, 1),
+	NUM("timers", "login_backoff", login_backoff, 3600, 1),
+	NUM("timers", "login_backoff_max", login_backoff_max, 86400, 1),
 	NUM("ppp", "mru", mru, 1500, 0),
 	NUM("ppp", "path_mtu", path_mtu, 65535, 0),
 };
@@ -464,6 +476,16 @@ static int load(const char *path, const void *buf, size_t len, bool no_include,
 	}
 	if (c.max_sessions == 0 || c.max_tunnels == 0) {
 		snprintf(err, errlen, "%s: limits: tunnels and sessions must be at least 1", path);
+		goto out;
+	}
+	if (c.control_connections == 0 || c.control_idle == 0) {
+		snprintf(err, errlen, "%s: control_connections and control_idle must be at least 1",
+			 path);
+		goto out;
+	}
+	if (c.login_backoff == 0 || c.login_backoff_max < c.login_backoff) {
+		snprintf(err, errlen, "%s: timers: login_backoff_max must be >= login_backoff >= 1",
+			 path);
 		goto out;
 	}
 	*out = c;

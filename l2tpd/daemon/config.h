@@ -41,10 +41,15 @@ struct l2tpd_config {
 	/* limits */
 	uint32_t max_tunnels, max_sessions, max_sessions_per_tunnel;
 	uint32_t new_tunnel_rate, new_tunnel_burst;
+	uint32_t control_connections;	/* open control-socket connections at once */
+	uint32_t login_failures;	/* per (user, peer) before the back-off (auththrottle.h) */
+	uint32_t peer_login_failures;	/* per peer address, all user names together */
 	/* timers, seconds */
 	uint32_t hello_interval, retransmit_initial, retransmit_max;
 	uint32_t retransmit_tries;
 	uint32_t lcp_echo_interval, lcp_echo_failures, auth_timeout;
+	uint32_t control_idle;		/* a control connection silent this long is closed */
+	uint32_t login_backoff, login_backoff_max;	/* first and longest login back-off */
 	/* ppp */
 	uint16_t mru;			/* 0: derived from path_mtu (link_mtu.h) */
 	uint16_t path_mtu;		/* the clients' path to us, for that derivation */

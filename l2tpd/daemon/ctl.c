@@ -23,8 +23,10 @@
 
 struct ctl_conn {
 	struct server *srv;
+	struct ctl_conn *prev, *next;	/* srv->ctl_conns */
 	int fd;
 	sd_event_source *src;
+	struct timer_node idle;		/* kind SERVER_TIMER_CTL_IDLE */
 	char req[CTL_MAX_REQUEST];
 	size_t req_len;
 	char *out;		/* reply being written */
@@ -86,12 +88,14 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 	if (json) {
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
-			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"rx_control\":%llu,"
+			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"auth_throttled\":%llu,"
+			"\"rx_control\":%llu,"
 			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
 		     (unsigned long long)srv->counters.auth_failures,
+		     (unsigned long long)srv->counters.auth_throttled,
 		     (unsigned long long)srv->counters.rx_control,
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
@@ -264,10 +268,44 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 
 static void conn_free(struct ctl_conn *c)
 {
+	struct server *srv = c->srv;
+
+	timerheap_cancel(&srv->timers, &c->idle);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->ctl_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->n_ctl_conns--;
 	sd_event_source_disable_unref(c->src);
+	/* Unread bytes at close make the kernel reset the client's end, and
+	 * the client loses our answer (an oversized request): drain what is
+	 * queued, boundedly (the socket is nonblocking). */
+	for (unsigned i = 0; i < 16 && read(c->fd, c->req, sizeof(c->req)) > 0; i++)
+		;
 	close(c->fd);
 	free(c->out);
 	free(c);
+	server_fd_released(srv);
+}
+
+/* Any progress (bytes read or written) restarts the idle timeout. */
+static void conn_touch(struct ctl_conn *c)
+{
+	struct server *srv = c->srv;
+
+	timerheap_set(&srv->timers, &c->idle,
+		      server_now_ms(srv) + (uint64_t)srv->cfg.control_idle * 1000);
+	server_rearm_heap(srv);
+}
+
+void ctl_idle_fired(struct server *srv, struct timer_node *n)
+{
+	struct ctl_conn *c = container_of(n, struct ctl_conn, idle);
+
+	log_debug("control socket: connection idle for %us, closed", srv->cfg.control_idle);
+	conn_free(c);
 }
 
 static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
@@ -280,6 +318,8 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 			return 0;
 		if (n <= 0 || (c->out_pos += (size_t)n) == c->out_len)
 			conn_free(c);
+		else
+			conn_touch(c);
 		return 0;
 	}
 	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len);
@@ -290,6 +330,7 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 		return 0;
 	}
 	c->req_len += (size_t)n;
+	conn_touch(c);
 	struct ctl_request req;
 	struct strbuf o = { 0 };
 	enum ctl_parse pr = ctl_request_parse(c->req, c->req_len, &req);
@@ -315,6 +356,24 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
+/* Over the connection limit: say so (best effort, the socket is new and
+ * its buffer empty) and close, without keeping a descriptor. */
+static void refuse_conn(struct server *srv, int cfd)
+{
+	static const char msg[] = "error: too many control connections\n";
+	uint64_t now = server_now_ms(srv);
+
+	if (write(cfd, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do: the close tells the client */
+	}
+	close(cfd);
+	if (!srv->last_ctl_full_log_ms || now - srv->last_ctl_full_log_ms >= 60000) {
+		srv->last_ctl_full_log_ms = now;
+		log_warn("control socket: %u connections open (limits { control_connections }), "
+			 "new ones refused", srv->n_ctl_conns);
+	}
+}
+
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 {
 	struct server *srv = arg;
@@ -322,8 +381,11 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (cfd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("control socket: accept: %s", strerror(errno));
+		server_gate_accept_failed(srv, &srv->ctl_gate, errno);
+		return 0;
+	}
+	if (srv->n_ctl_conns >= srv->cfg.control_connections) {
+		refuse_conn(srv, cfd);
 		return 0;
 	}
 	c = calloc(1, sizeof(*c));
@@ -334,12 +396,20 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	}
 	c->srv = srv;
 	c->fd = cfd;
+	c->idle.kind = SERVER_TIMER_CTL_IDLE;
 	int r = sd_event_add_io(srv->event, &c->src, cfd, EPOLLIN, on_conn, c);
 	if (r < 0) {
 		log_warn("control socket: cannot watch a connection: %s", strerror(-r));
 		close(cfd);
 		free(c);
+		return 0;
 	}
+	c->next = srv->ctl_conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->ctl_conns = c;
+	srv->n_ctl_conns++;
+	conn_touch(c);
 	return 0;
 }
 
@@ -365,13 +435,18 @@ int ctl_open(struct server *srv, const char *path, const char *group)
 		srv->ctl_fd = -1;
 		return -1;
 	}
+	server_gate_register(srv, &srv->ctl_gate, "control socket", srv->ctl_src);
 	return 0;
 }
 
 void ctl_close(struct server *srv)
 {
-	if (srv->ctl_src)
+	while (srv->ctl_conns)
+		conn_free(srv->ctl_conns);
+	if (srv->ctl_src) {
+		server_gate_unregister(srv, &srv->ctl_gate);
 		srv->ctl_src = sd_event_source_disable_unref(srv->ctl_src);
+	}
 	if (srv->ctl_fd >= 0) {
 		close(srv->ctl_fd);
 		srv->ctl_fd = -1;

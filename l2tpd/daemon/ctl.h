@@ -5,6 +5,10 @@
  * "disconnect user alice", "disconnect session 1234/5678", "reload"; the
  * daemon answers with text (or JSON with the "json" prefix) and closes.
  * Replies start with "ok\n" or "error: <reason>\n". See docs/operations.md.
+ * At most `limits { control_connections }` at once (more are answered
+ * "error: too many control connections" and closed); one silent for
+ * `timers { control_idle }` is closed; accept() out of descriptors pauses
+ * the listener (struct accept_gate, server.h).
  */
 #ifndef L2TPD_CTL_H
 #define L2TPD_CTL_H
@@ -12,6 +16,9 @@
 #include "server.h"
 
 int ctl_open(struct server *srv, const char *path, const char *group);
+/* Closes the listener and every open connection. */
 void ctl_close(struct server *srv);
+/* A connection's idle timer (SERVER_TIMER_CTL_IDLE) expired: close it. */
+void ctl_idle_fired(struct server *srv, struct timer_node *n);
 
 #endif

@@ -31,6 +31,7 @@ struct ipsec {
 	struct ipsec_table table;
 	int listen_fd, conn_fd;
 	sd_event_source *listen_src, *conn_src;
+	struct accept_gate gate;	/* accept() out of descriptors (server.h) */
 	uint64_t connects, deletes_sent, deletes_failed, refused, deferred;
 	uint64_t last_wait_log_ms;
 };
@@ -119,6 +120,7 @@ static void conn_close(struct ipsec *ip, const char *why)
 	close(ip->conn_fd);
 	ip->conn_fd = -1;
 	ipsec_table_disconnected(&ip->table);
+	server_fd_released(ip->srv);
 }
 
 static void handle_message(struct ipsec *ip, const uint8_t *buf, size_t len)
@@ -184,8 +186,10 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	socklen_t clen = sizeof(cred);
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		server_gate_accept_failed(ip->srv, &ip->gate, errno);
 		return 0;
+	}
 	/* Only charon (root) may tell us who holds an SA. */
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || (cred.uid != 0 &&
 								      cred.uid != geteuid())) {
@@ -250,6 +254,7 @@ int ipsec_init(struct server *srv)
 			 srv->cfg.ipsec_socket, strerror(errno));
 		return 0;
 	}
+	server_gate_register(srv, &ip->gate, "charon plugin socket", ip->listen_src);
 	log_info("charon plugin socket %s: waiting for the plugin", srv->cfg.ipsec_socket);
 	return 0;
 }
@@ -266,8 +271,10 @@ void ipsec_free(struct server *srv)
 		sd_event_source_disable_unref(ip->conn_src);
 	if (ip->conn_fd >= 0)
 		close(ip->conn_fd);
-	if (ip->listen_src)
+	if (ip->listen_src) {
+		server_gate_unregister(srv, &ip->gate);
 		sd_event_source_disable_unref(ip->listen_src);
+	}
 	if (ip->listen_fd >= 0) {
 		close(ip->listen_fd);
 		unlink(srv->cfg.ipsec_socket);

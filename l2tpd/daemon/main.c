@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -66,6 +67,54 @@ static int drop_capabilities(void)
 		data[i].inheritable = 0;
 	}
 	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
+}
+
+/*
+ * RLIMIT_NOFILE against what the configured limits need (fdbudget.h):
+ * raise the soft limit up to the hard one if that is short, and refuse to
+ * start when even the hard limit is: an administrator who configured
+ * `sessions = 20000` expects 20000 or an error at start, not refusals
+ * later at an unknown count. The limit in force becomes the budget that
+ * each session's descriptors are checked against at run time.
+ */
+static int check_fd_budget(struct server *srv)
+{
+	uint64_t need = server_fd_need(srv);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl)) {
+		log_err("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		return -1;
+	}
+	uint64_t target = fdbudget_soft_target(need, rl.rlim_cur, rl.rlim_max);
+	if (target != rl.rlim_cur) {
+		struct rlimit nl = { (rlim_t)target, rl.rlim_max };
+		int err = setrlimit(RLIMIT_NOFILE, &nl);
+
+		if (err && need < target) {
+			/* the hard limit may be over fs.nr_open: what is needed */
+			nl.rlim_cur = (rlim_t)need;
+			err = setrlimit(RLIMIT_NOFILE, &nl);
+		}
+		if (err)
+			log_warn("cannot raise the descriptor limit to %llu: %s",
+				 (unsigned long long)target, strerror(errno));
+		else
+			rl.rlim_cur = nl.rlim_cur;
+	}
+	if (need > (uint64_t)rl.rlim_cur) {
+		log_err("the configured limits need %llu file descriptors (limits { tunnels = %u; "
+			"sessions = %u }, %s data path) but RLIMIT_NOFILE allows %llu (hard limit "
+			"%llu): raise LimitNOFILE= in the unit (or ulimit -n), or lower the limits",
+			(unsigned long long)need, srv->cfg.max_tunnels, srv->cfg.max_sessions,
+			srv->dp_ops->name, (unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	srv->fdb.limit = rl.rlim_cur;
+	log_info("descriptors: %llu needed, limit %llu", (unsigned long long)need,
+		 (unsigned long long)rl.rlim_cur);
+	return 0;
 }
 
 static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *arg)
@@ -153,6 +202,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
+	if (check_fd_budget(&srv))
+		goto out;
 	if (ctl_open(&srv, cfg.control_socket, cfg.control_group))
 		goto out;
 	if (drop_capabilities())

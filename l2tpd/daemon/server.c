@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "dp_user.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -80,16 +81,92 @@ static int on_l2tp_timer(sd_event_source *src, uint64_t usec, void *arg)
 	return 0;
 }
 
+static void gate_resume(struct server *srv, struct accept_gate *g);
+
 static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
 {
 	struct server *srv = arg;
 	uint64_t now = server_now_ms(srv);
 	struct timer_node *n;
 
-	while ((n = timerheap_pop_expired(&srv->timers, now)) != NULL)
-		session_timer_fired(srv, n, now);
+	while ((n = timerheap_pop_expired(&srv->timers, now)) != NULL) {
+		if (n->kind == SERVER_TIMER_ACCEPT)
+			gate_resume(srv, container_of(n, struct accept_gate, retry));
+		else if (n->kind == SERVER_TIMER_CTL_IDLE)
+			ctl_idle_fired(srv, n);
+		else
+			session_timer_fired(srv, n, now);
+	}
 	server_flush(srv);
 	return 0;
+}
+
+/* ---- accept gates (server.h) -------------------------------------------- */
+
+static void gate_resume(struct server *srv, struct accept_gate *g)
+{
+	if (!g->paused)
+		return;
+	g->paused = false;
+	timerheap_cancel(&srv->timers, &g->retry);
+	if (g->src)
+		sd_event_source_set_enabled(g->src, SD_EVENT_ON);
+	log_debug("%s: accepting again", g->name);
+}
+
+void server_gate_register(struct server *srv, struct accept_gate *g, const char *name,
+			  sd_event_source *src)
+{
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->src = src;
+	g->retry.kind = SERVER_TIMER_ACCEPT;
+	g->next = srv->gates;
+	srv->gates = g;
+}
+
+void server_gate_unregister(struct server *srv, struct accept_gate *g)
+{
+	for (struct accept_gate **pp = &srv->gates; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	timerheap_cancel(&srv->timers, &g->retry);
+	g->src = NULL;
+	g->paused = false;
+}
+
+bool server_gate_accept_failed(struct server *srv, struct accept_gate *g, int err)
+{
+	uint64_t now = server_now_ms(srv);
+
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return false;
+	if (g->paused)
+		return true;
+	/* Without the retry timer (no memory) a listener turned off could
+	 * stay off for ever if nothing closes: then leave it on. */
+	if (timerheap_set(&srv->timers, &g->retry, now + ACCEPT_RETRY_MS))
+		return false;
+	g->paused = true;
+	g->pauses++;
+	if (g->src)
+		sd_event_source_set_enabled(g->src, SD_EVENT_OFF);
+	server_rearm_heap(srv);
+	/* One line a minute at most per listener, however long it lasts. */
+	if (!g->last_log_ms || now - g->last_log_ms >= 60000) {
+		g->last_log_ms = now;
+		log_warn("%s: accept failed: %s; not accepting until a descriptor is freed "
+			 "(or %u ms)", g->name, strerror(err), ACCEPT_RETRY_MS);
+	}
+	return true;
+}
+
+void server_fd_released(struct server *srv)
+{
+	for (struct accept_gate *g = srv->gates; g; g = g->next)
+		gate_resume(srv, g);
 }
 
 /* ---- data-plane fds ---------------------------------------------------- */
@@ -333,8 +410,10 @@ static void tunnel_free(struct server *srv, struct tunnel *t)
 		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
 	if (t->src)
 		sd_event_source_disable_unref(t->src);
-	if (t->fd >= 0)
+	if (t->fd >= 0) {
 		close(t->fd);
+		server_fd_released(srv);
+	}
 	if (srv->dp_ops == &dataplane_kernel)
 		net_tuples_release(&srv->kernel_tuples, &t->local, &t->peer, t->id);
 	if (t->prev)
@@ -506,6 +585,15 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	snprintf(srv->policy_path, sizeof(srv->policy_path), "%s", policy_path);
 	timerheap_init(&srv->timers);
 	usercount_init(&srv->users);
+	uint64_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	if (auththrottle_init(&srv->throttle, seed, cfg->login_failures, cfg->peer_login_failures,
+			      (uint64_t)cfg->login_backoff * 1000,
+			      (uint64_t)cfg->login_backoff_max * 1000)) {
+		log_err("no memory for the login back-off table");
+		return -1;
+	}
 
 	for (unsigned i = 0; i < cfg->n_listen; i++) {
 		struct listener *l = &srv->listeners[i];
@@ -533,6 +621,11 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	srv->dp_ops = choose_dataplane(cfg);
 	if (!srv->dp_ops)
 		return -1;
+	fdbudget_init(&srv->fdb, srv->dp_ops == &dataplane_kernel ? FDBUDGET_KERNEL :
+		      cfg->userspace_tun == USERSPACE_TUN_SHARED ? FDBUDGET_USER_SHARED
+								 : FDBUDGET_USER_PER_SESSION,
+		      cfg->n_listen, cfg->control_connections);
+	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
@@ -667,6 +760,7 @@ void server_free(struct server *srv)
 	sd_event_source_disable_unref(srv->heap_timer);
 	timerheap_free(&srv->timers);
 	usercount_free(&srv->users);
+	auththrottle_free(&srv->throttle);
 	if (srv->policy)
 		policy_free(srv->policy);
 }
@@ -700,6 +794,13 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 		 srv->policy_path, c.users, c.groups, c.pools, c.policies);
 	log_notice("%s", msg);
 	return 0;
+}
+
+uint64_t server_fd_need(struct server *srv)
+{
+	/* Tunnels beyond the sessions' number hold no session; the control
+	 * plane caps both. */
+	return fdbudget_need(&srv->fdb, srv->cfg.max_tunnels, srv->cfg.max_sessions);
 }
 
 static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *arg)

@@ -13,8 +13,10 @@
 
 #include <systemd/sd-event.h>
 
+#include "auththrottle.h"
 #include "config.h"
 #include "dataplane.h"
+#include "fdbudget.h"
 #include "filter.h"
 #include "ipsec.h"
 #include "l2tp.h"
@@ -36,8 +38,28 @@ struct listener {
 	bool wildcard;
 };
 
-/* timer_node.kind of a session's two timers */
-enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT };
+/* timer_node.kind of a session's two timers, and of the server's own */
+enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
+		     SERVER_TIMER_CTL_IDLE };
+
+/*
+ * A listening unix socket whose accept() can fail for want of descriptors
+ * (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM). The connection stays in
+ * the backlog and the socket stays readable: watched level-triggered, the
+ * loop would spin. So the gate turns the listener's event off and on again
+ * when the daemon closes one of its descriptors (server_fd_released) or
+ * after ACCEPT_RETRY_MS on the timer heap, whichever comes first.
+ */
+#define ACCEPT_RETRY_MS 1000
+struct accept_gate {
+	const char *name;		/* for the log: "control socket" */
+	sd_event_source *src;		/* the listener's io source */
+	struct timer_node retry;	/* kind SERVER_TIMER_ACCEPT */
+	struct accept_gate *next;	/* srv->gates */
+	bool paused;
+	uint64_t last_log_ms;
+	uint64_t pauses;		/* how often (tests, status) */
+};
 
 enum session_state {
 	SESSION_PPP_LCP,	/* LCP negotiating */
@@ -62,6 +84,7 @@ struct session {
 	bool l2tp_gone;			/* the control plane dropped it already */
 	bool user_counted;
 	bool has_lease4;
+	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct pending_auth *auth;	/* only while a verdict is due */
@@ -106,6 +129,7 @@ struct tunnel {
 struct server_counters {
 	uint64_t rx_control, rx_data, rx_data_dropped, rx_errors, tx_errors;
 	uint64_t sessions_up, sessions_refused, auth_failures;
+	uint64_t auth_throttled;	/* logins refused by the back-off, unchecked */
 	uint64_t ppp_early_held, ppp_early_dropped;	/* PPP frames before the ICCN */
 	/* credentials checked, by method: [method][0] wrong, [method][1] right */
 	uint64_t auth_checked[PPP_AUTH_NMETHODS][2];
@@ -132,6 +156,9 @@ struct server {
 	sd_event_source *l2tp_timer, *heap_timer, *defer;
 	struct timerheap timers;
 	struct usercount users;
+	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
+	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
+	uint32_t fd_sessions;		/* sessions holding their descriptors */
 	struct session *sessions;	/* list head */
 	struct tunnel *tunnels;		/* list head */
 	struct session *pending;	/* sessions with work queued */
@@ -143,6 +170,11 @@ struct server {
 	bool stopping;
 	int ctl_fd;
 	sd_event_source *ctl_src;
+	struct accept_gate ctl_gate;
+	struct accept_gate *gates;	/* registered gates (control, plugin) */
+	struct ctl_conn *ctl_conns;	/* open control connections (ctl.c) */
+	uint32_t n_ctl_conns;
+	uint64_t last_ctl_full_log_ms;
 	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */
 	struct routes *routes;		/* framed routes (routes.c); NULL: none can be installed */
 	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
@@ -163,12 +195,25 @@ void server_free(struct server *srv);
 /* Reload the policy file (and what of l2tpd.conf can change live).
  * On error the running state is kept; msg gets the reason. 0 or -1. */
 int server_reload(struct server *srv, char *msg, size_t msglen);
+/* The descriptor budget: what the configured limits need on the chosen
+ * data plane (srv->fdb's costs); main.c sets srv->fdb.limit. */
+uint64_t server_fd_need(struct server *srv);
 /* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
 void server_stop(struct server *srv);
 
 /* Administrative disconnect; returns the number of sessions closed. */
 int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t session_id);
 int server_disconnect_user(struct server *srv, const char *user);
+
+/* Accept gates (struct accept_gate). */
+void server_gate_register(struct server *srv, struct accept_gate *g, const char *name,
+			  sd_event_source *src);
+void server_gate_unregister(struct server *srv, struct accept_gate *g);
+/* accept() failed with err: pause the listener when it is a lack of
+ * descriptors or memory (true), else nothing (false). */
+bool server_gate_accept_failed(struct server *srv, struct accept_gate *g, int err);
+/* The daemon closed a descriptor: paused listeners may accept again. */
+void server_fd_released(struct server *srv);
 
 void server_rearm_l2tp(struct server *srv);
 void server_rearm_heap(struct server *srv);

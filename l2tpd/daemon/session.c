@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 
 #include "log.h"
 #include "metrics.h"
@@ -411,7 +412,7 @@ static void reject(struct session *s, enum ppp_auth_failure code, const char *me
 }
 
 /* The profile's packet filters on the session's interface, before IP can
- * flow (the interface exists from session_create on both data planes).
+ * flow (the interface exists by now: make_netdev runs first).
  * Fail closed: a session whose filter cannot be installed is refused. */
 static int attach_filters(struct session *s, const struct policy_decision *dec)
 {
@@ -440,6 +441,116 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 	return -1;
 }
 
+/* ---- descriptors (fdbudget.h) and the late network device ---- */
+
+/* The data-plane session goes, with its descriptors. */
+static void delete_dp(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (!s->dp)
+		return;
+	srv->dp_ops->session_delete(srv->dp, s->dp);
+	s->dp = NULL;
+	if (s->holds_fds) {
+		s->holds_fds = false;
+		srv->fd_sessions--;
+	}
+	server_fd_released(srv);
+}
+
+/* Room for this session's descriptors? Else a log line; the caller
+ * refuses the session with CDN result 4 (temporary lack of resources). */
+static bool fd_room(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct rlimit rl;
+
+	/* The limit in force now (prlimit may have changed it since the
+	 * start); one syscall per session set-up, never per packet. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		srv->fdb.limit = rl.rlim_cur;
+	if (fdbudget_room(&srv->fdb, srv->n_tunnels, srv->fd_sessions))
+		return true;
+	log_warn("session %u/%u refused: descriptor budget exhausted (%u sessions hold theirs, "
+		 "limit %llu; raise LimitNOFILE)", s->tunnel_id, s->session_id, srv->fd_sessions,
+		 (unsigned long long)srv->fdb.limit);
+	return false;
+}
+
+/* The session's network device, made at the grant and not before: an
+ * unauthenticated peer costs no descriptor and no netdev (userspace path;
+ * the kernel's ppp unit exists from the ICRQ, docs/l2tpd.md). */
+static int make_netdev(struct session *s)
+{
+	struct server *srv = s->srv;
+	int rc;
+
+	if (!s->dp || !srv->dp_ops->session_netdev)
+		return s->dp ? 0 : -ENODEV;
+	if (!s->holds_fds && srv->fdb.per_session && !fd_room(s))
+		return -EMFILE;
+	rc = srv->dp_ops->session_netdev(srv->dp, s->dp);
+	if (rc) {
+		log_err("session %u/%u: no network device: %s", s->tunnel_id, s->session_id,
+			strerror(-rc));
+		return rc;
+	}
+	if (!s->holds_fds && srv->fdb.per_session) {
+		s->holds_fds = true;
+		srv->fd_sessions++;
+	}
+	return 0;
+}
+
+/* ---- failed-login back-off (auththrottle.h) ---- */
+
+static size_t peer_addr_len(const struct l2tp_addr *a)
+{
+	return a->family == AF_INET6 ? 16 : 4;
+}
+
+/* A login from a (user, peer) or a peer that is backed off is refused
+ * before its credentials are looked at, with the same E=691 as a wrong
+ * password: the client learns nothing (RFC 2759 section 6 has no code for
+ * "try later"; 648 is an expired password, 649 no dial-in permission,
+ * both false here and both make Windows show the wrong remedy). */
+static bool throttled(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct auththrottle_result r;
+	char peer[64];
+
+	r = auththrottle_check(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer),
+			       server_now_ms(srv));
+	if (r.verdict == AUTHTHROTTLE_ALLOW)
+		return false;
+	srv->counters.auth_throttled++;
+	/* Once per back-off period and key, so a flood logs nothing more. */
+	if (r.first)
+		log_notice("session %u/%u: user '%s' from %s refused unchecked: too many failed "
+			   "logins %s, %llus of back-off left (E=691)", s->tunnel_id, s->session_id,
+			   s->user, peer_str(s, peer, sizeof(peer)),
+			   r.verdict == AUTHTHROTTLE_PAIR ? "for this user from this address"
+							  : "from this address",
+			   (unsigned long long)(r.remaining_ms + 999) / 1000);
+	return true;
+}
+
+static void count_login_failure(struct session *s)
+{
+	struct server *srv = s->srv;
+	bool per_peer;
+	char peer[64];
+	uint64_t d = auththrottle_fail(&srv->throttle, s->user, s->peer.addr,
+				       peer_addr_len(&s->peer), server_now_ms(srv), &per_peer);
+
+	if (d)
+		log_notice("login back-off: %s from %s: next attempt refused for %llus",
+			   per_peer ? "all users" : s->user, peer_str(s, peer, sizeof(peer)),
+			   (unsigned long long)(d + 999) / 1000);
+}
+
 static void decide(struct session *s)
 {
 	struct server *srv = s->srv;
@@ -454,6 +565,11 @@ static void decide(struct session *s)
 
 	s->auth = NULL;
 	snprintf(s->user, sizeof(s->user), "%s", pa->identity);
+	if (throttled(s)) {
+		s->cdn_result = CDN_GENERAL_ERROR;
+		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
+		goto out;
+	}
 	u = policy_find_user(srv->policy, pa->identity);
 	if (!u || !verify_credentials(u, pa, auth_response)) {
 		/* One answer for unknown users and bad passwords: 691, as
@@ -464,10 +580,12 @@ static void decide(struct session *s)
 		if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
 			srv->counters.auth_checked[pa->method][0]++;
 		srv->counters.refused_credentials++;
+		count_login_failure(s);
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
 		goto out;
 	}
+	auththrottle_success(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer));
 
 	if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
 		srv->counters.auth_checked[pa->method][1]++;
@@ -516,6 +634,13 @@ static void decide(struct session *s)
 	}
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
+	if (make_netdev(s)) {
+		srv->counters.sessions_refused++;
+		s->cdn_result = CDN_TEMPORARY_RESOURCES;
+		/* as for an exhausted pool: 649 and CDN result 4 */
+		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
+		goto out;
+	}
 	if (attach_filters(s, &dec)) {
 		srv->counters.sessions_refused++;
 		srv->counters.refused_filter++;
@@ -686,7 +811,14 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
 		.mtu = server_link_mru(srv, t->peer.family), .mru = server_link_mru(srv, t->peer.family),
 		.ifname_hint = srv->dp_ops == &dataplane_userspace ? ifname : NULL,
+		.defer_netdev = 1,	/* made at the grant (make_netdev) */
 	};
+	/* A backend without session_netdev takes its descriptors now. */
+	bool early_fds = !srv->dp_ops->session_netdev && srv->fdb.per_session;
+	if (early_fds && !fd_room(s)) {
+		session_request_close(s, "descriptor budget exhausted", CDN_TEMPORARY_RESOURCES, 0);
+		return;
+	}
 	int rc = srv->dp_ops->session_create(srv->dp, t->dp, &p, s, &s->dp);
 	if (rc) {
 		s->dp = NULL;
@@ -695,6 +827,10 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		srv->counters.refused_dataplane++;
 		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
 		return;
+	}
+	if (early_fds) {
+		s->holds_fds = true;
+		srv->fd_sessions++;
 	}
 }
 
@@ -771,8 +907,7 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 	if (s->dp) {
 		session_packets(srv, s, &s->final_stats);
 		release_interface_state(s);
-		srv->dp_ops->session_delete(srv->dp, s->dp);
-		s->dp = NULL;
+		delete_dp(s);
 	}
 	if (s->tunnel) {
 		s->tunnel->sessions--;
@@ -896,8 +1031,7 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
-	if (s->dp)
-		srv->dp_ops->session_delete(srv->dp, s->dp);
+	delete_dp(s);
 	/* The address returns to its pool exactly once. */
 	if (s->has_lease4) {
 		policy_pool_release(srv->policy, &s->lease4);

@@ -48,6 +48,8 @@ struct dp_session_params {
 	uint16_t mtu;                    /* of the PPP interface, from the profile/LCP */
 	uint16_t mru;
 	const char *ifname_hint;         /* NULL: let the backend pick (pppN / l2tpN) */
+	int defer_netdev;                /* make no network device (and no fd for it) until
+					  * session_netdev; PPP control frames flow anyway */
 };
 
 struct dp_ip_params {
@@ -100,6 +102,11 @@ struct dataplane_ops {
 			      const struct dp_ip_params *ip);
 	int (*session_stats)(struct dataplane *dp, struct dp_session *s, struct dp_stats *st);
 	const char *(*session_ifname)(struct dataplane *dp, struct dp_session *s);
+	/* Make the network device session_create deferred (defer_netdev), if
+	 * not made yet: 0 or -errno. NULL: the backend always makes it in
+	 * session_create (kernel: the ppp unit, docs/dataplane-kernel.md).
+	 * session_set_ip makes it too when it is still missing. */
+	int (*session_netdev)(struct dataplane *dp, struct dp_session *s);
 
 	/* A watched fd is readable. */
 	void (*fd_ready)(struct dataplane *dp, int fd);

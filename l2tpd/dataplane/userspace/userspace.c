@@ -58,8 +58,9 @@ struct dp_session {
 	uint16_t mtu, mru;
 	uint16_t ns;			/* next Ns when send_seq */
 	bool ip4, ip6, send_seq, in_addr_hash;
+	bool want_tun;			/* per-session device, not made yet (defer_netdev) */
 	struct in_addr local4, peer4;
-	char ifname[IFNAMSIZ];
+	char ifname[IFNAMSIZ];		/* the name hint until the device exists */
 	struct dp_user_counters c;
 };
 
@@ -312,12 +313,47 @@ static int fd_index_set(struct dataplane *dp, int fd, struct dp_session *s)
 	return 0;
 }
 
+/* The session's own TUN device. s->ifname holds the name hint (empty:
+ * the kernel picks "l2tp%d"); on success it holds the device's name. */
+static int open_session_tun(struct dataplane *dp, struct dp_session *s)
+{
+	char hint[IFNAMSIZ];
+	uint16_t mtu = s->mtu ? s->mtu : 1400;
+	int fd, err;
+
+	memcpy(hint, s->ifname, sizeof(hint));
+	/* "l2tp%d": the kernel picks the first free l2tpN. */
+	fd = dp->io.tun_open(dp->io.ctx, hint[0] ? hint : "l2tp%d", mtu, s->ifname, &s->ifindex);
+	/* A device of that name may still be going away (its fd waits
+	 * in the closer, sysio.c): let the kernel pick a name. */
+	if (fd == -EBUSY && hint[0])
+		fd = dp->io.tun_open(dp->io.ctx, "l2tp%d", mtu, s->ifname, &s->ifindex);
+	if (fd < 0) {
+		memcpy(s->ifname, hint, sizeof(hint));
+		return fd;
+	}
+	err = fd_index_set(dp, fd, s);
+	if (err == 0)
+		err = watch(dp, fd);
+	if (err < 0) {
+		if ((size_t)fd < dp->by_fd_len)
+			dp->by_fd[fd] = NULL;
+		dp->io.tun_close(dp->io.ctx, fd, s->ifindex);
+		memcpy(s->ifname, hint, sizeof(hint));
+		s->ifindex = 0;
+		return err;
+	}
+	s->fd = fd;
+	s->want_tun = false;
+	return 0;
+}
+
 static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 			       const struct dp_session_params *p, void *cookie,
 			       struct dp_session **out)
 {
 	struct dp_session *s;
-	int fd, err;
+	int err;
 
 	*out = NULL;
 	if (!t || p->local_session_id == 0 || p->peer_session_id == 0)
@@ -339,26 +375,13 @@ static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 		s->ifindex = dp->shared_ifindex;
 		memcpy(s->ifname, dp->shared_ifname, IFNAMSIZ);
 	} else {
-		/* "l2tp%d": the kernel picks the first free l2tpN. */
-		fd = dp->io.tun_open(dp->io.ctx, p->ifname_hint ? p->ifname_hint : "l2tp%d",
-				     p->mtu ? p->mtu : 1400, s->ifname, &s->ifindex);
-		/* A device of that name may still be going away (its fd waits
-		 * in the closer, sysio.c): let the kernel pick a name. */
-		if (fd == -EBUSY && p->ifname_hint)
-			fd = dp->io.tun_open(dp->io.ctx, "l2tp%d", p->mtu ? p->mtu : 1400,
-					     s->ifname, &s->ifindex);
-		if (fd < 0) {
-			free(s);
-			return fd;
-		}
-		s->fd = fd;
-		err = fd_index_set(dp, fd, s);
-		if (err == 0)
-			err = watch(dp, fd);
-		if (err < 0) {
-			if ((size_t)fd < dp->by_fd_len)
-				dp->by_fd[fd] = NULL;
-			dp->io.tun_close(dp->io.ctx, fd, s->ifindex);
+		if (p->ifname_hint)
+			snprintf(s->ifname, sizeof(s->ifname), "%s", p->ifname_hint);
+		s->want_tun = true;
+		/* Deferred: LCP and authentication need no device (their
+		 * frames go through session_send_ppp and ppp_control_rx); an
+		 * unauthenticated peer then costs no fd and no netdev. */
+		if (!p->defer_netdev && (err = open_session_tun(dp, s)) < 0) {
 			free(s);
 			return err;
 		}
@@ -372,6 +395,13 @@ static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 	dp->n_sessions++;
 	*out = s;
 	return 0;
+}
+
+static int user_session_netdev(struct dataplane *dp, struct dp_session *s)
+{
+	if (!s)
+		return -EINVAL;
+	return s->want_tun ? open_session_tun(dp, s) : 0;
 }
 
 static void user_session_delete(struct dataplane *dp, struct dp_session *s)
@@ -672,6 +702,9 @@ static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 	/* One TUN for all: IPv4 only, dispatched by destination. */
 	if (shared && !want4)
 		return -EOPNOTSUPP;
+	/* The device, if the daemon has not asked for it yet (defer_netdev). */
+	if (s->want_tun && (err = open_session_tun(dp, s)) < 0)
+		return err;
 	if (want4) {
 		struct dp_hnode *n = dp_htab_find(&dp->addrs, ntohl(ip->peer.s_addr));
 
@@ -748,7 +781,7 @@ static int user_session_stats(struct dataplane *dp, struct dp_session *s, struct
 
 static const char *user_session_ifname(struct dataplane *dp, struct dp_session *s)
 {
-	return s->ifname;
+	return s->want_tun ? "" : s->ifname;	/* "": no device yet (defer_netdev) */
 }
 
 const struct dp_user_counters *dp_user_session_counters(struct dataplane *dp,
@@ -836,6 +869,7 @@ const struct dataplane_ops dataplane_userspace = {
 	.session_set_ip = user_session_set_ip,
 	.session_stats = user_session_stats,
 	.session_ifname = user_session_ifname,
+	.session_netdev = user_session_netdev,
 	.fd_ready = user_fd_ready,
 	.data_rx = user_data_rx,
 };

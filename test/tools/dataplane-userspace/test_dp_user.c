@@ -761,6 +761,73 @@ static void session_uses_the_name_hint(void **state)
 	assert_string_equal(dataplane_userspace.session_ifname(x->dp, s2), "vpn-alice");
 }
 
+/* defer_netdev: no TUN (no fd, no netdev) until session_netdev, while
+ * PPP control frames flow both ways (an unauthenticated peer costs none). */
+static void deferred_session_has_no_tun_until_session_netdev(void **state)
+{
+	struct fix *x = *state;
+	struct dp_session *s2;
+	struct dp_session_params sp = {.local_session_id = 9, .peer_session_id = 19,
+				       .mtu = 1400, .ifname_hint = "l2tp1-9", .defer_netdev = 1};
+	uint8_t fr[128], m[256];
+	uint8_t out[16] = {0xc0, 0x21};
+
+	assert_int_equal(dataplane_userspace.session_create(x->dp, x->t, &sp, NULL, &s2), 0);
+	assert_int_equal(x->f.open_count, 1);	/* the fixture's session only */
+	assert_int_equal(dp_user_session_fd(s2), -1);
+	assert_string_equal(dataplane_userspace.session_ifname(x->dp, s2), "");
+	rx(x, m, data_msg(m, LOCAL_TID, 9, fr, ppp_frame(fr, 0xc021, lcp_echo, sizeof(lcp_echo))));
+	assert_int_equal(x->rx.calls, 1);
+	assert_ptr_equal(x->rx.session, s2);
+	memcpy(out + 2, lcp_echo, sizeof(lcp_echo));
+	assert_int_equal(dataplane_userspace.session_send_ppp(x->dp, s2, out, 2 + sizeof(lcp_echo)), 0);
+	assert_int_equal(x->f.sends, 1);
+
+	assert_int_equal(dataplane_userspace.session_netdev(x->dp, s2), 0);
+	assert_int_equal(x->f.open_count, 2);
+	assert_string_equal(x->f.last_name, "l2tp1-9");
+	assert_string_equal(dataplane_userspace.session_ifname(x->dp, s2), "l2tp1-9");
+	assert_ptr_equal(dp_user_session_by_fd(x->dp, dp_user_session_fd(s2)), s2);
+	assert_int_equal(dataplane_userspace.session_netdev(x->dp, s2), 0);	/* once */
+	assert_int_equal(x->f.open_count, 2);
+	dataplane_userspace.session_delete(x->dp, s2);
+	assert_int_equal(x->f.close_count, 1);
+}
+
+static void deferred_session_without_device_closes_nothing(void **state)
+{
+	struct fix *x = *state;
+	struct dp_session *s2;
+	struct dp_session_params sp = {.local_session_id = 9, .peer_session_id = 19,
+				       .defer_netdev = 1};
+
+	assert_int_equal(dataplane_userspace.session_create(x->dp, x->t, &sp, NULL, &s2), 0);
+	dataplane_userspace.session_delete(x->dp, s2);
+	assert_int_equal(x->f.close_count, 0);
+	assert_int_equal(x->f.unwatched, 0);
+}
+
+static void deferred_device_failure_can_be_retried_and_set_ip_makes_it(void **state)
+{
+	struct fix *x = *state;
+	struct dp_session *s2;
+	struct dp_session_params sp = {.local_session_id = 9, .peer_session_id = 19,
+				       .mtu = 1400, .defer_netdev = 1};
+	struct dp_ip_params ip;
+
+	assert_int_equal(dataplane_userspace.session_create(x->dp, x->t, &sp, NULL, &s2), 0);
+	x->f.fail_open = -EMFILE;
+	assert_int_equal(dataplane_userspace.session_netdev(x->dp, s2), -EMFILE);
+	assert_int_equal(dp_user_session_fd(s2), -1);
+	x->f.fail_open = 0;
+	memset(&ip, 0, sizeof(ip));
+	inet_pton(AF_INET, "198.51.100.1", &ip.local);
+	inet_pton(AF_INET, "198.51.100.3", &ip.peer);
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, s2, &ip), 0);
+	assert_true(dp_user_session_fd(s2) >= 0);
+	assert_int_equal(x->f.open_count, 2);
+}
+
 static void duplicate_session_id_in_a_tunnel_is_refused(void **state)
 {
 	struct fix *x = *state;
@@ -1137,6 +1204,9 @@ int main(void)
 		T(sequencing_on_numbers_each_data_message),
 		T(session_gets_a_tun_named_from_the_pattern),
 		T(session_uses_the_name_hint),
+		T(deferred_session_has_no_tun_until_session_netdev),
+		T(deferred_session_without_device_closes_nothing),
+		T(deferred_device_failure_can_be_retried_and_set_ip_makes_it),
 		T(duplicate_session_id_in_a_tunnel_is_refused),
 		T(session_id_zero_is_refused),
 		T(tun_creation_failure_is_returned),

@@ -120,6 +120,37 @@ static void bad_values_are_errors_with_their_position(void **state)
 	expect_error("server {\n}\n", "1:1", "expected l2tpd { ... }");
 }
 
+static void preauth_limits_are_read_and_checked(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.control_connections, 32);
+	assert_int_equal(c.control_idle, 60);
+	assert_int_equal(c.login_failures, 5);
+	assert_int_equal(c.peer_login_failures, 20);
+	assert_int_equal(c.login_backoff, 2);
+	assert_int_equal(c.login_backoff_max, 300);
+	assert_int_equal(load_text("l2tpd {\n limits {\n  control_connections = 4\n"
+				   "  login_failures = 0\n  peer_login_failures = 50\n }\n"
+				   " timers {\n  control_idle = 2m\n  login_backoff = 1s\n"
+				   "  login_backoff_max = 1h\n }\n}\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.control_connections, 4);
+	assert_int_equal(c.login_failures, 0);
+	assert_int_equal(c.peer_login_failures, 50);
+	assert_int_equal(c.control_idle, 120);
+	assert_int_equal(c.login_backoff, 1);
+	assert_int_equal(c.login_backoff_max, 3600);
+	/* a back-off that shrinks, no control connection, no idle time */
+	assert_int_equal(load_text("l2tpd {\n timers {\n  login_backoff = 10m\n"
+				   "  login_backoff_max = 1m\n }\n}\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "login_backoff_max must be >= login_backoff"));
+	assert_int_equal(load_text("l2tpd {\n limits {\n  control_connections = 0\n }\n}\n",
+				   &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control_connections and control_idle must be at least 1"));
+}
+
 static void userspace_section_selects_the_shared_tun(void **state)
 {
 	struct l2tpd_config c;
@@ -227,6 +258,7 @@ int main(void)
 		cmocka_unit_test(every_kind_of_value_is_read),
 		cmocka_unit_test(unknown_key_is_an_error_with_its_position),
 		cmocka_unit_test(bad_values_are_errors_with_their_position),
+		cmocka_unit_test(preauth_limits_are_read_and_checked),
 		cmocka_unit_test(userspace_section_selects_the_shared_tun),
 		cmocka_unit_test(userspace_section_errors_name_their_position),
 		cmocka_unit_test(syntax_errors_come_from_the_shared_parser),

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The descriptor budget's arithmetic (fdbudget.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fdbudget.h"
+
+static void kernel_path_costs_a_socket_per_tunnel_and_three_per_session(void **state)
+{
+	struct fdbudget b;
+
+	fdbudget_init(&b, FDBUDGET_KERNEL, 2, 32);
+	assert_int_equal(b.fixed, FDBUDGET_BASE + 2 + 32);
+	/* 100 tunnels, 1000 sessions */
+	assert_int_equal(fdbudget_need(&b, 100, 1000), FDBUDGET_BASE + 34 + 100 + 3000);
+}
+
+static void userspace_costs_one_tun_per_session_or_none_when_shared(void **state)
+{
+	struct fdbudget b;
+
+	fdbudget_init(&b, FDBUDGET_USER_PER_SESSION, 1, 32);
+	assert_int_equal(fdbudget_need(&b, 1000, 500), FDBUDGET_BASE + 33 + 500);
+	fdbudget_init(&b, FDBUDGET_USER_SHARED, 1, 32);
+	assert_int_equal(fdbudget_need(&b, 1000, 100000), FDBUDGET_BASE + 33 + 1);
+}
+
+static void room_stops_at_the_limit(void **state)
+{
+	struct fdbudget b;
+
+	fdbudget_init(&b, FDBUDGET_KERNEL, 1, 0);
+	b.limit = fdbudget_need(&b, 10, 5);
+	assert_true(fdbudget_room(&b, 10, 4));	/* the 5th fits exactly */
+	assert_false(fdbudget_room(&b, 10, 5));	/* a 6th would not */
+	assert_false(fdbudget_room(&b, 11, 4));	/* nor the 5th with one tunnel more */
+	fdbudget_init(&b, FDBUDGET_USER_SHARED, 1, 0);
+	b.limit = b.fixed;
+	assert_true(fdbudget_room(&b, 0, 1000000));
+}
+
+static void soft_limit_is_raised_to_the_hard_one_only_when_short(void **state)
+{
+	assert_int_equal(fdbudget_soft_target(500, 1024, 524288), 1024);
+	assert_int_equal(fdbudget_soft_target(5000, 1024, 524288), 524288);
+	/* short even at the hard limit: the hard limit, the caller refuses */
+	assert_int_equal(fdbudget_soft_target(600000, 1024, 524288), 524288);
+	assert_int_equal(fdbudget_soft_target(5000, 1024, 1024), 1024);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kernel_path_costs_a_socket_per_tunnel_and_three_per_session),
+		cmocka_unit_test(userspace_costs_one_tun_per_session_or_none_when_shared),
+		cmocka_unit_test(room_stops_at_the_limit),
+		cmocka_unit_test(soft_limit_is_raised_to_the_hard_one_only_when_short),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
