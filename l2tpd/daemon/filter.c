@@ -386,9 +386,11 @@ int filter_render_cleartext_guard(const uint16_t *ports, size_t n_ports, char *b
 	 * EPERM instead of leaving. The ESP packet that carries a protected
 	 * datagram passes the hook again as protocol 50 (or UDP 4500 with
 	 * NAT-T): not from an L2TP port, never matched. Verified on Debian
-	 * 12 (nft 1.0.6, Linux 6.1) in the test VM. */
+	 * 12 (nft 1.0.6, Linux 6.1) in the test VM. Priority -1, before
+	 * the filter chains of other tables (l2tp-nat.nft drops unmarked
+	 * L2TP too): what leaks is counted here, whoever else drops it. */
 	sb_printf(&b, "add counter inet %s %s\n", FILTER_TABLE, FILTER_CLEARTEXT_COUNTER);
-	sb_printf(&b, "add chain inet %s cleartext_guard { type filter hook output priority filter; "
+	sb_printf(&b, "add chain inet %s cleartext_guard { type filter hook output priority -1; "
 		  "policy accept; }\n", FILTER_TABLE);
 	sb_printf(&b, "add rule inet %s cleartext_guard udp sport { ", FILTER_TABLE);
 	for (size_t i = 0; i < n_ports; i++) {

@@ -577,9 +577,10 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 				"L2TP leaving without IPsec: %s", err);
 			return -1;
 		}
-		log_info("require_ipsec = yes: L2TP from ports %u/%u without IPsec is dropped "
-			 "(nftables: table inet %s, counter %s)", ports[0], ports[1], FILTER_TABLE,
-			 FILTER_CLEARTEXT_COUNTER);
+		log_info("require_ipsec = yes: L2TP from port %u%s%.0u without IPsec is dropped "
+			 "(nftables: table inet %s, counter %s)", ports[0],
+			 ports[1] != ports[0] ? " and " : "", ports[1] != ports[0] ? ports[1] : 0,
+			 FILTER_TABLE, FILTER_CLEARTEXT_COUNTER);
 	}
 
 	fill_l2tp_config(cfg, &lc);

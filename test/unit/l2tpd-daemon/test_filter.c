@@ -139,7 +139,7 @@ static void cleartext_guard_drops_udp_from_l2tp_ports_without_ipsec(void **state
 	assert_int_equal((size_t)n, strlen(buf));
 	assert_string_equal(buf,
 		"add counter inet l2tpd cleartext_l2tp\n"
-		"add chain inet l2tpd cleartext_guard { type filter hook output priority filter; "
+		"add chain inet l2tpd cleartext_guard { type filter hook output priority -1; "
 		"policy accept; }\n"
 		"add rule inet l2tpd cleartext_guard udp sport { 1701 } rt ipsec missing counter "
 		"name cleartext_l2tp drop comment \"no IPsec SA\"\n");
