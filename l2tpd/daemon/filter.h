@@ -11,6 +11,8 @@
  *     chain forward { hook forward ...; iifname vmap @sessions_in; oifname vmap @sessions_out }
  *     chain output  { hook output  ...; oifname vmap @sessions_out }
  *     chain g1_p0_in { <rules of policy 0's filter_in>; <default> }   # one per profile
+ *     counter cleartext_l2tp                  # require_ipsec only: see below
+ *     chain cleartext_guard { hook output priority -1; udp sport {...} rt ipsec missing ... drop }
  *   }
  *
  * A permit is `return` (not accept: a packet between two sessions must meet
