@@ -15,6 +15,7 @@
 
 #include "ctl_request.h"
 #include "edge_filter.h"
+#include "filter.h"
 #include "log.h"
 #include "net.h"
 #include "session.h"
@@ -83,14 +84,21 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
 	long uptime = (long)(time(NULL) - srv->started_wall);
-	char line[256];
+	int64_t cleartext = filters_cleartext_dropped(srv->filters);	/* -1: no guard */
+	char line[256], ct[24];
+
+	if (cleartext >= 0)
+		snprintf(ct, sizeof(ct), "%lld", (long long)cleartext);
+	else
+		snprintf(ct, sizeof(ct), "null");
 
 	if (json) {
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"auth_throttled\":%llu,"
 			"\"rx_control\":%llu,"
-			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu",
+			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu,"
+			"\"cleartext_l2tp_dropped\":%s",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -100,7 +108,7 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
-		     (unsigned long long)ls->retransmits);
+		     (unsigned long long)ls->retransmits, ct);
 		internet_filter_status(srv, o, true);
 		outf(o, "}\n");
 		return;
@@ -115,6 +123,8 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 	     (unsigned long long)srv->counters.auth_failures);
 	ipsec_status(srv, line, sizeof(line));	/* ipsec.c */
 	outf(o, "ipsec:     %s (require_ipsec = %s)\n", line, srv->cfg.require_ipsec ? "yes" : "no");
+	if (cleartext >= 0)	/* filter.h: only with require_ipsec */
+		outf(o, "cleartext L2TP dropped: %lld\n", (long long)cleartext);
 	internet_filter_status(srv, o, false);
 }
 

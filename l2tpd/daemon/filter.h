@@ -11,6 +11,8 @@
  *     chain forward { hook forward ...; iifname vmap @sessions_in; oifname vmap @sessions_out }
  *     chain output  { hook output  ...; oifname vmap @sessions_out }
  *     chain g1_p0_in { <rules of policy 0's filter_in>; <default> }   # one per profile
+ *     counter cleartext_l2tp                  # require_ipsec only: see below
+ *     chain cleartext_guard { hook output priority -1; udp sport {...} rt ipsec missing ... drop }
  *   }
  *
  * A permit is `return` (not accept: a packet between two sessions must meet
@@ -59,6 +61,28 @@ int filters_attach(struct filters *f, const char *ifname, int policy_index,
 /* Remove the session's map elements and release its chains. */
 void filters_detach(struct filters *f, const char *ifname, struct filter_chain *in,
 		    struct filter_chain *out);
+
+/*
+ * Nothing in clear (require_ipsec = yes; docs/ipsec.md, docs/security.md):
+ * a base chain on the output hook drops, and counts in the named counter
+ * FILTER_CLEARTEXT_COUNTER, every UDP datagram from an L2TP port whose
+ * route is not an IPsec transform (`rt ipsec missing`): whatever the
+ * order of events (the SA deleted before our StopCCN left, a datagram
+ * without the mark of a live SA), L2TP never leaves unencrypted. It sees
+ * both data planes: the kernel's L2TP sockets go through the output hook
+ * too. ESP and IKE are other protocols or ports and pass. 0, or -1 with
+ * err (the daemon then refuses to start).
+ */
+#define FILTER_CLEARTEXT_COUNTER "cleartext_l2tp"
+int filters_guard_cleartext(struct filters *f, const uint16_t *ports, size_t n_ports, char *err,
+			    size_t errlen);
+/* Datagrams that guard dropped so far; -1 when it is not installed. */
+int64_t filters_cleartext_dropped(struct filters *f);
+
+/* Pure, for tests: the guard's nft commands (ports deduplicated), and
+ * the packet count in `nft list counter` output (-1: none found). */
+int filter_render_cleartext_guard(const uint16_t *ports, size_t n_ports, char *buf, size_t len);
+int64_t filter_parse_counter_packets(const char *text);
 
 /* "g1_p0_in": the nftables chain (l2tpctl sessions --json). */
 const char *filter_chain_name(const struct filter_chain *c);

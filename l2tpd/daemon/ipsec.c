@@ -70,7 +70,7 @@ static void sa_gone(void *ctx, const struct ipsec_ike *ike, enum ipsec_gone_reas
 		t->ipsec.delete_on_end = false;	/* it is gone already */
 		/* StopCCN result 1, general request to clear the control
 		 * connection (RFC 2661 4.4.2). This emits TUNNEL_DOWN at
-		 * once, which frees t: next was saved. */
+		 * once, which moves t to srv->closing: next was saved. */
 		l2tp_tunnel_close(srv->l2tp, t->id, 1, 0, now);
 	}
 }
@@ -80,6 +80,10 @@ static void ike_rekeyed(void *ctx, uint32_t old_id, uint32_t new_id)
 	struct ipsec *ip = ctx;
 
 	for (struct tunnel *t = ip->srv->tunnels; t; t = t->next)
+		if (t->ipsec.ike_id == old_id)
+			t->ipsec.ike_id = new_id;
+	/* closing tunnels are bound until their control connection closes */
+	for (struct tunnel *t = ip->srv->closing; t; t = t->next)
 		if (t->ipsec.ike_id == old_id)
 			t->ipsec.ike_id = new_id;
 }
@@ -379,7 +383,11 @@ void ipsec_session_gone(struct server *srv, struct tunnel *t)
 		return;
 	/* The administrator's disconnect ended the tunnel's last call: end
 	 * the tunnel too (StopCCN result 1, 4.4.2) while its SA still
-	 * carries it; freeing it asks charon for the IKE SA's deletion. */
+	 * carries it. Only when its control connection has closed (the
+	 * StopCCN acknowledged and held for a retransmission cycle, 5.7, or
+	 * never acknowledged) is the tunnel freed and charon asked to delete
+	 * the IKE SA (ipsec_tunnel_free): the StopCCN and the peer's ZLB
+	 * must still travel in ESP. */
 	log_info("tunnel %u: closed after the administrator's disconnect", t->id);
 	l2tp_tunnel_close(srv->l2tp, t->id, 1, 0, server_now_ms(srv));
 }

@@ -38,7 +38,8 @@ void ipsec_free(struct server *srv);
 /* l2tp_ops.accept_tunnel */
 enum l2tp_accept ipsec_accept_tunnel(void *srv, const struct l2tp_addr *peer,
 				     const struct l2tp_addr *local);
-/* The tunnel is up / about to be freed (inside L2TP event callbacks: these
+/* The tunnel is up / its control connection has closed (L2TP_EV_TUNNEL_CLOSED,
+ * after the StopCCN exchange), or the daemon stops (inside L2TP event callbacks: these
  * never call into the control plane). */
 void ipsec_tunnel_up(struct server *srv, struct tunnel *t);
 void ipsec_tunnel_free(struct server *srv, struct tunnel *t);

@@ -403,26 +403,49 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 		 SAFE_STR(t->peer_host), t->dp ? "" : " (no data plane: its sessions will be refused)");
 }
 
-static void tunnel_free(struct server *srv, struct tunnel *t)
+static void tunnel_unlink(struct tunnel **head, struct tunnel *t)
 {
-	ipsec_tunnel_free(srv, t);	/* ipsec.c: unbind, maybe delete the IKE SA */
-	if (t->dp)
-		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
-	if (t->src)
-		sd_event_source_disable_unref(t->src);
-	if (t->fd >= 0) {
-		close(t->fd);
-		server_fd_released(srv);
-	}
-	if (srv->dp_ops == &dataplane_kernel)
-		net_tuples_release(&srv->kernel_tuples, &t->local, &t->peer, t->id);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
-		srv->tunnels = t->next;
+		*head = t->next;
 	if (t->next)
 		t->next->prev = t->prev;
+	t->prev = t->next = NULL;
+}
+
+/* The tunnel is down: its data plane and socket go now; the struct stays
+ * (srv->closing) until the control connection has closed, holding the
+ * IPsec binding. */
+static void tunnel_release_dataplane(struct server *srv, struct tunnel *t)
+{
+	if (t->dp)
+		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
+	t->dp = NULL;
+	if (t->src)
+		sd_event_source_disable_unref(t->src);
+	t->src = NULL;
+	if (t->fd >= 0) {
+		close(t->fd);
+		server_fd_released(srv);	/* an accept() paused for want of fds may go on */
+	}
+	t->fd = -1;
+	if (srv->dp_ops == &dataplane_kernel)
+		net_tuples_release(&srv->kernel_tuples, &t->local, &t->peer, t->id);
+	tunnel_unlink(&srv->tunnels, t);
 	srv->n_tunnels--;
+}
+
+/* The control connection is gone (or the daemon stops): only now may the
+ * IPsec SA that carried it be deleted. Deleting it at TUNNEL_DOWN would
+ * take the SA away under our StopCCN and the peer's acknowledgement. */
+static void tunnel_free(struct server *srv, struct tunnel *t)
+{
+	if (!t->closing)
+		tunnel_release_dataplane(srv, t);
+	else
+		tunnel_unlink(&srv->closing, t);
+	ipsec_tunnel_free(srv, t);	/* ipsec.c: unbind, maybe delete the IKE SA */
 	free(t);
 }
 
@@ -437,7 +460,23 @@ static void tunnel_down(struct server *srv, const struct l2tp_event *ev)
 	if (!t)
 		return;
 	/* Sessions of the tunnel were reported down before it. */
-	tunnel_free(srv, t);
+	tunnel_release_dataplane(srv, t);
+	t->closing = true;
+	t->next = srv->closing;
+	if (t->next)
+		t->next->prev = t;
+	srv->closing = t;
+}
+
+static void tunnel_closed(struct server *srv, const struct l2tp_event *ev)
+{
+	struct tunnel *t = ev->tunnel_user;
+
+	log_debug("tunnel %u: control connection closed (%s)", ev->tunnel_id,
+		  ev->cause == L2TP_DOWN_UNREACHABLE ? "StopCCN not acknowledged"
+						     : "StopCCN exchange over");
+	if (t && t->closing)
+		tunnel_free(srv, t);
 }
 
 /* l2tp_ops.event */
@@ -451,6 +490,9 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 		break;
 	case L2TP_EV_TUNNEL_DOWN:
 		tunnel_down(srv, ev);
+		break;
+	case L2TP_EV_TUNNEL_CLOSED:
+		tunnel_closed(srv, ev);
 		break;
 	case L2TP_EV_SESSION_ACCEPTED:
 		session_l2tp_accepted(srv, ev);
@@ -659,6 +701,22 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		log_err("cannot set up packet filters: out of memory");
 		return -1;
 	}
+	if (cfg->require_ipsec) {
+		/* Nothing in clear, by mechanism rather than by the order of
+		 * events (filter.h): 1701 and the port we listen on. */
+		uint16_t ports[] = { 1701, cfg->port };
+		char err[256];
+
+		if (filters_guard_cleartext(srv->filters, ports, 2, err, sizeof(err))) {
+			log_err("require_ipsec = yes: cannot install the nftables rule that drops "
+				"L2TP leaving without IPsec: %s", err);
+			return -1;
+		}
+		log_info("require_ipsec = yes: L2TP from port %u%s%.0u without IPsec is dropped "
+			 "(nftables: table inet %s, counter %s)", ports[0],
+			 ports[1] != ports[0] ? " and " : "", ports[1] != ports[0] ? ports[1] : 0,
+			 FILTER_TABLE, FILTER_CLEARTEXT_COUNTER);
+	}
 	{
 		/* fails closed: an administrator who asked for the filter does
 		 * not get a server without it */
@@ -733,6 +791,8 @@ void server_free(struct server *srv)
 		session_destroy(srv, srv->sessions);
 	while (srv->tunnels)
 		tunnel_free(srv, srv->tunnels);
+	while (srv->closing)
+		tunnel_free(srv, srv->closing);
 	ipsec_free(srv);
 	net_tuples_free(&srv->kernel_tuples);
 	if (srv->l2tp)

@@ -113,7 +113,8 @@ struct session {
 
 struct tunnel {
 	struct server *srv;
-	struct tunnel *prev, *next;	/* all tunnels */
+	struct tunnel *prev, *next;	/* all tunnels, or all closing ones */
+	bool closing;			/* reported down, its StopCCN exchange goes on */
 	uint16_t id;
 	struct l2tp_addr peer, local;
 	struct listener *listener;
@@ -161,6 +162,10 @@ struct server {
 	uint32_t fd_sessions;		/* sessions holding their descriptors */
 	struct session *sessions;	/* list head */
 	struct tunnel *tunnels;		/* list head */
+	/* Tunnels reported down whose control connection is not closed yet
+	 * (the StopCCN exchange and its hold, RFC 2661 5.7): they keep only
+	 * their IPsec binding, released at L2TP_EV_TUNNEL_CLOSED. */
+	struct tunnel *closing;
 	struct session *pending;	/* sessions with work queued */
 	sd_event_source **fd_sources;	/* data-plane fds, indexed by fd */
 	int fd_sources_len;

@@ -1004,9 +1004,20 @@ static void tunnel_down(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_d
 	}
 	while (t->sessions)
 		session_free(ctx, t->sessions);
-	if (t->announced)
+	if (t->announced) {
 		emit(ctx, L2TP_EV_TUNNEL_DOWN, t, NULL, cause, reason, result, error, peer_msg);
+		t->closed_owed = true;
+	}
 	t->announced = false;
+}
+
+/* Free a tunnel whose end was reported: say that the control connection
+ * is finally gone (L2TP_EV_TUNNEL_CLOSED), then free it. */
+static void tunnel_release(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_down_cause cause)
+{
+	if (t->closed_owed)
+		emit(ctx, L2TP_EV_TUNNEL_CLOSED, t, NULL, cause, L2TP_OK, 0, 0, NULL);
+	tunnel_free(ctx, t);
 }
 
 static void tunnel_close(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_down_cause cause,
@@ -1354,7 +1365,7 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 			count(ctx, L2TP_R_TIE_BREAKER_LOST);
 			tunnel_down(ctx, t, L2TP_DOWN_TIE_BREAKER, L2TP_R_TIE_BREAKER_LOST, 0, 0,
 				    NULL);
-			tunnel_free(ctx, t);
+			tunnel_release(ctx, t, L2TP_DOWN_TIE_BREAKER);
 			if (c == 0)
 				return;
 			break; /* we lost: take their SCCRQ as LNS */
@@ -1481,7 +1492,8 @@ static void tunnel_timer(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t n
 	unsigned n;
 
 	if (t->state == L2TP_TUNNEL_CLOSING && now >= t->drain_at) {
-		tunnel_free(ctx, t);
+		/* 5.7: the hold after the StopCCN is over */
+		tunnel_release(ctx, t, L2TP_DOWN_NONE);
 		return;
 	}
 	if (now >= t->x.rtx_deadline) {
@@ -1490,7 +1502,7 @@ static void tunnel_timer(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t n
 			 * is gone; clean up the tunnel and all its calls. */
 			if (t->state != L2TP_TUNNEL_CLOSING)
 				tunnel_down(ctx, t, L2TP_DOWN_UNREACHABLE, L2TP_OK, 0, 0, NULL);
-			tunnel_free(ctx, t);
+			tunnel_release(ctx, t, L2TP_DOWN_UNREACHABLE);
 			return;
 		}
 		ctx->stats.retransmits += n;

@@ -116,6 +116,19 @@ enum l2tp_event_type {
 	L2TP_EV_TUNNEL_UP,	/* control connection established */
 	L2TP_EV_TUNNEL_DOWN,
 	/*
+	 * The control connection is finally gone and its Tunnel ID free:
+	 * after a StopCCN (sent or received) the tunnel is held for a full
+	 * retransmission cycle so a lost acknowledgement can be answered
+	 * again (section 5.7), or our StopCCN was never acknowledged and the
+	 * retransmissions are exhausted (5.8), or the tunnel was lost without
+	 * a StopCCN. Raised once, after TUNNEL_DOWN, for every tunnel that had
+	 * a TUNNEL_DOWN; no datagram of the tunnel is sent after it.
+	 * tunnel_user is what it was at TUNNEL_DOWN. Not raised by
+	 * l2tp_ctx_free. Use it for what must wait until the peer can no
+	 * longer need an answer (docs/ipsec.md: the IKE SA's deletion).
+	 */
+	L2TP_EV_TUNNEL_CLOSED,
+	/*
 	 * LNS: an incoming call is accepted and its ICRP is about to be sent
 	 * (section 7.4.2, wait-connect); both session ids are known, msg is
 	 * the ICRQ. Raised before the ICRP leaves, so a data path set up in

@@ -52,6 +52,7 @@ struct l2tp_tunnel {
 	bool in_peer_index, in_init_list;
 	bool challenged;		/* we sent a Challenge: the response is due */
 	bool announced;			/* TUNNEL_UP emitted or opened by us */
+	bool closed_owed;		/* TUNNEL_DOWN emitted: TUNNEL_CLOSED follows */
 	uint8_t tie_breaker[8];
 	uint8_t challenge[16];
 	char peer_host[64];

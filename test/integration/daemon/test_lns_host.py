@@ -104,6 +104,54 @@ def test_login_gets_address_dns_wins_and_ping_crosses(stack, net):
     assert rc2 == 0 and by_event(recs2, "up")[0]["addr"] == s["addr"], out2
 
 
+UDP_SEND = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+try:
+    s.sendto(b"\\xc8\\x02" + bytes(10), (sys.argv[3], 1701))
+    print("sent")
+except PermissionError:
+    print("EPERM")
+"""
+
+
+def cleartext_status(d):
+    ok, text = d.ctl("status")
+    assert ok, text
+    m = re.search(r"^cleartext L2TP dropped: (\d+)$", text, re.M)
+    ok, js = d.ctl("json status")
+    assert ok, js
+    return (int(m.group(1)) if m else None), json.loads(js)["cleartext_l2tp_dropped"]
+
+
+@USERSPACE_ONLY
+def test_require_ipsec_drops_and_counts_l2tp_leaving_without_ipsec(stack, net):
+    """docs/security.md "Nothing in clear": with require_ipsec = yes an L2TP
+    datagram from port 1701 whose route is no IPsec transform never leaves
+    (here there is no IPsec at all); without it, no rule."""
+    srv, cli = net
+    d = start(stack, net, require_ipsec=True)
+    assert cleartext_status(d) == (0, 0)
+    assert "rt ipsec missing" in run(["nft", "list", "chain", "inet", "l2tpd",
+                                      "cleartext_guard"], ns=srv)
+    assert run(["/usr/bin/python3", "-c", UDP_SEND, SERVER, "1701", CLIENT], ns=srv).strip() \
+        == "EPERM"
+    assert cleartext_status(d) == (1, 1)
+    # other ports are not its business
+    assert run(["/usr/bin/python3", "-c", UDP_SEND, SERVER, "1702", CLIENT], ns=srv).strip() \
+        == "sent"
+    assert cleartext_status(d) == (1, 1)
+    d.proc.stop()
+    d2 = L2tpd(stack, srv, listen=SERVER, dataplane=net.dataplane)
+    d2.start()
+    assert cleartext_status(d2) == (None, None)
+    assert "cleartext_guard" not in run(["nft", "list", "ruleset"], ns=srv)
+    assert run(["/usr/bin/python3", "-c", UDP_SEND, SERVER, "1701", CLIENT], ns=srv).strip() \
+        == "sent"
+
+
 @USERSPACE_ONLY
 @pytest.mark.netns
 @pytest.mark.parametrize("user,password,code", [

@@ -172,6 +172,13 @@ def ppp_up(ns):
     return addr
 
 
+def cleartext_dropped(bed):
+    """l2tpd's count of L2TP kept from leaving without IPsec (docs/ipsec.md)."""
+    m = re.search(r"^cleartext L2TP dropped: (\d+)$", bed.l2tpd.ctl("status")[1], re.M)
+    assert m, bed.l2tpd.ctl("status")[1]
+    return int(m.group(1))
+
+
 def start_ping(c, count):
     return subprocess.Popen(["ip", "netns", "exec", c["ns"], "ping", "-c", str(count),
                              "-i", "0.3", "-w", "60", LOCAL],
@@ -246,9 +253,12 @@ def test_two_clients_behind_one_nat_from_port_1701_both_work_at_once(stack):
     assert len(sa_marks) == 2, out
     # an L2TP datagram sent without a mark matches no IPsec policy:
     # l2tp-nat.nft drops it (EPERM) instead of letting it out in clear
+    # (and l2tpd's own rule of require_ipsec, which runs first: it counts it)
+    before = cleartext_dropped(bed)
     res = subprocess.run(["ip", "netns", "exec", bed.srv, "/usr/bin/python3", "-c",
                           UNMARKED_SEND, SERVER, NAT_OUT], capture_output=True, text=True)
     assert "PermissionError" in res.stdout + res.stderr, res
+    assert cleartext_dropped(bed) >= before + 1
     # only IKE and ESP in UDP on the server's wire, nothing in clear
     assert bed.wire("udp port 1701") == [], bed.wire("udp port 1701")
     assert bed.wire("ip proto 50") == [], bed.wire("ip proto 50")

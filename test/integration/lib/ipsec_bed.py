@@ -18,6 +18,9 @@ SERVER, CLIENT, LOCAL = "192.0.2.1", "192.0.2.2", "198.51.100.1"
 PSK = "l2tp-ipsec-test-psk-7e1f"
 EXAMPLES = os.path.join(TOP, "docs", "examples", "ipsec")
 EXAMPLE_POLICY = os.path.join(TOP, "docs", "examples", "l2tpd", "policy.conf")
+# a mark per CHILD_SA (docs/ipsec-nat.md): the nftables map and charon's updown
+MARK_NFT = os.path.join(EXAMPLES, "l2tp-nat.nft")
+MARK_UPDOWN = os.path.join(EXAMPLES, "l2tp-mark-updown")
 
 
 def read(path):
@@ -84,10 +87,14 @@ class Bed:
     server_swanctl, client_swanctl: swanctl.conf texts, default PSK.
     client_cert: with shipped, the client gets this machine certificate
     (made by make_pki) as client.crt, the name client_swanctl_cert uses.
+    dataplane: l2tpd's data path (not with shipped, which says auto).
+    marks: a mark per CHILD_SA on the server (mark_in/mark_out = %unique,
+    l2tp-nat.nft and l2tp-mark-updown, docs/ipsec-nat.md), default PSK only.
     """
 
     def __init__(self, stack, policy_text=None, shipped=False, server_swanctl=None,
-                 client_swanctl=None, client_cert=None, capture=True):
+                 client_swanctl=None, client_cert=None, capture=True, dataplane="kernel",
+                 marks=False):
         peers.install_our_charon_plugin(build_dir())
         self.stack = stack
         self.srv = stack.netns("srv")
@@ -97,14 +104,16 @@ class Bed:
         if capture:
             stack.spawn("tcpdump", ["tcpdump", "-i", "srv0", "-n", "-U", "-w", self.pcap],
                         ns=self.srv)
+        if marks:
+            run(["nft", "-f", MARK_NFT], ns=self.srv)
         if shipped:
             self.l2tpd = ShippedL2tpd(stack, self.srv, SERVER, policy_text=policy_text)
         else:
-            self.l2tpd = L2tpd(stack, self.srv, listen=SERVER, dataplane="kernel",
+            self.l2tpd = L2tpd(stack, self.srv, listen=SERVER, dataplane=dataplane,
                                require_ipsec=True, policy_text=policy_text)
         self.l2tpd.start()
         self.charon_srv = peers.Charon(
-            stack, self.srv, "charon-srv", extra_plugins=["l2tp"],
+            stack, self.srv, "charon-srv", extra_plugins=["l2tp"] + (["updown"] if marks else []),
             plugin_conf="l2tp {\n socket = %s\n }" % self.l2tpd.ipsec_sock)
         self.charon_cli = peers.Charon(stack, self.cli, "charon-cli")
         self.charon_srv.start()
@@ -120,7 +129,8 @@ class Bed:
                 self.pki.install(self.charon_cli.dir, client_cert, "client")
             server_swanctl = server_swanctl or shipped_server_swanctl(PSK)
             client_swanctl = client_swanctl or shipped_client_swanctl(SERVER, PSK)
-        self.charon_srv.load(server_swanctl or peers.server_swanctl_psk(SERVER, PSK))
+        self.charon_srv.load(server_swanctl or peers.server_swanctl_psk(
+            SERVER, PSK, marks=marks, updown=MARK_UPDOWN if marks else None))
         self.charon_cli.load(client_swanctl or peers.client_swanctl_psk(SERVER, PSK))
         peers.write_chap_secrets(sorted(PASSWORDS.items()))
         wait_for("the plugin to connect and replay",
@@ -171,15 +181,53 @@ class Bed:
         out = run(["tcpdump", "-r", self.pcap, "-n", "udp port 1701"], check=False)
         return [line for line in out.split("\n") if line.strip()]
 
+    def wire_synced(self):
+        """Wait until the capture holds everything sent so far: a marker
+        datagram (UDP port 9, discard) sent now shows up in the file after
+        every earlier packet (tcpdump -U writes each packet in order)."""
+        self.syncs = getattr(self, "syncs", 0) + 1
+        run(["/usr/bin/python3", "-c", MARKER_SEND, SERVER, CLIENT], ns=self.srv)
+        wait_for("the capture to catch up",
+                 lambda: len(self.wire("udp dst port 9")) >= self.syncs, timeout=30)
+
+    def wire(self, expr):
+        out = run(["tcpdump", "-r", self.pcap, "-n", expr], check=False)
+        return [line for line in out.split("\n") if line.strip()]
+
+    def cleartext_dropped(self):
+        """l2tpd's count of L2TP datagrams its nftables rule kept from
+        leaving without IPsec (`l2tpctl status`, and the same in --json)."""
+        ok, text = self.l2tpd.ctl("status")
+        assert ok, text
+        m = re.search(r"^cleartext L2TP dropped: (\d+)$", text, re.M)
+        assert m, text
+        ok, js = self.l2tpd.ctl("json status")
+        assert ok, js
+        assert json.loads(js)["cleartext_l2tp_dropped"] >= int(m.group(1)), (text, js)
+        return int(m.group(1))
+
     def esp_packets(self):
         out = run(["tcpdump", "-r", self.pcap, "-n", "esp"], check=False)
         return out.count("ESP(spi=")
+
+
+MARKER_SEND = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.sendto(b"capture marker", (sys.argv[2], 9))
+"""
 
 
 def session_up(ns, timeout=60):
     """ppp0's (local, peer) addresses in ns once it is up."""
     addr = wait_for("ppp0 up in the client", lambda: peers.ppp_addresses(ns), timeout=timeout)
     assert addr[1] == LOCAL, addr
+    # pppd addresses ppp0 before it sets it up: until then a ping to LOCAL
+    # finds no route ("Network is unreachable"; seen in the VM)
+    wait_for("the route to %s through ppp0" % LOCAL,
+             lambda: "dev ppp0" in run(["ip", "route", "get", LOCAL], ns=ns, check=False),
+             timeout=timeout)
     return addr
 
 

@@ -535,6 +535,7 @@ static void l2tp_event_cb(void *arg, const struct l2tp_event *ev)
 		session_finished(cl, s);
 		break;
 	case L2TP_EV_SESSION_ACCEPTED:	/* LNS role only: not ours */
+	case L2TP_EV_TUNNEL_CLOSED:	/* TUNNEL_DOWN said it all */
 	case L2TP_EV_SESSION_REFUSED:
 	case L2TP_EV_SESSION_SLI:
 	case L2TP_EV_SESSION_WEN:

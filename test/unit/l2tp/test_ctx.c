@@ -678,6 +678,118 @@ static void local_close_sends_stopccn_and_ends_every_call(void **state)
 	assert_int_equal(stats()->sessions_active + stats()->sessions_draining, 0);
 }
 
+static enum l2tp_accept refuse_all(struct harness *h, const struct l2tp_addr *peer);
+
+/* RFC 2661 5.7: the StopCCN sender holds the control connection until its
+ * StopCCN is acknowledged and then for a full retransmission cycle.
+ * TUNNEL_DOWN comes at once; TUNNEL_CLOSED only when that is over, and
+ * nothing of the tunnel is sent after it (the daemon deletes the IPsec SA
+ * there: docs/ipsec.md). Defaults: 1+2+4+8+8+8 s = 31 s. */
+static void local_close_reports_closed_only_after_the_acked_stopccn_was_held(void **state)
+{
+	struct h_peer p;
+	const struct h_event *down, *closed;
+	uint64_t t0;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_peer_call(&p, 42);
+	h_clear(&H);
+	t0 = H.now;
+	assert_int_equal(l2tp_tunnel_close(H.ctx, p.ctx_tid, L2TP_STOPCCN_CLEAR, 0, H.now), 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_DOWN), 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	H.now += 100;
+	l2tp_msg_init(&M, L2TP_MSG_ZLB);	/* the peer acknowledges our StopCCN */
+	h_peer_send(&p, &M, 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	h_advance(&H, t0 + 31000 - 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	assert_int_equal(stats()->tunnels_draining, 1);
+	assert_int_equal(stats()->retransmits, 0);
+	h_advance(&H, t0 + 31000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 1);
+	down = h_find_event(&H, L2TP_EV_TUNNEL_DOWN);
+	closed = h_find_event(&H, L2TP_EV_TUNNEL_CLOSED);
+	assert_true(down < closed);
+	assert_int_equal(closed->tunnel_id, p.ctx_tid);
+	assert_int_equal(closed->npkts_before, H.npkts);
+	assert_int_equal(stats()->tunnels_draining, 0);
+	h_advance(&H, t0 + 120000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 1);
+}
+
+static void unacked_stopccn_reports_closed_after_its_last_retransmission(void **state)
+{
+	struct h_peer p;
+	const struct h_event *closed;
+	uint64_t t0;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_clear(&H);
+	t0 = H.now;
+	assert_int_equal(l2tp_tunnel_close(H.ctx, p.ctx_tid, L2TP_STOPCCN_CLEAR, 0, H.now), 0);
+	h_advance(&H, t0 + 23000);	/* retransmitted at 1, 3, 7, 15, 23 s */
+	assert_int_equal(h_count(&H, L2TP_MSG_STOPCCN), 6);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	h_advance(&H, t0 + 31000 - 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	h_advance(&H, t0 + 31000);
+	closed = h_find_event(&H, L2TP_EV_TUNNEL_CLOSED);
+	assert_non_null(closed);
+	assert_int_equal(closed->npkts_before, 6);
+	assert_int_equal(H.npkts, 6);
+}
+
+static void stopccn_from_peer_reports_closed_after_the_hold(void **state)
+{
+	struct h_peer p;
+	uint64_t t0;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_clear(&H);
+	t0 = H.now;
+	l2tp_msg_init(&M, L2TP_MSG_STOPCCN);
+	M.assigned_tunnel_id = 1;
+	l2tp_msg_set(&M, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	M.result_code = L2TP_STOPCCN_CLEAR;
+	l2tp_msg_set(&M, L2TP_AVP_RESULT_CODE);
+	h_peer_send(&p, &M, 0);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_DOWN), 1);
+	h_advance(&H, t0 + 31000 - 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+	h_advance(&H, t0 + 31000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 1);
+}
+
+static void lost_tunnel_reports_closed_right_after_down_and_refused_one_never(void **state)
+{
+	struct h_peer p, q;
+	const struct h_event *down, *closed;
+
+	h_peer_init(&p, &H, 7, 1);
+	h_peer_establish(&p);
+	h_clear(&H);
+	h_advance(&H, H.now + 60000 + 31000);	/* HELLO never acknowledged */
+	down = h_find_event(&H, L2TP_EV_TUNNEL_DOWN);
+	closed = h_find_event(&H, L2TP_EV_TUNNEL_CLOSED);
+	assert_non_null(down);
+	assert_non_null(closed);
+	assert_true(down < closed);
+	assert_int_equal(down->cause, L2TP_DOWN_UNREACHABLE);
+	assert_int_equal(closed->cause, L2TP_DOWN_UNREACHABLE);
+	/* a tunnel never reported up is never reported closed */
+	h_clear(&H);
+	H.accept = refuse_all;
+	h_peer_init(&q, &H, 8, 1);
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&q, &M, 0);
+	h_advance(&H, H.now + 120000);
+	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_CLOSED), 0);
+}
+
 static void close_all_sends_stopccn_shutting_down_to_every_tunnel(void **state)
 {
 	struct h_peer a, b;
@@ -1256,6 +1368,10 @@ int main(void)
 		T(icrq_before_scccn_gets_cdn_no_control_connection),
 		T(stopccn_from_peer_is_acked_and_the_tunnel_drains),
 		T(local_close_sends_stopccn_and_ends_every_call),
+		T(local_close_reports_closed_only_after_the_acked_stopccn_was_held),
+		T(unacked_stopccn_reports_closed_after_its_last_retransmission),
+		T(stopccn_from_peer_reports_closed_after_the_hold),
+		T(lost_tunnel_reports_closed_right_after_down_and_refused_one_never),
 		T(close_all_sends_stopccn_shutting_down_to_every_tunnel),
 		T(tunnel_limit_answers_stopccn_insufficient_resources),
 		T(session_limit_answers_cdn_temporary_lack_of_facilities),

@@ -129,9 +129,50 @@ static void a_buffer_too_small_is_an_error_not_a_cut_rule(void **state)
 	assert_string_equal(err, "filter too large");
 }
 
+/* Nothing in clear (filter.h): the output-hook guard of require_ipsec. */
+static void cleartext_guard_drops_udp_from_l2tp_ports_without_ipsec(void **state)
+{
+	const uint16_t ports[] = { 1701, 1701 };
+	char buf[1024];
+	int n = filter_render_cleartext_guard(ports, 2, buf, sizeof(buf));
+
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_string_equal(buf,
+		"add counter inet l2tpd cleartext_l2tp\n"
+		"add chain inet l2tpd cleartext_guard { type filter hook output priority -1; "
+		"policy accept; }\n"
+		"add rule inet l2tpd cleartext_guard udp sport { 1701 } rt ipsec missing counter "
+		"name cleartext_l2tp drop comment \"no IPsec SA\"\n");
+}
+
+static void cleartext_guard_covers_the_listening_port_too(void **state)
+{
+	const uint16_t ports[] = { 1701, 11701 };
+	char buf[1024];
+
+	assert_true(filter_render_cleartext_guard(ports, 2, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "udp sport { 1701, 11701 } rt ipsec missing"));
+	assert_int_equal(filter_render_cleartext_guard(ports, 2, buf, 40), -1);
+	assert_int_equal(filter_render_cleartext_guard(ports, 0, buf, sizeof(buf)), -1);
+}
+
+static void counter_packets_are_read_from_nft_output(void **state)
+{
+	assert_int_equal(filter_parse_counter_packets("table inet l2tpd {\n\tcounter cleartext_l2tp {\n"
+						      "\t\tpackets 2 bytes 96\n\t}\n}\n"), 2);
+	assert_int_equal(filter_parse_counter_packets("packets 0 bytes 0"), 0);
+	assert_int_equal(filter_parse_counter_packets("packets x"), -1);
+	assert_int_equal(filter_parse_counter_packets("packets 99999999999999999999"), -1);
+	assert_int_equal(filter_parse_counter_packets(""), -1);
+	assert_int_equal(filter_parse_counter_packets(NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cleartext_guard_drops_udp_from_l2tp_ports_without_ipsec),
+		cmocka_unit_test(cleartext_guard_covers_the_listening_port_too),
+		cmocka_unit_test(counter_packets_are_read_from_nft_output),
 		cmocka_unit_test(default_permit_without_rules_needs_no_filter),
 		cmocka_unit_test(empty_filter_is_its_default_alone),
 		cmocka_unit_test(rules_keep_file_order_and_permit_returns),
