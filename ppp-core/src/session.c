@@ -450,6 +450,14 @@ static enum ppp_input_result input(struct ppp_session *s, const uint8_t *frame,
 		ppp_fsm_input(&s->lcp, info, ilen);
 		return PPP_INPUT_CONSUMED;
 	}
+	/* RFC 1994 4.2 / RFC 1334 2.2.1: after a refusal LCP is Closing,
+	 * and a peer that lost our Failure/Nak repeats its Response: it
+	 * gets the same reply until the link is down. */
+	if (is_auth_proto(proto) && s->lcp.state == PPP_FSM_CLOSING &&
+	    ppp_auth_failed_as_server(s)) {
+		ppp_auth_input(s, proto, info, ilen);
+		return PPP_INPUT_CONSUMED;
+	}
 	/* RFC 1661 3.x: nothing but LCP before LCP is Opened. */
 	if (!ppp_fsm_is_opened(&s->lcp))
 		return drop(s, proto, PPP_BAD_NOT_OPEN);
