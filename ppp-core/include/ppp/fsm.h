@@ -181,6 +181,15 @@ struct ppp_fsm {
 	 * answered again but not counted against Max-Failure. */
 	uint8_t nak_req_id;
 	uint16_t nak_req_hash;
+	/* The Configure-Request we last Acked (Identifier, hash): in Opened
+	 * the same again is a duplicate or a retransmission (our Ack was
+	 * lost) and gets the Ack again instead of a renegotiation. */
+	uint8_t ack_req_id;
+	uint16_t ack_req_hash;
+	bool ack_req_valid;
+	/* Our current Configure-Request was Acked: a second Ack of it is a
+	 * duplicate, not a reason to renegotiate (RFC 1661 5.1). */
+	bool seen_ack;
 };
 
 /* The RFC 1661 section 4.1 table, as data. */
