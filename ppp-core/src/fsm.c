@@ -291,12 +291,21 @@ static void send_packet(struct ppp_fsm *f, uint8_t code, uint8_t id,
  * and the timer started each time one is sent.  A fresh Identifier every
  * time (5.1: it MUST change when the options change; always changing it
  * keeps stale Acks from matching). */
+static uint16_t options_hash(const uint8_t *p, size_t n);
+
 static void action_scr(struct ppp_fsm *f)
 {
 	uint8_t opts[1496];
 	size_t len = f->ops->build_conf_req(f->ctx, opts, sizeof(opts));
+	uint16_t hash = options_hash(opts, len);
 
-	f->id++;
+	/* RFC 1661 5.1: the Identifier MUST change when the options change
+	 * or a valid reply came; it MAY stay on a retransmission (TO+). */
+	if (!(f->keep_id_on_retransmit && f->last_event == PPP_FSM_TO_PLUS &&
+	      !f->replied && hash == f->req_hash))
+		f->id++;
+	f->req_hash = hash;
+	f->replied = false;
 	f->seen_ack = false;
 	if (f->restart_count)
 		f->restart_count--;
@@ -488,7 +497,7 @@ static bool awaiting_reply(const struct ppp_fsm *f, uint8_t id)
 }
 
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(struct ppp_fsm) == 48, "ppp_fsm grew: three per session (fsm.h)");
+_Static_assert(sizeof(struct ppp_fsm) == 56, "ppp_fsm grew: three per session (fsm.h)");
 #endif
 
 /* FNV-1a folded to 16 bits: tells a retransmitted Configure-Request from
@@ -617,6 +626,7 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 		}
 		if (f->state == PPP_FSM_REQ_SENT || f->state == PPP_FSM_ACK_SENT)
 			f->seen_ack = true;	/* accepted: RCA takes us on */
+		f->replied = true;
 		ppp_fsm_dispatch(f, PPP_FSM_RCA, &rx);
 		return;
 	}
@@ -638,6 +648,7 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 			if (rc < 0)
 				return;	/* counted by the hook */
 		}
+		f->replied = true;
 		ppp_fsm_dispatch(f, PPP_FSM_RCN, &rx);
 		return;
 	}

@@ -109,6 +109,12 @@ void ppp_session_init(struct ppp_session *s, const struct ppp_config *cfg,
 		     cfg->max_configure, cfg->max_terminate, cfg->max_failure);
 	ppp_fsm_init(&s->ipv6cp, &ppp_ipv6cp_ops, s, cfg->restart_ms,
 		     cfg->max_configure, cfg->max_terminate, cfg->max_failure);
+	/* Retransmissions keep their Identifier (RFC 1661 5.1 allows it), so
+	 * a peer that lost our Ack can be told apart from a renegotiation:
+	 * under loss that saves a restart of authentication and the NCPs. */
+	s->lcp.keep_id_on_retransmit = true;
+	s->ipcp.keep_id_on_retransmit = true;
+	s->ipv6cp.keep_id_on_retransmit = true;
 	if (role == PPP_CLIENT) {
 		s->profile.ipcp = true;
 		s->profile.ipv6cp = cfg->client_ipv6cp;

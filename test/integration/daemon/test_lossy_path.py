@@ -154,5 +154,7 @@ def test_every_session_comes_up_through_loss_duplication_and_reordering(stack, l
         assert rs[d + "_lost"] > 0 and rs[d + "_duplicated"] > 0 and rs[d + "_reordered"] > 0, rs
     assert failed == [], "\n".join(json.dumps(r) for r in failed) + "\n" + json.dumps(summary[0])
     assert summary[0]["up"] == SESSIONS and summary[0]["failed"] == 0, summary[0]
+    # ... and it took retransmissions at both layers to get there.
+    assert summary[0]["retransmits"] > 0 and summary[0]["lcp_confreq_retransmits"] > 0, summary[0]
     assert res.returncode == 0, res.stdout + res.stderr
     assert daemon.alive(), daemon.log()[-3000:]

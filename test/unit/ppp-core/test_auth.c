@@ -771,6 +771,45 @@ static void test_client_gives_up_repeating_its_response(void **state)
 	assert_requests_identical(&l, 2);
 }
 
+/* LCP under loss: the server's Configure-Ack of the client's request is
+ * lost.  The client's restart timer resends the request with the same
+ * Identifier (RFC 1661 5.1 allows it), and the server, already Opened,
+ * answers it with the same Ack instead of renegotiating (which would
+ * restart authentication). */
+static void test_lost_lcp_ack_is_answered_again_without_renegotiation(void **state)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+
+	lossy_rule(&l, true, PPP_PROTO_LCP, 2, 1, 1);	/* first Ack lost */
+	lossy_rule(&l, true, PPP_PROTO_LCP, 1, 0, 1);	/* count the server's requests */
+	lossy_rule(&l, false, PPP_PROTO_LCP, 1, 0, 1);	/* and the client's */
+	connect_over(&l, only_mschapv2, &now);
+	assert_session_up();
+	assert_int_equal(l.rule[0].seen, 2);	/* the Ack, said twice */
+	assert_int_equal(l.rule[1].seen, 1);	/* the server never renegotiated */
+	assert_int_equal(l.rule[2].seen, 2);	/* the client's request and its resend */
+}
+
+static void test_lcp_retransmission_keeps_the_identifier_until_a_reply(void **state)
+{
+	uint64_t now = 1000;
+	uint8_t first, again;
+	const struct frame *f;
+
+	ppp_start(&cli.s, now);
+	f = find_sent(&cli, PPP_PROTO_LCP, 1);
+	assert_non_null(f);
+	first = frame_pkt(f)[1];
+	cli.nout = 0;
+	now = cli.timer;
+	ppp_timer_expired(&cli.s, now);
+	f = find_sent(&cli, PPP_PROTO_LCP, 1);
+	assert_non_null(f);
+	again = frame_pkt(f)[1];
+	assert_int_equal(again, first);	/* same options, no reply: same id */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +847,8 @@ int main(void)
 		cmocka_unit_test_setup(test_lost_pap_nak_is_repeated, setup),
 		cmocka_unit_test_setup(test_repeated_response_after_failure_gets_the_same_failure, setup),
 		cmocka_unit_test_setup(test_client_gives_up_repeating_its_response, setup),
+		cmocka_unit_test_setup(test_lost_lcp_ack_is_answered_again_without_renegotiation, setup),
+		cmocka_unit_test_setup(test_lcp_retransmission_keeps_the_identifier_until_a_reply, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

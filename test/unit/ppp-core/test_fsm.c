@@ -585,6 +585,29 @@ static void test_new_request_in_opened_still_renegotiates(void **state)
 	assert_string_equal(r.effects, "tld,scr,sca");
 }
 
+static void test_kept_identifier_changes_once_a_reply_came(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t ack[4] = { 2, 0, 0, 4 };
+
+	setup_fsm(&f, &r);
+	f.keep_id_on_retransmit = true;
+	ppp_fsm_open(&f);
+	ppp_fsm_up(&f);
+	r.now = f.deadline;
+	ppp_fsm_timeout(&f);		/* no reply: the same Identifier */
+	assert_int_equal(r.nsent, 2);
+	assert_int_equal(r.sent_ids[1], r.sent_ids[0]);
+	ack[1] = f.id;
+	ppp_fsm_input(&f, ack, sizeof(ack));
+	assert_int_equal(f.state, PPP_FSM_ACK_RCVD);
+	r.now = f.deadline;
+	ppp_fsm_timeout(&f);		/* RFC 1661 5.1: a reply came: a new one */
+	assert_int_equal(r.nsent, 3);
+	assert_int_not_equal(r.sent_ids[2], r.sent_ids[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_irc_uses_max_terminate_before_str_and_max_configure_before_scr),
 		cmocka_unit_test(test_unanswered_requests_exhaust_the_restart_counter),
 		cmocka_unit_test(test_each_request_gets_a_fresh_identifier),
+		cmocka_unit_test(test_kept_identifier_changes_once_a_reply_came),
 		cmocka_unit_test(test_duplicated_ack_in_opened_does_not_renegotiate),
 		cmocka_unit_test(test_duplicated_ack_in_ack_rcvd_is_dropped),
 		cmocka_unit_test(test_repeated_request_in_opened_gets_the_same_ack),
