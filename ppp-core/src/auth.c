@@ -84,6 +84,28 @@ void ppp_auth_reset(struct ppp_session *s)
 	wipe(&s->auth, sizeof(s->auth));
 }
 
+/* LCP left Opened (tld).  Everything is wiped but, after our refusal, what
+ * it takes to say it again while LCP is Closing (RFC 1994 4.2): method,
+ * Identifier, code and our challenge (sent in clear anyway). */
+void ppp_auth_layer_down(struct ppp_session *s)
+{
+	struct ppp_auth_state keep = { 0 };
+
+	if (s->role == PPP_SERVER && s->auth.state == AUTH_FAILED) {
+		keep.method = s->auth.method;
+		keep.state = AUTH_FAILED;
+		keep.id = s->auth.id;
+		keep.result = s->auth.result;
+		memcpy(keep.challenge, s->auth.challenge, sizeof(keep.challenge));
+	}
+	wipe(&s->auth, sizeof(s->auth));
+	s->auth.method = keep.method;
+	s->auth.state = keep.state;
+	s->auth.id = keep.id;
+	s->auth.result = keep.result;
+	memcpy(s->auth.challenge, keep.challenge, sizeof(keep.challenge));
+}
+
 static const uint8_t *client_user(const struct ppp_session *s, size_t *len)
 {
 	const char *u = s->cfg->client && s->cfg->client->user
@@ -285,6 +307,21 @@ static void server_send_failure(struct ppp_session *s,
 	}
 }
 
+/* The Failure again for a repeated Response/Authenticate-Request: the same
+ * code; the text is the code's default (RFC 1994 4.2: the message portion
+ * MAY differ), the caller's own text is not kept past the verdict. */
+static void server_resend_failure(struct ppp_session *s)
+{
+	enum ppp_auth_failure code = (enum ppp_auth_failure)s->auth.result;
+
+	server_send_failure(s, code, default_failure_text(code));
+}
+
+bool ppp_auth_failed_as_server(const struct ppp_session *s)
+{
+	return s->role == PPP_SERVER && s->auth.state == AUTH_FAILED;
+}
+
 static void server_succeed(struct ppp_session *s, const struct ppp_profile *p)
 {
 	if (s->auth.method == PPP_AUTH_PAP)
@@ -379,9 +416,14 @@ static void server_pap(struct ppp_session *s, uint8_t code, uint8_t id,
 		ppp_count_bad(s, PPP_BAD_UNEXPECTED);
 		return;
 	}
-	if (s->auth.state == AUTH_SUCCEEDED && id == s->auth.id) {
+	if (id == s->auth.id && s->auth.state == AUTH_SUCCEEDED) {
 		/* RFC 1334 2.2.1: our Ack was lost; say it again. */
 		server_send_success(s);
+		return;
+	}
+	if (id == s->auth.id && s->auth.state == AUTH_FAILED) {
+		/* The same for a lost Nak, while LCP is still closing. */
+		server_resend_failure(s);
 		return;
 	}
 	if (s->auth.state != AUTH_WAIT_PEER)
@@ -419,6 +461,12 @@ static void server_chap(struct ppp_session *s, uint8_t code, uint8_t id,
 	if (s->auth.state == AUTH_SUCCEEDED) {
 		/* RFC 1994 4.2: resend the Success for a repeated Response. */
 		server_send_success(s);
+		return;
+	}
+	if (s->auth.state == AUTH_FAILED) {
+		/* RFC 1994 4.2: "the same reply Code previously returned";
+		 * the peer repeats its Response when our Failure was lost. */
+		server_resend_failure(s);
 		return;
 	}
 	if (s->auth.state != AUTH_WAIT_PEER)
@@ -540,16 +588,44 @@ static enum ppp_auth_failure parse_failure_code(const uint8_t *m, size_t n)
 	return (enum ppp_auth_failure)v;
 }
 
+/* Send the Response we computed for the current Challenge, from what we
+ * kept of it: the first time, when the same Challenge arrives again, and on
+ * the restart timer while no Success/Failure came back. */
+static void client_send_chap_response(struct ppp_session *s)
+{
+	uint8_t data[1 + MSCHAPV2_RESPONSE_LEN + PPP_IDENTITY_MAX];
+	size_t ulen, vsize;
+	const uint8_t *user = client_user(s, &ulen);
+
+	if (s->auth.method == PPP_AUTH_CHAP_MD5) {
+		vsize = 16;
+		memcpy(data + 1, s->auth.m.chap.md5_response, 16);
+	} else {
+		uint8_t *v = data + 1;
+
+		/* RFC 2759 4: Peer-Challenge 16, Reserved 8 (zero),
+		 * NT-Response 24, Flags 1 (zero). */
+		vsize = MSCHAPV2_RESPONSE_LEN;
+		memcpy(v, s->auth.m.chap.peer_challenge, 16);
+		memset(v + 16, 0, 8);
+		memcpy(v + 24, s->auth.m.chap.nt_response, 24);
+		v[48] = 0;
+	}
+	data[0] = (uint8_t)vsize;
+	memcpy(data + 1 + vsize, user, ulen);
+	ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_RESPONSE, s->auth.id, data,
+			1 + vsize + ulen);
+	arm_retransmit(s);
+}
+
 static void client_chap_challenge(struct ppp_session *s, uint8_t id,
 				  struct ppp_reader *rd)
 {
 	uint8_t vlen;
 	const uint8_t *value;
-	uint8_t data[1 + MSCHAPV2_RESPONSE_LEN + PPP_IDENTITY_MAX];
 	size_t ulen;
 	const uint8_t *user = client_user(s, &ulen);
 	const char *pw = client_password(s);
-	size_t vsize;
 
 	if (!ppp_get_u8(rd, &vlen) || !ppp_get_bytes(rd, vlen, &value)) {
 		ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
@@ -560,46 +636,58 @@ static void client_chap_challenge(struct ppp_session *s, uint8_t id,
 			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
 			return;
 		}
-		vsize = 16;
+		/* MD5 over (Identifier, secret, Challenge) is the same for
+		 * the same Challenge: a repeat is answered identically. */
 		ppp_chap_md5_response(id, (const uint8_t *)pw, strlen(pw),
-				      value, vlen, data + 1);
+				      value, vlen, s->auth.m.chap.md5_response);
 	} else {
 		uint8_t nt_hash[PPP_NT_HASH_LEN];
-		uint8_t *v = data + 1;
 
 		/* RFC 2759 3: the Challenge's Value-Size is 16. */
-		if (vlen != 16 ||
-		    ppp_nt_password_hash(pw, strlen(pw), nt_hash) < 0) {
+		if (vlen != 16) {
 			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
 			return;
 		}
-		vsize = MSCHAPV2_RESPONSE_LEN;
+		/* RFC 1994 4.1: the Challenge we already answered, again
+		 * (duplicated on the way, or resent because our Response
+		 * or the Success was lost): the identical Response, same
+		 * Peer-Challenge.  A fresh Peer-Challenge would change the
+		 * authenticator response the server computes from the
+		 * first copy, and we would refuse its Success. */
+		if (s->auth.state == AUTH_CLIENT_SENT && id == s->auth.id &&
+		    memcmp(value, s->auth.challenge, 16) == 0) {
+			client_send_chap_response(s);
+			return;
+		}
+		if (ppp_nt_password_hash(pw, strlen(pw), nt_hash) < 0) {
+			ppp_count_bad(s, PPP_BAD_AUTH_PACKET);
+			return;
+		}
 		memcpy(s->auth.challenge, value, 16);
-		/* RFC 2759 4: the Peer-Challenge is random too */
+		/* RFC 2759 4: the Peer-Challenge is random too; without
+		 * randomness no response at all (never a predictable one) */
 		if (!ppp_random_bytes(s, s->auth.m.chap.peer_challenge, 16)) {
+			wipe(nt_hash, sizeof(nt_hash));
 			s->auth.state = AUTH_FAILED;
 			ppp_link_close(s, PPP_DOWN_NO_RANDOM);
 			return;
 		}
-		memcpy(v, s->auth.m.chap.peer_challenge, 16);
-		memset(v + 16, 0, 8);
 		ppp_mschapv2_nt_response(s->auth.challenge,
 					 s->auth.m.chap.peer_challenge, user,
-					 ulen, nt_hash, v + 24);
-		v[48] = 0;	/* Flags */
+					 ulen, nt_hash, s->auth.m.chap.nt_response);
 		/* RFC 2759 8.7: what the server must prove it knows. */
-		ppp_mschapv2_authenticator_response(nt_hash, v + 24,
+		ppp_mschapv2_authenticator_response(nt_hash,
+				s->auth.m.chap.nt_response,
 				s->auth.m.chap.peer_challenge,
 				s->auth.challenge, user, ulen,
 				s->auth.m.chap.auth_response);
 		wipe(nt_hash, sizeof(nt_hash));
 	}
-	data[0] = (uint8_t)vsize;
-	memcpy(data + 1 + vsize, user, ulen);
+	if (s->auth.state != AUTH_CLIENT_SENT || id != s->auth.id)
+		s->auth.tries = 0;	/* a new Challenge: a new count */
 	s->auth.id = id;
 	s->auth.state = AUTH_CLIENT_SENT;
-	ppp_send_packet(s, PPP_PROTO_CHAP, CHAP_RESPONSE, id, data,
-			1 + vsize + ulen);
+	client_send_chap_response(s);
 }
 
 static bool hex_equal_nocase(const uint8_t *a, const char *b, size_t n)
@@ -838,10 +926,17 @@ void ppp_auth_timer(struct ppp_session *s)
 	}
 	s->auth.tries++;
 	if (s->role == PPP_CLIENT) {
-		if (s->auth.state == AUTH_CLIENT_SENT &&
-		    s->auth.method == PPP_AUTH_PAP) {
+		if (s->auth.state != AUTH_CLIENT_SENT)
+			return;
+		if (s->auth.method == PPP_AUTH_PAP) {
 			s->auth.id--;	/* same request, same Identifier */
 			client_send_pap(s);
+		} else if (s->auth.method == PPP_AUTH_CHAP_MD5 ||
+			   s->auth.method == PPP_AUTH_MSCHAPV2) {
+			/* RFC 1994 4.2: the authenticator answers a repeated
+			 * Response with the reply it gave; so a lost Success
+			 * or Failure comes back when we repeat ours. */
+			client_send_chap_response(s);
 		}
 		return;
 	}

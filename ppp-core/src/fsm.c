@@ -291,12 +291,22 @@ static void send_packet(struct ppp_fsm *f, uint8_t code, uint8_t id,
  * and the timer started each time one is sent.  A fresh Identifier every
  * time (5.1: it MUST change when the options change; always changing it
  * keeps stale Acks from matching). */
+static uint16_t options_hash(const uint8_t *p, size_t n);
+
 static void action_scr(struct ppp_fsm *f)
 {
 	uint8_t opts[1496];
 	size_t len = f->ops->build_conf_req(f->ctx, opts, sizeof(opts));
+	uint16_t hash = options_hash(opts, len);
 
-	f->id++;
+	/* RFC 1661 5.1: the Identifier MUST change when the options change
+	 * or a valid reply came; it MAY stay on a retransmission (TO+). */
+	if (!(f->keep_id_on_retransmit && f->last_event == PPP_FSM_TO_PLUS &&
+	      !f->replied && hash == f->req_hash))
+		f->id++;
+	f->req_hash = hash;
+	f->replied = false;
+	f->seen_ack = false;
 	if (f->restart_count)
 		f->restart_count--;
 	arm_restart_timer(f);
@@ -364,6 +374,11 @@ static void run_action(struct ppp_fsm *f, unsigned a, const struct ppp_fsm_rx *r
 		if (rx)
 			send_packet(f, rx->reply_code, rx->id, rx->reply,
 				    rx->reply_len);
+		if (a == PPP_FSM_SCA && rx && rx->code == PPP_CONF_REQ) {
+			f->ack_req_id = rx->id;
+			f->ack_req_hash = rx->req_hash;
+			f->ack_req_valid = true;
+		}
 		if (a == PPP_FSM_SCN && rx && !rx->retransmission) {
 			if (f->nak_count < 255)
 				f->nak_count++;
@@ -482,7 +497,7 @@ static bool awaiting_reply(const struct ppp_fsm *f, uint8_t id)
 }
 
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(struct ppp_fsm) == 40, "ppp_fsm grew: three per session (fsm.h)");
+_Static_assert(sizeof(struct ppp_fsm) == 56, "ppp_fsm grew: three per session (fsm.h)");
 #endif
 
 /* FNV-1a folded to 16 bits: tells a retransmitted Configure-Request from
@@ -546,6 +561,18 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 				    rx.req_hash == f->nak_req_hash;
 		reject_naks = (rx.retransmission ? f->nak_count - 1 : f->nak_count) >=
 			      f->max_failure;
+		/* Opened, and the very request we Acked (same Identifier,
+		 * same options) comes again: duplicated on the way, or the
+		 * peer resent it because our Ack was lost (RFC 1661 5.1: a
+		 * peer that got our reply changes the Identifier).  The
+		 * table's tld/scr/sca would tear down authentication and
+		 * the NCPs for nothing, and under loss such renegotiations
+		 * feed each other; answer with the same Ack instead. */
+		if (f->state == PPP_FSM_OPENED && f->ack_req_valid &&
+		    rx.id == f->ack_req_id && rx.req_hash == f->ack_req_hash) {
+			send_packet(f, PPP_CONF_ACK, rx.id, data, dlen);
+			return;
+		}
 
 		/* Where the table does the same for RCR+ and RCR- (sta in
 		 * Closed, nothing in Closing/Stopping, illegal before Up),
@@ -577,7 +604,11 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 		uint8_t expect[1496];
 		size_t elen;
 
-		if (!awaiting_reply(f, rx.id)) {
+		/* A second Ack of the same request is a duplicate: in
+		 * Opened the table would renegotiate on it (RCA). */
+		if (!awaiting_reply(f, rx.id) ||
+		    (f->seen_ack && (f->state == PPP_FSM_ACK_RCVD ||
+				     f->state == PPP_FSM_OPENED))) {
 			f->ops->malformed(f->ctx, PPP_BAD_ID_MISMATCH);
 			return;
 		}
@@ -593,6 +624,9 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 				return;
 			}
 		}
+		if (f->state == PPP_FSM_REQ_SENT || f->state == PPP_FSM_ACK_SENT)
+			f->seen_ack = true;	/* accepted: RCA takes us on */
+		f->replied = true;
 		ppp_fsm_dispatch(f, PPP_FSM_RCA, &rx);
 		return;
 	}
@@ -614,6 +648,7 @@ void ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 			if (rc < 0)
 				return;	/* counted by the hook */
 		}
+		f->replied = true;
 		ppp_fsm_dispatch(f, PPP_FSM_RCN, &rx);
 		return;
 	}

@@ -97,9 +97,11 @@ void ppp_ipv6cp_init_state(struct ppp_session *s);
 /* auth.c */
 void ppp_auth_start(struct ppp_session *s);
 void ppp_auth_reset(struct ppp_session *s);
+void ppp_auth_layer_down(struct ppp_session *s);
 void ppp_auth_input(struct ppp_session *s, uint16_t proto, const uint8_t *pkt,
 		    size_t len);
 void ppp_auth_timer(struct ppp_session *s);
+bool ppp_auth_failed_as_server(const struct ppp_session *s);
 bool ppp_auth_method_allowed(const struct ppp_session *s,
 			     enum ppp_auth_method m);
 

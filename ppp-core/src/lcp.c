@@ -507,7 +507,7 @@ static void lcp_layer_down(void *ctx)
 	s->ipcp.state = PPP_FSM_INITIAL;
 	s->ipv6cp.state = PPP_FSM_INITIAL;
 	s->ipcp.deadline = s->ipv6cp.deadline = 0;
-	ppp_auth_reset(s);
+	ppp_auth_layer_down(s);
 	if (s->phase != PPP_PHASE_DEAD)
 		s->phase = s->down_reason != PPP_DOWN_NONE ? PPP_PHASE_TERMINATE
 							   : PPP_PHASE_ESTABLISH;

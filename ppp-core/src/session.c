@@ -110,6 +110,12 @@ void ppp_session_init(struct ppp_session *s, const struct ppp_config *cfg,
 		     cfg->max_configure, cfg->max_terminate, cfg->max_failure);
 	ppp_fsm_init(&s->ipv6cp, &ppp_ipv6cp_ops, s, cfg->restart_ms,
 		     cfg->max_configure, cfg->max_terminate, cfg->max_failure);
+	/* Retransmissions keep their Identifier (RFC 1661 5.1 allows it), so
+	 * a peer that lost our Ack can be told apart from a renegotiation:
+	 * under loss that saves a restart of authentication and the NCPs. */
+	s->lcp.keep_id_on_retransmit = true;
+	s->ipcp.keep_id_on_retransmit = true;
+	s->ipv6cp.keep_id_on_retransmit = true;
 	if (role == PPP_CLIENT) {
 		s->profile.ipcp = true;
 		s->profile.ipv6cp = cfg->client_ipv6cp;
@@ -450,6 +456,14 @@ static enum ppp_input_result input(struct ppp_session *s, const uint8_t *frame,
 		    s->lcp.state >= PPP_FSM_REQ_SENT)
 			s->down_reason = PPP_DOWN_PEER_TERMINATE;
 		ppp_fsm_input(&s->lcp, info, ilen);
+		return PPP_INPUT_CONSUMED;
+	}
+	/* RFC 1994 4.2 / RFC 1334 2.2.1: after a refusal LCP is Closing,
+	 * and a peer that lost our Failure/Nak repeats its Response: it
+	 * gets the same reply until the link is down. */
+	if (is_auth_proto(proto) && s->lcp.state == PPP_FSM_CLOSING &&
+	    ppp_auth_failed_as_server(s)) {
+		ppp_auth_input(s, proto, info, ilen);
 		return PPP_INPUT_CONSUMED;
 	}
 	/* RFC 1661 3.x: nothing but LCP before LCP is Opened. */

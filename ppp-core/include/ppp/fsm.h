@@ -181,6 +181,23 @@ struct ppp_fsm {
 	 * answered again but not counted against Max-Failure. */
 	uint8_t nak_req_id;
 	uint16_t nak_req_hash;
+	/* The Configure-Request we last Acked (Identifier, hash): in Opened
+	 * the same again is a duplicate or a retransmission (our Ack was
+	 * lost) and gets the Ack again instead of a renegotiation. */
+	uint8_t ack_req_id;
+	uint16_t ack_req_hash;
+	bool ack_req_valid;
+	/* Our current Configure-Request was Acked: a second Ack of it is a
+	 * duplicate, not a reason to renegotiate (RFC 1661 5.1). */
+	bool seen_ack;
+	/* ... or got any valid reply (Ack, Nak, Reject). */
+	bool replied;
+	/* RFC 1661 5.1 "for retransmissions, the Identifier MAY remain
+	 * unchanged": keep it when the restart timer resends the same
+	 * options that got no reply, so the peer can tell a retransmission
+	 * from a new request (off by default; sessions turn it on). */
+	bool keep_id_on_retransmit;
+	uint16_t req_hash;	/* options hash of our last Configure-Request */
 };
 
 /* The RFC 1661 section 4.1 table, as data. */

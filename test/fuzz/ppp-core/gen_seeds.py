@@ -45,6 +45,9 @@ write('ppp_options', 'ipv6cp-zero', bytes([2]) + bytes([1, 10] + [0] * 8))
 
 # auth targets: selector bit 0 client, bit 1 force the expected Identifier.
 write('ppp_pap', 'server-request', bytes([2]) + pkt(1, 0, bytes([5]) + b'alice' + bytes([6]) + b'secret'))
+# refused (wrong password): the repeat (the target feeds every packet twice)
+# reaches the Nak sent again while LCP is closing
+write('ppp_pap', 'server-request-refused', bytes([2]) + pkt(1, 0, bytes([5]) + b'alice' + bytes([5]) + b'wrong'))
 write('ppp_pap', 'client-ack', bytes([3]) + pkt(2, 0, bytes([2]) + b'OK'))
 write('ppp_pap', 'client-nak', bytes([3]) + pkt(3, 0, bytes([3]) + b'bad'))
 write('ppp_chap', 'client-challenge', bytes([3]) + pkt(1, 0, bytes([16]) + bytes(range(16)) + b'lns'))

@@ -293,8 +293,10 @@ static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 		return;
 	memcpy(buf + h, frame, len);
 	cl->cnt.tx_data++;
-	/* LCP (0xc021) Configure-Request (code 1): RFC 1661 5.1 keeps the
-	 * Identifier on a retransmission, a new request gets a new one */
+	/* LCP (0xc021) Configure-Request (code 1), and whether the restart
+	 * timer sent it (TO+, RFC 1661 4.6: the LNS never answered the last
+	 * one).  ppp-core gives every request a fresh Identifier, even a
+	 * retransmission, so the Identifier cannot tell. */
 	{
 		const uint8_t *f = frame;
 		size_t n = len;
@@ -305,10 +307,8 @@ static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 		}
 		if (n >= 4 && f[0] == 0xc0 && f[1] == 0x21 && f[2] == 1) {
 			cl->cnt.lcp_confreq_sent++;
-			if (s->lcp_req_sent && s->lcp_req_id == f[3])
+			if (s->ppp.lcp.last_event == PPP_FSM_TO_PLUS)
 				cl->cnt.lcp_confreq_retransmits++;
-			s->lcp_req_sent = true;
-			s->lcp_req_id = f[3];
 		}
 	}
 	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + len);

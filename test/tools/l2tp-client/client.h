@@ -58,8 +58,6 @@ struct cl_session {
 	bool reported, success, dropped, cdn_pending, closing, timed_out;
 	bool start_pending;		/* L2TP up, PPP waits for our ICCN to leave */
 	bool iccn_sent;
-	bool lcp_req_sent;		/* lcp_req_id holds our last Configure-Request's id */
-	uint8_t lcp_req_id;
 	uint8_t stage;			/* enum cl_stage reached (failures: where) */
 	uint8_t ppp_reason;		/* enum ppp_down_reason */
 	uint8_t l2tp_cause;		/* enum l2tp_down_cause */

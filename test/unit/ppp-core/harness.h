@@ -324,6 +324,66 @@ static inline void pump(struct endpoint *a, struct endpoint *b, uint64_t now)
 	fail_msg("pump: endpoints never went quiet");
 }
 
+/*
+ * A lossy link: like pump(), but every frame goes through `copies`, which
+ * says how many times to deliver it (0: lost, 1, 2: duplicated).  `from_a`
+ * tells the direction.  NULL `copies` is a clean link.
+ */
+typedef int (*link_copies_fn)(const struct frame *f, bool from_a, void *arg);
+
+static inline void pump_link(struct endpoint *a, struct endpoint *b,
+			     uint64_t now, link_copies_fn copies, void *arg)
+{
+	ep_now_for_answer = now;
+	for (int round = 0; round < 200; round++) {
+		struct frame q[OUTBOX_MAX];
+		size_t n;
+		bool moved = false;
+
+		for (int dir = 0; dir < 2; dir++) {
+			struct endpoint *from = dir ? b : a, *to = dir ? a : b;
+
+			n = from->nout;
+			memcpy(q, from->out, n * sizeof(q[0]));
+			from->nout = 0;
+			for (size_t i = 0; i < n; i++) {
+				int c = copies ? copies(&q[i], !dir, arg) : 1;
+
+				while (c-- > 0)
+					ppp_input(&to->s, now, q[i].b,
+						  q[i].len, NULL);
+			}
+			moved = moved || n;
+		}
+		if (!moved)
+			return;
+	}
+	fail_msg("pump_link: endpoints never went quiet");
+}
+
+/* tick() over a lossy link. */
+static inline bool tick_link(struct endpoint *a, struct endpoint *b,
+			     uint64_t *now, link_copies_fn copies, void *arg)
+{
+	uint64_t t = 0;
+
+	if (a->timer)
+		t = a->timer;
+	if (b->timer && (!t || b->timer < t))
+		t = b->timer;
+	if (!t)
+		return false;
+	if (t > *now)
+		*now = t;
+	ep_now_for_answer = *now;
+	if (a->timer && a->timer <= *now)
+		ppp_timer_expired(&a->s, *now);
+	if (b->timer && b->timer <= *now)
+		ppp_timer_expired(&b->s, *now);
+	pump_link(a, b, *now, copies, arg);
+	return true;
+}
+
 /* Advance the clock to the earliest armed timer of a or b, fire it, pump. */
 static inline bool tick(struct endpoint *a, struct endpoint *b, uint64_t *now)
 {

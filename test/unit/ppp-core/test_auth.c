@@ -526,6 +526,290 @@ static void test_auth_phase_times_out_when_the_verdict_never_comes(void **state)
 			 PPP_DOWN_AUTH_TIMEOUT);
 }
 
+/* ---- duplication and loss on the link (RFC 1994 4.1/4.2, RFC 1334 2.2.1) ---- */
+
+struct link_rule {
+	bool from_server;
+	uint16_t proto;
+	uint8_t code;
+	int drop_first;		/* lose the first n matching frames (-1: all) */
+	int copies;		/* then deliver each this many times (0: 1) */
+	int seen;
+};
+
+struct lossy_link {
+	struct link_rule rule[4];
+	size_t nrules;
+	/* every authentication request the client sent, as sent */
+	struct frame asked[16];
+	size_t nasked;
+};
+
+static int lossy_copies(const struct frame *f, bool from_server, void *arg)
+{
+	struct lossy_link *l = arg;
+	uint16_t proto = frame_proto(f);
+
+	if (!from_server && (proto == PPP_PROTO_CHAP || proto == PPP_PROTO_PAP) &&
+	    f->b[4] == (proto == PPP_PROTO_CHAP ? 2 : 1) && l->nasked < 16)
+		l->asked[l->nasked++] = *f;
+	for (size_t i = 0; i < l->nrules; i++) {
+		struct link_rule *r = &l->rule[i];
+
+		if (r->from_server != from_server || r->proto != proto ||
+		    f->b[4] != r->code)
+			continue;
+		r->seen++;
+		if (r->drop_first < 0 || r->seen <= r->drop_first)
+			return 0;
+		return r->copies ? r->copies : 1;
+	}
+	return 1;
+}
+
+static void lossy_rule(struct lossy_link *l, bool from_server, uint16_t proto,
+		       uint8_t code, int drop_first, int copies)
+{
+	l->rule[l->nrules++] = (struct link_rule){ from_server, proto, code,
+						   drop_first, copies, 0 };
+}
+
+/* Bring the pair up over the link, then let timers run until both NCPs
+ * are up or nothing is left to do. */
+static void connect_over(struct lossy_link *l, const enum ppp_auth_method *m,
+			 uint64_t *now)
+{
+	ppp_set_auth_methods(&srv.s, m, 1);
+	ppp_start(&srv.s, *now);
+	ppp_start(&cli.s, *now);
+	pump_link(&srv, &cli, *now, lossy_copies, l);
+	while (!(ppp_fsm_is_opened(&srv.s.ipcp) &&
+		 ppp_fsm_is_opened(&cli.s.ipcp)) &&
+	       *now < 100000 && tick_link(&srv, &cli, now, lossy_copies, l))
+		;
+}
+
+static void assert_requests_identical(const struct lossy_link *l, size_t min)
+{
+	assert_true(l->nasked >= min);
+	for (size_t i = 1; i < l->nasked; i++) {
+		assert_int_equal(l->asked[i].len, l->asked[0].len);
+		assert_memory_equal(l->asked[i].b, l->asked[0].b,
+				    l->asked[0].len);
+	}
+}
+
+static void duplicated_challenge_gets_the_identical_response(
+	const enum ppp_auth_method *m)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+
+	lossy_rule(&l, true, PPP_PROTO_CHAP, 1, 0, 2);
+	connect_over(&l, m, &now);
+	assert_session_up();
+	assert_auth_result(&cli, true, PPP_AUTH_OK);
+	/* two Responses for the two copies, byte for byte the same (for
+	 * MS-CHAPv2: the same Peer-Challenge), and one verdict asked for */
+	assert_requests_identical(&l, 2);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 1);
+	assert_int_equal(now, 1000);	/* no timer was needed */
+}
+
+static void test_duplicated_mschapv2_challenge_gets_the_identical_response(void **state)
+{
+	duplicated_challenge_gets_the_identical_response(only_mschapv2);
+}
+
+static void test_duplicated_chap_md5_challenge_gets_the_identical_response(void **state)
+{
+	duplicated_challenge_gets_the_identical_response(only_chap);
+}
+
+static void lost_success_is_recovered_by_repeating_the_request(
+	const enum ppp_auth_method *m, uint16_t proto, uint8_t success_code)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+
+	lossy_rule(&l, true, proto, success_code, 1, 1);
+	connect_over(&l, m, &now);
+	assert_session_up();
+	assert_auth_result(&cli, true, PPP_AUTH_OK);
+	/* the client said it again after its restart period, with the same
+	 * Identifier and bytes, and the server repeated its Success without
+	 * asking for a second verdict */
+	assert_requests_identical(&l, 2);
+	assert_int_equal(l.rule[0].seen, 2);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 1);
+	assert_true(now >= 1000 + cli.cfg.restart_ms);
+}
+
+static void test_lost_mschapv2_success_is_recovered_by_repeating_the_response(void **state)
+{
+	lost_success_is_recovered_by_repeating_the_request(only_mschapv2,
+							   PPP_PROTO_CHAP, 3);
+}
+
+static void test_lost_chap_md5_success_is_recovered_by_repeating_the_response(void **state)
+{
+	lost_success_is_recovered_by_repeating_the_request(only_chap,
+							   PPP_PROTO_CHAP, 3);
+}
+
+static void test_lost_pap_ack_is_recovered_by_repeating_the_request(void **state)
+{
+	lost_success_is_recovered_by_repeating_the_request(only_pap,
+							   PPP_PROTO_PAP, 2);
+}
+
+static void test_lost_response_is_recovered_by_the_repeated_challenge(void **state)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+
+	lossy_rule(&l, false, PPP_PROTO_CHAP, 2, 1, 1);
+	connect_over(&l, only_mschapv2, &now);
+	assert_session_up();
+	assert_requests_identical(&l, 2);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 1);
+}
+
+/* The refusal is lost and so is every LCP Terminate-Request after it: the
+ * client repeats its request, and the server, LCP still closing, gives the
+ * same refusal again, so the client learns the code. */
+static void lost_refusal_is_repeated(const enum ppp_auth_method *m,
+				     uint16_t proto, uint8_t failure_code,
+				     enum ppp_auth_failure cli_code)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+	const struct rec_event *r;
+
+	srv.mode = AUTH_REJECT;
+	srv.reject_code = PPP_AUTH_FAIL_NO_DIALIN;
+	srv.reject_text = "Ask the help desk";
+	lossy_rule(&l, true, proto, failure_code, 1, 1);
+	lossy_rule(&l, true, PPP_PROTO_LCP, 5, -1, 1);	/* Terminate-Request */
+	connect_over(&l, m, &now);
+	assert_int_equal(l.rule[0].seen, 2);		/* refused twice */
+	assert_requests_identical(&l, 2);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 1);
+	r = find_event(&cli, PPP_EVENT_AUTH_RESULT, 0);
+	assert_non_null(r);
+	assert_false(r->ev.u.auth_result.success);
+	assert_int_equal(r->ev.u.auth_result.code, cli_code);
+}
+
+static void test_lost_mschapv2_failure_is_repeated_with_the_same_code(void **state)
+{
+	lost_refusal_is_repeated(only_mschapv2, PPP_PROTO_CHAP, 4,
+				 PPP_AUTH_FAIL_NO_DIALIN);
+}
+
+static void test_lost_pap_nak_is_repeated(void **state)
+{
+	lost_refusal_is_repeated(only_pap, PPP_PROTO_PAP, 3,
+				 PPP_AUTH_FAIL_CREDENTIALS);
+}
+
+static void test_repeated_response_after_failure_gets_the_same_failure(void **state)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+	const struct frame *f;
+	const uint8_t *p;
+
+	srv.mode = AUTH_REJECT;
+	srv.reject_code = PPP_AUTH_FAIL_ACCOUNT_DISABLED;
+	/* the client hears nothing after the Challenge */
+	lossy_rule(&l, true, PPP_PROTO_CHAP, 4, -1, 1);
+	lossy_rule(&l, true, PPP_PROTO_LCP, 5, -1, 1);
+	ppp_set_auth_methods(&srv.s, only_mschapv2, 1);
+	ppp_start(&srv.s, now);
+	ppp_start(&cli.s, now);
+	pump_link(&srv, &cli, now, lossy_copies, &l);
+	assert_int_equal(l.nasked, 1);
+	assert_int_equal(srv.s.lcp.state, PPP_FSM_CLOSING);
+	srv.nout = 0;
+	feed(&srv, now, l.asked[0].b, l.asked[0].len);
+	f = find_sent(&srv, PPP_PROTO_CHAP, 4);
+	assert_non_null(f);
+	p = frame_pkt(f);
+	assert_int_equal(p[1], l.asked[0].b[5]);	/* same Identifier */
+	assert_memory_equal(p + 4, "E=647 R=0 C=", 12);
+	/* a Response with another Identifier gets nothing */
+	srv.nout = 0;
+	l.asked[0].b[5]++;
+	feed(&srv, now, l.asked[0].b, l.asked[0].len);
+	assert_null(find_sent(&srv, PPP_PROTO_CHAP, 4));
+	/* and once the link is down, nothing at all */
+	while (tick_link(&srv, &cli, &now, lossy_copies, &l) && now < 100000)
+		;
+	assert_int_not_equal(srv.s.lcp.state, PPP_FSM_CLOSING);
+	srv.nout = 0;
+	l.asked[0].b[5]--;
+	feed(&srv, now, l.asked[0].b, l.asked[0].len);
+	assert_null(find_sent(&srv, PPP_PROTO_CHAP, 4));
+}
+
+static void test_client_gives_up_repeating_its_response(void **state)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+	const struct rec_event *down;
+
+	srv.mode = AUTH_DEFER;	/* the verdict never comes */
+	srv.cfg.auth_timeout_ms = 0;
+	cli.cfg.auth_timeout_ms = 0;
+	connect_over(&l, only_mschapv2, &now);
+	down = find_event(&cli, PPP_EVENT_LINK_DOWN, 0);
+	assert_non_null(down);
+	assert_int_equal(down->ev.u.link_down.reason, PPP_DOWN_AUTH_TIMEOUT);
+	/* the first Response and Max-Configure repeats, all the same */
+	assert_int_equal(l.nasked, 1 + cli.cfg.max_configure);
+	assert_requests_identical(&l, 2);
+}
+
+/* LCP under loss: the server's Configure-Ack of the client's request is
+ * lost.  The client's restart timer resends the request with the same
+ * Identifier (RFC 1661 5.1 allows it), and the server, already Opened,
+ * answers it with the same Ack instead of renegotiating (which would
+ * restart authentication). */
+static void test_lost_lcp_ack_is_answered_again_without_renegotiation(void **state)
+{
+	struct lossy_link l = { .nrules = 0 };
+	uint64_t now = 1000;
+
+	lossy_rule(&l, true, PPP_PROTO_LCP, 2, 1, 1);	/* first Ack lost */
+	lossy_rule(&l, true, PPP_PROTO_LCP, 1, 0, 1);	/* count the server's requests */
+	lossy_rule(&l, false, PPP_PROTO_LCP, 1, 0, 1);	/* and the client's */
+	connect_over(&l, only_mschapv2, &now);
+	assert_session_up();
+	assert_int_equal(l.rule[0].seen, 2);	/* the Ack, said twice */
+	assert_int_equal(l.rule[1].seen, 1);	/* the server never renegotiated */
+	assert_int_equal(l.rule[2].seen, 2);	/* the client's request and its resend */
+}
+
+static void test_lcp_retransmission_keeps_the_identifier_until_a_reply(void **state)
+{
+	uint64_t now = 1000;
+	uint8_t first, again;
+	const struct frame *f;
+
+	ppp_start(&cli.s, now);
+	f = find_sent(&cli, PPP_PROTO_LCP, 1);
+	assert_non_null(f);
+	first = frame_pkt(f)[1];
+	cli.nout = 0;
+	now = cli.timer;
+	ppp_timer_expired(&cli.s, now);
+	f = find_sent(&cli, PPP_PROTO_LCP, 1);
+	assert_non_null(f);
+	again = frame_pkt(f)[1];
+	assert_int_equal(again, first);	/* same options, no reply: same id */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +837,18 @@ int main(void)
 		cmocka_unit_test_setup(test_mschapv2_accept_needs_a_well_formed_authenticator_response, setup),
 		cmocka_unit_test_setup(test_repeated_response_after_success_gets_the_same_success, setup),
 		cmocka_unit_test_setup(test_auth_phase_times_out_when_the_verdict_never_comes, setup),
+		cmocka_unit_test_setup(test_duplicated_mschapv2_challenge_gets_the_identical_response, setup),
+		cmocka_unit_test_setup(test_duplicated_chap_md5_challenge_gets_the_identical_response, setup),
+		cmocka_unit_test_setup(test_lost_mschapv2_success_is_recovered_by_repeating_the_response, setup),
+		cmocka_unit_test_setup(test_lost_chap_md5_success_is_recovered_by_repeating_the_response, setup),
+		cmocka_unit_test_setup(test_lost_pap_ack_is_recovered_by_repeating_the_request, setup),
+		cmocka_unit_test_setup(test_lost_response_is_recovered_by_the_repeated_challenge, setup),
+		cmocka_unit_test_setup(test_lost_mschapv2_failure_is_repeated_with_the_same_code, setup),
+		cmocka_unit_test_setup(test_lost_pap_nak_is_repeated, setup),
+		cmocka_unit_test_setup(test_repeated_response_after_failure_gets_the_same_failure, setup),
+		cmocka_unit_test_setup(test_client_gives_up_repeating_its_response, setup),
+		cmocka_unit_test_setup(test_lost_lcp_ack_is_answered_again_without_renegotiation, setup),
+		cmocka_unit_test_setup(test_lcp_retransmission_keeps_the_identifier_until_a_reply, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -499,6 +499,115 @@ static void test_restart_timer_stops_when_opened(void **state)
 	assert_string_equal(r.effects, "tls,scr,sca,tlu");
 }
 
+/* Opened through one request each way: ours Acked, the peer's (id 5,
+ * IP-Address 0.0.0.0) Acked. */
+static void open_with_peer_request(struct ppp_fsm *f, struct rec *r,
+				   uint8_t *req, size_t req_len)
+{
+	uint8_t ack[4] = { 2, 0, 0, 4 };
+
+	setup_fsm(f, r);
+	ppp_fsm_open(f);
+	ppp_fsm_up(f);
+	ppp_fsm_input(f, req, req_len);
+	ack[1] = f->id;
+	ppp_fsm_input(f, ack, sizeof(ack));
+	assert_int_equal(f->state, PPP_FSM_OPENED);
+	r->effects[0] = '\0';
+	r->nsent = 0;
+}
+
+static void test_duplicated_ack_in_opened_does_not_renegotiate(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t req[10] = { 1, 5, 0, 10, 3, 6, 0, 0, 0, 0 };
+	uint8_t ack[4] = { 2, 0, 0, 4 };
+
+	open_with_peer_request(&f, &r, req, sizeof(req));
+	ack[1] = f.id;
+	ppp_fsm_input(&f, ack, sizeof(ack));	/* the same Ack, again */
+	assert_int_equal(f.state, PPP_FSM_OPENED);
+	assert_string_equal(r.effects, "");
+	assert_int_equal(r.nsent, 0);
+	assert_int_equal(r.malformed[PPP_BAD_ID_MISMATCH], 1);
+}
+
+static void test_duplicated_ack_in_ack_rcvd_is_dropped(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t ack[4] = { 2, 0, 0, 4 };
+
+	setup_fsm(&f, &r);
+	ppp_fsm_open(&f);
+	ppp_fsm_up(&f);
+	ack[1] = f.id;
+	ppp_fsm_input(&f, ack, sizeof(ack));
+	assert_int_equal(f.state, PPP_FSM_ACK_RCVD);
+	ppp_fsm_input(&f, ack, sizeof(ack));	/* the table: scr/Req-Sent */
+	assert_int_equal(f.state, PPP_FSM_ACK_RCVD);
+	assert_int_equal(r.nsent, 1);		/* our one request */
+}
+
+static void test_repeated_request_in_opened_gets_the_same_ack(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t req[10] = { 1, 5, 0, 10, 3, 6, 0, 0, 0, 0 };
+
+	open_with_peer_request(&f, &r, req, sizeof(req));
+	/* our Ack was lost and the peer resends (or the network
+	 * duplicated it): the Ack again, no renegotiation */
+	ppp_fsm_input(&f, req, sizeof(req));
+	assert_int_equal(f.state, PPP_FSM_OPENED);
+	assert_string_equal(r.effects, "sca");	/* and no tld */
+	assert_int_equal(r.nsent, 1);
+	assert_int_equal(r.sent_codes[0], PPP_CONF_ACK);
+	assert_int_equal(r.sent_ids[0], 5);
+}
+
+static void test_new_request_in_opened_still_renegotiates(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t req[10] = { 1, 5, 0, 10, 3, 6, 0, 0, 0, 0 };
+
+	open_with_peer_request(&f, &r, req, sizeof(req));
+	req[1] = 6;	/* RFC 1661 5.1: a new request, a new Identifier */
+	ppp_fsm_input(&f, req, sizeof(req));
+	assert_int_equal(f.state, PPP_FSM_ACK_SENT);
+	assert_string_equal(r.effects, "tld,scr,sca");
+	req[1] = 5;	/* the same Identifier with other options: new too */
+	req[9] = 1;
+	open_with_peer_request(&f, &r, (uint8_t[]){ 1, 5, 0, 10, 3, 6, 0, 0, 0, 0 }, 10);
+	ppp_fsm_input(&f, req, sizeof(req));
+	assert_string_equal(r.effects, "tld,scr,sca");
+}
+
+static void test_kept_identifier_changes_once_a_reply_came(void **state)
+{
+	struct ppp_fsm f;
+	struct rec r;
+	uint8_t ack[4] = { 2, 0, 0, 4 };
+
+	setup_fsm(&f, &r);
+	f.keep_id_on_retransmit = true;
+	ppp_fsm_open(&f);
+	ppp_fsm_up(&f);
+	r.now = f.deadline;
+	ppp_fsm_timeout(&f);		/* no reply: the same Identifier */
+	assert_int_equal(r.nsent, 2);
+	assert_int_equal(r.sent_ids[1], r.sent_ids[0]);
+	ack[1] = f.id;
+	ppp_fsm_input(&f, ack, sizeof(ack));
+	assert_int_equal(f.state, PPP_FSM_ACK_RCVD);
+	r.now = f.deadline;
+	ppp_fsm_timeout(&f);		/* RFC 1661 5.1: a reply came: a new one */
+	assert_int_equal(r.nsent, 3);
+	assert_int_not_equal(r.sent_ids[2], r.sent_ids[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +615,11 @@ int main(void)
 		cmocka_unit_test(test_irc_uses_max_terminate_before_str_and_max_configure_before_scr),
 		cmocka_unit_test(test_unanswered_requests_exhaust_the_restart_counter),
 		cmocka_unit_test(test_each_request_gets_a_fresh_identifier),
+		cmocka_unit_test(test_kept_identifier_changes_once_a_reply_came),
+		cmocka_unit_test(test_duplicated_ack_in_opened_does_not_renegotiate),
+		cmocka_unit_test(test_duplicated_ack_in_ack_rcvd_is_dropped),
+		cmocka_unit_test(test_repeated_request_in_opened_gets_the_same_ack),
+		cmocka_unit_test(test_new_request_in_opened_still_renegotiates),
 		cmocka_unit_test(test_naks_turn_into_rejects_after_max_failure),
 		cmocka_unit_test(test_retransmitted_request_is_answered_but_not_counted_as_a_failure),
 		cmocka_unit_test(test_reused_identifier_with_new_options_counts_as_a_new_round),
