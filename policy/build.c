@@ -712,8 +712,11 @@ static int build_user(struct B *b, const struct conf_node *us,
 	if ((n = conf_find(us, "password_expires")) &&
 	    date_value(b, n, &u->password_expires))
 		return -1;
-	if ((n = conf_find(us, "dial_in")) && dial_in_value(b, n, &u->dial_in))
-		return -1;
+	if ((n = conf_find(us, "dial_in"))) {
+		if (dial_in_value(b, n, &u->dial_in))
+			return -1;
+		u->dial_in_explicit = true;
+	}
 	if ((n = conf_find(us, "static_ipv4"))) {
 		const struct conf_item *it = one_item(b, n, "IPv4 address");
 		if (!it || get_ip(b, n, it, AF_INET, &u->static_ipv4))
@@ -1395,6 +1398,12 @@ static int build_policies(struct B *b, const struct conf_node *sec)
 		snprintf(pw, sizeof(pw), "%s.profile", where);
 		if (build_profile(b, conf_find(rs, "profile"), &r->profile, pw))
 			return -1;
+		const struct conf_node *prof = conf_find(rs, "profile");
+		const struct conf_node *an = prof ? conf_find(prof, "auth") : NULL;
+		if (an) {
+			r->auth_file = an->file;
+			r->auth_line = an->line;
+		}
 	}
 	p->n_rules = sec->n_child;
 	return 0;

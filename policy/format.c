@@ -119,6 +119,7 @@ static const char *verdict_name(enum policy_verdict v)
 	case POLICY_V_NOMATCH: return "no-match";
 	case POLICY_V_UNKNOWN: return "unknown";
 	case POLICY_V_SKIPPED: return "skipped";
+	case POLICY_V_ERROR: return "error";
 	case POLICY_V_INFO: break;
 	}
 	return "info";
@@ -131,6 +132,7 @@ static const char *verdict_mark(enum policy_verdict v)
 	case POLICY_V_NOMATCH: return "-";
 	case POLICY_V_UNKNOWN: return "?";
 	case POLICY_V_SKIPPED: return ".";
+	case POLICY_V_ERROR: return "!";
 	case POLICY_V_INFO: break;
 	}
 	return " ";

@@ -81,6 +81,14 @@ int policy_load_buffer(const char *name, const void *buf, size_t len,
 		       struct policy_error *err);
 void policy_free(policy_t *p);
 
+/*
+ * Problems that do not stop a load but make a part of the file useless or
+ * surprising (a profile allowing a method the server disables). Calls
+ * warn(msg, ctx) per warning, msg "file:line: ..."; returns the count.
+ */
+size_t policy_warnings(const policy_t *p,
+		       void (*warn)(const char *msg, void *ctx), void *ctx);
+
 struct policy_counts {
 	size_t users, groups, pools, policies;
 };
@@ -142,7 +150,10 @@ enum policy_tunnel policy_tunnel_parse(const char *s);
 
 struct policy_user;
 
-/* Case-insensitive (ASCII) lookup, O(1). NULL if unknown. */
+/* Case-insensitive (ASCII) lookup, O(1). NULL if unknown. The canonical
+ * form of a name is its ASCII lower case: `user` conditions (exact and
+ * `~` patterns) compare against it, so a pattern sees what the lookup
+ * sees (docs/policy.md, "Conditions"). */
 const struct policy_user *policy_find_user(const policy_t *p, const char *name);
 const char *policy_user_name(const struct policy_user *u);
 /* MS-CHAPv2 needs the NT hash (MD4 of the UTF-16LE password, RFC 2759
@@ -241,6 +252,8 @@ enum policy_reason {
 	POLICY_DENY_TOO_MANY_SESSIONS,
 	POLICY_DENY_POOL_EXHAUSTED,
 	POLICY_DENY_NO_ADDRESS,		/* no pool and no static address */
+	POLICY_DENY_CONDITION_ERROR,	/* a condition could not be evaluated
+					 * (pattern match limit): fail closed */
 	POLICY_REASON__COUNT
 };
 
@@ -274,6 +287,8 @@ enum policy_verdict {
 	POLICY_V_NOMATCH,
 	POLICY_V_UNKNOWN,	/* pre-auth: not known yet, could match */
 	POLICY_V_SKIPPED,	/* not evaluated (an earlier one failed) */
+	POLICY_V_ERROR,		/* could not be evaluated (pattern match
+				 * limit): neither match nor no match */
 };
 
 enum policy_explain_kind {

@@ -439,7 +439,8 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	struct policy_explain x;
 
 	policy_explain_init(&x);
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_NO_MATCHING_POLICY);
+	/* fail closed: a condition that cannot be evaluated refuses */
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
 	bool limit = false;
 	for (size_t i = 0; i < x.n; i++)
 		if (strstr(x.lines[i].text, "hit its match limit"))
@@ -448,7 +449,176 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	struct policy_stats st;
 	policy_get_stats(p, &st);
 	assert_int_equal(st.pattern_limit_hits, 1);
-	assert_int_equal(st.decisions[POLICY_DENY_NO_MATCHING_POLICY], 1);
+	assert_int_equal(st.decisions[POLICY_DENY_CONDITION_ERROR], 1);
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+/* The catastrophic pattern of the test above, and a name it gives up on. */
+#define SLOW_NAME "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"
+
+static bool explained(const struct policy_explain *x, enum policy_verdict v,
+		      const char *text)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->lines[i].verdict == v && strstr(x->lines[i].text, text))
+			return true;
+	return false;
+}
+
+static void test_deny_policy_at_its_match_limit_is_not_skipped(void **state)
+{
+	/* the deny policy cannot tell whether it matches: the later grant
+	 * policy must not admit the user instead */
+	policy_t *p = load_ok(
+		"users { " SLOW_NAME " { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-deny { conditions { user = ~\"^(a|aa)+$\" }\n permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = SLOW_NAME };
+	struct policy_decision d;
+	struct policy_explain x;
+	char *text;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
+	assert_string_equal(d.policy_name, "1-deny");
+	assert_int_equal(policy_reason_mschap_error(d.reason), 649);
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated: a pattern of ~^(a|aa)+$ "
+			      "hit its match limit (fail closed)"));
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated: the login is refused"));
+	text = policy_format_text(p, 0, &d, &x);
+	assert_non_null(strstr(text, "decision: DENY condition-error: a policy condition could "
+			       "not be evaluated"));
+	assert_non_null(strstr(text, "      ! user "));
+	free(text);
+	policy_explain_free(&x);
+	/* the same without an explanation (the daemon's path) */
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_CONDITION_ERROR);
+	policy_free(p);
+}
+
+static void test_condition_error_after_a_certain_failure_does_not_refuse(void **state)
+{
+	/* the tunnel type fails for certain: whatever the pattern would say,
+	 * the policy does not match, and the grant policy decides */
+	policy_t *p = load_ok(
+		"users { " SLOW_NAME " { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-deny { conditions { tunnel_type = pptp\n user = ~\"^(a|aa)+$\" }\n"
+		"    permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = SLOW_NAME, .tunnel = POLICY_TUNNEL_L2TP };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_GRANTED);
+	assert_string_equal(d.policy_name, "2-all");
+	policy_explain_free(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	policy_free(p);
+}
+
+static void test_pre_auth_explains_a_condition_error(void **state)
+{
+	policy_t *p = load_ok(
+		"policies {\n"
+		"  1-deny { conditions { ike_identity = ~\"^(a|aa)+$\" }\n permission = deny }\n"
+		"  2-all { permission = grant }\n"
+		"}\n");
+	struct policy_request req = { .ike_identity = SLOW_NAME };
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	/* could match: its methods are offered, the decision refuses later */
+	assert_int_equal(policy_pre_auth(p, &req, &x),
+			 POLICY_AUTH_MSCHAPV2 | POLICY_AUTH_EAP);
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated (the login will be refused)"));
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+static void test_user_patterns_see_the_canonical_name(void **state)
+{
+	/* the lookup ignores case: so do the patterns, on the lower-case name */
+	policy_t *p = load_ok(
+		"users { ext-frank { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-no-externals { conditions { user = ~\"^ext-\" }\n permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	const char *names[] = { "ext-frank", "EXT-FRANK", "Ext-Frank" };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct policy_request req = { .user = names[i] };
+		assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_POLICY);
+		assert_string_equal(d.policy_name, "1-no-externals");
+	}
+	struct policy_request req = { .user = "EXT-FRANK" };
+	policy_explain_init(&x);
+	policy_post_auth(p, &req, 0, &d, &x);
+	assert_true(explained(&x, POLICY_V_MATCH, "user 'ext-frank' matches ~^ext-"));
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+static void test_outside_hours_only_when_the_window_kept_a_grant_off(void **state)
+{
+	/* 1-night-block denies at night; at noon its time window fails. That
+	 * is no reason for E=646: nothing would have granted the login */
+	policy_t *p = load_ok(
+		"server { timezone = UTC }\n"
+		"groups { staff { } }\n"
+		"users { bob { dial_in = policy }\n carl { dial_in = allow }\n"
+		"  dora { dial_in = policy\n groups = staff } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-night-block { conditions { time = Mon-Sun 22:00-06:00 }\n permission = deny }\n"
+		"  2-staff { conditions { group = staff\n time = Mon-Fri 08:00-18:00 }\n"
+		"    permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = "bob", .now = utc("2026-11-28T12:00Z") };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_NO_MATCHING_POLICY);
+	assert_int_equal(policy_reason_mschap_error(d.reason), 649);
+	/* dial_in = allow takes the deny policy's profile: its window matters */
+	req.user = "carl";
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
+	/* staff on a Saturday: the grant policy's window kept it off */
+	req.user = "dora";
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
+	assert_int_equal(policy_reason_mschap_error(d.reason), 646);
+	policy_free(p);
+}
+
+static void test_explicit_dial_in_deny_is_not_called_the_default(void **state)
+{
+	policy_t *p = load_ok(
+		"users { set { dial_in = deny }\n unset { } }\n"
+		"policies { a { permission = grant } }\n");
+	struct policy_request req = { .user = "set" };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	assert_true(explained(&x, POLICY_V_NOMATCH, "the user's dial_in is deny"));
+	assert_false(explained(&x, POLICY_V_NOMATCH, "default"));
+	policy_explain_free(&x);
+	req.user = "unset";
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	assert_true(explained(&x, POLICY_V_NOMATCH, "the user's dial_in is deny "
+			      "(not set: server.default_dial_in)"));
 	policy_explain_free(&x);
 	policy_free(p);
 }
@@ -558,6 +728,12 @@ int main(void)
 		cmocka_unit_test(test_pre_auth_excludes_server_disabled_methods_and_narrows_by_condition),
 		cmocka_unit_test(test_pre_auth_with_nothing_to_offer_returns_zero),
 		cmocka_unit_test(test_catastrophic_pattern_gives_up_at_its_match_limit),
+		cmocka_unit_test(test_deny_policy_at_its_match_limit_is_not_skipped),
+		cmocka_unit_test(test_condition_error_after_a_certain_failure_does_not_refuse),
+		cmocka_unit_test(test_pre_auth_explains_a_condition_error),
+		cmocka_unit_test(test_user_patterns_see_the_canonical_name),
+		cmocka_unit_test(test_outside_hours_only_when_the_window_kept_a_grant_off),
+		cmocka_unit_test(test_explicit_dial_in_deny_is_not_called_the_default),
 		cmocka_unit_test(test_time_window_forms),
 		cmocka_unit_test(test_sessions_allowed_check),
 		cmocka_unit_test(test_password_checks_for_pap),

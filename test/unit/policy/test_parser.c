@@ -479,11 +479,43 @@ static void test_error_in_included_file_names_that_file(void **state)
 static void test_include_loop_is_stopped(void **state)
 {
 	struct policy_error err;
+	char want[1400];
 
+	/* reported as a loop, not as a nesting depth */
 	write_file("loop.conf", "include loop.conf\n");
 	assert_null(load_path("loop.conf", &err));
+	assert_int_equal(err.code, POLICY_ERR_INCLUDE);
+	snprintf(want, sizeof(want), "%s/loop.conf:1:1: include loop: '%s/loop.conf' is "
+		 "already being read (included by %s/loop.conf)", tmpdir, tmpdir, tmpdir);
+	assert_string_equal(err.msg, want);
+
+	/* a longer loop names the chain */
+	write_file("la.conf", "include lb.conf\n");
+	write_file("lb.conf", "\n include la.conf\n");
+	assert_null(load_path("la.conf", &err));
+	assert_int_equal(err.code, POLICY_ERR_INCLUDE);
+	snprintf(want, sizeof(want), "%s/lb.conf:2:2: include loop: '%s/la.conf' is already "
+		 "being read (included by %s/lb.conf <- %s/la.conf)", tmpdir, tmpdir, tmpdir,
+		 tmpdir);
+	assert_string_equal(err.msg, want);
+}
+
+static void test_include_chain_deeper_than_the_limit_is_stopped(void **state)
+{
+	struct policy_error err;
+	char name[32], text[64];
+
+	/* no loop: ten distinct files, each including the next */
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "deep%d.conf", i);
+		snprintf(text, sizeof(text), "include deep%d.conf\n", i + 1);
+		write_file(name, text);
+	}
+	write_file("deep10.conf", "\n");
+	assert_null(load_path("deep0.conf", &err));
 	assert_int_equal(err.code, POLICY_ERR_NESTING);
-	assert_non_null(strstr(err.msg, "includes nested deeper than 8 (an include loop?)"));
+	assert_non_null(strstr(err.msg, "includes nested deeper than 8"));
+	assert_null(strstr(err.msg, "loop"));
 }
 
 static void test_included_file_cannot_close_the_including_section(void **state)
@@ -598,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_include_of_missing_plain_file_fails),
 		cmocka_unit_test(test_error_in_included_file_names_that_file),
 		cmocka_unit_test(test_include_loop_is_stopped),
+		cmocka_unit_test(test_include_chain_deeper_than_the_limit_is_stopped),
 		cmocka_unit_test(test_included_file_cannot_close_the_including_section),
 		cmocka_unit_test(test_include_disabled_for_buffers_of_untrusted_text),
 		cmocka_unit_test(test_missing_file_is_an_io_error),
