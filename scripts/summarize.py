@@ -5,6 +5,9 @@
 Reads, from the results folder given as argument:
   meson-testlog.json      meson's test log (unit suites and fuzz replays);
                           cmocka executables count their individual cases
+  meson-testlog-faketime.json
+                          the unit suites again under faketime (a fixed
+                          time outside office hours), counted the same way
   fuzz.txt                "NAME PASS|FAIL" per libFuzzer run
   integration-host.xml    pytest junit report, host tests
   vm/integration-vm.xml   pytest junit report, tests run in the test VM
@@ -33,10 +36,13 @@ class Tally:
         self.failures.append(what)
 
 
-def meson(path, t, parts):
+def meson(path, t, parts, label="unit+fuzz-replay"):
     if not os.path.exists(path):
-        t.fail("unit/fuzz-replay: no meson test log (build failed?)")
+        t.fail("%s: no meson test log (build failed?)" % label)
+        parts.append("%s: no log" % label)
         return
+    # the second run's names carry its label, so that a failure says which
+    prefix = "" if label == "unit+fuzz-replay" else label + ": "
     p0, f0, s0 = t.passed, t.failed, t.skipped
     with open(path) as f:
         for line in f:
@@ -44,7 +50,7 @@ def meson(path, t, parts):
             if not line:
                 continue
             r = json.loads(line)
-            name, result = r["name"], r["result"]
+            name, result = prefix + r["name"], r["result"]
             # cmocka prints its summary to stderr; meson may split them.
             out = (r.get("stdout") or "") + (r.get("stderr") or "")
             passed = [int(n) for n in CMOCKA_PASSED.findall(out)]
@@ -62,8 +68,8 @@ def meson(path, t, parts):
                 t.passed += 1
             else:
                 t.fail("%s: %s" % (name, result))
-    parts.append("unit+fuzz-replay: %d passed, %d failed, %d skipped"
-                 % (t.passed - p0, t.failed - f0, t.skipped - s0))
+    parts.append("%s: %d passed, %d failed, %d skipped"
+                 % (label, t.passed - p0, t.failed - f0, t.skipped - s0))
 
 
 def fuzz(path, t, parts):
@@ -106,6 +112,8 @@ def main():
     t = Tally()
     parts = []
     meson(os.path.join(results, "meson-testlog.json"), t, parts)
+    meson(os.path.join(results, "meson-testlog-faketime.json"), t, parts,
+          "unit (faketime)")
     fuzz(os.path.join(results, "fuzz.txt"), t, parts)
     junit(os.path.join(results, "integration-host.xml"), "host", t, parts)
     junit(os.path.join(results, "vm", "integration-vm.xml"), "vm (real kernel)", t, parts)
