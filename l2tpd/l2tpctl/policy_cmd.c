@@ -269,18 +269,21 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 	policy_t *p;
 	int status;
 
-	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
-		json = true;
-		argc--;
-		argv++;
-	}
-	/* --time T before FILE as well as after it */
+	/* options before FILE, in any order; --time T may also follow it */
 	char *time_arg[2] = { NULL, NULL };
-	if (argc > 1 && strcmp(argv[0], "--time") == 0) {
-		time_arg[0] = argv[0];
-		time_arg[1] = argv[1];
-		argc -= 2;
-		argv += 2;
+	for (;;) {
+		if (argc > 0 && strcmp(argv[0], "--json") == 0) {
+			json = true;
+			argc--;
+			argv++;
+		} else if (argc > 1 && strcmp(argv[0], "--time") == 0 && !time_arg[0]) {
+			time_arg[0] = argv[0];
+			time_arg[1] = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else {
+			break;
+		}
 	}
 	if (argc < 1) {
 		fprintf(err, "usage: l2tpctl policy test [--json] [--time T] FILE [user=NAME] "

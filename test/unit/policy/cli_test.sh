@@ -67,7 +67,7 @@ expect check-include-loop 1 "include loop: '$TMP/loop1.conf' is already being re
 expect test-dial-in-deny 3 "decision: DENY user-dial-in-deny" -- \
 	"$L2TPCTL" policy test "$EX/office.conf" user=frank time=2026-11-25T10:00
 expect test-json 0 '"granted":true' -- \
-	"$L2TPCTL" policy test --json "$EX/minimal.conf" user=alice
+	"$L2TPCTL" policy test --time 2026-12-06T03:00Z --json "$EX/minimal.conf" user=alice
 "$L2TPCTL" policy test --json "$EX/office.conf" user=bob time=2026-11-25T10:00 >"$TMP/j" 2>&1
 if command -v python3 >/dev/null && ! python3 -m json.tool "$TMP/j" >/dev/null; then
 	echo "FAIL test-json-valid"; cat "$TMP/j"; fails=$((fails + 1))
