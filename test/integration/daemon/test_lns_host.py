@@ -167,6 +167,27 @@ def test_deny_policy_out_of_its_window_is_649_not_646(stack, net):
     assert "no-matching-policy" in d.log(), d.log()
 
 
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_pattern_at_its_match_limit_refuses_with_649(stack, net):
+    # A deny policy whose pattern gives up on this name cannot be skipped:
+    # the staff policy after it must not admit the user (fail closed).
+    srv, cli = net
+    name = "a" * 40 + "b"
+    policy = open(EXAMPLE_POLICY).read().replace(
+        "users {\n",
+        "users {\n    %s {\n        nt_hash = 15c5ffc601cf71efef58296f81a4593d\n"
+        "        dial_in = policy\n        groups = staff\n    }\n" % name, 1).replace(
+        "policies {\n",
+        "policies {\n    slow-pattern {\n        conditions { user = ~\"^(a|aa)+$\" }\n"
+        "        permission = deny\n    }\n", 1)
+    assert "slow-pattern" in policy and name in policy
+    d = start(stack, net, policy_text=policy)
+    rc, recs, out = run_client(cli, SERVER, name, PASSWORDS["erin"])
+    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 649, out
+    assert "condition-error" in d.log(), d.log()
+
+
 @pytest.mark.netns
 def test_ports_limit_refuses_the_next_session_with_cdn_result_4(stack, net):
     srv, cli = net
