@@ -1398,6 +1398,12 @@ static int build_policies(struct B *b, const struct conf_node *sec)
 		snprintf(pw, sizeof(pw), "%s.profile", where);
 		if (build_profile(b, conf_find(rs, "profile"), &r->profile, pw))
 			return -1;
+		const struct conf_node *prof = conf_find(rs, "profile");
+		const struct conf_node *an = prof ? conf_find(prof, "auth") : NULL;
+		if (an) {
+			r->auth_file = an->file;
+			r->auth_line = an->line;
+		}
 	}
 	p->n_rules = sec->n_child;
 	return 0;

@@ -16,17 +16,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define OPEN_FILES_MAX 64	/* the include chain being parsed, for loops */
+/* A file being read: the chain of includes, innermost first. */
+struct open_file {
+	dev_t dev;
+	ino_t ino;
+	const char *path;
+	const struct open_file *outer;
+};
 
 struct parser {
 	struct arena *a;
 	const struct conf_opts *opts;
 	struct policy_error *err;
 	unsigned include_depth;
-	/* the files being parsed, outermost first: an include of one of
-	 * them is a loop, reported as such */
-	struct { dev_t dev; ino_t ino; const char *path; } open[OPEN_FILES_MAX];
-	unsigned n_open;
+	const struct open_file *open;	/* include loop detection */
 };
 
 void conf_set_error(struct policy_error *err, enum policy_errcode code,
@@ -479,23 +482,39 @@ static int parse_file_into(struct parser *P, const char *path,
 			   struct conf_node *sec, unsigned depth,
 			   const char *from, unsigned line, unsigned col)
 {
+	struct open_file self = { .path = path, .outer = P->open };
+	struct stat st;
 	struct rd r;
 	char *buf;
 	size_t len;
 	const char *name;
 	int rc;
 
-	struct stat st;
-
+	/* the same file (by device and inode, whatever the path) already
+	 * being read: an include loop, reported as one */
 	if (stat(path, &st) == 0) {
-		for (unsigned i = 0; i < P->n_open && i < OPEN_FILES_MAX; i++)
-			if (P->open[i].dev == st.st_dev && P->open[i].ino == st.st_ino) {
-				conf_set_error(P->err, POLICY_ERR_NESTING, from, line, col,
-					       "include loop: '%s' includes '%s', which is "
-					       "already being read", from ? from : path,
-					       P->open[i].path);
-				return -1;
+		self.dev = st.st_dev;
+		self.ino = st.st_ino;
+		for (const struct open_file *o = P->open; o; o = o->outer) {
+			if (o->dev != st.st_dev || o->ino != st.st_ino)
+				continue;
+			char chain[400];
+			size_t off = 0;
+			/* innermost first: "c.conf <- b.conf <- a.conf" */
+			for (const struct open_file *q = P->open; q && off < sizeof(chain); q = q->outer) {
+				int n = snprintf(chain + off, sizeof(chain) - off, "%s%s",
+						 off ? " <- " : "", q->path);
+				if (n < 0)
+					break;
+				off += (size_t)n;
+				if (q == o)
+					break;
 			}
+			conf_set_error(P->err, POLICY_ERR_INCLUDE, from ? from : path, line, col,
+				       "include loop: '%s' is already being read (included by %s)",
+				       path, chain);
+			return -1;
+		}
 	}
 	if (read_file(P, path, &buf, &len, from, line, col))
 		return -1;
@@ -504,15 +523,11 @@ static int parse_file_into(struct parser *P, const char *path,
 		free(buf);
 		return nomem(P, path);
 	}
-	if (P->n_open < OPEN_FILES_MAX) {
-		P->open[P->n_open].dev = st.st_dev;
-		P->open[P->n_open].ino = st.st_ino;
-		P->open[P->n_open].path = name;
-	}
-	P->n_open++;
+	self.path = name;
+	P->open = &self;
 	rd_init(&r, buf, len);
 	rc = parse_block(P, name, &r, sec, depth, false, 0, 0);
-	P->n_open--;
+	P->open = self.outer;
 	free(buf);
 	return rc;
 }

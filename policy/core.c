@@ -4,13 +4,16 @@
  * explanation of every step. Semantics (docs/policy.md, "Evaluation"):
  * policies in file order, the first whose conditions ALL match decides, no
  * match rejects; a user's dial_in allow/deny wins over the policy's
- * permission, "policy" defers to it.
+ * permission, "policy" defers to it. Fail closed: a condition that cannot
+ * be evaluated (a pattern at its match limit) is neither a match nor a
+ * no-match; it refuses the login rather than skip a deny policy.
  */
 #include "conf.h"
 #include "policy_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -153,6 +156,43 @@ void policy_get_counts(const policy_t *p, struct policy_counts *c)
 	c->policies = p->n_rules;
 }
 
+size_t policy_warnings(const policy_t *p,
+		       void (*warn)(const char *msg, void *ctx), void *ctx)
+{
+	size_t n = 0;
+	char msg[512], a[64], b[64], c[64];
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		uint32_t off = r->profile.auth & ~p->auth_enabled;
+
+		/* the default methods are a conflict only when none is left */
+		if (!off || (!r->auth_file && (r->profile.auth & p->auth_enabled)))
+			continue;
+		if (!(r->profile.auth & p->auth_enabled))
+			snprintf(msg, sizeof(msg), "%s:%u: policy '%s': the profile allows "
+				 "only %s, all disabled on the server (server.auth_methods = %s): "
+				 "a login this policy grants is refused (auth-method-disabled)",
+				 r->auth_file ? r->auth_file : r->file,
+				 r->auth_file ? r->auth_line : r->line, r->name,
+				 policy_auth_format(r->profile.auth, a, sizeof(a)),
+				 policy_auth_format(p->auth_enabled, b, sizeof(b)));
+		else
+			snprintf(msg, sizeof(msg), "%s:%u: policy '%s': the profile allows "
+				 "%s, disabled on the server (server.auth_methods = %s): "
+				 "only %s can be used",
+				 r->auth_file, r->auth_line, r->name,
+				 policy_auth_format(off, a, sizeof(a)),
+				 policy_auth_format(p->auth_enabled, b, sizeof(b)),
+				 policy_auth_format(r->profile.auth & p->auth_enabled, c,
+						    sizeof(c)));
+		if (warn)
+			warn(msg, ctx);
+		n++;
+	}
+	return n;
+}
+
 const char *policy_timezone(const policy_t *p)
 {
 	return p->timezone;
@@ -239,12 +279,11 @@ static void xset(struct policy_explain *x, size_t slot, enum policy_verdict v,
 struct eval {
 	struct policy *p;
 	const struct policy_request *req;
-	/* the user's name as the lookup found it (the file's spelling):
-	 * user conditions, patterns included, see this canonical name, so
-	 * "EXT-FRANK" is matched as the "ext-frank" it logs in as */
-	const char *user;
 	bool pre_auth;
 	const uint64_t *groups;		/* effective membership bitset */
+	const char *user;		/* canonical (lower-case) name, NULL:
+					 * out of memory, `user` cannot be
+					 * evaluated */
 	bool have_local;		/* wday/minute computed */
 	int wday, minute;
 	bool explain;
@@ -314,9 +353,9 @@ static bool match_string(struct policy *p, const struct matcher *m,
 	if (rc >= 0)
 		return true;
 	if (rc != PCRE2_ERROR_NOMATCH) {
-		/* match/depth/heap limit: no match, counted and explained */
+		/* match/depth/heap limit: not an answer, counted */
 		p->pattern_limit_hits++;
-		*limit = true;
+		*limit = true;	/* the caller fails closed */
 	}
 	return false;
 }
@@ -340,8 +379,15 @@ static enum policy_verdict eval_cond(struct eval *e, const struct condition *c,
 	case COND_USER:
 		if (e->pre_auth)
 			goto unknown;
-		subject = e->user ? e->user : req->user;
+		/* the canonical name, as the user lookup sees it: a pattern
+		 * for "^ext-" must catch "EXT-FRANK" */
+		subject = e->user;
 		what = "user";
+		if (!subject && req->user) {
+			if (why)
+				snprintf(why, wl, "cannot be evaluated (out of memory): refused");
+			return POLICY_V_ERROR;
+		}
 		goto strings;
 	case COND_IKE_IDENTITY:
 		subject = req->ike_identity;
@@ -455,11 +501,9 @@ strings:
 			return POLICY_V_MATCH;
 		}
 	if (limit) {
-		/* fail closed: "no match" here could skip a deny policy and
-		 * let a later grant admit the login */
 		if (why)
-			snprintf(why, wl, "%s '%.80s': a pattern of %s hit its match limit: "
-				 "cannot be evaluated, the login is refused", what, subject, vals);
+			snprintf(why, wl, "%s '%.80s' cannot be evaluated: a pattern of %s "
+				 "hit its match limit (fail closed)", what, subject, vals);
 		return POLICY_V_ERROR;
 	}
 	if (why)
@@ -473,17 +517,17 @@ unknown:
 }
 
 /*
- * One policy: all conditions in order. Returns MATCH, NOMATCH or (pre-auth)
- * UNKNOWN when nothing failed but something is not known yet, or ERROR at
- * once when a condition cannot be evaluated. *time_only is set when the
- * time window was the only condition that failed.
+ * One policy: all conditions in order. Returns NOMATCH if a condition
+ * failed; else ERROR if one could not be evaluated; else (pre-auth) UNKNOWN
+ * when something is not known yet; else MATCH. *time_only is set when the
+ * time window was the only condition that failed and none was in error.
  */
 static enum policy_verdict eval_rule(struct eval *e, const struct rule *r,
 				     int idx, struct policy_explain *x,
 				     bool *time_only)
 {
 	enum policy_verdict all = POLICY_V_MATCH;
-	unsigned failed = 0, failed_time = 0;
+	unsigned failed = 0, failed_time = 0, errors = 0;
 	char why[200];
 
 	for (size_t k = 0; k < r->n_conds; k++) {
@@ -495,22 +539,22 @@ static enum policy_verdict eval_rule(struct eval *e, const struct rule *r,
 		if (!x && (failed > failed_time || (failed && !time_only)))
 			break;
 		v = eval_cond(e, c, x ? why : NULL, sizeof(why));
-		if (v == POLICY_V_ERROR) {
-			xadd(x, POLICY_X_CONDITION, v, idx, r->name, c->key, "%s", why);
-			return POLICY_V_ERROR;
-		}
 		if (v == POLICY_V_NOMATCH) {
 			failed++;
 			if (c->kind == COND_TIME)
 				failed_time++;
 			all = POLICY_V_NOMATCH;
+		} else if (v == POLICY_V_ERROR) {
+			errors++;
+			if (all != POLICY_V_NOMATCH)
+				all = POLICY_V_ERROR;
 		} else if (v == POLICY_V_UNKNOWN && all == POLICY_V_MATCH) {
 			all = POLICY_V_UNKNOWN;
 		}
 		xadd(x, POLICY_X_CONDITION, v, idx, r->name, c->key, "%s", why);
 	}
 	if (time_only)
-		*time_only = failed && failed == failed_time;
+		*time_only = failed && failed == failed_time && !errors;
 	return all;
 }
 
@@ -533,8 +577,8 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 			xset(x, slot, v, "cannot match: offers nothing");
 			continue;
 		}
-		if (v == POLICY_V_ERROR)	/* decided after authentication: refused there */
-			v = POLICY_V_UNKNOWN;
+		/* ERROR counts as "could match": the decision after
+		 * authentication meets the same condition and refuses */
 		/* an auth_method condition narrows what this policy can accept */
 		for (size_t k = 0; k < r->n_conds; k++)
 			if (r->conds[k].kind == COND_AUTH_METHOD)
@@ -545,7 +589,8 @@ uint32_t policy_pre_auth(policy_t *p, const struct policy_request *req,
 		if (x)
 			xset(x, slot, v, "%s: offers %s (profile allows %s, server enables %s)",
 			     v == POLICY_V_MATCH ? "matches for certain, later policies are not reached"
-						 : "could match",
+			     : v == POLICY_V_ERROR ? "cannot be evaluated (the login will be refused)"
+						   : "could match",
 			     policy_auth_format(methods, a, sizeof(a)),
 			     policy_auth_format(r->profile.auth, b, sizeof(b)),
 			     policy_auth_format(p->auth_enabled, c, sizeof(c)));
@@ -675,36 +720,6 @@ enum policy_reason policy_post_auth(policy_t *p, const struct policy_request *re
 	return r;
 }
 
-size_t policy_check_conflicts(const policy_t *p, void (*warn)(void *ctx, const char *line),
-			      void *ctx)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct rule *r = &p->rules[i];
-		uint32_t off = r->profile.auth & ~p->auth_enabled;
-		char line[400], a[64], b[64], c[64];
-
-		if (!r->grant || !off)
-			continue;
-		if ((r->profile.auth & p->auth_enabled) == 0)
-			snprintf(line, sizeof(line), "%s:%u: policy '%s': its profile allows only %s, "
-				 "disabled on this server (enabled: %s): every login it decides is "
-				 "refused (auth-method-disabled, E=649)", r->file, r->line, r->name,
-				 policy_auth_format(r->profile.auth, a, sizeof(a)),
-				 policy_auth_format(p->auth_enabled, b, sizeof(b)));
-		else
-			snprintf(line, sizeof(line), "%s:%u: policy '%s': its profile allows %s, "
-				 "disabled on this server: only %s can be used", r->file, r->line,
-				 r->name, policy_auth_format(off, a, sizeof(a)),
-				 policy_auth_format(r->profile.auth & p->auth_enabled, c, sizeof(c)));
-		if (warn)
-			warn(ctx, line);
-		n++;
-	}
-	return n;
-}
-
 void policy_get_stats(const policy_t *p, struct policy_stats *st)
 {
 	memcpy(st->decisions, p->reason_counts, sizeof(st->decisions));
@@ -719,8 +734,9 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	uint64_t stack_bits[8], *bits = stack_bits;
 	struct eval e = { .p = p, .req = req };
 	const struct policy_user *u;
-	const struct rule *r = NULL;
+	const struct rule *r = NULL, *broken = NULL;
 	bool time_only_seen = false;
+	char name_buf[128], *name = NULL;
 	enum dial_in dial_in;
 	enum policy_reason reason;
 	size_t words = p->group_words;
@@ -732,7 +748,6 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	dec->ipv6_pool = -1;
 
 	u = policy_find_user(p, req->user);
-	e.user = u ? u->name : NULL;
 	if (!u) {
 		STEP(x, POLICY_V_NOMATCH, "user", "'%s' is not a local user",
 		     req->user ? req->user : "(none)");
@@ -767,40 +782,62 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	}
 	e.groups = words ? bits : NULL;
 
-	for (size_t i = 0; i < p->n_rules; i++) {
-		bool time_only = false;
-		size_t slot = xreserve(x, (int)i, p->rules[i].name);
-		enum policy_verdict v = eval_rule(&e, &p->rules[i], (int)i, x, &time_only);
-		if (v == POLICY_V_ERROR) {
-			xset(x, slot, v, "cannot be evaluated: refuse rather than skip it");
-			if (bits != stack_bits)
-				free(bits);
-			return deny(dec, POLICY_DENY_CONDITION_ERROR, x);
+	/* the canonical name (ASCII lower case), as policy_find_user sees it */
+	{
+		size_t n = strlen(req->user);
+		name = n < sizeof(name_buf) ? name_buf : malloc(n + 1);
+		if (name) {
+			for (size_t i = 0; i <= n; i++)
+				name[i] = (char)tolower((unsigned char)req->user[i]);
 		}
+		e.user = name;
+	}
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *ri = &p->rules[i];
+		bool time_only = false;
+		size_t slot = xreserve(x, (int)i, ri->name);
+		enum policy_verdict v = eval_rule(&e, ri, (int)i, x, &time_only);
 		if (v == POLICY_V_MATCH) {
-			r = &p->rules[i];
+			r = ri;
 			dec->policy_index = (int)i;
 			dec->policy_name = r->name;
 			xset(x, slot, v, "matches: decides (permission %s)",
 			     r->grant ? "grant" : "deny");
 			break;
 		}
-		/* E=646 only when the window alone kept a login out that would
-		 * have been granted: a deny policy's window proves nothing */
-		time_only_seen |= time_only &&
-				  (p->rules[i].grant || u->dial_in == DIAL_IN_ALLOW);
+		if (v == POLICY_V_ERROR) {
+			/* fail closed: this policy might have matched (and
+			 * denied); later policies must not decide instead */
+			broken = ri;
+			dec->policy_index = (int)i;
+			dec->policy_name = ri->name;
+			xset(x, slot, v, "cannot be evaluated: the login is refused");
+			break;
+		}
+		/* outside-hours (E=646) only when the time window alone kept
+		 * off a policy that would have admitted this user */
+		if (time_only && (u->dial_in == DIAL_IN_ALLOW || ri->grant))
+			time_only_seen = true;
 		xset(x, slot, v, "%s", time_only ? "does not match: only the time window failed"
 						 : "does not match");
 	}
 	if (bits != stack_bits)
 		free(bits);
+	if (name != name_buf)
+		free(name);
 
 	/* the user's dial-in setting wins over the policy's permission */
 	dial_in = u->dial_in;
 	if (dial_in == DIAL_IN_DENY) {
 		STEP(x, POLICY_V_NOMATCH, "dial-in", "the user's dial_in is deny%s",
-		     u->dial_in_explicit ? "" : " (the default)");
+		     u->dial_in_explicit ? "" : " (not set: server.default_dial_in)");
 		return deny(dec, POLICY_DENY_USER_DIAL_IN, x);
+	}
+	if (broken) {
+		STEP(x, POLICY_V_ERROR, "policy", "policy '%s' (%s:%u) cannot be evaluated: "
+		     "refuse rather than skip it", broken->name, broken->file, broken->line);
+		return deny(dec, POLICY_DENY_CONDITION_ERROR, x);
 	}
 	if (!r) {
 		STEP(x, POLICY_V_NOMATCH, "policy", "no policy matches: reject");

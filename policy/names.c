@@ -190,7 +190,7 @@ static const struct {
 	[POLICY_DENY_TOO_MANY_SESSIONS] = { "too-many-sessions", "the user has the maximum number of sessions", 649, 4 },
 	[POLICY_DENY_POOL_EXHAUSTED] = { "pool-exhausted", "no free address in the pool", 649, 4 },
 	[POLICY_DENY_NO_ADDRESS] = { "no-address", "no address pool or static address for this session", 649, 5 },
-	[POLICY_DENY_CONDITION_ERROR] = { "condition-error", "a policy condition could not be evaluated", 649, 2 },
+	[POLICY_DENY_CONDITION_ERROR] = { "condition-error", "a policy condition could not be evaluated", 649, 3 },
 };
 
 const char *policy_reason_name(enum policy_reason r)

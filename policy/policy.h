@@ -81,18 +81,18 @@ int policy_load_buffer(const char *name, const void *buf, size_t len,
 		       struct policy_error *err);
 void policy_free(policy_t *p);
 
+/*
+ * Problems that do not stop a load but make a part of the file useless or
+ * surprising (a profile allowing a method the server disables). Calls
+ * warn(msg, ctx) per warning, msg "file:line: ..."; returns the count.
+ */
+size_t policy_warnings(const policy_t *p,
+		       void (*warn)(const char *msg, void *ctx), void *ctx);
+
 struct policy_counts {
 	size_t users, groups, pools, policies;
 };
 void policy_get_counts(const policy_t *p, struct policy_counts *c);
-/* Conflicts a file can load with but an administrator must hear about: a
- * grant policy whose profile allows an authentication method the server
- * has disabled (every login it decides is refused, E=649, when it allows
- * nothing else). Each is one line "file:line: policy 'NAME': ..." given to
- * warn; returns how many. l2tpctl policy check prints them, l2tpd logs
- * them at start and reload. */
-size_t policy_check_conflicts(const policy_t *p, void (*warn)(void *ctx, const char *line),
-			      void *ctx);
 /* The configured time zone, or NULL for the system's local time. */
 const char *policy_timezone(const policy_t *p);
 
@@ -150,7 +150,10 @@ enum policy_tunnel policy_tunnel_parse(const char *s);
 
 struct policy_user;
 
-/* Case-insensitive (ASCII) lookup, O(1). NULL if unknown. */
+/* Case-insensitive (ASCII) lookup, O(1). NULL if unknown. The canonical
+ * form of a name is its ASCII lower case: `user` conditions (exact and
+ * `~` patterns) compare against it, so a pattern sees what the lookup
+ * sees (docs/policy.md, "Conditions"). */
 const struct policy_user *policy_find_user(const policy_t *p, const char *name);
 const char *policy_user_name(const struct policy_user *u);
 /* MS-CHAPv2 needs the NT hash (MD4 of the UTF-16LE password, RFC 2759
@@ -249,7 +252,8 @@ enum policy_reason {
 	POLICY_DENY_TOO_MANY_SESSIONS,
 	POLICY_DENY_POOL_EXHAUSTED,
 	POLICY_DENY_NO_ADDRESS,		/* no pool and no static address */
-	POLICY_DENY_CONDITION_ERROR,	/* a condition could not be evaluated: fail closed */
+	POLICY_DENY_CONDITION_ERROR,	/* a condition could not be evaluated
+					 * (pattern match limit): fail closed */
 	POLICY_REASON__COUNT
 };
 
@@ -283,7 +287,8 @@ enum policy_verdict {
 	POLICY_V_NOMATCH,
 	POLICY_V_UNKNOWN,	/* pre-auth: not known yet, could match */
 	POLICY_V_SKIPPED,	/* not evaluated (an earlier one failed) */
-	POLICY_V_ERROR,		/* could not be evaluated (a pattern's match limit): refuses */
+	POLICY_V_ERROR,		/* could not be evaluated (pattern match
+				 * limit): neither match nor no match */
 };
 
 enum policy_explain_kind {

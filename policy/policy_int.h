@@ -15,7 +15,7 @@ struct policy_user {
 	const char *name;
 	uint32_t hash;			/* of the lower-cased name */
 	enum dial_in dial_in;
-	bool dial_in_explicit;		/* written in the user's section, not the default */
+	bool dial_in_explicit;		/* set in the user's section */
 	bool disabled;
 	bool has_nt_hash;
 	uint8_t nt_hash[16];
@@ -91,6 +91,8 @@ struct rule {
 	struct condition *conds;
 	size_t n_conds;
 	struct policy_profile profile;
+	const char *auth_file;		/* where profile.auth is set, or NULL */
+	unsigned auth_line;
 };
 
 /* One address family of a pool: a list of slots, a two-level bitmap. */

@@ -597,7 +597,7 @@ static void check_forwarding(void)
 }
 
 /* A profile that conflicts with the server loads, and is said (policy.h). */
-static void warn_conflict(void *ctx, const char *line)
+static void warn_conflict(const char *line, void *ctx)
 {
 	(void)ctx;
 	log_warn("policy: %s", line);
@@ -620,7 +620,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	srv->event = event;
 	srv->cfg = *cfg;
 	srv->policy = policy;
-	policy_check_conflicts(policy, warn_conflict, NULL);
+	policy_warnings(policy, warn_conflict, NULL);
 	srv->ctl_fd = -1;
 	srv->started_wall = time(NULL);
 	snprintf(srv->config_path, sizeof(srv->config_path), "%s", config_path);
@@ -847,7 +847,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_adopt_leases(next, srv->policy, on_orphan, srv);
 	policy_free(srv->policy);
 	srv->policy = next;
-	policy_check_conflicts(next, warn_conflict, NULL);
+	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies",

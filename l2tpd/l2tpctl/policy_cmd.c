@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl policy check FILE
- * l2tpctl policy test [--json] FILE key=value...
+ * l2tpctl policy test [--json] [--time T] FILE key=value...
  * l2tpctl policy hash [--iterations N]
  *
  * All offline: they load the file themselves, as the daemon would, and
@@ -48,12 +48,25 @@ int l2tpctl_policy_parse_query(policy_t *p, int argc, char **argv,
 		const char *key = argv[i], *val;
 		size_t kl;
 
+		/* --time T: the same as time=T (an option reads better in
+		 * scripts that try a time window offline) */
+		if (strcmp(argv[i], "--time") == 0) {
+			if (i + 1 == argc) {
+				snprintf(err, errlen, "expected a time after --time");
+				return -1;
+			}
+			key = "time";
+			kl = 4;
+			val = argv[++i];
+			goto have_key;
+		}
 		if (!eq) {
 			snprintf(err, errlen, "expected key=value, got '%s'", argv[i]);
 			return -1;
 		}
 		kl = (size_t)(eq - argv[i]);
 		val = eq + 1;
+have_key:
 #define IS(k) (kl == strlen(k) && strncmp(key, k, kl) == 0)
 		if (IS("user")) {
 			r->user = val;
@@ -91,6 +104,10 @@ int l2tpctl_policy_parse_query(policy_t *p, int argc, char **argv,
 				return -1;
 			}
 		} else if (IS("time")) {
+			if (q->has_time) {
+				snprintf(err, errlen, "time given twice");
+				return -1;
+			}
 			if (!policy_parse_time(p, val, &r->now)) {
 				snprintf(err, errlen, "expected time=YYYY-MM-DDTHH:MM (local to "
 					 "the policy's time zone, or with Z for UTC), got '%s'", val);
@@ -215,15 +232,16 @@ static int load(const char *path, policy_t **p, FILE *err)
 	return 0;
 }
 
-static void print_warning(void *ctx, const char *line)
+static void print_warning(const char *msg, void *ctx)
 {
-	fprintf(ctx, "warning: %s\n", line);
+	fprintf(ctx, "warning: %s\n", msg);
 }
 
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct policy_counts c;
 	policy_t *p;
+	size_t warnings;
 
 	if (argc != 1) {
 		fprintf(err, "usage: l2tpctl policy check FILE\n");
@@ -231,11 +249,14 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (load(argv[0], &p, err))
 		return L2TPCTL_FAIL;
+	/* warnings do not fail the check: the daemon loads the file too */
+	warnings = policy_warnings(p, print_warning, err);
 	policy_get_counts(p, &c);
-	fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies\n",
+	fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies",
 		argv[0], c.users, c.groups, c.pools, c.policies);
-	/* loads, but a profile conflicts with the server: said, not fatal */
-	policy_check_conflicts(p, print_warning, err);
+	if (warnings)
+		fprintf(out, ", %zu warning%s", warnings, warnings == 1 ? "" : "s");
+	fputc('\n', out);
 	policy_free(p);
 	return L2TPCTL_OK;
 }
@@ -248,21 +269,49 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 	policy_t *p;
 	int status;
 
-	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
-		json = true;
-		argc--;
-		argv++;
+	/* options before FILE, in any order; --time T may also follow it */
+	char *time_arg[2] = { NULL, NULL };
+	for (;;) {
+		if (argc > 0 && strcmp(argv[0], "--json") == 0) {
+			json = true;
+			argc--;
+			argv++;
+		} else if (argc > 1 && strcmp(argv[0], "--time") == 0 && !time_arg[0]) {
+			time_arg[0] = argv[0];
+			time_arg[1] = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else {
+			break;
+		}
 	}
 	if (argc < 1) {
-		fprintf(err, "usage: l2tpctl policy test [--json] FILE [user=NAME] [group=G]... "
-			"[peer=IP] [server=IP] [ike_identity=ID] [cert_subject=DN] "
+		fprintf(err, "usage: l2tpctl policy test [--json] [--time T] FILE [user=NAME] "
+			"[group=G]... [peer=IP] [server=IP] [ike_identity=ID] [cert_subject=DN] "
 			"[cert_issuer=DN] [tunnel=l2tp] [auth=mschapv2] "
-			"[time=YYYY-MM-DDTHH:MM] [sessions=N]\n");
+			"[time=T] [sessions=N]\n"
+			"  T: YYYY-MM-DDTHH:MM[:SS] in the policy's time zone, or with a\n"
+			"     trailing Z in UTC (e.g. --time 2026-12-06T03:00Z); default: now\n");
 		return L2TPCTL_USAGE;
 	}
 	if (load(argv[0], &p, err))
 		return L2TPCTL_FAIL;
-	if (l2tpctl_policy_parse_query(p, argc - 1, argv + 1, &q, msg, sizeof(msg))) {
+	char **qargv = calloc((size_t)argc + 2, sizeof(*qargv));
+	int qargc = 0, rc;
+	if (!qargv) {
+		policy_free(p);
+		fprintf(err, "l2tpctl policy test: out of memory\n");
+		return L2TPCTL_FAIL;
+	}
+	if (time_arg[0]) {
+		qargv[qargc++] = time_arg[0];
+		qargv[qargc++] = time_arg[1];
+	}
+	for (int i = 1; i < argc; i++)
+		qargv[qargc++] = argv[i];
+	rc = l2tpctl_policy_parse_query(p, qargc, qargv, &q, msg, sizeof(msg));
+	free(qargv);
+	if (rc) {
 		fprintf(err, "l2tpctl policy test: %s\n", msg);
 		policy_free(p);
 		return L2TPCTL_USAGE;
@@ -354,7 +403,8 @@ static int cmd_hash(int argc, char **argv, FILE *out, FILE *err)
 
 static const struct l2tpctl_command policy_commands[] = {
 	{ "check", "FILE", "validate a policy file", cmd_check },
-	{ "test", "[--json] FILE key=value...", "decide and explain a hypothetical login", cmd_test },
+	{ "test", "[--json] [--time T] FILE key=value...", "decide and explain a hypothetical "
+	  "login; T (YYYY-MM-DDTHH:MM, policy's zone, Z for UTC) instead of now", cmd_test },
 	{ "hash", "[--iterations N]", "read a password, print nt_hash and password_hash lines", cmd_hash },
 };
 

@@ -177,18 +177,63 @@ def test_refusal_carries_the_mschapv2_code(stack, net, user, password, code):
 @pytest.mark.netns
 def test_outside_allowed_hours_is_646(stack, net):
     srv, cli = net
-    # A window that excludes now: the three hours starting two hours ahead (UTC).
+    d = start(stack, net, policy_text=policy_outside_now())
+    rc, recs, out = run_client(cli, SERVER, "erin", PASSWORDS["erin"])
+    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 646, out
+
+
+def policy_outside_now(permission="grant"):
+    """The example policy with the contractors' window moved to the three
+    hours starting two hours ahead (UTC): it excludes now whenever the test
+    runs, so the outcome never depends on the hour. (The daemon has no
+    clock to inject, and libfaketime cannot stand in: its timerfd_settime
+    shifts sd-event's monotonic deadlines, which then fail with EINVAL.)"""
     now = datetime.datetime.utcnow()
     start_h = (now.hour + 2) % 24
     end_h = (now.hour + 5) % 24
     policy = open(EXAMPLE_POLICY).read().replace(
-        "time = Mon-Fri 08:00-18:00     # E=646 outside these hours",
-        "time = Mon-Sun %02d:00-%02d:00" % (start_h, end_h)).replace(
+        "time = Mon-Fri 08:00-18:00     # E=646 outside these hours\n"
+        "        }\n"
+        "        permission = grant",
+        "time = Mon-Sun %02d:00-%02d:00\n"
+        "        }\n"
+        "        permission = %s" % (start_h, end_h, permission)).replace(
         "default_dial_in = deny", "default_dial_in = deny\n    timezone = UTC")
-    assert "Mon-Sun" in policy
-    d = start(stack, net, policy_text=policy)
+    assert "Mon-Sun" in policy and "timezone = UTC" in policy
+    return policy
+
+
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_deny_policy_out_of_its_window_is_649_not_646(stack, net):
+    # A deny policy's window failing is no reason for "outside allowed
+    # hours": nothing would have admitted erin, so 649 (no-matching-policy).
+    srv, cli = net
+    d = start(stack, net, policy_text=policy_outside_now("deny"))
     rc, recs, out = run_client(cli, SERVER, "erin", PASSWORDS["erin"])
-    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 646, out
+    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 649, out
+    assert "no-matching-policy" in d.log(), d.log()
+
+
+@USERSPACE_ONLY
+@pytest.mark.netns
+def test_pattern_at_its_match_limit_refuses_with_649(stack, net):
+    # A deny policy whose pattern gives up on this name cannot be skipped:
+    # the staff policy after it must not admit the user (fail closed).
+    srv, cli = net
+    name = "a" * 40 + "b"
+    policy = open(EXAMPLE_POLICY).read().replace(
+        "users {\n",
+        "users {\n    %s {\n        nt_hash = 15c5ffc601cf71efef58296f81a4593d\n"
+        "        dial_in = policy\n        groups = staff\n    }\n" % name, 1).replace(
+        "policies {\n",
+        "policies {\n    slow-pattern {\n        conditions { user = ~\"^(a|aa)+$\" }\n"
+        "        permission = deny\n    }\n", 1)
+    assert "slow-pattern" in policy and name in policy
+    d = start(stack, net, policy_text=policy)
+    rc, recs, out = run_client(cli, SERVER, name, PASSWORDS["erin"])
+    assert rc == 1 and by_event(recs, "failed")[0]["auth_code"] == 649, out
+    assert "condition-error" in d.log(), d.log()
 
 
 @pytest.mark.netns

@@ -43,10 +43,31 @@ expect test-night-shift 0 "decision: GRANT by policy 'night-shift'" -- \
 	ike_identity=nb-1.laptops.example.com \
 	"cert_subject=CN=nb-1.laptops.example.com, O=Example" \
 	"cert_issuer=CN=Example Root CA, O=Example" time=2026-11-27T23:00
+expect test-time-option 3 "decision: DENY outside-hours.*E=646" -- \
+	"$L2TPCTL" policy test --time 2026-11-28T12:00 "$EX/certificates.conf" user=nina \
+	server=198.51.100.1 ike_identity=nb-1.laptops.example.com \
+	"cert_subject=CN=nb-1.laptops.example.com, O=Example" \
+	"cert_issuer=CN=Example Root CA, O=Example"
+expect test-time-option-after-file 0 "decision: GRANT by policy 'night-shift'" -- \
+	"$L2TPCTL" policy test "$EX/certificates.conf" --time 2026-11-27T23:00 user=nina \
+	server=198.51.100.1 ike_identity=nb-1.laptops.example.com \
+	"cert_subject=CN=nb-1.laptops.example.com, O=Example" \
+	"cert_issuer=CN=Example Root CA, O=Example"
+expect test-time-twice 2 "time given twice" -- \
+	"$L2TPCTL" policy test --time 2026-11-27T23:00 "$EX/minimal.conf" time=2026-11-27T23:00
+printf 'server { auth_methods = mschapv2 }\npolicies {\n  a {\n    permission = grant\n    profile { auth = pap }\n  }\n}\n' >"$TMP/warn.conf"
+expect check-warning 0 "warning: $TMP/warn.conf:5: policy 'a': the profile allows only pap, all disabled on the server" -- \
+	"$L2TPCTL" policy check "$TMP/warn.conf"
+expect check-warning-count 0 "warn.conf: OK: 0 users, 0 groups, 0 pools, 1 policies, 1 warning$" -- \
+	"$L2TPCTL" policy check "$TMP/warn.conf"
+printf 'include loop2.conf\n' >"$TMP/loop1.conf"
+printf 'include loop1.conf\n' >"$TMP/loop2.conf"
+expect check-include-loop 1 "include loop: '$TMP/loop1.conf' is already being read" -- \
+	"$L2TPCTL" policy check "$TMP/loop1.conf"
 expect test-dial-in-deny 3 "decision: DENY user-dial-in-deny" -- \
 	"$L2TPCTL" policy test "$EX/office.conf" user=frank time=2026-11-25T10:00
 expect test-json 0 '"granted":true' -- \
-	"$L2TPCTL" policy test --json "$EX/minimal.conf" user=alice
+	"$L2TPCTL" policy test --time 2026-12-06T03:00Z --json "$EX/minimal.conf" user=alice
 "$L2TPCTL" policy test --json "$EX/office.conf" user=bob time=2026-11-25T10:00 >"$TMP/j" 2>&1
 if command -v python3 >/dev/null && ! python3 -m json.tool "$TMP/j" >/dev/null; then
 	echo "FAIL test-json-valid"; cat "$TMP/j"; fails=$((fails + 1))

@@ -125,13 +125,104 @@ static void test_report_without_user_is_pre_auth_only(void **state)
 	char err[300], *r;
 	int status;
 
-	/* A fixed time inside the staff window: without one the query takes
-	 * the wall clock, and the result depended on the hour of the run. */
-	assert_int_equal(parse(p, &q, err, sizeof(err), "time=2026-11-25T10:00Z", NULL), 0);
+	/* a Wednesday inside the window: the offer does not depend on the
+	 * day the test runs (it used the wall clock and failed at night) */
+	assert_int_equal(parse(p, &q, err, sizeof(err), "time=2026-11-25T10:00", NULL), 0);
 	r = l2tpctl_policy_report(p, &q, false, &status);
 	assert_int_equal(status, 0);
 	assert_null(strstr(r, "after authentication"));
 	free(r);
+	policy_free(p);
+}
+
+static void test_pre_auth_outside_the_window_offers_nothing(void **state)
+{
+	policy_t *p = load_ok(text);
+	struct l2tpctl_query q;
+	char err[300], *r;
+	int status;
+
+	/* Sunday 03:00 UTC: the only policy cannot match */
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "2026-12-06T03:00Z", NULL), 0);
+	r = l2tpctl_policy_report(p, &q, false, &status);
+	assert_int_equal(status, 3);
+	assert_non_null(strstr(r, "Sun 03:00 (UTC) is outside Mon-Fri 08:00-18:00"));
+	free(r);
+	policy_free(p);
+}
+
+static void test_time_option_sets_the_evaluation_time(void **state)
+{
+	policy_t *p = load_ok(text);
+	struct l2tpctl_query q;
+	char err[300];
+
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "2026-12-07T03:00",
+			       "user=alice", NULL), 0);
+	assert_true(q.has_time);
+	assert_int_equal(q.req.now, utc("2026-12-07T03:00Z"));	/* policy zone is UTC */
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", NULL), -1);
+	assert_string_equal(err, "expected a time after --time");
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "2026-12-07T03:00",
+			       "time=2026-12-07T04:00", NULL), -1);
+	assert_string_equal(err, "time given twice");
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "03:00", NULL), -1);
+	assert_non_null(strstr(err, "got '03:00'"));
+	policy_free(p);
+}
+
+static void test_time_option_in_the_policy_time_zone(void **state)
+{
+	policy_t *p = load_ok("server { timezone = Europe/Berlin }\n");
+	struct l2tpctl_query q;
+	char err[300];
+
+	/* 03:00 in Berlin in December (CET, UTC+1) is 02:00 UTC */
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "2026-12-07T03:00", NULL), 0);
+	assert_int_equal(q.req.now, utc("2026-12-07T02:00Z"));
+	assert_int_equal(parse(p, &q, err, sizeof(err), "--time", "2026-12-07T03:00Z", NULL), 0);
+	assert_int_equal(q.req.now, utc("2026-12-07T03:00Z"));
+	policy_free(p);
+}
+
+struct warnings {
+	int n;
+	char last[512];
+};
+
+static void collect(const char *msg, void *ctx)
+{
+	struct warnings *w = ctx;
+
+	w->n++;
+	snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+static void test_check_warns_of_profile_methods_the_server_disables(void **state)
+{
+	policy_t *p = load_ok(
+		"server { auth_methods = mschapv2 }\n"
+		"policies {\n"
+		"  a { permission = grant\n profile { auth = pap } }\n"
+		"  b { permission = grant\n profile { auth = mschapv2, chap } }\n"
+		"  c { permission = grant }\n"	/* default methods: mschapv2 is left */
+		"}\n");
+	struct warnings w = { 0 };
+
+	assert_int_equal(policy_warnings(p, collect, &w), 2);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.last, "t.conf:6: policy 'b': the profile allows chap, "
+			    "disabled on the server (server.auth_methods = mschapv2): only "
+			    "mschapv2 can be used");
+	policy_free(p);
+	p = load_ok("server { auth_methods = pap }\npolicies { c { permission = grant } }\n");
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(policy_warnings(p, collect, &w), 1);
+	assert_non_null(strstr(w.last, "policy 'c': the profile allows only mschapv2, eap, "
+			       "all disabled on the server (server.auth_methods = pap)"));
+	policy_free(p);
+	p = load_ok(text);
+	assert_int_equal(policy_warnings(p, collect, &w), 0);
 	policy_free(p);
 }
 
@@ -224,6 +315,10 @@ int main(void)
 		cmocka_unit_test(test_text_report_of_a_grant),
 		cmocka_unit_test(test_text_report_of_a_denial_and_its_status),
 		cmocka_unit_test(test_report_without_user_is_pre_auth_only),
+		cmocka_unit_test(test_pre_auth_outside_the_window_offers_nothing),
+		cmocka_unit_test(test_time_option_sets_the_evaluation_time),
+		cmocka_unit_test(test_time_option_in_the_policy_time_zone),
+		cmocka_unit_test(test_check_warns_of_profile_methods_the_server_disables),
 		cmocka_unit_test(test_json_report_fields),
 		cmocka_unit_test(test_json_strings_are_escaped),
 		cmocka_unit_test(test_json_replaces_invalid_utf8_and_keeps_valid_utf8),

@@ -426,137 +426,6 @@ static void test_pre_auth_with_nothing_to_offer_returns_zero(void **state)
 	policy_free(p);
 }
 
-/* Issue: a deny policy whose pattern hits the match limit was skipped, and
- * a later grant policy admitted the login. */
-static void test_a_deny_policy_that_cannot_be_evaluated_is_not_skipped(void **state)
-{
-	policy_t *p = load_ok(
-		"users { aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab { } }\n"
-		"policies {\n"
-		"  no-contractors { conditions { user = ~\"^(a|aa)+$\" }\n permission = deny }\n"
-		"  everyone { permission = grant\n profile { pool = p } }\n"
-		"}\npools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n");
-	struct policy_request req = {
-		.user = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab" };
-	struct policy_decision d;
-	struct policy_explain x;
-	bool said = false;
-
-	policy_explain_init(&x);
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
-	for (size_t i = 0; i < x.n; i++)
-		if (strstr(x.lines[i].text, "cannot be evaluated, the login is refused"))
-			said = true;
-	assert_true(said);
-	assert_int_equal(policy_reason_mschap_error(POLICY_DENY_CONDITION_ERROR), 649);
-	policy_explain_free(&x);
-	policy_free(p);
-}
-
-/* Issue: lookup ignored case but ~ patterns saw the name as typed, so
- * EXT-FRANK passed a deny policy written for ^ext-. */
-static void test_patterns_see_the_canonical_user_name(void **state)
-{
-	policy_t *p = load_ok(
-		"users { ext-frank { dial_in = policy } }\n"
-		"policies {\n"
-		"  no-externals { conditions { user = ~\"^ext-\" }\n permission = deny }\n"
-		"  everyone { permission = grant\n profile { pool = p } }\n"
-		"}\npools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n");
-	struct policy_request req = { .user = "EXT-FRANK" };
-	struct policy_decision d;
-
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_POLICY);
-	assert_string_equal(d.policy_name, "no-externals");
-	policy_free(p);
-}
-
-/* Issue: E=646 came from a failing deny policy's time window too. */
-static void test_outside_hours_only_when_the_window_kept_a_grant_out(void **state)
-{
-	policy_t *p = load_ok(
-		"users { erin { dial_in = policy } }\n"
-		"server { timezone = UTC }\n"
-		"policies {\n"
-		"  night-lockout { conditions { time = Mon-Sun 00:00-01:00 }\n permission = deny }\n"
-		"}\n");
-	/* 2026-12-06 03:00 UTC: outside the deny policy's window */
-	struct policy_request req = { .user = "erin", .now = 1796526000 };
-	struct policy_decision d;
-
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_NO_MATCHING_POLICY);
-	policy_free(p);
-	p = load_ok(
-		"users { erin { dial_in = policy } }\n"
-		"server { timezone = UTC }\n"
-		"policies {\n"
-		"  day { conditions { time = Mon-Sun 08:00-18:00 }\n permission = grant }\n"
-		"}\n");
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
-	policy_free(p);
-}
-
-/* Issue: an explicit dial_in = deny was explained as "the default". */
-static void test_an_explicit_dial_in_deny_is_not_called_the_default(void **state)
-{
-	policy_t *p = load_ok("users { bob { dial_in = deny } carol { } }\n"
-			      "policies { all { permission = grant } }\n");
-	struct policy_request req = { .user = "bob" };
-	struct policy_decision d;
-	struct policy_explain x;
-	bool explicit_ok = false, default_ok = false;
-
-	policy_explain_init(&x);
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
-	for (size_t i = 0; i < x.n; i++)
-		if (!strcmp(x.lines[i].text, "the user's dial_in is deny"))
-			explicit_ok = true;
-	assert_true(explicit_ok);
-	policy_explain_free(&x);
-	req.user = "carol";
-	policy_explain_init(&x);
-	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
-	for (size_t i = 0; i < x.n; i++)
-		if (!strcmp(x.lines[i].text, "the user's dial_in is deny (the default)"))
-			default_ok = true;
-	assert_true(default_ok);
-	policy_explain_free(&x);
-	policy_free(p);
-}
-
-static void collect(void *ctx, const char *line)
-{
-	char *buf = ctx;
-
-	strncat(buf, line, 1023 - strlen(buf));
-	strncat(buf, "\n", 1023 - strlen(buf));
-}
-
-/* l2tpctl policy check and the daemon say so when a profile needs a method
- * the server has disabled. */
-static void test_profile_conflicts_with_the_server_are_reported(void **state)
-{
-	policy_t *p = load_ok(
-		"server { auth_methods = mschapv2 }\n"
-		"policies {\n"
-		"  certs { permission = grant\n profile { auth = eap } }\n"
-		"  mixed { permission = grant\n profile { auth = eap, mschapv2 } }\n"
-		"  fine { permission = grant\n profile { auth = mschapv2 } }\n"
-		"  refused { permission = deny\n profile { auth = eap } }\n"
-		"}\n");
-	char buf[1024] = "";
-
-	assert_int_equal(policy_check_conflicts(p, collect, buf), 2);
-	assert_non_null(strstr(buf, "t.conf:3: policy 'certs': its profile allows only eap, disabled "
-				    "on this server (enabled: mschapv2): every login it decides is "
-				    "refused (auth-method-disabled, E=649)\n"));
-	assert_non_null(strstr(buf, "policy 'mixed': its profile allows eap, disabled on this "
-				    "server: only mschapv2 can be used\n"));
-	assert_null(strstr(buf, "'fine'"));
-	assert_null(strstr(buf, "'refused'"));
-	policy_free(p);
-}
-
 /* ---- patterns ------------------------------------------------------------------ */
 
 static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
@@ -570,8 +439,7 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	struct policy_explain x;
 
 	policy_explain_init(&x);
-	/* a condition that cannot be evaluated refuses (it used to count
-	 * as "no match", which lets a later grant policy admit the login) */
+	/* fail closed: a condition that cannot be evaluated refuses */
 	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
 	bool limit = false;
 	for (size_t i = 0; i < x.n; i++)
@@ -582,6 +450,175 @@ static void test_catastrophic_pattern_gives_up_at_its_match_limit(void **state)
 	policy_get_stats(p, &st);
 	assert_int_equal(st.pattern_limit_hits, 1);
 	assert_int_equal(st.decisions[POLICY_DENY_CONDITION_ERROR], 1);
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+/* The catastrophic pattern of the test above, and a name it gives up on. */
+#define SLOW_NAME "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"
+
+static bool explained(const struct policy_explain *x, enum policy_verdict v,
+		      const char *text)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->lines[i].verdict == v && strstr(x->lines[i].text, text))
+			return true;
+	return false;
+}
+
+static void test_deny_policy_at_its_match_limit_is_not_skipped(void **state)
+{
+	/* the deny policy cannot tell whether it matches: the later grant
+	 * policy must not admit the user instead */
+	policy_t *p = load_ok(
+		"users { " SLOW_NAME " { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-deny { conditions { user = ~\"^(a|aa)+$\" }\n permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = SLOW_NAME };
+	struct policy_decision d;
+	struct policy_explain x;
+	char *text;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_CONDITION_ERROR);
+	assert_string_equal(d.policy_name, "1-deny");
+	assert_int_equal(policy_reason_mschap_error(d.reason), 649);
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated: a pattern of ~^(a|aa)+$ "
+			      "hit its match limit (fail closed)"));
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated: the login is refused"));
+	text = policy_format_text(p, 0, &d, &x);
+	assert_non_null(strstr(text, "decision: DENY condition-error: a policy condition could "
+			       "not be evaluated"));
+	assert_non_null(strstr(text, "      ! user "));
+	free(text);
+	policy_explain_free(&x);
+	/* the same without an explanation (the daemon's path) */
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_CONDITION_ERROR);
+	policy_free(p);
+}
+
+static void test_condition_error_after_a_certain_failure_does_not_refuse(void **state)
+{
+	/* the tunnel type fails for certain: whatever the pattern would say,
+	 * the policy does not match, and the grant policy decides */
+	policy_t *p = load_ok(
+		"users { " SLOW_NAME " { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-deny { conditions { tunnel_type = pptp\n user = ~\"^(a|aa)+$\" }\n"
+		"    permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = SLOW_NAME, .tunnel = POLICY_TUNNEL_L2TP };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_GRANTED);
+	assert_string_equal(d.policy_name, "2-all");
+	policy_explain_free(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	policy_free(p);
+}
+
+static void test_pre_auth_explains_a_condition_error(void **state)
+{
+	policy_t *p = load_ok(
+		"policies {\n"
+		"  1-deny { conditions { ike_identity = ~\"^(a|aa)+$\" }\n permission = deny }\n"
+		"  2-all { permission = grant }\n"
+		"}\n");
+	struct policy_request req = { .ike_identity = SLOW_NAME };
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	/* could match: its methods are offered, the decision refuses later */
+	assert_int_equal(policy_pre_auth(p, &req, &x),
+			 POLICY_AUTH_MSCHAPV2 | POLICY_AUTH_EAP);
+	assert_true(explained(&x, POLICY_V_ERROR, "cannot be evaluated (the login will be refused)"));
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+static void test_user_patterns_see_the_canonical_name(void **state)
+{
+	/* the lookup ignores case: so do the patterns, on the lower-case name */
+	policy_t *p = load_ok(
+		"users { ext-frank { dial_in = policy } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-no-externals { conditions { user = ~\"^ext-\" }\n permission = deny }\n"
+		"  2-all { permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	const char *names[] = { "ext-frank", "EXT-FRANK", "Ext-Frank" };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct policy_request req = { .user = names[i] };
+		assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_POLICY);
+		assert_string_equal(d.policy_name, "1-no-externals");
+	}
+	struct policy_request req = { .user = "EXT-FRANK" };
+	policy_explain_init(&x);
+	policy_post_auth(p, &req, 0, &d, &x);
+	assert_true(explained(&x, POLICY_V_MATCH, "user 'ext-frank' matches ~^ext-"));
+	policy_explain_free(&x);
+	policy_free(p);
+}
+
+static void test_outside_hours_only_when_the_window_kept_a_grant_off(void **state)
+{
+	/* 1-night-block denies at night; at noon its time window fails. That
+	 * is no reason for E=646: nothing would have granted the login */
+	policy_t *p = load_ok(
+		"server { timezone = UTC }\n"
+		"groups { staff { } }\n"
+		"users { bob { dial_in = policy }\n carl { dial_in = allow }\n"
+		"  dora { dial_in = policy\n groups = staff } }\n"
+		"pools { p { ipv4 = 192.0.2.10-192.0.2.20 } }\n"
+		"policies {\n"
+		"  1-night-block { conditions { time = Mon-Sun 22:00-06:00 }\n permission = deny }\n"
+		"  2-staff { conditions { group = staff\n time = Mon-Fri 08:00-18:00 }\n"
+		"    permission = grant\n profile { pool = p } }\n"
+		"}\n");
+	struct policy_request req = { .user = "bob", .now = utc("2026-11-28T12:00Z") };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_NO_MATCHING_POLICY);
+	assert_int_equal(policy_reason_mschap_error(d.reason), 649);
+	/* dial_in = allow takes the deny policy's profile: its window matters */
+	req.user = "carl";
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
+	/* staff on a Saturday: the grant policy's window kept it off */
+	req.user = "dora";
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
+	assert_int_equal(policy_reason_mschap_error(d.reason), 646);
+	policy_free(p);
+}
+
+static void test_explicit_dial_in_deny_is_not_called_the_default(void **state)
+{
+	policy_t *p = load_ok(
+		"users { set { dial_in = deny }\n unset { } }\n"
+		"policies { a { permission = grant } }\n");
+	struct policy_request req = { .user = "set" };
+	struct policy_decision d;
+	struct policy_explain x;
+
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	assert_true(explained(&x, POLICY_V_NOMATCH, "the user's dial_in is deny"));
+	assert_false(explained(&x, POLICY_V_NOMATCH, "default"));
+	policy_explain_free(&x);
+	req.user = "unset";
+	policy_explain_init(&x);
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, &x), POLICY_DENY_USER_DIAL_IN);
+	assert_true(explained(&x, POLICY_V_NOMATCH, "the user's dial_in is deny "
+			      "(not set: server.default_dial_in)"));
 	policy_explain_free(&x);
 	policy_free(p);
 }
@@ -691,11 +728,12 @@ int main(void)
 		cmocka_unit_test(test_pre_auth_excludes_server_disabled_methods_and_narrows_by_condition),
 		cmocka_unit_test(test_pre_auth_with_nothing_to_offer_returns_zero),
 		cmocka_unit_test(test_catastrophic_pattern_gives_up_at_its_match_limit),
-		cmocka_unit_test(test_a_deny_policy_that_cannot_be_evaluated_is_not_skipped),
-		cmocka_unit_test(test_patterns_see_the_canonical_user_name),
-		cmocka_unit_test(test_outside_hours_only_when_the_window_kept_a_grant_out),
-		cmocka_unit_test(test_an_explicit_dial_in_deny_is_not_called_the_default),
-		cmocka_unit_test(test_profile_conflicts_with_the_server_are_reported),
+		cmocka_unit_test(test_deny_policy_at_its_match_limit_is_not_skipped),
+		cmocka_unit_test(test_condition_error_after_a_certain_failure_does_not_refuse),
+		cmocka_unit_test(test_pre_auth_explains_a_condition_error),
+		cmocka_unit_test(test_user_patterns_see_the_canonical_name),
+		cmocka_unit_test(test_outside_hours_only_when_the_window_kept_a_grant_off),
+		cmocka_unit_test(test_explicit_dial_in_deny_is_not_called_the_default),
 		cmocka_unit_test(test_time_window_forms),
 		cmocka_unit_test(test_sessions_allowed_check),
 		cmocka_unit_test(test_password_checks_for_pap),
