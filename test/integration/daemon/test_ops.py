@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Operations on the host (docs/operations.md): one daemon per
+configuration, the modes of the daemon's sockets, how l2tpctl finds the
+daemon, and l2tpctl --json errors. The daemon runs in a namespace of its
+own with the userspace data path; no client is needed."""
+import grp
+import json
+import os
+import re
+import stat
+import subprocess
+
+import pytest
+
+from lib.netns import wait_for
+from lib.l2tpd import L2tpd, build_dir
+
+SERVER = "192.0.2.1"
+
+
+def l2tpctl_exe():
+    return os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
+
+
+def l2tpctl(*args, env=None):
+    full_env = {k: v for k, v in os.environ.items() if k != "L2TPCTL_SOCKET"}
+    full_env.update(env or {})
+    res = subprocess.run([l2tpctl_exe()] + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=20, env=full_env)
+    return res.returncode, res.stdout, res.stderr
+
+
+def start(stack, **kw):
+    ns = stack.netns("srv")
+    stack.veth(ns, "srv0", SERVER + "/24", stack.netns("cli"), "cli0", "192.0.2.2/24")
+    d = L2tpd(stack, ns, listen=SERVER, dataplane="userspace", **kw)
+    d.start()
+    return d
+
+
+@pytest.mark.netns
+def test_a_second_daemon_with_the_same_config_refuses_and_the_first_keeps_serving(stack):
+    d = start(stack)
+    exe = os.path.join(build_dir(), "l2tpd", "daemon", "l2tpd")
+    second = stack.spawn("l2tpd-second", [exe, "--config", d.conf, "--policy", d.policy],
+                         ns=d.ns)
+    rc = second.popen.wait(timeout=30)
+    assert rc != 0, second.log()
+    pid = d.proc.popen.pid
+    # ip netns exec execs l2tpd in place: the pid spawned is the daemon's.
+    assert re.search(r"another l2tpd \(pid %d\) is running with the control socket %s"
+                     % (pid, re.escape(d.sock)), second.log()), second.log()
+    # Neither of the first daemon's sockets was unlinked.
+    assert stat.S_ISSOCK(os.stat(d.sock).st_mode)
+    assert stat.S_ISSOCK(os.stat(d.ipsec_sock).st_mode)
+    rc, out, err = l2tpctl("--socket", d.sock, "status")
+    assert rc == 0 and "ports:" in out, out + err
+    ok, text = d.ctl("status")
+    assert ok, text
+    assert d.proc.alive()
+
+
+@pytest.mark.netns
+def test_the_daemon_restarts_after_a_clean_stop_with_the_lock_file_left(stack):
+    d = start(stack)
+    assert d.proc.stop() == 0, d.log()
+    assert os.path.exists(d.sock + ".lock")
+    d.start()
+    assert d.ctl("status")[0]
+
+
+def other_group():
+    """A group of this host that is not root's: the control group."""
+    for g in grp.getgrall():
+        if g.gr_gid != 0:
+            return g
+    pytest.skip("no group besides root on this host")
+
+
+@pytest.mark.netns
+def test_socket_modes_owner_and_group_are_the_documented_ones(stack):
+    g = other_group()
+    d = start(stack, extra="control_group = %s" % g.gr_name)
+    st = os.stat(d.sock)
+    # docs/operations.md: control_socket 0600, 0660 with control_group
+    assert stat.S_IMODE(st.st_mode) == 0o660, oct(st.st_mode)
+    assert (st.st_uid, st.st_gid) == (0, g.gr_gid)
+    # docs/operations.md: ipsec_socket 0600, root only (the plugin runs as root)
+    st = os.stat(d.ipsec_sock)
+    assert stat.S_IMODE(st.st_mode) == 0o600, oct(st.st_mode)
+    assert (st.st_uid, st.st_gid) == (0, 0)
+    st = os.stat(d.sock + ".lock")
+    assert stat.S_IMODE(st.st_mode) == 0o644 and st.st_uid == 0, oct(st.st_mode)
+
+
+@pytest.mark.netns
+def test_socket_mode_without_a_control_group_is_root_only(stack):
+    d = start(stack)
+    st = os.stat(d.sock)
+    assert stat.S_IMODE(st.st_mode) == 0o600 and (st.st_uid, st.st_gid) == (0, 0), oct(st.st_mode)
+
+
+@pytest.mark.netns
+def test_l2tpctl_finds_the_daemon_by_socket_env_and_config(stack, tmp_path):
+    d = start(stack)
+    wrong = str(tmp_path / "nothing.sock")
+    # --config: the control_socket key of that file, read by the daemon's parser
+    rc, out, err = l2tpctl("--config", d.conf, "status")
+    assert rc == 0 and "ports:" in out, out + err
+    # L2TPCTL_SOCKET beats --config
+    rc, out, err = l2tpctl("--config", d.conf, "status", env={"L2TPCTL_SOCKET": wrong})
+    assert rc == 1 and wrong in err, out + err
+    rc, out, err = l2tpctl("status", env={"L2TPCTL_SOCKET": d.sock})
+    assert rc == 0 and "ports:" in out, out + err
+    # --socket beats L2TPCTL_SOCKET
+    rc, out, err = l2tpctl("--socket", d.sock, "status", env={"L2TPCTL_SOCKET": wrong})
+    assert rc == 0 and "ports:" in out, out + err
+    # a broken --config is an error with file:line:col, not a silent default
+    broken = tmp_path / "broken.conf"
+    broken.write_text("l2tpd {\n  control_socket = %s\n  max_sessions = many\n}\n" % d.sock)
+    rc, out, err = l2tpctl("--config", str(broken), "status")
+    assert rc == 1 and re.search(r"broken\.conf:3:\d+: ", err), out + err
+    # the order is in the help
+    rc, out, err = l2tpctl("--help")
+    assert rc == 0 and "L2TPCTL_SOCKET" in out and "--config FILE" in out, out
+
+
+def json_error(rc, out, err, code):
+    assert rc != 0, (out, err)
+    obj = json.loads(out)
+    assert obj["error"]["code"] == code, out
+    assert obj["error"]["message"], out
+    assert err == "", err
+    return obj["error"]["message"]
+
+
+@pytest.mark.netns
+def test_l2tpctl_json_reports_every_kind_of_failure_as_one_object(stack, tmp_path):
+    d = start(stack)
+    j = ("--json", "--socket", d.sock)
+    # daemon unreachable
+    msg = json_error(*l2tpctl("--json", "--socket", str(tmp_path / "none.sock"), "status"),
+                     "unreachable")
+    assert "not running" in msg
+    # unknown command
+    json_error(*l2tpctl(*j, "frobnicate"), "unknown_command")
+    # unknown option
+    json_error(*l2tpctl("--json", "--frob", "status"), "usage")
+    # bad arguments
+    json_error(*l2tpctl(*j, "disconnect", "user"), "usage")
+    json_error(*l2tpctl(*j, "status", "extra"), "usage")
+    # the daemon refuses the request
+    msg = json_error(*l2tpctl(*j, "disconnect", "user", "nobody"), "daemon")
+    assert "no session" in msg
+    # a broken --config
+    broken = tmp_path / "broken.conf"
+    broken.write_text("l2tpd {\n  log_level = loud\n}\n")
+    msg = json_error(*l2tpctl("--json", "--config", str(broken), "status"), "config")
+    assert re.search(r"broken\.conf:2:\d+: ", msg), msg
+    # and success is still the plain JSON answer
+    rc, out, err = l2tpctl(*j, "status")
+    assert rc == 0 and json.loads(out)["ports"] == 128, out + err
