@@ -146,9 +146,12 @@ uint64_t server_now_ms(const struct server *srv);
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy);
 void server_free(struct server *srv);
-/* Reload the policy file (and what of l2tpd.conf can change live).
- * On error the running state is kept; msg gets the reason. 0 or -1. */
+/* Reload l2tpd.conf (what can change live, reload.c) and the policy file.
+ * On an error in either file nothing is applied; msg gets the reason
+ * (file:line:col). 0 or -1. */
 int server_reload(struct server *srv, char *msg, size_t msglen);
+/* The control plane's settings from l2tpd.conf (start and reload). */
+void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc);
 /* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
 void server_stop(struct server *srv);
 

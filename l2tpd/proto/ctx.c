@@ -1592,6 +1592,27 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 	return ctx;
 }
 
+int l2tp_ctx_set_limits(struct l2tp_ctx *ctx, const struct l2tp_config *cfg)
+{
+	if (!ctx || !cfg || cfg->rto_initial_ms == 0 || cfg->rto_max_ms < cfg->rto_initial_ms)
+		return -1;
+	/* Checked against the counters at the next new tunnel or session:
+	 * lowering a limit refuses new ones and never ends those up. */
+	ctx->cfg.max_tunnels = cfg->max_tunnels;
+	ctx->cfg.max_sessions = cfg->max_sessions;
+	ctx->cfg.max_sessions_per_tunnel = cfg->max_sessions_per_tunnel;
+	ctx->cfg.new_tunnel_rate = cfg->new_tunnel_rate;
+	ctx->cfg.new_tunnel_burst = cfg->new_tunnel_burst;
+	ctx->cfg.hello_interval_ms = cfg->hello_interval_ms;
+	/* One transport configuration for every tunnel: the next
+	 * retransmission of any tunnel uses the new timers. */
+	ctx->xcfg.rto_initial_ms = cfg->rto_initial_ms;
+	ctx->xcfg.rto_max_ms = cfg->rto_max_ms;
+	ctx->xcfg.max_retries = cfg->max_retries;
+	ctx->drain_ms = l2tp_xport_cycle_ms(&ctx->xcfg);
+	return 0;
+}
+
 void l2tp_ctx_free(struct l2tp_ctx *ctx)
 {
 	if (!ctx)

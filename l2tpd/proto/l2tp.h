@@ -194,6 +194,10 @@ struct l2tp_ctx;
  * names it points to). */
 struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_ops *ops,
 			      void *arg);
+/* A reload (docs/operations.md "Reload"): take the limits (max_*,
+ * new_tunnel_*), hello_interval_ms and the retransmission timers of cfg;
+ * the rest of cfg is ignored. -1 (nothing changed) on bad timers. */
+int l2tp_ctx_set_limits(struct l2tp_ctx *ctx, const struct l2tp_config *cfg);
 /* Free everything at once, sending nothing (use l2tp_ctx_close_all first
  * for an orderly stop). */
 void l2tp_ctx_free(struct l2tp_ctx *ctx);

@@ -160,3 +160,54 @@ def test_l2tpctl_json_reports_every_kind_of_failure_as_one_object(stack, tmp_pat
     # and success is still the plain JSON answer
     rc, out, err = l2tpctl(*j, "status")
     assert rc == 0 and json.loads(out)["ports"] == 128, out + err
+
+
+def rewrite_conf(d, old, new):
+    with open(d.conf) as f:
+        text = f.read()
+    assert old in text, text
+    with open(d.conf, "w") as f:
+        f.write(text.replace(old, new))
+
+
+@pytest.mark.netns
+def test_reload_applies_a_live_setting_of_l2tpd_conf(stack):
+    d = start(stack, extra="limits {\n sessions = 128\n }")
+    rewrite_conf(d, "sessions = 128", "sessions = 7")
+    rc, out, err = l2tpctl("--socket", d.sock, "reload")
+    assert rc == 0 and "settings reloaded" in out and "restart" not in out, out + err
+    rc, out, err = l2tpctl("--socket", d.sock, "status")
+    assert "ports:     0 in use of 7" in out, out
+    # log_level is live too: from debug to error, the notice of the next
+    # reload is not logged any more
+    rewrite_conf(d, "log_level = debug", "log_level = error")
+    assert l2tpctl("--socket", d.sock, "reload")[0] == 0
+    n = d.log().count("policy reloaded")
+    assert l2tpctl("--socket", d.sock, "reload")[0] == 0
+    assert d.log().count("policy reloaded") == n, d.log()
+
+
+@pytest.mark.netns
+def test_reload_names_the_settings_that_wait_for_a_restart(stack):
+    d = start(stack)
+    rewrite_conf(d, "dataplane = userspace", "dataplane = kernel")
+    rewrite_conf(d, "listen = %s" % SERVER, "listen = 192.0.2.9")
+    rc, out, err = l2tpctl("--socket", d.sock, "reload")
+    assert rc == 0 and "not applied until restart: listen, dataplane" in out, out + err
+    assert re.search(r"reload: .*l2tpd\.conf: not applied until restart: listen, dataplane",
+                     d.log()), d.log()
+    rc, out, err = l2tpctl("--socket", d.sock, "status")
+    assert "dataplane: userspace" in out, out
+
+
+@pytest.mark.netns
+def test_reload_refuses_a_broken_l2tpd_conf_and_keeps_serving(stack):
+    d = start(stack, extra="limits {\n sessions = 128\n }")
+    rewrite_conf(d, "sessions = 128", "sessions = 7\n }\n timers {\n hello_interval = often")
+    rc, out, err = l2tpctl("--socket", d.sock, "reload")
+    assert rc == 1 and re.search(r"l2tpd\.conf:\d+:\d+: ", err), out + err
+    assert "running settings are kept" in err
+    assert re.search(r"l2tpd\.conf:\d+:\d+: ", d.log())
+    # nothing of the broken file applied, the daemon answers
+    rc, out, err = l2tpctl("--socket", d.sock, "status")
+    assert rc == 0 and "ports:     0 in use of 128" in out, out

@@ -790,6 +790,40 @@ static void per_tunnel_session_limit_is_enforced(void **state)
 	assert_int_equal(stats()->rejects[L2TP_R_TUNNEL_SESSION_LIMIT], 1);
 }
 
+/* A reload lowers and raises the session limit of a running ctx: the call
+ * over the new limit is refused, the one up stays, a raise lets more in. */
+static void set_limits_takes_effect_for_new_calls_only(void **state)
+{
+	struct h_peer a;
+	struct l2tp_config c;
+
+	h_fini(&H);
+	h_init(&H, 1, NULL);
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	assert_int_not_equal(h_peer_call(&a, 42), 0);
+	c = H.cfg;
+	c.max_sessions = 1;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), 0);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 43), 0);
+	assert_non_null(h_find(&H, L2TP_MSG_CDN));
+	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 1);
+	assert_int_equal(stats()->sessions_active, 1);	/* the call up stays */
+	c.max_sessions = 2;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), 0);
+	h_clear(&H);
+	assert_int_not_equal(h_peer_call(&a, 44), 0);
+	assert_int_equal(stats()->sessions_active, 2);
+	/* bad timers: refused, nothing changed (the limit stays 2) */
+	c.max_sessions = 100;
+	c.rto_initial_ms = 0;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), -1);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 45), 0);
+	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 2);
+}
+
 static void rate_cfg(struct l2tp_config *c)
 {
 	c->new_tunnel_rate = 1;
@@ -1261,6 +1295,7 @@ int main(void)
 		T(session_limit_answers_cdn_temporary_lack_of_facilities),
 		T(session_limit_refusal_is_reported_after_its_cdn),
 		T(per_tunnel_session_limit_is_enforced),
+		T(set_limits_takes_effect_for_new_calls_only),
 		T(new_tunnels_per_peer_are_rate_limited),
 		T(tunnel_ids_are_random_nonzero_and_unique),
 		T(draining_tunnel_id_is_not_reused),
