@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "drain.h"
 #include "net.h"
+#include "select.h"
 #include "session.h"
 
 #define CTL_MAX_REQUEST 512
@@ -99,7 +101,8 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"rx_control\":%llu,"
-			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu}\n",
+			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu,"
+			"\"draining\":%s}\n",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -108,7 +111,7 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
-		     (unsigned long long)ls->retransmits);
+		     (unsigned long long)ls->retransmits, srv->draining ? "true" : "false");
 		return;
 	}
 	outf(o, "ports:     %u in use of %u\n", srv->n_sessions, srv->cfg.max_sessions);
@@ -116,6 +119,8 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 	outf(o, "sessions:  %u (%u up)\n", srv->n_sessions, srv->n_sessions_up);
 	outf(o, "dataplane: %s\n", srv->dp_ops->name);
 	outf(o, "uptime:    %lds\n", uptime);
+	if (srv->draining)
+		outf(o, "draining:  yes: new tunnels and sessions refused (l2tpctl drain off)\n");
 	outf(o, "refused:   %llu sessions, %llu failed logins\n",
 	     (unsigned long long)srv->counters.sessions_refused,
 	     (unsigned long long)srv->counters.auth_failures);
@@ -150,7 +155,8 @@ static void cmd_tunnels(struct server *srv, struct out *o, bool json)
 		outf(o, "]\n");
 }
 
-static void cmd_sessions(struct server *srv, struct out *o, bool json)
+static void cmd_sessions(struct server *srv, struct out *o, bool json,
+			 struct session **sel, size_t n_sel)
 {
 	bool first = true;
 
@@ -159,7 +165,8 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json)
 	else
 		outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", "ID", "USER", "PEER",
 		     "ADDRESS", "IF", "STATE", "UPTIME", "IN/OUT PACKETS (BYTES)", "IPSEC ID");
-	for (struct session *s = srv->sessions; s; s = s->next) {
+	for (size_t i_sel = 0; i_sel < n_sel; i_sel++) {
+		struct session *s = sel[i_sel];	/* filtered and sorted: select.c */
 		char peer[64] = "-", addr[INET_ADDRSTRLEN] = "-", id[16];
 		struct in_addr in = { htonl(s->peer_addr) };
 		struct dp_stats st;
@@ -250,9 +257,30 @@ static void run_request(struct server *srv, char *line, struct out *o)
 	} else if (!strcmp(argv[0], "tunnels") && argc == 1) {
 		outf(o, "ok\n");
 		cmd_tunnels(srv, o, json);
-	} else if (!strcmp(argv[0], "sessions") && argc == 1) {
-		outf(o, "ok\n");
-		cmd_sessions(srv, o, json);
+	} else if (!strcmp(argv[0], "sessions")) {
+		struct session_filter f;
+		struct session **sel;
+		size_t n;
+		bool oom;
+		char err[160];
+
+		if (session_filter_parse(&f, argc - 1, argv + 1, err, sizeof(err)) || f.all) {
+			outf(o, "error: %s\n", f.all ? "'all' is for disconnect" : err);
+		} else {
+			sel = session_select(srv, &f, &n, &oom);
+			if (oom) {
+				outf(o, "error: out of memory\n");
+			} else {
+				outf(o, "ok\n");
+				cmd_sessions(srv, o, json, sel, n);
+			}
+			free(sel);
+		}
+	} else if (!strcmp(argv[0], "drain") && argc == 2 &&
+		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+		server_set_draining(srv, !strcmp(argv[1], "on"));
+		outf(o, "ok\n%s\n", srv->draining ? "draining: new tunnels and sessions are refused, "
+			"those up stay" : "drain off: new tunnels and sessions are accepted");
 	} else if (!strcmp(argv[0], "reload") && argc == 1) {
 		char msg[1024];
 		if (server_reload(srv, msg, sizeof(msg)) == 0)
@@ -274,9 +302,26 @@ static void run_request(struct server *srv, char *line, struct out *o)
 			outf(o, "ok\nsession %u/%u disconnected\n", tid, sid);
 		else
 			outf(o, "error: no session %u/%u\n", tid, sid);
+	} else if (!strcmp(argv[0], "disconnect") && argc >= 2) {
+		/* selectors: address=A interface=IF peer=P policy=P user=U
+		 * session=T/S, or all (select.c) */
+		struct session_filter f;
+		char err[160];
+		int n;
+
+		if (session_filter_parse(&f, argc - 1, argv + 1, err, sizeof(err))) {
+			outf(o, "error: %s\n", err);
+		} else if (!session_filter_selects(&f) || f.sort != SORT_NONE) {
+			outf(o, "error: %s\n", f.sort != SORT_NONE ? "sort is for sessions"
+								 : "nothing selected");
+		} else if ((n = server_disconnect_filter(srv, &f)) > 0) {
+			outf(o, "ok\n%d session(s) disconnected\n", n);
+		} else {
+			outf(o, "error: no session matches\n");
+		}
 	} else {
-		outf(o, "error: unknown request '%s' (status, tunnels, sessions, disconnect, reload)\n",
-		     argv[0]);
+		outf(o, "error: unknown request '%s' (status, tunnels, sessions, disconnect, drain, "
+		     "reload)\n", argv[0]);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dp_user.h"
+#include "drain.h"
 #include "log.h"
 #include "net.h"
 #include "reload.h"
@@ -369,7 +370,8 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 		log_warn("tunnel %u: incoming call from %s refused with CDN result %u: %s "
 			 "(%u of %u ports in use, at most %u per tunnel)",
 			 ev->tunnel_id, net_addr_str(ev->peer, a, sizeof(a)), ev->result_code,
-			 ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
+			 ev->reason == L2TP_R_CALLS_REFUSED ? "draining (l2tpctl drain)"
+			 : ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
 			 : ev->reason == L2TP_R_SESSION_LIMIT ? "all ports in use"
 							      : l2tp_reason_name(ev->reason),
 			 srv->n_sessions, srv->cfg.max_sessions, srv->cfg.max_sessions_per_tunnel);
@@ -458,7 +460,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
 	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
-					     .accept_tunnel = ipsec_accept_tunnel };
+					     .accept_tunnel = drain_accept_tunnel };
 	struct l2tp_config lc;
 	char a[64];
 

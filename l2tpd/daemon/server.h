@@ -133,6 +133,7 @@ struct server {
 	struct server_counters counters;
 	time_t started_wall;
 	bool stopping;
+	bool draining;			/* l2tpctl drain (drain.c); not kept across a restart */
 	int ctl_fd;
 	sd_event_source *ctl_src;
 	struct ipsec *ipsec;		/* charon plugin link (ipsec.c) */

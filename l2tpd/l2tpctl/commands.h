@@ -47,8 +47,12 @@ int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err);
 /* Daemon commands, over the control socket (daemon_cmd.c). */
 int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err);
+/* Send one request line, print the reply (daemon_cmd.c). */
+int l2tpctl_request(const char *req, FILE *out, FILE *err);
+/* Selecting sessions (select_cmd.c): filters, disconnect, drain. */
 int l2tpctl_sessions(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_disconnect(int argc, char **argv, FILE *out, FILE *err);
-int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_drain(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

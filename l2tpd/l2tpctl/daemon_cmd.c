@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Send `request`, print the reply body; the exit status says how it went. */
-static int request(const char *req, FILE *out, FILE *err)
+int l2tpctl_request(const char *req, FILE *out, FILE *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char path[256], emsg[512];
@@ -103,33 +103,15 @@ static int no_args(const char *name, int argc, FILE *out, FILE *err)
 
 int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("status", argc, out, err) ?: request("status", out, err);
+	return no_args("status", argc, out, err) ?: l2tpctl_request("status", out, err);
 }
 
 int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("tunnels", argc, out, err) ?: request("tunnels", out, err);
-}
-
-int l2tpctl_sessions(int argc, char **argv, FILE *out, FILE *err)
-{
-	return no_args("sessions", argc, out, err) ?: request("sessions", out, err);
+	return no_args("tunnels", argc, out, err) ?: l2tpctl_request("tunnels", out, err);
 }
 
 int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("reload", argc, out, err) ?: request("reload", out, err);
-}
-
-int l2tpctl_disconnect(int argc, char **argv, FILE *out, FILE *err)
-{
-	char req[320];
-
-	if (argc != 2 || (strcmp(argv[0], "user") && strcmp(argv[0], "session")) ||
-	    strlen(argv[1]) > 255 || strpbrk(argv[1], " \t\r\n")) {
-		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
-				    "usage: l2tpctl disconnect user NAME | session TUNNEL/SESSION");
-	}
-	snprintf(req, sizeof(req), "disconnect %s %s", argv[0], argv[1]);
-	return request(req, out, err);
+	return no_args("reload", argc, out, err) ?: l2tpctl_request("reload", out, err);
 }

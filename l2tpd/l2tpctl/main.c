@@ -13,9 +13,14 @@ static const struct l2tpctl_command commands[] = {
 	{ "policy", "check|test|hash ...", "offline checks of a policy file", l2tpctl_policy },
 	{ "status", "", "ports in use of max, tunnels, sessions", l2tpctl_status },
 	{ "tunnels", "", "the daemon's tunnels", l2tpctl_tunnels },
-	{ "sessions", "", "sessions: user, peer, address, interface, uptime, traffic", l2tpctl_sessions },
-	{ "disconnect", "user NAME|session T/S", "end a user's sessions or one session", l2tpctl_disconnect },
-	{ "reload", "", "reload the policy file (kept on error)", l2tpctl_reload },
+	{ "sessions", "[--user U] [--address A]", "sessions: user, peer, address, interface, uptime, "
+	  "traffic;\n      also --peer IP[:PORT] --interface IF --policy P, --sort id|user|address|"
+	  "peer|interface|policy|uptime", l2tpctl_sessions },
+	{ "disconnect", "--user U|--session T/S", "end the sessions selected;\n      also --address A "
+	  "--interface IF --peer P --policy P (all must match), --all --yes", l2tpctl_disconnect },
+	{ "drain", "[on|off]", "refuse new tunnels and sessions, keep those up (not kept "
+	  "across a restart)", l2tpctl_drain },
+	{ "reload", "", "reload l2tpd.conf and the policy file (kept on error)", l2tpctl_reload },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -211,3 +211,140 @@ def test_reload_refuses_a_broken_l2tpd_conf_and_keeps_serving(stack):
     # nothing of the broken file applied, the daemon answers
     rc, out, err = l2tpctl("--socket", d.sock, "status")
     assert rc == 0 and "ports:     0 in use of 128" in out, out
+
+
+# ---- sessions with a client: filters, sort, disconnect selectors, drain ----
+
+CLIENT = "192.0.2.2"
+
+
+def start_with_client(stack, policy_text=None):
+    srv = stack.netns("srv")
+    cli = stack.netns("cli")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy_text)
+    d.start()
+    return d, cli
+
+
+def held(stack, cli, name, user):
+    from lib.client import client_path
+    from lib.l2tpd import PASSWORDS
+    p = stack.spawn(name, [client_path(), "--server", SERVER, "--user", user, "--password",
+                           PASSWORDS[user], "--hold-forever", "--json"], ns=cli)
+    wait_for(user + " up", lambda: '"event":"up"' in p.log().replace(" ", ""), timeout=30)
+    return p
+
+
+def down(p):
+    return not p.alive() or '"event":"down"' in p.log().replace(" ", "")
+
+
+def sessions(d, *args):
+    rc, out, err = l2tpctl("--json", "--socket", d.sock, "sessions", *args)
+    assert rc == 0, out + err
+    return json.loads(out)
+
+
+
+def policy_with_bob():
+    from lib.l2tpd import EXAMPLE_POLICY
+    text = open(EXAMPLE_POLICY).read()
+    allowed = text.replace("dial_in = deny                  # E=649: no dial-in permission",
+                           "dial_in = allow")
+    assert allowed != text
+    return allowed
+
+
+@pytest.mark.netns
+def test_sessions_filters_and_sort_and_disconnect_by_each_selector(stack):
+    d, cli = start_with_client(stack, policy_with_bob())
+    alice = held(stack, cli, "client-alice", "alice")
+    bob = held(stack, cli, "client-bob", "bob")
+    wait_for("both up", lambda: [s["state"] for s in sessions(d)] == ["up", "up"])
+    by_user = {s["user"]: s for s in sessions(d)}
+    a, b = by_user["alice"], by_user["bob"]
+    assert [s["user"] for s in sessions(d, "--user", "bob")] == ["bob"]
+    assert [s["user"] for s in sessions(d, "--user", "BOB")] == ["bob"]  # as logins: no case
+    assert [s["user"] for s in sessions(d, "--address", a["address"])] == ["alice"]
+    assert [s["user"] for s in sessions(d, "--interface", b["interface"])] == ["bob"]
+    assert len(sessions(d, "--peer", CLIENT)) == 2
+    assert [s["user"] for s in sessions(d, "--peer", a["peer"])] == ["alice"]
+    assert len(sessions(d, "--policy", a["policy"])) == 2
+    assert sessions(d, "--policy", "no-such-policy") == []
+    assert sessions(d, "--user", "alice", "--address", b["address"]) == []   # all must match
+    # sorts: by user, and by address (numeric)
+    assert [s["user"] for s in sessions(d, "--sort", "user")] == ["alice", "bob"]
+    addrs = [s["address"] for s in sessions(d, "--sort", "address")]
+    assert addrs == sorted(addrs, key=lambda x: tuple(int(p) for p in x.split(".")))
+    # the text table filters too
+    rc, out, err = l2tpctl("--socket", d.sock, "sessions", "--user", "alice")
+    assert rc == 0 and "alice" in out and "bob" not in out, out + err
+    # bad filter words: usage errors, client-side and daemon-side
+    rc, out, err = l2tpctl("--socket", d.sock, "sessions", "--sort", "height")
+    assert rc == 1 and "unknown sort key" in err, out + err
+    rc, out, err = l2tpctl("--socket", d.sock, "sessions", "--colour", "red")
+    assert rc == 2, out + err
+
+    # disconnect by address: bob only
+    rc, out, err = l2tpctl("--socket", d.sock, "disconnect", "--address", b["address"])
+    assert rc == 0 and "1 session(s) disconnected" in out, out + err
+    wait_for("bob down", lambda: down(bob), timeout=30)
+    wait_for("one left", lambda: [s["user"] for s in sessions(d)] == ["alice"])
+    assert alice.alive() and not down(alice)
+    # by interface
+    bob = held(stack, cli, "client-bob2", "bob")
+    wait_for("bob up", lambda: len(sessions(d, "--user", "bob")) == 1)
+    ifname = sessions(d, "--user", "bob")[0]["interface"]
+    rc, out, err = l2tpctl("--socket", d.sock, "disconnect", "--interface", ifname)
+    assert rc == 0, out + err
+    wait_for("bob down", lambda: down(bob), timeout=30)
+    assert not down(alice)
+    # nothing matches: an error, not a silent success
+    rc, out, err = l2tpctl("--json", "--socket", d.sock, "disconnect", "--user", "nobody")
+    assert rc == 1 and json.loads(out)["error"]["code"] == "daemon", out + err
+    # --all wants --yes
+    rc, out, err = l2tpctl("--socket", d.sock, "disconnect", "--all")
+    assert rc == 2 and "--yes" in err, out + err
+    assert not down(alice)
+    rc, out, err = l2tpctl("--socket", d.sock, "disconnect", "--all", "--yes")
+    assert rc == 0, out + err
+    wait_for("alice down", lambda: down(alice), timeout=30)
+    wait_for("no sessions", lambda: sessions(d) == [])
+
+
+@pytest.mark.netns
+def test_drain_refuses_new_tunnels_keeps_sessions_up_and_ends_with_drain_off(stack):
+    from lib.client import run_client, by_event
+    from lib.l2tpd import PASSWORDS
+    d, cli = start_with_client(stack, policy_with_bob())
+    alice = held(stack, cli, "client-alice", "alice")
+    rc, out, err = l2tpctl("--socket", d.sock, "drain")
+    assert rc == 0 and "draining" in out, out + err
+    rc, out, err = l2tpctl("--socket", d.sock, "status")
+    assert "draining:  yes" in out, out
+    rc, out, err = l2tpctl("--json", "--socket", d.sock, "status")
+    assert json.loads(out)["draining"] is True
+    # a new client: StopCCN result 2, error 4 (RFC 2661 4.4.2), and a log line
+    rc, recs, out = run_client(cli, SERVER, "bob", PASSWORDS["bob"])
+    assert rc != 0 and not by_event(recs, "up"), out
+    assert re.search(r"tunnel from 192\.0\.2\.2:\d+ refused with StopCCN result 2, error 4: "
+                     r"draining", d.log()), d.log()
+    # the session up stays
+    assert not down(alice) and [s["user"] for s in sessions(d)] == ["alice"]
+    rc, out, err = l2tpctl("--socket", d.sock, "drain", "off")
+    assert rc == 0, out + err
+    rc, out, err = l2tpctl("--json", "--socket", d.sock, "status")
+    assert json.loads(out)["draining"] is False
+    rc, recs, out = run_client(cli, SERVER, "bob", PASSWORDS["bob"])
+    assert rc == 0 and by_event(recs, "up"), out
+    # drain is not kept across a restart
+    rc, out, err = l2tpctl("--socket", d.sock, "drain", "on")
+    assert rc == 0
+    alice.stop()
+    assert d.proc.stop() == 0
+    d.start()
+    rc, out, err = l2tpctl("--json", "--socket", d.sock, "status")
+    assert json.loads(out)["draining"] is False
+    rc, out, err = l2tpctl("--socket", d.sock, "drain", "sideways")
+    assert rc == 2, out + err
