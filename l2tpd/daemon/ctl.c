@@ -239,11 +239,11 @@ static void cmd_sessions(struct server *srv, struct out *o, bool json,
 /* Runs one request; the reply starts with "ok" or "error: ...". */
 static void run_request(struct server *srv, char *line, struct out *o)
 {
-	char *argv[8];
+	char *argv[16];	/* json + a command + every selector word once (select.c) */
 	int argc = 0;
 	bool json = false;
 
-	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 8; tok = strtok(NULL, " \t\r\n"))
+	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 16; tok = strtok(NULL, " \t\r\n"))
 		argv[argc++] = tok;
 	if (argc && !strcmp(argv[0], "json")) {
 		json = true;

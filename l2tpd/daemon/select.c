@@ -39,6 +39,13 @@ int session_filter_parse(struct session_filter *f, int argc, char **argv, char *
 			return -1;
 		}
 		*eq = 0;
+		/* each key once: a second value would silently win or lose */
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(argv[j], argv[i])) {
+				snprintf(err, errlen, "'%.32s' given twice", argv[i]);
+				return -1;
+			}
+		}
 		if (!strcmp(argv[i], "user")) {
 			f->user = v;
 		} else if (!strcmp(argv[i], "address")) {

@@ -11,6 +11,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* The global options, here with the one function that reads them for every
+ * command (the library is linked into l2tpctl and its tests). */
+struct l2tpctl_options l2tpctl_opts;
+
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);

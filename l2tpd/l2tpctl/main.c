@@ -25,7 +25,6 @@ static const struct l2tpctl_command commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-struct l2tpctl_options l2tpctl_opts;
 
 static void usage(FILE *f)
 {

@@ -348,3 +348,17 @@ def test_drain_refuses_new_tunnels_keeps_sessions_up_and_ends_with_drain_off(sta
     assert json.loads(out)["draining"] is False
     rc, out, err = l2tpctl("--socket", d.sock, "drain", "sideways")
     assert rc == 2, out + err
+
+
+@pytest.mark.host
+def test_l2tpctl_json_covers_the_offline_policy_commands(tmp_path):
+    broken = tmp_path / "policy.conf"
+    broken.write_text("users {\n  alice {\n    dial_in = maybe\n  }\n}\n")
+    rc, out, err = l2tpctl("--json", "policy", "check", str(broken))
+    msg = json_error(rc, out, err, "policy")
+    assert re.search(r"policy\.conf:3:\d+: ", msg), msg
+    json_error(*l2tpctl("--json", "policy", "check"), "usage")
+    json_error(*l2tpctl("--json", "policy", "frobnicate"), "unknown_command")
+    from lib.l2tpd import EXAMPLE_POLICY
+    rc, out, err = l2tpctl("--json", "policy", "check", EXAMPLE_POLICY)
+    assert rc == 0 and json.loads(out)["ok"] is True, out + err

@@ -70,6 +70,8 @@ static void malformed_words_are_refused_with_a_reason(void **state)
 		{ "session=70000/1", "expected session=TUNNEL/SESSION" },
 		{ "session=1/70000", "expected session=TUNNEL/SESSION" },
 		{ "session=-1/2", "expected session=TUNNEL/SESSION" },
+		{ "user=a user=b", "'user' given twice" },
+		{ "sort=user address=x sort=id", "'sort' given twice" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char line[64], err[160] = "";
