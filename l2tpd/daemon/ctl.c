@@ -17,7 +17,9 @@
 #include "edge_filter.h"
 #include "filter.h"
 #include "log.h"
+#include "drain.h"
 #include "net.h"
+#include "select.h"
 #include "session.h"
 #include "strbuf.h"
 #include "text.h"
@@ -98,7 +100,7 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"auth_throttled\":%llu,"
 			"\"rx_control\":%llu,"
 			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu,"
-			"\"cleartext_l2tp_dropped\":%s",
+			"\"cleartext_l2tp_dropped\":%s,\"draining\":%s",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -108,7 +110,7 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
-		     (unsigned long long)ls->retransmits, ct);
+		     (unsigned long long)ls->retransmits, ct, srv->draining ? "true" : "false");
 		internet_filter_status(srv, o, true);
 		outf(o, "}\n");
 		return;
@@ -118,6 +120,8 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 	outf(o, "sessions:  %u (%u up)\n", srv->n_sessions, srv->n_sessions_up);
 	outf(o, "dataplane: %s\n", srv->dp_ops->name);
 	outf(o, "uptime:    %lds\n", uptime);
+	if (srv->draining)
+		outf(o, "draining:  yes: new tunnels and sessions refused (l2tpctl drain off)\n");
 	outf(o, "refused:   %llu sessions, %llu failed logins\n",
 	     (unsigned long long)srv->counters.sessions_refused,
 	     (unsigned long long)srv->counters.auth_failures);
@@ -156,7 +160,8 @@ static void cmd_tunnels(struct server *srv, struct strbuf *o, bool json)
 		outf(o, "]\n");
 }
 
-static void cmd_sessions(struct server *srv, struct strbuf *o, bool json)
+static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
+			 struct session **sel, size_t n_sel)
 {
 	bool first = true;
 
@@ -165,7 +170,8 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json)
 	else
 		outf(o, "%-12s %-16s %-22s %-15s %-8s %-7s %-8s %-28s %s\n", "ID", "USER", "PEER",
 		     "ADDRESS", "IF", "STATE", "UPTIME", "IN/OUT PACKETS (BYTES)", "IPSEC ID");
-	for (struct session *s = srv->sessions; s; s = s->next) {
+	for (size_t i_sel = 0; i_sel < n_sel; i_sel++) {
+		struct session *s = sel[i_sel];	/* filtered and sorted: select.c */
 		char peer[64] = "-", addr[INET_ADDRSTRLEN] = "-", id[16];
 		struct in_addr in = { htonl(s->peer_addr) };
 		struct dp_stats st;
@@ -247,9 +253,32 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 		outf(o, "ok\n");
 		cmd_tunnels(srv, o, req->json);
 		break;
-	case CTL_CMD_SESSIONS:
-		outf(o, "ok\n");
-		cmd_sessions(srv, o, req->json);
+	case CTL_CMD_SESSIONS: {
+		struct session_filter f;
+		struct session **sel;
+		size_t n;
+		bool oom;
+		char err[160];
+
+		if (session_filter_parse(&f, req->n_args, (char **)req->args, err, sizeof(err)) ||
+		    f.all) {
+			outf(o, "error: %s\n", f.all ? "'all' is for disconnect" : err);
+			break;
+		}
+		sel = session_select(srv, &f, &n, &oom);
+		if (oom) {
+			outf(o, "error: out of memory\n");
+		} else {
+			outf(o, "ok\n");
+			cmd_sessions(srv, o, req->json, sel, n);
+		}
+		free(sel);
+		break;
+	}
+	case CTL_CMD_DRAIN:
+		server_set_draining(srv, req->drain_on);
+		outf(o, "ok\n%s\n", srv->draining ? "draining: new tunnels and sessions are refused, "
+			"those up stay" : "drain off: new tunnels and sessions are accepted");
 		break;
 	case CTL_CMD_RELOAD: {
 		char msg[1024];
@@ -273,6 +302,25 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 		else
 			outf(o, "error: no session %u/%u\n", req->tunnel_id, req->session_id);
 		break;
+	case CTL_CMD_DISCONNECT: {
+		/* selectors: address=A interface=IF peer=P policy=P user=U
+		 * session=T/S, or all (select.c) */
+		struct session_filter f;
+		char err[160];
+		int n;
+
+		if (session_filter_parse(&f, req->n_args, (char **)req->args, err, sizeof(err))) {
+			outf(o, "error: %s\n", err);
+		} else if (!session_filter_selects(&f) || f.sort != SORT_NONE) {
+			outf(o, "error: %s\n", f.sort != SORT_NONE ? "sort is for sessions"
+								 : "nothing selected");
+		} else if ((n = server_disconnect_filter(srv, &f)) > 0) {
+			outf(o, "ok\n%d session(s) disconnected\n", n);
+		} else {
+			outf(o, "error: no session matches\n");
+		}
+		break;
+	}
 	}
 }
 

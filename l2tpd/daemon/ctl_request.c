@@ -8,8 +8,6 @@
 
 #include "text.h"
 
-#define CTL_MAX_ARGS 8
-
 static enum ctl_parse fail(struct ctl_request *req, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static enum ctl_parse fail(struct ctl_request *req, const char *fmt, ...)
@@ -47,7 +45,7 @@ static bool parse_ids(const char *s, uint16_t *tid, uint16_t *sid)
 
 enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request *req)
 {
-	char line[CTL_MAX_REQUEST], *argv[CTL_MAX_ARGS + 1], *save = NULL;
+	char *line = req->words, *argv[CTL_MAX_ARGS + 1], *save = NULL;
 	const char *nl = memchr(buf, '\n', len);
 	size_t n;
 	int argc = 0;
@@ -82,8 +80,8 @@ enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request
 		req->cmd = CTL_CMD_STATUS;
 	else if (argc == 1 && !strcmp(argv[0], "tunnels"))
 		req->cmd = CTL_CMD_TUNNELS;
-	else if (argc == 1 && !strcmp(argv[0], "sessions"))
-		req->cmd = CTL_CMD_SESSIONS;
+	else if (!strcmp(argv[0], "sessions"))
+		req->cmd = CTL_CMD_SESSIONS;	/* selectors checked by select.c */
 	else if (argc == 1 && !strcmp(argv[0], "reload"))
 		req->cmd = CTL_CMD_RELOAD;
 	else if (argc == 3 && !strcmp(argv[0], "disconnect") && !strcmp(argv[1], "user")) {
@@ -93,11 +91,23 @@ enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request
 		req->cmd = CTL_CMD_DISCONNECT_SESSION;
 		if (!parse_ids(argv[2], &req->tunnel_id, &req->session_id))
 			return fail(req, "expected TUNNEL/SESSION ids, e.g. 1234/5678");
+	} else if (argc >= 2 && !strcmp(argv[0], "disconnect")) {
+		req->cmd = CTL_CMD_DISCONNECT;	/* selector words: select.c */
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "all") != 0 && !strchr(argv[i], '='))
+				return fail(req, "disconnect: expected KEY=VALUE selectors or all "
+					    "(user=, session=, address=, interface=, peer=, policy=)");
+	} else if (argc == 2 && !strcmp(argv[0], "drain") &&
+		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+		req->cmd = CTL_CMD_DRAIN;
+		req->drain_on = !strcmp(argv[1], "on");
 	} else {
 		char word[64];
 
-		return fail(req, "unknown request '%s' (status, tunnels, sessions, disconnect, reload)",
-			    text_safe(word, sizeof(word), argv[0]));
+		return fail(req, "unknown request '%s' (status, tunnels, sessions, disconnect, "
+			    "drain, reload)", text_safe(word, sizeof(word), argv[0]));
 	}
+	for (int i = 1; i < argc; i++)
+		req->args[req->n_args++] = argv[i];
 	return CTL_PARSE_OK;
 }

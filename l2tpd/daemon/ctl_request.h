@@ -14,13 +14,18 @@
 /* The longest request line, newline included. */
 #define CTL_MAX_REQUEST 512
 
+/* json + a command + every selector word once (select.h) */
+#define CTL_MAX_ARGS 16
+
 enum ctl_cmd {
 	CTL_CMD_STATUS,
 	CTL_CMD_TUNNELS,
-	CTL_CMD_SESSIONS,
+	CTL_CMD_SESSIONS,		/* args: selector words (select.h), may be none */
 	CTL_CMD_RELOAD,
 	CTL_CMD_DISCONNECT_USER,
 	CTL_CMD_DISCONNECT_SESSION,
+	CTL_CMD_DISCONNECT,		/* args: selector words, at least one */
+	CTL_CMD_DRAIN,			/* drain_on */
 };
 
 struct ctl_request {
@@ -28,6 +33,12 @@ struct ctl_request {
 	enum ctl_cmd cmd;
 	char user[CTL_MAX_REQUEST];	/* CTL_CMD_DISCONNECT_USER */
 	uint16_t tunnel_id, session_id;	/* CTL_CMD_DISCONNECT_SESSION */
+	bool drain_on;			/* CTL_CMD_DRAIN */
+	/* CTL_CMD_SESSIONS, CTL_CMD_DISCONNECT: the words after the command,
+	 * pointing into words[] */
+	char words[CTL_MAX_REQUEST];
+	char *args[CTL_MAX_ARGS];
+	int n_args;
 	char error[160];		/* CTL_PARSE_ERROR: the reason, printable */
 };
 

@@ -220,7 +220,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *arg)
 static int open_socket(struct ipsec *ip, const char *path)
 {
 	/* root only, from the start: the plugin runs as root */
-	int fd = net_listen_unix(path, SOCK_SEQPACKET, 4, 0700);
+	int fd = net_listen_unix(path, SOCK_SEQPACKET, 4, 0600);
 
 	if (fd < 0)
 		return -1;

@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "instance_lock.h"
 #include "log.h"
 #include "server.h"
 
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	bool check = false;
 	sigset_t mask;
-	int opt, rc = 1;
+	int opt, rc = 1, lock_fd;
 
 	while ((opt = getopt_long(argc, argv, "c:p:kfhV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -185,6 +186,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Before any socket: a second daemon must not unlink the first's. */
+	lock_fd = instance_lock(cfg.control_socket, err, sizeof(err));
+	if (lock_fd < 0) {
+		log_err("%s", err);
+		policy_free(policy);
+		return 1;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -229,5 +237,6 @@ out:
 	if (policy)
 		policy_free(policy);
 	sd_event_unref(event);
+	instance_unlock(lock_fd);
 	return rc;
 }

@@ -20,10 +20,12 @@
 #include "dp_user.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
+#include "drain.h"
 #include "log.h"
 #include "metrics.h"
 #include "mss_clamp.h"
 #include "net.h"
+#include "reload.h"
 #include "session.h"
 #include "text.h"
 
@@ -511,7 +513,8 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 		log_warn("tunnel %u: incoming call from %s refused with CDN result %u: %s "
 			 "(%u of %u ports in use, at most %u per tunnel)",
 			 ev->tunnel_id, net_addr_str(ev->peer, a, sizeof(a)), ev->result_code,
-			 ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
+			 ev->reason == L2TP_R_CALLS_REFUSED ? "draining (l2tpctl drain)"
+			 : ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
 			 : ev->reason == L2TP_R_SESSION_LIMIT ? "all ports in use"
 							      : l2tp_reason_name(ev->reason),
 			 srv->n_sessions, srv->cfg.max_sessions, srv->cfg.max_sessions_per_tunnel);
@@ -560,7 +563,7 @@ static const struct dataplane_ops *choose_dataplane(const struct l2tpd_config *c
 	return &dataplane_userspace;
 }
 
-static void fill_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
+void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 {
 	l2tp_config_defaults(lc);
 	lc->max_tunnels = c->max_tunnels;
@@ -612,7 +615,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
 	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
-					     .accept_tunnel = ipsec_accept_tunnel };
+					     .accept_tunnel = drain_accept_tunnel };
 	struct l2tp_config lc;
 	char a[64];
 
@@ -737,7 +740,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 				   cfg->internet_filter.icmp ? ", and ping" : "");
 	}
 
-	fill_l2tp_config(cfg, &lc);
+	server_l2tp_config(cfg, &lc);
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
 	if (!srv->l2tp) {
 		log_err("cannot create the L2TP control plane (bad limits?)");
@@ -836,23 +839,37 @@ static void on_orphan(const struct policy_ip *ip, void *ctx)
 int server_reload(struct server *srv, char *msg, size_t msglen)
 {
 	struct policy_error err;
+	struct l2tpd_config conf;
 	policy_t *next;
 	struct policy_counts c;
+	char cerr[512], restart[256];
 
+	/* Both files load before anything of either is applied. */
+	if (config_reload_load(srv, &conf, cerr, sizeof(cerr)) != 0) {
+		snprintf(msg, msglen, "l2tpd.conf not reloaded, the running settings are kept: %s",
+			 cerr);
+		log_err("%s", msg);
+		return -1;
+	}
 	if (policy_load(srv->policy_path, &next, &err) != 0) {
 		snprintf(msg, msglen, "policy not reloaded, the running one is kept: %s", err.msg);
 		log_err("%s", msg);
 		return -1;
 	}
+	config_reload_apply(srv, &conf, restart, sizeof(restart));
 	policy_adopt_leases(next, srv->policy, on_orphan, srv);
 	policy_free(srv->policy);
 	srv->policy = next;
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	policy_get_counts(next, &c);
-	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies",
-		 srv->policy_path, c.users, c.groups, c.pools, c.policies);
-	log_notice("%s", msg);
+	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies\n"
+		 "settings reloaded from %s%s%s", srv->policy_path, c.users, c.groups, c.pools,
+		 c.policies, srv->config_path, restart[0] ? "; not applied until restart: " : "",
+		 restart);
+	log_notice("policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies; "
+		   "settings reloaded from %s",
+		   srv->policy_path, c.users, c.groups, c.pools, c.policies, srv->config_path);
 	return 0;
 }
 

@@ -173,6 +173,7 @@ struct server {
 	struct server_counters counters;
 	time_t started_wall;
 	bool stopping;
+	bool draining;			/* l2tpctl drain (drain.c); not kept across a restart */
 	int ctl_fd;
 	sd_event_source *ctl_src;
 	struct accept_gate ctl_gate;
@@ -197,12 +198,15 @@ uint16_t server_link_mru(const struct server *srv, int family);
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy);
 void server_free(struct server *srv);
-/* Reload the policy file (and what of l2tpd.conf can change live).
- * On error the running state is kept; msg gets the reason. 0 or -1. */
+/* Reload l2tpd.conf (what can change live, reload.c) and the policy file.
+ * On an error in either file nothing is applied; msg gets the reason
+ * (file:line:col). 0 or -1. */
 int server_reload(struct server *srv, char *msg, size_t msglen);
 /* The descriptor budget: what the configured limits need on the chosen
  * data plane (srv->fdb's costs); main.c sets srv->fdb.limit. */
 uint64_t server_fd_need(struct server *srv);
+/* The control plane's settings from l2tpd.conf (start and reload). */
+void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc);
 /* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
 void server_stop(struct server *srv);
 

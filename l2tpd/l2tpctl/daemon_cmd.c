@@ -13,51 +13,44 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/l2tpd/l2tpd.sock"
-
-static const char *socket_path(void)
-{
-	const char *env = getenv("L2TPCTL_SOCKET");
-
-	if (l2tpctl_opts.socket)
-		return l2tpctl_opts.socket;
-	return env && *env ? env : DEFAULT_SOCKET;
-}
-
 /* Send `request`, print the reply body; the exit status says how it went. */
-static int request(const char *req, FILE *out, FILE *err)
+int l2tpctl_request(const char *req, FILE *out, FILE *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	const char *path = socket_path();
+	char path[256], emsg[512];
 	char buf[65536], line[600];
 	size_t len = 0;
 	int fd, rc = L2TPCTL_OK;
 	int first = 1;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(err, "l2tpctl: socket path too long: %s\n", path);
-		return L2TPCTL_FAIL;
-	}
+	if (l2tpctl_socket_path(path, sizeof(path), emsg, sizeof(emsg)))
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "config", "l2tpctl: %s", emsg);
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "usage",
+				    "l2tpctl: socket path too long: %s", path);
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		int e = errno;
-		if (e == ENOENT || e == ECONNREFUSED)
-			fprintf(err, "l2tpctl: l2tpd is not running (no control socket at %s)\n", path);
-		else if (e == EACCES || e == EPERM)
-			fprintf(err, "l2tpctl: %s: permission denied (root or the control group only)\n",
-				path);
-		else
-			fprintf(err, "l2tpctl: %s: %s\n", path, strerror(e));
 		if (fd >= 0)
 			close(fd);
-		return L2TPCTL_FAIL;
+		if (e == ENOENT || e == ECONNREFUSED)
+			return l2tpctl_fail(out, err, L2TPCTL_FAIL, "unreachable",
+					    "l2tpctl: l2tpd is not running (no control socket at %s)",
+					    path);
+		if (e == EACCES || e == EPERM)
+			return l2tpctl_fail(out, err, L2TPCTL_FAIL, "permission_denied",
+					    "l2tpctl: %s: permission denied (root or the control "
+					    "group only)", path);
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "unreachable", "l2tpctl: %s: %s", path,
+				    strerror(e));
 	}
 	snprintf(line, sizeof(line), "%s%s\n", l2tpctl_opts.json ? "json " : "", req);
 	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
-		fprintf(err, "l2tpctl: cannot send the request: %s\n", strerror(errno));
+		int e = errno;
 		close(fd);
-		return L2TPCTL_FAIL;
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "protocol",
+				    "l2tpctl: cannot send the request: %s", strerror(e));
 	}
 	for (;;) {
 		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
@@ -73,8 +66,18 @@ static int request(const char *req, FILE *out, FILE *err)
 				continue;
 			first = 0;
 			if (strncmp(buf, "ok\n", 3) != 0) {
-				fprintf(err, "l2tpd: %.*s\n", (int)(nl - buf), buf);
+				/* "error: <reason>": the daemon refused the request */
+				const char *why = buf;
+				*nl = 0;
+				if (!strncmp(why, "error: ", 7))
+					why += 7;
+				l2tpctl_fail(out, err, L2TPCTL_FAIL, "daemon", "l2tpd: %s", why);
 				rc = L2TPCTL_FAIL;
+				/* the body of an error reply is not part of the answer */
+				len = 0;
+				while (read(fd, buf, sizeof(buf)) > 0)
+					;
+				break;
 			}
 			nl++;
 			fwrite(nl, 1, len - (size_t)(nl - buf), out);
@@ -84,51 +87,31 @@ static int request(const char *req, FILE *out, FILE *err)
 		len = 0;
 	}
 	close(fd);
-	if (first) {
-		fprintf(err, "l2tpctl: l2tpd closed the connection without an answer\n");
-		return L2TPCTL_FAIL;
-	}
+	if (first)
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "protocol",
+				    "l2tpctl: l2tpd closed the connection without an answer");
 	return rc;
 }
 
-static int no_args(const char *name, int argc, FILE *err)
+static int no_args(const char *name, int argc, FILE *out, FILE *err)
 {
-	if (argc) {
-		fprintf(err, "usage: l2tpctl [--json] %s\n", name);
-		return L2TPCTL_USAGE;
-	}
+	if (argc)
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage", "usage: l2tpctl [--json] %s",
+				    name);
 	return L2TPCTL_OK;
 }
 
 int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("status", argc, err) ?: request("status", out, err);
+	return no_args("status", argc, out, err) ?: l2tpctl_request("status", out, err);
 }
 
 int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("tunnels", argc, err) ?: request("tunnels", out, err);
-}
-
-int l2tpctl_sessions(int argc, char **argv, FILE *out, FILE *err)
-{
-	return no_args("sessions", argc, err) ?: request("sessions", out, err);
+	return no_args("tunnels", argc, out, err) ?: l2tpctl_request("tunnels", out, err);
 }
 
 int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err)
 {
-	return no_args("reload", argc, err) ?: request("reload", out, err);
-}
-
-int l2tpctl_disconnect(int argc, char **argv, FILE *out, FILE *err)
-{
-	char req[320];
-
-	if (argc != 2 || (strcmp(argv[0], "user") && strcmp(argv[0], "session")) ||
-	    strlen(argv[1]) > 255 || strpbrk(argv[1], " \t\r\n")) {
-		fprintf(err, "usage: l2tpctl disconnect user NAME | session TUNNEL/SESSION\n");
-		return L2TPCTL_USAGE;
-	}
-	snprintf(req, sizeof(req), "disconnect %s %s", argv[0], argv[1]);
-	return request(req, out, err);
+	return no_args("reload", argc, out, err) ?: l2tpctl_request("reload", out, err);
 }

@@ -221,12 +221,12 @@ char *l2tpctl_policy_hash_lines(const char *pw, size_t len, unsigned iterations)
 
 /* ---- subcommands ----------------------------------------------------------- */
 
-static int load(const char *path, policy_t **p, FILE *err)
+static int load(const char *path, policy_t **p, FILE *out, FILE *err)
 {
 	struct policy_error e;
 
 	if (policy_load(path, p, &e) != 0) {
-		fprintf(err, "%s\n", e.msg);
+		l2tpctl_fail(out, err, L2TPCTL_FAIL, "policy", "%s", e.msg);
 		return -1;
 	}
 	return 0;
@@ -244,19 +244,22 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	size_t warnings;
 
 	if (argc != 1) {
-		fprintf(err, "usage: l2tpctl policy check FILE\n");
-		return L2TPCTL_USAGE;
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+				    "usage: l2tpctl policy check FILE");
 	}
-	if (load(argv[0], &p, err))
+	if (load(argv[0], &p, out, err))
 		return L2TPCTL_FAIL;
 	/* warnings do not fail the check: the daemon loads the file too */
 	warnings = policy_warnings(p, print_warning, err);
 	policy_get_counts(p, &c);
-	fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies",
-		argv[0], c.users, c.groups, c.pools, c.policies);
-	if (warnings)
-		fprintf(out, ", %zu warning%s", warnings, warnings == 1 ? "" : "s");
-	fputc('\n', out);
+	if (l2tpctl_opts.json)	/* numbers only: the file name is the caller's */
+		fprintf(out, "{\"ok\":true,\"users\":%zu,\"groups\":%zu,\"pools\":%zu,"
+			"\"policies\":%zu,\"warnings\":%zu}\n", c.users, c.groups, c.pools,
+			c.policies, warnings);
+	else
+		fprintf(out, "%s: OK: %zu users, %zu groups, %zu pools, %zu policies%s\n",
+			argv[0], c.users, c.groups, c.pools, c.policies,
+			warnings ? (warnings == 1 ? ", 1 warning" : ", warnings above") : "");
 	policy_free(p);
 	return L2TPCTL_OK;
 }
@@ -264,7 +267,7 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct l2tpctl_query q;
-	bool json = false;
+	bool json = l2tpctl_opts.json;
 	char msg[300], *report;
 	policy_t *p;
 	int status;
@@ -286,22 +289,22 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 		}
 	}
 	if (argc < 1) {
-		fprintf(err, "usage: l2tpctl policy test [--json] [--time T] FILE [user=NAME] "
-			"[group=G]... [peer=IP] [server=IP] [ike_identity=ID] [cert_subject=DN] "
-			"[cert_issuer=DN] [tunnel=l2tp] [auth=mschapv2] "
-			"[time=T] [sessions=N]\n"
-			"  T: YYYY-MM-DDTHH:MM[:SS] in the policy's time zone, or with a\n"
-			"     trailing Z in UTC (e.g. --time 2026-12-06T03:00Z); default: now\n");
-		return L2TPCTL_USAGE;
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+				    "usage: l2tpctl policy test [--json] [--time T] FILE [user=NAME] "
+				    "[group=G]... [peer=IP] [server=IP] [ike_identity=ID] "
+				    "[cert_subject=DN] [cert_issuer=DN] [tunnel=l2tp] [auth=mschapv2] "
+				    "[time=T] [sessions=N]\n"
+				    "  T: YYYY-MM-DDTHH:MM[:SS] in the policy's time zone, or with a\n"
+				    "     trailing Z in UTC (e.g. --time 2026-12-06T03:00Z); default: now");
 	}
-	if (load(argv[0], &p, err))
+	if (load(argv[0], &p, out, err))
 		return L2TPCTL_FAIL;
 	char **qargv = calloc((size_t)argc + 2, sizeof(*qargv));
 	int qargc = 0, rc;
 	if (!qargv) {
 		policy_free(p);
-		fprintf(err, "l2tpctl policy test: out of memory\n");
-		return L2TPCTL_FAIL;
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "no_memory",
+				    "l2tpctl policy test: out of memory");
 	}
 	if (time_arg[0]) {
 		qargv[qargc++] = time_arg[0];
@@ -312,15 +315,14 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 	rc = l2tpctl_policy_parse_query(p, qargc, qargv, &q, msg, sizeof(msg));
 	free(qargv);
 	if (rc) {
-		fprintf(err, "l2tpctl policy test: %s\n", msg);
 		policy_free(p);
-		return L2TPCTL_USAGE;
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage", "l2tpctl policy test: %s", msg);
 	}
 	report = l2tpctl_policy_report(p, &q, json, &status);
 	policy_free(p);
 	if (!report) {
-		fprintf(err, "l2tpctl policy test: out of memory\n");
-		return L2TPCTL_FAIL;
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "no_memory",
+				    "l2tpctl policy test: out of memory");
 	}
 	fputs(report, out);
 	free(report);
@@ -379,12 +381,12 @@ static int cmd_hash(int argc, char **argv, FILE *out, FILE *err)
 
 	if (argc == 2 && strcmp(argv[0], "--iterations") == 0) {
 		if (parse_u32(argv[1], &iterations) || iterations < 1000) {
-			fprintf(err, "l2tpctl policy hash: expected --iterations >= 1000\n");
-			return L2TPCTL_USAGE;
+			return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+					    "l2tpctl policy hash: expected --iterations >= 1000");
 		}
 	} else if (argc != 0) {
-		fprintf(err, "usage: l2tpctl policy hash [--iterations N] < password\n");
-		return L2TPCTL_USAGE;
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+				    "usage: l2tpctl policy hash [--iterations N] < password");
 	}
 	if (read_password(pw, sizeof(pw), err)) {
 		explicit_bzero(pw, sizeof(pw));
@@ -393,8 +395,8 @@ static int cmd_hash(int argc, char **argv, FILE *out, FILE *err)
 	lines = l2tpctl_policy_hash_lines(pw, strlen(pw), iterations);
 	explicit_bzero(pw, sizeof(pw));
 	if (!lines) {
-		fprintf(err, "l2tpctl policy hash: the password is not valid UTF-8\n");
-		return L2TPCTL_FAIL;
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "password",
+				    "l2tpctl policy hash: the password is not valid UTF-8");
 	}
 	fputs(lines, out);
 	free(lines);
@@ -416,7 +418,13 @@ int l2tpctl_policy(int argc, char **argv, FILE *out, FILE *err)
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(argv[0], policy_commands[i].name) == 0)
 				return policy_commands[i].run(argc - 1, argv + 1, out, err);
+		if (l2tpctl_opts.json)
+			return l2tpctl_fail(out, err, L2TPCTL_USAGE, "unknown_command",
+					    "l2tpctl policy: unknown subcommand '%s'", argv[0]);
 		fprintf(err, "l2tpctl policy: unknown subcommand '%s'\n", argv[0]);
+	} else if (l2tpctl_opts.json) {
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+				    "usage: l2tpctl policy check|test|hash ...");
 	}
 	fprintf(err, "usage:\n");
 	for (size_t i = 0; i < n; i++)

@@ -53,6 +53,8 @@ static const char *const reason_names[L2TP_R_MAX] = {
 	[L2TP_R_NO_RANDOM] = "no-randomness",
 	[L2TP_R_SCCRQ_REFUSED] = "sccrq-refused",
 	[L2TP_R_SCCRQ_DEFERRED] = "sccrq-deferred",
+	[L2TP_R_SCCRQ_BUSY] = "sccrq-busy",
+	[L2TP_R_CALLS_REFUSED] = "calls-refused",
 };
 
 const char *l2tp_reason_name(enum l2tp_reason r)

@@ -27,6 +27,7 @@ struct l2tp_ctx {
 	void *arg;
 	struct l2tp_secret secret;
 	uint64_t drain_ms;		/* one full retransmission cycle */
+	bool refuse_calls;		/* l2tp_ctx_refuse_calls() */
 
 	/* by our Tunnel ID: a two-level direct table, O(1) and collision
 	 * free; a page of 256 slots is allocated on first use */
@@ -759,7 +760,9 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 	/* Limits answer with CDN result 4, "call failed due to lack of
 	 * appropriate facilities being available (temporary condition)"
 	 * (4.4.2): the client may retry later; never silence. */
-	if (ctx->stats.sessions_active >= ctx->cfg.max_sessions)
+	if (ctx->refuse_calls)
+		why = L2TP_R_CALLS_REFUSED;
+	else if (ctx->stats.sessions_active >= ctx->cfg.max_sessions)
 		why = L2TP_R_SESSION_LIMIT;
 	else if (t->n_sessions >= ctx->cfg.max_sessions_per_tunnel)
 		why = L2TP_R_TUNNEL_SESSION_LIMIT;
@@ -1402,6 +1405,15 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 			 * peer retransmits the SCCRQ (5.8) and is asked again. */
 			count(ctx, L2TP_R_SCCRQ_DEFERRED);
 			return;
+		case L2TP_ACCEPT_BUSY:
+			/* 4.4.2: StopCCN result 2 "general error" with error 4
+			 * "insufficient resources to handle this operation
+			 * now": temporary, as for the limits below. */
+			count(ctx, L2TP_R_SCCRQ_BUSY);
+			stateless_stopccn(ctx, peer, local, h, m->assigned_tunnel_id,
+					  L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_INSUFFICIENT_RESOURCES,
+					  now);
+			return;
 		default:
 			/* 4.4.2: StopCCN result 4, requester is not authorized
 			 * to establish a control channel. */
@@ -1618,6 +1630,32 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 		return NULL;
 	}
 	return ctx;
+}
+
+void l2tp_ctx_refuse_calls(struct l2tp_ctx *ctx, bool on)
+{
+	ctx->refuse_calls = on;
+}
+
+int l2tp_ctx_set_limits(struct l2tp_ctx *ctx, const struct l2tp_config *cfg)
+{
+	if (!ctx || !cfg || cfg->rto_initial_ms == 0 || cfg->rto_max_ms < cfg->rto_initial_ms)
+		return -1;
+	/* Checked against the counters at the next new tunnel or session:
+	 * lowering a limit refuses new ones and never ends those up. */
+	ctx->cfg.max_tunnels = cfg->max_tunnels;
+	ctx->cfg.max_sessions = cfg->max_sessions;
+	ctx->cfg.max_sessions_per_tunnel = cfg->max_sessions_per_tunnel;
+	ctx->cfg.new_tunnel_rate = cfg->new_tunnel_rate;
+	ctx->cfg.new_tunnel_burst = cfg->new_tunnel_burst;
+	ctx->cfg.hello_interval_ms = cfg->hello_interval_ms;
+	/* One transport configuration for every tunnel: the next
+	 * retransmission of any tunnel uses the new timers. */
+	ctx->xcfg.rto_initial_ms = cfg->rto_initial_ms;
+	ctx->xcfg.rto_max_ms = cfg->rto_max_ms;
+	ctx->xcfg.max_retries = cfg->max_retries;
+	ctx->drain_ms = l2tp_xport_cycle_ms(&ctx->xcfg);
+	return 0;
 }
 
 void l2tp_ctx_free(struct l2tp_ctx *ctx)

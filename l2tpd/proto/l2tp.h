@@ -177,6 +177,8 @@ enum l2tp_accept {
 	L2TP_ACCEPT,		/* go on: SCCRP */
 	L2TP_ACCEPT_REFUSE,	/* StopCCN result 4 "requester is not authorized" (4.4.2) */
 	L2TP_ACCEPT_DEFER,	/* no answer: the peer retransmits its SCCRQ (5.8) */
+	L2TP_ACCEPT_BUSY,	/* not now: StopCCN result 2, error 4 "insufficient
+				 * resources to handle this operation now" (4.4.2) */
 };
 
 struct l2tp_ops {
@@ -207,6 +209,15 @@ struct l2tp_ctx;
  * names it points to). */
 struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_ops *ops,
 			      void *arg);
+/* A reload (docs/operations.md "Reload"): take the limits (max_*,
+ * new_tunnel_*), hello_interval_ms and the retransmission timers of cfg;
+ * the rest of cfg is ignored. -1 (nothing changed) on bad timers. */
+int l2tp_ctx_set_limits(struct l2tp_ctx *ctx, const struct l2tp_config *cfg);
+/* Drain (l2tpctl drain): while on, every ICRQ is answered with CDN result
+ * 4, "lack of appropriate facilities (temporary condition)" (RFC 2661
+ * 4.4.2), and reported as L2TP_EV_SESSION_REFUSED with reason
+ * L2TP_R_CALLS_REFUSED; calls already up are untouched. */
+void l2tp_ctx_refuse_calls(struct l2tp_ctx *ctx, bool on);
 /* Free everything at once, sending nothing (use l2tp_ctx_close_all first
  * for an orderly stop). */
 void l2tp_ctx_free(struct l2tp_ctx *ctx);

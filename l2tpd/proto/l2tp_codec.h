@@ -199,6 +199,8 @@ enum l2tp_reason {
 	L2TP_R_NO_RANDOM,		/* the random source failed: no challenge, no ID */
 	L2TP_R_SCCRQ_REFUSED,		/* l2tp_ops.accept_tunnel said no (e.g. no IPsec SA) */
 	L2TP_R_SCCRQ_DEFERRED,		/* l2tp_ops.accept_tunnel cannot decide yet: dropped */
+	L2TP_R_SCCRQ_BUSY,		/* l2tp_ops.accept_tunnel: not now (draining) */
+	L2TP_R_CALLS_REFUSED,		/* l2tp_ctx_refuse_calls() is on (draining) */
 	L2TP_R_MAX
 };
 

@@ -902,6 +902,40 @@ static void per_tunnel_session_limit_is_enforced(void **state)
 	assert_int_equal(stats()->rejects[L2TP_R_TUNNEL_SESSION_LIMIT], 1);
 }
 
+/* A reload lowers and raises the session limit of a running ctx: the call
+ * over the new limit is refused, the one up stays, a raise lets more in. */
+static void set_limits_takes_effect_for_new_calls_only(void **state)
+{
+	struct h_peer a;
+	struct l2tp_config c;
+
+	h_fini(&H);
+	h_init(&H, 1, NULL);
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	assert_int_not_equal(h_peer_call(&a, 42), 0);
+	c = H.cfg;
+	c.max_sessions = 1;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), 0);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 43), 0);
+	assert_non_null(h_find(&H, L2TP_MSG_CDN));
+	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 1);
+	assert_int_equal(stats()->sessions_active, 1);	/* the call up stays */
+	c.max_sessions = 2;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), 0);
+	h_clear(&H);
+	assert_int_not_equal(h_peer_call(&a, 44), 0);
+	assert_int_equal(stats()->sessions_active, 2);
+	/* bad timers: refused, nothing changed (the limit stays 2) */
+	c.max_sessions = 100;
+	c.rto_initial_ms = 0;
+	assert_int_equal(l2tp_ctx_set_limits(H.ctx, &c), -1);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 45), 0);
+	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 2);
+}
+
 static void rate_cfg(struct l2tp_config *c)
 {
 	c->new_tunnel_rate = 1;
@@ -1299,6 +1333,60 @@ static void refused_sccrq_gets_stopccn_not_authorized_and_no_tunnel(void **state
 	assert_int_equal(h_count_events(&H, L2TP_EV_TUNNEL_UP), 0);
 }
 
+static enum l2tp_accept busy_all(struct harness *h, const struct l2tp_addr *peer)
+{
+	return L2TP_ACCEPT_BUSY;
+}
+
+/* Drain: a new tunnel is told "not now", not "not authorized". */
+static void busy_sccrq_gets_stopccn_general_error_insufficient_resources(void **state)
+{
+	struct h_peer p;
+	const struct h_pkt *s;
+
+	H.accept = busy_all;
+	h_peer_init(&p, &H, 7, 1);
+	h_msg_windows_sccrq(&M, 1);
+	h_peer_send(&p, &M, 0);
+	s = h_find(&H, L2TP_MSG_STOPCCN);
+	assert_non_null(s);
+	/* RFC 2661 4.4.2: result 2 with error 4, a temporary condition */
+	assert_int_equal(s->result, L2TP_STOPCCN_GENERAL_ERROR);
+	assert_int_equal(s->error, L2TP_ERR_INSUFFICIENT_RESOURCES);
+	assert_null(h_find(&H, L2TP_MSG_SCCRP));
+	assert_int_equal(stats()->rejects[L2TP_R_SCCRQ_BUSY], 1);
+	assert_int_equal(stats()->tunnels_created, 0);
+}
+
+/* Drain: new calls get CDN result 4 and an event; the call up stays; off
+ * again, calls are accepted. */
+static void refused_calls_get_cdn_4_and_the_call_up_stays(void **state)
+{
+	struct h_peer a;
+	const struct h_pkt *c;
+	const struct h_event *e;
+
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	assert_int_not_equal(h_peer_call(&a, 42), 0);
+	l2tp_ctx_refuse_calls(H.ctx, true);
+	h_clear(&H);
+	assert_int_equal(h_peer_call(&a, 43), 0);
+	c = h_find(&H, L2TP_MSG_CDN);
+	assert_non_null(c);
+	assert_int_equal(c->hdr.session_id, 43);
+	assert_int_equal(c->result, L2TP_CDN_TEMP_NO_FACILITIES);
+	e = h_find_event(&H, L2TP_EV_SESSION_REFUSED);
+	assert_non_null(e);
+	assert_int_equal(e->reason, L2TP_R_CALLS_REFUSED);
+	assert_int_equal(stats()->rejects[L2TP_R_CALLS_REFUSED], 1);
+	assert_int_equal(stats()->sessions_active, 1);
+	assert_int_equal(h_count_events(&H, L2TP_EV_SESSION_DOWN), 0);
+	l2tp_ctx_refuse_calls(H.ctx, false);
+	h_clear(&H);
+	assert_int_not_equal(h_peer_call(&a, 44), 0);
+}
+
 static void deferred_sccrq_gets_no_answer_and_is_asked_again_on_retransmit(void **state)
 {
 	struct h_peer p;
@@ -1377,6 +1465,9 @@ int main(void)
 		T(session_limit_answers_cdn_temporary_lack_of_facilities),
 		T(session_limit_refusal_is_reported_after_its_cdn),
 		T(per_tunnel_session_limit_is_enforced),
+		T(set_limits_takes_effect_for_new_calls_only),
+		T(busy_sccrq_gets_stopccn_general_error_insufficient_resources),
+		T(refused_calls_get_cdn_4_and_the_call_up_stays),
 		T(new_tunnels_per_peer_are_rate_limited),
 		T(tunnel_ids_are_random_nonzero_and_unique),
 		T(draining_tunnel_id_is_not_reused),

@@ -76,8 +76,11 @@ static void malformed_requests_have_a_reason(void **state)
 	assert_int_equal(parse("json\n"), CTL_PARSE_ERROR);
 	assert_int_equal(parse("status now\n"), CTL_PARSE_ERROR);
 	assert_int_equal(parse("disconnect user\n"), CTL_PARSE_ERROR);
-	assert_int_equal(parse("a b c d e f g h i\n"), CTL_PARSE_ERROR);
+	/* json, a command and every selector once fit (16 words); more do not */
+	assert_int_equal(parse("a b c d e f g h i j k l m n o p q\n"), CTL_PARSE_ERROR);
 	assert_string_equal(req.error, "too many words");
+	assert_int_equal(parse("disconnect alice\n"), CTL_PARSE_ERROR);
+	assert_int_equal(parse("drain maybe\n"), CTL_PARSE_ERROR);
 	static const char *const bad_ids[] = { "1234", "1234/", "/5", "70000/1", "1/70000",
 					       "1/2/3", "-1/2", "1x/2", "000001/2", "" };
 	char line[64];
@@ -85,6 +88,23 @@ static void malformed_requests_have_a_reason(void **state)
 		snprintf(line, sizeof(line), "disconnect session %s\n", bad_ids[i]);
 		assert_int_equal(parse(line), CTL_PARSE_ERROR);
 	}
+}
+
+static void selector_requests_keep_their_words(void **state)
+{
+	assert_int_equal(parse("json sessions user=alice sort=uptime\n"), CTL_PARSE_OK);
+	assert_int_equal(req.cmd, CTL_CMD_SESSIONS);
+	assert_true(req.json);
+	assert_int_equal(req.n_args, 2);
+	assert_string_equal(req.args[0], "user=alice");
+	assert_string_equal(req.args[1], "sort=uptime");
+	assert_int_equal(parse("disconnect address=198.51.100.10 interface=l2tp1-2\n"), CTL_PARSE_OK);
+	assert_int_equal(req.cmd, CTL_CMD_DISCONNECT);
+	assert_int_equal(req.n_args, 2);
+	assert_int_equal(parse("disconnect all\n"), CTL_PARSE_OK);
+	assert_int_equal(parse("drain on\n"), CTL_PARSE_OK);
+	assert_int_equal(req.cmd, CTL_CMD_DRAIN);
+	assert_true(req.drain_on);
 }
 
 static void an_unknown_word_is_echoed_escaped(void **state)
@@ -101,6 +121,7 @@ int main(void)
 		cmocka_unit_test(a_nul_byte_before_the_newline_is_answered),
 		cmocka_unit_test(a_request_too_long_is_answered),
 		cmocka_unit_test(malformed_requests_have_a_reason),
+		cmocka_unit_test(selector_requests_keep_their_words),
 		cmocka_unit_test(an_unknown_word_is_echoed_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "reload.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+#include "session.h"
+
+static void add(char *out, size_t outlen, const char *key)
+{
+	size_t n = strlen(out);
+
+	snprintf(out + n, outlen - n, "%s%s", n ? ", " : "", key);
+}
+
+void config_restart_only_diff(const struct l2tpd_config *a, const struct l2tpd_config *b,
+			      char *out, size_t outlen)
+{
+	bool listen = a->n_listen != b->n_listen;
+
+	out[0] = 0;
+	/* The UDP sockets are bound once; rebinding would need the
+	 * capabilities dropped after start-up. */
+	for (unsigned i = 0; !listen && i < a->n_listen; i++)
+		listen = memcmp(&a->listen[i], &b->listen[i], sizeof(a->listen[i])) != 0;
+	if (listen)
+		add(out, outlen, "listen");
+	if (a->port != b->port)
+		add(out, outlen, "port");
+	/* The data plane holds every session's interface. */
+	if (a->dataplane != b->dataplane)
+		add(out, outlen, "dataplane");
+	if (a->userspace_tun != b->userspace_tun ||
+	    strcmp(a->userspace_shared_interface, b->userspace_shared_interface))
+		add(out, outlen, "userspace");
+	/* Sockets opened once, and the lock is named after control_socket. */
+	if (strcmp(a->control_socket, b->control_socket))
+		add(out, outlen, "control_socket");
+	if (strcmp(a->control_group, b->control_group))
+		add(out, outlen, "control_group");
+	if (strcmp(a->ipsec_socket, b->ipsec_socket))
+		add(out, outlen, "ipsec_socket");
+	/* Whether a missing plugin socket is fatal is decided at start. */
+	if (a->require_ipsec != b->require_ipsec)
+		add(out, outlen, "require_ipsec");
+	/* The control plane copied the name and the secret at start. */
+	if (strcmp(a->host_name, b->host_name))
+		add(out, outlen, "host_name");
+	if (strcmp(a->tunnel_secret, b->tunnel_secret))
+		add(out, outlen, "tunnel_secret");
+	/* nftables tables and the metrics socket are set up at start */
+	if (memcmp(&a->internet_filter, &b->internet_filter, sizeof(a->internet_filter)))
+		add(out, outlen, "internet_filter");
+	if (a->mss_clamp != b->mss_clamp)
+		add(out, outlen, "ppp.mss_clamp");
+	if (memcmp(&a->metrics_listen, &b->metrics_listen, sizeof(a->metrics_listen)) ||
+	    a->metrics_per_session != b->metrics_per_session)
+		add(out, outlen, "metrics");
+}
+
+int config_reload_load(struct server *srv, struct l2tpd_config *next, char *err, size_t errlen)
+{
+	return config_load(srv->config_path, next, err, errlen);
+}
+
+void config_reload_apply(struct server *srv, const struct l2tpd_config *next, char *restart,
+			 size_t restartlen)
+{
+	struct l2tpd_config *c = &srv->cfg;
+	struct l2tp_config lc;
+
+	config_restart_only_diff(c, next, restart, restartlen);
+	c->log_level = next->log_level;
+	log_set_level(next->log_level);
+	c->ipsec_delete_on_disconnect = next->ipsec_delete_on_disconnect;
+	c->local_address = next->local_address;		/* new sessions' IPCP */
+	c->max_tunnels = next->max_tunnels;
+	c->max_sessions = next->max_sessions;
+	c->max_sessions_per_tunnel = next->max_sessions_per_tunnel;
+	c->new_tunnel_rate = next->new_tunnel_rate;
+	c->new_tunnel_burst = next->new_tunnel_burst;
+	c->hello_interval = next->hello_interval;
+	c->retransmit_initial = next->retransmit_initial;
+	c->retransmit_max = next->retransmit_max;
+	c->retransmit_tries = next->retransmit_tries;
+	c->lcp_echo_interval = next->lcp_echo_interval;
+	c->lcp_echo_failures = next->lcp_echo_failures;
+	c->auth_timeout = next->auth_timeout;
+	c->mru = next->mru;
+	c->path_mtu = next->path_mtu;			/* new sessions' MRU (link_mtu.h) */
+	c->control_connections = next->control_connections;
+	c->control_idle = next->control_idle;		/* connections accepted from now on */
+	c->login_failures = next->login_failures;
+	c->peer_login_failures = next->peer_login_failures;
+	c->login_backoff = next->login_backoff;
+	c->login_backoff_max = next->login_backoff_max;
+	auththrottle_configure(&srv->throttle, c->login_failures, c->peer_login_failures,
+				(uint64_t)c->login_backoff * 1000,
+				(uint64_t)c->login_backoff_max * 1000);
+	server_l2tp_config(c, &lc);
+	l2tp_ctx_set_limits(srv->l2tp, &lc);	/* timers validated by config_load */
+	session_fill_ppp_config(srv);		/* sessions negotiated from now on */
+	if (restart[0])
+		log_warn("reload: %s: not applied until restart: %s", srv->config_path, restart);
+}
