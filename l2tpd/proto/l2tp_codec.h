@@ -198,6 +198,9 @@ enum l2tp_reason {
 	L2TP_R_NO_ID,			/* no free tunnel or session id */
 	L2TP_R_SCCRQ_REFUSED,		/* l2tp_ops.accept_tunnel said no (e.g. no IPsec SA) */
 	L2TP_R_SCCRQ_DEFERRED,		/* l2tp_ops.accept_tunnel cannot decide yet: dropped */
+	L2TP_R_HALF_OPEN_LIMIT,		/* SCCRQ refused: too many tunnels without SCCCN */
+	L2TP_R_PREAUTH_LIMIT,		/* ICRQ refused: too many calls not yet authenticated */
+	L2TP_R_TUNNEL_PREAUTH_LIMIT,	/* ICRQ refused: this tunnel's unauthenticated calls */
 	L2TP_R_MAX
 };
 

@@ -28,6 +28,8 @@ struct l2tp_session {
 	uint16_t id, peer_id;
 	uint8_t state, role;
 	bool announced;			/* SESSION_ACCEPTED, SESSION_UP or open() made it known */
+	bool preauth;			/* LNS, counted in the pre-auth budgets */
+	uint64_t preauth_until;		/* LNS, preauth: cleared at this time */
 };
 
 struct l2tp_tunnel {
@@ -44,12 +46,14 @@ struct l2tp_tunnel {
 	uint64_t up_at;			/* when it was established */
 	uint32_t n_sessions;		/* not counting closed ones */
 	uint32_t n_sessions_all;
+	uint32_t n_preauth;		/* sessions not yet authenticated */
 	uint32_t call_serial;
 	uint32_t peer_framing, peer_bearer;
 	uint16_t id, peer_id;
 	uint16_t peer_firmware;
 	uint8_t state, role;
 	bool in_peer_index, in_init_list;
+	bool half_open;			/* LNS: counted in tunnels_half_open */
 	bool challenged;		/* we sent a Challenge: the response is due */
 	bool announced;			/* TUNNEL_UP emitted or opened by us */
 	uint8_t tie_breaker[8];
