@@ -35,6 +35,10 @@ void config_defaults(struct l2tpd_config *c)
 	c->max_sessions_per_tunnel = 128;
 	c->new_tunnel_rate = 10;
 	c->new_tunnel_burst = 20;
+	c->max_half_open = 256;
+	c->half_open_timeout = 10;
+	c->max_preauth_sessions = 0;	/* half of the ports */
+	c->max_preauth_per_tunnel = 8;
 	c->hello_interval = 60;
 	c->retransmit_initial = 1;
 	c->retransmit_max = 8;
@@ -179,6 +183,10 @@ static const struct number_key number_keys[] = {
 	NUM("limits", "sessions_per_tunnel", max_sessions_per_tunnel, 65535, 0),
 	NUM("limits", "new_tunnel_rate", new_tunnel_rate, 100000, 0),
 	NUM("limits", "new_tunnel_burst", new_tunnel_burst, 100000, 0),
+	NUM("limits", "half_open_tunnels", max_half_open, 65535, 0),
+	NUM("limits", "preauth_sessions", max_preauth_sessions, 1000000, 0),
+	NUM("limits", "preauth_sessions_per_tunnel", max_preauth_per_tunnel, 65535, 0),
+	NUM("timers", "half_open_timeout", half_open_timeout, 3600, 1),
 	NUM("timers", "hello_interval", hello_interval, 86400, 1),
 	NUM("timers", "retransmit_initial", retransmit_initial, 60, 1),
 	NUM("timers", "retransmit_max", retransmit_max, 600, 1),
@@ -374,6 +382,12 @@ int config_load(const char *path, struct l2tpd_config *out, char *err, size_t er
 	}
 	if (c.max_sessions == 0 || c.max_tunnels == 0) {
 		snprintf(err, errlen, "%s: limits: tunnels and sessions must be at least 1", path);
+		goto out;
+	}
+	if (c.max_half_open == 0 || c.max_preauth_per_tunnel == 0) {
+		/* 0 would refuse every tunnel or every call */
+		snprintf(err, errlen, "%s: limits: half_open_tunnels and "
+			 "preauth_sessions_per_tunnel must be at least 1", path);
 		goto out;
 	}
 	*out = c;

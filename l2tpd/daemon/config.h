@@ -40,6 +40,9 @@ struct l2tpd_config {
 	/* limits */
 	uint32_t max_tunnels, max_sessions, max_sessions_per_tunnel;
 	uint32_t new_tunnel_rate, new_tunnel_burst;
+	uint32_t max_half_open, half_open_timeout;	/* SCCRQ without SCCCN; seconds */
+	uint32_t max_preauth_sessions;		/* 0: half of max_sessions */
+	uint32_t max_preauth_per_tunnel;
 	/* timers, seconds */
 	uint32_t hello_interval, retransmit_initial, retransmit_max;
 	uint32_t retransmit_tries;

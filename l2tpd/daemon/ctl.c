@@ -89,6 +89,13 @@ static const char *state_name(uint8_t st)
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
+static unsigned long long tunnels_refused(const struct l2tp_stats *ls)
+{
+	return (unsigned long long)(ls->rejects[L2TP_R_TUNNEL_LIMIT] +
+				    ls->rejects[L2TP_R_HALF_OPEN_LIMIT] +
+				    ls->rejects[L2TP_R_RATE_LIMITED]);
+}
+
 static void cmd_status(struct server *srv, struct out *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
@@ -99,7 +106,9 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		outf(o, "{\"ports_in_use\":%u,\"ports\":%u,\"tunnels\":%u,\"sessions\":%u,"
 			"\"sessions_up\":%u,\"dataplane\":\"%s\",\"uptime\":%ld,"
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"rx_control\":%llu,"
-			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu}\n",
+			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu,"
+			"\"half_open\":%u,\"half_open_max\":%u,\"tunnels_refused\":%llu,"
+			"\"sessions_preauth\":%u,\"preauth_timeouts\":%llu}\n",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -108,11 +117,18 @@ static void cmd_status(struct server *srv, struct out *o, bool json)
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
-		     (unsigned long long)ls->retransmits);
+		     (unsigned long long)ls->retransmits, ls->tunnels_half_open,
+		     srv->cfg.max_half_open, tunnels_refused(ls), ls->sessions_preauth,
+		     (unsigned long long)ls->preauth_timeouts);
 		return;
 	}
 	outf(o, "ports:     %u in use of %u\n", srv->n_sessions, srv->cfg.max_sessions);
 	outf(o, "tunnels:   %u\n", srv->n_tunnels);
+	/* SCCRQ answered, no SCCCN yet: not in "tunnels" (docs/l2tp.md) */
+	outf(o, "half-open: %u of %u (%llu tunnels refused)\n", ls->tunnels_half_open,
+	     srv->cfg.max_half_open, tunnels_refused(ls));
+	outf(o, "pre-auth:  %u calls not yet authenticated, %llu cleared by auth_timeout\n",
+	     ls->sessions_preauth, (unsigned long long)ls->preauth_timeouts);
 	outf(o, "sessions:  %u (%u up)\n", srv->n_sessions, srv->n_sessions_up);
 	outf(o, "dataplane: %s\n", srv->dp_ops->name);
 	outf(o, "uptime:    %lds\n", uptime);
