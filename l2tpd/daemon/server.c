@@ -404,7 +404,8 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 			   "(%u established of %u, %u half-open of %u)",
 			   net_addr_str(ev->peer, a, sizeof(a)), ev->result_code, ev->error_code,
 			   ev->reason == L2TP_R_TUNNEL_LIMIT ? "tunnel limit"
-			   : ev->reason == L2TP_R_HALF_OPEN_LIMIT ? "half-open tunnel limit"
+			   : ev->reason == L2TP_R_HALF_OPEN_LIMIT
+				   ? "half-open tunnel limit (the oldest half-open one makes room)"
 			   : ev->reason == L2TP_R_RATE_LIMITED ? "new-tunnel rate of this host"
 							       : l2tp_reason_name(ev->reason),
 			   ls->tunnels_active - ls->tunnels_half_open, srv->cfg.max_tunnels,

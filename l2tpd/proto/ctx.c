@@ -34,6 +34,7 @@ struct l2tp_ctx {
 	struct l2tp_tunnel **peer_index; /* SCCRQ retransmit detection */
 	uint32_t peer_mask;
 	struct l2tp_tunnel *initiating;	/* LAC tunnels in WAIT_CTL_REPLY */
+	struct l2tp_tunnel *half_head, *half_tail; /* half-open tunnels, oldest first */
 	struct l2tp_session **shash;	/* by (tunnel id, session id) */
 	uint32_t shash_mask;
 	uint32_t nsessions_all;
@@ -579,6 +580,28 @@ static void half_open_end(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
 		return;
 	t->half_open = false;
 	ctx->stats.tunnels_half_open--;
+	if (t->half_prev)
+		t->half_prev->half_next = t->half_next;
+	else
+		ctx->half_head = t->half_next;
+	if (t->half_next)
+		t->half_next->half_prev = t->half_prev;
+	else
+		ctx->half_tail = t->half_prev;
+	t->half_next = t->half_prev = NULL;
+}
+
+static void half_open_add(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
+{
+	t->half_open = true;
+	ctx->stats.tunnels_half_open++;
+	t->half_prev = ctx->half_tail;
+	t->half_next = NULL;
+	if (ctx->half_tail)
+		ctx->half_tail->half_next = t;
+	else
+		ctx->half_head = t;
+	ctx->half_tail = t;
 }
 
 /*
@@ -1361,6 +1384,37 @@ static void tunnel_rx(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct 
 	tunnel_flush(ctx, t, now);
 }
 
+/*
+ * The half-open budget is full and a new SCCRQ passed every other check:
+ * the oldest half-open tunnel makes room (as a SYN cache does). Refusing
+ * the newcomer instead would let a steady SCCRQ flood from many hosts (each
+ * within its rate) keep every real client out; evicting the oldest, a real
+ * client is served if its SCCCN comes back before max_half_open newer
+ * SCCRQs arrive. The evicted peer gets a stateless StopCCN result 2, error
+ * 4, "insufficient resources" (4.4.2), and the tunnel is freed at once: no
+ * drain, no retransmissions to an address that may never have asked.
+ */
+static void half_open_evict(struct l2tp_ctx *ctx, uint64_t now)
+{
+	struct l2tp_tunnel *t = ctx->half_head;
+	struct l2tp_header h;
+	struct l2tp_addr peer, local;
+
+	if (!t)
+		return;
+	memset(&h, 0, sizeof(h));	/* their SCCRQ had Ns 0: Nr 1 acks it */
+	peer = t->peer;
+	local = t->local;
+	count(ctx, L2TP_R_HALF_OPEN_LIMIT);
+	stateless_stopccn(ctx, &peer, &local, &h, t->peer_id, L2TP_STOPCCN_GENERAL_ERROR,
+			  L2TP_ERR_INSUFFICIENT_RESOURCES, now);
+	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
+	ctx->out.assigned_tunnel_id = t->peer_id;
+	tunnel_down(ctx, t, L2TP_DOWN_RESOURCES, L2TP_R_HALF_OPEN_LIMIT, 0, 0, NULL);
+	tunnel_free(ctx, t);
+	emit_tunnel_refused(ctx, &peer, &local, L2TP_R_HALF_OPEN_LIMIT, &ctx->out);
+}
+
 /* An SCCRQ to Tunnel ID 0: a new control connection, or a retransmit. */
 static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 			 const struct l2tp_addr *local, const struct l2tp_header *h,
@@ -1472,10 +1526,10 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	 * refuse a peer that completes the handshake. */
 	if (ctx->stats.tunnels_active - ctx->stats.tunnels_half_open >= ctx->cfg.max_tunnels)
 		why = L2TP_R_TUNNEL_LIMIT;
-	else if (ctx->stats.tunnels_half_open >= ctx->cfg.max_half_open)
-		why = L2TP_R_HALF_OPEN_LIMIT;
 	else if (!peer_rate_ok(ctx, peer, now))
 		why = L2TP_R_RATE_LIMITED;
+	else if (ctx->stats.tunnels_half_open >= ctx->cfg.max_half_open)
+		half_open_evict(ctx, now);
 	if (why == L2TP_OK) {
 		t = tunnel_new(ctx, L2TP_ROLE_LNS, peer, local, now, &why);
 	} else {
@@ -1489,8 +1543,7 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		return;
 	}
 	t->state = L2TP_TUNNEL_IDLE;
-	t->half_open = true;
-	ctx->stats.tunnels_half_open++;
+	half_open_add(ctx, t);
 	if (ctx->cfg.half_open_timeout_ms)
 		t->setup_at = now + ctx->cfg.half_open_timeout_ms;
 	tunnel_rx(ctx, t, h, buf, len, rc, now);

@@ -43,7 +43,8 @@ struct l2tp_config {
 	 * Pre-authentication budgets (docs/l2tp.md "Unauthenticated peers").
 	 * A tunnel is half-open from its SCCRQ to its SCCCN: half-open ones
 	 * have their own budget and lifetime, outside max_tunnels, so a flood
-	 * of SCCRQs never refuses a tunnel that completes its handshake. An
+	 * of SCCRQs never refuses a tunnel that completes its handshake; when
+	 * the budget is full the oldest half-open tunnel makes room. An
 	 * LNS call is pre-auth from its ICRQ until l2tp_session_authenticated():
 	 * they hold at most max_preauth_sessions ports in all and
 	 * max_preauth_per_tunnel per tunnel, and are cleared after
@@ -155,9 +156,11 @@ enum l2tp_event_type {
 	L2TP_EV_SESSION_REFUSED,
 	/*
 	 * LNS: an SCCRQ refused for lack of resources (reason: tunnel-limit,
-	 * half-open-limit, rate-limited) with a stateless StopCCN result 2,
+	 * rate-limited), or a half-open tunnel evicted to make room for a
+	 * newer one (half-open-limit), with a stateless StopCCN result 2,
 	 * error 4 (unless that reply was itself rate-limited). tunnel_id 0,
-	 * peer and local set, msg the SCCRQ. For the (rate-limited) log line.
+	 * peer and local set, msg the SCCRQ (peer_tunnel_id: its Assigned
+	 * Tunnel ID). For the (rate-limited) log line.
 	 */
 	L2TP_EV_TUNNEL_REFUSED,
 };

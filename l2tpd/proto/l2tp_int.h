@@ -37,6 +37,7 @@ struct l2tp_tunnel {
 	struct l2tp_xport x;
 	struct l2tp_tunnel *peer_next;	/* SCCRQ retransmit index chain (LNS) */
 	struct l2tp_tunnel *init_next;	/* LAC tunnels in WAIT_CTL_REPLY */
+	struct l2tp_tunnel *half_next, *half_prev; /* half-open ones, oldest first */
 	struct l2tp_session *sessions;
 	void *user;
 	struct l2tp_addr peer, local;

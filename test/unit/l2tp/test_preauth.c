@@ -55,32 +55,55 @@ static void half_open_cfg(struct l2tp_config *c)
 	c->tunnel_setup_timeout_ms = 60000;
 }
 
-static void full_half_open_budget_refuses_sccrq_with_stopccn_2_4_and_reports_it(void **state)
+static void full_half_open_budget_evicts_the_oldest_with_stopccn_2_4_and_reports_it(void **state)
 {
 	struct h_peer p[4];
 	const struct h_pkt *s;
 	const struct h_event *e;
+	uint16_t oldest;
 
 	h_init(&H, 1, half_open_cfg);
-	for (int i = 0; i < 3; i++)
-		half_open(&p[i], (uint8_t)(10 + i), 1);
+	for (int i = 0; i < 3; i++) {
+		half_open(&p[i], (uint8_t)(10 + i), (uint16_t)(1 + i));
+		H.now += 1;
+	}
+	oldest = p[0].ctx_tid;
 	assert_int_equal(stats()->tunnels_half_open, 3);
 	h_clear(&H);
 	half_open(&p[3], 20, 7);
-	s = h_find(&H, L2TP_MSG_STOPCCN);
+	/* the newcomer gets its SCCRP ... */
+	s = h_find(&H, L2TP_MSG_SCCRP);
 	assert_non_null(s);
 	assert_int_equal(s->hdr.tunnel_id, 7);
+	/* ... the oldest half-open tunnel a StopCCN 2/4 (4.4.2) and is gone */
+	s = h_find(&H, L2TP_MSG_STOPCCN);
+	assert_non_null(s);
+	assert_int_equal(s->hdr.tunnel_id, 1);
+	assert_int_equal(s->hdr.nr, 1);
 	assert_int_equal(s->result, L2TP_STOPCCN_GENERAL_ERROR);
 	assert_int_equal(s->error, L2TP_ERR_INSUFFICIENT_RESOURCES);
-	assert_null(h_find(&H, L2TP_MSG_SCCRP));
+	assert_int_equal(h_count(&H, L2TP_MSG_STOPCCN), 1);
 	assert_int_equal(stats()->rejects[L2TP_R_HALF_OPEN_LIMIT], 1);
 	assert_int_equal(stats()->tunnels_half_open, 3);
+	assert_int_equal(stats()->tunnels_active, 3);
+	assert_int_equal(stats()->tunnels_draining, 0);	/* freed at once */
+	{
+		struct l2tp_tunnel_info ti;
+
+		assert_int_equal(l2tp_tunnel_get(H.ctx, oldest, &ti), -ENOENT);
+		assert_int_equal(l2tp_tunnel_get(H.ctx, p[1].ctx_tid, &ti), 0);
+	}
 	e = h_find_event(&H, L2TP_EV_TUNNEL_REFUSED);
 	assert_non_null(e);
 	assert_int_equal(e->reason, L2TP_R_HALF_OPEN_LIMIT);
 	assert_int_equal(e->result, L2TP_STOPCCN_GENERAL_ERROR);
 	assert_int_equal(e->error, L2TP_ERR_INSUFFICIENT_RESOURCES);
 	assert_int_equal(e->tunnel_id, 0);
+	/* the next one evicts the next oldest: the second peer */
+	h_clear(&H);
+	half_open(&p[0], 21, 8);
+	assert_int_equal(h_find(&H, L2TP_MSG_STOPCCN)->hdr.tunnel_id, 2);
+	assert_int_equal(stats()->tunnels_half_open, 3);
 }
 
 static void half_open_tunnels_never_refuse_a_tunnel_that_completes(void **state)
@@ -288,7 +311,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 	const struct CMUnitTest tests[] = {
-		T(full_half_open_budget_refuses_sccrq_with_stopccn_2_4_and_reports_it),
+		T(full_half_open_budget_evicts_the_oldest_with_stopccn_2_4_and_reports_it),
 		T(half_open_tunnels_never_refuse_a_tunnel_that_completes),
 		T(scccn_beyond_the_tunnel_limit_gets_stopccn_2_4),
 		T(half_open_tunnel_is_cleared_after_its_lifetime),
