@@ -100,7 +100,7 @@ void l2tp_config_defaults(struct l2tp_config *cfg)
 	cfg->session_setup_timeout_ms = 30000;
 	cfg->max_half_open = 256;
 	cfg->half_open_timeout_ms = 0;	/* tunnel_setup_timeout_ms */
-	cfg->max_preauth_sessions = 0;	/* half of max_sessions */
+	cfg->max_preauth_sessions = 0;	/* half of max_sessions, at least 16 */
 	cfg->max_preauth_per_tunnel = 8;
 	cfg->preauth_timeout_ms = 0;	/* none: the caller sets its auth timeout */
 	cfg->host_name = "l2tpd";
@@ -1705,8 +1705,14 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 	if (!ctx)
 		return NULL;
 	ctx->cfg = *cfg;
-	ctx->preauth_max = cfg->max_preauth_sessions ? cfg->max_preauth_sessions
-						     : (cfg->max_sessions + 1) / 2;
+	/* default: half the ports, but at least 16 (all of them on a
+	 * smaller server: its few ports are for logins in progress too) */
+	ctx->preauth_max = cfg->max_preauth_sessions;
+	if (!ctx->preauth_max) {
+		ctx->preauth_max = (cfg->max_sessions + 1) / 2;
+		if (ctx->preauth_max < 16)
+			ctx->preauth_max = cfg->max_sessions < 16 ? cfg->max_sessions : 16;
+	}
 	ctx->ops = *ops;
 	ctx->arg = arg;
 	if (!ctx->cfg.random)

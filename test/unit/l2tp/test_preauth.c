@@ -225,7 +225,8 @@ static void tunnel_preauth_limit_answers_cdn_4_and_frees_on_authentication(void 
 
 static void preauth_total_cfg(struct l2tp_config *c)
 {
-	c->max_sessions = 8;		/* pre-auth budget: half, 4 */
+	c->max_sessions = 8;
+	c->max_preauth_sessions = 4;
 	c->max_preauth_per_tunnel = 8;
 }
 
@@ -258,6 +259,41 @@ static void preauth_budget_keeps_ports_for_authenticated_users(void **state)
 		assert_int_not_equal(h_peer_call(&b, (uint16_t)(10 + i)), 0);
 	assert_int_equal(stats()->sessions_active, 8);
 	assert_int_equal(stats()->sessions_preauth, 4);
+}
+
+static void ports_40_cfg(struct l2tp_config *c)
+{
+	c->max_sessions = 40;
+	c->max_preauth_per_tunnel = 100;
+}
+
+static void ports_4_cfg(struct l2tp_config *c)
+{
+	c->max_sessions = 4;
+}
+
+static void default_preauth_budget_is_half_the_ports_or_all_on_a_small_server(void **state)
+{
+	struct h_peer a;
+
+	/* 40 ports: 20 may be pre-auth */
+	h_init(&H, 1, ports_40_cfg);
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	for (int i = 0; i < 20; i++)
+		assert_int_not_equal(h_peer_call(&a, (uint16_t)(1 + i)), 0);
+	assert_int_equal(h_peer_call(&a, 21), 0);
+	assert_int_equal(stats()->rejects[L2TP_R_PREAUTH_LIMIT], 1);
+	h_fini(&H);
+	/* 4 ports (fewer than 16): all of them; the port limit answers */
+	h_init(&H, 1, ports_4_cfg);
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_establish(&a);
+	for (int i = 0; i < 4; i++)
+		assert_int_not_equal(h_peer_call(&a, (uint16_t)(1 + i)), 0);
+	assert_int_equal(h_peer_call(&a, 5), 0);
+	assert_int_equal(stats()->rejects[L2TP_R_SESSION_LIMIT], 1);
+	assert_int_equal(stats()->rejects[L2TP_R_PREAUTH_LIMIT], 0);
 }
 
 static void preauth_timeout_cfg(struct l2tp_config *c)
@@ -318,6 +354,7 @@ int main(void)
 		T(tunnel_preauth_limit_answers_cdn_4_and_frees_on_authentication),
 		T(preauth_budget_keeps_ports_for_authenticated_users),
 		T(call_not_authenticated_in_time_is_cleared_with_cdn_3),
+		T(default_preauth_budget_is_half_the_ports_or_all_on_a_small_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
