@@ -38,7 +38,7 @@ void config_defaults(struct l2tpd_config *c)
 	c->max_half_open = 256;
 	c->half_open_timeout = 10;
 	c->max_preauth_sessions = 0;	/* half of the ports */
-	c->max_preauth_per_tunnel = 8;
+	c->max_preauth_per_tunnel = 32;
 	c->hello_interval = 60;
 	c->retransmit_initial = 1;
 	c->retransmit_max = 8;

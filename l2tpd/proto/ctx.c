@@ -101,7 +101,7 @@ void l2tp_config_defaults(struct l2tp_config *cfg)
 	cfg->max_half_open = 256;
 	cfg->half_open_timeout_ms = 0;	/* tunnel_setup_timeout_ms */
 	cfg->max_preauth_sessions = 0;	/* half of max_sessions, at least 16 */
-	cfg->max_preauth_per_tunnel = 8;
+	cfg->max_preauth_per_tunnel = 32;
 	cfg->preauth_timeout_ms = 0;	/* none: the caller sets its auth timeout */
 	cfg->host_name = "l2tpd";
 	cfg->vendor_name = "l2tpd";

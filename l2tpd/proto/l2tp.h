@@ -53,7 +53,7 @@ struct l2tp_config {
 	uint32_t max_half_open;			/* default 256 */
 	uint32_t half_open_timeout_ms;		/* default 0: tunnel_setup_timeout_ms */
 	uint32_t max_preauth_sessions;		/* default 0: half of max_sessions, >= 16 */
-	uint32_t max_preauth_per_tunnel;	/* default 8 */
+	uint32_t max_preauth_per_tunnel;	/* default 32 */
 	uint32_t preauth_timeout_ms;		/* from ICRQ; default 0: none */
 	uint32_t new_tunnel_rate;		/* per peer address, per second: 10 */
 	uint32_t new_tunnel_burst;		/* 20 */

@@ -34,11 +34,12 @@ def control(tid, sid, ns, nr, avps=b""):
     return struct.pack("!HHHHHH", T_L_S_V2, 12 + len(avps), tid, sid, ns, nr) + avps
 
 
-def sccrq(assigned_tid):
+def sccrq(assigned_tid, rws=None):
     return control(0, 0, 0, 0,
                    avp(0, struct.pack("!H", 1)) + avp(2, b"\x01\x00") +
                    avp(7, b"flood") + avp(3, struct.pack("!I", 3)) +
-                   avp(9, struct.pack("!H", assigned_tid)))
+                   avp(9, struct.pack("!H", assigned_tid)) +
+                   (avp(10, struct.pack("!H", rws)) if rws else b""))
 
 
 def parse(buf):
@@ -67,13 +68,17 @@ class Tunnel:
     """The established but never authenticated tunnel the ICRQs go on."""
 
     def __init__(self, server, source, port):
+        # A Receive Window Size (RWS AVP 10) of 64: the LNS may send that
+        # many CDNs/ICRPs before our acknowledgement (carried by the ICRQs)
+        # must come back.
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((source, 0))
         self.dest = (server, port)
         self.ns = self.nr = self.acked = 0
+        self.answers = {}       # what the LNS sent on this tunnel, by message type
         self.peer_tid = 0
         for _ in range(10):
-            self.sock.sendto(sccrq(4242), self.dest)
+            self.sock.sendto(sccrq(4242, rws=64), self.dest)
             r, _, _ = select.select([self.sock], [], [], 2.0)
             if not r:
                 continue
@@ -103,6 +108,8 @@ class Tunnel:
             if not p:
                 continue
             _, _, ns, nr, mtype, _ = p
+            name = {None: "ZLB", 4: "StopCCN", 11: "ICRP", 14: "CDN"}.get(mtype, str(mtype))
+            self.answers[name] = self.answers.get(name, 0) + 1
             if mtype is not None and ((ns - self.nr) & 0xFFFF) < 0x8000:
                 self.nr = (ns + 1) & 0xFFFF
             if ((nr - self.acked) & 0xFFFF) < 0x8000:
@@ -174,7 +181,9 @@ def main():
             tun.drain()
     elapsed = time.monotonic() - t0
     total = sum(sent.values())
+    tun.drain()
     print(json.dumps({"event": "done", "sent": sent, "total": total,
+                      "icrq_tunnel_answers": tun.answers,
                       "seconds": round(elapsed, 2), "rate": int(total / elapsed)}), flush=True)
 
 

@@ -108,7 +108,7 @@ static void preauth_limits_are_read_and_zero_is_refused(void **state)
 	assert_int_equal(c.max_half_open, 256);
 	assert_int_equal(c.half_open_timeout, 10);
 	assert_int_equal(c.max_preauth_sessions, 0);
-	assert_int_equal(c.max_preauth_per_tunnel, 8);
+	assert_int_equal(c.max_preauth_per_tunnel, 32);
 	assert_int_equal(load_text("l2tpd {\n limits {\n  half_open_tunnels = 64\n"
 				   "  preauth_sessions = 100\n  preauth_sessions_per_tunnel = 2\n }\n"
 				   " timers {\n  half_open_timeout = 5s\n }\n}\n",
