@@ -149,7 +149,8 @@ enum l2tp_event_type {
 	L2TP_EV_SESSION_WEN,	/* WAN-Error-Notify: msg->call_errors */
 	/*
 	 * LNS: an ICRQ refused for lack of resources (reason: which limit:
-	 * ports, per tunnel, pre-auth budgets) with its CDN result 4 queued; msg is the ICRQ, session_id 0.
+	 * ports, per tunnel, pre-auth budgets) with its CDN result 4 queued;
+	 * msg is the ICRQ, session_id 0.
 	 * Nothing was made, so nothing follows: it is for the log line an
 	 * administrator needs ("why was this client refused?").
 	 */
