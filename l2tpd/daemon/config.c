@@ -38,6 +38,10 @@ void config_defaults(struct l2tpd_config *c)
 	c->control_connections = 32;
 	c->login_failures = 5;
 	c->peer_login_failures = 20;
+	c->max_half_open = 256;
+	c->half_open_timeout = 10;
+	c->max_preauth_sessions = 0;	/* half of the ports */
+	c->max_preauth_per_tunnel = 32;
 	c->hello_interval = 60;
 	c->retransmit_initial = 1;
 	c->retransmit_max = 8;
@@ -190,6 +194,10 @@ static const struct number_key number_keys[] = {
 	NUM("limits", "control_connections", control_connections, 4096, 0),
 	NUM("limits", "login_failures", login_failures, 1000, 0),
 	NUM("limits", "peer_login_failures", peer_login_failures, 100000, 0),
+	NUM("limits", "half_open_tunnels", max_half_open, 65535, 0),
+	NUM("limits", "preauth_sessions", max_preauth_sessions, 1000000, 0),
+	NUM("limits", "preauth_sessions_per_tunnel", max_preauth_per_tunnel, 65535, 0),
+	NUM("timers", "half_open_timeout", half_open_timeout, 3600, 1),
 	NUM("timers", "hello_interval", hello_interval, 86400, 1),
 	NUM("timers", "retransmit_initial", retransmit_initial, 60, 1),
 	NUM("timers", "retransmit_max", retransmit_max, 600, 1),
@@ -486,6 +494,12 @@ static int load(const char *path, const void *buf, size_t len, bool no_include,
 	if (c.login_backoff == 0 || c.login_backoff_max < c.login_backoff) {
 		snprintf(err, errlen, "%s: timers: login_backoff_max must be >= login_backoff >= 1",
 			 path);
+		goto out;
+	}
+	if (c.max_half_open == 0 || c.max_preauth_per_tunnel == 0) {
+		/* 0 would refuse every tunnel or every call */
+		snprintf(err, errlen, "%s: limits: half_open_tunnels and "
+			 "preauth_sessions_per_tunnel must be at least 1", path);
 		goto out;
 	}
 	*out = c;

@@ -44,6 +44,9 @@ struct l2tpd_config {
 	uint32_t control_connections;	/* open control-socket connections at once */
 	uint32_t login_failures;	/* per (user, peer) before the back-off (auththrottle.h) */
 	uint32_t peer_login_failures;	/* per peer address, all user names together */
+	uint32_t max_half_open, half_open_timeout;	/* SCCRQ without SCCCN; seconds */
+	uint32_t max_preauth_sessions;		/* 0: half of max_sessions */
+	uint32_t max_preauth_per_tunnel;
 	/* timers, seconds */
 	uint32_t hello_interval, retransmit_initial, retransmit_max;
 	uint32_t retransmit_tries;

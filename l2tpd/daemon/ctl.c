@@ -82,6 +82,13 @@ static void internet_filter_status(struct server *srv, struct strbuf *o, bool js
 		outf(o, "drops unknown\n");
 }
 
+static unsigned long long tunnels_refused(const struct l2tp_stats *ls)
+{
+	return (unsigned long long)(ls->rejects[L2TP_R_TUNNEL_LIMIT] +
+				    ls->rejects[L2TP_R_HALF_OPEN_LIMIT] +
+				    ls->rejects[L2TP_R_RATE_LIMITED]);
+}
+
 static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
@@ -100,7 +107,9 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 			"\"sessions_refused\":%llu,\"auth_failures\":%llu,\"auth_throttled\":%llu,"
 			"\"rx_control\":%llu,"
 			"\"rx_data\":%llu,\"rx_errors\":%llu,\"tx_errors\":%llu,\"retransmits\":%llu,"
-			"\"cleartext_l2tp_dropped\":%s,\"draining\":%s",
+			"\"cleartext_l2tp_dropped\":%s,\"draining\":%s,"
+			"\"half_open\":%u,\"half_open_max\":%u,\"tunnels_refused\":%llu,"
+			"\"sessions_preauth\":%u,\"preauth_timeouts\":%llu",
 		     srv->n_sessions, srv->cfg.max_sessions, srv->n_tunnels, srv->n_sessions,
 		     srv->n_sessions_up, srv->dp_ops->name, uptime,
 		     (unsigned long long)srv->counters.sessions_refused,
@@ -110,13 +119,20 @@ static void cmd_status(struct server *srv, struct strbuf *o, bool json)
 		     (unsigned long long)srv->counters.rx_data,
 		     (unsigned long long)srv->counters.rx_errors,
 		     (unsigned long long)srv->counters.tx_errors,
-		     (unsigned long long)ls->retransmits, ct, srv->draining ? "true" : "false");
+		     (unsigned long long)ls->retransmits, ct, srv->draining ? "true" : "false",
+		     ls->tunnels_half_open, srv->cfg.max_half_open, tunnels_refused(ls),
+		     ls->sessions_preauth, (unsigned long long)ls->preauth_timeouts);
 		internet_filter_status(srv, o, true);
 		outf(o, "}\n");
 		return;
 	}
 	outf(o, "ports:     %u in use of %u\n", srv->n_sessions, srv->cfg.max_sessions);
 	outf(o, "tunnels:   %u\n", srv->n_tunnels);
+	/* SCCRQ answered, no SCCCN yet: not in "tunnels" (docs/l2tp.md) */
+	outf(o, "half-open: %u of %u (%llu tunnels refused)\n", ls->tunnels_half_open,
+	     srv->cfg.max_half_open, tunnels_refused(ls));
+	outf(o, "pre-auth:  %u calls not yet authenticated, %llu cleared by auth_timeout\n",
+	     ls->sessions_preauth, (unsigned long long)ls->preauth_timeouts);
 	outf(o, "sessions:  %u (%u up)\n", srv->n_sessions, srv->n_sessions_up);
 	outf(o, "dataplane: %s\n", srv->dp_ops->name);
 	outf(o, "uptime:    %lds\n", uptime);

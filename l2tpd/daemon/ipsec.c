@@ -324,8 +324,10 @@ enum l2tp_accept ipsec_accept_tunnel(void *arg, const struct l2tp_addr *peer,
 		break;
 	}
 	ip->refused++;
-	log_notice("tunnel from %s refused: %s (require_ipsec = yes)",
+	log_rl_msg(&srv->log_rl[SRV_LOG_SCCRQ_NO_IPSEC], server_now_ms(srv), LOG_LVL_NOTICE,
+		   "tunnel from %s refused: %s (require_ipsec = yes)",
 		   net_addr_str(peer, a, sizeof(a)), ipsec_verdict_text(v));
+	server_rearm_l2tp(srv);
 	return L2TP_ACCEPT_REFUSE;
 }
 

@@ -96,6 +96,10 @@ void config_reload_apply(struct server *srv, const struct l2tpd_config *next, ch
 	c->peer_login_failures = next->peer_login_failures;
 	c->login_backoff = next->login_backoff;
 	c->login_backoff_max = next->login_backoff_max;
+	c->max_half_open = next->max_half_open;
+	c->half_open_timeout = next->half_open_timeout;
+	c->max_preauth_sessions = next->max_preauth_sessions;
+	c->max_preauth_per_tunnel = next->max_preauth_per_tunnel;
 	auththrottle_configure(&srv->throttle, c->login_failures, c->peer_login_failures,
 				(uint64_t)c->login_backoff * 1000,
 				(uint64_t)c->login_backoff_max * 1000);

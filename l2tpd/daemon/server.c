@@ -64,7 +64,16 @@ static void arm_sd_timer(struct server *srv, sd_event_source *src, uint64_t dead
 
 void server_rearm_l2tp(struct server *srv)
 {
-	arm_sd_timer(srv, srv->l2tp_timer, l2tp_ctx_next_deadline(srv->l2tp));
+	uint64_t d = l2tp_ctx_next_deadline(srv->l2tp);
+
+	/* the log limiters' summaries ride on the same timer */
+	for (int i = 0; i < SRV_LOG_MAX; i++) {
+		uint64_t l = log_rl_deadline(&srv->log_rl[i]);
+
+		if (l < d)
+			d = l;
+	}
+	arm_sd_timer(srv, srv->l2tp_timer, d);
 }
 
 void server_rearm_heap(struct server *srv)
@@ -78,7 +87,11 @@ static int on_l2tp_timer(sd_event_source *src, uint64_t usec, void *arg)
 {
 	struct server *srv = arg;
 
-	l2tp_ctx_run_timers(srv->l2tp, server_now_ms(srv));
+	uint64_t now = server_now_ms(srv);
+
+	l2tp_ctx_run_timers(srv->l2tp, now);
+	for (int i = 0; i < SRV_LOG_MAX; i++)
+		log_rl_flush(&srv->log_rl[i], now);
 	server_flush(srv);
 	return 0;
 }
@@ -508,16 +521,43 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 	case L2TP_EV_SESSION_REFUSED: {
 		char a[64];
 
-		/* The CDN (result 4) is on its way; one line per refusal names
-		 * the limit, so "why can't this client connect" has an answer. */
-		log_warn("tunnel %u: incoming call from %s refused with CDN result %u: %s "
-			 "(%u of %u ports in use, at most %u per tunnel)",
-			 ev->tunnel_id, net_addr_str(ev->peer, a, sizeof(a)), ev->result_code,
-			 ev->reason == L2TP_R_CALLS_REFUSED ? "draining (l2tpctl drain)"
-			 : ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
-			 : ev->reason == L2TP_R_SESSION_LIMIT ? "all ports in use"
-							      : l2tp_reason_name(ev->reason),
-			 srv->n_sessions, srv->cfg.max_sessions, srv->cfg.max_sessions_per_tunnel);
+		/* The CDN (result 4) is on its way; a line per refusal names
+		 * the limit, so "why can't this client connect" has an answer.
+		 * Any peer with a tunnel can send ICRQs at will: rate-limited. */
+		log_rl_msg(&srv->log_rl[SRV_LOG_ICRQ_REFUSED], server_now_ms(srv), LOG_LVL_WARN,
+			   "tunnel %u: incoming call from %s refused with CDN result %u: %s "
+			   "(%u of %u ports in use, at most %u per tunnel, %u not yet "
+			   "authenticated)",
+			   ev->tunnel_id, net_addr_str(ev->peer, a, sizeof(a)), ev->result_code,
+			   ev->reason == L2TP_R_CALLS_REFUSED ? "draining (l2tpctl drain)"
+			   : ev->reason == L2TP_R_TUNNEL_SESSION_LIMIT ? "the tunnel's session limit"
+			   : ev->reason == L2TP_R_SESSION_LIMIT ? "all ports in use"
+			   : ev->reason == L2TP_R_PREAUTH_LIMIT ? "too many calls not yet authenticated"
+			   : ev->reason == L2TP_R_TUNNEL_PREAUTH_LIMIT
+				   ? "too many calls on the tunnel not yet authenticated"
+				   : l2tp_reason_name(ev->reason),
+			   srv->n_sessions, srv->cfg.max_sessions, srv->cfg.max_sessions_per_tunnel,
+			   l2tp_ctx_stats(srv->l2tp)->sessions_preauth);
+		server_rearm_l2tp(srv);
+		break;
+	}
+	case L2TP_EV_TUNNEL_REFUSED: {
+		char a[64];
+		const struct l2tp_stats *ls = l2tp_ctx_stats(srv->l2tp);
+
+		log_rl_msg(&srv->log_rl[SRV_LOG_SCCRQ_REFUSED], server_now_ms(srv), LOG_LVL_WARN,
+			   "tunnel from %s refused with StopCCN result %u error %u: %s "
+			   "(%u established of %u, %u half-open of %u)",
+			   net_addr_str(ev->peer, a, sizeof(a)), ev->result_code, ev->error_code,
+			   ev->reason == L2TP_R_SCCRQ_BUSY ? "draining (l2tpctl drain)"
+			   : ev->reason == L2TP_R_TUNNEL_LIMIT ? "tunnel limit"
+			   : ev->reason == L2TP_R_HALF_OPEN_LIMIT
+				   ? "half-open tunnel limit (the oldest half-open one makes room)"
+			   : ev->reason == L2TP_R_RATE_LIMITED ? "new-tunnel rate of this host"
+							       : l2tp_reason_name(ev->reason),
+			   ls->tunnels_active - ls->tunnels_half_open, srv->cfg.max_tunnels,
+			   ls->tunnels_half_open, srv->cfg.max_half_open);
+		server_rearm_l2tp(srv);
 		break;
 	}
 	case L2TP_EV_SESSION_SLI:
@@ -571,6 +611,14 @@ void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 	lc->max_sessions_per_tunnel = c->max_sessions_per_tunnel;
 	lc->new_tunnel_rate = c->new_tunnel_rate;
 	lc->new_tunnel_burst = c->new_tunnel_burst;
+	lc->max_half_open = c->max_half_open;
+	lc->half_open_timeout_ms = c->half_open_timeout * 1000;
+	lc->max_preauth_sessions = c->max_preauth_sessions;
+	lc->max_preauth_per_tunnel = c->max_preauth_per_tunnel;
+	/* a call whose user has not authenticated within auth_timeout of its
+	 * ICRQ is cleared: the PPP auth timeout, counted from the ICRQ */
+	lc->session_setup_timeout_ms = c->auth_timeout * 1000;
+	lc->preauth_timeout_ms = c->auth_timeout * 1000;
 	lc->rto_initial_ms = c->retransmit_initial * 1000;
 	lc->rto_max_ms = c->retransmit_max * 1000;
 	lc->max_retries = (uint8_t)c->retransmit_tries;
@@ -780,6 +828,16 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	}
 	if (metrics_open(srv))	/* metrics.c: off unless l2tpd.conf has metrics { listen } */
 		return -1;
+	{
+		static const struct log_rl init[SRV_LOG_MAX] = {
+			[SRV_LOG_SCCRQ_REFUSED] = LOG_RL_INIT("tunnel refused", 10, 10000),
+			[SRV_LOG_ICRQ_REFUSED] = LOG_RL_INIT("incoming call refused", 10, 10000),
+			[SRV_LOG_SCCRQ_NO_IPSEC] = LOG_RL_INIT("tunnel without IPsec refused", 10,
+							       10000),
+		};
+
+		memcpy(srv->log_rl, init, sizeof(init));
+	}
 	check_forwarding();
 	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
 		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,

@@ -20,6 +20,7 @@
 #include "filter.h"
 #include "ipsec.h"
 #include "l2tp.h"
+#include "log_ratelimit.h"
 #include "net.h"
 #include "policy.h"
 #include "routes.h"
@@ -127,6 +128,15 @@ struct tunnel {
 	struct ipsec_binding ipsec;	/* its IPsec SA (ipsec.c) */
 };
 
+/* Log lines an unauthenticated peer can cause at will: rate-limited per
+ * class (log_ratelimit.h), summaries flushed by the l2tp timer. */
+enum server_log_class {
+	SRV_LOG_SCCRQ_REFUSED,		/* tunnel limit, half-open budget, rate limit */
+	SRV_LOG_ICRQ_REFUSED,		/* ports, per tunnel, pre-auth budgets */
+	SRV_LOG_SCCRQ_NO_IPSEC,		/* require_ipsec: no SA */
+	SRV_LOG_MAX
+};
+
 struct server_counters {
 	uint64_t rx_control, rx_data, rx_data_dropped, rx_errors, tx_errors;
 	uint64_t sessions_up, sessions_refused, auth_failures;
@@ -171,6 +181,7 @@ struct server {
 	int fd_sources_len;
 	uint32_t n_sessions, n_tunnels, n_sessions_up;
 	struct server_counters counters;
+	struct log_rl log_rl[SRV_LOG_MAX];
 	time_t started_wall;
 	bool stopping;
 	bool draining;			/* l2tpctl drain (drain.c); not kept across a restart */

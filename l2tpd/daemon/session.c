@@ -293,6 +293,8 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 	case PPP_EVENT_AUTH_RESULT:
 		if (ev->u.auth_result.success) {
 			s->state = SESSION_PPP_NCP;
+			/* out of the pre-auth budgets and lifetime (docs/l2tp.md) */
+			l2tp_session_authenticated(s->srv->l2tp, s->tunnel_id, s->session_id);
 			log_debug("session %u/%u: user '%s' authenticated with %s", s->tunnel_id,
 				  s->session_id, SAFE_STR(s->user), ppp_auth_method_name(ev->u.auth_result.method));
 		}

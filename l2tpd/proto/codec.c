@@ -55,6 +55,9 @@ static const char *const reason_names[L2TP_R_MAX] = {
 	[L2TP_R_SCCRQ_DEFERRED] = "sccrq-deferred",
 	[L2TP_R_SCCRQ_BUSY] = "sccrq-busy",
 	[L2TP_R_CALLS_REFUSED] = "calls-refused",
+	[L2TP_R_HALF_OPEN_LIMIT] = "half-open-limit",
+	[L2TP_R_PREAUTH_LIMIT] = "preauth-limit",
+	[L2TP_R_TUNNEL_PREAUTH_LIMIT] = "tunnel-preauth-limit",
 };
 
 const char *l2tp_reason_name(enum l2tp_reason r)

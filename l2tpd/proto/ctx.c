@@ -35,6 +35,7 @@ struct l2tp_ctx {
 	struct l2tp_tunnel **peer_index; /* SCCRQ retransmit detection */
 	uint32_t peer_mask;
 	struct l2tp_tunnel *initiating;	/* LAC tunnels in WAIT_CTL_REPLY */
+	struct l2tp_tunnel *half_head, *half_tail; /* half-open tunnels, oldest first */
 	struct l2tp_session **shash;	/* by (tunnel id, session id) */
 	uint32_t shash_mask;
 	uint32_t nsessions_all;
@@ -46,6 +47,7 @@ struct l2tp_ctx {
 	struct rate_bucket reply_bucket;
 
 	struct l2tp_stats stats;
+	uint32_t preauth_max;		/* cfg.max_preauth_sessions, resolved */
 	struct l2tp_msg in;		/* the message being processed */
 	struct l2tp_msg out;		/* the message being built */
 	uint8_t txbuf[L2TP_MAX_CTRL];
@@ -73,7 +75,7 @@ const char *l2tp_down_cause_name(enum l2tp_down_cause c)
 {
 	static const char *const n[] = {"none", "peer", "local", "unreachable", "protocol",
 					"auth", "tunnel", "setup-timeout", "tie-breaker",
-					"resources"};
+					"resources", "preauth-timeout"};
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
 }
 
@@ -97,6 +99,11 @@ void l2tp_config_defaults(struct l2tp_config *cfg)
 	cfg->hello_interval_ms = 60000;
 	cfg->tunnel_setup_timeout_ms = 60000;
 	cfg->session_setup_timeout_ms = 30000;
+	cfg->max_half_open = 256;
+	cfg->half_open_timeout_ms = 0;	/* tunnel_setup_timeout_ms */
+	cfg->max_preauth_sessions = 0;	/* half of max_sessions, at least 16 */
+	cfg->max_preauth_per_tunnel = 32;
+	cfg->preauth_timeout_ms = 0;	/* none: the caller sets its auth timeout */
 	cfg->host_name = "l2tpd";
 	cfg->vendor_name = "l2tpd";
 	cfg->framing_capabilities = L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC;
@@ -536,6 +543,70 @@ static void set_result(struct l2tp_msg *m, uint16_t result, uint16_t error)
 	l2tp_msg_set(m, L2TP_AVP_RESULT_CODE);
 }
 
+/* L2TP_EV_TUNNEL_REFUSED: no tunnel exists, so no emit(). */
+static void emit_tunnel_refused(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
+				const struct l2tp_addr *local, enum l2tp_reason why,
+				const struct l2tp_msg *msg)
+{
+	struct l2tp_event ev;
+
+	if (!ctx->ops.event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = L2TP_EV_TUNNEL_REFUSED;
+	ev.role = L2TP_ROLE_LNS;
+	ev.peer_tunnel_id = msg->assigned_tunnel_id;
+	ev.peer = peer;
+	ev.local = local;
+	ev.cause = L2TP_DOWN_RESOURCES;
+	ev.reason = why;
+	ev.result_code = L2TP_STOPCCN_GENERAL_ERROR;
+	ev.error_code = L2TP_ERR_INSUFFICIENT_RESOURCES;
+	ev.msg = msg;
+	ctx->ops.event(ctx->arg, &ev);
+}
+
+/* Leave the pre-auth budgets (authenticated, closed or freed). */
+static void preauth_end(struct l2tp_ctx *ctx, struct l2tp_session *s)
+{
+	if (!s->preauth)
+		return;
+	s->preauth = false;
+	s->tunnel->n_preauth--;
+	ctx->stats.sessions_preauth--;
+}
+
+/* Leave the half-open budget (established, closed or freed). */
+static void half_open_end(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
+{
+	if (!t->half_open)
+		return;
+	t->half_open = false;
+	ctx->stats.tunnels_half_open--;
+	if (t->half_prev)
+		t->half_prev->half_next = t->half_next;
+	else
+		ctx->half_head = t->half_next;
+	if (t->half_next)
+		t->half_next->half_prev = t->half_prev;
+	else
+		ctx->half_tail = t->half_prev;
+	t->half_next = t->half_prev = NULL;
+}
+
+static void half_open_add(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
+{
+	t->half_open = true;
+	ctx->stats.tunnels_half_open++;
+	t->half_prev = ctx->half_tail;
+	t->half_next = NULL;
+	if (ctx->half_tail)
+		ctx->half_tail->half_next = t;
+	else
+		ctx->half_head = t;
+	ctx->half_tail = t;
+}
+
 /*
  * A StopCCN that keeps no state: the answer to an SCCRQ we refuse (limits,
  * rate, version). It acknowledges the SCCRQ (Nr = its Ns + 1) and goes to
@@ -669,6 +740,7 @@ static void session_free(struct l2tp_ctx *ctx, struct l2tp_session *s)
 		t->sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
+	preauth_end(ctx, s);
 	if (s->state == L2TP_SESSION_CLOSED) {
 		ctx->stats.sessions_draining--;
 	} else {
@@ -702,6 +774,7 @@ static void session_close(struct l2tp_ctx *ctx, struct l2tp_session *s, enum l2t
 	if (s->state == L2TP_SESSION_CLOSED)
 		return;
 	s->state = L2TP_SESSION_CLOSED;
+	preauth_end(ctx, s);
 	t->n_sessions--;
 	ctx->stats.sessions_active--;
 	ctx->stats.sessions_draining++;
@@ -766,6 +839,13 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 		why = L2TP_R_SESSION_LIMIT;
 	else if (t->n_sessions >= ctx->cfg.max_sessions_per_tunnel)
 		why = L2TP_R_TUNNEL_SESSION_LIMIT;
+	/* Calls not yet authenticated are anyone's (any peer with a tunnel
+	 * can send ICRQs at will): they get a share of the ports, in all and
+	 * per tunnel, so the rest stays for users who log in. */
+	else if (ctx->stats.sessions_preauth >= ctx->preauth_max)
+		why = L2TP_R_PREAUTH_LIMIT;
+	else if (t->n_preauth >= ctx->cfg.max_preauth_per_tunnel)
+		why = L2TP_R_TUNNEL_PREAUTH_LIMIT;
 	if (why == L2TP_OK) {
 		s = session_new(ctx, t, L2TP_ROLE_LNS, &why);
 	} else {
@@ -782,7 +862,14 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 	s->peer_id = m->assigned_session_id;
 	s->call_serial = m->call_serial_number;
 	s->state = L2TP_SESSION_WAIT_CONNECT;
-	timer_set(ctx, &s->timer, now + ctx->cfg.session_setup_timeout_ms);
+	s->preauth = true;
+	t->n_preauth++;
+	ctx->stats.sessions_preauth++;
+	s->preauth_until = ctx->cfg.preauth_timeout_ms ? now + ctx->cfg.preauth_timeout_ms
+						       : L2TP_NEVER;
+	timer_set(ctx, &s->timer, now + ctx->cfg.session_setup_timeout_ms < s->preauth_until
+					  ? now + ctx->cfg.session_setup_timeout_ms
+					  : s->preauth_until);
 	/* Tell the caller before the ICRP goes out: the peer sends its ICCN
 	 * on receiving it and may send PPP right behind (7.4.1: the LAC is
 	 * "established" once it sends the ICCN), so the data path must be
@@ -909,7 +996,8 @@ static void session_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 			return;
 		}
 		s->state = L2TP_SESSION_ESTABLISHED;
-		timer_set(ctx, &s->timer, L2TP_NEVER);
+		/* still unauthenticated: its pre-auth lifetime goes on */
+		timer_set(ctx, &s->timer, s->preauth ? s->preauth_until : L2TP_NEVER);
 		ctx->stats.sessions_established++;
 		/* "Incoming call established": the event carries the ICCN,
 		 * with its Proxy LCP and Proxy Authen AVPs, for PPP. */
@@ -981,6 +1069,7 @@ static void tunnel_free(struct l2tp_ctx *ctx, struct l2tp_tunnel *t)
 	timer_set(ctx, &t->timer, L2TP_NEVER);
 	peer_index_del(ctx, t);
 	init_list_del(ctx, t);
+	half_open_end(ctx, t);
 	tunnel_slot_set(ctx, t->id, NULL);
 	if (t->state == L2TP_TUNNEL_CLOSING)
 		ctx->stats.tunnels_draining--;
@@ -1032,6 +1121,7 @@ static void tunnel_close(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_
 	tunnel_down(ctx, t, cause, reason, result, error, peer_msg);
 	peer_index_del(ctx, t);
 	init_list_del(ctx, t);
+	half_open_end(ctx, t);
 	t->state = L2TP_TUNNEL_CLOSING;
 	ctx->stats.tunnels_active--;
 	ctx->stats.tunnels_draining++;
@@ -1273,6 +1363,17 @@ static void tunnel_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 				     L2TP_STOPCCN_NOT_AUTHORIZED, 0, NULL, true, now);
 			return;
 		}
+		half_open_end(ctx, t);
+		if (ctx->stats.tunnels_active - ctx->stats.tunnels_half_open > ctx->cfg.max_tunnels) {
+			/* Half-open tunnels are admitted outside max_tunnels;
+			 * the limit applies when one completes: StopCCN result
+			 * 2, error 4, insufficient resources (4.4.2). */
+			count(ctx, L2TP_R_TUNNEL_LIMIT);
+			tunnel_close(ctx, t, L2TP_DOWN_PROTOCOL, L2TP_R_TUNNEL_LIMIT,
+				     L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_INSUFFICIENT_RESOURCES,
+				     NULL, true, now);
+			return;
+		}
 		tunnel_established(ctx, t, now);
 		return;
 	default:
@@ -1311,6 +1412,37 @@ static void tunnel_rx(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct 
 		}
 	}
 	tunnel_flush(ctx, t, now);
+}
+
+/*
+ * The half-open budget is full and a new SCCRQ passed every other check:
+ * the oldest half-open tunnel makes room (as a SYN cache does). Refusing
+ * the newcomer instead would let a steady SCCRQ flood from many hosts (each
+ * within its rate) keep every real client out; evicting the oldest, a real
+ * client is served if its SCCCN comes back before max_half_open newer
+ * SCCRQs arrive. The evicted peer gets a stateless StopCCN result 2, error
+ * 4, "insufficient resources" (4.4.2), and the tunnel is freed at once: no
+ * drain, no retransmissions to an address that may never have asked.
+ */
+static void half_open_evict(struct l2tp_ctx *ctx, uint64_t now)
+{
+	struct l2tp_tunnel *t = ctx->half_head;
+	struct l2tp_header h;
+	struct l2tp_addr peer, local;
+
+	if (!t)
+		return;
+	memset(&h, 0, sizeof(h));	/* their SCCRQ had Ns 0: Nr 1 acks it */
+	peer = t->peer;
+	local = t->local;
+	count(ctx, L2TP_R_HALF_OPEN_LIMIT);
+	stateless_stopccn(ctx, &peer, &local, &h, t->peer_id, L2TP_STOPCCN_GENERAL_ERROR,
+			  L2TP_ERR_INSUFFICIENT_RESOURCES, now);
+	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
+	ctx->out.assigned_tunnel_id = t->peer_id;
+	tunnel_down(ctx, t, L2TP_DOWN_RESOURCES, L2TP_R_HALF_OPEN_LIMIT, 0, 0, NULL);
+	tunnel_free(ctx, t);
+	emit_tunnel_refused(ctx, &peer, &local, L2TP_R_HALF_OPEN_LIMIT, &ctx->out);
 }
 
 /* An SCCRQ to Tunnel ID 0: a new control connection, or a retransmit. */
@@ -1425,11 +1557,18 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	}
 	/* Limits: StopCCN result 2 "general error" with error 4 "insufficient
 	 * resources to handle this operation now" (4.4.2): temporary, the
-	 * client may retry; never silence. */
-	if (ctx->stats.tunnels_active >= ctx->cfg.max_tunnels)
+	 * client may retry; never silence.
+	 *
+	 * Half-open tunnels (SCCRQ answered, no SCCCN: anyone can make one,
+	 * even with a forged source address) have their own budget and a
+	 * short life; they do not count against max_tunnels, so they never
+	 * refuse a peer that completes the handshake. */
+	if (ctx->stats.tunnels_active - ctx->stats.tunnels_half_open >= ctx->cfg.max_tunnels)
 		why = L2TP_R_TUNNEL_LIMIT;
 	else if (!peer_rate_ok(ctx, peer, now))
 		why = L2TP_R_RATE_LIMITED;
+	else if (ctx->stats.tunnels_half_open >= ctx->cfg.max_half_open)
+		half_open_evict(ctx, now);
 	if (why == L2TP_OK) {
 		t = tunnel_new(ctx, L2TP_ROLE_LNS, peer, local, now, &why);
 	} else {
@@ -1439,9 +1578,13 @@ static void handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		count(ctx, why);
 		stateless_stopccn(ctx, peer, local, h, m->assigned_tunnel_id,
 				  L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_INSUFFICIENT_RESOURCES, now);
+		emit_tunnel_refused(ctx, peer, local, why, m);
 		return;
 	}
 	t->state = L2TP_TUNNEL_IDLE;
+	half_open_add(ctx, t);
+	if (ctx->cfg.half_open_timeout_ms)
+		t->setup_at = now + ctx->cfg.half_open_timeout_ms;
 	tunnel_rx(ctx, t, h, buf, len, rc, now);
 }
 
@@ -1522,7 +1665,9 @@ static void tunnel_timer(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t n
 	if ((t->state == L2TP_TUNNEL_WAIT_CTL_CONN || t->state == L2TP_TUNNEL_WAIT_CTL_REPLY) &&
 	    now >= t->setup_at) {
 		/* The peer acknowledged our SCCRQ/SCCRP but never completed
-		 * the handshake: StopCCN "general request to clear". */
+		 * the handshake: StopCCN "general request to clear". An LNS
+		 * tunnel gets here after half_open_timeout_ms; it leaves the
+		 * half-open budget now and drains like any other. */
 		tunnel_close(ctx, t, L2TP_DOWN_SETUP_TIMEOUT, L2TP_OK, L2TP_STOPCCN_CLEAR, 0, NULL,
 			     true, now);
 	}
@@ -1547,6 +1692,16 @@ static void session_timer(struct l2tp_ctx *ctx, struct l2tp_session *s, uint64_t
 
 	if (s->state == L2TP_SESSION_CLOSED) {
 		session_free(ctx, s);
+		return;
+	}
+	if (s->state == L2TP_SESSION_ESTABLISHED && s->preauth && now >= s->preauth_until) {
+		/* Its user did not authenticate in time: clear the call
+		 * (CDN result 3, "call disconnected for administrative
+		 * reasons", 4.4.2) so an unauthenticated peer keeps no port. */
+		ctx->stats.preauth_timeouts++;
+		session_close(ctx, s, L2TP_DOWN_PREAUTH_TIMEOUT, L2TP_OK, L2TP_CDN_ADMIN, 0, NULL,
+			      true, now);
+		tunnel_flush(ctx, t, now);
 		return;
 	}
 	/* The call was not connected in time (ICRP or ICCN never came):
@@ -1576,6 +1731,20 @@ void l2tp_ctx_run_timers(struct l2tp_ctx *ctx, uint64_t now)
 
 /* ---- API ---- */
 
+/* default: half the ports, but at least 16 (all of them on a smaller
+ * server: its few ports are for logins in progress too) */
+static uint32_t resolve_preauth_max(const struct l2tp_config *cfg)
+{
+	uint32_t n = cfg->max_preauth_sessions;
+
+	if (!n) {
+		n = (cfg->max_sessions + 1) / 2;
+		if (n < 16)
+			n = cfg->max_sessions < 16 ? cfg->max_sessions : 16;
+	}
+	return n;
+}
+
 struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_ops *ops,
 			      void *arg)
 {
@@ -1590,6 +1759,7 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 	if (!ctx)
 		return NULL;
 	ctx->cfg = *cfg;
+	ctx->preauth_max = resolve_preauth_max(cfg);
 	ctx->ops = *ops;
 	ctx->arg = arg;
 	if (!ctx->cfg.random)
@@ -1649,6 +1819,14 @@ int l2tp_ctx_set_limits(struct l2tp_ctx *ctx, const struct l2tp_config *cfg)
 	ctx->cfg.new_tunnel_rate = cfg->new_tunnel_rate;
 	ctx->cfg.new_tunnel_burst = cfg->new_tunnel_burst;
 	ctx->cfg.hello_interval_ms = cfg->hello_interval_ms;
+	/* pre-authentication budgets (issue: an unauthenticated peer must not
+	 * lock users out): new half-open tunnels and calls see them */
+	ctx->cfg.max_half_open = cfg->max_half_open;
+	ctx->cfg.half_open_timeout_ms = cfg->half_open_timeout_ms;
+	ctx->cfg.max_preauth_sessions = cfg->max_preauth_sessions;
+	ctx->cfg.max_preauth_per_tunnel = cfg->max_preauth_per_tunnel;
+	ctx->cfg.preauth_timeout_ms = cfg->preauth_timeout_ms;
+	ctx->preauth_max = resolve_preauth_max(cfg);
 	/* One transport configuration for every tunnel: the next
 	 * retransmission of any tunnel uses the new timers. */
 	ctx->xcfg.rto_initial_ms = cfg->rto_initial_ms;
@@ -1830,7 +2008,22 @@ int l2tp_session_get(const struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t se
 	info->role = (enum l2tp_role)s->role;
 	info->state = (enum l2tp_session_state)s->state;
 	info->call_serial_number = s->call_serial;
+	info->authenticated = s->role == L2TP_ROLE_LNS && !s->preauth;
 	info->user = s->user;
+	return 0;
+}
+
+int l2tp_session_authenticated(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct l2tp_session *s = session_find(ctx, tunnel_id, session_id);
+
+	if (!s)
+		return -ENOENT;
+	if (s->preauth) {
+		preauth_end(ctx, s);
+		if (s->state == L2TP_SESSION_ESTABLISHED)
+			timer_set(ctx, &s->timer, L2TP_NEVER);
+	}
 	return 0;
 }
 

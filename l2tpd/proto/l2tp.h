@@ -39,6 +39,22 @@ struct l2tp_config {
 	uint32_t max_tunnels;			/* default 1024 */
 	uint32_t max_sessions;			/* default 128: the server's "ports" */
 	uint32_t max_sessions_per_tunnel;	/* default 128 */
+	/*
+	 * Pre-authentication budgets (docs/l2tp.md "Unauthenticated peers").
+	 * A tunnel is half-open from its SCCRQ to its SCCCN: half-open ones
+	 * have their own budget and lifetime, outside max_tunnels, so a flood
+	 * of SCCRQs never refuses a tunnel that completes its handshake; when
+	 * the budget is full the oldest half-open tunnel makes room. An
+	 * LNS call is pre-auth from its ICRQ until l2tp_session_authenticated():
+	 * they hold at most max_preauth_sessions ports in all and
+	 * max_preauth_per_tunnel per tunnel, and are cleared after
+	 * preauth_timeout_ms, so unauthenticated calls never hold every port.
+	 */
+	uint32_t max_half_open;			/* default 256 */
+	uint32_t half_open_timeout_ms;		/* default 0: tunnel_setup_timeout_ms */
+	uint32_t max_preauth_sessions;		/* default 0: half of max_sessions, >= 16 */
+	uint32_t max_preauth_per_tunnel;	/* default 32 */
+	uint32_t preauth_timeout_ms;		/* from ICRQ; default 0: none */
 	uint32_t new_tunnel_rate;		/* per peer address, per second: 10 */
 	uint32_t new_tunnel_burst;		/* 20 */
 	uint32_t reply_rate, reply_burst;	/* stateless StopCCN replies: 100/s, 200 */
@@ -108,6 +124,7 @@ enum l2tp_down_cause {
 	L2TP_DOWN_SETUP_TIMEOUT,	/* tunnel or session never established */
 	L2TP_DOWN_TIE_BREAKER,		/* tunnel: lost the tie-breaker (4.4.3) */
 	L2TP_DOWN_RESOURCES,		/* session refused: limit reached */
+	L2TP_DOWN_PREAUTH_TIMEOUT,	/* session: not authenticated in time */
 };
 
 const char *l2tp_down_cause_name(enum l2tp_down_cause c);
@@ -144,12 +161,22 @@ enum l2tp_event_type {
 	L2TP_EV_SESSION_SLI,	/* Set-Link-Info: msg->accm_send/recv */
 	L2TP_EV_SESSION_WEN,	/* WAN-Error-Notify: msg->call_errors */
 	/*
-	 * LNS: an ICRQ refused for lack of resources (reason: which limit)
-	 * with its CDN result 4 queued; msg is the ICRQ, session_id 0.
+	 * LNS: an ICRQ refused for lack of resources (reason: which limit:
+	 * ports, per tunnel, pre-auth budgets) with its CDN result 4 queued;
+	 * msg is the ICRQ, session_id 0.
 	 * Nothing was made, so nothing follows: it is for the log line an
 	 * administrator needs ("why was this client refused?").
 	 */
 	L2TP_EV_SESSION_REFUSED,
+	/*
+	 * LNS: an SCCRQ refused for lack of resources (reason: tunnel-limit,
+	 * rate-limited), or a half-open tunnel evicted to make room for a
+	 * newer one (half-open-limit), with a stateless StopCCN result 2,
+	 * error 4 (unless that reply was itself rate-limited). tunnel_id 0,
+	 * peer and local set, msg the SCCRQ (peer_tunnel_id: its Assigned
+	 * Tunnel ID). For the (rate-limited) log line.
+	 */
+	L2TP_EV_TUNNEL_REFUSED,
 };
 
 struct l2tp_event {
@@ -201,6 +228,9 @@ struct l2tp_stats {
 	uint64_t unknown_optional_avps, vendor_avps;
 	uint32_t tunnels_active, tunnels_draining;
 	uint32_t sessions_active, sessions_draining;
+	uint32_t tunnels_half_open;	/* LNS: SCCRQ answered, no SCCCN yet (in tunnels_active) */
+	uint32_t sessions_preauth;	/* LNS: not yet authenticated (in sessions_active) */
+	uint64_t preauth_timeouts;	/* calls cleared for not authenticating in time */
 };
 
 struct l2tp_ctx;
@@ -249,6 +279,10 @@ int l2tp_tunnel_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t result,
  * on every tunnel; they drain and free through the timers. */
 void l2tp_ctx_close_all(struct l2tp_ctx *ctx, uint64_t now);
 
+/* LNS: the call's user authenticated (PPP): it leaves the pre-auth
+ * budgets and its pre-auth lifetime. Returns 0, or -ENOENT. */
+int l2tp_session_authenticated(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t session_id);
+
 /* The data path saw traffic on the tunnel: postpone its HELLO. O(1). */
 void l2tp_tunnel_activity(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now);
 
@@ -271,6 +305,7 @@ struct l2tp_session_info {
 	enum l2tp_role role;
 	enum l2tp_session_state state;
 	uint32_t call_serial_number;
+	bool authenticated;		/* LNS: l2tp_session_authenticated() was called */
 	void *user;
 };
 

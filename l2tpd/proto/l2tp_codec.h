@@ -201,6 +201,9 @@ enum l2tp_reason {
 	L2TP_R_SCCRQ_DEFERRED,		/* l2tp_ops.accept_tunnel cannot decide yet: dropped */
 	L2TP_R_SCCRQ_BUSY,		/* l2tp_ops.accept_tunnel: not now (draining) */
 	L2TP_R_CALLS_REFUSED,		/* l2tp_ctx_refuse_calls() is on (draining) */
+	L2TP_R_HALF_OPEN_LIMIT,		/* SCCRQ refused: too many tunnels without SCCCN */
+	L2TP_R_PREAUTH_LIMIT,		/* ICRQ refused: too many calls not yet authenticated */
+	L2TP_R_TUNNEL_PREAUTH_LIMIT,	/* ICRQ refused: this tunnel's unauthenticated calls */
 	L2TP_R_MAX
 };
 

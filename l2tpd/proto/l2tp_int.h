@@ -28,6 +28,8 @@ struct l2tp_session {
 	uint16_t id, peer_id;
 	uint8_t state, role;
 	bool announced;			/* SESSION_ACCEPTED, SESSION_UP or open() made it known */
+	bool preauth;			/* LNS, counted in the pre-auth budgets */
+	uint64_t preauth_until;		/* LNS, preauth: cleared at this time */
 };
 
 struct l2tp_tunnel {
@@ -35,6 +37,7 @@ struct l2tp_tunnel {
 	struct l2tp_xport x;
 	struct l2tp_tunnel *peer_next;	/* SCCRQ retransmit index chain (LNS) */
 	struct l2tp_tunnel *init_next;	/* LAC tunnels in WAIT_CTL_REPLY */
+	struct l2tp_tunnel *half_next, *half_prev; /* half-open ones, oldest first */
 	struct l2tp_session *sessions;
 	void *user;
 	struct l2tp_addr peer, local;
@@ -44,12 +47,14 @@ struct l2tp_tunnel {
 	uint64_t up_at;			/* when it was established */
 	uint32_t n_sessions;		/* not counting closed ones */
 	uint32_t n_sessions_all;
+	uint32_t n_preauth;		/* sessions not yet authenticated */
 	uint32_t call_serial;
 	uint32_t peer_framing, peer_bearer;
 	uint16_t id, peer_id;
 	uint16_t peer_firmware;
 	uint8_t state, role;
 	bool in_peer_index, in_init_list;
+	bool half_open;			/* LNS: counted in tunnels_half_open */
 	bool challenged;		/* we sent a Challenge: the response is due */
 	bool announced;			/* TUNNEL_UP emitted or opened by us */
 	bool closed_owed;		/* TUNNEL_DOWN emitted: TUNNEL_CLOSED follows */

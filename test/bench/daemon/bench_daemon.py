@@ -231,7 +231,8 @@ def policy_text(n_users, pool=POOL_CIDR):
 
 
 class Daemon:
-    """l2tpd with limits raised for the load, logging at info (one line per
+    """l2tpd with limits raised for the load (the pre-auth budgets too: every
+    call of the load is a real login, all at once), logging at info (one line per
     session, as in production)."""
 
     def __init__(self, stack, ns, dataplane, n_users, sessions, tunnels, per_tunnel,
@@ -257,6 +258,8 @@ class Daemon:
                         tunnels = %d
                         sessions = %d
                         sessions_per_tunnel = %d
+                        preauth_sessions = %d
+                        preauth_sessions_per_tunnel = %d
                         new_tunnel_rate = 100000
                         new_tunnel_burst = 100000
                     }
@@ -266,7 +269,7 @@ class Daemon:
                 %s
                 }
                 """) % (SERVER, dataplane, self.sock, LOCAL, tunnels + 16, sessions + 16,
-                        per_tunnel + 16, timers, extra))
+                        per_tunnel + 16, sessions + 16, per_tunnel + 16, timers, extra))
         self.proc = None
         self.pid = None
 

@@ -118,6 +118,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_sessions_per_tunnel = 3;
 	cfg.receive_window = 4;
 	cfg.max_queue = 16;
+	/* the pre-auth budgets small enough to be reached (docs/l2tp.md) */
+	cfg.max_half_open = 2;
+	cfg.half_open_timeout_ms = 3000;
+	cfg.max_preauth_per_tunnel = 2;
+	cfg.max_preauth_sessions = 3;
+	cfg.preauth_timeout_ms = 5000;
 	if (data[0] & 1) {
 		cfg.secret = (const uint8_t *)"fuzz-secret";
 		cfg.secret_len = 11;
@@ -190,6 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (l2tp_tunnel_open(ctx, &p->addr, &local, now, &id) == 0)
 				l2tp_session_open(ctx, id, now, &id);
 			break;
+		case 6:
+			l2tp_session_authenticated(ctx, p->tid, p->sid);
+			break;
 		default:
 			break;
 		}
@@ -208,6 +217,7 @@ done:
 
 		if (l2tp_ctx_next_deadline(ctx) != UINT64_MAX || st->tunnels_active ||
 		    st->tunnels_draining || st->sessions_active || st->sessions_draining ||
+		    st->tunnels_half_open || st->sessions_preauth ||
 		    st->tunnels_freed != st->tunnels_created ||
 		    st->sessions_freed != st->sessions_created)
 			abort();

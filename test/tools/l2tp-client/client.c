@@ -483,6 +483,8 @@ static void l2tp_event_cb(void *arg, const struct l2tp_event *ev)
 	struct cl_session *s = ev->session_user;
 
 	switch (ev->type) {
+	case L2TP_EV_TUNNEL_REFUSED:
+		return;	/* LNS only */
 	case L2TP_EV_TUNNEL_UP:
 		if (!t)
 			return;

@@ -101,6 +101,33 @@ static void expect_error(const char *text, const char *where, const char *what)
 	assert_int_equal(c.port, 4242);
 }
 
+static void preauth_limits_are_read_and_zero_is_refused(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	config_defaults(&c);
+	assert_int_equal(c.max_half_open, 256);
+	assert_int_equal(c.half_open_timeout, 10);
+	assert_int_equal(c.max_preauth_sessions, 0);
+	assert_int_equal(c.max_preauth_per_tunnel, 32);
+	assert_int_equal(load_text("l2tpd {\n limits {\n  half_open_tunnels = 64\n"
+				   "  preauth_sessions = 100\n  preauth_sessions_per_tunnel = 2\n }\n"
+				   " timers {\n  half_open_timeout = 5s\n }\n}\n",
+				   &c, err, sizeof(err)), 0);
+	assert_int_equal(c.max_half_open, 64);
+	assert_int_equal(c.max_preauth_sessions, 100);
+	assert_int_equal(c.max_preauth_per_tunnel, 2);
+	assert_int_equal(c.half_open_timeout, 5);
+	assert_int_equal(load_text("l2tpd {\n limits {\n  half_open_tunnels = 0\n }\n}\n",
+				   &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "half_open_tunnels and preauth_sessions_per_tunnel"));
+	assert_int_equal(load_text("l2tpd {\n limits {\n  preauth_sessions_per_tunnel = 0\n"
+				   " }\n}\n", &c, err, sizeof(err)), -1);
+	expect_error("l2tpd {\n timers {\n  half_open_timeout = 2h\n }\n}\n", "3:23",
+		     "too large");
+}
+
 static void unknown_key_is_an_error_with_its_position(void **state)
 {
 	expect_error("l2tpd {\n  prot = 1701\n}\n", "2:3", "unknown setting 'prot'");
@@ -256,6 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_file_gives_the_defaults),
 		cmocka_unit_test(every_kind_of_value_is_read),
+		cmocka_unit_test(preauth_limits_are_read_and_zero_is_refused),
 		cmocka_unit_test(unknown_key_is_an_error_with_its_position),
 		cmocka_unit_test(bad_values_are_errors_with_their_position),
 		cmocka_unit_test(preauth_limits_are_read_and_checked),
