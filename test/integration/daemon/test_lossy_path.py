@@ -96,9 +96,13 @@ def start_l2tpd(stack, ns, n):
                     sessions_per_tunnel = %d
                     new_tunnel_rate = 100000
                     new_tunnel_burst = 100000
+                    # every session logs in at once, on purpose: all ports
+                    # may be logins in progress (the default is half)
+                    preauth_sessions = %d
+                    preauth_sessions_per_tunnel = %d
                 }
             }
-            """) % (SERVER, sock, LOCAL, n + 16, n + 16, n + 16))
+            """) % (SERVER, sock, LOCAL, n + 16, n + 16, n + 16, n + 16, n + 16))
     exe = os.path.join(build_dir(), "l2tpd", "daemon", "l2tpd")
     proc = stack.spawn("l2tpd", [exe, "--config", conf, "--policy", pol], ns=ns)
     wait_for("l2tpd ready", lambda: "ready: control socket" in proc.log() or not proc.alive(),

@@ -363,6 +363,11 @@ int main(int argc, char **argv)
 	l2tp_config_defaults(&lcfg);
 	lcfg.max_sessions = st.max;	/* beyond it: CDN, the "ports" limit */
 	lcfg.max_sessions_per_tunnel = st.max;
+	/* a load peer for the test client, not a server facing the
+	 * Internet: every port may be a login in progress (the budgets of
+	 * docs/l2tp.md "Unauthenticated peers" are l2tpd's business) */
+	lcfg.max_preauth_sessions = st.max;
+	lcfg.max_preauth_per_tunnel = st.max;
 	lcfg.max_tunnels = 65535;
 	lcfg.max_queue = 65535;
 	lcfg.new_tunnel_rate = 1000000;	/* every tunnel comes from one test host */
