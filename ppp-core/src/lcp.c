@@ -644,8 +644,10 @@ static void lcp_send_echo_reply(void *ctx, uint8_t code, uint8_t id,
 			ppp_count_bad(s, PPP_BAD_UNEXPECTED);	/* looped */
 			return;
 		}
-		if (id == l->echo_id)
+		if (id == l->echo_id && l->echo_outstanding) {
 			l->echo_outstanding = 0;
+			s->stats.echo_answered++;
+		}
 	}
 }
 

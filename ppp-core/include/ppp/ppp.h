@@ -276,6 +276,7 @@ struct ppp_stats {
 	uint32_t malformed[PPP_BAD_NREASONS];
 	uint32_t protocol_rejects_sent;
 	uint32_t echo_sent, echo_lost;
+	uint32_t echo_answered;	/* Echo-Replies to our latest Echo-Request */
 };
 
 /* ---- internals of the session (read-only for callers) ---- */

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 
 import pytest
 
@@ -198,17 +197,19 @@ def test_hold_keeps_lcp_echo_going_and_sigterm_closes(stack, workdir):
     with open(out_path, "w") as out:
         proc = subprocess.Popen(["ip", "netns", "exec", lns.cli, client_binary(), "--server",
                                  SERVER, "--bind", CLIENT, "--json", "--user", USER,
-                                 "--password", PASSWORD, "--hold-forever", "--lcp-echo", "1"],
+                                 "--password", PASSWORD, "--hold-forever", "--lcp-echo", "1",
+                                 "--report-echoes", "2"],
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         def log():
             with open(lns.pppd_log, errors="replace") as f:
                 return f.read()
         wait_for("the session up", lambda: '"event":"up"' in open(out_path).read(), timeout=90)
-        # Let the held session run a few of our 1 s LCP echoes (pppd does
-        # not log echoes once the link runs: the counts come from the
-        # client's summary below).
-        time.sleep(4)
+        # The held session runs our 1 s LCP echoes; the client says when
+        # pppd answered two of them (pppd does not log echoes once the link
+        # runs). An event, not a duration: a slow machine only waits longer.
+        wait_for("two LCP echoes answered", lambda: '"event":"echoes"' in open(out_path).read(),
+                 timeout=90)
         assert proc.poll() is None, open(out_path).read()
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=60)
@@ -219,7 +220,8 @@ def test_hold_keeps_lcp_echo_going_and_sigterm_closes(stack, workdir):
     text = open(out_path).read()
     lines = [json.loads(l) for l in text.splitlines() if l.startswith("{")]
     assert rc == 0, text
-    assert [l["event"] for l in lines] == ["up", "summary"], text
+    assert [l["event"] for l in lines] == ["up", "echoes", "summary"], text
+    assert lines[1]["answered"] >= 2, text
     summary = lines[-1]
     assert "aborted" not in summary, summary
     assert summary["dropped"] == 0 and summary["stopccn_unacked"] == 0, summary

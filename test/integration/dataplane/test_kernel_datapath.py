@@ -93,6 +93,9 @@ class Endpoint:
         deadline = time.monotonic() + 30
         while self.log().count("\nstats ") <= before and time.monotonic() < deadline:
             time.sleep(0.1)
+        if self.log().count("\nstats ") <= before:
+            # never read a stale line as the answer
+            raise AssertionError("%s did not answer 'stats':\n%s" % (self.name, self.log()))
         line = [l for l in self.log().splitlines() if l.startswith("stats ")][-1]
         assert not line.startswith("stats error"), line
         return {k: int(v) for k, v in (f.split("=") for f in line.split()[1:])}

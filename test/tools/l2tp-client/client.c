@@ -745,6 +745,30 @@ static bool close_complete(const struct client *cl)
 	return true;
 }
 
+/* --report-echoes: a test waits for this line (an event) instead of
+ * sleeping while a held session exchanges LCP echoes. */
+static void check_echoes(struct client *cl)
+{
+	uint32_t least = UINT32_MAX;
+
+	if (!cl->o->report_echoes || cl->echoes_reported)
+		return;
+	for (uint32_t i = 0; i < cl->o->sessions; i++) {
+		const struct cl_session *s = &cl->sessions[i];
+		uint32_t n;
+
+		if (!s->ppp_started)
+			return;
+		n = ppp_session_stats(&s->ppp)->echo_answered;
+		if (n < least)
+			least = n;
+	}
+	if (least >= cl->o->report_echoes) {
+		cl->echoes_reported = true;
+		report_echoes(cl, least);
+	}
+}
+
 static void check_phase(struct client *cl)
 {
 	switch (cl->phase) {
@@ -762,6 +786,7 @@ static void check_phase(struct client *cl)
 		}
 		break;
 	case PH_HOLD:
+		check_echoes(cl);
 		if (cl->now >= cl->hold_until)
 			begin_close(cl, NULL);
 		break;

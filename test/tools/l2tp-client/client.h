@@ -126,6 +126,7 @@ struct client {
 	uint64_t ping_sent, ping_recv;
 	uint32_t *setup_us;			/* set-up times of the sessions that came up */
 	uint32_t interrupted;			/* signals seen */
+	bool echoes_reported;			/* --report-echoes said its line */
 	uint64_t rng[2];
 	struct cl_counters cnt;
 };
@@ -141,6 +142,7 @@ uint64_t mono_time_us(void);
 /* report.c */
 void report_session(struct client *cl, struct cl_session *s, const char *event);
 void report_summary(struct client *cl);
+void report_echoes(struct client *cl, uint32_t answered);
 void report_flush(void);
 const char *stage_name(enum cl_stage st);
 

@@ -20,6 +20,7 @@ const char client_usage_text[] =
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
+	"         [--report-echoes N]\n"
 	"An LAC with a PPP client on each session, for tests and load generation.\n"
 	"\"{n}\" in --user or --password becomes the session number (1..N).\n"
 	"Exit status: 0 every session came up (and every ping was answered),\n"
@@ -100,7 +101,7 @@ enum {
 	O_SERVER = 256, O_PORT, O_BIND, O_LOCAL_PORT, O_USER, O_PASSWORD, O_AUTH, O_SECRET,
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
-	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_HELP,
+	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +129,7 @@ static const struct option long_options[] = {
 	{"timeout", required_argument, NULL, O_TIMEOUT},
 	{"close-timeout", required_argument, NULL, O_CLOSE_TIMEOUT},
 	{"lcp-echo", required_argument, NULL, O_LCP_ECHO},
+	{"report-echoes", required_argument, NULL, O_REPORT_ECHOES},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -254,6 +256,11 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			o->lcp_echo_interval_ms = (uint32_t)ms;
 			break;
 		}
+		case O_REPORT_ECHOES:
+			if (!parse_u64(optarg, 1, 1000000, &v))
+				return fail(err, errlen, "--report-echoes: expected a count >= 1, got '%s'", optarg);
+			o->report_echoes = (uint32_t)v;
+			break;
 		case O_HELP:
 		case 'h':
 			return OPTS_HELP;
@@ -303,6 +310,8 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 	}
 	if (have_hold && o->hold_forever)
 		return fail(err, errlen, "--hold and --hold-forever exclude each other");
+	if (o->report_echoes && (!(have_hold || o->hold_forever) || !o->lcp_echo_interval_ms))
+		return fail(err, errlen, "--report-echoes needs --hold or --hold-forever and --lcp-echo > 0");
 
 	/* Sessions, tunnels, sessions per tunnel: any two decide the third;
 	 * sessions go to the tunnels in turn (round robin). */

@@ -36,6 +36,7 @@ struct client_opts {
 	uint64_t timeout_ms;		/* every session up (and pinged) by then */
 	uint64_t close_timeout_ms;	/* orderly close: wait this long for acks */
 	uint32_t lcp_echo_interval_ms;	/* 0: no LCP echo requests of our own */
+	uint32_t report_echoes;		/* while holding: say when every session had this many answered */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_USAGE = -1 };

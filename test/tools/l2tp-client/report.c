@@ -253,6 +253,17 @@ static double pct_ms(const uint32_t *v, uint32_t n, double p)
 	return v[rank - 1] / 1000.0;
 }
 
+void report_echoes(struct client *cl, uint32_t answered)
+{
+	struct line l;
+
+	if (cl->o->quiet)
+		return;
+	begin(&l, cl, "echoes");
+	kv_u(&l, "answered", answered);
+	end(&l);
+}
+
 void report_summary(struct client *cl)
 {
 	struct line l;

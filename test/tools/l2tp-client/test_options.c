@@ -134,6 +134,17 @@ static void test_hold_seconds_and_forever_exclude_each_other(void **state)
 	assert_int_equal(PARSE(BASE, "--hold", "soon"), OPTS_USAGE);
 }
 
+static void test_report_echoes_needs_a_hold_and_echoes(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(BASE, "--hold-forever", "--lcp-echo", "1", "--report-echoes", "2"), OPTS_OK);
+	assert_int_equal(o.report_echoes, 2);
+	/* nothing to wait for: no hold, or no echoes of our own */
+	assert_int_equal(PARSE(BASE, "--report-echoes", "2"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--hold", "5", "--lcp-echo", "0", "--report-echoes", "2"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--hold", "5", "--report-echoes", "0"), OPTS_USAGE);
+}
+
 static void test_rate_and_timeout(void **state)
 {
 	(void)state;
@@ -181,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_counts_are_refused),
 		cmocka_unit_test(test_ping_options),
 		cmocka_unit_test(test_hold_seconds_and_forever_exclude_each_other),
+		cmocka_unit_test(test_report_echoes_needs_a_hold_and_echoes),
 		cmocka_unit_test(test_rate_and_timeout),
 		cmocka_unit_test(test_templated_credentials),
 		cmocka_unit_test(test_separate_ports_with_fixed_port_is_refused),
