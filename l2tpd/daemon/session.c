@@ -592,7 +592,8 @@ static void auth_reply(void *ctx, const struct auth_reply *r)
 	struct ppp_auth_request pending;
 	char peer[64];
 
-	if (s->auth_step != SESSION_AUTH_ASKED || ppp_auth_pending(&s->ppp, &pending))
+	if (s->auth_step != SESSION_AUTH_ASKED || s->close_requested ||
+	    ppp_auth_pending(&s->ppp, &pending))
 		return;
 	s->auth_step = SESSION_AUTH_NONE;
 	auth_reply_outcome(&s->ppp, r, &o);
