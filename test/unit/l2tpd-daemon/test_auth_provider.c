@@ -29,6 +29,7 @@ static struct {
 	bool had_secret;
 	struct auth_outcome outcome;	/* when apply is set */
 	bool apply;
+	char s_resp[PPP_MSCHAPV2_AUTH_RESPONSE_LEN + 1];
 } seen;
 
 static void on_reply(void *ctx, const struct auth_reply *r)
@@ -39,8 +40,16 @@ static void on_reply(void *ctx, const struct auth_reply *r)
 	seen.had_secret = r->secret != NULL;
 	if (r->secret)
 		seen.secret = *r->secret;
-	if (seen.apply)
+	if (seen.apply) {
 		auth_reply_outcome(&srv.s, r, &seen.outcome);
+		/* The reply lives only during this call (the daemon answers
+		 * ppp-core inside it); the test answers after: keep a copy. */
+		if (seen.outcome.authenticator_response) {
+			snprintf(seen.s_resp, sizeof(seen.s_resp), "%s",
+				 seen.outcome.authenticator_response);
+			seen.outcome.authenticator_response = seen.s_resp;
+		}
+	}
 }
 
 static policy_t *load(const char *text)
