@@ -600,10 +600,6 @@ static void auth_reply(void *ctx, const struct auth_reply *r)
 	if (!o.pending)
 		return;
 	if (o.authenticated) {
-		auththrottle_success(&srv->throttle, s->user, s->peer.addr,
-				     peer_addr_len(&s->peer));
-		if ((unsigned)pending.method < PPP_AUTH_NMETHODS)
-			srv->counters.auth_checked[pending.method][1]++;
 		decide(s, pending.method, o.authenticator_response);
 		return;
 	}
