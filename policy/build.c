@@ -639,6 +639,8 @@ static int pbkdf2_value(struct B *b, const struct conf_node *n,
 	u->pbkdf2_salt_len = (size_t)sl;
 	u->pbkdf2_iter = (uint32_t)iter;
 	u->has_pbkdf2 = true;
+	u->kdf = (struct ppp_pbkdf2){ .iterations = u->pbkdf2_iter, .salt = u->pbkdf2_salt,
+				      .salt_len = u->pbkdf2_salt_len, .dk = u->pbkdf2_dk };
 	return 0;
 bad:
 	return fail_item(b, n, it, POLICY_ERR_VALUE,

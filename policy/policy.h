@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ppp/secret.h"
+
 typedef struct policy policy_t;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -156,23 +158,16 @@ struct policy_user;
  * sees (docs/policy.md, "Conditions"). */
 const struct policy_user *policy_find_user(const policy_t *p, const char *name);
 const char *policy_user_name(const struct policy_user *u);
-/* MS-CHAPv2 needs the NT hash (MD4 of the UTF-16LE password, RFC 2759
- * section 8.2 NtPasswordHash). Also derived from a cleartext password. */
-bool policy_user_nt_hash(const struct policy_user *u, uint8_t out[16]);
-/* CHAP-MD5 (RFC 1994) needs the secret itself: only users whose `password`
- * is set in clear (server.cleartext_passwords = yes) have one. */
-const char *policy_user_cleartext(const struct policy_user *u, size_t *len);
-/* PAP: check a password against password_hash, nt_hash or password. */
-bool policy_user_check_password(const struct policy_user *u,
-				const char *pw, size_t len);
+/* What a user stores (nt_hash, password_hash, the opt-in cleartext
+ * password), handed out as it is, in the form the verifier takes: policy
+ * does no crypto. ppp-core verifies (ppp_auth_verify, through the daemon's
+ * local authentication provider, docs/auth.md) and hashes a cleartext
+ * password itself where a method needs the NT hash. Absent forms are NULL.
+ * The pointers live as long as the loaded policy (a reload frees them):
+ * use them at once. */
+void policy_user_secret(const struct policy_user *u, struct ppp_secret *out);
 
-/* NtPasswordHash (RFC 2759 section 8.2) of a UTF-8 password; false if the
- * text is not valid UTF-8. */
-bool policy_nt_hash(const char *pw, size_t len, uint8_t out[16]);
-/* A `password_hash` value "pbkdf2-sha256$ITER$SALT$HASH" (hex), with a
- * fresh random salt. buf of at least 160 bytes. */
-bool policy_password_hash(const char *pw, size_t len, unsigned iterations,
-			  char *buf, size_t buflen);
+/* The iterations `l2tpctl policy hash` writes into a password_hash. */
 #define POLICY_PBKDF2_DEFAULT_ITER 20000
 
 /* ---- profile ----------------------------------------------------------- */

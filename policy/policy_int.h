@@ -25,6 +25,7 @@ struct policy_user {
 	uint8_t pbkdf2_salt[32];
 	size_t pbkdf2_salt_len;
 	uint8_t pbkdf2_dk[32];
+	struct ppp_pbkdf2 kdf;		/* the above, as ppp-core verifies it */
 	const char *password;		/* cleartext, opt-in only */
 	size_t password_len;
 	time_t password_expires;	/* 0: never */

@@ -276,6 +276,29 @@ static int load_userspace(struct loader *l, const struct conf_node *n, struct l2
 	return fail(l, n, n->line, n->col, "unknown setting '%s' in this section", n->name);
 }
 
+/* auth { provider = local }: who knows the users (docs/auth.md). RADIUS
+ * is the next provider; until it is built the name is refused here rather
+ * than ignored (a server that silently authenticated locally instead would
+ * admit the wrong people). */
+static int load_auth(struct loader *l, const struct conf_node *n, struct l2tpd_config *c)
+{
+	char v[16];
+
+	if (strcmp(n->name, "provider") != 0)
+		return fail(l, n, n->line, n->col, "unknown setting '%s' in auth (provider)", n->name);
+	if (get_string(l, n, v, sizeof(v)))
+		return -1;
+	if (!strcmp(v, "local")) {
+		c->auth_provider = AUTH_PROVIDER_LOCAL;
+		return 0;
+	}
+	if (!strcmp(v, "radius"))
+		return fail(l, n, n->items[0].line, n->items[0].col,
+			    "the radius authentication provider is not built yet (use local)");
+	return fail(l, n, n->items[0].line, n->items[0].col,
+		    "expected local for 'provider'");
+}
+
 /* internet_filter { interfaces = eth0, eth1   icmp = no } */
 static int load_internet_filter(struct loader *l, const struct conf_node *n,
 				struct l2tpd_config *c)
@@ -359,6 +382,9 @@ static int load_subsection(struct loader *l, const struct conf_node *sec, struct
 		} else if (!strcmp(sec->name, "metrics")) {
 			if (load_metrics(l, n, c))
 				return -1;
+		} else if (!strcmp(sec->name, "auth")) {
+			if (load_auth(l, n, c))
+				return -1;
 		} else if (k) {
 			if (load_number(l, n, k, c))
 				return -1;
@@ -386,10 +412,10 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 		if (n->kind == CONF_SECTION) {
 			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp") &&
 			    strcmp(n->name, "userspace") && strcmp(n->name, "internet_filter") &&
-			    strcmp(n->name, "metrics"))
+			    strcmp(n->name, "metrics") && strcmp(n->name, "auth"))
 				return fail(l, n, n->line, n->col,
 					    "unknown section '%s' (expected limits, timers, ppp, userspace, "
-					    "internet_filter or metrics)", n->name);
+					    "internet_filter, metrics or auth)", n->name);
 			rc = load_subsection(l, n, c);
 		} else if (k) {
 			rc = load_number(l, n, k, c);

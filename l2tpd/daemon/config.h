@@ -21,6 +21,8 @@
 enum dataplane_choice { DP_AUTO, DP_KERNEL, DP_USERSPACE };
 /* The userspace data path's devices (docs/dataplane-userspace.md). */
 enum userspace_tun { USERSPACE_TUN_PER_SESSION, USERSPACE_TUN_SHARED };
+/* Who knows the users (auth_provider.h, docs/auth.md). */
+enum auth_provider_choice { AUTH_PROVIDER_LOCAL };
 
 struct l2tpd_config {
 	struct sockaddr_storage listen[L2TPD_MAX_LISTEN];
@@ -28,6 +30,7 @@ struct l2tpd_config {
 	uint16_t port;
 	enum dataplane_choice dataplane;
 	enum userspace_tun userspace_tun;	/* userspace { tun = ... } */
+	enum auth_provider_choice auth_provider;	/* auth { provider = local } */
 	char userspace_shared_interface[16];	/* IFNAMSIZ; the shared TUN's name */
 	char control_socket[108];
 	char control_group[64];		/* empty: root only */

@@ -35,6 +35,9 @@ void config_restart_only_diff(const struct l2tpd_config *a, const struct l2tpd_c
 	if (a->userspace_tun != b->userspace_tun ||
 	    strcmp(a->userspace_shared_interface, b->userspace_shared_interface))
 		add(out, outlen, "userspace");
+	/* Logins in flight hold the provider (auth_provider.h). */
+	if (a->auth_provider != b->auth_provider)
+		add(out, outlen, "auth.provider");
 	/* Sockets opened once, and the lock is named after control_socket. */
 	if (strcmp(a->control_socket, b->control_socket))
 		add(out, outlen, "control_socket");

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "auth_provider.h"
 #include "ctl.h"
 #include "dp_user.h"
 #include "edge_filter.h"
@@ -687,6 +688,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		log_err("no memory for the login back-off table");
 		return -1;
 	}
+	if (session_auth_init(srv))
+		return -1;
 
 	for (unsigned i = 0; i < cfg->n_listen; i++) {
 		struct listener *l = &srv->listeners[i];
@@ -882,6 +885,8 @@ void server_free(struct server *srv)
 	timerheap_free(&srv->timers);
 	usercount_free(&srv->users);
 	auththrottle_free(&srv->throttle);
+	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
+	srv->auth = NULL;
 	if (srv->policy)
 		policy_free(srv->policy);
 }

@@ -70,7 +70,14 @@ enum session_state {
 	SESSION_CLOSING,
 };
 
-struct pending_auth;
+/* Where a session's login is with its authentication provider. */
+enum session_auth_step {
+	SESSION_AUTH_NONE,
+	SESSION_AUTH_QUEUED,	/* ppp-core holds a login; ask in sessions_run_pending */
+	SESSION_AUTH_ASKED,	/* the provider has it; its answer is due */
+};
+
+struct auth_provider;
 struct held_frame;
 
 struct session {
@@ -86,9 +93,9 @@ struct session {
 	bool user_counted;
 	bool has_lease4;
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
+	uint8_t auth_step;		/* enum session_auth_step */
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
-	struct pending_auth *auth;	/* only while a verdict is due */
 	struct held_frame *held;	/* PPP frames that beat the ICCN (session.c) */
 	bool ppp_started;		/* ICCN seen: ppp-core runs */
 	struct timer_node ppp_timer;
@@ -168,6 +175,7 @@ struct server {
 	struct timerheap timers;
 	struct usercount users;
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
+	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
 	uint32_t fd_sessions;		/* sessions holding their descriptors */
 	struct session *sessions;	/* list head */

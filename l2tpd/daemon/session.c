@@ -10,10 +10,10 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 
+#include "auth_provider.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
-#include "ppp/mschap.h"
 #include "text.h"
 
 /* RFC 2661 section 4.4.2, CDN Result Codes. */
@@ -21,22 +21,6 @@
 #define CDN_GENERAL_ERROR 2
 #define CDN_ADMIN 3
 #define CDN_TEMPORARY_RESOURCES 4
-
-/* The material of one login, copied out of the PPP_EVENT_AUTH_REQUEST
- * (its pointers die with the callback) until the verdict is given. Only
- * sessions that are authenticating hold one. */
-struct pending_auth {
-	enum ppp_auth_method method;
-	char identity[PPP_IDENTITY_MAX + 1];
-	size_t identity_len;
-	uint8_t id;
-	uint8_t challenge[16];
-	uint8_t peer_challenge[16];
-	uint8_t response[24];		/* MS-CHAPv2 NT-Response or CHAP MD5 (16) */
-	size_t response_len;
-	char password[PPP_SECRET_MAX + 1];	/* PAP */
-	size_t password_len;
-};
 
 static void queue(struct session *s)
 {
@@ -109,43 +93,15 @@ static int ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
-static void copy_auth_request(struct session *s, const struct ppp_auth_request *r)
+/* PPP_EVENT_AUTH_REQUEST: ppp-core keeps the login until the verdict, so
+ * nothing is copied; the provider is asked from sessions_run_pending, out
+ * of ppp-core's callback. A new login (LCP renegotiated) replaces one the
+ * provider still has. */
+static void auth_requested(struct session *s)
 {
-	struct pending_auth *pa = calloc(1, sizeof(*pa));
-
-	if (!pa) {
-		session_request_close(s, "out of memory during authentication", CDN_TEMPORARY_RESOURCES, 0);
-		return;
-	}
-	pa->method = r->method;
-	pa->identity_len = r->identity_len > PPP_IDENTITY_MAX ? PPP_IDENTITY_MAX : r->identity_len;
-	memcpy(pa->identity, r->identity, pa->identity_len);
-	switch (r->method) {
-	case PPP_AUTH_PAP:
-		pa->password_len = r->u.pap.password_len > PPP_SECRET_MAX ? PPP_SECRET_MAX
-									    : r->u.pap.password_len;
-		memcpy(pa->password, r->u.pap.password, pa->password_len);
-		break;
-	case PPP_AUTH_CHAP_MD5:
-		pa->id = r->u.chap.id;
-		if (r->u.chap.challenge_len == 16 && r->u.chap.response_len == 16) {
-			memcpy(pa->challenge, r->u.chap.challenge, 16);
-			memcpy(pa->response, r->u.chap.response, 16);
-			pa->response_len = 16;
-		}
-		break;
-	case PPP_AUTH_MSCHAPV2:
-		pa->id = r->u.mschapv2.id;
-		memcpy(pa->challenge, r->u.mschapv2.authenticator_challenge, 16);
-		memcpy(pa->peer_challenge, r->u.mschapv2.peer_challenge, 16);
-		memcpy(pa->response, r->u.mschapv2.nt_response, 24);
-		pa->response_len = 24;
-		break;
-	default:
-		break;
-	}
-	free(s->auth);
-	s->auth = pa;
+	if (s->auth_step == SESSION_AUTH_ASKED)
+		auth_provider_cancel(s->srv->auth, s);
+	s->auth_step = SESSION_AUTH_QUEUED;
 	queue(s);
 }
 
@@ -288,7 +244,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		log_debug("session %u/%u: LCP up", s->tunnel_id, s->session_id);
 		break;
 	case PPP_EVENT_AUTH_REQUEST:
-		copy_auth_request(s, &ev->u.auth_request);
+		auth_requested(s);
 		break;
 	case PPP_EVENT_AUTH_RESULT:
 		if (ev->u.auth_result.success) {
@@ -353,44 +309,6 @@ static uint32_t method_bit(enum ppp_auth_method m)
 	case PPP_AUTH_MSCHAPV2: return POLICY_AUTH_MSCHAPV2;
 	case PPP_AUTH_EAP: return POLICY_AUTH_EAP;
 	default: return 0;
-	}
-}
-
-/* Check the credentials against the local user. */
-static bool verify_credentials(const struct policy_user *u, const struct pending_auth *pa,
-			       char auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN + 1])
-{
-	uint8_t nt_hash[16], expect[24];
-	const char *secret;
-	size_t secret_len;
-	bool ok = false;
-
-	switch (pa->method) {
-	case PPP_AUTH_PAP:
-		return policy_user_check_password(u, pa->password, pa->password_len);
-	case PPP_AUTH_CHAP_MD5:
-		secret = policy_user_cleartext(u, &secret_len);
-		if (!secret || pa->response_len != 16)
-			return false;
-		ppp_chap_md5_response(pa->id, (const uint8_t *)secret, secret_len, pa->challenge, 16,
-				      expect);
-		return ppp_mem_equal(expect, pa->response, 16);
-	case PPP_AUTH_MSCHAPV2:
-		if (!policy_user_nt_hash(u, nt_hash))
-			return false;
-		/* RFC 2759 section 8.1: the NT-Response from the NT-hash. */
-		ppp_mschapv2_nt_response(pa->challenge, pa->peer_challenge,
-					 (const uint8_t *)pa->identity, pa->identity_len, nt_hash, expect);
-		ok = ppp_mem_equal(expect, pa->response, 24);
-		if (ok)	/* section 8.7: proves to the client that we know the hash too */
-			ppp_mschapv2_authenticator_response(nt_hash, pa->response, pa->peer_challenge,
-							    pa->challenge,
-							    (const uint8_t *)pa->identity,
-							    pa->identity_len, auth_response);
-		memset(nt_hash, 0, sizeof(nt_hash));
-		return ok;
-	default:
-		return false;
 	}
 }
 
@@ -553,47 +471,28 @@ static void count_login_failure(struct session *s)
 			   (unsigned long long)(d + 999) / 1000);
 }
 
-static void decide(struct session *s)
+/* The post-auth half: the credentials are right (ppp-core verified them
+ * against the provider's secret, or the provider verified them itself);
+ * now the policy decides, and ppp-core gets the verdict with the E= code
+ * the policy chose. `authenticator_response` is a relaying provider's S=,
+ * NULL when ppp-core keeps its own. */
+static void decide(struct session *s, enum ppp_auth_method method,
+		   const char *authenticator_response)
 {
 	struct server *srv = s->srv;
-	struct pending_auth *pa = s->auth;
-	char auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN + 1] = "";
-	const struct policy_user *u;
 	struct policy_request req;
 	struct policy_decision dec;
 	struct ppp_profile prof;
 	enum policy_reason reason;
 	char peer[64];
 
-	s->auth = NULL;
-	snprintf(s->user, sizeof(s->user), "%s", pa->identity);
-	if (throttled(s)) {
-		s->cdn_result = CDN_GENERAL_ERROR;
-		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
-		goto out;
-	}
-	u = policy_find_user(srv->policy, pa->identity);
-	if (!u || !verify_credentials(u, pa, auth_response)) {
-		/* One answer for unknown users and bad passwords: 691, as
-		 * Windows does, so a client cannot probe for user names. */
-		log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=691)", s->tunnel_id,
-			   s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)),
-			   u ? "wrong password" : "no such user", ppp_auth_method_name(pa->method));
-		if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
-			srv->counters.auth_checked[pa->method][0]++;
-		srv->counters.refused_credentials++;
-		count_login_failure(s);
-		s->cdn_result = CDN_GENERAL_ERROR;
-		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
-		goto out;
-	}
 	auththrottle_success(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer));
 
-	if ((unsigned)pa->method < PPP_AUTH_NMETHODS)
-		srv->counters.auth_checked[pa->method][1]++;
+	if ((unsigned)method < PPP_AUTH_NMETHODS)
+		srv->counters.auth_checked[method][1]++;
 	fill_request(s, &req);
 	req.user = s->user;
-	req.auth_method = method_bit(pa->method);
+	req.auth_method = method_bit(method);
 	req.sessions_in_use = usercount_get(&srv->users, s->user);
 	memset(&dec, 0, sizeof(dec));
 	reason = policy_post_auth(srv->policy, &req, POLICY_LEASE, &dec, NULL);
@@ -611,7 +510,7 @@ static void decide(struct session *s)
 		s->cdn_result = (uint16_t)policy_reason_l2tp_result(reason);
 		reject(s, (enum ppp_auth_failure)policy_reason_mschap_error(reason),
 		       policy_reason_text(reason));
-		goto out;
+		return;
 	}
 
 	/* Keep what the session needs by value: a reload frees the policy
@@ -641,14 +540,14 @@ static void decide(struct session *s)
 		s->cdn_result = CDN_TEMPORARY_RESOURCES;
 		/* as for an exhausted pool: 649 and CDN result 4 */
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
-		goto out;
+		return;
 	}
 	if (attach_filters(s, &dec)) {
 		srv->counters.sessions_refused++;
 		srv->counters.refused_filter++;
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "packet filter not installed");
-		goto out;
+		return;
 	}
 
 	memset(&prof, 0, sizeof(prof));
@@ -676,14 +575,88 @@ static void decide(struct session *s)
 
 	struct ppp_auth_answer a = {
 		.kind = PPP_ANSWER_ACCEPT,
-		.authenticator_response = pa->method == PPP_AUTH_MSCHAPV2 ? auth_response : NULL,
+		.authenticator_response = authenticator_response,
 		.profile = &prof,
 	};
 	if (ppp_auth_answer(&s->ppp, server_now_ms(srv), &a))
 		session_request_close(s, "the PPP layer refused the verdict", CDN_GENERAL_ERROR, 0);
-out:
-	memset(pa, 0, sizeof(*pa));
-	free(pa);
+}
+
+/* The provider's answer (auth_provider.h), inside auth_ask for `local`,
+ * later from the event loop for a provider that relays. */
+static void auth_reply(void *ctx, const struct auth_reply *r)
+{
+	struct session *s = ctx;
+	struct server *srv = s->srv;
+	struct auth_outcome o;
+	struct ppp_auth_request pending;
+	char peer[64];
+
+	if (s->auth_step != SESSION_AUTH_ASKED || s->close_requested ||
+	    ppp_auth_pending(&s->ppp, &pending))
+		return;
+	s->auth_step = SESSION_AUTH_NONE;
+	auth_reply_outcome(&s->ppp, r, &o);
+	if (!o.pending)
+		return;
+	if (o.authenticated) {
+		decide(s, pending.method, o.authenticator_response);
+		return;
+	}
+	log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=%d)", s->tunnel_id,
+		   s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), o.why,
+		   ppp_auth_method_name(pending.method), (int)o.failure);
+	if (o.credentials) {
+		if ((unsigned)pending.method < PPP_AUTH_NMETHODS)
+			srv->counters.auth_checked[pending.method][0]++;
+		srv->counters.refused_credentials++;
+		count_login_failure(s);
+	} else {
+		srv->counters.sessions_refused++;
+	}
+	s->cdn_result = CDN_GENERAL_ERROR;
+	reject(s, o.failure, o.message);
+}
+
+/* A login ppp-core holds: the back-off first (unchecked refusal), then the
+ * provider is asked (auth_provider.h). */
+static void auth_ask(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct ppp_auth_request r;
+	struct auth_query q;
+
+	s->auth_step = SESSION_AUTH_NONE;
+	if (ppp_auth_pending(&s->ppp, &r))
+		return;
+	snprintf(s->user, sizeof(s->user), "%.*s", (int)r.identity_len,
+		 (const char *)r.identity);
+	if (throttled(s)) {
+		s->cdn_result = CDN_GENERAL_ERROR;
+		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
+		return;
+	}
+	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .ctx = s };
+	s->auth_step = SESSION_AUTH_ASKED;
+	if (auth_provider_ask(srv->auth, &q)) {
+		s->auth_step = SESSION_AUTH_NONE;
+		log_err("session %u/%u: the %s authentication provider could not take the login",
+			s->tunnel_id, s->session_id, auth_provider_name(srv->auth));
+		session_request_close(s, "authentication provider failure",
+				      CDN_TEMPORARY_RESOURCES, 0);
+	}
+}
+
+/* The provider l2tpd.conf chose (server_init); answers come to auth_reply. */
+int session_auth_init(struct server *srv)
+{
+	srv->auth = auth_provider_new(srv->cfg.auth_provider, &srv->policy, auth_reply);
+	if (!srv->auth) {
+		log_err("no memory for the authentication provider");
+		return -1;
+	}
+	log_debug("authentication provider: %s", auth_provider_name(srv->auth));
+	return 0;
 }
 
 /* ---- life cycle ---------------------------------------------------------------- */
@@ -1027,10 +1000,8 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	timerheap_cancel(&srv->timers, &s->ppp_timer);
 	timerheap_cancel(&srv->timers, &s->limit_timer);
-	if (s->auth) {
-		memset(s->auth, 0, sizeof(*s->auth));
-		free(s->auth);
-	}
+	if (s->auth_step == SESSION_AUTH_ASKED)	/* never answered now */
+		auth_provider_cancel(srv->auth, s);
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
 	delete_dp(s);
@@ -1086,8 +1057,8 @@ void sessions_run_pending(struct server *srv)
 		srv->pending = s->pending_next;
 		s->pending_next = NULL;
 		s->queued = false;
-		if (s->auth && !s->close_requested)
-			decide(s);
+		if (s->auth_step == SESSION_AUTH_QUEUED && !s->close_requested)
+			auth_ask(s);
 		if (s->close_requested && !s->queued)
 			finish_close(s);
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A session's life: L2TP incoming call -> PPP (ppp-core) -> pre-auth policy
- * picks the auth methods -> credentials checked against the policy's local
- * users -> post-auth policy decision -> IPCP with the profile's address and
+ * picks the auth methods -> the authentication provider hands out the
+ * user's secret and ppp-core verifies it (or the provider verifies;
+ * auth_provider.h) -> post-auth policy decision -> IPCP with the profile's address and
  * DNS/WINS -> the data plane carries IP. Refusals reach the client with the
  * right code and one log line. See docs/l2tpd.md.
  */
@@ -12,6 +13,8 @@
 #include "server.h"
 
 void session_fill_ppp_config(struct server *srv);
+/* The authentication provider l2tpd.conf chose (auth_provider.h): 0 or -1. */
+int session_auth_init(struct server *srv);
 /* L2TP_EV_SESSION_ACCEPTED (ICRP about to leave): the session and its
  * data-plane session are made now, PPP starts at the ICCN. */
 void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev);

@@ -9,12 +9,15 @@
  */
 #include "commands.h"
 #include "policy_cmd.h"
+#include "ppp/mschap.h"
+#include "ppp/secret.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,25 +200,45 @@ done:
 	return out;
 }
 
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* The two lines a user's section takes: the NT hash (RFC 2759 8.3, what
+ * MS-CHAPv2 and PAP need) and a salted PBKDF2-HMAC-SHA256 for PAP alone,
+ * both computed by ppp-core, the one place that verifies them. */
 char *l2tpctl_policy_hash_lines(const char *pw, size_t len, unsigned iterations)
 {
-	uint8_t nt[16];
-	char kdf[200], *out;
+	uint8_t nt[PPP_NT_HASH_LEN], salt[16], dk[PPP_PBKDF2_DK_LEN];
+	char nth[2 * PPP_NT_HASH_LEN + 1], sh[2 * sizeof(salt) + 1], dkh[2 * sizeof(dk) + 1];
+	char *out;
 	size_t n = 400;
 
-	if (!policy_nt_hash(pw, len, nt) ||
-	    !policy_password_hash(pw, len, iterations, kdf, sizeof(kdf)))
+	if (iterations == 0)
+		iterations = POLICY_PBKDF2_DEFAULT_ITER;
+	if (ppp_nt_password_hash(pw, len, nt) < 0 ||
+	    getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
 		return NULL;
-	out = malloc(n);
-	if (!out)
-		return NULL;
-	snprintf(out, n,
-		 "# paste into the user's section; the password itself is not stored\n"
-		 "nt_hash = %02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x\n"
-		 "password_hash = %s\n",
-		 nt[0], nt[1], nt[2], nt[3], nt[4], nt[5], nt[6], nt[7], nt[8], nt[9],
-		 nt[10], nt[11], nt[12], nt[13], nt[14], nt[15], kdf);
+	ppp_pbkdf2_sha256(pw, len, iterations, salt, sizeof(salt), dk);
+	hex(nt, sizeof(nt), nth);
+	hex(salt, sizeof(salt), sh);
+	hex(dk, sizeof(dk), dkh);
 	explicit_bzero(nt, sizeof(nt));
+	explicit_bzero(dk, sizeof(dk));
+	out = malloc(n);
+	if (out)
+		snprintf(out, n,
+			 "# paste into the user's section; the password itself is not stored\n"
+			 "nt_hash = %s\npassword_hash = pbkdf2-sha256$%u$%s$%s\n",
+			 nth, iterations, sh, dkh);
+	explicit_bzero(nth, sizeof(nth));
 	return out;
 }
 

@@ -16,6 +16,7 @@ enum auth_state {
 	AUTH_IDLE,
 	AUTH_WAIT_PEER,		/* server: challenge/identity request out */
 	AUTH_WAIT_VERDICT,	/* server: AUTH_REQUEST emitted */
+	AUTH_VERIFIED,		/* server: ppp_auth_verify matched, verdict due */
 	AUTH_WAIT_EAP,		/* server: relayed EAP request out */
 	AUTH_SUCCEEDED,
 	AUTH_FAILED,
@@ -963,50 +964,87 @@ static bool valid_authenticator_response(const char *r)
 	return true;
 }
 
-/* Verify locally; returns 1 match, 0 mismatch, -1 answer unusable. */
-static int verify_local(struct ppp_session *s, const struct ppp_auth_answer *a)
+static bool verdict_due(const struct ppp_session *s)
+{
+	return s->role == PPP_SERVER && (s->auth.state == AUTH_WAIT_VERDICT ||
+					 s->auth.state == AUTH_VERIFIED);
+}
+
+int ppp_auth_pending(const struct ppp_session *s, struct ppp_auth_request *out)
+{
+	if (!verdict_due(s) || !out)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->method = (enum ppp_auth_method)s->auth.method;
+	out->identity = s->auth.identity;
+	out->identity_len = s->auth.identity_len;
+	switch (s->auth.method) {
+	case PPP_AUTH_PAP:
+		out->u.pap.password = s->auth.m.secret;
+		out->u.pap.password_len = s->auth.secret_len;
+		break;
+	case PPP_AUTH_CHAP_MD5:
+		out->u.chap.id = s->auth.id;
+		out->u.chap.challenge = s->auth.challenge;
+		out->u.chap.challenge_len = 16;
+		out->u.chap.response = s->auth.m.chap.md5_response;
+		out->u.chap.response_len = 16;
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		out->u.mschapv2.id = s->auth.id;
+		out->u.mschapv2.authenticator_challenge = s->auth.challenge;
+		out->u.mschapv2.peer_challenge = s->auth.m.chap.peer_challenge;
+		out->u.mschapv2.nt_response = s->auth.m.chap.nt_response;
+		break;
+	default:
+		break;	/* EAP: the packet was the event's only */
+	}
+	return 0;
+}
+
+/* The one credential check: the login waiting for a verdict against the
+ * stored secret. MS-CHAPv2's authenticator response is kept on a match. */
+enum ppp_verify_result ppp_auth_verify(struct ppp_session *s,
+				       const struct ppp_secret *secret)
 {
 	uint8_t nt_hash[PPP_NT_HASH_LEN];
 	uint8_t expect[24];
-	int ok;
+	bool ok;
 
+	if (!verdict_due(s) || s->auth.method == PPP_AUTH_EAP)
+		return PPP_VERIFY_NOT_PENDING;
+	if (!ppp_secret_usable(secret, s->auth.method))
+		return PPP_VERIFY_UNUSABLE;
 	switch (s->auth.method) {
 	case PPP_AUTH_PAP:
-		if (a->secret) {
-			return a->secret_len == s->auth.secret_len &&
-			       ppp_mem_equal(a->secret, s->auth.m.secret,
-					     a->secret_len);
-		}
-		if (!a->nt_hash)
-			return -1;
-		/* Only the NT-hash is stored: hash what the peer sent. */
-		if (ppp_nt_password_hash((const char *)s->auth.m.secret,
-					 s->auth.secret_len, nt_hash) < 0)
-			return 0;
-		ok = ppp_mem_equal(nt_hash, a->nt_hash, PPP_NT_HASH_LEN);
-		wipe(nt_hash, sizeof(nt_hash));
-		return ok;
+		/* RFC 1334 2.2.1: the password itself came in clear. */
+		ok = ppp_secret_check_password(secret,
+					       (const char *)s->auth.m.secret,
+					       s->auth.secret_len);
+		break;
 	case PPP_AUTH_CHAP_MD5:
-		/* RFC 1994 needs the cleartext secret. */
-		if (!a->secret)
-			return -1;
-		ppp_chap_md5_response(s->auth.id, (const uint8_t *)a->secret,
-				      a->secret_len, s->auth.challenge, 16,
-				      expect);
-		return ppp_mem_equal(expect, s->auth.m.chap.md5_response, 16);
+		/* RFC 1994 4.1: MD5(Identifier, secret, Challenge) with the
+		 * Identifier and Challenge we sent. */
+		ppp_chap_md5_response(s->auth.id,
+				      (const uint8_t *)secret->cleartext,
+				      secret->cleartext_len, s->auth.challenge,
+				      16, expect);
+		ok = ppp_mem_equal(expect, s->auth.m.chap.md5_response, 16);
+		break;
 	case PPP_AUTH_MSCHAPV2:
-		if (a->nt_hash)
-			memcpy(nt_hash, a->nt_hash, PPP_NT_HASH_LEN);
-		else if (!a->secret ||
-			 ppp_nt_password_hash(a->secret, a->secret_len,
+		if (secret->nt_hash)
+			memcpy(nt_hash, secret->nt_hash, PPP_NT_HASH_LEN);
+		else if (ppp_nt_password_hash(secret->cleartext,
+					      secret->cleartext_len,
 					      nt_hash) < 0)
-			return -1;
+			return PPP_VERIFY_UNUSABLE;
+		/* RFC 2759 8.1: the NT-Response from the NT-hash. */
 		ppp_mschapv2_nt_response(s->auth.challenge,
 					 s->auth.m.chap.peer_challenge,
 					 s->auth.identity, s->auth.identity_len,
 					 nt_hash, expect);
 		ok = ppp_mem_equal(expect, s->auth.m.chap.nt_response, 24);
-		if (ok)
+		if (ok)	/* 8.7: proves to the client we know the hash too */
 			ppp_mschapv2_authenticator_response(nt_hash,
 				s->auth.m.chap.nt_response,
 				s->auth.m.chap.peer_challenge,
@@ -1014,19 +1052,25 @@ static int verify_local(struct ppp_session *s, const struct ppp_auth_answer *a)
 				s->auth.identity_len,
 				s->auth.m.chap.auth_response);
 		wipe(nt_hash, sizeof(nt_hash));
-		return ok;
+		break;
 	default:
-		return -1;	/* EAP: only an external verdict */
+		return PPP_VERIFY_NOT_PENDING;
 	}
+	wipe(expect, sizeof(expect));
+	if (!ok)
+		return PPP_VERIFY_MISMATCH;
+	s->auth.state = AUTH_VERIFIED;
+	return PPP_VERIFY_MATCH;
 }
 
 int ppp_auth_answer(struct ppp_session *s, uint64_t now,
 		    const struct ppp_auth_answer *a)
 {
-	int ok;
+	struct ppp_secret secret;
+	enum ppp_verify_result v;
 
 	s->now = now;
-	if (s->role != PPP_SERVER || s->auth.state != AUTH_WAIT_VERDICT || !a)
+	if (!verdict_due(s) || !a)
 		return -1;
 	switch (a->kind) {
 	case PPP_ANSWER_REJECT:
@@ -1035,29 +1079,44 @@ int ppp_auth_answer(struct ppp_session *s, uint64_t now,
 	case PPP_ANSWER_ACCEPT:
 		if (!a->profile)
 			return -1;
-		if (s->auth.method == PPP_AUTH_MSCHAPV2) {
+		if (s->auth.method == PPP_AUTH_MSCHAPV2 &&
+		    a->authenticator_response) {
 			if (!valid_authenticator_response(a->authenticator_response))
 				return -1;
 			memcpy(s->auth.m.chap.auth_response,
 			       a->authenticator_response,
 			       PPP_MSCHAPV2_AUTH_RESPONSE_LEN);
 			s->auth.m.chap.auth_response[PPP_MSCHAPV2_AUTH_RESPONSE_LEN] = 0;
+		} else if (s->auth.method == PPP_AUTH_MSCHAPV2 &&
+			   s->auth.state != AUTH_VERIFIED) {
+			/* Neither an outside S= nor our own match: the
+			 * client would refuse the Success anyway. */
+			return -1;
 		}
 		server_succeed(s, a->profile);
 		break;
 	case PPP_ANSWER_LOCAL:
+		/* Verify and decide in one call (no post-authentication
+		 * step between): ppp_auth_verify, then ACCEPT or REJECT. */
 		if (!a->profile)
 			return -1;
-		ok = verify_local(s, a);
-		if (ok < 0)
-			return -1;
-		if (ok)
+		memset(&secret, 0, sizeof(secret));
+		secret.nt_hash = a->nt_hash;
+		secret.cleartext = a->secret;
+		secret.cleartext_len = a->secret_len;
+		if (s->auth.method == PPP_AUTH_PAP && a->secret)
+			secret.nt_hash = NULL;	/* the cleartext is exact */
+		v = s->auth.state == AUTH_VERIFIED ? PPP_VERIFY_MATCH
+						   : ppp_auth_verify(s, &secret);
+		if (v == PPP_VERIFY_MATCH)
 			server_succeed(s, a->profile);
-		else
+		else if (v == PPP_VERIFY_MISMATCH)
 			server_fail(s, a->failure != PPP_AUTH_OK
 					       ? a->failure
 					       : PPP_AUTH_FAIL_CREDENTIALS,
 				    a->message);
+		else
+			return -1;
 		break;
 	default:
 		return -1;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ppp/fsm.h"
+#include "ppp/secret.h"
 
 /* PPP protocol numbers (IANA "PPP DLL Protocol Numbers"). */
 #define PPP_PROTO_IP		0x0021
@@ -397,10 +398,32 @@ void ppp_timer_expired(struct ppp_session *s, uint64_t now);
 /* Next deadline, 0 when none (the same value given to set_timer). */
 uint64_t ppp_next_deadline(const struct ppp_session *s);
 
+/* The pending login (PPP_EVENT_AUTH_REQUEST's material) again, pointing
+ * into the session: valid until the verdict (ppp_auth_answer) or the link
+ * goes down, so a caller that answers later need not copy it. EAP's packet
+ * is not kept (NULL). Returns 0, or -1 when no request is pending. */
+int ppp_auth_pending(const struct ppp_session *s, struct ppp_auth_request *out);
+
+/* Check the pending login against the user's stored secret: PAP compare,
+ * CHAP-MD5 (RFC 1994 4.1), MS-CHAPv2 NT-Response (RFC 2759 8.1). On a match
+ * the MS-CHAPv2 authenticator response (8.7) is computed and kept, and the
+ * request stays pending: the caller runs its post-authentication decision
+ * and answers with ppp_auth_answer, ACCEPT (authenticator_response may then
+ * be NULL: the kept one is sent) or REJECT with its own code. Nothing is
+ * sent here. */
+enum ppp_verify_result {
+	PPP_VERIFY_MATCH,
+	PPP_VERIFY_MISMATCH,
+	PPP_VERIFY_UNUSABLE,	/* no stored form this method can use */
+	PPP_VERIFY_NOT_PENDING,	/* no login waiting (or EAP: relay only) */
+};
+enum ppp_verify_result ppp_auth_verify(struct ppp_session *s,
+				       const struct ppp_secret *secret);
+
 /* Answer the pending PPP_EVENT_AUTH_REQUEST.  Returns 0, or -1 when no
  * request is pending or the answer does not fit the method (e.g. LOCAL
  * without the secret CHAP-MD5 needs, ACCEPT for MS-CHAPv2 without an
- * authenticator response). */
+ * authenticator response and without a match from ppp_auth_verify). */
 int ppp_auth_answer(struct ppp_session *s, uint64_t now,
 		    const struct ppp_auth_answer *a);
 /* EAP relay: send the external authenticator's next EAP Request (a whole

@@ -85,6 +85,24 @@ static inline void fz_event(void *ctx, const struct ppp_event *ev)
 			if (r->method == PPP_AUTH_EAP) {
 				a.kind = PPP_ANSWER_REJECT;
 				a.failure = PPP_AUTH_FAIL_NO_DIALIN;
+			} else if (z->sum & 1) {
+				/* the daemon's way: verify, then the post-auth
+				 * decision (accept, or refuse with its code) */
+				struct ppp_secret sec = { .nt_hash = a.nt_hash, .cleartext = "secret",
+							  .cleartext_len = 6 };
+				struct ppp_auth_request p;
+
+				if (ppp_auth_pending(&z->s, &p) == 0)
+					z->sum += p.identity_len;
+				if (ppp_auth_verify(&z->s, &sec) != PPP_VERIFY_MATCH) {
+					a.kind = PPP_ANSWER_REJECT;
+					a.failure = PPP_AUTH_FAIL_CREDENTIALS;
+				} else if (z->sum & 2) {
+					a.kind = PPP_ANSWER_REJECT;
+					a.failure = PPP_AUTH_FAIL_NO_DIALIN;
+				} else {
+					a.kind = PPP_ANSWER_ACCEPT;
+				}
 			}
 			(void)ppp_auth_answer(&z->s, z->s.now, &a);
 		}

@@ -13,6 +13,20 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "ppp/mschap.h"
+#include "ppp/ppp.h"
+#include "ppp/secret.h"
+
+/* A PAP password against a user's stored secret, the way the daemon's
+ * local authentication provider does it: policy hands the secret out,
+ * ppp-core checks (docs/auth.md). */
+static inline bool user_pap_ok(const struct policy_user *u, const char *pw, size_t len)
+{
+	struct ppp_secret s;
+
+	policy_user_secret(u, &s);
+	return ppp_secret_check_password(&s, pw, len);
+}
 
 /* Load text that must be valid. */
 static inline policy_t *load_ok(const char *text)

@@ -286,6 +286,22 @@ static void test_json_replaces_invalid_utf8_and_keeps_valid_utf8(void **state)
 	policy_free(p);
 }
 
+static void test_password_hash_round_trips(void **state)
+{
+	char *lines = l2tpctl_policy_hash_lines("s3cret", 6, 1000);
+	char conf[600];
+	policy_t *p;
+
+	/* moved from test_eval.c with policy_password_hash (now l2tpctl's) */
+	assert_non_null(lines);
+	snprintf(conf, sizeof(conf), "users { u {\n%s} }\n", lines);
+	p = load_ok(conf);
+	assert_true(user_pap_ok(policy_find_user(p, "u"), "s3cret", 6));
+	assert_false(user_pap_ok(policy_find_user(p, "u"), "s3cre", 5));
+	policy_free(p);
+	free(lines);
+}
+
 static void test_hash_lines_are_loadable_and_verify(void **state)
 {
 	char *lines = l2tpctl_policy_hash_lines("password", 8, 1000);
@@ -301,7 +317,7 @@ static void test_hash_lines_are_loadable_and_verify(void **state)
 	assert_null(strstr(lines, "password\n"));	/* never the password itself */
 	snprintf(conf, sizeof(conf), "users { u {\n%s} }\n", lines);
 	p = load_ok(conf);
-	assert_true(policy_user_check_password(policy_find_user(p, "u"), "password", 8));
+	assert_true(user_pap_ok(policy_find_user(p, "u"), "password", 8));
 	policy_free(p);
 	free(lines);
 	assert_null(l2tpctl_policy_hash_lines("\xff", 1, 1000));	/* not UTF-8 */
@@ -323,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_json_strings_are_escaped),
 		cmocka_unit_test(test_json_replaces_invalid_utf8_and_keeps_valid_utf8),
 		cmocka_unit_test(test_hash_lines_are_loadable_and_verify),
+		cmocka_unit_test(test_password_hash_round_trips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,7 +109,7 @@ static void test_certificates_example_night_shift(void **state)
 	assert_true(policy_parse_time(p, "2026-11-28T12:00", &r.now));
 	assert_int_equal(policy_post_auth(p, &r, 0, &d, NULL), POLICY_DENY_OUTSIDE_HOURS);
 	/* her PAP password is "password" (the example says so) */
-	assert_true(policy_user_check_password(policy_find_user(p, "nina"), "password", 8));
+	assert_true(user_pap_ok(policy_find_user(p, "nina"), "password", 8));
 	policy_free(p);
 }
 

@@ -316,8 +316,13 @@ static void test_cleartext_password_accepted_when_opted_in(void **state)
 {
 	policy_t *p = load_ok("server { cleartext_passwords = yes }\n"
 			      "users { a { password = \"s3cret, really\" } }\n");
+	struct ppp_secret sec;
 	size_t len;
-	const char *pw = policy_user_cleartext(policy_find_user(p, "a"), &len);
+	const char *pw;
+
+	policy_user_secret(policy_find_user(p, "a"), &sec);
+	pw = sec.cleartext;
+	len = sec.cleartext_len;
 
 	assert_non_null(pw);
 	assert_int_equal(len, 14);

@@ -131,6 +131,18 @@ static void test_chap_md5_is_md5_of_id_secret_challenge(void **state)
 	assert_memory_equal(out, expect, 16);
 }
 
+/* Moved from the policy tests with policy_nt_hash (one NT-hash now). */
+static void test_nt_hash_of_non_ascii_password(void **state)
+{
+	/* "Passwört": UTF-16LE of U+00F6 is f6 00 */
+	uint8_t h[16], h2[16];
+
+	assert_int_equal(ppp_nt_password_hash("Passw\xc3\xb6rt", 9, h), 0);
+	/* an invalid UTF-8 sequence is refused, not hashed as garbage */
+	assert_int_equal(ppp_nt_password_hash("Passw\xc3", 6, h2), -1);
+	assert_int_equal(ppp_nt_password_hash("\xed\xa0\x80", 3, h2), -1);	/* surrogate */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_password_gives_a_different_nt_response),
 		cmocka_unit_test(test_invalid_utf8_and_overlong_passwords_are_refused),
 		cmocka_unit_test(test_non_ascii_password_hashes_its_utf16_form),
+		cmocka_unit_test(test_nt_hash_of_non_ascii_password),
 		cmocka_unit_test(test_chap_md5_is_md5_of_id_secret_challenge),
 	};
 
