@@ -132,12 +132,13 @@ static void insert_by_seq(struct list *l, struct entry *e)
 {
 	struct entry *at = l->head;
 
-	while (at && at->seq < e->seq)
-		at = at->next;
-	if (!at) {
+	/* a new record is the newest: O(1) however long the queue */
+	if (!l->tail || l->tail->seq < e->seq) {
 		append(l, e);
 		return;
 	}
+	while (at && at->seq < e->seq)
+		at = at->next;
 	e->next = at;
 	e->prev = at->prev;
 	if (at->prev)
@@ -486,6 +487,7 @@ struct restore {
 	size_t n_rec, cap_rec;
 	uint64_t *done;
 	size_t n_done, cap_done;
+	unsigned too_long;
 	bool oom;
 };
 
@@ -520,6 +522,12 @@ static void restore_entry(void *arg, const struct radius_spool_entry *se)
 		}
 		r->rec = v;
 		r->cap_rec = cap;
+	}
+	/* room for Acct-Delay-Time, as radius_acct_record() leaves: a record
+	 * that cannot be sent must not block the ones behind it */
+	if (se->attrs_len + 6 > RADIUS_MAX_LEN - RADIUS_HDR_LEN) {
+		r->too_long++;
+		return;
 	}
 	{
 		struct entry *e = entry_new(r->a, se->seq, se->event_time, se->attrs, se->attrs_len);
@@ -565,6 +573,8 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 		      st->skipped_octets, st->bad_header ? ", bad header" : "");
 	if (r.oom)
 		logf_(a, "accounting: spool: out of memory, some records not restored");
+	if (r.too_long)
+		logf_(a, "accounting: spool: %u records too long to send refused", r.too_long);
 	qsort(r.done, r.n_done, sizeof(*r.done), cmp_u64);
 	qsort(r.rec, r.n_rec, sizeof(*r.rec), cmp_entry);
 	for (size_t i = 0; i < r.n_rec; i++) {

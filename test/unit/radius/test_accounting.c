@@ -594,6 +594,44 @@ static void a_spool_with_a_bad_header_still_gives_its_records(void **state)
 	}
 }
 
+static void a_spooled_record_too_long_to_send_does_not_block_the_rest(void **state)
+{
+	static uint8_t buf[16384];
+	static uint8_t attrs[RADIUS_SPOOL_MAX_ATTRS];
+	uint8_t good[4096];
+	size_t off[3], good_len = make_spool(good, 2, off), len, n = 0;
+	struct radius_spool_read_stats st;
+	struct radius_spool_entry e = { .kind = RADIUS_SPOOL_RECORD, .seq = 1,
+					.event_time = 1700000000, .attrs = attrs };
+	struct radius_acct *a;
+
+	(void)state;
+	/* seq 1: well-formed attributes filling the whole record, no room
+	 * left for Acct-Delay-Time */
+	while (n < sizeof(attrs)) {
+		size_t k = sizeof(attrs) - n > 254 ? 254 : sizeof(attrs) - n;
+
+		attrs[n] = RADIUS_CLASS;
+		attrs[n + 1] = (uint8_t)k;
+		n += k;
+	}
+	e.attrs_len = n;
+	assert_true(n + 6 > RADIUS_MAX_LEN - RADIUS_HDR_LEN);
+	memcpy(buf, RADIUS_SPOOL_HEADER, RADIUS_SPOOL_HEADER_LEN);
+	len = RADIUS_SPOOL_HEADER_LEN;
+	len += radius_spool_encode(buf + len, sizeof(buf) - len, &e);
+	/* then r1 (seq 2) as make_spool wrote it */
+	memcpy(buf + len, good + off[1], good_len - off[1]);
+	len += good_len - off[1];
+	reset();
+	a = engine(100, 0);
+	assert_int_equal(radius_acct_restore(a, 0, 1700000000, buf, len, &st), 1);
+	assert_int_equal(st.records, 2);
+	assert_int_equal(T.n_sent, 1);	/* seq 2 goes */
+	assert_non_null(strstr(T.log[0], "too long"));
+	radius_acct_free(a);
+}
+
 static void the_spool_is_rewritten_when_it_grew_too_much(void **state)
 {
 	struct radius_acct *a;
@@ -641,6 +679,7 @@ int main(void)
 		cmocka_unit_test(unacknowledged_records_survive_a_restart),
 		cmocka_unit_test(a_damaged_spool_loses_only_the_damaged_records),
 		cmocka_unit_test(a_spool_with_a_bad_header_still_gives_its_records),
+		cmocka_unit_test(a_spooled_record_too_long_to_send_does_not_block_the_rest),
 		cmocka_unit_test(the_spool_is_rewritten_when_it_grew_too_much),
 	};
 
