@@ -575,8 +575,10 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 		logf_(a, "accounting: spool: out of memory, some records not restored");
 	if (r.too_long)
 		logf_(a, "accounting: spool: %u records too long to send refused", r.too_long);
-	qsort(r.done, r.n_done, sizeof(*r.done), cmp_u64);
-	qsort(r.rec, r.n_rec, sizeof(*r.rec), cmp_entry);
+	if (r.n_done)
+		qsort(r.done, r.n_done, sizeof(*r.done), cmp_u64);
+	if (r.n_rec)
+		qsort(r.rec, r.n_rec, sizeof(*r.rec), cmp_entry);
 	for (size_t i = 0; i < r.n_rec; i++) {
 		struct entry *e = r.rec[i];
 		bool copy = i > 0 && prev_seq == e->seq;

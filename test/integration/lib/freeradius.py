@@ -231,4 +231,7 @@ class RadiusNas:
     def quit(self):
         self.send("quit")
         self.wait("^bye$")
-        self.popen.wait(timeout=30)
+        assert self.popen.wait(timeout=30) == 0, self.proc.log()[-2000:]
+        # under ASan/UBSan (L2TP_BUILD_DIR=build/asan) a report fails the test
+        log = self.proc.log()
+        assert "runtime error" not in log and "Sanitizer" not in log, log[-3000:]
