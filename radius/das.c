@@ -377,8 +377,16 @@ size_t radius_das_input(struct radius_das *d, uint32_t now_wall, int family, con
 	/* section 6.4: Event-Timestamp current within the window, else
 	 * silently discarded */
 	if (radius_find(&p, RADIUS_EVENT_TIMESTAMP, &a)) {
+		struct radius_attr more;
+		size_t off = 0;
+		unsigned n_ts = 0;
 		uint32_t ts;
 
+		/* RFC 5176 section 3.6: at most one; which would count? */
+		while (radius_next_attr(&p, &off, &more))
+			n_ts += more.type == RADIUS_EVENT_TIMESTAMP;
+		if (n_ts > 1)
+			return discard(res, &d->st.malformed, "more than one Event-Timestamp");
 		if (a.len != 4)
 			return discard(res, &d->st.malformed, "Event-Timestamp not 4 octets");
 		ts = get_u32(&a);

@@ -97,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct radius_attr a;
 		size_t off = 0;
 		bool bad_ts = false;
+		unsigned n_ts = 0;
 
 		/* the same packet, signed as the client would sign it */
 		radius_begin(&w, signed_buf, sizeof(signed_buf), p.code, p.id, NULL);
@@ -105,7 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				radius_put_message_authenticator(&w);
 			else
 				radius_put(&w, a.type, a.value, a.len);
-			bad_ts |= a.type == RADIUS_EVENT_TIMESTAMP && a.len != 4;
+			/* one Event-Timestamp of 4 octets, or the request is
+			 * discarded */
+			bad_ts |= a.type == RADIUS_EVENT_TIMESTAMP && (a.len != 4 || n_ts++);
 			if (a.type == RADIUS_EVENT_TIMESTAMP && a.len == 4)
 				now = (uint32_t)a.value[0] << 24 | (uint32_t)a.value[1] << 16 |
 				      (uint32_t)a.value[2] << 8 | a.value[3];

@@ -466,7 +466,16 @@ static void malformed_packets_are_counted_and_dropped(void **state)
 	finish(&r, SECRET, false, false);
 	assert_int_equal(radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, out, sizeof(out),
 					  &res), 0);
-	assert_int_equal(radius_das_stats(d)->malformed, 5);
+	/* two Event-Timestamps: which one would the window check? */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 1);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	radius_put_u32(&r.w, RADIUS_EVENT_TIMESTAMP, NOW);
+	radius_put_u32(&r.w, RADIUS_EVENT_TIMESTAMP, NOW - 3600);
+	finish(&r, SECRET, false, false);
+	assert_int_equal(radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, out, sizeof(out),
+					  &res), 0);
+	assert_string_equal(res.discarded, "more than one Event-Timestamp");
+	assert_int_equal(radius_das_stats(d)->malformed, 6);
 	/* and an IPv6 source never matches an IPv4 client */
 	assert_int_equal(radius_das_input(d, NOW, AF_INET6, (const uint8_t *)"0123456789abcdef",
 					  r.buf, r.len, out, sizeof(out), &res), 0);
