@@ -228,3 +228,44 @@ def test_disconnect_and_coa_from_radclient(stack):
     assert code == "Disconnect-ACK"
     tool.wait("^das code=40 answer=41 cause=0 sessions=2$")
     tool.quit()
+
+
+@pytest.mark.netns
+def test_records_fail_over_to_the_second_server_and_come_back_to_the_first(stack):
+    ns, first = bed(stack)
+    second_addr = "192.0.2.3"
+    subprocess.run(["ip", "-n", ns, "addr", "add", second_addr + "/32", "dev", "lo"], check=True)
+    second = FreeRadius(stack, ns, second_addr, nas="192.0.2.0/24", secret=SECRET + "-2",
+                        users=USERS, name="freeradius-second")
+    first.start()
+    second.start()
+    tool = nas(stack, ns, "--acct", "%s:1813:%s" % (SERVER, SECRET),
+               "--acct", "%s:1813:%s" % (second_addr, SECRET + "-2"))
+    tool.send("on")
+    tool.wait("^acked 1$")
+    assert by(first.records(), **{"Acct-Status-Type": "Accounting-On"})
+    assert not second.records()
+
+    # the first stops: the record goes to the second, signed with its secret
+    first.stop()
+    tool.send("start 00000005 carol 10.9.0.5")
+    tool.wait("^acked 2$")
+    assert by(second.records(), **{"Acct-Status-Type": "Start", "Acct-Session-Id": "00000005"})
+    assert not by(first.records(), **{"Acct-Session-Id": "00000005"})
+    # while the first is dead, records go straight to the second
+    tool.send("interim 00000005 carol 10.9.0.5 10 20 1 2 60")
+    tool.wait("^acked 3$")
+    assert by(second.records(), **{"Acct-Status-Type": "Interim-Update"})
+
+    tool.wait("^server 0 dead$")
+
+    # the first is back: its Status-Server probe (RFC 5997) is answered, and
+    # it is the first choice again
+    first.start()
+    tool.wait("^server 0 alive$")
+    tool.send("stop 00000005 carol 10.9.0.5 10 20 1 2 120 user-request")
+    tool.wait("^acked 4$")
+    stop, = by(first.records(), **{"Acct-Status-Type": "Stop", "Acct-Session-Id": "00000005"})
+    assert stop["Acct-Session-Time"] == "120"
+    assert not by(second.records(), **{"Acct-Status-Type": "Stop"})
+    tool.quit()

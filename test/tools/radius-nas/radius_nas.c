@@ -16,7 +16,7 @@
  *   quit                              spool flushed, exit
  *
  * Events: "ready", "restored N", "acked N" (total acknowledged),
- * "timeouts N", "auth accept ...", "auth reject", "auth timeout",
+ * "timeouts N", "server I alive|dead", "auth accept ...", "auth reject", "auth timeout",
  * "auth refused WHY", "das ...", "log ...".
  */
 #include <arpa/inet.h>
@@ -70,6 +70,7 @@ static struct {
 	uint32_t nas_ip;
 	const char *nas_id;
 	uint64_t last_acked, last_timeouts;
+	bool acct_alive[RADIUS_CLIENT_MAX_SERVERS];
 	/* the Access-Request in progress */
 	char auth_user[128], auth_pass[128];
 	bool auth_busy;
@@ -222,6 +223,12 @@ static void acct_report(void)
 		event("acked %llu", (unsigned long long)(G.last_acked = st->acknowledged));
 	if (st->timeouts != G.last_timeouts)
 		event("timeouts %llu", (unsigned long long)(G.last_timeouts = st->timeouts));
+	for (unsigned i = 0; i < G.n_acct; i++) {
+		bool alive = radius_acct_server_stats(G.acct_engine, i)->alive;
+
+		if (alive != G.acct_alive[i])
+			event("server %u %s", i, (G.acct_alive[i] = alive) ? "alive" : "dead");
+	}
 }
 
 /* ---- authentication -------------------------------------------------------- */
@@ -503,8 +510,10 @@ int main(int argc, char **argv)
 		struct radius_acct_ops ops = { .send = acct_send, .random = rnd, .log = acct_log };
 
 		acfg.n_servers = G.n_acct;
-		for (unsigned i = 0; i < G.n_acct; i++)
+		for (unsigned i = 0; i < G.n_acct; i++) {
 			acfg.secrets[i] = G.acct[i].secret;
+			G.acct_alive[i] = true;	/* until one fails to answer */
+		}
 		/* an Accounting-Response carries no Message-Authenticator
 		 * (RFC 2866); its Response Authenticator is checked */
 		acfg.require_message_authenticator = false;
