@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,6 +205,13 @@ struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pen
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		free(f);
 		return NULL;
+	}
+	/* one writer per spool: two daemons appending to one file would
+	 * interleave and rewrite each other's records away */
+	if (flock(f->dirfd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, errno == EWOULDBLOCK
+			 ? "the accounting spool is in use by another process" : strerror(errno));
+		goto fail;
 	}
 	f->fd = openat(f->dirfd, f->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (f->fd < 0) {

@@ -28,7 +28,8 @@ struct radius_spool_file_stats {
 
 struct radius_spool_file;
 
-/* Opens (creates) <dir>/accounting.spool and reads what the previous run
+/* Locks <dir> (flock: one process per spool), opens (creates)
+ * <dir>/accounting.spool and reads what the previous run
  * left into *old (malloc'd, for radius_acct_restore; free it). Runs at
  * start, before the loop, and reads synchronously. NULL with a reason in
  * err. max_pending: octets handed over and not yet written, beyond which

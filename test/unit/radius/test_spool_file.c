@@ -156,6 +156,27 @@ static void appends_beyond_the_pending_bound_are_counted_not_queued(void **state
 	radius_spool_file_close(f);
 }
 
+static void a_spool_in_use_by_another_writer_is_refused(void **state)
+{
+	struct radius_spool_file *f;
+	uint8_t *old;
+	size_t len;
+	char err[128];
+
+	(void)state;
+	f = radius_spool_file_open(dir, 1024, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	assert_null(radius_spool_file_open(dir, 1024, &old, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "in use by another process"));
+	radius_spool_file_close(f);
+	/* released with the first */
+	f = radius_spool_file_open(dir, 1024, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_close(f);
+}
+
 static void a_missing_directory_is_a_clear_error(void **state)
 {
 	uint8_t *old;
@@ -176,6 +197,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_rewrite_replaces_the_spool_and_a_reset_empties_it,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(appends_beyond_the_pending_bound_are_counted_not_queued,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_spool_in_use_by_another_writer_is_refused,
 						setup, teardown),
 		cmocka_unit_test(a_missing_directory_is_a_clear_error),
 	};
