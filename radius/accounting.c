@@ -561,7 +561,7 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 			     const uint8_t *spool, size_t len, struct radius_spool_read_stats *st)
 {
 	struct restore r = { .a = a, .now_wall = now_wall };
-	unsigned restored = 0;
+	unsigned restored = 0, superseded = 0;
 	uint64_t prev_seq = 0;
 
 	a->now_ms = now_ms;
@@ -590,6 +590,15 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 			entry_free(a, e);
 			continue;
 		}
+		if (e->status == RADIUS_ACCT_ON || e->status == RADIUS_ACCT_OFF) {
+			/* the previous run's On/Off say less than the
+			 * Accounting-On this run sends after them (every
+			 * session of the NAS ended), and one arriving after
+			 * it would say the opposite */
+			superseded++;
+			entry_free(a, e);
+			continue;
+		}
 		if (e->seq >= a->next_seq)
 			a->next_seq = e->seq + 1;
 		hold(a, e);
@@ -598,9 +607,9 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 	free(r.rec);
 	free(r.done);
 	a->st.restored += restored;
-	if (restored)
-		logf_(a, "accounting: %u records not acknowledged before the restart are sent again",
-		      restored);
+	if (restored || superseded)
+		logf_(a, "accounting: %u records not acknowledged before the restart are sent again "
+			 "(%u Accounting-On/Off of that run left out)", restored, superseded);
 	/* the spool now holds what is held, nothing else */
 	spool_rewrite(a);
 	dispatch(a);

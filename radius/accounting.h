@@ -77,7 +77,8 @@ struct radius_acct *radius_acct_new(const struct radius_client_config *ccfg,
 void radius_acct_free(struct radius_acct *a);
 
 /* Records left in a spool by the previous run: queued before anything made
- * now (the daemon calls this first, then sends Accounting-On), sent with
+ * now (the daemon calls this first, then sends Accounting-On; that run's
+ * own Accounting-On/Off are left out), sent with
  * Acct-Delay-Time counting from their event time; the spool is rewritten
  * with only these. now_wall: seconds since 1970. The reader's counts land
  * in *st (damaged entries are refused one by one). Returns the number

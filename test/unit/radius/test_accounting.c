@@ -451,9 +451,18 @@ static void unacknowledged_records_survive_a_restart(void **state)
 	a = engine(100, 0);
 	put(a, 0, 1700000000, "done", RADIUS_ACCT_START);
 	ack(a, 10, 0);
+	{
+		/* the run's Accounting-Off, never acknowledged: left out at
+		 * restore, the next run's Accounting-On says more */
+		struct radius_nas_session nas = { .nas_ipv4 = 0x010200c0,
+						  .acct_session_id = "nas-off" };
+		struct radius_acct_record off = { .status = RADIUS_ACCT_OFF };
+
+		assert_int_equal(radius_acct_record(a, 15, 1700000000, &nas, &off), 0);
+	}
 	put(a, 20, 1700000001, "start", RADIUS_ACCT_START);
 	put(a, 30, 1700000002, "stop", RADIUS_ACCT_STOP);
-	assert_int_equal(radius_acct_stats(a)->in_flight, 2);
+	assert_int_equal(radius_acct_stats(a)->in_flight, 3);
 	radius_acct_free(a);	/* the daemon stopped */
 	copy = T.spool;
 
@@ -461,6 +470,8 @@ static void unacknowledged_records_survive_a_restart(void **state)
 	b = engine(100, 0);
 	assert_int_equal(radius_acct_restore(b, 5, 1700000101, copy.buf, copy.len, &st), 2);
 	assert_int_equal(st.refused, 0);
+	assert_int_equal(st.records, 3);
+	assert_non_null(strstr(T.log[0], "1 Accounting-On/Off of that run left out"));
 	assert_int_equal(T.n_sent, 2);
 	for (unsigned k = 0; k < 2; k++) {
 		struct radius_packet p;
