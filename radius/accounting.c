@@ -35,7 +35,6 @@ struct radius_acct {
 	uint64_t now_ms;		/* of the call we are in: for Acct-Delay-Time */
 	uint64_t hold_until_ms;		/* every server dead: the next try */
 	size_t spool_bytes, held_bytes;
-	bool dispatch_due;
 	bool dropping;			/* the bound was hit and not yet relieved */
 	uint64_t dropped_episode;
 	struct radius_acct_stats st;
@@ -320,7 +319,6 @@ static void dispatch(struct radius_acct *a)
 	bool alive = any_alive(a);
 	unsigned limit = alive ? a->cfg.window : 1;
 
-	a->dispatch_due = false;
 	if (alive && a->dropping) {
 		logf_(a, "accounting: a server answers again; %llu records were dropped while "
 			 "the queue was full", (unsigned long long)a->dropped_episode);
@@ -372,7 +370,6 @@ static void on_done(void *ctx, void *cookie, enum radius_result r, unsigned serv
 		insert_by_seq(&a->waiting, e);
 		a->hold_until_ms = a->now_ms + a->cfg.retry_ms;
 	}
-	a->dispatch_due = true;
 	count(a);
 }
 
@@ -440,7 +437,6 @@ static void hold(struct radius_acct *a, struct entry *e)
 	while (a->waiting.n + a->flight.n >= a->cfg.max_records)
 		drop_oldest(a);
 	insert_by_seq(&a->waiting, e);
-	a->dispatch_due = true;
 }
 
 int radius_acct_record(struct radius_acct *a, uint64_t now_ms, uint32_t now_wall,
