@@ -437,6 +437,35 @@ static void the_queue_bound_drops_the_oldest_with_one_log_line(void **state)
 	}
 }
 
+/* 100,000 sessions' records while the servers are down: held up to the
+ * bound, each further one costs the oldest, and the log says it once. */
+static void a_long_outage_at_scale_keeps_the_newest_records(void **state)
+{
+	struct radius_client_config ccfg = {
+		.n_servers = 1, .secrets = { SECRETS[0] }, .timeout_ms = 1000,
+		.max_timeout_ms = 1000, .tries = 1, .dead_time_ms = 30000,
+	};
+	struct radius_acct_config cfg = { .max_records = 100000, .window = 4, .retry_ms = 60000 };
+	struct radius_acct_ops ops = { .send = on_send, .random = on_random, .log = on_log };
+	struct radius_acct *a;
+	char id[16];
+
+	(void)state;
+	reset();
+	a = radius_acct_new(&ccfg, &cfg, &ops);
+	put(a, 0, 1700000000, "first", RADIUS_ACCT_START);
+	radius_acct_timer(a, 1000);	/* the only server is dead */
+	for (unsigned i = 1; i < 150000; i++) {
+		snprintf(id, sizeof(id), "%08x", i);
+		put(a, 2000, 1700000002, id, RADIUS_ACCT_INTERIM);
+	}
+	assert_int_equal(radius_acct_stats(a)->made, 150000);
+	assert_int_equal(radius_acct_stats(a)->queued + radius_acct_stats(a)->in_flight, 100000);
+	assert_int_equal(radius_acct_stats(a)->dropped, 50000);
+	assert_int_equal(T.n_log, 1);
+	radius_acct_free(a);
+}
+
 /* ---- the spool ---------------------------------------------------------------- */
 
 static void unacknowledged_records_survive_a_restart(void **state)
@@ -687,6 +716,7 @@ int main(void)
 		cmocka_unit_test(a_silent_server_is_failed_over_with_the_delay_counted),
 		cmocka_unit_test(records_wait_while_servers_are_down_and_go_when_one_returns),
 		cmocka_unit_test(the_queue_bound_drops_the_oldest_with_one_log_line),
+		cmocka_unit_test(a_long_outage_at_scale_keeps_the_newest_records),
 		cmocka_unit_test(unacknowledged_records_survive_a_restart),
 		cmocka_unit_test(a_damaged_spool_loses_only_the_damaged_records),
 		cmocka_unit_test(a_spool_with_a_bad_header_still_gives_its_records),
