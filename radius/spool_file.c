@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The accounting spool on disk (spool_file.h). */
+#include "spool_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct op {
+	struct op *next;
+	enum radius_spool_op kind;
+	size_t len;
+	uint8_t bytes[];
+};
+
+struct radius_spool_file {
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int dirfd, fd, newfd;		/* newfd: a rewrite in progress, -1 none */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work, written;
+	struct op *head, *tail;
+	size_t pending, max_pending;
+	uint64_t handed, done;		/* operations handed over / carried out */
+	bool stop;
+	struct radius_spool_file_stats st;
+};
+
+static bool write_all(int fd, const uint8_t *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		b += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static bool write_header(int fd)
+{
+	return write_all(fd, (const uint8_t *)RADIUS_SPOOL_HEADER, RADIUS_SPOOL_HEADER_LEN);
+}
+
+/* In the writer thread. Returns whether the current file needs a sync. */
+static bool apply(struct radius_spool_file *f, const struct op *o,
+		  struct radius_spool_file_stats *acc)
+{
+	int fd = f->newfd >= 0 ? f->newfd : f->fd;
+
+	switch (o->kind) {
+	case RADIUS_SPOOL_APPEND:
+		if (!write_all(fd, o->bytes, o->len))
+			acc->write_errors++;
+		return true;
+	case RADIUS_SPOOL_RESET:
+		/* O_APPEND: the next write goes to the new end */
+		if (ftruncate(fd, RADIUS_SPOOL_HEADER_LEN) != 0)
+			acc->write_errors++;
+		return true;
+	case RADIUS_SPOOL_REWRITE_BEGIN:
+		if (f->newfd >= 0)
+			close(f->newfd);
+		f->newfd = openat(f->dirfd, f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+				  0600);
+		if (f->newfd < 0 || !write_header(f->newfd)) {
+			acc->write_errors++;
+			if (f->newfd >= 0)
+				close(f->newfd);
+			f->newfd = -1;	/* the old file keeps everything */
+		}
+		return false;
+	case RADIUS_SPOOL_REWRITE_COMMIT:
+		if (f->newfd < 0)
+			return false;
+		acc->syncs++;
+		if (fdatasync(f->newfd) != 0 || renameat(f->dirfd, f->tmp, f->dirfd, f->path) != 0) {
+			acc->write_errors++;
+			close(f->newfd);
+			f->newfd = -1;
+			return false;
+		}
+		fsync(f->dirfd);	/* the rename itself */
+		close(f->fd);
+		f->fd = f->newfd;
+		f->newfd = -1;
+		return false;
+	}
+	return false;
+}
+
+static void *writer(void *arg)
+{
+	struct radius_spool_file *f = arg;
+
+	pthread_mutex_lock(&f->lock);
+	for (;;) {
+		struct op *list;
+		uint64_t n = 0;
+		struct radius_spool_file_stats acc = { 0 };
+		bool sync = false;
+
+		while (!f->head && !f->stop)
+			pthread_cond_wait(&f->work, &f->lock);
+		if (!f->head && f->stop)
+			break;
+		list = f->head;
+		f->head = f->tail = NULL;
+		f->pending = 0;
+		pthread_mutex_unlock(&f->lock);
+		while (list) {
+			struct op *o = list;
+
+			list = o->next;
+			sync |= apply(f, o, &acc);
+			free(o);
+			n++;
+		}
+		/* group commit: one sync for the batch */
+		if (sync) {
+			acc.syncs++;
+			if (fdatasync(f->newfd >= 0 ? f->newfd : f->fd) != 0)
+				acc.write_errors++;
+		}
+		pthread_mutex_lock(&f->lock);
+		f->st.batches++;
+		f->st.syncs += acc.syncs;
+		f->st.write_errors += acc.write_errors;
+		f->done += n;
+		pthread_cond_broadcast(&f->written);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+static bool read_all(int fd, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+{
+	struct stat sb;
+	uint8_t *b;
+	size_t n = 0;
+
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "stat: %s", strerror(errno));
+		return false;
+	}
+	if ((uint64_t)sb.st_size > RADIUS_SPOOL_FILE_MAX_READ) {
+		snprintf(err, errlen, "%lld octets, more than %u: not a spool of ours",
+			 (long long)sb.st_size, RADIUS_SPOOL_FILE_MAX_READ);
+		return false;
+	}
+	b = malloc((size_t)sb.st_size + 1);
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = pread(fd, b + n, (size_t)sb.st_size - n, (off_t)n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "read: %s", strerror(errno));
+			free(b);
+			return false;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = b;
+	*out_len = n;
+	return true;
+}
+
+struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pending,
+						 uint8_t **old, size_t *old_len,
+						 char *err, size_t errlen)
+{
+	struct radius_spool_file *f = calloc(1, sizeof(*f));
+
+	*old = NULL;
+	*old_len = 0;
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->fd = f->newfd = -1;
+	f->max_pending = max_pending;
+	snprintf(f->path, sizeof(f->path), "%s", RADIUS_SPOOL_FILE_NAME);
+	snprintf(f->tmp, sizeof(f->tmp), "%s.new", RADIUS_SPOOL_FILE_NAME);
+	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->dirfd < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		free(f);
+		return NULL;
+	}
+	/* one writer per spool: two daemons appending to one file would
+	 * interleave and rewrite each other's records away */
+	if (flock(f->dirfd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, errno == EWOULDBLOCK
+			 ? "the accounting spool is in use by another process" : strerror(errno));
+		goto fail;
+	}
+	f->fd = openat(f->dirfd, f->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (f->fd < 0) {
+		snprintf(err, errlen, "%s/%s: %s", dir, f->path, strerror(errno));
+		goto fail;
+	}
+	if (!read_all(f->fd, old, old_len, err, errlen))
+		goto fail;
+	if (*old_len == 0 && !write_header(f->fd)) {
+		snprintf(err, errlen, "%s/%s: %s", dir, f->path, strerror(errno));
+		goto fail;
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->work, NULL);
+	pthread_cond_init(&f->written, NULL);
+	if (pthread_create(&f->thread, NULL, writer, f) != 0) {
+		snprintf(err, errlen, "cannot start the spool writer");
+		pthread_mutex_destroy(&f->lock);
+		pthread_cond_destroy(&f->work);
+		pthread_cond_destroy(&f->written);
+		goto fail;
+	}
+	return f;
+fail:
+	free(*old);
+	*old = NULL;
+	*old_len = 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	close(f->dirfd);
+	free(f);
+	return NULL;
+}
+
+void radius_spool_file_op(void *file, enum radius_spool_op kind, const uint8_t *bytes, size_t len)
+{
+	struct radius_spool_file *f = file;
+	struct op *o;
+
+	pthread_mutex_lock(&f->lock);
+	if (kind == RADIUS_SPOOL_APPEND && f->pending + len > f->max_pending) {
+		f->st.dropped++;
+		pthread_mutex_unlock(&f->lock);
+		return;
+	}
+	pthread_mutex_unlock(&f->lock);
+	o = malloc(sizeof(*o) + len);
+	if (!o) {
+		pthread_mutex_lock(&f->lock);
+		f->st.dropped++;
+		pthread_mutex_unlock(&f->lock);
+		return;
+	}
+	o->next = NULL;
+	o->kind = kind;
+	o->len = len;
+	if (len)
+		memcpy(o->bytes, bytes, len);
+	pthread_mutex_lock(&f->lock);
+	if (f->tail)
+		f->tail->next = o;
+	else
+		f->head = o;
+	f->tail = o;
+	f->pending += len;
+	f->handed++;
+	pthread_cond_signal(&f->work);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void radius_spool_file_flush(struct radius_spool_file *f)
+{
+	pthread_mutex_lock(&f->lock);
+	while (f->done < f->handed)
+		pthread_cond_wait(&f->written, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void radius_spool_file_stats(struct radius_spool_file *f, struct radius_spool_file_stats *st)
+{
+	pthread_mutex_lock(&f->lock);
+	*st = f->st;
+	pthread_mutex_unlock(&f->lock);
+}
+
+void radius_spool_file_close(struct radius_spool_file *f)
+{
+	if (!f)
+		return;
+	radius_spool_file_flush(f);
+	pthread_mutex_lock(&f->lock);
+	f->stop = true;
+	pthread_cond_signal(&f->work);
+	pthread_mutex_unlock(&f->lock);
+	pthread_join(f->thread, NULL);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->work);
+	pthread_cond_destroy(&f->written);
+	if (f->newfd >= 0) {
+		close(f->newfd);
+		unlinkat(f->dirfd, f->tmp, 0);
+	}
+	close(f->fd);
+	close(f->dirfd);
+	free(f);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The accounting spool on disk (docs/radius.md, "The accounting spool"):
+ * <dir>/accounting.spool in the format of acct_spool.h, written by one
+ * thread of its own so that the event loop never waits for the disk. The
+ * loop hands each operation over (a mutex held for a list append, no I/O);
+ * the thread appends what accumulated, then fdatasync()s once for the
+ * batch (group commit). A rewrite goes to accounting.spool.new, is synced,
+ * then renamed over the spool and the directory synced: at every moment one
+ * complete spool is on disk.
+ */
+#ifndef RADIUS_SPOOL_FILE_H
+#define RADIUS_SPOOL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acct_spool.h"
+
+#define RADIUS_SPOOL_FILE_NAME "accounting.spool"
+#define RADIUS_SPOOL_FILE_MAX_READ (256u << 20)
+
+struct radius_spool_file_stats {
+	uint64_t batches, syncs;
+	uint64_t write_errors;		/* write, sync or rename failed (the file stays as it was) */
+	uint64_t dropped;		/* appends refused: max_pending octets not yet on disk */
+};
+
+struct radius_spool_file;
+
+/* Locks <dir> (flock: one process per spool), opens (creates)
+ * <dir>/accounting.spool and reads what the previous run
+ * left into *old (malloc'd, for radius_acct_restore; free it). Runs at
+ * start, before the loop, and reads synchronously. NULL with a reason in
+ * err. max_pending: octets handed over and not yet written, beyond which
+ * appends are refused and counted (a disk that stopped answering must not
+ * eat the memory). */
+struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pending,
+						 uint8_t **old, size_t *old_len,
+						 char *err, size_t errlen);
+/* Hand an operation to the writer thread (never waits for the disk). The
+ * signature fits radius_acct_ops.spool with the file as ctx. */
+void radius_spool_file_op(void *file, enum radius_spool_op op, const uint8_t *bytes, size_t len);
+/* Wait until everything handed over is on disk (at shutdown, in tests). */
+void radius_spool_file_flush(struct radius_spool_file *f);
+void radius_spool_file_stats(struct radius_spool_file *f, struct radius_spool_file_stats *st);
+/* Flush, stop the thread, close. */
+void radius_spool_file_close(struct radius_spool_file *f);
+
+#endif
