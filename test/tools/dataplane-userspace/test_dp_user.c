@@ -173,7 +173,7 @@ static size_t ppp_frame(uint8_t *f, uint16_t proto, const uint8_t *payload, size
 
 static void rx(struct fix *x, const uint8_t *m, size_t len)
 {
-	dataplane_userspace.data_rx(x->dp, m, len, &x->peer);
+	dataplane_userspace.data_rx(x->dp, m, len, &(struct dp_rx_meta){ .from = &x->peer });
 }
 
 static uint64_t drops(struct fix *x, enum dp_user_drop d)
@@ -477,7 +477,7 @@ static void datagram_from_another_address_is_dropped(void **state)
 	size_t n = data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0xc021, lcp_echo, 8));
 
 	fake_sockaddr4(&other, "192.0.2.99", PEER_PORT);
-	dataplane_userspace.data_rx(x->dp, m, n, &other);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &other });
 	assert_int_equal(x->rx.calls, 0);
 	assert_int_equal(drops(x, DP_DROP_RX_PEER_MISMATCH), 1);
 	assert_int_equal(dp_user_session_counters(x->dp, x->s)->drops[DP_DROP_RX_PEER_MISMATCH], 1);
@@ -491,7 +491,7 @@ static void datagram_from_another_port_is_dropped(void **state)
 	size_t n = data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0xc021, lcp_echo, 8));
 
 	fake_sockaddr4(&other, PEER_ADDR, 1702);
-	dataplane_userspace.data_rx(x->dp, m, n, &other);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &other });
 	assert_int_equal(drops(x, DP_DROP_RX_PEER_MISMATCH), 1);
 }
 
@@ -507,7 +507,7 @@ static void ipv4_mapped_source_matches_the_ipv4_peer(void **state)
 	in6->sin6_family = AF_INET6;
 	in6->sin6_port = htons(PEER_PORT);
 	inet_pton(AF_INET6, "::ffff:" PEER_ADDR, &in6->sin6_addr);
-	dataplane_userspace.data_rx(x->dp, m, n, &ss);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &ss });
 	assert_int_equal(x->rx.calls, 1);
 }
 
@@ -934,7 +934,7 @@ static void stats_count_packets_both_ways_and_errors(void **state)
 	rx(x, m, mlen);
 	rx(x, m, mlen);
 	fake_sockaddr4(&other, "192.0.2.99", 1701);
-	dataplane_userspace.data_rx(x->dp, m, mlen, &other);
+	dataplane_userspace.data_rx(x->dp, m, mlen, &(struct dp_rx_meta){ .from = &other });
 	fake_queue_packet(&x->f, ip, n);
 	dataplane_userspace.fd_ready(x->dp, dp_user_session_fd(x->s));
 	assert_int_equal(dataplane_userspace.session_stats(x->dp, x->s, &st), 0);
