@@ -210,6 +210,14 @@ static int user_create(const struct dp_callbacks *cb, const struct dp_config *cf
 	return dp_user_create(cb, NULL, &uc, out);
 }
 
+/* Data go out on the daemon's socket (udp_fd): no socket of our own. */
+static int user_tunnel_fd(struct dataplane *dp, struct dp_tunnel *t)
+{
+	(void)dp;
+	(void)t;
+	return -1;
+}
+
 static void user_caps(const struct dataplane *dp, struct dp_caps *out)
 {
 	bool shared = dp->cfg.mode == DP_USER_TUN_SHARED;
@@ -899,6 +907,7 @@ const struct dataplane_ops dataplane_userspace = {
 	.caps = user_caps,
 	.tunnel_create = user_tunnel_create,
 	.tunnel_delete = user_tunnel_delete,
+	.tunnel_fd = user_tunnel_fd,
 	.session_create = user_session_create,
 	.session_delete = user_session_delete,
 	.session_send_ppp = user_session_send_ppp,
