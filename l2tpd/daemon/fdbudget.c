@@ -2,26 +2,13 @@
 /* Descriptor budget: see fdbudget.h. */
 #include "fdbudget.h"
 
-void fdbudget_init(struct fdbudget *b, enum fdbudget_plane plane, uint32_t n_listen,
-		   uint32_t control_connections)
+void fdbudget_init(struct fdbudget *b, uint32_t per_tunnel, uint32_t per_session,
+		   uint32_t plane_fixed, uint32_t n_listen, uint32_t control_connections)
 {
 	b->limit = 0;
-	b->fixed = FDBUDGET_BASE + n_listen + control_connections;
-	switch (plane) {
-	case FDBUDGET_KERNEL:
-		b->per_tunnel = 1;
-		b->per_session = 3;
-		break;
-	case FDBUDGET_USER_PER_SESSION:
-		b->per_tunnel = 0;
-		b->per_session = 1;
-		break;
-	case FDBUDGET_USER_SHARED:
-		b->per_tunnel = 0;
-		b->per_session = 0;
-		b->fixed += 1;	/* the shared TUN */
-		break;
-	}
+	b->fixed = FDBUDGET_BASE + n_listen + control_connections + plane_fixed;
+	b->per_tunnel = per_tunnel;
+	b->per_session = per_session;
 }
 
 uint64_t fdbudget_need(const struct fdbudget *b, uint64_t tunnels, uint64_t sessions)

@@ -6,10 +6,11 @@
  * full table refuses a session (CDN result 4) instead of failing an
  * accept() or a socket() somewhere else.
  *
+ * The data plane says what it holds (struct dp_caps, dataplane.h):
  *   kernel                 1 per tunnel (connected UDP socket),
  *                          3 per session (PPPoL2TP socket, channel, unit)
  *   userspace, per-session 1 per session (its TUN), from the grant on
- *   userspace, shared      none per session (one TUN for all)
+ *   userspace, shared      none per session, 1 for the run (one TUN for all)
  *
  * plus a fixed part: stdio, the UDP listeners, the control socket and
  * `control_connections` of it, the plugin socket and its connection, the
@@ -24,17 +25,16 @@
 
 #define FDBUDGET_BASE 64
 
-enum fdbudget_plane { FDBUDGET_KERNEL, FDBUDGET_USER_PER_SESSION, FDBUDGET_USER_SHARED };
-
 struct fdbudget {
 	uint64_t limit;		/* RLIMIT_NOFILE's soft limit in force */
 	uint32_t fixed, per_tunnel, per_session;
 };
 
-/* Costs of a data plane with n_listen UDP listeners and a control
+/* Costs of a data plane holding per_tunnel, per_session and plane_fixed
+ * descriptors (its dp_caps), with n_listen UDP listeners and a control
  * connection limit. */
-void fdbudget_init(struct fdbudget *b, enum fdbudget_plane plane, uint32_t n_listen,
-		   uint32_t control_connections);
+void fdbudget_init(struct fdbudget *b, uint32_t per_tunnel, uint32_t per_session,
+		   uint32_t plane_fixed, uint32_t n_listen, uint32_t control_connections);
 /* Descriptors needed with this many tunnels and sessions (holding theirs). */
 uint64_t fdbudget_need(const struct fdbudget *b, uint64_t tunnels, uint64_t sessions);
 /* May one more session take its descriptors? */

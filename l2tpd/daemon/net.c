@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "udp_opts.h"
 
 #ifndef SO_RCVMARK
 #define SO_RCVMARK 75	/* Linux 6.0; glibc may not know it yet */
@@ -66,34 +67,17 @@ const char *net_addr_str(const struct l2tp_addr *a, char *buf, size_t len)
 
 static int common_opts(int fd, int family)
 {
-	int one = 1;
-
-	/* Several sockets share port 1701: the listeners and, on the kernel
-	 * path, one connected socket per tunnel (the most specific wins). */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		return -1;
-	if (family == AF_INET) {
-		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
-			return -1;
-	} else {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
-			return -1;
-	}
-	/* A burst of logins (a site's VPN coming back) must not overflow the
-	 * default ~208 KiB buffer: each lost datagram costs a 3 s PPP or
-	 * L2TP retransmission. FORCE needs CAP_NET_ADMIN, which we keep. */
-	/* Both best effort, said once per process (not per tunnel socket). */
+	/* Both best effort, said once per process. */
 	static bool said_rcvbuf, said_rcvmark;
-	int rcvbuf = 8 << 20;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) && !said_rcvbuf) {
+	unsigned missing = 0;
+
+	if (dp_udp_opts(fd, family, &missing))
+		return -1;
+	if ((missing & DP_UDP_NO_RCVBUF) && !said_rcvbuf) {
 		said_rcvbuf = true;
 		log_warn("UDP receive buffer not enlarged: %s", strerror(errno));
 	}
-	/* The mark of the IPsec SA a datagram came through; an old kernel
-	 * without it still works, without the two-clients-behind-NAT case. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) && !said_rcvmark) {
+	if ((missing & DP_UDP_NO_RCVMARK) && !said_rcvmark) {
 		said_rcvmark = true;
 		log_warn("SO_RCVMARK not available (%s): two clients behind one NAT cannot be "
 			 "told apart", strerror(errno));
@@ -122,33 +106,6 @@ int net_listen_udp(const struct sockaddr_storage *addr, uint16_t port, int *wild
 	if (fd < 0)
 		return -1;
 	if (common_opts(fd, ss.ss_family) || bind(fd, (struct sockaddr *)&ss, len)) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-int net_connected_udp(const struct l2tp_addr *local, const struct l2tp_addr *peer)
-{
-	struct sockaddr_storage l, p;
-	socklen_t llen, plen;
-	int fd;
-
-	net_from_l2tp_addr(local, &l, &llen);
-	net_from_l2tp_addr(peer, &p, &plen);
-	fd = socket(l.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (fd < 0)
-		return -1;
-	/* The kernel sends the tunnel's data on this socket: with a mark per
-	 * IPsec SA (mark_out = %unique, docs/ipsec-nat.md) it must carry the
-	 * SA's mark, or it matches no policy (or another client's). Mark 0 is
-	 * "unknown", never set. Needs CAP_NET_ADMIN, which l2tpd keeps. */
-	if (common_opts(fd, l.ss_family) ||
-	    (peer->mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &peer->mark, sizeof(peer->mark))) ||
-	    bind(fd, (struct sockaddr *)&l, llen) ||
-	    connect(fd, (struct sockaddr *)&p, plen)) {
 		int e = errno;
 		close(fd);
 		errno = e;
@@ -285,115 +242,4 @@ int net_listen_unix(const char *path, int type, int backlog, unsigned mode)
 		return -1;
 	}
 	return fd;
-}
-
-/* ---- kernel tunnels by UDP 4-tuple ----------------------------------- */
-
-struct net_tuple {
-	struct net_tuple *next;
-	struct l2tp_addr local, peer;	/* ports set, marks ignored */
-	uint16_t id;
-};
-
-static uint32_t tuple_hash(const struct l2tp_addr *local, const struct l2tp_addr *peer)
-{
-	size_t alen = peer->family == AF_INET6 ? 16 : 4;
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ peer->addr[i]) * 16777619u;
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ local->addr[i]) * 16777619u;
-	h = (h ^ (peer->port & 0xff)) * 16777619u;
-	h = (h ^ (peer->port >> 8)) * 16777619u;
-	h = (h ^ (local->port & 0xff)) * 16777619u;
-	return (h ^ (local->port >> 8)) * 16777619u;
-}
-
-static bool tuple_eq(const struct net_tuple *n, const struct l2tp_addr *local,
-		     const struct l2tp_addr *peer)
-{
-	size_t alen = peer->family == AF_INET6 ? 16 : 4;
-
-	return n->peer.family == peer->family && n->local.family == local->family &&
-	       n->peer.port == peer->port && n->local.port == local->port &&
-	       !memcmp(n->peer.addr, peer->addr, alen) && !memcmp(n->local.addr, local->addr, alen);
-}
-
-static int tuples_grow(struct net_tuples *s)
-{
-	size_t cap = s->cap ? 2 * s->cap : 64;
-	struct net_tuple **b = calloc(cap, sizeof(*b));
-
-	if (!b)
-		return -1;
-	for (size_t i = 0; i < s->cap; i++) {
-		struct net_tuple *n = s->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			uint32_t j = tuple_hash(&n->local, &n->peer) & (cap - 1);
-			n->next = b[j];
-			b[j] = n;
-		}
-	}
-	free(s->buckets);
-	s->buckets = b;
-	s->cap = cap;
-	return 0;
-}
-
-int net_tuples_claim(struct net_tuples *s, const struct l2tp_addr *local,
-		     const struct l2tp_addr *peer, uint16_t id)
-{
-	struct net_tuple *n;
-
-	if (s->cap) {
-		for (n = s->buckets[tuple_hash(local, peer) & (s->cap - 1)]; n; n = n->next)
-			if (tuple_eq(n, local, peer))
-				return n->id;
-	}
-	if (s->count >= s->cap && tuples_grow(s))
-		return -1;
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return -1;
-	n->local = *local;
-	n->peer = *peer;
-	n->local.mark = n->peer.mark = 0;
-	n->id = id;
-	uint32_t j = tuple_hash(local, peer) & (s->cap - 1);
-	n->next = s->buckets[j];
-	s->buckets[j] = n;
-	s->count++;
-	return 0;
-}
-
-void net_tuples_release(struct net_tuples *s, const struct l2tp_addr *local,
-			const struct l2tp_addr *peer, uint16_t id)
-{
-	if (!s->cap)
-		return;
-	for (struct net_tuple **p = &s->buckets[tuple_hash(local, peer) & (s->cap - 1)]; *p;
-	     p = &(*p)->next) {
-		if (tuple_eq(*p, local, peer) && (*p)->id == id) {
-			struct net_tuple *n = *p;
-			*p = n->next;
-			free(n);
-			s->count--;
-			return;
-		}
-	}
-}
-
-void net_tuples_free(struct net_tuples *s)
-{
-	for (size_t i = 0; i < s->cap; i++) {
-		struct net_tuple *n = s->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			free(n);
-		}
-	}
-	free(s->buckets);
-	memset(s, 0, sizeof(*s));
 }

@@ -18,7 +18,7 @@
 
 #include "auth_provider.h"
 #include "ctl.h"
-#include "dp_user.h"
+#include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
 #include "drain.h"
@@ -242,15 +242,16 @@ static void handle_datagram(struct server *srv, struct listener *l, const uint8_
 		return;
 	}
 	srv->counters.rx_data++;
-	if (srv->dp_ops == &dataplane_userspace) {
+	if (srv->dp_caps.flags & DP_CAP_DATA_RX) {
 		/* With the IPsec SA's mark (SO_RCVMARK): clients behind one NAT
 		 * share address and port, and only the mark tells whose SA a
 		 * datagram came through (docs/ipsec-nat.md). */
-		dp_user_data_rx_mark(srv->dp, buf, len, from, true, peer->mark);
-	} else if (srv->dp_ops->data_rx) {
-		srv->dp_ops->data_rx(srv->dp, buf, len, from);
+		struct dp_rx_meta meta = { .from = from, .has_mark = 1, .mark = peer->mark };
+
+		srv->dp_ops->data_rx(srv->dp, buf, len, &meta);
 	} else {
-		/* Kernel path: data for a tunnel the kernel does not know. */
+		/* The backend takes its data elsewhere (the kernel's: in the
+		 * kernel): data for a tunnel it does not know. */
 		srv->counters.rx_data_dropped++;
 	}
 }
@@ -337,6 +338,27 @@ static void l2tp_send(void *arg, const struct l2tp_addr *peer, const struct l2tp
 
 /* ---- tunnels -------------------------------------------------------------- */
 
+/* DP_CAP_TUNNEL_SOCKET: the tunnel's own socket carries its control
+ * messages too, so it is read like a listener. Unread they would be lost:
+ * a tunnel whose socket cannot be watched has no data plane. */
+static void tunnel_watch_socket(struct server *srv, struct tunnel *t)
+{
+	int fd = srv->dp_ops->tunnel_fd(srv->dp, t->dp);
+	int r;
+
+	if (fd < 0)
+		return;
+	r = sd_event_add_io(srv->event, &t->src, fd, EPOLLIN, on_tunnel_socket, t);
+	if (r < 0) {
+		log_err("tunnel %u: cannot watch its socket: %s", t->id, strerror(-r));
+		t->src = NULL;
+		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
+		t->dp = NULL;
+		return;
+	}
+	t->fd = fd;
+}
+
 static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 {
 	struct l2tp_tunnel_info info;
@@ -368,45 +390,20 @@ static void tunnel_up(struct server *srv, const struct l2tp_event *ev)
 	socklen_t len;
 	net_from_l2tp_addr(&t->local, &p.local, &len);
 	net_from_l2tp_addr(&t->peer, &p.peer, &len);
-	if (srv->dp_ops == &dataplane_kernel &&
-	    (rc = net_tuples_claim(&srv->kernel_tuples, &t->local, &t->peer, t->id)) != 0) {
-		/* Linux before 6.10 hands a datagram to the one socket of its
-		 * 4-tuple and looks its session up in that socket's tunnel
-		 * only (l2tp_udp_recv_core): a second kernel tunnel from the
-		 * same address and port (two clients behind one NAT) would
-		 * get none of its data. docs/ipsec-nat.md. */
-		if (rc < 0)
-			log_err("tunnel %u: out of memory", t->id);
-		else
-			log_err("tunnel %u: peer %s already has kernel tunnel %d from the same "
-				"address and port (clients behind one NAT): the kernel data path "
-				"cannot carry both; use dataplane = userspace", t->id,
-				net_addr_str(&t->peer, a, sizeof(a)), rc);
-		p.udp_fd = -1;
-	} else if (srv->dp_ops == &dataplane_kernel) {
-		/* The kernel binds a tunnel to a socket and takes the addresses
-		 * from it: one connected socket per tunnel. Control messages for
-		 * the tunnel then arrive on it, so it is read too. */
-		t->fd = net_connected_udp(&t->local, &t->peer);
-		if (t->fd < 0) {
-			log_err("tunnel %u: socket to %s: %s", t->id,
-				net_addr_str(&t->peer, a, sizeof(a)), strerror(errno));
-		} else {
-			int r = sd_event_add_io(srv->event, &t->src, t->fd, EPOLLIN, on_tunnel_socket, t);
-			if (r < 0) {
-				/* unread, its control messages would be lost */
-				log_err("tunnel %u: cannot watch its socket: %s", t->id, strerror(-r));
-				close(t->fd);
-				t->fd = -1;
-			} else {
-				p.udp_fd = t->fd;
-			}
-		}
-	}
+	/* A backend may refuse with a reason (the kernel: a second tunnel from
+	 * the same NAT address and port, docs/ipsec-nat.md). */
+	char why[256] = "";
+	p.why = why;
+	p.why_len = sizeof(why);
 	rc = p.udp_fd >= 0 ? srv->dp_ops->tunnel_create(srv->dp, &p, &t->dp) : -EBADF;
 	if (rc) {
-		log_err("tunnel %u: data plane refused it: %s", t->id, strerror(-rc));
+		if (why[0])
+			log_err("tunnel %u: %s", t->id, why);
+		else
+			log_err("tunnel %u: data plane refused it: %s", t->id, strerror(-rc));
 		t->dp = NULL;
+	} else if (srv->dp_caps.flags & DP_CAP_TUNNEL_SOCKET) {
+		tunnel_watch_socket(srv, t);
 	}
 	l2tp_tunnel_set_user(srv->l2tp, t->id, t);
 	ipsec_tunnel_up(srv, t);	/* ipsec.c: bind to its IPsec SA */
@@ -435,19 +432,16 @@ static void tunnel_unlink(struct tunnel **head, struct tunnel *t)
  * IPsec binding. */
 static void tunnel_release_dataplane(struct server *srv, struct tunnel *t)
 {
-	if (t->dp)
-		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
-	t->dp = NULL;
+	/* Not watched any more before the backend closes its socket. */
 	if (t->src)
 		sd_event_source_disable_unref(t->src);
 	t->src = NULL;
-	if (t->fd >= 0) {
-		close(t->fd);
+	if (t->dp)
+		srv->dp_ops->tunnel_delete(srv->dp, t->dp);
+	t->dp = NULL;
+	if (t->fd >= 0)
 		server_fd_released(srv);	/* an accept() paused for want of fds may go on */
-	}
 	t->fd = -1;
-	if (srv->dp_ops == &dataplane_kernel)
-		net_tuples_release(&srv->kernel_tuples, &t->local, &t->peer, t->id);
 	tunnel_unlink(&srv->tunnels, t);
 	srv->n_tunnels--;
 }
@@ -582,28 +576,6 @@ static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8
 	session_ppp_input(ctx, cookie, frame, len);
 }
 
-static const struct dataplane_ops *choose_dataplane(const struct l2tpd_config *cfg)
-{
-	char reason[256] = "";
-
-	switch (cfg->dataplane) {
-	case DP_KERNEL:
-		if (dataplane_kernel.probe(reason, sizeof(reason))) {
-			log_err("dataplane = kernel, but the kernel cannot: %s", reason);
-			return NULL;
-		}
-		return &dataplane_kernel;
-	case DP_USERSPACE:
-		return &dataplane_userspace;
-	case DP_AUTO:
-		break;
-	}
-	if (dataplane_kernel.probe(reason, sizeof(reason)) == 0)
-		return &dataplane_kernel;
-	log_notice("kernel data path unavailable (%s): using the userspace data path", reason);
-	return &dataplane_userspace;
-}
-
 void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 {
 	l2tp_config_defaults(lc);
@@ -660,6 +632,42 @@ uint16_t server_link_mru(const struct server *srv, int family)
 	return srv->cfg.mru ? srv->cfg.mru : link_mru_for_path(srv->cfg.path_mtu, family);
 }
 
+/* Create srv->dp_ops' data plane, learn its capabilities and size the
+ * descriptor budget by them. */
+static int server_start_dataplane(struct server *srv)
+{
+	const struct l2tpd_config *cfg = &srv->cfg;
+	struct dp_callbacks cb = {
+		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
+		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
+	};
+	/* userspace { tun = ... } picks its devices (docs/operations.md) */
+	struct dp_config dc = {
+		.shared_netdev = cfg->userspace_tun == USERSPACE_TUN_SHARED,
+		.shared_ifname = cfg->userspace_shared_interface,
+		/* one device for both families: the smaller */
+		.shared_mtu = server_link_mru(srv, AF_INET6),
+	};
+	int err = srv->dp_ops->create(&cb, &dc, &srv->dp);
+
+	if (err) {
+		log_err("cannot start the %s data path%s%s: %s", srv->dp_ops->name,
+			dc.shared_netdev ? " with the shared TUN " : "",
+			dc.shared_netdev ? dc.shared_ifname : "", strerror(-err));
+		return -1;
+	}
+	srv->dp_ops->caps(srv->dp, &srv->dp_caps);
+	if (!srv->dp_caps.no_netdev_why)
+		srv->dp_caps.no_netdev_why = "the data plane (no device per session)";
+	if (srv->dp_caps.flags & DP_CAP_SHARED_NETDEV)
+		log_notice("%s data path: one shared TUN %s for all sessions", srv->dp_ops->name,
+			   dc.shared_ifname);
+	fdbudget_init(&srv->fdb, srv->dp_caps.fds_per_tunnel, srv->dp_caps.fds_per_session,
+		      srv->dp_caps.fds_fixed, cfg->n_listen, cfg->control_connections);
+	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
+	return 0;
+}
+
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
@@ -714,41 +722,9 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		}
 	}
 
-	srv->dp_ops = choose_dataplane(cfg);
-	if (!srv->dp_ops)
+	srv->dp_ops = dpchoice_choose(cfg);
+	if (!srv->dp_ops || server_start_dataplane(srv))
 		return -1;
-	fdbudget_init(&srv->fdb, srv->dp_ops == &dataplane_kernel ? FDBUDGET_KERNEL :
-		      cfg->userspace_tun == USERSPACE_TUN_SHARED ? FDBUDGET_USER_SHARED
-								 : FDBUDGET_USER_PER_SESSION,
-		      cfg->n_listen, cfg->control_connections);
-	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
-	struct dp_callbacks cb = {
-		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
-		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
-	};
-	if (srv->dp_ops == &dataplane_userspace) {
-		/* userspace { tun = ... } picks its devices (docs/operations.md) */
-		struct dp_user_config uc = {
-			.mode = cfg->userspace_tun == USERSPACE_TUN_SHARED ? DP_USER_TUN_SHARED
-									 : DP_USER_TUN_PER_SESSION,
-			.shared_ifname = srv->cfg.userspace_shared_interface,
-			/* one device for both families: the smaller */
-			.shared_mtu = server_link_mru(srv, AF_INET6),
-		};
-		int err = dp_user_create(&cb, NULL, &uc, &srv->dp);
-		if (err) {
-			log_err("cannot start the userspace data path%s%s: %s",
-				uc.mode == DP_USER_TUN_SHARED ? " with the shared TUN " : "",
-				uc.mode == DP_USER_TUN_SHARED ? uc.shared_ifname : "", strerror(-err));
-			return -1;
-		}
-		if (uc.mode == DP_USER_TUN_SHARED)
-			log_notice("userspace data path: one shared TUN %s for all sessions",
-				   uc.shared_ifname);
-	} else if (srv->dp_ops->create(&cb, &srv->dp)) {
-		log_err("cannot start the %s data path", srv->dp_ops->name);
-		return -1;
-	}
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	if (filters_open(&srv->filters)) {
@@ -858,7 +834,6 @@ void server_free(struct server *srv)
 	while (srv->closing)
 		tunnel_free(srv, srv->closing);
 	ipsec_free(srv);
-	net_tuples_free(&srv->kernel_tuples);
 	if (srv->l2tp)
 		l2tp_ctx_free(srv->l2tp);
 	if (srv->dp)

@@ -126,7 +126,8 @@ struct tunnel {
 	uint16_t id;
 	struct l2tp_addr peer, local;
 	struct listener *listener;
-	int fd;				/* kernel path: connected socket, else -1 */
+	int fd;				/* the data plane's socket of the tunnel (tunnel_fd,
+					 * DP_CAP_TUNNEL_SOCKET), read here, closed there; or -1 */
 	sd_event_source *src;
 	struct dp_tunnel *dp;
 	uint32_t sessions;
@@ -168,7 +169,7 @@ struct server {
 	struct ppp_config ppp_cfg6;	/* over IPv6: a smaller MRU (link_mtu.h) */
 	const struct dataplane_ops *dp_ops;
 	struct dataplane *dp;
-	struct net_tuples kernel_tuples;	/* kernel path: tunnels by UDP 4-tuple (net.h) */
+	struct dp_caps dp_caps;		/* what it does (dataplane.h): asked, never its name */
 	struct listener listeners[L2TPD_MAX_LISTEN];
 	unsigned n_listeners;
 	sd_event_source *l2tp_timer, *heap_timer, *defer;

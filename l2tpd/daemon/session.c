@@ -117,12 +117,12 @@ static void install_routes(struct session *s)
 
 	if (!s->n_routes || s->routes_installed || !s->dp)
 		return;
-	if (srv->dp_ops == &dataplane_userspace && srv->cfg.userspace_tun == USERSPACE_TUN_SHARED) {
-		/* The shared TUN dispatches by the client's own address only:
+	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV)) {
+		/* A shared device dispatches by the client's own address only:
 		 * a packet to a framed network would be dropped there. */
-		log_warn("session %u/%u: framed routes of user '%s' not installed: the shared TUN "
-			 "(userspace.tun = shared) carries only the clients' own addresses",
-			 s->tunnel_id, s->session_id, SAFE_STR(s->user));
+		log_warn("session %u/%u: framed routes of user '%s' not installed: %s carries only "
+			 "the clients' own addresses", s->tunnel_id, s->session_id, SAFE_STR(s->user),
+			 srv->dp_caps.no_netdev_why);
 		return;
 	}
 	ifname = srv->dp_ops->session_ifname(srv->dp, s->dp);
@@ -342,9 +342,9 @@ static int attach_filters(struct session *s, const struct policy_decision *dec)
 
 	if (!filter_needed(&dec->profile.filter_in) && !filter_needed(&dec->profile.filter_out))
 		return 0;
-	if (srv->dp_ops == &dataplane_userspace && srv->cfg.userspace_tun == USERSPACE_TUN_SHARED) {
-		snprintf(err, sizeof(err), "the shared TUN (userspace.tun = shared) cannot tell "
-			 "sessions apart for nftables");
+	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV)) {
+		snprintf(err, sizeof(err), "%s cannot tell sessions apart for nftables",
+			 srv->dp_caps.no_netdev_why);
 	} else {
 		ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 		if (filters_attach(srv->filters, ifname, dec->policy_index, &dec->profile.filter_in,
@@ -777,15 +777,16 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		session_request_close(s, "no data plane for the tunnel", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
-	/* Userspace: name the TUN device ourselves; letting the kernel pick
-	 * "l2tp%d" gets slower with every device (docs/performance.md).
-	 * "l2tpT-S" fits IFNAMSIZ and says which session it is. */
+	/* A backend that takes our names (userspace: its TUN devices; letting
+	 * the kernel pick "l2tp%d" gets slower with every device,
+	 * docs/performance.md): "l2tpT-S" fits IFNAMSIZ and says which session
+	 * it is. */
 	char ifname[16];
 	snprintf(ifname, sizeof(ifname), "l2tp%u-%u", ev->tunnel_id, ev->session_id);
 	struct dp_session_params p = {
 		.local_session_id = ev->session_id, .peer_session_id = ev->peer_session_id,
 		.mtu = server_link_mru(srv, t->peer.family), .mru = server_link_mru(srv, t->peer.family),
-		.ifname_hint = srv->dp_ops == &dataplane_userspace ? ifname : NULL,
+		.ifname_hint = srv->dp_caps.flags & DP_CAP_IFNAME_BY_DAEMON ? ifname : NULL,
 		.defer_netdev = 1,	/* made at the grant (make_netdev) */
 	};
 	/* A backend without session_netdev takes its descriptors now. */
@@ -807,6 +808,28 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		s->holds_fds = true;
 		srv->fd_sessions++;
 	}
+}
+
+/* The LAC's ICCN carried Sequencing Required: "sequence numbers MUST
+ * always be present on the data channel" (RFC 2661 section 4.4.6; 5.4).
+ * A data plane that cannot send them cannot carry the call. */
+static int require_sequencing(struct session *s)
+{
+	struct server *srv = s->srv;
+	int rc = -EOPNOTSUPP;
+
+	if (s->dp && (srv->dp_caps.flags & DP_CAP_SEQUENCING))
+		rc = srv->dp_ops->session_set_seq(srv->dp, s->dp, 1);
+	if (rc) {
+		log_err("session %u/%u: the LAC requires sequence numbers, the %s data path cannot "
+			"send them: %s", s->tunnel_id, s->session_id, srv->dp_ops->name,
+			strerror(-rc));
+		session_request_close(s, "sequencing not supported", CDN_GENERAL_ERROR, 0);
+		return -1;
+	}
+	log_debug("session %u/%u: Sequencing Required: data messages carry Ns/Nr", s->tunnel_id,
+		  s->session_id);
+	return 0;
 }
 
 /* L2TP_EV_SESSION_UP (ICCN): start PPP. */
@@ -832,6 +855,9 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 			s = si.user;
 	}
 	if (!s || s->close_requested || s->ppp_started)
+		return;
+	if (ev->msg && l2tp_msg_has(ev->msg, L2TP_AVP_SEQUENCING_REQUIRED) &&
+	    require_sequencing(s))
 		return;
 	s->ppp_started = true;
 

@@ -13,7 +13,11 @@
  *              through a TUN device.
  *
  * The daemon holds one struct dataplane and drives it through the ops; it
- * never knows which backend it talks to. Backends do no policy and no PPP
+ * never knows which backend it talks to: what differs between backends is
+ * said by their capabilities (struct dp_caps), never by comparing the ops
+ * (docs/dataplane.md: the interface, the capabilities, adding a backend).
+ *   null       for tests: records what it was asked, delivers frames a test
+ *              injects (null/dp_null.h). Backends do no policy and no PPP
  * negotiation: PPP control frames are handed up through the callbacks, and
  * addresses/routes come down once IPCP is up.
  *
@@ -40,6 +44,12 @@ struct dp_tunnel_params {
 	uint16_t local_tunnel_id;        /* our Assigned Tunnel ID */
 	uint16_t peer_tunnel_id;         /* the peer's Assigned Tunnel ID */
 	uint32_t fwmark;                 /* SO_MARK for sends (connmark %unique), 0 = none */
+	/* Where tunnel_create writes why it refused (a sentence for the log,
+	 * without the tunnel id), when it can say more than its -errno.
+	 * NULL: not asked. Backends with DP_CAP_TUNNEL_SOCKET make their own
+	 * socket when udp_fd is not connected (the daemon's shared listener). */
+	char *why;
+	size_t why_len;
 };
 
 struct dp_session_params {
@@ -58,6 +68,62 @@ struct dp_ip_params {
 	int has_ipv6;
 	uint64_t local_ifid, peer_ifid;  /* IPV6CP interface identifiers */
 	int proxy_arp;                   /* answer ARP for peer on the LAN (pool inside the LAN subnet) */
+};
+
+/* Backend-wide settings, from l2tpd.conf (create; NULL: the defaults). */
+struct dp_config {
+	/* One network device for every session instead of one each
+	 * (userspace { tun = shared }). A backend that cannot ignores it; one
+	 * that does reports DP_CAP_SHARED_NETDEV and no DP_CAP_SESSION_NETDEV. */
+	int shared_netdev;
+	const char *shared_ifname;       /* its name; NULL: the backend's default */
+	uint16_t shared_mtu;             /* its MTU; 0: the backend's default */
+};
+
+/*
+ * What a backend does, so that the daemon acts on the answer instead of on
+ * the backend's name (docs/dataplane.md, "Capabilities").
+ */
+enum dp_cap_flags {
+	/* Each session has a network device of its own: framed routes and
+	 * packet filters attach to session_ifname. Without it the daemon
+	 * installs neither (caps.no_netdev_why says why, for the log). */
+	DP_CAP_SESSION_NETDEV = 1u << 0,
+	/* One device carries every session (it exists from create). */
+	DP_CAP_SHARED_NETDEV = 1u << 1,
+	/* Names its devices as the daemon asks (dp_session_params.ifname_hint
+	 * is cheap and kept); without it the daemon passes no hint and the
+	 * backend picks its own names. */
+	DP_CAP_IFNAME_BY_DAEMON = 1u << 2,
+	/* Each tunnel has a UDP socket of the backend's own (tunnel_fd); the
+	 * peer's control messages arrive on it too, so the daemon reads it. */
+	DP_CAP_TUNNEL_SOCKET = 1u << 3,
+	/* L2TP data messages (T=0) the daemon receives are the backend's:
+	 * give them to data_rx with their metadata. Without it they are data
+	 * the backend did not take in (counted as dropped by the daemon). */
+	DP_CAP_DATA_RX = 1u << 4,
+	/* Can send Ns/Nr on data messages (session_set_seq). */
+	DP_CAP_SEQUENCING = 1u << 5,
+};
+
+struct dp_caps {
+	uint32_t flags;                  /* enum dp_cap_flags */
+	/* Descriptors it holds, for the descriptor budget (fdbudget.h):
+	 * per tunnel, per session (from session_create, or from
+	 * session_netdev when the backend has it), and for the whole run. */
+	uint8_t fds_per_tunnel, fds_per_session, fds_fixed;
+	/* !DP_CAP_SESSION_NETDEV: why, for a log line ("the shared TUN
+	 * (userspace.tun = shared)"). */
+	const char *no_netdev_why;
+};
+
+/* What the daemon's socket said about a received datagram (data_rx). */
+struct dp_rx_meta {
+	const struct sockaddr_storage *from; /* source address and port */
+	int has_mark;                    /* mark is known (SO_RCVMARK) */
+	uint32_t mark;                   /* the IPsec SA's mark: clients behind one
+					  * NAT share address and port, the mark
+					  * tells them apart (docs/ipsec-nat.md) */
 };
 
 struct dp_stats {
@@ -80,15 +146,23 @@ struct dp_callbacks {
 };
 
 struct dataplane_ops {
-	const char *name;                /* "kernel" or "userspace" */
+	const char *name;                /* "kernel", "userspace", "null" */
 	/* Can this backend run here? 0 yes, else -errno and a reason. */
 	int (*probe)(char *reason, size_t reason_len);
-	int (*create)(const struct dp_callbacks *cb, struct dataplane **out);
+	/* cfg NULL: the defaults. */
+	int (*create)(const struct dp_callbacks *cb, const struct dp_config *cfg,
+		      struct dataplane **out);
 	void (*destroy)(struct dataplane *dp);
+	/* What this dataplane (as created, with its config) does. */
+	void (*caps)(const struct dataplane *dp, struct dp_caps *out);
 
 	int (*tunnel_create)(struct dataplane *dp, const struct dp_tunnel_params *p,
 			     struct dp_tunnel **out);
 	void (*tunnel_delete)(struct dataplane *dp, struct dp_tunnel *t);
+	/* DP_CAP_TUNNEL_SOCKET: the tunnel's own socket, which the daemon
+	 * reads as it reads its listeners (and stops watching before
+	 * tunnel_delete, which closes it); -1 when the tunnel has none. */
+	int (*tunnel_fd)(struct dataplane *dp, struct dp_tunnel *t);
 
 	int (*session_create)(struct dataplane *dp, struct dp_tunnel *t,
 			      const struct dp_session_params *p, void *session_cookie,
@@ -107,15 +181,23 @@ struct dataplane_ops {
 	 * session_create (kernel: the ppp unit, docs/dataplane-kernel.md).
 	 * session_set_ip makes it too when it is still missing. */
 	int (*session_netdev)(struct dataplane *dp, struct dp_session *s);
+	/* DP_CAP_SEQUENCING: send Ns/Nr on this session's data messages or
+	 * stop: the LAC sent Sequencing Required in its ICCN (RFC 2661
+	 * sections 4.4.6 and 5.4). 0 or -errno. */
+	int (*session_set_seq)(struct dataplane *dp, struct dp_session *s, int on);
 
 	/* A watched fd is readable. */
 	void (*fd_ready)(struct dataplane *dp, int fd);
-	/* userspace only: an L2TP data message (T=0) arrived on a daemon socket. */
+	/* DP_CAP_DATA_RX: an L2TP data message (T=0) arrived on a daemon
+	 * socket, with what the socket said about it. */
 	void (*data_rx)(struct dataplane *dp, const uint8_t *msg, size_t len,
-			const struct sockaddr_storage *from);
+			const struct dp_rx_meta *meta);
 };
 
+/* The backends. Only the place that chooses one names them (the daemon's
+ * dpchoice.c; a build check enforces it, docs/dataplane.md). */
 extern const struct dataplane_ops dataplane_kernel;
 extern const struct dataplane_ops dataplane_userspace;
+extern const struct dataplane_ops dataplane_null;
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_addr.h>
+#include <linux/if_pppol2tp.h>
 #include <linux/if_pppox.h>
 #include <linux/ppp-ioctl.h>
 #include <linux/ppp_defs.h>
@@ -116,11 +117,14 @@ static void kernel_destroy(struct dataplane *dp)
 	/* Returns once every fd handed over is closed: no pppN outlives us. */
 	dp_closer_free(dp->closer);
 	dpk_fdtab_free(&dp->fds);
+	dpk_tuples_free(&dp->tuples);
 	dpk_nl_close(dp);
 	free(dp);
 }
 
-static int kernel_create(const struct dp_callbacks *cb, struct dataplane **out)
+/* cfg: nothing applies (one ppp unit per session, no shared device). */
+static int kernel_create(const struct dp_callbacks *cb, const struct dp_config *cfg,
+			 struct dataplane **out)
 {
 	struct dataplane *dp;
 	int rc;
@@ -164,6 +168,66 @@ static int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr
 	return 0;
 }
 
+static int refuse(const struct dp_tunnel_params *p, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refuse(const struct dp_tunnel_params *p, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->why && p->why_len) {
+		va_start(ap, fmt);
+		vsnprintf(p->why, p->why_len, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* The tunnel's own connected socket, its 4-tuple claimed first: 0 or
+ * -errno with p->why said. */
+static int own_socket(struct dataplane *dp, const struct dp_tunnel_params *p,
+		      struct dp_tunnel *t)
+{
+	char a[64];
+	int rc;
+
+	if (!p->local.ss_family || !p->peer.ss_family)
+		return -EDESTADDRREQ;
+	dpk_to_l2tp_addr(&p->local, &t->tuple_local);
+	dpk_to_l2tp_addr(&p->peer, &t->tuple_peer);
+	rc = dpk_tuples_claim(&dp->tuples, &t->tuple_local, &t->tuple_peer, p->local_tunnel_id);
+	if (rc < 0)
+		return refuse(p, -ENOMEM, "out of memory");
+	if (rc > 0)
+		/* Linux before 6.10 hands a datagram to the one socket of its
+		 * 4-tuple and looks its session up in that socket's tunnel
+		 * only (l2tp_udp_recv_core): a second kernel tunnel from the
+		 * same address and port (two clients behind one NAT) would
+		 * get none of its data. docs/ipsec-nat.md. */
+		return refuse(p, -EADDRINUSE, "peer %s already has kernel tunnel %d from the same "
+			      "address and port (clients behind one NAT): the kernel data path "
+			      "cannot carry both; use dataplane = userspace",
+			      dpk_addr_str(&p->peer, a, sizeof(a)), rc);
+	t->own_fd = dpk_tunnel_socket(&p->local, &p->peer, p->fwmark);
+	if (t->own_fd < 0) {
+		rc = t->own_fd;
+		t->own_fd = -1;
+		dpk_tuples_release(&dp->tuples, &t->tuple_local, &t->tuple_peer,
+				   p->local_tunnel_id);
+		return refuse(p, rc, "socket to %s: %s", dpk_addr_str(&p->peer, a, sizeof(a)),
+			      strerror(-rc));
+	}
+	return 0;
+}
+
+static void release_own_socket(struct dataplane *dp, struct dp_tunnel *t)
+{
+	if (t->own_fd < 0)
+		return;
+	close(t->own_fd);
+	t->own_fd = -1;
+	dpk_tuples_release(&dp->tuples, &t->tuple_local, &t->tuple_peer, t->local_tunnel_id);
+}
+
 static int kernel_tunnel_create(struct dataplane *dp, const struct dp_tunnel_params *p,
 				struct dp_tunnel **out)
 {
@@ -174,36 +238,48 @@ static int kernel_tunnel_create(struct dataplane *dp, const struct dp_tunnel_par
 
 	*out = NULL;
 	/* RFC 2661 section 3.1: Tunnel ID 0 is reserved (it addresses no tunnel). */
-	if (!p || p->udp_fd < 0 || !p->local_tunnel_id || !p->peer_tunnel_id)
+	if (!p || !p->local_tunnel_id || !p->peer_tunnel_id)
 		return -EINVAL;
-	/* The kernel sends data on the tunnel's socket only while it is
-	 * connected (l2tp_xmit_skb() drops when a user socket's sk_state is
-	 * not TCP_ESTABLISHED) and takes both addresses from it: the daemon
-	 * gives each kernel tunnel its own connected socket. */
-	memset(&peer, 0, sizeof(peer));
-	if (getpeername(p->udp_fd, (struct sockaddr *)&peer, &plen) < 0)
-		return -errno;
-	if (peer.ss_family != AF_INET && peer.ss_family != AF_INET6)
-		return -EAFNOSUPPORT;
-	if (p->peer.ss_family && !same_endpoint(&peer, &p->peer))
-		return -EDESTADDRREQ;   /* connected elsewhere than the tunnel's peer */
-
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->own_fd = -1;
+	t->local_tunnel_id = p->local_tunnel_id;
+	/* The kernel sends data on the tunnel's socket only while it is
+	 * connected (l2tp_xmit_skb() drops when a user socket's sk_state is
+	 * not TCP_ESTABLISHED) and takes both addresses from it: a caller's
+	 * connected socket is used as it is; for an unconnected one (the
+	 * daemon's listener) or none, the tunnel gets a socket of its own. */
+	memset(&peer, 0, sizeof(peer));
+	t->udp_fd = p->udp_fd;
+	if (p->udp_fd < 0 || getpeername(p->udp_fd, (struct sockaddr *)&peer, &plen) < 0) {
+		if (p->udp_fd >= 0 && errno != ENOTCONN) {
+			rc = -errno;
+			goto fail;
+		}
+		if ((rc = own_socket(dp, p, t)) < 0)
+			goto fail;
+		t->udp_fd = t->own_fd;
+		peer = p->peer;
+	}
+	if (peer.ss_family != AF_INET && peer.ss_family != AF_INET6) {
+		rc = -EAFNOSUPPORT;
+		goto fail;
+	}
+	if (p->peer.ss_family && !same_endpoint(&peer, &p->peer)) {
+		rc = -EDESTADDRREQ;   /* connected elsewhere than the tunnel's peer */
+		goto fail;
+	}
 	rc = dpk_nl_request(dp, dp->genl, dpk_msg_tunnel_create(dp->l2tp_family,
-				p->local_tunnel_id, p->peer_tunnel_id, p->udp_fd));
+				p->local_tunnel_id, p->peer_tunnel_id, t->udp_fd));
 	if (rc < 0) {
 		/* EEXIST: the id is taken in this network namespace (kernel
 		 * tunnel ids are per netns, shared with any other L2TP
 		 * daemon); EBUSY: the socket already carries a tunnel. */
-		free(t);
-		return rc;
+		goto fail;
 	}
-	t->udp_fd = p->udp_fd;
 	t->family = peer.ss_family;
 	t->peer = peer;
-	t->local_tunnel_id = p->local_tunnel_id;
 	t->peer_tunnel_id = p->peer_tunnel_id;
 	t->fwmark = p->fwmark;
 	t->next = dp->tunnels;
@@ -212,6 +288,15 @@ static int kernel_tunnel_create(struct dataplane *dp, const struct dp_tunnel_par
 	dp->tunnels = t;
 	*out = t;
 	return 0;
+fail:
+	release_own_socket(dp, t);
+	free(t);
+	return rc;
+}
+
+static int kernel_tunnel_fd(struct dataplane *dp, struct dp_tunnel *t)
+{
+	return t ? t->own_fd : -1;
 }
 
 static void unwatch_close(struct dataplane *dp, int *fd)
@@ -298,6 +383,7 @@ static void kernel_tunnel_delete(struct dataplane *dp, struct dp_tunnel *t)
 	 * marked as an L2TP encapsulation socket: the daemon closes it and
 	 * never gives it to another tunnel (EBUSY). */
 	dpk_nl_request(dp, dp->genl, dpk_msg_tunnel_delete(dp->l2tp_family, t->local_tunnel_id));
+	release_own_socket(dp, t);	/* the daemon stopped reading it already */
 	if (t->prev)
 		t->prev->next = t->next;
 	else if (dp->tunnels == t)
@@ -626,12 +712,35 @@ static void kernel_fd_ready(struct dataplane *dp, int fd)
 	}
 }
 
-static void kernel_data_rx(struct dataplane *dp, const uint8_t *msg, size_t len,
-			   const struct sockaddr_storage *from)
+static void kernel_caps(const struct dataplane *dp, struct dp_caps *out)
 {
-	/* Data messages of kernel sessions never reach the daemon's socket:
-	 * l2tp_udp_encap_recv() takes them. What does arrive (T=0 for a
-	 * session the kernel does not know) has no session here either. */
+	(void)dp;
+	memset(out, 0, sizeof(*out));
+	/* Data messages of kernel sessions never reach the daemon's socket
+	 * (l2tp_udp_encap_recv() takes them): no DP_CAP_DATA_RX. The ppp
+	 * unit's name is the kernel's (pppN): renaming every unit costs a
+	 * netlink round trip per session, so the daemon gives no hint. */
+	out->flags = DP_CAP_SESSION_NETDEV | DP_CAP_TUNNEL_SOCKET | DP_CAP_SEQUENCING;
+	out->fds_per_tunnel = 1;	/* its connected UDP socket */
+	out->fds_per_session = 3;	/* PPPoL2TP socket, channel, unit */
+}
+
+#ifndef SOL_PPPOL2TP
+#define SOL_PPPOL2TP 273	/* include/linux/socket.h, not in the uapi headers */
+#endif
+
+/* Ns/Nr on the session's data messages: PPPOL2TP_SO_SENDSEQ on its
+ * PPPoL2TP socket (the kernel's l2tp_session_set_header_len() follows). */
+static int kernel_session_set_seq(struct dataplane *dp, struct dp_session *s, int on)
+{
+	int v = on ? 1 : 0;
+
+	(void)dp;
+	if (!s || s->pppox_fd < 0)
+		return -EINVAL;
+	if (setsockopt(s->pppox_fd, SOL_PPPOL2TP, PPPOL2TP_SO_SENDSEQ, &v, sizeof(v)) < 0)
+		return -errno;
+	return 0;
 }
 
 void dataplane_kernel_counters(const struct dataplane *dp, struct dpk_counters *out)
@@ -649,14 +758,16 @@ const struct dataplane_ops dataplane_kernel = {
 	.probe = kernel_probe,
 	.create = kernel_create,
 	.destroy = kernel_destroy,
+	.caps = kernel_caps,
 	.tunnel_create = kernel_tunnel_create,
 	.tunnel_delete = kernel_tunnel_delete,
+	.tunnel_fd = kernel_tunnel_fd,
 	.session_create = kernel_session_create,
 	.session_delete = kernel_session_delete,
 	.session_send_ppp = kernel_session_send_ppp,
 	.session_set_ip = kernel_session_set_ip,
 	.session_stats = kernel_session_stats,
 	.session_ifname = kernel_session_ifname,
+	.session_set_seq = kernel_session_set_seq,
 	.fd_ready = kernel_fd_ready,
-	.data_rx = kernel_data_rx,
 };

@@ -18,6 +18,7 @@
 
 #include "dataplane.h"
 #include "dataplane_kernel.h"
+#include "tuples.h"
 
 struct nl_msg;
 struct nl_sock;
@@ -50,11 +51,13 @@ void dpk_fdtab_free(struct dpk_fdtab *t);
 struct dp_tunnel {
 	struct dp_tunnel *next, *prev;     /* all tunnels of the dataplane */
 	struct dp_session *sessions;       /* its sessions (doubly linked) */
-	int udp_fd;                        /* the daemon's, never closed here */
+	int udp_fd;                        /* connected to the peer: own_fd or the caller's */
+	int own_fd;                        /* made by tunnel_create (closed by tunnel_delete), or -1 */
 	int family;                        /* AF_INET or AF_INET6 of the UDP socket */
 	struct sockaddr_storage peer;      /* from getpeername(udp_fd) */
+	struct l2tp_addr tuple_local, tuple_peer; /* own_fd: the 4-tuple claimed */
 	uint16_t local_tunnel_id, peer_tunnel_id;
-	uint32_t fwmark;                   /* recorded only: SO_MARK is the daemon's */
+	uint32_t fwmark;                   /* SO_MARK of own_fd (a caller's socket: theirs) */
 };
 
 struct dp_session {
@@ -86,6 +89,7 @@ struct dataplane {
 	struct dp_tunnel *tunnels;
 	struct dp_closer *closer;          /* closes channel/unit/socket fds off the loop */
 	struct dpk_fdtab fds;
+	struct dpk_tuples tuples;          /* 4-tuples of tunnels with own_fd */
 	struct dpk_counters counters;
 	uint8_t rx_buf[65536 + 4];         /* one frame read from a /dev/ppp fd */
 };
@@ -117,6 +121,16 @@ int dpk_nl_ifindex(struct dataplane *dp, const char *name);
 /* The up, broadcast interface whose IPv4 subnet holds addr (not skip_ifindex). */
 int dpk_nl_lan_interface(struct dataplane *dp, struct in_addr addr, int skip_ifindex);
 int dpk_nle_to_errno(int nle);
+
+/* ---- the per-tunnel socket (tunsock.c) ---- */
+/* A UDP socket bound to local, connected to peer, with the options the
+ * daemon reads its listeners with (udp_opts.h) and SO_MARK fwmark when
+ * nonzero: the fd, or -errno. */
+int dpk_tunnel_socket(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
+		      uint32_t fwmark);
+/* "192.0.2.1:1701", "[2001:db8::1]:1701" */
+const char *dpk_addr_str(const struct sockaddr_storage *a, char *buf, size_t len);
+void dpk_to_l2tp_addr(const struct sockaddr_storage *ss, struct l2tp_addr *a);
 
 /* ---- pure helpers (frame.c) ---- */
 /* The sockaddr that connects a PPPoL2TP socket (struct sockaddr_pppol2tp or

@@ -197,9 +197,45 @@ static void user_destroy(struct dataplane *dp)
 	free(dp);
 }
 
-static int user_create(const struct dp_callbacks *cb, struct dataplane **out)
+static int user_create(const struct dp_callbacks *cb, const struct dp_config *cfg,
+		       struct dataplane **out)
 {
-	return dp_user_create(cb, NULL, NULL, out);
+	struct dp_user_config uc = { .mode = DP_USER_TUN_PER_SESSION };
+
+	if (cfg && cfg->shared_netdev) {
+		uc.mode = DP_USER_TUN_SHARED;
+		uc.shared_ifname = cfg->shared_ifname;
+		uc.shared_mtu = cfg->shared_mtu;
+	}
+	return dp_user_create(cb, NULL, &uc, out);
+}
+
+/* Data go out on the daemon's socket (udp_fd): no socket of our own. */
+static int user_tunnel_fd(struct dataplane *dp, struct dp_tunnel *t)
+{
+	(void)dp;
+	(void)t;
+	return -1;
+}
+
+static void user_caps(const struct dataplane *dp, struct dp_caps *out)
+{
+	bool shared = dp->cfg.mode == DP_USER_TUN_SHARED;
+
+	memset(out, 0, sizeof(*out));
+	/* Data messages come through the daemon's socket (data_rx); TUN
+	 * devices are named by the daemon: letting the kernel pick "l2tp%d"
+	 * gets slower with every device (docs/performance.md). */
+	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON;
+	if (shared) {
+		/* The shared TUN dispatches by the client's own address only. */
+		out->flags |= DP_CAP_SHARED_NETDEV;
+		out->fds_fixed = 1;
+		out->no_netdev_why = "the shared TUN (userspace.tun = shared)";
+	} else {
+		out->flags |= DP_CAP_SESSION_NETDEV;
+		out->fds_per_session = 1;	/* its TUN, from session_netdev */
+	}
 }
 
 /* Addresses compare in one form: an IPv4-mapped IPv6 address (a dual-stack
@@ -645,9 +681,10 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 }
 
 static void user_data_rx(struct dataplane *dp, const uint8_t *msg, size_t len,
-			 const struct sockaddr_storage *from)
+			 const struct dp_rx_meta *meta)
 {
-	dp_user_data_rx_mark(dp, msg, len, from, false, 0);
+	dp_user_data_rx_mark(dp, msg, len, meta ? meta->from : NULL, meta && meta->has_mark,
+			     meta ? meta->mark : 0);
 }
 
 /* ---- addresses ---- */
@@ -822,6 +859,12 @@ void dp_user_session_set_send_seq(struct dataplane *dp, struct dp_session *s, bo
 	s->send_seq = on;
 }
 
+static int user_session_set_seq(struct dataplane *dp, struct dp_session *s, int on)
+{
+	dp_user_session_set_send_seq(dp, s, on != 0);
+	return 0;
+}
+
 /* ---- probe ---- */
 
 static int user_probe(char *reason, size_t reason_len)
@@ -861,8 +904,10 @@ const struct dataplane_ops dataplane_userspace = {
 	.probe = user_probe,
 	.create = user_create,
 	.destroy = user_destroy,
+	.caps = user_caps,
 	.tunnel_create = user_tunnel_create,
 	.tunnel_delete = user_tunnel_delete,
+	.tunnel_fd = user_tunnel_fd,
 	.session_create = user_session_create,
 	.session_delete = user_session_delete,
 	.session_send_ppp = user_session_send_ppp,
@@ -870,6 +915,7 @@ const struct dataplane_ops dataplane_userspace = {
 	.session_stats = user_session_stats,
 	.session_ifname = user_session_ifname,
 	.session_netdev = user_session_netdev,
+	.session_set_seq = user_session_set_seq,
 	.fd_ready = user_fd_ready,
 	.data_rx = user_data_rx,
 };

@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	sparams.local_session_id = (uint16_t)sl;
 	sparams.peer_session_id = (uint16_t)sp;
 
-	if ((rc = ops->create(&cb, &dp)) < 0) {
+	if ((rc = ops->create(&cb, NULL, &dp)) < 0) {
 		printf("error: create: %s\n", strerror(-rc));
 		return 1;
 	}

@@ -388,7 +388,7 @@ static void probe_and_create_agree_about_this_kernel(void **state)
 	struct dataplane *dp = NULL;
 	char reason[256] = "";
 	int probe = dataplane_kernel.probe(reason, sizeof(reason));
-	int created = dataplane_kernel.create(&cb, &dp);
+	int created = dataplane_kernel.create(&cb, NULL, &dp);
 
 	print_message("probe: %s\n", reason);
 	assert_true(reason[0] != 0);   /* a one-line reason either way */
@@ -411,7 +411,7 @@ static void create_needs_every_callback(void **state)
 	struct dp_callbacks cb = { NULL, rx_noop, NULL, unwatch_noop };
 	struct dataplane *dp = (struct dataplane *)(uintptr_t)1;
 
-	assert_int_equal(dataplane_kernel.create(&cb, &dp), -EINVAL);
+	assert_int_equal(dataplane_kernel.create(&cb, NULL, &dp), -EINVAL);
 	assert_null(dp);
 }
 

@@ -176,7 +176,7 @@ static void bench_rx_fake(unsigned sessions, unsigned packets)
 	fake_sockaddr4(&from, "127.0.0.1", 9);
 	t0 = now_s();
 	for (unsigned p = 0; p < packets; p++)
-		dataplane_userspace.data_rx(dp, msgs[p % VARIANTS], len, &from);
+		dataplane_userspace.data_rx(dp, msgs[p % VARIANTS], len, &(struct dp_rx_meta){ .from = &from });
 	t1 = now_s();
 	printf("rx (data_rx, in-memory TUN)   sessions=%-6u packets=%u  %.0f ns/packet  %.2f Mpps  "
 	       "%.1f Gbit/s of 1400-byte IP (delivered %u)\n",
@@ -303,7 +303,7 @@ static void bench_rx_real_tun(unsigned packets)
 	fake_sockaddr4(&from, "127.0.0.1", 9);
 	t0 = now_s();
 	for (unsigned p = 0; p < packets; p++)
-		dataplane_userspace.data_rx(dp, msg, len, &from);
+		dataplane_userspace.data_rx(dp, msg, len, &(struct dp_rx_meta){ .from = &from });
 	t1 = now_s();
 	printf("rx (data_rx, real TUN write)  packets=%u  %.0f ns/packet  %.2f Mpps  %.2f Gbit/s "
 	       "(delivered %llu, TUN write drops %llu)\n",

@@ -203,7 +203,7 @@ static void read_udp(struct driver *d)
 			printf("control-message len=%zd (ignored)\n", n);
 			continue;
 		}
-		d->ops->data_rx(d->dp, buf, (size_t)n, &from);
+		d->ops->data_rx(d->dp, buf, (size_t)n, &(struct dp_rx_meta){ .from = &from });
 	}
 }
 
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	cb.ppp_control_rx = on_ppp;
 	cb.watch_fd = on_watch;
 	cb.unwatch_fd = on_unwatch;
-	err = d.ops->create(&cb, &d.dp);
+	err = d.ops->create(&cb, NULL, &d.dp);
 	if (err < 0) {
 		fprintf(stderr, "create: %s\n", strerror(-err));
 		return 1;

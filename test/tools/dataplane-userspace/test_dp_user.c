@@ -173,7 +173,7 @@ static size_t ppp_frame(uint8_t *f, uint16_t proto, const uint8_t *payload, size
 
 static void rx(struct fix *x, const uint8_t *m, size_t len)
 {
-	dataplane_userspace.data_rx(x->dp, m, len, &x->peer);
+	dataplane_userspace.data_rx(x->dp, m, len, &(struct dp_rx_meta){ .from = &x->peer });
 }
 
 static uint64_t drops(struct fix *x, enum dp_user_drop d)
@@ -477,7 +477,7 @@ static void datagram_from_another_address_is_dropped(void **state)
 	size_t n = data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0xc021, lcp_echo, 8));
 
 	fake_sockaddr4(&other, "192.0.2.99", PEER_PORT);
-	dataplane_userspace.data_rx(x->dp, m, n, &other);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &other });
 	assert_int_equal(x->rx.calls, 0);
 	assert_int_equal(drops(x, DP_DROP_RX_PEER_MISMATCH), 1);
 	assert_int_equal(dp_user_session_counters(x->dp, x->s)->drops[DP_DROP_RX_PEER_MISMATCH], 1);
@@ -491,7 +491,7 @@ static void datagram_from_another_port_is_dropped(void **state)
 	size_t n = data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0xc021, lcp_echo, 8));
 
 	fake_sockaddr4(&other, PEER_ADDR, 1702);
-	dataplane_userspace.data_rx(x->dp, m, n, &other);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &other });
 	assert_int_equal(drops(x, DP_DROP_RX_PEER_MISMATCH), 1);
 }
 
@@ -507,7 +507,7 @@ static void ipv4_mapped_source_matches_the_ipv4_peer(void **state)
 	in6->sin6_family = AF_INET6;
 	in6->sin6_port = htons(PEER_PORT);
 	inet_pton(AF_INET6, "::ffff:" PEER_ADDR, &in6->sin6_addr);
-	dataplane_userspace.data_rx(x->dp, m, n, &ss);
+	dataplane_userspace.data_rx(x->dp, m, n, &(struct dp_rx_meta){ .from = &ss });
 	assert_int_equal(x->rx.calls, 1);
 }
 
@@ -739,6 +739,67 @@ static void sequencing_on_numbers_each_data_message(void **state)
 	assert_int_equal(x->f.last_send_len, 14 + 4);
 }
 
+/* The interface op (dataplane.h) is the same switch: what the daemon calls
+ * when the ICCN carried Sequencing Required. */
+static void session_set_seq_op_turns_sequencing_on_and_off(void **state)
+{
+	struct fix *x = *state;
+	const uint8_t fr[] = {0xc0, 0x21, 0x09, 0x01, 0x00, 0x04};
+
+	assert_int_equal(dataplane_userspace.session_set_seq(x->dp, x->s, 1), 0);
+	assert_int_equal(dataplane_userspace.session_send_ppp(x->dp, x->s, fr, sizeof(fr)), 0);
+	assert_int_equal(x->f.last_send[0], 0x08);	/* S bit */
+	assert_int_equal(dataplane_userspace.session_set_seq(x->dp, x->s, 0), 0);
+	assert_int_equal(dataplane_userspace.session_send_ppp(x->dp, x->s, fr, sizeof(fr)), 0);
+	assert_int_equal(x->f.last_send[0], 0x00);
+}
+
+/* What the daemon asks instead of comparing the ops (docs/dataplane.md). */
+static void caps_per_session_tun(void **state)
+{
+	struct fix *x = *state;
+	struct dp_caps c;
+
+	dataplane_userspace.caps(x->dp, &c);
+	assert_int_equal(c.flags, DP_CAP_SESSION_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING);
+	assert_int_equal(c.fds_per_tunnel, 0);
+	assert_int_equal(c.fds_per_session, 1);
+	assert_int_equal(c.fds_fixed, 0);
+	assert_int_equal(dataplane_userspace.tunnel_fd(x->dp, x->t), -1);
+}
+
+static void caps_shared_tun(void **state)
+{
+	struct fix *x = *state;
+	struct dp_caps c;
+
+	dataplane_userspace.caps(x->dp, &c);
+	assert_int_equal(c.flags, DP_CAP_SHARED_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING);
+	assert_int_equal(c.fds_per_session, 0);
+	assert_int_equal(c.fds_fixed, 1);
+	assert_string_equal(c.no_netdev_why, "the shared TUN (userspace.tun = shared)");
+}
+
+/* data_rx's metadata carries the mark: with has_mark, only the tunnel's
+ * IPsec SA's datagrams are taken (docs/ipsec-nat.md). */
+static void data_rx_metadata_mark_is_checked(void **state)
+{
+	struct fix *x = *state;
+	uint8_t fr[128], m[256];
+	size_t n = data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0xc021, lcp_echo, 8));
+	struct dp_rx_meta meta = {.from = &x->peer, .has_mark = 1, .mark = MARK + 1};
+
+	dataplane_userspace.data_rx(x->dp, m, n, &meta);
+	assert_int_equal(drops(x, DP_DROP_RX_MARK_MISMATCH), 1);
+	assert_int_equal(x->rx.calls, 0);
+	meta.mark = MARK;
+	dataplane_userspace.data_rx(x->dp, m, n, &meta);
+	assert_int_equal(drops(x, DP_DROP_RX_MARK_MISMATCH), 1);
+	assert_int_equal(x->rx.calls, 1);
+}
+
 /* ---- sessions ---- */
 
 static void session_gets_a_tun_named_from_the_pattern(void **state)
@@ -934,7 +995,7 @@ static void stats_count_packets_both_ways_and_errors(void **state)
 	rx(x, m, mlen);
 	rx(x, m, mlen);
 	fake_sockaddr4(&other, "192.0.2.99", 1701);
-	dataplane_userspace.data_rx(x->dp, m, mlen, &other);
+	dataplane_userspace.data_rx(x->dp, m, mlen, &(struct dp_rx_meta){ .from = &other });
 	fake_queue_packet(&x->f, ip, n);
 	dataplane_userspace.fd_ready(x->dp, dp_user_session_fd(x->s));
 	assert_int_equal(dataplane_userspace.session_stats(x->dp, x->s, &st), 0);
@@ -1202,6 +1263,9 @@ int main(void)
 		T(control_frame_with_address_control_is_not_doubled),
 		T(control_frame_shorter_than_a_protocol_is_refused),
 		T(sequencing_on_numbers_each_data_message),
+		T(session_set_seq_op_turns_sequencing_on_and_off),
+		T(caps_per_session_tun),
+		T(data_rx_metadata_mark_is_checked),
 		T(session_gets_a_tun_named_from_the_pattern),
 		T(session_uses_the_name_hint),
 		T(deferred_session_has_no_tun_until_session_netdev),
@@ -1227,6 +1291,7 @@ int main(void)
 		TS(shared_mode_refuses_an_address_in_use),
 		TS(shared_mode_delivers_to_the_shared_tun_and_removes_routes),
 		TS(shared_mode_does_not_do_ipv6),
+		TS(caps_shared_tun),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

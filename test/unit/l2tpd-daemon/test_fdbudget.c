@@ -9,11 +9,17 @@
 
 #include "fdbudget.h"
 
+/* What each data plane reports in its dp_caps (fds_per_tunnel,
+ * fds_per_session, fds_fixed); test/unit/dataplane checks the backends. */
+#define KERNEL 1, 3, 0
+#define USER_PER_SESSION 0, 1, 0
+#define USER_SHARED 0, 0, 1
+
 static void kernel_path_costs_a_socket_per_tunnel_and_three_per_session(void **state)
 {
 	struct fdbudget b;
 
-	fdbudget_init(&b, FDBUDGET_KERNEL, 2, 32);
+	fdbudget_init(&b, KERNEL, 2, 32);
 	assert_int_equal(b.fixed, FDBUDGET_BASE + 2 + 32);
 	/* 100 tunnels, 1000 sessions */
 	assert_int_equal(fdbudget_need(&b, 100, 1000), FDBUDGET_BASE + 34 + 100 + 3000);
@@ -23,9 +29,9 @@ static void userspace_costs_one_tun_per_session_or_none_when_shared(void **state
 {
 	struct fdbudget b;
 
-	fdbudget_init(&b, FDBUDGET_USER_PER_SESSION, 1, 32);
+	fdbudget_init(&b, USER_PER_SESSION, 1, 32);
 	assert_int_equal(fdbudget_need(&b, 1000, 500), FDBUDGET_BASE + 33 + 500);
-	fdbudget_init(&b, FDBUDGET_USER_SHARED, 1, 32);
+	fdbudget_init(&b, USER_SHARED, 1, 32);
 	assert_int_equal(fdbudget_need(&b, 1000, 100000), FDBUDGET_BASE + 33 + 1);
 }
 
@@ -33,12 +39,12 @@ static void room_stops_at_the_limit(void **state)
 {
 	struct fdbudget b;
 
-	fdbudget_init(&b, FDBUDGET_KERNEL, 1, 0);
+	fdbudget_init(&b, KERNEL, 1, 0);
 	b.limit = fdbudget_need(&b, 10, 5);
 	assert_true(fdbudget_room(&b, 10, 4));	/* the 5th fits exactly */
 	assert_false(fdbudget_room(&b, 10, 5));	/* a 6th would not */
 	assert_false(fdbudget_room(&b, 11, 4));	/* nor the 5th with one tunnel more */
-	fdbudget_init(&b, FDBUDGET_USER_SHARED, 1, 0);
+	fdbudget_init(&b, USER_SHARED, 1, 0);
 	b.limit = b.fixed;
 	assert_true(fdbudget_room(&b, 0, 1000000));
 }

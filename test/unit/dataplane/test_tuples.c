@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The kernel data path's tunnels by UDP 4-tuple (net.h): a second kernel
+ * The kernel data path's tunnels by UDP 4-tuple (kernel/tuples.h): a second kernel
  * tunnel from the same NAT address and port must be recognised, because
  * Linux before 6.10 would hand all its data to the first tunnel's socket
  * (docs/ipsec-nat.md).
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "net.h"
+#include "tuples.h"
 
 static struct l2tp_addr v4(const char *ip, uint16_t port, uint32_t mark)
 {
@@ -42,116 +42,116 @@ static struct l2tp_addr v6(const char *ip, uint16_t port)
 
 static void second_tunnel_from_same_address_and_port_gets_the_first_ones_id(void **state)
 {
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0), nat = v4("192.0.2.100", 1701, 0);
 
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 100), 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 200), 100);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 100), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 200), 100);
 	assert_int_equal(s.count, 1);
-	net_tuples_free(&s);
+	dpk_tuples_free(&s);
 }
 
 static void marks_do_not_tell_tuples_apart(void **state)
 {
 	/* the kernel's socket lookup ignores marks: two clients behind one
 	 * NAT differ only in mark, and still collide */
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0);
 	struct l2tp_addr a = v4("192.0.2.100", 1701, 1), b = v4("192.0.2.100", 1701, 2);
 
-	assert_int_equal(net_tuples_claim(&s, &local, &a, 7), 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &b, 8), 7);
-	net_tuples_free(&s);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &a, 7), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &b, 8), 7);
+	dpk_tuples_free(&s);
 }
 
 static void another_port_address_or_local_address_is_free(void **state)
 {
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0), local2 = v4("192.0.2.2", 1701, 0);
 	struct l2tp_addr nat = v4("192.0.2.100", 1701, 0);
 	struct l2tp_addr other_port = v4("192.0.2.100", 1702, 0), other_host = v4("192.0.2.101", 1701, 0);
 
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 1), 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &other_port, 2), 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &other_host, 3), 0);
-	assert_int_equal(net_tuples_claim(&s, &local2, &nat, 4), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 1), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &other_port, 2), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &other_host, 3), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local2, &nat, 4), 0);
 	assert_int_equal(s.count, 4);
-	net_tuples_free(&s);
+	dpk_tuples_free(&s);
 }
 
 static void ipv6_and_ipv4_tuples_are_distinct(void **state)
 {
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr l6 = v6("2001:db8::1", 1701), p6 = v6("2001:db8::100", 1701);
 	struct l2tp_addr l4 = v4("0.0.0.0", 1701, 0), p4 = v4("0.0.0.0", 1701, 0);
 
 	/* all-zero IPv4 bytes equal the first bytes of ::; the family decides */
 	struct l2tp_addr z6 = v6("::", 1701);
-	assert_int_equal(net_tuples_claim(&s, &l4, &p4, 1), 0);
-	assert_int_equal(net_tuples_claim(&s, &z6, &z6, 2), 0);
-	assert_int_equal(net_tuples_claim(&s, &l6, &p6, 3), 0);
-	assert_int_equal(net_tuples_claim(&s, &l6, &p6, 4), 3);
-	net_tuples_free(&s);
+	assert_int_equal(dpk_tuples_claim(&s, &l4, &p4, 1), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &z6, &z6, 2), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &l6, &p6, 3), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &l6, &p6, 4), 3);
+	dpk_tuples_free(&s);
 }
 
 static void release_by_another_tunnel_keeps_the_owner(void **state)
 {
 	/* the refused tunnel ends first: the first keeps its claim */
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0), nat = v4("192.0.2.100", 1701, 0);
 
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 100), 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 200), 100);
-	net_tuples_release(&s, &local, &nat, 200);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 100), 0);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 200), 100);
+	dpk_tuples_release(&s, &local, &nat, 200);
 	assert_int_equal(s.count, 1);
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 300), 100);
-	net_tuples_free(&s);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 300), 100);
+	dpk_tuples_free(&s);
 }
 
 static void release_by_the_owner_frees_the_tuple(void **state)
 {
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0), nat = v4("192.0.2.100", 1701, 0);
 
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 100), 0);
-	net_tuples_release(&s, &local, &nat, 100);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 100), 0);
+	dpk_tuples_release(&s, &local, &nat, 100);
 	assert_int_equal(s.count, 0);
-	assert_int_equal(net_tuples_claim(&s, &local, &nat, 200), 0);
-	net_tuples_free(&s);
+	assert_int_equal(dpk_tuples_claim(&s, &local, &nat, 200), 0);
+	dpk_tuples_free(&s);
 }
 
 static void release_on_an_empty_set_does_nothing(void **state)
 {
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0), nat = v4("192.0.2.100", 1701, 0);
 
-	net_tuples_release(&s, &local, &nat, 1);
+	dpk_tuples_release(&s, &local, &nat, 1);
 	assert_int_equal(s.count, 0);
-	net_tuples_free(&s);
+	dpk_tuples_free(&s);
 }
 
 static void twenty_thousand_tunnels_all_found_and_all_released(void **state)
 {
 	/* growth keeps every entry findable; 20,000 peers from two /24s
 	 * times many ports */
-	struct net_tuples s = { 0 };
+	struct dpk_tuples s = { 0 };
 	struct l2tp_addr local = v4("192.0.2.1", 1701, 0);
 	char ip[32];
 
 	for (unsigned i = 0; i < 20000; i++) {
 		snprintf(ip, sizeof(ip), "198.51.100.%u", i % 250);
 		struct l2tp_addr p = v4(ip, (uint16_t)(1024 + i / 250), 0);
-		assert_int_equal(net_tuples_claim(&s, &local, &p, (uint16_t)(i + 1)), 0);
+		assert_int_equal(dpk_tuples_claim(&s, &local, &p, (uint16_t)(i + 1)), 0);
 	}
 	assert_int_equal(s.count, 20000);
 	for (unsigned i = 0; i < 20000; i++) {
 		snprintf(ip, sizeof(ip), "198.51.100.%u", i % 250);
 		struct l2tp_addr p = v4(ip, (uint16_t)(1024 + i / 250), 0);
-		assert_int_equal(net_tuples_claim(&s, &local, &p, 65535), (int)(i + 1));
-		net_tuples_release(&s, &local, &p, (uint16_t)(i + 1));
+		assert_int_equal(dpk_tuples_claim(&s, &local, &p, 65535), (int)(i + 1));
+		dpk_tuples_release(&s, &local, &p, (uint16_t)(i + 1));
 	}
 	assert_int_equal(s.count, 0);
-	net_tuples_free(&s);
+	dpk_tuples_free(&s);
 }
 
 int main(void)
