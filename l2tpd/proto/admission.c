@@ -169,6 +169,7 @@ static void half_open_evict(struct l2tp_ctx *ctx, uint64_t now)
 	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
 	ctx->out.assigned_tunnel_id = t->peer_id;
 	l2tpc_tunnel_down(ctx, t, L2TP_DOWN_RESOURCES, L2TP_R_HALF_OPEN_LIMIT, 0, 0, NULL);
+	l2tpc_tunnel_trace_end(ctx, t, L2TP_TEV_NO_RESOURCES);
 	l2tpc_tunnel_free(ctx, t);
 	emit_tunnel_refused(ctx, &peer, &local, L2TP_R_HALF_OPEN_LIMIT, &ctx->out);
 }
@@ -309,7 +310,7 @@ void l2tpc_handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 		emit_tunnel_refused(ctx, peer, local, why, m);
 		return;
 	}
-	t->state = L2TP_TUNNEL_IDLE;
+	l2tpc_tunnel_set_state(ctx, t, L2TP_TUNNEL_IDLE, L2TP_TEV_RX_SCCRQ); /* 7.2: starts idle */
 	half_open_add(ctx, t);
 	if (ctx->cfg.half_open_timeout_ms)
 		t->setup_at = now + ctx->cfg.half_open_timeout_ms;

@@ -26,6 +26,26 @@ static bool session_id_used(struct l2tp_ctx *ctx, uint16_t id, void *arg)
 	return l2tpc_session_find(ctx, t->id, id) != NULL;
 }
 
+/*
+ * The call machine's one setter (sections 7.4.1, 7.4.2): every change of
+ * s->state goes through here and out to the trace callback.
+ */
+static void session_set_state(struct l2tp_ctx *ctx, struct l2tp_session *s,
+			      enum l2tp_session_state to, enum l2tp_trace_event ev)
+{
+	l2tpc_trace(ctx, s->tunnel, s, s->state == SESSION_NEW ? L2TP_TRACE_IDLE : s->state,
+		    (int)to, ev);
+	s->state = (uint8_t)to;
+}
+
+/* A call about to be freed goes back to idle. Traced only: its state is
+ * not written, the counters in session_free read it. */
+void l2tpc_session_trace_end(struct l2tp_ctx *ctx, struct l2tp_session *s,
+			     enum l2tp_trace_event ev)
+{
+	l2tpc_trace(ctx, s->tunnel, s, s->state, L2TP_TRACE_IDLE, ev);
+}
+
 static struct l2tp_session *session_new(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 					enum l2tp_role role, enum l2tp_reason *why)
 {
@@ -50,6 +70,7 @@ static struct l2tp_session *session_new(struct l2tp_ctx *ctx, struct l2tp_tunnel
 	}
 	s->timer.when = L2TP_NEVER;
 	s->timer.kind = TIMER_SESSION;
+	s->state = SESSION_NEW;
 	s->tunnel = t;
 	s->role = (uint8_t)role;
 	slot = l2tpc_session_slot(ctx, t->id, s->id);
@@ -120,7 +141,7 @@ static void session_close(struct l2tp_ctx *ctx, struct l2tp_session *s, enum l2t
 
 	if (s->state == L2TP_SESSION_CLOSED)
 		return;
-	s->state = L2TP_SESSION_CLOSED;
+	session_set_state(ctx, s, L2TP_SESSION_CLOSED, l2tpc_close_event(cause, true));
 	preauth_end(ctx, s);
 	t->n_sessions--;
 	ctx->stats.sessions_active--;
@@ -147,7 +168,7 @@ void l2tpc_lac_send_icrq(struct l2tp_ctx *ctx, struct l2tp_session *s, uint64_t 
 	l2tp_msg_set(&ctx->out, L2TP_AVP_CALL_SERIAL_NUMBER);
 	ctx->out.bearer_type = L2TP_BEARER_DIGITAL;
 	l2tp_msg_set(&ctx->out, L2TP_AVP_BEARER_TYPE);
-	s->state = L2TP_SESSION_WAIT_REPLY;
+	session_set_state(ctx, s, L2TP_SESSION_WAIT_REPLY, L2TP_TEV_TUNNEL_UP);
 	l2tpc_tunnel_send(ctx, t, 0, now);
 }
 
@@ -194,7 +215,7 @@ static void lns_icrq(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 	}
 	s->peer_id = m->assigned_session_id;
 	s->call_serial = m->call_serial_number;
-	s->state = L2TP_SESSION_WAIT_CONNECT;
+	session_set_state(ctx, s, L2TP_SESSION_WAIT_CONNECT, L2TP_TEV_RX_ICRQ);
 	s->preauth = true;
 	t->n_preauth++;
 	ctx->stats.sessions_preauth++;
@@ -318,7 +339,7 @@ void l2tpc_session_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 		l2tp_msg_set(&ctx->out, L2TP_AVP_FRAMING_TYPE);
 		if (!l2tpc_tunnel_send(ctx, t, s->peer_id, now))
 			return;
-		s->state = L2TP_SESSION_ESTABLISHED;
+		session_set_state(ctx, s, L2TP_SESSION_ESTABLISHED, L2TP_TEV_RX_ICRP);
 		l2tpc_timer_set(ctx, &s->timer, L2TP_NEVER);
 		ctx->stats.sessions_established++;
 		l2tpc_emit(ctx, L2TP_EV_SESSION_UP, t, s, L2TP_DOWN_NONE, L2TP_OK, 0, 0, m);
@@ -328,7 +349,7 @@ void l2tpc_session_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 			session_fsm_error(ctx, s, now);
 			return;
 		}
-		s->state = L2TP_SESSION_ESTABLISHED;
+		session_set_state(ctx, s, L2TP_SESSION_ESTABLISHED, L2TP_TEV_RX_ICCN);
 		/* still unauthenticated: its pre-auth lifetime goes on */
 		l2tpc_timer_set(ctx, &s->timer, s->preauth ? s->preauth_until : L2TP_NEVER);
 		ctx->stats.sessions_established++;
@@ -357,6 +378,7 @@ void l2tpc_session_timer(struct l2tp_ctx *ctx, struct l2tp_session *s, uint64_t 
 	struct l2tp_tunnel *t = s->tunnel;
 
 	if (s->state == L2TP_SESSION_CLOSED) {
+		l2tpc_session_trace_end(ctx, s, L2TP_TEV_DRAINED);
 		l2tpc_session_free(ctx, s);
 		return;
 	}
@@ -394,7 +416,7 @@ int l2tp_session_open(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint64_t now,
 		return why == L2TP_R_NO_ID ? -EAGAIN : -ENOMEM;
 	s->announced = true;
 	s->call_serial = ++t->call_serial;
-	s->state = L2TP_SESSION_WAIT_TUNNEL;
+	session_set_state(ctx, s, L2TP_SESSION_WAIT_TUNNEL, L2TP_TEV_LOCAL_OPEN);
 	l2tpc_timer_set(ctx, &s->timer, now + ctx->cfg.session_setup_timeout_ms);
 	if (t->state == L2TP_TUNNEL_ESTABLISHED) {
 		l2tpc_lac_send_icrq(ctx, s, now);

@@ -37,6 +37,24 @@ const char *l2tp_down_cause_name(enum l2tp_down_cause c)
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
 }
 
+const char *l2tp_trace_event_name(enum l2tp_trace_event e)
+{
+	static const char *const n[L2TP_TEV_MAX] = {
+		"local-open", "rx-SCCRQ", "rx-SCCRP", "rx-SCCCN", "rx-StopCCN", "tunnel-up",
+		"rx-ICRQ", "rx-ICRP", "rx-ICCN", "rx-CDN", "local-close", "protocol-error",
+		"auth-failed", "no-resources", "setup-timeout", "preauth-timeout",
+		"unreachable", "tie-breaker", "tunnel-down", "drained"};
+	return (unsigned)e < L2TP_TEV_MAX ? n[e] : "?";
+}
+
+const char *l2tp_trace_state_name(enum l2tp_trace_machine m, int state)
+{
+	if (state == L2TP_TRACE_IDLE)
+		return "idle";
+	return m == L2TP_TRACE_TUNNEL ? l2tp_tunnel_state_name((enum l2tp_tunnel_state)state)
+				      : l2tp_session_state_name((enum l2tp_session_state)state);
+}
+
 void l2tp_config_defaults(struct l2tp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -97,6 +115,66 @@ void l2tpc_count(struct l2tp_ctx *ctx, enum l2tp_reason r)
 {
 	if (r != L2TP_OK && (unsigned)r < L2TP_R_MAX)
 		ctx->stats.rejects[r]++;
+}
+
+/*
+ * The one way out for a state change (the setters in tunnel.c and call.c
+ * call it): nothing is built unless a trace callback is registered, so the
+ * cost without one is a test and a branch.
+ */
+void l2tpc_trace(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, struct l2tp_session *s, int from,
+		 int to, enum l2tp_trace_event ev)
+{
+	struct l2tp_trace tr;
+
+	if (!ctx->ops.trace || from == to)
+		return;
+	memset(&tr, 0, sizeof(tr));
+	tr.machine = s ? L2TP_TRACE_SESSION : L2TP_TRACE_TUNNEL;
+	tr.role = (enum l2tp_role)(s ? s->role : t->role);
+	tr.event = ev;
+	tr.from = from;
+	tr.to = to;
+	tr.tunnel_id = t->id;
+	tr.peer_tunnel_id = t->peer_id;
+	tr.tunnel_user = t->user;
+	if (s) {
+		tr.session_id = s->id;
+		tr.peer_session_id = s->peer_id;
+		/* a closed call had its SESSION_DOWN: its user may be gone */
+		tr.session_user = from == L2TP_SESSION_CLOSED ? NULL : s->user;
+	}
+	ctx->ops.trace(ctx->arg, &tr);
+}
+
+/* The trace event of a close, from its cause (session: a call's close). */
+enum l2tp_trace_event l2tpc_close_event(enum l2tp_down_cause cause, bool session)
+{
+	switch (cause) {
+	case L2TP_DOWN_PEER:
+		return session ? L2TP_TEV_RX_CDN : L2TP_TEV_RX_STOPCCN;
+	case L2TP_DOWN_LOCAL:
+		return L2TP_TEV_LOCAL_CLOSE;
+	case L2TP_DOWN_UNREACHABLE:
+		return L2TP_TEV_UNREACHABLE;
+	case L2TP_DOWN_AUTH:
+		return L2TP_TEV_AUTH_FAILED;
+	case L2TP_DOWN_TUNNEL:
+		return L2TP_TEV_TUNNEL_DOWN;
+	case L2TP_DOWN_SETUP_TIMEOUT:
+		return L2TP_TEV_SETUP_TIMEOUT;
+	case L2TP_DOWN_TIE_BREAKER:
+		return L2TP_TEV_TIE_BREAKER;
+	case L2TP_DOWN_RESOURCES:
+		return L2TP_TEV_NO_RESOURCES;
+	case L2TP_DOWN_PREAUTH_TIMEOUT:
+		return L2TP_TEV_PREAUTH_TIMEOUT;
+	case L2TP_DOWN_NONE:
+		return L2TP_TEV_DRAINED;
+	case L2TP_DOWN_PROTOCOL:
+	default:
+		return L2TP_TEV_PROTOCOL_ERROR;
+	}
 }
 
 void l2tpc_emit(struct l2tp_ctx *ctx, enum l2tp_event_type type, struct l2tp_tunnel *t,

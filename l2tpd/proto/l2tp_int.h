@@ -14,6 +14,10 @@
 
 enum { TIMER_TUNNEL = 1, TIMER_SESSION = 2 };
 
+/* l2tp_session.state of a call just made, before its first state: the
+ * tables' "idle" (traced as L2TP_TRACE_IDLE). Never seen outside call.c. */
+#define SESSION_NEW 0xff
+
 /* An entry of the ctx's deadline min-heap, embedded first in its owner. */
 struct l2tp_timer {
 	uint64_t when;		/* L2TP_NEVER: not in the heap */
@@ -29,7 +33,7 @@ struct l2tp_session {
 	void *user;
 	uint32_t call_serial;
 	uint16_t id, peer_id;
-	uint8_t state, role;
+	uint8_t state, role;		/* state: SESSION_NEW until the first set */
 	bool announced;			/* SESSION_ACCEPTED, SESSION_UP or open() made it known */
 	bool preauth;			/* LNS, counted in the pre-auth budgets */
 	uint64_t preauth_until;		/* LNS, preauth: cleared at this time */
@@ -116,6 +120,9 @@ void l2tpc_emit(struct l2tp_ctx *ctx, enum l2tp_event_type type, struct l2tp_tun
 		uint16_t result, uint16_t error, const struct l2tp_msg *msg);
 void l2tpc_set_result(struct l2tp_msg *m, uint16_t result, uint16_t error);
 uint16_t l2tpc_error_for(enum l2tp_reason r);
+void l2tpc_trace(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, struct l2tp_session *s, int from,
+		 int to, enum l2tp_trace_event ev);
+enum l2tp_trace_event l2tpc_close_event(enum l2tp_down_cause cause, bool session);
 
 /* tables.c */
 struct l2tp_tunnel *l2tpc_tunnel_lookup(const struct l2tp_ctx *ctx, uint16_t id);
@@ -146,6 +153,11 @@ void l2tpc_handle_sccrq(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 			const uint8_t *buf, size_t len, enum l2tp_reason rc, uint64_t now);
 
 /* tunnel.c */
+/* The tunnel machine's one setter: every change of t->state. */
+void l2tpc_tunnel_set_state(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
+			    enum l2tp_tunnel_state to, enum l2tp_trace_event ev);
+void l2tpc_tunnel_trace_end(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
+			    enum l2tp_trace_event ev);
 void l2tpc_tunnel_flush(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t now);
 bool l2tpc_tunnel_send(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint16_t session_id,
 		       uint64_t now);
@@ -162,6 +174,8 @@ void l2tpc_tunnel_rx(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, const struct l
 void l2tpc_tunnel_timer(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t now);
 
 /* call.c */
+void l2tpc_session_trace_end(struct l2tp_ctx *ctx, struct l2tp_session *s,
+			     enum l2tp_trace_event ev);
 void l2tpc_session_free(struct l2tp_ctx *ctx, struct l2tp_session *s);
 void l2tpc_lac_send_icrq(struct l2tp_ctx *ctx, struct l2tp_session *s, uint64_t now);
 void l2tpc_session_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,

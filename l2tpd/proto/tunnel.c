@@ -74,6 +74,25 @@ bool l2tpc_tunnel_send(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint16_t ses
 	return false;
 }
 
+/*
+ * The tunnel machine's one setter (section 7.2): every change of t->state
+ * goes through here and out to the trace callback, with what caused it.
+ */
+void l2tpc_tunnel_set_state(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
+			    enum l2tp_tunnel_state to, enum l2tp_trace_event ev)
+{
+	l2tpc_trace(ctx, t, NULL, t->state, (int)to, ev);
+	t->state = (uint8_t)to;
+}
+
+/* A tunnel about to be freed goes back to idle (7.2 "clean up"). Traced
+ * only: its state is not written, the counters in tunnel_free read it. */
+void l2tpc_tunnel_trace_end(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
+			    enum l2tp_trace_event ev)
+{
+	l2tpc_trace(ctx, t, NULL, t->state, L2TP_TUNNEL_IDLE, ev);
+}
+
 static bool tunnel_id_used(struct l2tp_ctx *ctx, uint16_t id, void *arg)
 {
 	(void)arg;
@@ -148,6 +167,8 @@ void l2tpc_tunnel_down(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_do
 	struct l2tp_session *s;
 
 	for (s = t->sessions; s; s = s->next) {
+		/* traced before SESSION_DOWN: the caller may free its user then */
+		l2tpc_session_trace_end(ctx, s, L2TP_TEV_TUNNEL_DOWN);
 		if (s->state == L2TP_SESSION_CLOSED || !s->announced)
 			continue;
 		l2tpc_emit(ctx, L2TP_EV_SESSION_DOWN, t, s, L2TP_DOWN_TUNNEL, reason, result, error,
@@ -168,6 +189,7 @@ void l2tpc_tunnel_down(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_do
  * is finally gone (L2TP_EV_TUNNEL_CLOSED), then free it. */
 void l2tpc_tunnel_release(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_down_cause cause)
 {
+	l2tpc_tunnel_trace_end(ctx, t, l2tpc_close_event(cause, false));
 	if (t->closed_owed)
 		l2tpc_emit(ctx, L2TP_EV_TUNNEL_CLOSED, t, NULL, cause, L2TP_OK, 0, 0, NULL);
 	l2tpc_tunnel_free(ctx, t);
@@ -183,7 +205,7 @@ static void tunnel_close(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_
 	l2tpc_peer_index_del(ctx, t);
 	l2tpc_init_list_del(ctx, t);
 	l2tpc_half_open_end(ctx, t);
-	t->state = L2TP_TUNNEL_CLOSING;
+	l2tpc_tunnel_set_state(ctx, t, L2TP_TUNNEL_CLOSING, l2tpc_close_event(cause, false));
 	ctx->stats.tunnels_active--;
 	ctx->stats.tunnels_draining++;
 	/* Section 5.7: keep the tunnel for a full retransmission cycle after
@@ -286,9 +308,10 @@ static bool put_response(struct l2tp_ctx *ctx, const struct l2tp_msg *peer, uint
 	return true;
 }
 
-static void tunnel_established(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, uint64_t now)
+static void tunnel_established(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
+			       enum l2tp_trace_event ev, uint64_t now)
 {
-	t->state = L2TP_TUNNEL_ESTABLISHED;
+	l2tpc_tunnel_set_state(ctx, t, L2TP_TUNNEL_ESTABLISHED, ev);
 	t->announced = true;
 	t->last_activity = now;
 	t->up_at = now;
@@ -378,7 +401,7 @@ static void tunnel_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 			return;
 		}
 		put_response(ctx, m, L2TP_MSG_SCCRP);
-		t->state = L2TP_TUNNEL_WAIT_CTL_CONN;
+		l2tpc_tunnel_set_state(ctx, t, L2TP_TUNNEL_WAIT_CTL_CONN, L2TP_TEV_RX_SCCRQ);
 		l2tpc_peer_index_add(ctx, t);
 		l2tpc_tunnel_send(ctx, t, 0, now);
 		return;
@@ -411,7 +434,8 @@ static void tunnel_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 		}
 		if (!l2tpc_tunnel_send(ctx, t, 0, now))
 			return;
-		tunnel_established(ctx, t, now);
+		tunnel_established(ctx, t, m->type == L2TP_MSG_SCCRP ? L2TP_TEV_RX_SCCRP
+								      : L2TP_TEV_RX_SCCCN, now);
 		return;
 	case L2TP_MSG_SCCCN:
 		if (t->state != L2TP_TUNNEL_WAIT_CTL_CONN) {
@@ -435,7 +459,8 @@ static void tunnel_deliver(struct l2tp_ctx *ctx, struct l2tp_tunnel *t,
 				     NULL, true, now);
 			return;
 		}
-		tunnel_established(ctx, t, now);
+		tunnel_established(ctx, t, m->type == L2TP_MSG_SCCRP ? L2TP_TEV_RX_SCCRP
+								      : L2TP_TEV_RX_SCCCN, now);
 		return;
 	default:
 		l2tpc_count(ctx, L2TP_R_BAD_STATE);
@@ -532,11 +557,12 @@ int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	t = l2tpc_tunnel_new(ctx, L2TP_ROLE_LAC, peer, local, now, &why);
 	if (!t)
 		return why == L2TP_R_NO_ID ? -EAGAIN : -ENOMEM;
-	t->state = L2TP_TUNNEL_WAIT_CTL_REPLY;
+	l2tpc_tunnel_set_state(ctx, t, L2TP_TUNNEL_WAIT_CTL_REPLY, L2TP_TEV_LOCAL_OPEN);
 	l2tp_msg_init(&ctx->out, L2TP_MSG_SCCRQ);
 	if (!l2tpc_get_random(ctx, t->tie_breaker, sizeof(t->tie_breaker)) ||
 	    !put_identity(ctx, t, &ctx->out)) {
 		l2tpc_count(ctx, L2TP_R_NO_RANDOM);
+		l2tpc_tunnel_trace_end(ctx, t, L2TP_TEV_NO_RESOURCES);
 		l2tpc_tunnel_free(ctx, t);
 		return -EIO;
 	}
@@ -547,6 +573,7 @@ int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_addr *peer,
 	memcpy(ctx->out.tie_breaker, t->tie_breaker, 8);
 	l2tp_msg_set(&ctx->out, L2TP_AVP_TIE_BREAKER);
 	if (!l2tpc_tunnel_send(ctx, t, 0, now)) {
+		l2tpc_tunnel_trace_end(ctx, t, L2TP_TEV_NO_RESOURCES);
 		l2tpc_tunnel_free(ctx, t);
 		return -ENOMEM;
 	}
