@@ -28,6 +28,7 @@
 #include "reload.h"
 #include "session.h"
 #include "text.h"
+#include "trace.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
 #define MAX_DATAGRAM 4096
@@ -663,7 +664,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
 	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
-					     .accept_tunnel = drain_accept_tunnel };
+					     .accept_tunnel = drain_accept_tunnel,
+					     .trace = trace_l2tp };
 	struct l2tp_config lc;
 	char a[64];
 

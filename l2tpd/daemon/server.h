@@ -86,6 +86,7 @@ struct session {
 	bool user_counted;
 	bool has_lease4;
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
+	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct pending_auth *auth;	/* only while a verdict is due */

@@ -15,6 +15,7 @@
 #include "net.h"
 #include "ppp/mschap.h"
 #include "text.h"
+#include "trace.h"
 
 /* RFC 2661 section 4.4.2, CDN Result Codes. */
 #define CDN_LOST_CARRIER 1
@@ -331,6 +332,7 @@ void session_fill_ppp_config(struct server *srv)
 	c->cb.event = ppp_event_cb;
 	c->cb.set_timer = ppp_set_timer_cb;
 	c->cb.random = ppp_random_cb;
+	c->cb.trace = trace_ppp;	/* transitions to the debug log (trace.h) */
 	c->mru = server_link_mru(srv, AF_INET);
 	c->echo_interval_ms = srv->cfg.lcp_echo_interval * 1000;
 	c->echo_failures = (uint8_t)srv->cfg.lcp_echo_failures;
