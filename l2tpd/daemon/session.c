@@ -1072,8 +1072,10 @@ static void finish_close(struct session *s)
 			ppp_close(&s->ppp, now, PPP_DOWN_ADMIN);
 		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
 		s->l2tp_gone = true;
+		trace_closing(s);
 		l2tp_session_close(srv->l2tp, s->tunnel_id, s->session_id, s->cdn_result,
 				   s->cdn_error, now);
+		trace_closing(NULL);
 	} else if (s->ppp_started) {
 		ppp_lower_down(&s->ppp, now);
 	}

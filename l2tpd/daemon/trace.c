@@ -13,6 +13,14 @@
 #include "server.h"
 #include "text.h"
 
+/* trace_closing(): one event loop, one close at a time. */
+static struct session *closing;
+
+void trace_closing(struct session *s)
+{
+	closing = s;
+}
+
 /* A line for this session: debug level, or its bit set by l2tpctl. */
 static bool wanted(const struct session *s)
 {
@@ -34,6 +42,9 @@ void trace_l2tp(void *arg, const struct l2tp_trace *t)
 	char u[TEXT_SAFE_SIZE + 16];
 
 	(void)arg;
+	if (!s && closing && t->machine == L2TP_TRACE_SESSION &&
+	    closing->tunnel_id == t->tunnel_id && closing->session_id == t->session_id)
+		s = closing;
 	if (!wanted(s))
 		return;
 	if (t->machine == L2TP_TRACE_TUNNEL) {

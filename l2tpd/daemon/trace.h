@@ -16,6 +16,7 @@
 #include "ppp/ppp.h"
 
 struct server;
+struct session;
 struct session_filter;
 
 /* l2tp_ops.trace; arg is the server. */
@@ -25,5 +26,10 @@ void trace_ppp(void *ctx, const struct ppp_trace *t);
 /* l2tpctl trace on|off: set or clear the bit of every session the filter
  * selects; returns their number. */
 int trace_set_filter(struct server *srv, const struct session_filter *f, bool on);
+/* The daemon clears a call's user pointer before it closes the call
+ * itself (the SESSION_DOWN of that close must not come back to the
+ * session): name the session for that while, so the call's last
+ * transitions are still its own. NULL ends it. */
+void trace_closing(struct session *s);
 
 #endif
