@@ -836,6 +836,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 			[SRV_LOG_ICRQ_REFUSED] = LOG_RL_INIT("incoming call refused", 10, 10000),
 			[SRV_LOG_SCCRQ_NO_IPSEC] = LOG_RL_INIT("tunnel without IPsec refused", 10,
 							       10000),
+			[SRV_LOG_TRACE_HALF_OPEN] = LOG_RL_INIT("trace of a tunnel never up", 10,
+								10000),
 		};
 
 		memcpy(srv->log_rl, init, sizeof(init));

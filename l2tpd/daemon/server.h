@@ -135,6 +135,7 @@ enum server_log_class {
 	SRV_LOG_SCCRQ_REFUSED,		/* tunnel limit, half-open budget, rate limit */
 	SRV_LOG_ICRQ_REFUSED,		/* ports, per tunnel, pre-auth budgets */
 	SRV_LOG_SCCRQ_NO_IPSEC,		/* require_ipsec: no SA */
+	SRV_LOG_TRACE_HALF_OPEN,	/* debug: transitions of tunnels never up (trace.c) */
 	SRV_LOG_MAX
 };
 

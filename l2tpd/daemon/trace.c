@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "log_ratelimit.h"
 #include "select.h"
 #include "server.h"
 #include "text.h"
@@ -38,20 +39,30 @@ static const char *user_part(char *buf, size_t len, const struct session *s)
 
 void trace_l2tp(void *arg, const struct l2tp_trace *t)
 {
+	struct server *srv = arg;
 	struct session *s = t->session_user;
 	char u[TEXT_SAFE_SIZE + 16];
 
-	(void)arg;
 	if (!s && closing && t->machine == L2TP_TRACE_SESSION &&
 	    closing->tunnel_id == t->tunnel_id && closing->session_id == t->session_id)
 		s = closing;
 	if (!wanted(s))
 		return;
 	if (t->machine == L2TP_TRACE_TUNNEL) {
-		log_msg_always(LOG_LVL_DEBUG, "tunnel %u: trace l2tp tunnel %s -> %s (%s)",
-			       t->tunnel_id, l2tp_trace_state_name(t->machine, t->from),
-			       l2tp_trace_state_name(t->machine, t->to),
-			       l2tp_trace_event_name(t->event));
+		/* A tunnel the daemon never saw up (no user pointer: TUNNEL_UP
+		 * sets it) is anyone's: an SCCRQ flood makes and evicts
+		 * thousands a second. Their lines are rate-limited like the
+		 * refusals; an established tunnel's are not. */
+		char line[128];
+
+		snprintf(line, sizeof(line), "tunnel %u: trace l2tp tunnel %s -> %s (%s)",
+			 t->tunnel_id, l2tp_trace_state_name(t->machine, t->from),
+			 l2tp_trace_state_name(t->machine, t->to), l2tp_trace_event_name(t->event));
+		if (!t->tunnel_user)
+			log_rl_msg(&srv->log_rl[SRV_LOG_TRACE_HALF_OPEN], server_now_ms(srv),
+				   LOG_LVL_DEBUG, "%s", line);
+		else
+			log_msg(LOG_LVL_DEBUG, "%s", line);
 		return;
 	}
 	log_msg_always(LOG_LVL_DEBUG, "session %u/%u%s: trace l2tp call %s -> %s (%s)",
