@@ -23,6 +23,7 @@
 #include "session.h"
 #include "strbuf.h"
 #include "text.h"
+#include "trace.h"
 
 struct ctl_conn {
 	struct server *srv;
@@ -332,6 +333,24 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 								 : "nothing selected");
 		} else if ((n = server_disconnect_filter(srv, &f)) > 0) {
 			outf(o, "ok\n%d session(s) disconnected\n", n);
+		} else {
+			outf(o, "error: no session matches\n");
+		}
+		break;
+	}
+	case CTL_CMD_TRACE: {
+		/* the same selectors as disconnect (select.c); trace.h */
+		struct session_filter f;
+		char err[160];
+		int n;
+
+		if (session_filter_parse(&f, req->n_args, (char **)req->args, err, sizeof(err))) {
+			outf(o, "error: %s\n", err);
+		} else if (!session_filter_selects(&f) || f.sort != SORT_NONE) {
+			outf(o, "error: %s\n", f.sort != SORT_NONE ? "sort is for sessions"
+								 : "nothing selected");
+		} else if ((n = trace_set_filter(srv, &f, req->trace_on)) > 0) {
+			outf(o, "ok\ntracing %s for %d session(s)\n", req->trace_on ? "on" : "off", n);
 		} else {
 			outf(o, "error: no session matches\n");
 		}

@@ -101,11 +101,25 @@ enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request
 		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
 		req->cmd = CTL_CMD_DRAIN;
 		req->drain_on = !strcmp(argv[1], "on");
+	} else if (!strcmp(argv[0], "trace")) {
+		/* trace on|off SELECTOR...: selector words checked by select.c */
+		req->cmd = CTL_CMD_TRACE;
+		if (argc < 3 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+			return fail(req, "trace: expected on|off and KEY=VALUE selectors or all "
+				    "(user=, session=, address=, interface=, peer=, policy=)");
+		req->trace_on = !strcmp(argv[1], "on");
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "all") != 0 && !strchr(argv[i], '='))
+				return fail(req, "trace: expected KEY=VALUE selectors or all "
+					    "(user=, session=, address=, interface=, peer=, policy=)");
+		for (int i = 2; i < argc; i++)
+			req->args[req->n_args++] = argv[i];
+		return CTL_PARSE_OK;
 	} else {
 		char word[64];
 
 		return fail(req, "unknown request '%s' (status, tunnels, sessions, disconnect, "
-			    "drain, reload)", text_safe(word, sizeof(word), argv[0]));
+			    "drain, trace, reload)", text_safe(word, sizeof(word), argv[0]));
 	}
 	for (int i = 1; i < argc; i++)
 		req->args[req->n_args++] = argv[i];

@@ -26,6 +26,7 @@ enum ctl_cmd {
 	CTL_CMD_DISCONNECT_SESSION,
 	CTL_CMD_DISCONNECT,		/* args: selector words, at least one */
 	CTL_CMD_DRAIN,			/* drain_on */
+	CTL_CMD_TRACE,			/* trace_on; args: selector words, at least one */
 };
 
 struct ctl_request {
@@ -34,8 +35,9 @@ struct ctl_request {
 	char user[CTL_MAX_REQUEST];	/* CTL_CMD_DISCONNECT_USER */
 	uint16_t tunnel_id, session_id;	/* CTL_CMD_DISCONNECT_SESSION */
 	bool drain_on;			/* CTL_CMD_DRAIN */
-	/* CTL_CMD_SESSIONS, CTL_CMD_DISCONNECT: the words after the command,
-	 * pointing into words[] */
+	bool trace_on;			/* CTL_CMD_TRACE */
+	/* CTL_CMD_SESSIONS, CTL_CMD_DISCONNECT, CTL_CMD_TRACE: the selector
+	 * words after the command, pointing into words[] */
 	char words[CTL_MAX_REQUEST];
 	char *args[CTL_MAX_ARGS];
 	int n_args;

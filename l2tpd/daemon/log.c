@@ -44,7 +44,9 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+static void log_write(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void log_write(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = {
 		[LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warning",
@@ -52,13 +54,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		[LOG_LVL_DEBUG] = "debug",
 	};
 	char line[1024], safe[2048];
-	va_list ap;
 
-	if (!log_enabled(level))
-		return;
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	/* One event, one line, whatever a caller forgot: control characters
 	 * and bytes that are not UTF-8 become \xNN (lib/text.h). Client
 	 * strings are also passed through SAFE_STR by the callers, which
@@ -77,4 +74,24 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		fprintf(stderr, "%s.%03ld l2tpd %s: %s\n", when, ts.tv_nsec / 1000000L,
 			tags[level], safe);
 	}
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	log_write(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg_always(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(level, fmt, ap);
+	va_end(ap);
 }

@@ -14,6 +14,10 @@ void log_set_level(enum log_level level);
 int log_level_parse(const char *s, enum log_level *out);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_enabled(enum log_level level);
+/* Written whatever the level, with this level's tag: the lines of a
+ * session an administrator traces (l2tpctl trace, trace.h). */
+void log_msg_always(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -29,6 +29,7 @@
 #include "reload.h"
 #include "session.h"
 #include "text.h"
+#include "trace.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
 #define MAX_DATAGRAM 4096
@@ -672,7 +673,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
 	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
-					     .accept_tunnel = drain_accept_tunnel };
+					     .accept_tunnel = drain_accept_tunnel,
+					     .trace = trace_l2tp };
 	struct l2tp_config lc;
 	char a[64];
 
@@ -813,6 +815,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 			[SRV_LOG_ICRQ_REFUSED] = LOG_RL_INIT("incoming call refused", 10, 10000),
 			[SRV_LOG_SCCRQ_NO_IPSEC] = LOG_RL_INIT("tunnel without IPsec refused", 10,
 							       10000),
+			[SRV_LOG_TRACE_HALF_OPEN] = LOG_RL_INIT("trace of a tunnel never up", 10,
+								10000),
 		};
 
 		memcpy(srv->log_rl, init, sizeof(init));

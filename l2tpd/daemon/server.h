@@ -94,6 +94,7 @@ struct session {
 	bool has_lease4;
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint8_t auth_step;		/* enum session_auth_step */
+	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct held_frame *held;	/* PPP frames that beat the ICCN (session.c) */
@@ -142,6 +143,7 @@ enum server_log_class {
 	SRV_LOG_SCCRQ_REFUSED,		/* tunnel limit, half-open budget, rate limit */
 	SRV_LOG_ICRQ_REFUSED,		/* ports, per tunnel, pre-auth budgets */
 	SRV_LOG_SCCRQ_NO_IPSEC,		/* require_ipsec: no SA */
+	SRV_LOG_TRACE_HALF_OPEN,	/* debug: transitions of tunnels never up (trace.c) */
 	SRV_LOG_MAX
 };
 

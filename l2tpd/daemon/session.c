@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "text.h"
+#include "trace.h"
 
 /* RFC 2661 section 4.4.2, CDN Result Codes. */
 #define CDN_LOST_CARRIER 1
@@ -287,6 +288,7 @@ void session_fill_ppp_config(struct server *srv)
 	c->cb.event = ppp_event_cb;
 	c->cb.set_timer = ppp_set_timer_cb;
 	c->cb.random = ppp_random_cb;
+	c->cb.trace = trace_ppp;	/* transitions to the debug log (trace.h) */
 	c->mru = server_link_mru(srv, AF_INET);
 	c->echo_interval_ms = srv->cfg.lcp_echo_interval * 1000;
 	c->echo_failures = (uint8_t)srv->cfg.lcp_echo_failures;
@@ -1067,8 +1069,10 @@ static void finish_close(struct session *s)
 			ppp_close(&s->ppp, now, PPP_DOWN_ADMIN);
 		l2tp_session_set_user(srv->l2tp, s->tunnel_id, s->session_id, NULL);
 		s->l2tp_gone = true;
+		trace_closing(s);
 		l2tp_session_close(srv->l2tp, s->tunnel_id, s->session_id, s->cdn_result,
 				   s->cdn_error, now);
+		trace_closing(NULL);
 	} else if (s->ppp_started) {
 		ppp_lower_down(&s->ppp, now);
 	}

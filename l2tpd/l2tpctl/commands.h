@@ -56,5 +56,6 @@ int l2tpctl_request(const char *req, FILE *out, FILE *err);
 int l2tpctl_sessions(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_disconnect(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_drain(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_trace(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -20,6 +20,8 @@ static const struct l2tpctl_command commands[] = {
 	  "--interface IF --peer P --policy P (all must match), --all --yes", l2tpctl_disconnect },
 	{ "drain", "[on|off]", "refuse new tunnels and sessions, keep those up (not kept "
 	  "across a restart)", l2tpctl_drain },
+	{ "trace", "on|off --session T/S", "log the state transitions of the sessions selected\n"
+	  "      whatever log_level (selectors as for disconnect, or --all)", l2tpctl_trace },
 	{ "reload", "", "reload l2tpd.conf and the policy file (kept on error)", l2tpctl_reload },
 	{ "client-config", "KIND --server ADDR ...", "a client profile (windows, apple, "
 	  "networkmanager, android)", l2tpctl_client_config },

@@ -6,6 +6,7 @@
  *                    | --peer P | --policy P | --all --yes
  *         (and the older forms: disconnect user NAME | session T/S)
  * l2tpctl drain [on|off]
+ * l2tpctl trace on|off --session T/S | --user U | ... | --all
  *
  * The options become request words (user=U ... sort=KEY): the daemon
  * filters (l2tpd/daemon/select.c), so only the sessions asked for cross
@@ -126,4 +127,31 @@ int l2tpctl_drain(int argc, char **argv, FILE *out, FILE *err)
 	if (argc == 1 && !strcmp(argv[0], "off"))
 		return l2tpctl_request("drain off", out, err);
 	return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage", "usage: l2tpctl drain [on|off]");
+}
+
+/* Per-session tracing: the session's state transitions in the daemon's
+ * log whatever its log_level (docs/operations.md "Following one session"). */
+int l2tpctl_trace(int argc, char **argv, FILE *out, FILE *err)
+{
+	char req[REQ_MAX];
+	const char *bad = NULL;
+	bool all = false;
+
+	if (argc < 2 || (strcmp(argv[0], "on") && strcmp(argv[0], "off")))
+		goto usage;
+	snprintf(req, sizeof(req), "trace %s", argv[0]);
+	/* every selector but sort= */
+	if (parse_selectors(argc - 1, argv + 1, 0x3f, req, sizeof(req), &all, NULL, &bad))
+		goto usage;
+	if (all && strchr(req + 6, '='))
+		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+				    "l2tpctl trace: --all does not combine with a selector");
+	if (all)
+		snprintf(req, sizeof(req), "trace %s all", argv[0]);
+	return l2tpctl_request(req, out, err);
+usage:
+	return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
+			    "usage: l2tpctl trace on|off --session TUNNEL/SESSION | --user U | "
+			    "--address A | --interface IF | --peer P | --policy P | --all%s%.64s%s",
+			    bad ? " (at '" : "", bad ? bad : "", bad ? "')" : "");
 }

@@ -199,6 +199,61 @@ struct l2tp_event {
 	void *tunnel_user, *session_user;
 };
 
+/*
+ * Tracing (docs/l2tp.md "Tracing"): every state change of the tunnel
+ * machine (RFC 2661 section 7.2) and of the call machine (7.4) goes through
+ * one setter per machine, which hands the change to l2tp_ops.trace. For a
+ * debug log; the library itself writes nothing.
+ */
+enum l2tp_trace_machine { L2TP_TRACE_TUNNEL, L2TP_TRACE_SESSION };
+
+/* What made the machine move, in the words of the section 7 tables. */
+enum l2tp_trace_event {
+	L2TP_TEV_LOCAL_OPEN,		/* l2tp_tunnel_open(), l2tp_session_open() */
+	L2TP_TEV_RX_SCCRQ,
+	L2TP_TEV_RX_SCCRP,
+	L2TP_TEV_RX_SCCCN,
+	L2TP_TEV_RX_STOPCCN,
+	L2TP_TEV_TUNNEL_UP,		/* LAC call: its tunnel is open, ICRQ sent */
+	L2TP_TEV_RX_ICRQ,
+	L2TP_TEV_RX_ICRP,
+	L2TP_TEV_RX_ICCN,
+	L2TP_TEV_RX_CDN,
+	L2TP_TEV_LOCAL_CLOSE,		/* l2tp_*_close(), l2tp_ctx_close_all() */
+	L2TP_TEV_PROTOCOL_ERROR,	/* malformed or out-of-place message */
+	L2TP_TEV_AUTH_FAILED,		/* tunnel challenge/response (5.1.1) */
+	L2TP_TEV_NO_RESOURCES,		/* a limit, a full queue, no randomness */
+	L2TP_TEV_SETUP_TIMEOUT,
+	L2TP_TEV_PREAUTH_TIMEOUT,
+	L2TP_TEV_UNREACHABLE,		/* retransmissions exhausted (5.8) */
+	L2TP_TEV_TIE_BREAKER,		/* lost the tie breaker (4.4.3) */
+	L2TP_TEV_TUNNEL_DOWN,		/* call: its tunnel went down */
+	L2TP_TEV_DRAINED,		/* the hold after StopCCN/CDN is over: freed */
+	L2TP_TEV_MAX
+};
+
+/* A call before it exists and after it is freed, a tunnel after it is
+ * freed: the tables' "idle" (a tunnel also starts in L2TP_TUNNEL_IDLE). */
+#define L2TP_TRACE_IDLE (-1)
+
+struct l2tp_trace {
+	enum l2tp_trace_machine machine;
+	enum l2tp_role role;
+	enum l2tp_trace_event event;
+	/* enum l2tp_tunnel_state or l2tp_session_state, or L2TP_TRACE_IDLE;
+	 * from != to always */
+	int from, to;
+	uint16_t tunnel_id, peer_tunnel_id;
+	uint16_t session_id, peer_session_id;	/* 0 for the tunnel machine */
+	/* The user pointers; session_user is NULL once SESSION_DOWN was
+	 * reported (the caller may have freed it). */
+	void *tunnel_user, *session_user;
+};
+
+const char *l2tp_trace_event_name(enum l2tp_trace_event e);
+/* "idle" for L2TP_TRACE_IDLE, else the state's name in that machine. */
+const char *l2tp_trace_state_name(enum l2tp_trace_machine m, int state);
+
 /* What l2tp_ops.accept_tunnel says about a new control connection. */
 enum l2tp_accept {
 	L2TP_ACCEPT,		/* go on: SCCRP */
@@ -217,6 +272,9 @@ struct l2tp_ops {
 	 * SA?"). NULL accepts every peer. Must not call into the ctx. */
 	enum l2tp_accept (*accept_tunnel)(void *arg, const struct l2tp_addr *peer,
 					  const struct l2tp_addr *local);
+	/* Optional: every state change of a tunnel or call (see struct
+	 * l2tp_trace). Must not call into the ctx. */
+	void (*trace)(void *arg, const struct l2tp_trace *t);
 };
 
 struct l2tp_stats {

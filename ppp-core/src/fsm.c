@@ -419,6 +419,29 @@ static bool timer_runs_in(uint8_t state)
 	       state == PPP_FSM_ACK_SENT;
 }
 
+/*
+ * The one setter of f->state: every transition of the automaton goes
+ * through here and out to the trace op (action 0, from, to), at the moment
+ * it happens, so that a transition made by a re-entering hook is reported
+ * after the one that caused it. event is an enum ppp_fsm_event, or -1 for
+ * ppp_fsm_reset().
+ */
+static void fsm_set_state(struct ppp_fsm *f, int event, uint8_t to)
+{
+	uint8_t from = f->state;
+
+	f->state = to;
+	/* an NCP never initialised (its ops unset) can still be reset */
+	if (f->ops && f->ops->trace)
+		f->ops->trace(f->ctx, f, event, 0, from, to);
+}
+
+void ppp_fsm_reset(struct ppp_fsm *f)
+{
+	fsm_set_state(f, -1, PPP_FSM_INITIAL);
+	f->deadline = 0;
+}
+
 void ppp_fsm_dispatch(struct ppp_fsm *f, enum ppp_fsm_event ev,
 		      const struct ppp_fsm_rx *rx)
 {
@@ -437,7 +460,7 @@ void ppp_fsm_dispatch(struct ppp_fsm *f, enum ppp_fsm_event ev,
 	/* The new state is entered before the actions run, so that a
 	 * layer hook (tlu, tlf) that re-enters the automaton -- e.g. tlf
 	 * closing the link -- sees the state the RFC's table names. */
-	f->state = t.next;
+	fsm_set_state(f, (int)ev, t.next);
 	for (unsigned i = 0; i < PPP_FSM_NACTIONS; i++) {
 		unsigned a = 1u << i;
 
@@ -449,8 +472,6 @@ void ppp_fsm_dispatch(struct ppp_fsm *f, enum ppp_fsm_event ev,
 	}
 	if (!timer_runs_in(f->state))
 		f->deadline = 0;
-	if (f->ops->trace)
-		f->ops->trace(f->ctx, f, ev, 0, from, f->state);
 }
 
 void ppp_fsm_up(struct ppp_fsm *f)

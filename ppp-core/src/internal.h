@@ -83,6 +83,14 @@ int ppp_options_valid(struct ppp_session *s, const uint8_t *opts, size_t len);
 bool ppp_next_option(struct ppp_reader *rd, uint8_t *type, const uint8_t **body,
 		     size_t *blen);
 
+/* trace.c */
+/* The one setter of s->phase: traced with what moved it (static text). */
+void ppp_set_phase(struct ppp_session *s, enum ppp_phase to, const char *why);
+/* The trace op of the LCP, IPCP and IPV6CP automata: their transitions
+ * go out through ppp_callbacks.trace. */
+void ppp_fsm_trace(void *ctx, const struct ppp_fsm *f, int event, unsigned action,
+		   int from, int to);
+
 /* lcp.c */
 void ppp_lcp_init_state(struct ppp_session *s);
 void ppp_lcp_echo_timer(struct ppp_session *s);

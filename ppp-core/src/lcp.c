@@ -484,7 +484,7 @@ static void lcp_layer_up(void *ctx)
 	/* RFC 1661 3.4/3.5: authenticate if agreed, else network. */
 	if ((s->role == PPP_SERVER && (l->want & LCP_WANT_AUTH)) ||
 	    (s->role == PPP_CLIENT && l->auth != PPP_AUTH_NONE)) {
-		s->phase = PPP_PHASE_AUTHENTICATE;
+		ppp_set_phase(s, PPP_PHASE_AUTHENTICATE, "LCP up");
 		ppp_emit(s, &ev);
 		ppp_auth_start(s);
 	} else {
@@ -504,13 +504,13 @@ static void lcp_layer_down(void *ctx)
 	if (s->ipv6cp.state >= PPP_FSM_CLOSED)
 		ppp_fsm_down(&s->ipv6cp);
 	/* Back to Initial: a renegotiation reopens them from scratch. */
-	s->ipcp.state = PPP_FSM_INITIAL;
-	s->ipv6cp.state = PPP_FSM_INITIAL;
-	s->ipcp.deadline = s->ipv6cp.deadline = 0;
+	ppp_fsm_reset(&s->ipcp);
+	ppp_fsm_reset(&s->ipv6cp);
 	ppp_auth_layer_down(s);
 	if (s->phase != PPP_PHASE_DEAD)
-		s->phase = s->down_reason != PPP_DOWN_NONE ? PPP_PHASE_TERMINATE
-							   : PPP_PHASE_ESTABLISH;
+		ppp_set_phase(s, s->down_reason != PPP_DOWN_NONE ? PPP_PHASE_TERMINATE
+								 : PPP_PHASE_ESTABLISH,
+			      "LCP down");
 }
 
 static void lcp_layer_started(void *ctx)
@@ -736,4 +736,5 @@ const struct ppp_fsm_ops ppp_lcp_ops = {
 	.send = lcp_send,
 	.now = lcp_now,
 	.malformed = lcp_malformed,
+	.trace = ppp_fsm_trace,
 };

@@ -365,6 +365,7 @@ const struct ppp_fsm_ops ppp_ipcp_ops = {
 	.send = ncp_send,
 	.now = ncp_now,
 	.malformed = ncp_malformed,
+	.trace = ppp_fsm_trace,
 };
 
 /* ---------------- IPV6CP ---------------- */
@@ -561,4 +562,5 @@ const struct ppp_fsm_ops ppp_ipv6cp_ops = {
 	.send = ncp_send,
 	.now = ncp_now,
 	.malformed = ncp_malformed,
+	.trace = ppp_fsm_trace,
 };

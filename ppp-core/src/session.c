@@ -278,7 +278,8 @@ void ppp_report_down(struct ppp_session *s, enum ppp_down_reason fallback)
 	if (s->down_reason == PPP_DOWN_NONE)
 		s->down_reason = (uint8_t)fallback;
 	s->down_reported = true;
-	s->phase = PPP_PHASE_DEAD;
+	ppp_set_phase(s, PPP_PHASE_DEAD,
+		      ppp_down_reason_text((enum ppp_down_reason)s->down_reason));
 	s->lcp_st.echo_deadline = 0;
 	s->auth.deadline = 0;
 	s->auth.phase_deadline = 0;
@@ -294,7 +295,8 @@ void ppp_link_close(struct ppp_session *s, enum ppp_down_reason why)
 	if (s->down_reason == PPP_DOWN_NONE)
 		s->down_reason = (uint8_t)why;
 	if (s->phase != PPP_PHASE_DEAD)
-		s->phase = PPP_PHASE_TERMINATE;
+		ppp_set_phase(s, PPP_PHASE_TERMINATE,
+			      ppp_down_reason_text((enum ppp_down_reason)s->down_reason));
 	s->auth.deadline = 0;
 	s->auth.phase_deadline = 0;
 	ppp_fsm_close(&s->lcp);
@@ -306,7 +308,8 @@ void ppp_link_close(struct ppp_session *s, enum ppp_down_reason why)
  * sent as soon as it sees Success, always finds its automaton running. */
 void ppp_enter_network(struct ppp_session *s)
 {
-	s->phase = PPP_PHASE_NETWORK;
+	ppp_set_phase(s, PPP_PHASE_NETWORK,
+		      s->phase == PPP_PHASE_AUTHENTICATE ? "auth success" : "LCP up");
 	s->auth.deadline = 0;
 	s->auth.phase_deadline = 0;
 	ppp_ipcp_init_state(s);
@@ -341,7 +344,7 @@ void ppp_ncp_finished(struct ppp_session *s)
 void ppp_start(struct ppp_session *s, uint64_t now)
 {
 	s->now = now;
-	s->phase = PPP_PHASE_ESTABLISH;
+	ppp_set_phase(s, PPP_PHASE_ESTABLISH, "start");
 	ppp_lcp_init_state(s);
 	ppp_fsm_open(&s->lcp);
 	ppp_fsm_up(&s->lcp);

@@ -156,7 +156,9 @@ struct ppp_fsm_ops {
 		     size_t len);
 	uint64_t (*now)(void *ctx);
 	void (*malformed)(void *ctx, enum ppp_malformed why);
-	/* Debug trace of each action and transition; may be NULL. */
+	/* Debug trace; may be NULL. Called with action 0 for every
+	 * transition, as it happens (event -1: ppp_fsm_reset), and for an
+	 * illegal event (from == to); then once per action it runs. */
 	void (*trace)(void *ctx, const struct ppp_fsm *f, int event,
 		      unsigned action, int from, int to);
 };
@@ -210,6 +212,10 @@ const char *ppp_fsm_action_name(unsigned action_bit);
 void ppp_fsm_init(struct ppp_fsm *f, const struct ppp_fsm_ops *ops, void *ctx,
 		  uint32_t restart_ms, uint8_t max_configure,
 		  uint8_t max_terminate, uint8_t max_failure);
+
+/* Back to Initial without running any action (the NCPs when LCP goes
+ * down: a renegotiation opens them from scratch). Traced, event -1. */
+void ppp_fsm_reset(struct ppp_fsm *f);
 
 /* Administrative and lower-layer events. */
 void ppp_fsm_up(struct ppp_fsm *f);

@@ -163,6 +163,34 @@ struct ppp_event {
 	} u;
 };
 
+/*
+ * Tracing (docs/ppp-core.md "Tracing"): every change of the phase (RFC
+ * 1661 section 3.2) and every transition of the LCP, IPCP and IPV6CP
+ * automata (section 4.1) is handed to ppp_callbacks.trace, as it happens.
+ * Authentication shows as the phase leaving Authenticate: to Network on
+ * success, to Terminate (why: the down reason) on failure.
+ */
+enum ppp_trace_layer {
+	PPP_TRACE_PHASE,
+	PPP_TRACE_LCP,
+	PPP_TRACE_IPCP,
+	PPP_TRACE_IPV6CP,
+};
+
+struct ppp_trace {
+	enum ppp_trace_layer layer;
+	int from, to;		/* enum ppp_phase (PHASE) or enum ppp_fsm_state; from != to */
+	int event;		/* enum ppp_fsm_event; -1: a phase change or ppp_fsm_reset */
+	/* static text: the event's name ("RCR+", "TO-", "reset") or what
+	 * moved the phase ("start", "LCP up", "auth success", a down reason) */
+	const char *why;
+};
+
+const char *ppp_trace_layer_name(enum ppp_trace_layer l);
+/* The name of a state of that layer ("Req-Sent", "Authenticate"). */
+const char *ppp_trace_state_name(enum ppp_trace_layer l, int state);
+const char *ppp_phase_name(enum ppp_phase p);
+
 struct ppp_callbacks {
 	/* One frame, protocol field onward, preceded by FF 03 when
 	 * config.address_control is set.  Copy it: the buffer is reused. */
@@ -175,6 +203,9 @@ struct ppp_callbacks {
 	 * when none could be had. A challenge is never sent without them:
 	 * the link closes with PPP_DOWN_NO_RANDOM. */
 	int (*random)(void *ctx, uint8_t *buf, size_t len);
+	/* Optional: every state change (struct ppp_trace), for a debug log.
+	 * Must not call into the session. */
+	void (*trace)(void *ctx, const struct ppp_trace *t);
 };
 
 /* Client-side credentials (our tests and load generator).  The caller keeps

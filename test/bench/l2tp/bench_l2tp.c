@@ -80,7 +80,7 @@ static void node_event(void *arg, const struct l2tp_event *ev)
 		n->up++;
 }
 
-static const struct l2tp_ops ops = {link_send, node_event, NULL};
+static const struct l2tp_ops ops = {link_send, node_event, NULL, NULL};
 
 static void pump(uint64_t now)
 {

@@ -86,9 +86,21 @@ static void f_event(void *arg, const struct l2tp_event *ev)
 	(void)ev;
 }
 
+/* Whatever the input, a trace record is a real change between states of
+ * its machine (l2tp.h "Tracing"). */
+static void f_trace(void *arg, const struct l2tp_trace *t)
+{
+	int max = t->machine == L2TP_TRACE_TUNNEL ? L2TP_TUNNEL_STATE_MAX : L2TP_SESSION_STATE_MAX;
+
+	(void)arg;
+	if (t->from == t->to || t->from < L2TP_TRACE_IDLE || t->from >= max ||
+	    t->to < L2TP_TRACE_IDLE || t->to >= max || (unsigned)t->event >= L2TP_TEV_MAX)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct l2tp_ops ops = {f_send, f_event, NULL};
+	static const struct l2tp_ops ops = {f_send, f_event, NULL, f_trace};
 	static const struct l2tp_addr local = {AF_INET, 1701, {192, 0, 2, 1}, 0};
 	struct fstate f;
 	struct l2tp_config cfg;

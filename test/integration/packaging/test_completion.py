@@ -66,3 +66,11 @@ def test_options_subcommands_and_arguments(tmp_path):
     assert complete("l2tpctl policy check off", tmp_path) == ["office.conf"]
     assert complete("l2tpctl policy test office.conf us", tmp_path) == ["user="]
     assert complete("l2tpctl policy test --json office.conf ti", tmp_path) == ["time="]
+
+
+@pytest.mark.host
+def test_trace_completes_on_off_then_selectors(tmp_path):
+    assert complete("l2tpctl trace ", tmp_path) == ["off", "on"]
+    assert complete("l2tpctl trace on --s", tmp_path) == ["--session"]
+    assert complete("l2tpctl trace on --session ", tmp_path) == []
+    assert complete("l2tpctl trace off --session 1/2 --a", tmp_path) == ["--address", "--all"]

@@ -122,7 +122,15 @@ static enum l2tp_accept h_accept_cb(void *arg, const struct l2tp_addr *peer,
 	return h->accept ? h->accept(h, peer) : L2TP_ACCEPT;
 }
 
-static const struct l2tp_ops h_ops = {h_send, h_event_cb, h_accept_cb};
+static void h_trace_cb(void *arg, const struct l2tp_trace *t)
+{
+	struct harness *h = arg;
+
+	assert_true(h->ntraces < H_MAX_TRACES);
+	h->traces[h->ntraces++] = *t;
+}
+
+static const struct l2tp_ops h_ops = {h_send, h_event_cb, h_accept_cb, h_trace_cb};
 
 void h_init(struct harness *h, uint64_t seed, void (*cfg_tweak)(struct l2tp_config *))
 {
@@ -152,6 +160,7 @@ void h_clear(struct harness *h)
 {
 	h->npkts = 0;
 	h->nevents = 0;
+	h->ntraces = 0;
 }
 
 void h_addr(struct l2tp_addr *a, uint8_t last_octet, uint16_t port, uint32_t mark)

@@ -15,6 +15,7 @@
 
 #define H_MAX_PKTS 256
 #define H_MAX_EVENTS 256
+#define H_MAX_TRACES 256
 
 struct h_pkt {
 	uint8_t data[L2TP_MAX_CTRL];
@@ -53,6 +54,9 @@ struct harness {
 	size_t npkts;
 	struct h_event events[H_MAX_EVENTS];
 	size_t nevents;
+	/* every l2tp_ops.trace record, in order (h_clear empties it) */
+	struct l2tp_trace traces[H_MAX_TRACES];
+	size_t ntraces;
 	struct h_peer *peers[8];	/* scripted peers learn Nr from our sends */
 	size_t npeers;
 	/* l2tp_ops.accept_tunnel; NULL accepts (set after h_init) */

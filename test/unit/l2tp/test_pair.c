@@ -137,7 +137,7 @@ static void node_event(void *arg, const struct l2tp_event *ev)
 	}
 }
 
-static const struct l2tp_ops link_ops = {link_send, node_event, NULL};
+static const struct l2tp_ops link_ops = {link_send, node_event, NULL, NULL};
 
 static void sim_init(struct sim *s, uint64_t seed, unsigned loss, unsigned dup, unsigned reorder)
 {

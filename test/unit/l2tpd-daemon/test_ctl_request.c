@@ -107,6 +107,30 @@ static void selector_requests_keep_their_words(void **state)
 	assert_true(req.drain_on);
 }
 
+/* trace on|off with the selectors of disconnect (trace.h) */
+static void trace_takes_on_or_off_and_selectors(void **state)
+{
+	assert_int_equal(parse("trace on session=1234/5678\n"), CTL_PARSE_OK);
+	assert_int_equal(req.cmd, CTL_CMD_TRACE);
+	assert_true(req.trace_on);
+	assert_int_equal(req.n_args, 1);
+	assert_string_equal(req.args[0], "session=1234/5678");
+	assert_int_equal(parse("json trace off user=alice address=198.51.100.10\n"), CTL_PARSE_OK);
+	assert_int_equal(req.cmd, CTL_CMD_TRACE);
+	assert_false(req.trace_on);
+	assert_int_equal(req.n_args, 2);
+	assert_string_equal(req.args[1], "address=198.51.100.10");
+	assert_int_equal(parse("trace off all\n"), CTL_PARSE_OK);
+	assert_int_equal(req.n_args, 1);
+	/* no selector, no on/off, a word that is no selector */
+	assert_int_equal(parse("trace on\n"), CTL_PARSE_ERROR);
+	assert_non_null(strstr(req.error, "on|off"));
+	assert_int_equal(parse("trace maybe user=alice\n"), CTL_PARSE_ERROR);
+	assert_int_equal(parse("trace user=alice on\n"), CTL_PARSE_ERROR);
+	assert_int_equal(parse("trace on alice\n"), CTL_PARSE_ERROR);
+	assert_non_null(strstr(req.error, "KEY=VALUE"));
+}
+
 static void an_unknown_word_is_echoed_escaped(void **state)
 {
 	assert_int_equal(parse("st\x1b[2Jatus'\xff\n"), CTL_PARSE_ERROR);
@@ -123,6 +147,7 @@ int main(void)
 		cmocka_unit_test(malformed_requests_have_a_reason),
 		cmocka_unit_test(selector_requests_keep_their_words),
 		cmocka_unit_test(an_unknown_word_is_echoed_escaped),
+		cmocka_unit_test(trace_takes_on_or_off_and_selectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
