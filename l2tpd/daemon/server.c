@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "dhcp_inform.h"
 #include "dp_user.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -581,6 +582,14 @@ static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8
 	session_ppp_input(ctx, cookie, frame, len);
 }
 
+static int dp_dhcp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		      size_t len)
+{
+	struct server *srv = ctx;
+
+	return srv->inform && dhcp_inform_rx(srv->inform, cookie, pkt, len);
+}
+
 static const struct dataplane_ops *choose_dataplane(const struct l2tpd_config *cfg)
 {
 	char reason[256] = "";
@@ -722,6 +731,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
+		.dhcp_rx = dp_dhcp_rx,
 	};
 	if (srv->dp_ops == &dataplane_userspace) {
 		/* userspace { tun = ... } picks its devices (docs/operations.md) */
@@ -746,6 +756,8 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		log_err("cannot start the %s data path", srv->dp_ops->name);
 		return -1;
 	}
+	/* the kernel plane's one port 67 socket (dhcp_inform.h) */
+	srv->inform = dhcp_inform_open(srv, srv->dp_ops == &dataplane_kernel);
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	if (filters_open(&srv->filters)) {
@@ -862,6 +874,8 @@ void server_free(struct server *srv)
 		srv->dp_ops->destroy(srv->dp);
 	routes_close(srv->routes);
 	srv->routes = NULL;
+	dhcp_inform_close(srv->inform);	/* after the sessions: they hold links */
+	srv->inform = NULL;
 	filters_close(srv->filters);	/* after the sessions: their elements are gone */
 	srv->filters = NULL;
 	edge_filter_free(srv->edge);
@@ -920,6 +934,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	srv->policy = next;
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
+	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies\n"
 		 "settings reloaded from %s%s%s", srv->policy_path, c.users, c.groups, c.pools,

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 
+#include "dhcp_inform.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -211,6 +212,7 @@ static void release_interface_state(struct session *s)
 	struct server *srv = s->srv;
 
 	remove_routes(s);
+	dhcp_inform_session_end(srv->inform, s);
 	if (s->filter_in || s->filter_out) {
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 		if (ifname)
@@ -257,6 +259,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->state == SESSION_UP)
 		return;
 	install_routes(s);
+	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
@@ -634,6 +637,7 @@ static void decide(struct session *s)
 				s->session_id);
 		}
 	}
+	dhcp_inform_session_grant(srv->inform, s, dec.policy_index, &dec.profile);
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 	if (make_netdev(s)) {

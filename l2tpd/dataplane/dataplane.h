@@ -77,6 +77,12 @@ struct dp_callbacks {
 	 * dataplane_ops.fd_ready(fd) when it is readable. */
 	int (*watch_fd)(void *ctx, int fd);
 	void (*unwatch_fd)(void *ctx, int fd);
+	/* userspace only, may be NULL: an IPv4 UDP datagram to port 67 from
+	 * the client (its DHCPINFORM, docs/addresses.md), the whole IP
+	 * packet, before it would be forwarded. 1: the daemon took it
+	 * (answered or counted and dropped); 0: forward it as usual. */
+	int (*dhcp_rx)(void *ctx, struct dp_session *s, void *session_cookie,
+		       const uint8_t *pkt, size_t len);
 };
 
 struct dataplane_ops {

@@ -557,6 +557,18 @@ static int user_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 
 /* ---- receive: from the peer ---- */
 
+/* IPv4 (checked by the caller), UDP, to port 67 (BOOTP/DHCP server, RFC
+ * 2131 section 4.1), first fragment: the daemon's dhcp_rx looks closer. */
+static bool udp_to_port67(const uint8_t *ip, size_t len)
+{
+	size_t ihl;
+
+	if (len < 20 || ip[9] != 17 || (ip[6] & 0x1f) || ip[7])
+		return false;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	return ihl >= 20 && len >= ihl + 4 && ip[ihl + 2] == 0 && ip[ihl + 3] == 67;
+}
+
 void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 			  const struct sockaddr_storage *from, bool has_mark, uint32_t mark)
 {
@@ -615,6 +627,12 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 		 * IPv6 could enter a session that only negotiated IPv4. */
 		if (dp_ip_protocol(f.payload, f.payload_len) != f.protocol) {
 			drop(dp, s, DP_DROP_RX_BAD_IP);
+			return;
+		}
+		if (f.protocol == PPP_PROTOCOL_IP && dp->cb.dhcp_rx &&
+		    udp_to_port67(f.payload, f.payload_len) &&
+		    dp->cb.dhcp_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
+			s->c.ctrl_rx_packets++;
 			return;
 		}
 		w = dp->io.tun_write(dp->io.ctx, s->fd >= 0 ? s->fd : dp->shared_fd,
