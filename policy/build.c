@@ -1073,7 +1073,7 @@ static int dns_domain(struct B *b, const struct conf_node *n, const char **out)
 		label++;
 	}
 	return fail_item(b, n, it, POLICY_ERR_VALUE,
-			 "expected a DNS domain name for '%s' (labels of letters, digits, '-', "
+			 "expected a DNS domain name for '%s' (labels of letters, digits, '-', '_', "
 			 "1-63 characters, 253 in all), got %s", n->name, shown(it, s, sizeof(s)));
 }
 
