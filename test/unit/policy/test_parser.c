@@ -98,6 +98,14 @@ static void test_profile_dns_domain_and_split_routes(void **state)
 	assert_int_equal(d.profile.split_routes[1].len, 8);
 	assert_int_equal(d.profile.split_routes[1].ip.bytes[0], 10);
 	assert_int_equal(d.profile.split_routes[2].len, 0);
+	/* l2tpctl policy test shows them */
+	char *t = policy_format_text(p, 0, &d, NULL), *j = policy_format_json(p, 0, &d, NULL);
+	assert_non_null(strstr(t, "  dns domain:      Corp.Example\n"));
+	assert_non_null(strstr(t, "  split route:     10.0.0.0/8\n"));
+	assert_non_null(strstr(j, "\"dns_domain\":\"Corp.Example\",\"split_routes\":"
+				  "[\"203.0.113.0/24\",\"10.0.0.0/8\",\"0.0.0.0/0\"]"));
+	free(t);
+	free(j);
 	policy_free(p);
 	/* the default: neither */
 	p = load_ok("users { u { dial_in = policy } }\n"
