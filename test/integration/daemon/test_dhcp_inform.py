@@ -6,16 +6,17 @@ reads the DHCPACK: the profile's DNS servers, `dns_domain`, and its
 `split_routes` in options 121 and 249 with our end of the link as the next
 hop. The profile also denies every packet in both directions
 (filter_in/filter_out default deny): the answer must pass anyway. The
-daemon counts the answer in its metrics. Both data paths (the kernel one
-in the test VM), in namespaces."""
+daemon counts the answer in its metrics. A reload gives sessions that
+start after it the new file's options. Both data paths (the kernel one in
+the test VM), in namespaces."""
 import re
 import sys
 
 import pytest
 
-from lib.netns import run
+from lib.netns import run, wait_for
 from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY
-from lib.client import run_client, by_event
+from lib.client import client_path, run_client, by_event
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"          # our end of every link (local_address)
@@ -85,3 +86,29 @@ def test_a_profile_without_split_routes_answers_what_it_has(stack):
     assert r["inform"] is True, r
     assert r["inform_dns"] == ["192.0.2.53", "192.0.2.54"], r
     assert r["inform_domain"] == "" and r["inform_routes"] == "" and r["inform_routes_ms"] == "", r
+
+
+@pytest.mark.netns
+def test_a_reload_gives_new_sessions_the_new_files_answer(stack):
+    srv, cli = stack.netns("srv"), stack.netns("cli")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy(SPLIT))
+    d.start()
+    # a session that stays up across the reload, holding the old options
+    holder = stack.spawn("holder", [client_path(), "--server", SERVER, "--user", "alice",
+                                    "--password", PASSWORDS["alice"], "--dhcp-inform",
+                                    "--hold-forever", "--json"], ns=cli)
+    first = wait_for("the first session's answer", lambda: re.search(
+        r'"inform_domain": *"([^"]*)"', holder.log()))
+    assert first.group(1) == "corp.example", holder.log()
+    with open(d.policy, "w") as f:
+        f.write(policy(SPLIT.replace("corp.example", "branch.example")
+                       .replace("10.0.0.0/8", "172.16.0.0/12")))
+    ok, text = d.ctl("reload")
+    assert ok, text
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--dhcp-inform")
+    assert rc == 0, out + d.log()
+    r = by_event(recs, "up")[0]
+    assert r["inform_domain"] == "branch.example", r
+    assert r["inform_routes"] == "203.0.113.0/24>%s,172.16.0.0/12>%s" % (LOCAL, LOCAL), r
+    holder.stop()
