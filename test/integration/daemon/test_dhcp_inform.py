@@ -112,3 +112,23 @@ def test_a_reload_gives_new_sessions_the_new_files_answer(stack):
     assert r["inform_domain"] == "branch.example", r
     assert r["inform_routes"] == "203.0.113.0/24>%s,172.16.0.0/12>%s" % (LOCAL, LOCAL), r
     holder.stop()
+
+
+@pytest.mark.netns
+def test_a_dhcp_client_on_the_link_is_counted_and_not_answered(stack):
+    """We only answer INFORM: a client that tries to lease an address on
+    its PPP link (DHCPDISCOVER, DHCPREQUEST) gets nothing, and each such
+    datagram is counted by reason."""
+    srv, cli = stack.netns("srv"), stack.netns("cli")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy(SPLIT),
+              extra="metrics {\n        listen = 127.0.0.1:%d\n    }" % PORT)
+    d.start()
+    for n, kind in enumerate(("discover", "request"), 1):
+        c = stack.spawn("client-" + kind, [
+            client_path(), "--server", SERVER, "--user", "alice", "--password",
+            PASSWORDS["alice"], "--dhcp-inform", "--dhcp-type", kind, "--hold-forever",
+            "--json"], ns=cli)
+        wait_for("a %s counted" % kind, lambda: inform_total(srv, "not-inform") >= n)
+        assert inform_total(srv, "answered") == 0
+        c.stop()

@@ -791,7 +791,7 @@ static void inform_send(struct client *cl, struct cl_session *s)
 
 	memcpy(chaddr + 2, &addr, 4);
 	dhcp_begin(&w, msg, sizeof(msg), DHCP_BOOTREQUEST, 0x4c320000u | s->index, chaddr, 6,
-		   DHCPINFORM);
+		   cl->o->dhcp_type);
 	dhcp_set_addrs(&w, addr, 0, 0, 0);
 	dhcp_put(&w, DHCP_OPT_VENDOR_CLASS, "MSFT 5.0", 8);
 	dhcp_put(&w, DHCP_OPT_PARAM_LIST, prl, sizeof(prl));
