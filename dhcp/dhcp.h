@@ -121,4 +121,72 @@ int dhcp_parse_routes(const uint8_t *value, size_t len, struct dhcp_route *out, 
 /* The value of option `code` in a parsed message's buffer, or NULL. */
 const uint8_t *dhcp_find_option(const uint8_t *buf, size_t len, uint8_t code, uint8_t *vlen);
 
+/* ---- IPv4/UDP framing ---------------------------------------------------- */
+
+/* A DHCP datagram as the PPP link carries it: an IPv4 packet (RFC 791)
+ * with a UDP header (RFC 768). Points into the caller's buffer. */
+struct dhcp_udp {
+	uint32_t src, dst;		/* network order */
+	uint16_t sport, dport;		/* host order */
+	const uint8_t *payload;
+	size_t len;
+};
+
+enum dhcp_udp_err {
+	DHCP_UDP_OK = 0,
+	DHCP_UDP_SHORT,		/* shorter than its headers, or than its length fields */
+	DHCP_UDP_NOT_UDP,	/* not IPv4, or not UDP */
+	DHCP_UDP_FRAGMENT,	/* a fragment: never reassembled here */
+	DHCP_UDP_CHECKSUM,	/* IP header or UDP checksum wrong */
+	DHCP_UDP_E_MAX
+};
+const char *dhcp_udp_err_name(enum dhcp_udp_err e);
+
+/* Check the IPv4 header (version, IHL, total length, header checksum, no
+ * fragment) and the UDP header (length, checksum when not 0). */
+enum dhcp_udp_err dhcp_udp_parse(const uint8_t *pkt, size_t len, struct dhcp_udp *u);
+/* IPv4 (TTL 64, no options, DF clear) + UDP with both checksums around
+ * payload; the length, or 0 when cap is too small. */
+size_t dhcp_udp_build(uint8_t *out, size_t cap, uint32_t src, uint32_t dst, uint16_t sport,
+		      uint16_t dport, const uint8_t *payload, size_t len);
+
+/* ---- answering DHCPINFORM (RFC 2131 section 4.3.5) ------------------------ */
+
+#define DHCP_INFORM_MAX_ROUTES	51	/* one option 121 holds 255 octets, 5 a route at least */
+#define DHCP_DOMAIN_MAX		253	/* a DNS name in text (RFC 1035 2.3.4) */
+
+/* What a profile tells a client that asks (docs/addresses.md). */
+struct dhcp_inform_opts {
+	uint32_t dns[2];		/* option 6, network order */
+	uint8_t n_dns;
+	uint32_t nbns[2];		/* option 44 (WINS) */
+	uint8_t n_nbns;
+	uint8_t domain_len;		/* option 15; 0: none */
+	char domain[DHCP_DOMAIN_MAX];	/* not NUL-terminated */
+	uint8_t n_routes;		/* options 121 and 249 */
+	struct dhcp_route routes[DHCP_INFORM_MAX_ROUTES];	/* gateway unused: see below */
+};
+
+enum dhcp_inform_result {
+	DHCP_INFORM_ANSWER = 0,
+	DHCP_INFORM_NOT_INFORM,		/* a reply, or DISCOVER/REQUEST/...: we only answer INFORM */
+	DHCP_INFORM_WRONG_CLIENT,	/* ciaddr is not the session's address */
+	DHCP_INFORM_TOO_BIG,		/* longer than DHCP_MAX_LEN, or the answer would be */
+	DHCP_INFORM_R_MAX
+};
+const char *dhcp_inform_result_name(enum dhcp_inform_result r);
+
+/*
+ * The DHCPACK for a parsed DHCPINFORM of `len` octets from `client` (the
+ * address IPCP gave it), from `server` (our end of the link: the server
+ * identifier and the routes' next hop). RFC 2131 section 4.3.5: ciaddr
+ * echoed, yiaddr 0, no lease time; with a parameter request list only the
+ * options it names (RFC 3442 section 3 for 121), without one every option
+ * the profile has. *out_len gets the DHCP message's length.
+ */
+enum dhcp_inform_result dhcp_inform_answer(const struct dhcp_inform_opts *o,
+					   const struct dhcp_msg *m, size_t len, uint32_t client,
+					   uint32_t server, uint8_t *out, size_t cap,
+					   size_t *out_len);
+
 #endif

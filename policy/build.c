@@ -1041,12 +1041,77 @@ static int addr_list(struct B *b, const struct conf_node *n,
 	return 0;
 }
 
+/* A DNS domain name in text, as DHCP option 15 carries it (RFC 2132
+ * section 3.17): labels of letters, digits, '-' and '_' (RFC 1035 2.3.1,
+ * with the underscore Active Directory names use), 1-63 octets each, at
+ * most 253 in all; one trailing dot allowed and dropped. */
+static int dns_domain(struct B *b, const struct conf_node *n, const char **out)
+{
+	const struct conf_item *it = one_item(b, n, "DNS domain name");
+	size_t len, label = 0;
+	char s[80];
+
+	if (!it)
+		return -1;
+	len = strlen(it->text);
+	if (len > 1 && it->text[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i <= len && len <= 253; i++) {
+		char c = i < len ? it->text[i] : '.';
+
+		if (c == '.') {
+			if (label == 0 || label > 63)
+				break;
+			label = 0;
+			if (i == len) {
+				*out = arena_strndup(&b->p->arena, it->text, len);
+				return *out ? 0 : nomem(b);
+			}
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			break;
+		label++;
+	}
+	return fail_item(b, n, it, POLICY_ERR_VALUE,
+			 "expected a DNS domain name for '%s' (labels of letters, digits, '-', '_', "
+			 "1-63 characters, 253 in all), got %s", n->name, shown(it, s, sizeof(s)));
+}
+
+/* IPv4 prefixes a client routes through the tunnel, sent in DHCP
+ * options 121/249: one option holds at most 255 octets (RFC 3442
+ * section 4: 1 + significant octets + 4 per route). */
+static int split_routes(struct B *b, const struct conf_node *n, struct policy_profile *pr)
+{
+	struct policy_prefix *r;
+	size_t octets = 0;
+
+	if (need_items(b, n, "IPv4 prefixes", false))
+		return -1;
+	r = arena_alloc(&b->p->arena, n->n_items * sizeof(*r));
+	if (!r)
+		return nomem(b);
+	for (uint32_t i = 0; i < n->n_items; i++) {
+		if (get_prefix(b, n, &n->items[i], AF_INET, &r[i]))
+			return -1;
+		octets += 1u + (r[i].len + 7u) / 8u + 4u;
+		if (octets > 255)
+			return fail_item(b, n, &n->items[i], POLICY_ERR_VALUE,
+					 "too many prefixes for '%s': DHCP option 121 holds "
+					 "255 octets (%u prefixes fit here)", n->name, i);
+	}
+	pr->split_routes = r;
+	pr->n_split_routes = n->n_items;
+	return 0;
+}
+
 static int build_profile(struct B *b, const struct conf_node *sec,
 			 struct policy_profile *pr, const char *where)
 {
 	static const char *const keys[] = { "auth", "idle_timeout", "session_timeout",
 		"max_sessions", "pool", "static_ipv4", "dns", "wins", "mtu", "mru",
-		"ipv6", "filter_in{", "filter_out{", NULL };
+		"ipv6", "filter_in{", "filter_out{", "dns_domain", "split_routes", NULL };
 	struct policy *p = b->p;
 	const struct conf_node *n;
 	uint64_t v;
@@ -1116,6 +1181,10 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 		pr->mru = (uint16_t)v;
 	}
 	if ((n = conf_find(sec, "ipv6")) && get_bool(b, n, &pr->ipv6))
+		return -1;
+	if ((n = conf_find(sec, "dns_domain")) && dns_domain(b, n, &pr->dns_domain))
+		return -1;
+	if ((n = conf_find(sec, "split_routes")) && split_routes(b, n, pr))
 		return -1;
 	if ((n = conf_find(sec, "filter_in"))) {
 		snprintf(w, sizeof(w), "%s.filter_in", where);

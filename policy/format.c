@@ -53,6 +53,11 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 		sb_printf(b, "  dns:             %s\n", policy_ip_format(&pr->dns[i], buf, sizeof(buf)));
 	for (size_t i = 0; i < pr->n_wins; i++)
 		sb_printf(b, "  wins:            %s\n", policy_ip_format(&pr->wins[i], buf, sizeof(buf)));
+	if (pr->dns_domain)
+		sb_printf(b, "  dns domain:      %s\n", pr->dns_domain);
+	for (size_t i = 0; i < pr->n_split_routes; i++)
+		sb_printf(b, "  split route:     %s\n",
+			  policy_prefix_format(&pr->split_routes[i], buf, sizeof(buf)));
 	sb_printf(b, "  ipv6:            %s\n", pr->ipv6 ? "on" : "off");
 	sb_printf(b, "  filters:         in %zu rules (default %s), out %zu rules (default %s)\n",
 		  pr->filter_in.n_rules, pr->filter_in.default_permit ? "permit" : "deny",
@@ -199,7 +204,21 @@ char *policy_format_json(const policy_t *p, uint32_t offered,
 				sb_printf(&b, "%s", i ? "," : "");
 				json_ip(&b, &pr->wins[i]);
 			}
-			sb_printf(&b, "],\"filter_in\":");
+			sb_printf(&b, "]");
+			if (pr->dns_domain) {
+				sb_printf(&b, ",\"dns_domain\":");
+				sb_json_str(&b, pr->dns_domain);
+			}
+			if (pr->n_split_routes) {
+				sb_printf(&b, ",\"split_routes\":[");
+				for (size_t i = 0; i < pr->n_split_routes; i++) {
+					sb_printf(&b, "%s", i ? "," : "");
+					sb_json_str(&b, policy_prefix_format(&pr->split_routes[i], buf,
+									     sizeof(buf)));
+				}
+				sb_printf(&b, "]");
+			}
+			sb_printf(&b, ",\"filter_in\":");
 			json_filter(&b, &pr->filter_in);
 			sb_printf(&b, ",\"filter_out\":");
 			json_filter(&b, &pr->filter_out);

@@ -209,6 +209,12 @@ struct policy_profile {
 	uint16_t mtu, mru;
 	bool ipv6;
 	struct policy_filter filter_in, filter_out;
+	/* Answered to a client's DHCPINFORM on its link (docs/addresses.md):
+	 * option 15, and the IPv4 prefixes routed through the tunnel
+	 * (split tunnelling: options 121 and 249). */
+	const char *dns_domain;		/* NULL: none */
+	const struct policy_prefix *split_routes;
+	size_t n_split_routes;		/* as many as one DHCP option holds */
 };
 
 const char *policy_pool_name(const policy_t *p, unsigned pool_index);

@@ -217,6 +217,10 @@ void filters_new_generation(struct filters *f)
 		f->gen++;
 }
 
+/* A client's DHCPINFORM to the host and our answer (dhcp_inform.h) pass
+ * whatever the profile's filters say: they carry the very routes the
+ * client needs and reach nothing but this daemon (RFC 2131: client port
+ * 68, server port 67). Only this table's base chains accept them. */
 static int make_table(struct filters *f, char *err, size_t errlen)
 {
 	static const char table[] =
@@ -226,10 +230,12 @@ static int make_table(struct filters *f, char *err, size_t errlen)
 		"  map sessions_in { type ifname : verdict; }\n"
 		"  map sessions_out { type ifname : verdict; }\n"
 		"  chain input { type filter hook input priority filter; policy accept;\n"
+		"    udp sport 68 udp dport 67 accept;\n"
 		"    iifname vmap @sessions_in; }\n"
 		"  chain forward { type filter hook forward priority filter; policy accept;\n"
 		"    iifname vmap @sessions_in; oifname vmap @sessions_out; }\n"
 		"  chain output { type filter hook output priority filter; policy accept;\n"
+		"    udp sport 67 udp dport 68 accept;\n"
 		"    oifname vmap @sessions_out; }\n"
 		"}\n";
 

@@ -7,9 +7,9 @@
  *   table inet l2tpd {
  *     map sessions_in  { type ifname : verdict; }   # session interface -> jump chain
  *     map sessions_out { type ifname : verdict; }
- *     chain input   { hook input   ...; iifname vmap @sessions_in }
+ *     chain input   { hook input   ...; udp 68->67 accept; iifname vmap @sessions_in }
  *     chain forward { hook forward ...; iifname vmap @sessions_in; oifname vmap @sessions_out }
- *     chain output  { hook output  ...; oifname vmap @sessions_out }
+ *     chain output  { hook output  ...; udp 67->68 accept; oifname vmap @sessions_out }
  *     chain g1_p0_in { <rules of policy 0's filter_in>; <default> }   # one per profile
  *     counter cleartext_l2tp                  # require_ipsec only: see below
  *     chain cleartext_guard { hook output priority -1; udp sport {...} rt ipsec missing ... drop }

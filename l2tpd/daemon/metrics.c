@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dhcp_inform.h"
 #include "edge_filter.h"
 #include "log.h"
 #include "metrics_text.h"
@@ -180,6 +181,15 @@ static void render_counters(struct server *srv, struct strbuf *b)
 		prom_family(b, "l2tpd_internet_filter_dropped_total", "counter",
 			    "Packets the Internet-side filter dropped.");
 		prom_sample(b, "l2tpd_internet_filter_dropped_total", dropped, NULL);
+	}
+	if (srv->inform) {
+		const uint64_t *di = dhcp_inform_counters(srv->inform);
+
+		prom_family(b, "l2tpd_dhcp_inform_total", "counter",
+			    "DHCP datagrams from clients' links: answered, or dropped by reason.");
+		for (int r = 0; r < DI_COUNT_MAX; r++)
+			prom_sample(b, "l2tpd_dhcp_inform_total", di[r], "result",
+				    dhcp_inform_count_name((enum dhcp_inform_count)r), NULL);
 	}
 	render_pools(srv, b);
 }

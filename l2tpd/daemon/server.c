@@ -18,6 +18,7 @@
 
 #include "auth_provider.h"
 #include "ctl.h"
+#include "dhcp_inform.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -577,6 +578,15 @@ static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8
 	session_ppp_input(ctx, cookie, frame, len);
 }
 
+static int dp_dhcp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		      size_t len)
+{
+	struct server *srv = ctx;
+
+	(void)s;
+	return srv->inform && dhcp_inform_rx(srv->inform, cookie, pkt, len);
+}
+
 void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 {
 	l2tp_config_defaults(lc);
@@ -641,6 +651,7 @@ static int server_start_dataplane(struct server *srv)
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
+		.dhcp_rx = dp_dhcp_rx,
 	};
 	/* userspace { tun = ... } picks its devices (docs/operations.md) */
 	struct dp_config dc = {
@@ -727,6 +738,10 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	srv->dp_ops = dpchoice_choose(cfg);
 	if (!srv->dp_ops || server_start_dataplane(srv))
 		return -1;
+	/* the port 67 socket where the client's DHCP reaches the host's
+	 * stack on its own device (dhcp_inform.h) */
+	srv->inform = dhcp_inform_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
+					      !(srv->dp_caps.flags & DP_CAP_DHCP_RX));
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	if (filters_open(&srv->filters)) {
@@ -844,6 +859,8 @@ void server_free(struct server *srv)
 		srv->dp_ops->destroy(srv->dp);
 	routes_close(srv->routes);
 	srv->routes = NULL;
+	dhcp_inform_close(srv->inform);	/* after the sessions: they hold links */
+	srv->inform = NULL;
 	filters_close(srv->filters);	/* after the sessions: their elements are gone */
 	srv->filters = NULL;
 	edge_filter_free(srv->edge);
@@ -904,6 +921,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	srv->policy = next;
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
+	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies\n"
 		 "settings reloaded from %s%s%s", srv->policy_path, c.users, c.groups, c.pools,

@@ -30,6 +30,8 @@
 
 struct server;
 struct tunnel;
+struct dhcp_inform;
+struct dhcp_inform_link;
 
 struct listener {
 	struct server *srv;
@@ -114,6 +116,7 @@ struct session {
 	bool routes_installed;
 	int routes_ifindex;		/* where they were installed */
 	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
+	struct dhcp_inform_link *inform;	/* DHCPINFORM answers (dhcp_inform.c) */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -208,6 +211,7 @@ struct server {
 	struct filters *filters;	/* profile packet filters through nftables (filter.c) */
 	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
 	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
+	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 };
 

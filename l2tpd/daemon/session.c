@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "auth_provider.h"
+#include "dhcp_inform.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -168,6 +169,7 @@ static void release_interface_state(struct session *s)
 	struct server *srv = s->srv;
 
 	remove_routes(s);
+	dhcp_inform_session_end(srv->inform, s);
 	if (s->filter_in || s->filter_out) {
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 		if (ifname)
@@ -214,6 +216,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->state == SESSION_UP)
 		return;
 	install_routes(s);
+	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
@@ -535,6 +538,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 				s->session_id);
 		}
 	}
+	dhcp_inform_session_grant(srv->inform, s, dec.policy_index, &dec.profile);
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 	if (make_netdev(s)) {

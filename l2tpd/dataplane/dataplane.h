@@ -104,6 +104,10 @@ enum dp_cap_flags {
 	DP_CAP_DATA_RX = 1u << 4,
 	/* Can send Ns/Nr on data messages (session_set_seq). */
 	DP_CAP_SEQUENCING = 1u << 5,
+	/* Offers the client's DHCP datagrams to dp_callbacks.dhcp_rx before
+	 * they reach the host. Without it, on a backend with session devices,
+	 * they reach the host's stack and the daemon listens on port 67. */
+	DP_CAP_DHCP_RX = 1u << 6,
 };
 
 struct dp_caps {
@@ -143,6 +147,12 @@ struct dp_callbacks {
 	 * dataplane_ops.fd_ready(fd) when it is readable. */
 	int (*watch_fd)(void *ctx, int fd);
 	void (*unwatch_fd)(void *ctx, int fd);
+	/* Backends with DP_CAP_DHCP_RX, may be NULL: an IPv4 UDP datagram to
+	 * port 67 from the client (its DHCPINFORM, docs/addresses.md), the
+	 * whole IP packet, before it would be forwarded. 1: the daemon took it
+	 * (answered or counted and dropped); 0: forward it as usual. */
+	int (*dhcp_rx)(void *ctx, struct dp_session *s, void *session_cookie,
+		       const uint8_t *pkt, size_t len);
 };
 
 struct dataplane_ops {

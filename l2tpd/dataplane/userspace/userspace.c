@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "u32_htab.h"
 #include "l2tp_codec.h"
 
 /* The largest IP packet a TUN device hands us (its MTU is at most 65535)
@@ -35,7 +35,7 @@ union dp_sockaddr {
 };
 
 struct dp_tunnel {
-	struct dp_hnode node;		/* key: our Tunnel ID */
+	struct u32_hnode node;		/* key: our Tunnel ID */
 	struct dp_session *sessions;	/* list through dp_session.tnext */
 	union dp_sockaddr peer;		/* normalized: compared with sources */
 	union dp_sockaddr peer_send;	/* as the daemon gave it: sendmsg's */
@@ -46,8 +46,8 @@ struct dp_tunnel {
 };
 
 struct dp_session {
-	struct dp_hnode node;		/* key: our Tunnel ID << 16 | our Session ID */
-	struct dp_hnode addr_node;	/* shared mode: key = peer IPv4 address */
+	struct u32_hnode node;		/* key: our Tunnel ID << 16 | our Session ID */
+	struct u32_hnode addr_node;	/* shared mode: key = peer IPv4 address */
 	struct dp_session *tnext, **tpprev;
 	struct dp_tunnel *tunnel;
 	void *cookie;
@@ -69,9 +69,9 @@ struct dataplane {
 	struct dp_user_io io;
 	bool own_io;
 	struct dp_user_config cfg;
-	struct dp_htab tunnels;		/* by our Tunnel ID */
-	struct dp_htab sessions;	/* by (Tunnel ID, Session ID) */
-	struct dp_htab addrs;		/* shared mode: by peer IPv4 */
+	struct u32_htab tunnels;		/* by our Tunnel ID */
+	struct u32_htab sessions;	/* by (Tunnel ID, Session ID) */
+	struct u32_htab addrs;		/* shared mode: by peer IPv4 */
 	struct dp_session **by_fd;	/* TUN fd -> session, O(1) for fd_ready */
 	size_t by_fd_len;
 	unsigned n_sessions;
@@ -134,8 +134,8 @@ int dp_user_create(const struct dp_callbacks *cb, const struct dp_user_io *io,
 		}
 		dp->own_io = true;
 	}
-	if (dp_htab_init(&dp->tunnels, 6) < 0 || dp_htab_init(&dp->sessions, 8) < 0 ||
-	    dp_htab_init(&dp->addrs, 8) < 0) {
+	if (u32_htab_init(&dp->tunnels, 6) < 0 || u32_htab_init(&dp->sessions, 8) < 0 ||
+	    u32_htab_init(&dp->addrs, 8) < 0) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -163,9 +163,9 @@ int dp_user_create(const struct dp_callbacks *cb, const struct dp_user_io *io,
 fail:
 	if (dp->shared_fd >= 0)
 		dp->io.tun_close(dp->io.ctx, dp->shared_fd, dp->shared_ifindex);
-	dp_htab_fini(&dp->tunnels);
-	dp_htab_fini(&dp->sessions);
-	dp_htab_fini(&dp->addrs);
+	u32_htab_fini(&dp->tunnels);
+	u32_htab_fini(&dp->sessions);
+	u32_htab_fini(&dp->addrs);
 	if (dp->own_io)
 		dp_user_sysio_destroy(&dp->io);
 	free(dp);
@@ -181,16 +181,16 @@ static void user_destroy(struct dataplane *dp)
 	/* Whatever the daemon left: tunnels take their sessions along. */
 	for (size_t i = 0; i < (size_t)1 << dp->tunnels.bits; i++) {
 		while (dp->tunnels.buckets[i])
-			user_tunnel_delete(dp, dp_container_of(dp->tunnels.buckets[i],
+			user_tunnel_delete(dp, u32_container_of(dp->tunnels.buckets[i],
 							      struct dp_tunnel, node));
 	}
 	if (dp->shared_fd >= 0) {
 		unwatch(dp, dp->shared_fd);
 		dp->io.tun_close(dp->io.ctx, dp->shared_fd, dp->shared_ifindex);
 	}
-	dp_htab_fini(&dp->tunnels);
-	dp_htab_fini(&dp->sessions);
-	dp_htab_fini(&dp->addrs);
+	u32_htab_fini(&dp->tunnels);
+	u32_htab_fini(&dp->sessions);
+	u32_htab_fini(&dp->addrs);
 	free(dp->by_fd);
 	if (dp->own_io)
 		dp_user_sysio_destroy(&dp->io);
@@ -226,7 +226,7 @@ static void user_caps(const struct dataplane *dp, struct dp_caps *out)
 	/* Data messages come through the daemon's socket (data_rx); TUN
 	 * devices are named by the daemon: letting the kernel pick "l2tp%d"
 	 * gets slower with every device (docs/performance.md). */
-	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON;
+	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON | DP_CAP_DHCP_RX;
 	if (shared) {
 		/* The shared TUN dispatches by the client's own address only. */
 		out->flags |= DP_CAP_SHARED_NETDEV;
@@ -291,7 +291,7 @@ static int user_tunnel_create(struct dataplane *dp, const struct dp_tunnel_param
 	plen = normalize(&p->peer, &peer);
 	if (!plen)
 		return -EAFNOSUPPORT;
-	if (dp_htab_find(&dp->tunnels, p->local_tunnel_id))
+	if (u32_htab_find(&dp->tunnels, p->local_tunnel_id))
 		return -EEXIST;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -311,7 +311,7 @@ static int user_tunnel_create(struct dataplane *dp, const struct dp_tunnel_param
 	t->fwmark = p->fwmark;
 	t->local_tunnel_id = p->local_tunnel_id;
 	t->peer_tunnel_id = p->peer_tunnel_id;
-	err = dp_htab_insert(&dp->tunnels, &t->node);
+	err = u32_htab_insert(&dp->tunnels, &t->node);
 	(void)err; /* a failed grow keeps a correct, fuller table */
 	*out = t;
 	return 0;
@@ -326,7 +326,7 @@ static void user_tunnel_delete(struct dataplane *dp, struct dp_tunnel *t)
 	/* The daemon normally deletes sessions first; any left go with it. */
 	while (t->sessions)
 		user_session_delete(dp, t->sessions);
-	dp_htab_remove(&dp->tunnels, &t->node);
+	u32_htab_remove(&dp->tunnels, &t->node);
 	free(t);
 }
 
@@ -394,7 +394,7 @@ static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 	*out = NULL;
 	if (!t || p->local_session_id == 0 || p->peer_session_id == 0)
 		return -EINVAL;	/* Session ID 0 is the tunnel itself, section 3.1 */
-	if (dp_htab_find(&dp->sessions, session_key(t->local_tunnel_id, p->local_session_id)))
+	if (u32_htab_find(&dp->sessions, session_key(t->local_tunnel_id, p->local_session_id)))
 		return -EEXIST;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -422,7 +422,7 @@ static int user_session_create(struct dataplane *dp, struct dp_tunnel *t,
 			return err;
 		}
 	}
-	(void)dp_htab_insert(&dp->sessions, &s->node);
+	(void)u32_htab_insert(&dp->sessions, &s->node);
 	s->tnext = t->sessions;
 	if (t->sessions)
 		t->sessions->tpprev = &s->tnext;
@@ -449,7 +449,7 @@ static void user_session_delete(struct dataplane *dp, struct dp_session *s)
 	if (s->lan_ifindex > 0)
 		(void)dp->io.proxy_neigh(dp->io.ctx, s->lan_ifindex, s->peer4, false);
 	if (s->in_addr_hash) {
-		dp_htab_remove(&dp->addrs, &s->addr_node);
+		u32_htab_remove(&dp->addrs, &s->addr_node);
 		if (dp->io.route)
 			(void)dp->io.route(dp->io.ctx, dp->shared_ifindex, s->peer4, s->local4, false);
 	}
@@ -461,7 +461,7 @@ static void user_session_delete(struct dataplane *dp, struct dp_session *s)
 		 * device, its addresses and its routes. */
 		dp->io.tun_close(dp->io.ctx, s->fd, s->ifindex);
 	}
-	dp_htab_remove(&dp->sessions, &s->node);
+	u32_htab_remove(&dp->sessions, &s->node);
 	*s->tpprev = s->tnext;
 	if (s->tnext)
 		s->tnext->tpprev = s->tpprev;
@@ -531,7 +531,7 @@ static void tx_ip(struct dataplane *dp, struct dp_session *s, const uint8_t *pkt
 
 static struct dp_session *session_by_dst(struct dataplane *dp, const uint8_t *pkt, size_t len)
 {
-	struct dp_hnode *n;
+	struct u32_hnode *n;
 	uint32_t dst;
 
 	if (len < 20 || pkt[0] >> 4 != 4)
@@ -539,8 +539,8 @@ static struct dp_session *session_by_dst(struct dataplane *dp, const uint8_t *pk
 	/* IPv4 destination address, RFC 791 section 3.1: octets 16..19. */
 	dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
 	      (uint32_t)pkt[18] << 8 | pkt[19];
-	n = dp_htab_find(&dp->addrs, dst);
-	return n ? dp_container_of(n, struct dp_session, addr_node) : NULL;
+	n = u32_htab_find(&dp->addrs, dst);
+	return n ? u32_container_of(n, struct dp_session, addr_node) : NULL;
 }
 
 static void user_fd_ready(struct dataplane *dp, int fd)
@@ -593,12 +593,24 @@ static int user_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 
 /* ---- receive: from the peer ---- */
 
+/* IPv4 (checked by the caller), UDP, to port 67 (BOOTP/DHCP server, RFC
+ * 2131 section 4.1), first fragment: the daemon's dhcp_rx looks closer. */
+static bool udp_to_port67(const uint8_t *ip, size_t len)
+{
+	size_t ihl;
+
+	if (len < 20 || ip[9] != 17 || (ip[6] & 0x1f) || ip[7])
+		return false;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	return ihl >= 20 && len >= ihl + 4 && ip[ihl + 2] == 0 && ip[ihl + 3] == 67;
+}
+
 void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 			  const struct sockaddr_storage *from, bool has_mark, uint32_t mark)
 {
 	struct l2tp_header h;
 	enum l2tp_reason r;
-	struct dp_hnode *n;
+	struct u32_hnode *n;
 	struct dp_session *s;
 	struct dp_ppp_frame f;
 	enum dp_user_drop why;
@@ -613,13 +625,13 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 		return;
 	}
 	/* The ids in the header are the recipient's, i.e. ours (section 3.1). */
-	n = dp_htab_find(&dp->sessions, session_key(h.tunnel_id, h.session_id));
+	n = u32_htab_find(&dp->sessions, session_key(h.tunnel_id, h.session_id));
 	if (!n) {
-		drop(dp, NULL, dp_htab_find(&dp->tunnels, h.tunnel_id) ?
+		drop(dp, NULL, u32_htab_find(&dp->tunnels, h.tunnel_id) ?
 			DP_DROP_RX_UNKNOWN_SESSION : DP_DROP_RX_UNKNOWN_TUNNEL);
 		return;
 	}
-	s = dp_container_of(n, struct dp_session, node);
+	s = u32_container_of(n, struct dp_session, node);
 	/* Ids are small and guessable: only the tunnel's peer may use them. */
 	if (!same_peer(s->tunnel, from)) {
 		drop(dp, s, DP_DROP_RX_PEER_MISMATCH);
@@ -651,6 +663,12 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 		 * IPv6 could enter a session that only negotiated IPv4. */
 		if (dp_ip_protocol(f.payload, f.payload_len) != f.protocol) {
 			drop(dp, s, DP_DROP_RX_BAD_IP);
+			return;
+		}
+		if (f.protocol == PPP_PROTOCOL_IP && dp->cb.dhcp_rx &&
+		    udp_to_port67(f.payload, f.payload_len) &&
+		    dp->cb.dhcp_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
+			s->c.ctrl_rx_packets++;
 			return;
 		}
 		w = dp->io.tun_write(dp->io.ctx, s->fd >= 0 ? s->fd : dp->shared_fd,
@@ -717,7 +735,7 @@ static void forget_ip4(struct dataplane *dp, struct dp_session *s)
 		(void)dp->io.proxy_neigh(dp->io.ctx, s->lan_ifindex, s->peer4, false);
 	s->lan_ifindex = 0;
 	if (s->in_addr_hash) {
-		dp_htab_remove(&dp->addrs, &s->addr_node);
+		u32_htab_remove(&dp->addrs, &s->addr_node);
 		(void)dp->io.route(dp->io.ctx, dp->shared_ifindex, s->peer4, s->local4, false);
 		s->in_addr_hash = false;
 	} else if (s->ip4 && dp->io.del_ip4) {
@@ -743,7 +761,7 @@ static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 	if (s->want_tun && (err = open_session_tun(dp, s)) < 0)
 		return err;
 	if (want4) {
-		struct dp_hnode *n = dp_htab_find(&dp->addrs, ntohl(ip->peer.s_addr));
+		struct u32_hnode *n = u32_htab_find(&dp->addrs, ntohl(ip->peer.s_addr));
 
 		if (shared && n && n != &s->addr_node)
 			return -EADDRINUSE;
@@ -770,7 +788,7 @@ static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 			if (err < 0)
 				return err;
 			s->addr_node.key = ntohl(ip->peer.s_addr);
-			(void)dp_htab_insert(&dp->addrs, &s->addr_node);
+			(void)u32_htab_insert(&dp->addrs, &s->addr_node);
 			s->in_addr_hash = true;
 		}
 	} else {

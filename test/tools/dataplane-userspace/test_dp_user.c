@@ -42,6 +42,9 @@ struct fix {
 	struct dp_session *s;
 	struct sockaddr_storage peer;
 	int cookie;
+	int dhcp_verdict, dhcp_calls;	/* on_dhcp */
+	size_t dhcp_len;
+	void *dhcp_cookie;
 };
 
 static void on_ppp(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
@@ -54,6 +57,18 @@ static void on_ppp(void *ctx, struct dp_session *s, void *cookie, const uint8_t 
 	x->rx.session = s;
 	x->rx.len = len;
 	memcpy(x->rx.frame, frame, len < FAKE_MAX_PKT ? len : FAKE_MAX_PKT);
+}
+
+/* The daemon's dhcp_rx: what it is offered, and what it says. */
+static int on_dhcp(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		   size_t len)
+{
+	struct fix *x = ctx;
+
+	x->dhcp_calls++;
+	x->dhcp_len = len;
+	x->dhcp_cookie = cookie;
+	return x->dhcp_verdict;
 }
 
 static int on_watch(void *ctx, int fd)
@@ -81,7 +96,8 @@ static struct fix *fix_new(enum dp_user_mode mode)
 	x->f.record = true;
 	x->io = fake_io_ops(&x->f);
 	x->cb = (struct dp_callbacks){.ctx = x, .ppp_control_rx = on_ppp,
-				      .watch_fd = on_watch, .unwatch_fd = on_unwatch};
+				      .watch_fd = on_watch, .unwatch_fd = on_unwatch,
+				      .dhcp_rx = on_dhcp};
 	assert_int_equal(dp_user_create(&x->cb, &x->io, &cfg, &x->dp), 0);
 	memset(&tp, 0, sizeof(tp));
 	tp.udp_fd = UDP_FD;
@@ -325,6 +341,40 @@ static void ipv4_reaches_the_tun_once_set_ip_enabled_it(void **state)
 	assert_memory_equal(x->f.last_write, ip, n);
 	assert_int_equal(dp_user_session_counters(x->dp, x->s)->rx_packets, 1);
 	assert_int_equal(dp_user_session_counters(x->dp, x->s)->rx_bytes, n);
+}
+
+/* UDP to port 67 (a client's DHCPINFORM) goes to dhcp_rx before the TUN:
+ * taken (1) it never reaches the TUN, declined (0) it goes on as usual;
+ * other UDP, and later fragments, never go to dhcp_rx. */
+static void udp_to_port_67_is_offered_to_dhcp_rx_first(void **state)
+{
+	struct fix *x = *state;
+	uint8_t ip[64], fr[128], m[256];
+	size_t n = ipv4_packet(ip, "255.255.255.255");
+
+	ip[3] = 36;
+	ip[9] = 17;		/* UDP 68 -> 67 */
+	ip[21] = 68;
+	ip[23] = 67;
+	n = 36;
+	fix_set_ip4(x);
+	x->dhcp_verdict = 1;
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0021, ip, n)));
+	assert_int_equal(x->dhcp_calls, 1);
+	assert_int_equal(x->dhcp_len, n);
+	assert_ptr_equal(x->dhcp_cookie, &x->cookie);
+	assert_int_equal(x->f.tun_writes, 0);
+	x->dhcp_verdict = 0;
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0021, ip, n)));
+	assert_int_equal(x->dhcp_calls, 2);
+	assert_int_equal(x->f.tun_writes, 1);
+	ip[23] = 68;		/* to port 68: not for dhcp_rx */
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0021, ip, n)));
+	ip[23] = 67;
+	ip[7] = 8;		/* a later fragment: no UDP header to look at */
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0021, ip, n)));
+	assert_int_equal(x->dhcp_calls, 2);
+	assert_int_equal(x->f.tun_writes, 3);
 }
 
 static void ipv4_before_set_ip_is_dropped_and_counted(void **state)
@@ -762,7 +812,7 @@ static void caps_per_session_tun(void **state)
 
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SESSION_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
-				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING);
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX);
 	assert_int_equal(c.fds_per_tunnel, 0);
 	assert_int_equal(c.fds_per_session, 1);
 	assert_int_equal(c.fds_fixed, 0);
@@ -776,7 +826,7 @@ static void caps_shared_tun(void **state)
 
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SHARED_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
-				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING);
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX);
 	assert_int_equal(c.fds_per_session, 0);
 	assert_int_equal(c.fds_fixed, 1);
 	assert_string_equal(c.no_netdev_why, "the shared TUN (userspace.tun = shared)");
@@ -1238,6 +1288,7 @@ int main(void)
 		T(ipv6_flows_after_ipv6cp_set_ip),
 		T(ipv6_inside_protocol_0021_is_dropped),
 		T(lcp_goes_to_ppp_control_rx_protocol_first),
+		T(udp_to_port_67_is_offered_to_dhcp_rx_first),
 		T(compressed_control_protocol_is_handed_up_in_two_octets),
 		T(sequence_numbers_length_and_offset_are_accepted),
 		T(trailing_bytes_past_the_length_field_are_ignored),

@@ -226,10 +226,11 @@ static void session_report_up(struct client *cl, struct cl_session *s)
 {
 	s->reported = true;
 	cl->n_reported++;
-	s->success = !cl->o->ping || s->ping_recv >= cl->o->ping_count;
+	s->success = (!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
+		     (!cl->o->dhcp_inform || s->inform);
 	if (s->success)
 		cl->n_success++;
-	if (!cl->o->ping || s->success)
+	if ((!cl->o->ping && !cl->o->dhcp_inform) || s->success)
 		s->stage = STAGE_UP;
 	report_session(cl, s, "up");
 }
@@ -359,7 +360,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 		cl->setup_us[cl->n_up++] = (uint32_t)(s->t_up_us - s->t_open_us);
 		if (s->t_up_us > cl->t_last_up_us)
 			cl->t_last_up_us = s->t_up_us;
-		if (cl->o->ping && !s->closing) {
+		if ((cl->o->ping || cl->o->dhcp_inform) && !s->closing) {
 			s->stage = STAGE_PING;
 			s->ping_deadline = cl->now ? cl->now : 1;
 			session_rearm(cl, s);
@@ -799,6 +800,99 @@ static void check_phase(struct client *cl)
 	}
 }
 
+/* ---- DHCPINFORM (--dhcp-inform) ---- */
+
+/* What Windows sends over the link once IPCP is up: a DHCPINFORM from its
+ * address to the limited broadcast, port 68 to 67 (RFC 2131 4.4.3), asking
+ * for the options of a split tunnel. */
+static void inform_send(struct client *cl, struct cl_session *s)
+{
+	static const uint8_t prl[] = { 1, 15, 3, 6, 44, 46, 47, 31, 33, 121, 249, 43 };
+	uint8_t buf[8 + 4 + 28 + DHCP_MAX_LEN], chaddr[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint8_t msg[DHCP_MAX_LEN];
+	uint32_t addr = htonl(s->addr);
+	struct dhcp_writer w;
+	size_t h, n, ip;
+
+	memcpy(chaddr + 2, &addr, 4);
+	dhcp_begin(&w, msg, sizeof(msg), DHCP_BOOTREQUEST, 0x4c320000u | s->index, chaddr, 6,
+		   cl->o->dhcp_type);
+	dhcp_set_addrs(&w, addr, 0, 0, 0);
+	dhcp_put(&w, DHCP_OPT_VENDOR_CLASS, "MSFT 5.0", 8);
+	dhcp_put(&w, DHCP_OPT_PARAM_LIST, prl, sizeof(prl));
+	n = dhcp_finish(&w);
+	h = l2tp_data_header_write(buf, sizeof(buf), s->peer_tid, s->peer_sid);
+	if (!h || !n)
+		return;
+	buf[h] = 0xFF;
+	buf[h + 1] = 0x03;
+	buf[h + 2] = 0x00;
+	buf[h + 3] = 0x21;
+	ip = dhcp_udp_build(buf + h + 4, sizeof(buf) - h - 4, addr, INADDR_BROADCAST,
+			    DHCP_CLIENT_PORT, DHCP_SERVER_PORT, msg, n);
+	if (!ip)
+		return;
+	s->inform_sent++;
+	cl->cnt.tx_data++;
+	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + 4 + ip);
+}
+
+static void routes_text(const uint8_t *v, uint8_t vlen, char *out, size_t cap)
+{
+	struct dhcp_route r[DHCP_INFORM_MAX_ROUTES];
+	int n = v ? dhcp_parse_routes(v, vlen, r, DHCP_INFORM_MAX_ROUTES) : 0;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (n < 0) {
+		snprintf(out, cap, "malformed");
+		return;
+	}
+	for (int i = 0; i < n && i < DHCP_INFORM_MAX_ROUTES; i++) {
+		char d[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+		int k;
+
+		inet_ntop(AF_INET, &r[i].dest, d, sizeof(d));
+		inet_ntop(AF_INET, &r[i].gateway, g, sizeof(g));
+		k = snprintf(out + len, cap - len, "%s%s/%u>%s", i ? "," : "", d, r[i].prefix_len, g);
+		if (k < 0 || (size_t)k >= cap - len)
+			return;
+		len += (size_t)k;
+	}
+}
+
+/* The server's DHCPACK: ours (xid, to our address) and well formed. */
+static void inform_reply(struct client *cl, struct cl_session *s, const struct dhcp_udp *u)
+{
+	struct dhcp_msg m;
+	struct cl_inform *in;
+	const uint8_t *v;
+	uint8_t vlen;
+
+	if (!cl->o->dhcp_inform || s->inform || u->sport != 67 || u->dst != htonl(s->addr) ||
+	    dhcp_parse(u->payload, u->len, &m) != DHCP_OK || m.type != DHCPACK ||
+	    m.xid != (0x4c320000u | s->index) || m.ciaddr != htonl(s->addr) || m.yiaddr ||
+	    m.lease_time || !(in = calloc(1, sizeof(*in)))) {
+		cl->cnt.inform_foreign++;
+		return;
+	}
+	v = dhcp_find_option(u->payload, u->len, DHCP_OPT_DNS, &vlen);
+	for (unsigned i = 0; v && i < 2 && 4u * (i + 1) <= vlen; i++) {
+		memcpy(&in->dns[i], v + 4 * i, 4);
+		in->dns[i] = ntohl(in->dns[i]);
+	}
+	v = dhcp_find_option(u->payload, u->len, DHCP_OPT_DOMAIN_NAME, &vlen);
+	if (v)
+		memcpy(in->domain, v, vlen < DHCP_DOMAIN_MAX ? vlen : DHCP_DOMAIN_MAX);
+	v = dhcp_find_option(u->payload, u->len, DHCP_OPT_CLASSLESS_ROUTES, &vlen);
+	routes_text(v, vlen, in->routes, sizeof(in->routes));
+	v = dhcp_find_option(u->payload, u->len, DHCP_OPT_MS_CLASSLESS_ROUTES, &vlen);
+	routes_text(v, vlen, in->routes_ms, sizeof(in->routes_ms));
+	s->inform = in;
+	if (!cl->o->ping || s->ping_recv >= cl->o->ping_count)
+		ping_finish(cl, s);
+}
+
 /* ---- ping ---- */
 
 static void ping_send(struct client *cl, struct cl_session *s)
@@ -839,14 +933,19 @@ static void ping_timer(struct client *cl, struct cl_session *s)
 	if (!s->ping_start)
 		s->ping_start = cl->now;
 	end = s->ping_start + cl->o->ping_wait_ms;
-	if (s->ping_recv >= cl->o->ping_count || cl->now >= end) {
+	if (((!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
+	     (!cl->o->dhcp_inform || s->inform)) || cl->now >= end) {
 		ping_finish(cl, s);
 		return;
 	}
-	if (s->ping_sent < cl->o->ping_max_requests)
+	if (cl->o->ping && s->ping_sent < cl->o->ping_max_requests)
 		ping_send(cl, s);
+	if (cl->o->dhcp_inform && !s->inform && s->inform_sent < cl->o->ping_max_requests)
+		inform_send(cl, s);
 	s->ping_deadline = cl->now + cl->o->ping_interval_ms;
-	if (s->ping_deadline > end || s->ping_sent >= cl->o->ping_max_requests)
+	if (s->ping_deadline > end ||
+	    ((!cl->o->ping || s->ping_sent >= cl->o->ping_max_requests) &&
+	     (!cl->o->dhcp_inform || s->inform_sent >= cl->o->ping_max_requests)))
 		s->ping_deadline = end;
 	session_rearm(cl, s);
 }
@@ -854,9 +953,14 @@ static void ping_timer(struct client *cl, struct cl_session *s)
 static void handle_ip(struct client *cl, struct cl_session *s, const uint8_t *pkt, size_t len)
 {
 	struct echo_reply rep;
+	struct dhcp_udp u;
 	enum echo_reject r = icmp_echo_reply_parse(pkt, len, &rep);
 	uint8_t *seen;
 
+	if (r != ECHO_OK && dhcp_udp_parse(pkt, len, &u) == DHCP_UDP_OK && u.dport == 68) {
+		inform_reply(cl, s, &u);
+		return;
+	}
 	if (r != ECHO_OK) {
 		cl->cnt.echo_rejects[r]++;
 		return;
@@ -873,7 +977,7 @@ static void handle_ip(struct client *cl, struct cl_session *s, const uint8_t *pk
 	}
 	seen[rep.seq / 8] |= (uint8_t)(1u << (rep.seq % 8));
 	s->ping_recv++;
-	if (s->ping_recv == cl->o->ping_count)
+	if (s->ping_recv == cl->o->ping_count && (!cl->o->dhcp_inform || s->inform))
 		ping_finish(cl, s);
 }
 
@@ -1297,6 +1401,8 @@ void client_free(struct client *cl)
 		close(cl->epfd);
 	dheap_free(&cl->heap);
 	free(cl->tunnels);
+	for (uint32_t i = 0; cl->sessions && i < cl->o->sessions; i++)
+		free(cl->sessions[i].inform);
 	free(cl->sessions);
 	free(cl->deferred);
 	free(cl->setup_us);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dhcp.h"
 #include "frames.h"
 #include "heap.h"
 #include "l2tp.h"
@@ -46,6 +47,14 @@ enum cl_stage {
 
 struct client;
 
+/* The server's DHCPACK to our DHCPINFORM, as text for the report. */
+struct cl_inform {
+	uint32_t dns[2];
+	char domain[DHCP_DOMAIN_MAX + 1];
+	char routes[DHCP_INFORM_MAX_ROUTES * 34 + 1];	/* option 121: "dst/len>router,..." */
+	char routes_ms[DHCP_INFORM_MAX_ROUTES * 34 + 1];	/* option 249 */
+};
+
 struct cl_session {
 	struct ppp_session ppp;
 	struct client *cl;
@@ -67,6 +76,8 @@ struct cl_session {
 	uint16_t l2tp_result, l2tp_error;
 	uint32_t addr, peer_addr, dns[2], nbns[2];
 	uint32_t ping_sent, ping_recv;
+	uint32_t inform_sent;		/* --dhcp-inform: DHCPINFORMs sent */
+	struct cl_inform *inform;	/* what the DHCPACK said, once it came */
 	uint64_t ppp_deadline, ping_deadline;	/* ms, 0: none */
 	uint64_t ping_start;			/* ms, first request */
 	uint64_t t_open_us, t_up_us;
@@ -84,6 +95,7 @@ struct cl_counters {
 	uint64_t echo_rejects[ECHO_R_MAX];
 	uint64_t echo_foreign;			/* valid reply, not ours */
 	uint64_t echo_duplicate;
+	uint64_t inform_foreign;		/* a DHCP answer not for us (--dhcp-inform) */
 	uint64_t send_errors, recv_errors;
 	/* our LCP Configure-Requests, and those sent again with the same
 	 * Identifier: a retransmission after the restart timer (RFC 1661

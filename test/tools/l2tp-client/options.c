@@ -18,6 +18,7 @@ const char client_usage_text[] =
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
+	"         [--dhcp-inform [--dhcp-type inform|discover|request]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
 	"         [--report-echoes N]\n"
@@ -101,7 +102,7 @@ enum {
 	O_SERVER = 256, O_PORT, O_BIND, O_LOCAL_PORT, O_USER, O_PASSWORD, O_AUTH, O_SECRET,
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
-	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_HELP,
+	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -121,6 +122,8 @@ static const struct option long_options[] = {
 	{"ping-count", required_argument, NULL, O_PING_COUNT},
 	{"ping-interval", required_argument, NULL, O_PING_INTERVAL},
 	{"ping-wait", required_argument, NULL, O_PING_WAIT},
+	{"dhcp-inform", no_argument, NULL, O_DHCP_INFORM},
+	{"dhcp-type", required_argument, NULL, O_DHCP_TYPE},
 	{"hold", required_argument, NULL, O_HOLD},
 	{"hold-forever", no_argument, NULL, O_HOLD_FOREVER},
 	{"separate-ports", no_argument, NULL, O_SEPARATE},
@@ -237,6 +240,17 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			have_hold = true;
 			break;
 		case O_HOLD_FOREVER: o->hold_forever = true; break;
+		case O_DHCP_INFORM: o->dhcp_inform = true; break;
+		case O_DHCP_TYPE:
+			if (!strcmp(optarg, "inform"))
+				o->dhcp_type = 8;
+			else if (!strcmp(optarg, "discover"))
+				o->dhcp_type = 1;
+			else if (!strcmp(optarg, "request"))
+				o->dhcp_type = 3;
+			else
+				return fail(err, errlen, "--dhcp-type: expected inform, discover or request, got '%s'", optarg);
+			break;
 		case O_SEPARATE: o->separate_ports = true; break;
 		case O_JSON: o->json = true; break;
 		case O_QUIET: o->quiet = true; break;
@@ -306,6 +320,16 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		/* like ping -c N -w W: ask once per interval until N replies
 		 * came back or W ms passed; sequence numbers stay below this */
 		v = (uint64_t)o->ping_count + o->ping_wait_ms / o->ping_interval_ms;
+		o->ping_max_requests = (uint32_t)(v > 65535 ? 65535 : v);
+	}
+	if (o->dhcp_type && !o->dhcp_inform)
+		return fail(err, errlen, "--dhcp-type needs --dhcp-inform");
+	if (!o->dhcp_type)
+		o->dhcp_type = 8;	/* DHCPINFORM */
+	if (o->dhcp_inform && !ping) {
+		/* the INFORM is asked again at the ping interval, until the
+		 * ping wait: the same bounds without echo requests */
+		v = o->ping_wait_ms / o->ping_interval_ms + 1;
 		o->ping_max_requests = (uint32_t)(v > 65535 ? 65535 : v);
 	}
 	if (have_hold && o->hold_forever)

@@ -215,6 +215,16 @@ void report_session(struct client *cl, struct cl_session *s, const char *event)
 		kv_u(&l, "ping_sent", s->ping_sent);
 		kv_u(&l, "ping_recv", s->ping_recv);
 	}
+	if (cl->o->dhcp_inform) {
+		kv_u(&l, "inform_sent", s->inform_sent);
+		kv_bool(&l, "inform", s->inform != NULL);
+		if (s->inform) {
+			kv_ip_list(&l, "inform_dns", s->inform->dns);
+			kv_str(&l, "inform_domain", s->inform->domain);
+			kv_str(&l, "inform_routes", s->inform->routes);
+			kv_str(&l, "inform_routes_ms", s->inform->routes_ms);
+		}
+	}
 	if (!up) {
 		kv_str(&l, "stage", stage_name((enum cl_stage)s->stage));
 		kv_str(&l, "reason", reason_text(cl, s));
@@ -336,6 +346,9 @@ void report_summary(struct client *cl)
 		if (c->echo_rejects[r])
 			put(&l, l.json ? "%s\"echo_%s\":%llu" : "%secho_%s:%llu", rej++ ? "," : "",
 			    echo_reject_name((enum echo_reject)r), (unsigned long long)c->echo_rejects[r]);
+	if (c->inform_foreign)
+		put(&l, l.json ? "%s\"inform_foreign\":%llu" : "%sinform_foreign:%llu", rej++ ? "," : "",
+		    (unsigned long long)c->inform_foreign);
 	if (c->data_unknown_session)
 		put(&l, l.json ? "%s\"unknown_session\":%llu" : "%sunknown_session:%llu", rej++ ? "," : "",
 		    (unsigned long long)c->data_unknown_session);

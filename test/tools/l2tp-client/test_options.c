@@ -123,6 +123,22 @@ static void test_ping_options(void **state)
 	assert_int_equal(PARSE(BASE, "--ping", "198.51.100.1", "--ping-count", "0"), OPTS_USAGE);
 }
 
+static void test_dhcp_inform_options(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(BASE, "--dhcp-inform"), OPTS_OK);
+	assert_true(o.dhcp_inform);
+	assert_int_equal(o.dhcp_type, 8);		/* DHCPINFORM */
+	/* asked again every 200 ms for 10 s, without pings */
+	assert_int_equal(o.ping_max_requests, 10000 / 200 + 1);
+	assert_int_equal(PARSE(BASE, "--dhcp-inform", "--dhcp-type", "discover"), OPTS_OK);
+	assert_int_equal(o.dhcp_type, 1);
+	assert_int_equal(PARSE(BASE, "--dhcp-inform", "--dhcp-type", "offer"), OPTS_USAGE);
+	assert_string_equal(err, "--dhcp-type: expected inform, discover or request, got 'offer'");
+	assert_int_equal(PARSE(BASE, "--dhcp-type", "request"), OPTS_USAGE);
+	assert_string_equal(err, "--dhcp-type needs --dhcp-inform");
+}
+
 static void test_hold_seconds_and_forever_exclude_each_other(void **state)
 {
 	(void)state;
@@ -191,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_sessions_spread_over_tunnels),
 		cmocka_unit_test(test_inconsistent_counts_are_refused),
 		cmocka_unit_test(test_ping_options),
+		cmocka_unit_test(test_dhcp_inform_options),
 		cmocka_unit_test(test_hold_seconds_and_forever_exclude_each_other),
 		cmocka_unit_test(test_report_echoes_needs_a_hold_and_echoes),
 		cmocka_unit_test(test_rate_and_timeout),

@@ -80,6 +80,85 @@ static void test_policies_keep_file_order(void **state)
 	policy_free(p);
 }
 
+/* What a client's DHCPINFORM is answered with (docs/addresses.md). */
+static void test_profile_dns_domain_and_split_routes(void **state)
+{
+	policy_t *p = load_ok(
+		"users { u { dial_in = policy } }\n"
+		"pools { x { ipv4 = 192.0.2.1 } }\n"
+		"policies { p { permission = grant\n profile { pool = x\n"
+		"  dns_domain = Corp.Example.\n"
+		"  split_routes = 203.0.113.0/24, 10.0.0.0/8, 0.0.0.0/0 } } }\n");
+	struct policy_request req = { .user = "u" };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	assert_string_equal(d.profile.dns_domain, "Corp.Example");	/* the root's dot dropped */
+	assert_int_equal(d.profile.n_split_routes, 3);
+	assert_int_equal(d.profile.split_routes[1].len, 8);
+	assert_int_equal(d.profile.split_routes[1].ip.bytes[0], 10);
+	assert_int_equal(d.profile.split_routes[2].len, 0);
+	/* l2tpctl policy test shows them */
+	char *t = policy_format_text(p, 0, &d, NULL), *j = policy_format_json(p, 0, &d, NULL);
+	assert_non_null(strstr(t, "  dns domain:      Corp.Example\n"));
+	assert_non_null(strstr(t, "  split route:     10.0.0.0/8\n"));
+	assert_non_null(strstr(j, "\"dns_domain\":\"Corp.Example\",\"split_routes\":"
+				  "[\"203.0.113.0/24\",\"10.0.0.0/8\",\"0.0.0.0/0\"]"));
+	free(t);
+	free(j);
+	policy_free(p);
+	/* the default: neither */
+	p = load_ok("users { u { dial_in = policy } }\n"
+		    "policies { p { permission = grant\n profile { static_ipv4 = 192.0.2.9 } } }\n");
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	assert_null(d.profile.dns_domain);
+	assert_int_equal(d.profile.n_split_routes, 0);
+	policy_free(p);
+}
+
+static void test_error_dns_domain_and_split_routes(void **state)
+{
+	char text[2048];
+	int n;
+
+	load_fails("policies { p { permission = grant\n profile { dns_domain = corp..example } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:25: expected a DNS domain name for 'dns_domain' (labels of letters, "
+		   "digits, '-', '_', 1-63 characters, 253 in all), got 'corp..example'");
+	load_fails("policies { p { permission = grant\n profile { dns_domain = \"corp example\" } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:25: expected a DNS domain name for 'dns_domain' (labels of letters, "
+		   "digits, '-', '_', 1-63 characters, 253 in all), got 'corp example'");
+	load_fails("policies { p { permission = grant\n profile { dns_domain = a, b } } }\n",
+		   POLICY_ERR_VALUE, "t.conf:2:12: expected one DNS domain name for 'dns_domain', got 2 values");
+	/* a label of 64 */
+	n = snprintf(text, sizeof(text), "policies { p { permission = grant\n profile { dns_domain = "
+		     "%s.example } } }\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_true(n > 0);
+	load_fails(text, POLICY_ERR_VALUE,
+		   "t.conf:2:25: expected a DNS domain name for 'dns_domain' (labels of letters, "
+		   "digits, '-', '_', 1-63 characters, 253 in all), got "
+		   "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
+	load_fails("policies { p { permission = grant\n profile { split_routes = 2001:db8::/32 } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:27: expected an IPv4 prefix (address/length, host bits zero) for "
+		   "'split_routes', got '2001:db8::/32'");
+	load_fails("policies { p { permission = grant\n profile { split_routes = 10.0.0.1/8 } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:27: expected an IPv4 prefix (address/length, host bits zero) for "
+		   "'split_routes', got '10.0.0.1/8'");
+	/* 29 host routes: 261 octets, one option holds 255 */
+	n = snprintf(text, sizeof(text), "policies { p { permission = grant\n profile { split_routes = ");
+	for (int i = 0; i < 29; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s192.0.2.%d/32", i ? ", " : "", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, " } } }\n");
+	load_fails(text, POLICY_ERR_VALUE, "t.conf:2:437: too many prefixes for 'split_routes': DHCP "
+		   "option 121 holds 255 octets (28 prefixes fit here)");
+	/* 28 fit */
+	strcpy(strstr(text, ", 192.0.2.28/32"), " } } }\n");
+	policy_free(load_ok(text));
+}
+
 /* ---- each error class, with its message -------------------------------------- */
 
 static void test_error_missing_equals_or_brace(void **state)
@@ -598,6 +677,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_file_is_a_valid_policy_that_rejects_everyone),
+		cmocka_unit_test(test_profile_dns_domain_and_split_routes),
+		cmocka_unit_test(test_error_dns_domain_and_split_routes),
 		cmocka_unit_test(test_comments_blank_lines_and_one_liners_parse),
 		cmocka_unit_test(test_quoted_values_keep_spaces_commas_and_escapes),
 		cmocka_unit_test(test_sections_of_the_same_name_merge),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Intrusive 32-bit-key hash table: see hash.h. */
-#include "hash.h"
+/* Intrusive 32-bit-key hash table: see u32_htab.h. */
+#include "u32_htab.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@ static size_t slot(unsigned bits, uint32_t key)
 	return (size_t)((key * 2654435769u) >> (32 - bits));
 }
 
-int dp_htab_init(struct dp_htab *h, unsigned bits)
+int u32_htab_init(struct u32_htab *h, unsigned bits)
 {
 	if (bits < 4)
 		bits = 4;
@@ -24,26 +24,26 @@ int dp_htab_init(struct dp_htab *h, unsigned bits)
 	return 0;
 }
 
-void dp_htab_fini(struct dp_htab *h)
+void u32_htab_fini(struct u32_htab *h)
 {
 	free(h->buckets);
 	h->buckets = NULL;
 	h->count = 0;
 }
 
-struct dp_hnode *dp_htab_find(const struct dp_htab *h, uint32_t key)
+struct u32_hnode *u32_htab_find(const struct u32_htab *h, uint32_t key)
 {
-	struct dp_hnode *n = h->buckets[slot(h->bits, key)];
+	struct u32_hnode *n = h->buckets[slot(h->bits, key)];
 
 	while (n && n->key != key)
 		n = n->next;
 	return n;
 }
 
-static int grow(struct dp_htab *h)
+static int grow(struct u32_htab *h)
 {
 	unsigned bits = h->bits + 1;
-	struct dp_hnode **nb;
+	struct u32_hnode **nb;
 
 	if (bits > 30)
 		return 0;
@@ -51,7 +51,7 @@ static int grow(struct dp_htab *h)
 	if (!nb)
 		return -ENOMEM;
 	for (size_t i = 0; i < (size_t)1 << h->bits; i++) {
-		struct dp_hnode *n = h->buckets[i], *next;
+		struct u32_hnode *n = h->buckets[i], *next;
 
 		for (; n; n = next) {
 			size_t j = slot(bits, n->key);
@@ -67,7 +67,7 @@ static int grow(struct dp_htab *h)
 	return 0;
 }
 
-int dp_htab_insert(struct dp_htab *h, struct dp_hnode *n)
+int u32_htab_insert(struct u32_htab *h, struct u32_hnode *n)
 {
 	size_t i = slot(h->bits, n->key);
 
@@ -81,9 +81,9 @@ int dp_htab_insert(struct dp_htab *h, struct dp_hnode *n)
 	return 0;
 }
 
-void dp_htab_remove(struct dp_htab *h, struct dp_hnode *n)
+void u32_htab_remove(struct u32_htab *h, struct u32_hnode *n)
 {
-	struct dp_hnode **pp = &h->buckets[slot(h->bits, n->key)];
+	struct u32_hnode **pp = &h->buckets[slot(h->bits, n->key)];
 
 	for (; *pp; pp = &(*pp)->next) {
 		if (*pp == n) {
