@@ -10,8 +10,11 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -415,6 +418,89 @@ static void create_needs_every_callback(void **state)
 	assert_null(dp);
 }
 
+/* ---- the tunnel's own socket and its 4-tuple (tunsock.c, tuples.c) ---- */
+
+static struct sockaddr_storage sa4(const char *ip, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, ip, &in->sin_addr), 1);
+	return ss;
+}
+
+static void tunnel_socket_is_bound_connected_and_reads_like_a_listener(void **state)
+{
+	struct sockaddr_storage local = sa4("127.0.0.1", 0), peer = sa4("127.0.0.1", 9), got;
+	socklen_t len = sizeof(got);
+	int fd = dpk_tunnel_socket(&local, &peer, 0), one = 0;
+	socklen_t olen = sizeof(one);
+
+	assert_true(fd >= 0);
+	assert_int_equal(getpeername(fd, (struct sockaddr *)&got, &len), 0);
+	assert_int_equal(((struct sockaddr_in *)&got)->sin_port, htons(9));
+	/* the daemon reads it with net_recv: it needs the local address */
+	assert_int_equal(getsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, &olen), 0);
+	assert_int_equal(one, 1);
+	close(fd);
+	peer = sa4("127.0.0.1", 9);
+	peer.ss_family = AF_INET6;	/* families differ */
+	assert_int_equal(dpk_tunnel_socket(&local, &peer, 0), -EAFNOSUPPORT);
+}
+
+static void addresses_print_as_the_log_shows_them(void **state)
+{
+	struct sockaddr_storage a = sa4("192.0.2.100", 1701), b;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&b;
+	char buf[64];
+
+	assert_string_equal(dpk_addr_str(&a, buf, sizeof(buf)), "192.0.2.100:1701");
+	memset(&b, 0, sizeof(b));
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(4500);
+	inet_pton(AF_INET6, "2001:db8::1", &in6->sin6_addr);
+	assert_string_equal(dpk_addr_str(&b, buf, sizeof(buf)), "[2001:db8::1]:4500");
+}
+
+/* Two clients behind one NAT from the same address and port: the second
+ * kernel tunnel is refused before anything reaches the kernel, with the
+ * sentence the daemon logs (docs/ipsec-nat.md). */
+static void second_tunnel_on_a_taken_4_tuple_is_refused_with_a_reason(void **state)
+{
+	struct dataplane *dp = calloc(1, sizeof(*dp));
+	struct dp_tunnel *t = (struct dp_tunnel *)(uintptr_t)1;
+	struct l2tp_addr l, p;
+	char why[256] = "";
+	struct dp_tunnel_params tp = {
+		.udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),	/* unconnected */
+		.local = sa4("192.0.2.1", 1701), .peer = sa4("192.0.2.100", 1701),
+		.local_tunnel_id = 6, .peer_tunnel_id = 1, .why = why, .why_len = sizeof(why),
+	};
+
+	assert_non_null(dp);
+	assert_true(tp.udp_fd >= 0);
+	dpk_to_l2tp_addr(&tp.local, &l);
+	dpk_to_l2tp_addr(&tp.peer, &p);
+	assert_int_equal(dpk_tuples_claim(&dp->tuples, &l, &p, 5), 0);	/* tunnel 5 has it */
+	assert_int_equal(dataplane_kernel.tunnel_create(dp, &tp, &t), -EADDRINUSE);
+	assert_null(t);
+	assert_string_equal(why, "peer 192.0.2.100:1701 already has kernel tunnel 5 from the same "
+			    "address and port (clients behind one NAT): the kernel data path "
+			    "cannot carry both; use dataplane = userspace");
+	/* nothing was claimed for the refused tunnel: 5 still holds it */
+	assert_int_equal(dpk_tuples_claim(&dp->tuples, &l, &p, 7), 5);
+	/* without its addresses no socket can be made for it */
+	tp.local.ss_family = 0;
+	why[0] = 0;
+	assert_int_equal(dataplane_kernel.tunnel_create(dp, &tp, &t), -EDESTADDRREQ);
+	close(tp.udp_fd);
+	dpk_tuples_free(&dp->tuples);
+	free(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +524,9 @@ int main(void)
 		cmocka_unit_test(frame_with_compressed_protocol_is_one_octet),
 		cmocka_unit_test(lcp_and_auth_go_through_the_channel_ncps_through_the_unit),
 		cmocka_unit_test(fd_table_maps_fds_to_sessions_and_grows),
+		cmocka_unit_test(tunnel_socket_is_bound_connected_and_reads_like_a_listener),
+		cmocka_unit_test(addresses_print_as_the_log_shows_them),
+		cmocka_unit_test(second_tunnel_on_a_taken_4_tuple_is_refused_with_a_reason),
 		cmocka_unit_test(fd_table_refuses_negative_fds),
 		cmocka_unit_test(probe_and_create_agree_about_this_kernel),
 		cmocka_unit_test(create_needs_every_callback),
