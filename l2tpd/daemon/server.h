@@ -41,7 +41,7 @@ struct listener {
 
 /* timer_node.kind of a session's two timers, and of the server's own */
 enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
-		     SERVER_TIMER_CTL_IDLE };
+		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP };
 
 /*
  * A listening unix socket whose accept() can fail for want of descriptors
@@ -198,6 +198,7 @@ struct server {
 	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
 	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
+	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
 };
 
 uint64_t server_now_ms(const struct server *srv);
