@@ -446,6 +446,32 @@ void dhcppools_sync(struct server *srv)
 	policy_set_lease_source(srv->policy, &src);
 }
 
+int dhcppools_check(const policy_t *p, FILE *out)
+{
+	struct policy_counts counts;
+	int bad = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	policy_get_counts(p, &counts);
+	for (unsigned i = 0; i < counts.pools; i++) {
+		struct policy_dhcp_pool d;
+		uint32_t addr, mask;
+		uint8_t mac[6];
+		const char *why = "cannot open a socket";
+
+		if (!policy_pool_dhcp(p, i, &d))
+			continue;
+		if (fd >= 0 && interface_info(d.interface, fd, &addr, &mask, mac, &why) == 0)
+			continue;
+		fprintf(out, "warning: pool '%s': dhcp_interface %s: %s; the pool gives no "
+			"address until it has one\n", policy_pool_name(p, i), d.interface, why);
+		bad++;
+	}
+	if (fd >= 0)
+		close(fd);
+	return bad;
+}
+
 void dhcppools_free(struct server *srv)
 {
 	if (srv->policy)

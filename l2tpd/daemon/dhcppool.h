@@ -11,6 +11,9 @@
 #define L2TPD_DHCPPOOL_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include "policy.h"
 
 struct server;
 struct timer_node;
@@ -22,6 +25,10 @@ struct timer_node;
 void dhcppools_sync(struct server *srv);
 /* At exit, after the sessions: every lease released, everything freed. */
 void dhcppools_free(struct server *srv);
+/* l2tpd --check: a line on `out` for each DHCP pool whose interface is
+ * missing or has no IPv4 address here (a warning: it may come later).
+ * Returns the number of such pools. */
+int dhcppools_check(const policy_t *p, FILE *out);
 /* A timer of kind SERVER_TIMER_DHCP fired. */
 void dhcppool_timer_fired(struct server *srv, struct timer_node *n, uint64_t now);
 

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 
 import pytest
 
@@ -235,3 +236,25 @@ def test_leases_survive_a_reload(stack, lan):
     assert list(dns.leases()) == [addr]
     os.kill(h1.popen.pid, signal.SIGTERM)
     wait_for("the last released", lambda: dns.leases() == {})
+
+
+@pytest.mark.netns
+def test_check_warns_of_a_missing_interface_and_refuses_bad_keys_with_file_line(stack, lan):
+    srv, cli, lanns = lan
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=POLICY % {"block": 3})
+    exe = os.path.join(os.environ["L2TP_BUILD_DIR"], "l2tpd", "daemon", "l2tpd")
+    check = ["ip", "netns", "exec", srv, exe, "--check", "--config", d.conf, "--policy", d.policy]
+    out = run(check, ns=None)
+    assert "warning" not in out, out              # lan0 is there, with an address
+    with open(d.policy, "w") as f:
+        f.write((POLICY % {"block": 3}).replace("lan0", "nosuch0"))
+    out = run(check, ns=None)
+    assert "warning: pool 'lan': dhcp_interface nosuch0: no such interface, or no IPv4 " \
+        "address on it" in out, out
+    with open(d.policy, "w") as f:
+        f.write((POLICY % {"block": 3}).replace("dhcp_block = 3", "dhcp_block = 5000"))
+    res = subprocess.run(check, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = (POLICY % {"block": 3}).splitlines().index("        dhcp_block = 3") + 1
+    assert res.returncode == 1, res.stdout
+    assert "policy.conf:%d:22: expected a number from 1 to 1000 for 'dhcp_block'" % line \
+        in res.stdout, res.stdout
