@@ -27,6 +27,7 @@
 #include "dhcppool.h"
 #include "lease_client.h"
 #include "log.h"
+#include "metrics_text.h"
 #include "server.h"
 #include "session.h"
 
@@ -444,6 +445,40 @@ void dhcppools_sync(struct server *srv)
 			pool_retire(dp, now);
 	}
 	policy_set_lease_source(srv->policy, &src);
+}
+
+void dhcppools_render_metrics(struct server *srv, struct strbuf *b)
+{
+	struct dhcppool *dp;
+
+	if (!srv->dhcppools)
+		return;
+	prom_family(b, "l2tpd_dhcp_pool_leases", "gauge",
+		    "Leases of each DHCP pool: ready, in use, being requested.");
+	for (dp = srv->dhcppools; dp; dp = dp->next) {
+		prom_sample(b, "l2tpd_dhcp_pool_leases", dp->lc.n_ready, "pool", dp->name, "state",
+			    "ready", NULL);
+		prom_sample(b, "l2tpd_dhcp_pool_leases", dp->lc.n_in_use, "pool", dp->name, "state",
+			    "in_use", NULL);
+		prom_sample(b, "l2tpd_dhcp_pool_leases", dp->lc.n_acquiring, "pool", dp->name,
+			    "state", "requesting", NULL);
+	}
+	prom_family(b, "l2tpd_dhcp_pool_events_total", "counter",
+		    "What happened to each DHCP pool's leases and messages.");
+	for (dp = srv->dhcppools; dp; dp = dp->next) {
+		const struct dhcp_lc_stats *st = &dp->lc.stats;
+		const struct { const char *name; uint64_t v; } ev[] = {
+			{ "sent", st->sent }, { "received", st->received },
+			{ "dropped", st->dropped }, { "offer_refused", st->offers_refused },
+			{ "bound", st->bound }, { "renewed", st->renewed }, { "nak", st->naks },
+			{ "expired", st->expired }, { "lost", st->lost },
+			{ "released", st->released }, { "no_answer", st->no_answer },
+			{ "exhausted", st->exhausted },
+		};
+		for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+			prom_sample(b, "l2tpd_dhcp_pool_events_total", ev[i].v, "pool", dp->name,
+				    "event", ev[i].name, NULL);
+	}
 }
 
 int dhcppools_check(const policy_t *p, FILE *out)

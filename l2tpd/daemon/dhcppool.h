@@ -29,6 +29,9 @@ void dhcppools_free(struct server *srv);
  * missing or has no IPv4 address here (a warning: it may come later).
  * Returns the number of such pools. */
 int dhcppools_check(const policy_t *p, FILE *out);
+/* The Prometheus families of DHCP pools (metrics.c), when there are any. */
+struct strbuf;
+void dhcppools_render_metrics(struct server *srv, struct strbuf *b);
 /* A timer of kind SERVER_TIMER_DHCP fired. */
 void dhcppool_timer_fired(struct server *srv, struct timer_node *n, uint64_t now);
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dhcppool.h"
 #include "edge_filter.h"
 #include "log.h"
 #include "metrics_text.h"
@@ -182,6 +183,7 @@ static void render_counters(struct server *srv, struct strbuf *b)
 		prom_sample(b, "l2tpd_internet_filter_dropped_total", dropped, NULL);
 	}
 	render_pools(srv, b);
+	dhcppools_render_metrics(srv, b);
 }
 
 static void render(struct scrape *sc, struct strbuf *b)

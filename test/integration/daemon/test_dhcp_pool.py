@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -107,11 +108,31 @@ class Dnsmasq:
         return self.proc.log() if self.proc else ""
 
 
+METRICS_PORT = 9117
+SCRAPE = """
+import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=10).read().decode())
+"""
+
+
 def start_l2tpd(stack, srv, block):
     d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace",
-              policy_text=POLICY % {"block": block})
+              policy_text=POLICY % {"block": block},
+              extra="metrics {\n        listen = 127.0.0.1:%d\n    }" % METRICS_PORT)
     d.start()
     return d
+
+
+def metric(srv, name, **labels):
+    """One sample of the daemon's Prometheus page, or None."""
+    page = run([sys.executable, "-c", SCRAPE, str(METRICS_PORT)], ns=srv)
+    want = ",".join('%s="%s"' % kv for kv in sorted(labels.items()))
+    for line in page.splitlines():
+        m = re.match(r"([a-z0-9_]+)\{(.*)\} (\d+)$", line)
+        if m and m.group(1) == name and \
+                ",".join(sorted(m.group(2).split(","))) == want:
+            return int(m.group(3))
+    return None
 
 
 def held(stack, cli, name):
@@ -145,6 +166,7 @@ def test_a_block_is_leased_handed_out_refused_when_exhausted_and_released_at_sto
     wait_for("two leases in dnsmasq's file", lambda: len(dns.leases()) == 2)
     assert our_ids(dns.leases()), dns.leases()
     assert set(dns.leases()) == set(leased_lines(d))
+    assert metric(srv, "l2tpd_dhcp_pool_leases", pool="lan", state="ready") == 2
 
     # A client gets one at IPCP, and traffic crosses.
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
@@ -174,6 +196,8 @@ def test_a_block_is_leased_handed_out_refused_when_exhausted_and_released_at_sto
     assert by_event(recs, "failed")[0]["auth_code"] == 649, out
     assert "dhcp pool 'lan': no leased address ready for a session" in d.log(), d.log()
     assert re.search(r"pool-exhausted", d.log()), d.log()
+    assert metric(srv, "l2tpd_dhcp_pool_leases", pool="lan", state="in_use") == 3
+    assert metric(srv, "l2tpd_dhcp_pool_events_total", pool="lan", event="exhausted") >= 1
 
     # Stop: sessions end, every lease is released (RFC 2131 4.4.6).
     d.proc.stop()
