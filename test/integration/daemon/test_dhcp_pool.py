@@ -282,3 +282,28 @@ def test_check_warns_of_a_missing_interface_and_refuses_bad_keys_with_file_line(
     assert res.returncode == 1, res.stdout
     assert "policy.conf:%d:22: expected a number from 1 to 1000 for 'dhcp_block'" % line \
         in res.stdout, res.stdout
+
+
+@pytest.mark.netns
+def test_a_lease_in_use_is_renewed_at_t1(stack, lan):
+    """dnsmasq's shortest lease is two minutes: T1 comes after one (this
+    test waits for it, bounded by wait_for)."""
+    srv, cli, lanns = lan
+    dns = Dnsmasq(stack, lanns, "203.0.113.100", "203.0.113.110", lease="2m")
+    dns.start()
+    d = start_l2tpd(stack, srv, block=1)
+    wait_for("a lease", lambda: len(leased_lines(d)) == 1)
+    h1 = held(stack, cli, "c1")
+    wait_for("up", lambda: events(h1, "up"))
+    addr = events(h1, "up")[0]["addr"]
+    acks = lambda: len(re.findall(r"DHCPACK\(lan1\) %s " % re.escape(addr), dns.log()))
+    assert acks() == 1, dns.log()
+    wait_for("the renewal at T1",
+             lambda: metric(srv, "l2tpd_dhcp_pool_events_total", pool="lan", event="renewed"),
+             timeout=150)
+    assert acks() == 2, dns.log()
+    # the first REQUEST (SELECTING) and the renewal's
+    assert len(re.findall(r"DHCPREQUEST\(lan1\) %s " % re.escape(addr), dns.log())) == 2, \
+        dns.log()
+    assert events(h1, "down") == []
+    assert addr in dns.leases()
