@@ -163,6 +163,10 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0)
 			break;
+		/* requests on the LAN's port 67 (clients' broadcasts, our
+		 * own looped back) are not answers: not even counted */
+		if (n > 0 && buf[0] == DHCP_BOOTREQUEST)
+			continue;
 		if ((size_t)n > DHCP_MAX_LEN) {
 			dp->lc.stats.received++;
 			dp->lc.stats.dropped++;
@@ -215,7 +219,7 @@ static void pool_try_start(struct dhcppool *dp, uint64_t now)
 	struct dhcp_lc_config c;
 	const char *why = NULL;
 	char giaddr[INET_ADDRSTRLEN];
-	int one = 1, fd;
+	int one = 1, rcvbuf = 1 << 20, fd;
 	size_t nl;
 
 	memset(&c, 0, sizeof(c));
@@ -229,6 +233,8 @@ static void pool_try_start(struct dhcppool *dp, uint64_t now)
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dp->ifname, (socklen_t)strlen(dp->ifname)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    /* a block's answers come in a burst */
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
 		why = strerror(errno);
 		goto fail;

@@ -167,6 +167,11 @@ def test_a_block_is_leased_handed_out_refused_when_exhausted_and_released_at_sto
     assert our_ids(dns.leases()), dns.leases()
     assert set(dns.leases()) == set(leased_lines(d))
     assert metric(srv, "l2tpd_dhcp_pool_leases", pool="lan", state="ready") == 2
+    # every answer was dnsmasq's, to us; our own broadcasts are not counted
+    # (dnsmasq may offer one address to two requests at once: the second
+    # REQUEST is NAKed and that lease starts over, RFC 2131 4.4.1)
+    assert metric(srv, "l2tpd_dhcp_pool_events_total", pool="lan", event="dropped") == 0
+    assert metric(srv, "l2tpd_dhcp_pool_events_total", pool="lan", event="received") >= 4
 
     # A client gets one at IPCP, and traffic crosses.
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
