@@ -81,7 +81,7 @@ class Dnsmasq:
         self.proc = None
 
     def start(self):
-        self.proc = self.stack.spawn("dnsmasq", self.args, ns=self.ns)
+        self.proc = self.stack.spawn("dnsmasq-%d" % id(self), self.args, ns=self.ns)
         wait_for("dnsmasq listening", lambda: "DHCP, IP range" in self.proc.log()
                  or not self.proc.alive(), timeout=30)
         assert self.proc.alive(), self.proc.log()
@@ -290,9 +290,9 @@ def test_check_warns_of_a_missing_interface_and_refuses_bad_keys_with_file_line(
 
 
 @pytest.mark.netns
-def test_a_lease_in_use_is_renewed_at_t1(stack, lan):
+def test_a_lease_in_use_is_renewed_at_t1_and_a_nak_ends_its_session(stack, lan):
     """dnsmasq's shortest lease is two minutes: T1 comes after one (this
-    test waits for it, bounded by wait_for)."""
+    test waits for two, bounded by wait_for)."""
     srv, cli, lanns = lan
     dns = Dnsmasq(stack, lanns, "203.0.113.100", "203.0.113.110", lease="2m")
     dns.start()
@@ -312,3 +312,18 @@ def test_a_lease_in_use_is_renewed_at_t1(stack, lan):
         dns.log()
     assert events(h1, "down") == []
     assert addr in dns.leases()
+
+    # The server forgets the lease and serves another range: the next
+    # renewal is NAKed (RFC 2131 4.4.5), the lease is lost, and so is the
+    # session, since its address may be someone else's now.
+    dns.stop()
+    os.unlink(dns.leasefile)
+    dns2 = Dnsmasq(stack, lanns, "203.0.113.150", "203.0.113.160", lease="2m")
+    dns2.args.append("--dhcp-authoritative")
+    dns2.start()
+    wait_for("the NAK", lambda: metric(srv, "l2tpd_dhcp_pool_events_total", pool="lan",
+                                       event="nak"), timeout=150)
+    wait_for("the session ended", lambda: events(h1, "down"))
+    assert re.search(r"dhcp pool 'lan': lease of %s lost .*its session ends" % re.escape(addr),
+                     d.log()), d.log()
+    assert re.search(r"session \d+/\d+ down: user 'alice' .*: DHCP lease lost", d.log()), d.log()
