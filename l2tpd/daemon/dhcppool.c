@@ -152,10 +152,13 @@ static void pool_rearm(struct dhcppool *dp, uint64_t now)
 	server_rearm_heap(srv);
 }
 
+static void pool_settle(struct dhcppool *dp, uint64_t now);
+
 static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg)
 {
 	struct dhcppool *dp = arg;
-	uint64_t now = server_now_ms(dp->srv);
+	struct server *srv = dp->srv;
+	uint64_t now = server_now_ms(srv);
 	uint8_t buf[DHCP_MAX_LEN + 1];
 
 	/* a bounded batch: a LAN full of DHCP traffic cannot hold the loop */
@@ -174,8 +177,8 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg
 		}
 		dhcp_lc_input(&dp->lc, buf, (size_t)n, now);
 	}
-	pool_rearm(dp, now);
-	server_flush(dp->srv);
+	pool_settle(dp, now);
+	server_flush(srv);
 	return 0;
 }
 
@@ -322,20 +325,25 @@ static void pool_retire(struct dhcppool *dp, uint64_t now)
 	pool_rearm(dp, now);
 }
 
+/* After the engine ran: a retired pool whose last lease in use was lost
+ * (NAK, expiry) is done; any other waits for its next deadline. */
+static void pool_settle(struct dhcppool *dp, uint64_t now)
+{
+	if (pool_done(dp))
+		pool_destroy(dp);
+	else
+		pool_rearm(dp, now);
+}
+
 void dhcppool_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 {
 	struct dhcppool *dp = container_of(n, struct dhcppool, timer);
 
-	if (!dp->started) {
-		if (dp->retired) {
-			pool_destroy(dp);
-			return;
-		}
+	if (!dp->started && !dp->retired)
 		pool_try_start(dp, now);
-	} else {
+	else if (dp->started)
 		dhcp_lc_run_timers(&dp->lc, now);
-	}
-	pool_rearm(dp, now);
+	pool_settle(dp, now);
 	(void)srv;
 }
 
@@ -381,10 +389,7 @@ static bool source_release(void *ctx, const struct policy_ip *ip)
 		if (!l || !l->in_use)
 			continue;
 		dhcp_lc_give_back(&dp->lc, l, now);
-		if (pool_done(dp))
-			pool_destroy(dp);
-		else
-			pool_rearm(dp, now);
+		pool_settle(dp, now);
 		return true;
 	}
 	return false;
