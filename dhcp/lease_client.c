@@ -486,6 +486,18 @@ static bool offer_ok(const struct dhcp_lc *lc, uint32_t yiaddr)
 	return dhcp_lc_find(lc, yiaddr) == NULL;
 }
 
+/* RFC 2131 4.4.1: back to INIT, a new DISCOVER with a new xid; the tries
+ * go on counting, so a server that keeps refusing ends the exchange. */
+static void restart(struct dhcp_lc *lc, struct dhcp_lease *l, uint64_t now)
+{
+	l->state = DHCP_LS_SELECTING;
+	l->addr = l->server_id = 0;
+	new_xid(lc, l);
+	l->tries++;
+	send_discover(lc, l, now);
+	arm(lc, l, backoff_deadline(lc, l->tries, now));
+}
+
 void dhcp_lc_input(struct dhcp_lc *lc, const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct dhcp_msg m;
@@ -529,14 +541,15 @@ void dhcp_lc_input(struct dhcp_lc *lc, const uint8_t *buf, size_t len, uint64_t 
 		if (m.server_id != l->server_id)
 			goto drop;	/* another server's answer: not the one we chose */
 		if (m.type == DHCPNAK) {
-			/* RFC 2131 4.4.1: back to INIT; the tries go on counting */
 			lc->stats.naks++;
-			l->state = DHCP_LS_SELECTING;
-			l->addr = l->server_id = 0;
-			new_xid(lc, l);
-			l->tries++;
-			send_discover(lc, l, now);
-			arm(lc, l, backoff_deadline(lc, l->tries, now));
+			restart(lc, l, now);
+			return;
+		}
+		if (m.type == DHCPACK && m.yiaddr == l->addr && dhcp_lc_find(lc, l->addr)) {
+			/* the server bound one address to two of our ids (both
+			 * requested it off the same offer): this one starts over */
+			lc->stats.offers_refused++;
+			restart(lc, l, now);
 			return;
 		}
 		if (m.type != DHCPACK || m.yiaddr != l->addr || !bind_lease(lc, l, &m, now))

@@ -65,10 +65,14 @@ static void fx_event(void *ctx, enum dhcp_lc_event ev, struct dhcp_lease *l)
 	f->last_event_addr = l ? l->addr : 0;
 }
 
+/* Values that are all RANDOM modulo 2001 (no jitter) and differ above the
+ * xid's index bits (steps of 2001 * 1024 are over 2^20): new xids differ. */
 static uint32_t fx_random(void *ctx)
 {
+	static unsigned n;
+
 	(void)ctx;
-	return RANDOM;
+	return RANDOM + 2001u * 1024u * (n++ % 1000);
 }
 
 static const struct dhcp_lc_ops ops = { fx_send, fx_event, fx_random };
@@ -373,6 +377,33 @@ static void nak_while_requesting_starts_over_with_a_new_xid(void **state)
 	struct reply a = answer(&rq, DHCPACK, "192.0.2.100", 3600);
 	deliver(f, &a);
 	assert_int_equal(f->lc.n_ready, 0);
+	teardown(f);
+}
+
+static void one_address_acked_to_two_of_our_ids_is_kept_once(void **state)
+{
+	struct fx *f = setup(2, 1, 0);
+
+	dhcp_lc_start(&f->lc, f->now);
+	struct sent d0 = *nth(f, 0), d1 = *nth(f, 1);
+	/* the same offer to both (a server that does not hold offers) */
+	struct reply o = answer(&d0, DHCPOFFER, "192.0.2.100", 3600);
+	deliver(f, &o);
+	struct sent r0 = *last(f);
+	o = answer(&d1, DHCPOFFER, "192.0.2.100", 3600);
+	deliver(f, &o);
+	struct sent r1 = *last(f);
+	assert_int_equal(r1.m.type, DHCPREQUEST);
+	/* and a server that ACKs both */
+	struct reply a = answer(&r0, DHCPACK, "192.0.2.100", 3600);
+	deliver(f, &a);
+	a = answer(&r1, DHCPACK, "192.0.2.100", 3600);
+	deliver(f, &a);
+	assert_int_equal(f->lc.n_bound, 1);
+	assert_ptr_equal(dhcp_lc_find(&f->lc, ip("192.0.2.100")), f->lc.leases[0]);
+	assert_int_equal(f->lc.leases[1]->state, DHCP_LS_SELECTING);
+	assert_int_equal(last(f)->m.type, DHCPDISCOVER);	/* it starts over */
+	assert_int_not_equal(last(f)->m.xid, r1.m.xid);
 	teardown(f);
 }
 
@@ -693,6 +724,7 @@ int main(void)
 		cmocka_unit_test(offers_outside_the_subnet_or_taken_are_refused),
 		cmocka_unit_test(ack_from_another_server_or_for_another_address_is_dropped),
 		cmocka_unit_test(nak_while_requesting_starts_over_with_a_new_xid),
+		cmocka_unit_test(one_address_acked_to_two_of_our_ids_is_kept_once),
 		cmocka_unit_test(discover_backs_off_4_8_16_then_the_pool_waits),
 		cmocka_unit_test(request_unanswered_gives_the_slot_back),
 		cmocka_unit_test(t1_renews_by_unicast_and_t2_rebinds_by_broadcast),
