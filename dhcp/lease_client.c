@@ -675,6 +675,21 @@ void dhcp_lc_free(struct dhcp_lc *lc)
 	memset(lc, 0, sizeof(*lc));
 }
 
+bool dhcp_lc_claims(const struct dhcp_lc *lc, const uint8_t *buf, size_t len)
+{
+	uint32_t xid, index;
+	const struct dhcp_lease *l;
+
+	if (len < DHCP_MIN_LEN || buf[0] != DHCP_BOOTREPLY || memcmp(buf + 28, lc->cfg.chaddr, 6))
+		return false;
+	xid = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
+	index = xid & XID_INDEX_MASK;
+	if (index >= lc->n_slots)
+		return false;
+	l = lc->leases[index];
+	return l->xid == xid && l->state != DHCP_LS_FREE && l->state != DHCP_LS_BOUND;
+}
+
 void dhcp_lc_run_timers(struct dhcp_lc *lc, uint64_t now)
 {
 	struct timer_node *n;

@@ -134,6 +134,10 @@ void dhcp_lc_free(struct dhcp_lc *lc);
  * to one of our exchanges is counted and dropped. */
 void dhcp_lc_input(struct dhcp_lc *lc, const uint8_t *buf, size_t len, uint64_t now);
 void dhcp_lc_run_timers(struct dhcp_lc *lc, uint64_t now);
+/* Whether a datagram answers one of this engine's exchanges in progress
+ * (BOOTREPLY, our chaddr, an xid of ours): for a daemon whose two engines
+ * share an interface for a while (a pool renamed by a reload). */
+bool dhcp_lc_claims(const struct dhcp_lc *lc, const uint8_t *buf, size_t len);
 /* ms; UINT64_MAX when nothing is due. */
 uint64_t dhcp_lc_next_deadline(const struct dhcp_lc *lc);
 

@@ -154,6 +154,20 @@ static void pool_rearm(struct dhcppool *dp, uint64_t now)
 
 static void pool_settle(struct dhcppool *dp, uint64_t now);
 
+/* After a reload renamed or moved a pool, the retired one and its
+ * successor share the interface, and the kernel gives a unicast answer to
+ * one of their two sockets: it goes to the engine whose exchange it is. */
+static struct dhcppool *claimant(struct dhcppool *dp, const uint8_t *buf, size_t len)
+{
+	if (dhcp_lc_claims(&dp->lc, buf, len))
+		return dp;
+	for (struct dhcppool *o = dp->srv->dhcppools; o; o = o->next)
+		if (o != dp && o->started && strcmp(o->ifname, dp->ifname) == 0 &&
+		    dhcp_lc_claims(&o->lc, buf, len))
+			return o;
+	return dp;
+}
+
 static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg)
 {
 	struct dhcppool *dp = arg;
@@ -175,7 +189,13 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg
 			dp->lc.stats.dropped++;
 			continue;
 		}
-		dhcp_lc_input(&dp->lc, buf, (size_t)n, now);
+		dhcp_lc_input(&claimant(dp, buf, (size_t)n)->lc, buf, (size_t)n, now);
+	}
+	/* the other pools on the interface ran too: settle them all */
+	for (struct dhcppool *o = srv->dhcppools, *next; o; o = next) {
+		next = o->next;
+		if (o != dp && strcmp(o->ifname, dp->ifname) == 0)
+			pool_settle(o, now);
 	}
 	pool_settle(dp, now);
 	server_flush(srv);

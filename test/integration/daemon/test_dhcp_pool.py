@@ -327,3 +327,37 @@ def test_a_lease_in_use_is_renewed_at_t1_and_a_nak_ends_its_session(stack, lan):
     assert re.search(r"dhcp pool 'lan': lease of %s lost .*its session ends" % re.escape(addr),
                      d.log()), d.log()
     assert re.search(r"session \d+/\d+ down: user 'alice' .*: DHCP lease lost", d.log()), d.log()
+
+
+@pytest.mark.netns
+def test_a_renamed_pool_takes_over_the_interface_while_the_old_one_ends(stack, lan):
+    """A reload that renames the pool: the old one retires (its ready lease
+    released at once, the one in use at its session's end) while the new
+    one leases on the same interface; answers reach the right one."""
+    srv, cli, lanns = lan
+    dns = Dnsmasq(stack, lanns, "203.0.113.100", "203.0.113.110")
+    dns.start()
+    d = start_l2tpd(stack, srv, block=2)
+    wait_for("two leases", lambda: len(leased_lines(d)) == 2)
+    h1 = held(stack, cli, "c1")
+    wait_for("up", lambda: events(h1, "up"))
+    addr = events(h1, "up")[0]["addr"]
+    with open(d.policy) as f:
+        policy = f.read()
+    with open(d.policy, "w") as f:
+        f.write(policy.replace("    lan {", "    lan2 {").replace("pool = lan", "pool = lan2"))
+    ok, text = d.ctl("reload")
+    assert ok, text
+    wait_for("the new pool's block",
+             lambda: len(re.findall(r"dhcp pool 'lan2': leased", d.log())) == 2)
+    wait_for("the old pool's ready lease released",
+             lambda: sorted(c.split(b":")[2] for c in dns.leases().values())
+             == [b"lan", b"lan2", b"lan2"])
+    assert dns.leases()[addr].split(b":")[2] == b"lan"
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"])
+    assert rc == 0, out
+    assert dns.leases()[by_event(recs, "up")[0]["addr"]].split(b":")[2] == b"lan2"
+    assert events(h1, "down") == []
+    os.kill(h1.popen.pid, signal.SIGTERM)
+    wait_for("the old pool's last lease released", lambda: addr not in dns.leases())
+    assert "dhcp pool 'lan': not in the policy any more; its 1 lease(s) in use" in d.log()

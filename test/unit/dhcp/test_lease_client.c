@@ -407,6 +407,31 @@ static void one_address_acked_to_two_of_our_ids_is_kept_once(void **state)
 	teardown(f);
 }
 
+static void an_engine_claims_only_answers_to_its_exchanges(void **state)
+{
+	struct fx *f = setup(1, 1, 1);
+	uint8_t buf[DHCP_MAX_LEN];
+
+	dhcp_lc_start(&f->lc, f->now);
+	struct sent d = *last(f);
+	struct reply o = answer(&d, DHCPOFFER, "192.0.2.100", 3600);
+	size_t n = build(buf, &o);
+	assert_true(dhcp_lc_claims(&f->lc, buf, n));
+	assert_false(dhcp_lc_claims(&f->lc, buf, 239));		/* short */
+	o.xid ^= 0x00100000;
+	n = build(buf, &o);
+	assert_false(dhcp_lc_claims(&f->lc, buf, n));		/* not our xid */
+	o = answer(&d, DHCPOFFER, "192.0.2.100", 3600);
+	o.op = DHCP_BOOTREQUEST;
+	n = build(buf, &o);
+	assert_false(dhcp_lc_claims(&f->lc, buf, n));
+	lease_block(f, 1, 100, 3600);
+	o = answer(&d, DHCPACK, "192.0.2.100", 3600);
+	n = build(buf, &o);
+	assert_false(dhcp_lc_claims(&f->lc, buf, n));		/* bound: no exchange */
+	teardown(f);
+}
+
 static void discover_backs_off_4_8_16_then_the_pool_waits(void **state)
 {
 	struct fx *f = setup(1, 1, 0);
@@ -725,6 +750,7 @@ int main(void)
 		cmocka_unit_test(ack_from_another_server_or_for_another_address_is_dropped),
 		cmocka_unit_test(nak_while_requesting_starts_over_with_a_new_xid),
 		cmocka_unit_test(one_address_acked_to_two_of_our_ids_is_kept_once),
+		cmocka_unit_test(an_engine_claims_only_answers_to_its_exchanges),
 		cmocka_unit_test(discover_backs_off_4_8_16_then_the_pool_waits),
 		cmocka_unit_test(request_unanswered_gives_the_slot_back),
 		cmocka_unit_test(t1_renews_by_unicast_and_t2_rebinds_by_broadcast),
