@@ -639,6 +639,20 @@ static void the_next_block_starts_before_the_last_is_used(void **state)
 	teardown(f);
 }
 
+static void a_reload_changes_the_next_block_not_the_leases(void **state)
+{
+	struct fx *f = setup(2, 1, 0);
+
+	dhcp_lc_start(&f->lc, f->now);
+	lease_block(f, 2, 100, 3600);
+	size_t sent = f->n_sent;
+	dhcp_lc_reconfigure(&f->lc, 5, 0, f->now);
+	assert_int_equal(f->lc.n_ready, 2);		/* kept */
+	assert_int_equal(f->lc.cfg.refill_at, 3);	/* half of 5, rounded up */
+	assert_int_equal(f->n_sent, sent + 5);		/* 2 ready < 3: a block of 5 */
+	teardown(f);
+}
+
 static void max_leases_caps_the_blocks(void **state)
 {
 	struct fx *f = setup(4, 2, 5);
@@ -758,6 +772,7 @@ int main(void)
 		cmocka_unit_test(expiry_loses_a_lease_in_use_and_a_ready_one),
 		cmocka_unit_test(nak_while_renewing_loses_the_lease),
 		cmocka_unit_test(the_next_block_starts_before_the_last_is_used),
+		cmocka_unit_test(a_reload_changes_the_next_block_not_the_leases),
 		cmocka_unit_test(max_leases_caps_the_blocks),
 		cmocka_unit_test(stop_releases_ready_leases_and_in_use_ones_when_given_back),
 		cmocka_unit_test(stop_releases_an_address_being_requested),
