@@ -521,11 +521,60 @@ static int pool_v6(struct B *b, const struct conf_node *n, unsigned deleg,
 	return 0;
 }
 
+/* A DHCP pool (docs/addresses.md): IPv4 from the server on one LAN
+ * interface; one DHCP pool per interface, since both would lease the same
+ * addresses under one MAC address. */
+static int pool_dhcp(struct B *b, const struct conf_node *ps, const char *where, uint32_t i)
+{
+	struct pool *pl = &b->p->pools[i];
+	const struct conf_node *n;
+	struct policy_ip ip;
+	uint64_t block = 10;
+
+	if (!(n = conf_find(ps, "dhcp_interface"))) {
+		if ((n = conf_find(ps, "dhcp_block")) || (n = conf_find(ps, "dhcp_server")))
+			return fail_node(b, n, POLICY_ERR_VALUE,
+					 "'%s' needs 'dhcp_interface' in %s", n->name, where);
+		return 0;
+	}
+	if (need_items(b, n, "an interface name", false))
+		return -1;
+	if (n->n_items > 1)
+		return fail_item(b, n, &n->items[1], POLICY_ERR_VALUE,
+				 "expected one interface name for 'dhcp_interface'");
+	if (strlen(n->items[0].text) == 0 || strlen(n->items[0].text) >= 16 ||
+	    strchr(n->items[0].text, '/'))
+		return fail_item(b, n, &n->items[0], POLICY_ERR_VALUE,
+				 "expected an interface name for 'dhcp_interface'");
+	if (pl->v4.family)
+		return fail_node(b, n, POLICY_ERR_CONFLICT,
+				 "%s: a DHCP pool takes its IPv4 addresses from the server, "
+				 "not from 'ipv4'", where);
+	pl->dhcp_interface = n->items[0].text;
+	for (uint32_t j = 0; j < i; j++)
+		if (b->p->pools[j].dhcp_interface &&
+		    strcmp(b->p->pools[j].dhcp_interface, pl->dhcp_interface) == 0)
+			return fail_node(b, n, POLICY_ERR_CONFLICT,
+					 "pool '%s' uses DHCP on %s too (%s:%u): one DHCP pool "
+					 "per interface", b->p->pools[j].name, pl->dhcp_interface,
+					 b->p->pools[j].file, b->p->pools[j].line);
+	if ((n = conf_find(ps, "dhcp_block")) && get_uint(b, n, 1, 1000, &block))
+		return -1;
+	pl->dhcp_block = (uint32_t)block;
+	if ((n = conf_find(ps, "dhcp_server"))) {
+		if (need_items(b, n, "an IPv4 address", false) ||
+		    get_ip(b, n, &n->items[0], AF_INET, &ip))
+			return -1;
+		memcpy(&pl->dhcp_server, ip.bytes, 4);
+	}
+	return 0;
+}
+
 static int build_pools(struct B *b, const struct conf_node *sec)
 {
 	static const char *const keys[] = { "*{", NULL };
 	static const char *const pkeys[] = { "ipv4", "ipv6", "ipv6_prefix_length",
-		"description", NULL };
+		"description", "dhcp_interface", "dhcp_block", "dhcp_server", NULL };
 	struct policy *p = b->p;
 
 	if (!sec)
@@ -556,9 +605,11 @@ static int build_pools(struct B *b, const struct conf_node *sec)
 			return -1;
 		if ((n = conf_find(ps, "ipv6")) && pool_v6(b, n, (unsigned)deleg, &pl->v6))
 			return -1;
-		if (!pl->v4.family && !pl->v6.family)
+		if (pool_dhcp(b, ps, where, i))
+			return -1;
+		if (!pl->v4.family && !pl->v6.family && !pl->dhcp_interface)
 			return fail_node(b, ps, POLICY_ERR_MISSING,
-					 "expected 'ipv4' or 'ipv6' in %s", where);
+					 "expected 'ipv4', 'ipv6' or 'dhcp_interface' in %s", where);
 		if (addr_pool_init(&p->arena, &pl->v4) || addr_pool_init(&p->arena, &pl->v6))
 			return nomem(b);
 		for (uint32_t j = 0; j < i; j++)

@@ -626,6 +626,35 @@ static enum policy_reason deny(struct policy_decision *dec, enum policy_reason r
 	return r;
 }
 
+/* A DHCP pool in the walk: an address the daemon leased ahead of need, or
+ * (dry run, no lease source) a grant whose address the server gives at
+ * the start of the session. */
+static void take_dhcp(struct policy *p, unsigned idx, bool lease, struct policy_decision *dec,
+		      struct policy_explain *x)
+{
+	const struct pool *pl = &p->pools[idx];
+	char ip[64];
+
+	if (!lease || !p->lease_src.lease) {
+		dec->ipv4_dhcp = true;
+		dec->ipv4_pool = (int)idx;
+		STEP(x, POLICY_V_MATCH, "address",
+		     "from the DHCP server on %s (pool '%s'; leased when the session starts)",
+		     pl->dhcp_interface, pl->name);
+		return;
+	}
+	if (p->lease_src.lease(p->lease_src.ctx, idx, pl->name, &dec->ipv4) == 0) {
+		dec->has_ipv4 = dec->ipv4_leased = dec->ipv4_dhcp = true;
+		dec->ipv4_pool = (int)idx;
+		STEP(x, POLICY_V_MATCH, "address", "%s from DHCP pool '%s' (server on %s)",
+		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)), pl->name, pl->dhcp_interface);
+	} else {
+		STEP(x, POLICY_V_NOMATCH, "address",
+		     "DHCP pool '%s' has no leased address ready (server on %s)", pl->name,
+		     pl->dhcp_interface);
+	}
+}
+
 static enum policy_reason assign_addresses(struct policy *p,
 					   const struct policy_user *u,
 					   unsigned flags,
@@ -644,8 +673,13 @@ static enum policy_reason assign_addresses(struct policy *p,
 		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
 		     u->has_static_ipv4 ? "user" : "profile");
 	} else {
-		for (size_t i = 0; i < pr->n_pools && !dec->has_ipv4; i++) {
+		for (size_t i = 0; i < pr->n_pools && !dec->has_ipv4 && !dec->ipv4_dhcp; i++) {
 			struct addr_pool *ap = &p->pools[pr->pools[i]].v4;
+			if (p->pools[pr->pools[i]].dhcp_interface) {
+				any_v4_pool = true;
+				take_dhcp(p, pr->pools[i], lease, dec, x);
+				continue;
+			}
 			if (!ap->family)
 				continue;
 			any_v4_pool = true;
@@ -663,7 +697,7 @@ static enum policy_reason assign_addresses(struct policy *p,
 				     (unsigned long long)ap->total);
 			}
 		}
-		if (!dec->has_ipv4) {
+		if (!dec->has_ipv4 && !dec->ipv4_dhcp) {
 			if (any_v4_pool)
 				return POLICY_DENY_POOL_EXHAUSTED;
 			STEP(x, POLICY_V_NOMATCH, "address",

@@ -36,6 +36,17 @@ static const char *verdict_mark(enum policy_verdict v)
 	return " ";
 }
 
+
+/* A DHCP pool's address in a dry run: known only when the session starts. */
+static void format_dhcp_source(struct strbuf *b, const policy_t *p, unsigned pool)
+{
+	struct policy_dhcp_pool d;
+
+	if (policy_pool_dhcp(p, pool, &d))
+		sb_printf(b, "  ipv4 address:    from the DHCP server on %s (pool %s)\n",
+			  d.interface, policy_pool_name(p, pool));
+}
+
 static void text_profile(struct strbuf *b, const policy_t *p,
 			 const struct policy_decision *d)
 {
@@ -68,6 +79,8 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 			  d->ipv4_pool >= 0 ? " (pool " : " (static",
 			  d->ipv4_pool >= 0 ? policy_pool_name(p, (unsigned)d->ipv4_pool) : "",
 			  ")");
+	else if (d->ipv4_dhcp && d->ipv4_pool >= 0)
+		format_dhcp_source(b, p, (unsigned)d->ipv4_pool);
 	if (d->has_ipv6)
 		sb_printf(b, "  ipv6 prefix:     %s\n", policy_prefix_format(&d->ipv6, buf, sizeof(buf)));
 	for (size_t i = 0; i < d->n_routes; i++)
@@ -231,6 +244,10 @@ char *policy_format_json(const policy_t *p, uint32_t offered,
 					sb_json_str(&b, policy_pool_name(p, (unsigned)dec->ipv4_pool));
 				else
 					sb_printf(&b, "null");
+			} else if (dec->ipv4_dhcp && dec->ipv4_pool >= 0) {
+				/* dry run: the DHCP server gives it at the session's start */
+				sb_printf(&b, ",\"ipv4\":null,\"ipv4_pool\":");
+				sb_json_str(&b, policy_pool_name(p, (unsigned)dec->ipv4_pool));
 			}
 			if (dec->has_ipv6) {
 				sb_printf(&b, ",\"ipv6\":");

@@ -219,6 +219,29 @@ struct policy_profile {
 
 const char *policy_pool_name(const policy_t *p, unsigned pool_index);
 
+/* A DHCP pool (docs/addresses.md): its IPv4 addresses come from the DHCP
+ * server on a LAN interface, leased by the daemon (l2tpd/daemon/dhcppool.c). */
+struct policy_dhcp_pool {
+	const char *interface;		/* dhcp_interface */
+	uint32_t block;			/* dhcp_block: leases taken at once */
+	uint32_t server;		/* dhcp_server, network order; 0: broadcast */
+};
+/* true and *out filled when pool_index is a DHCP pool. */
+bool policy_pool_dhcp(const policy_t *p, unsigned pool_index, struct policy_dhcp_pool *out);
+
+/* Where a DHCP pool's addresses come from while the policy is in use: the
+ * daemon's leases. lease() gives an address of the pool or -1 (none ready);
+ * release() takes back an address it gave and says so. Without a source
+ * (l2tpctl policy test), a DHCP pool grants without an address: the
+ * server gives one when the session starts. */
+struct policy_lease_source {
+	int (*lease)(void *ctx, unsigned pool_index, const char *pool_name,
+		     struct policy_ip *out);
+	bool (*release)(void *ctx, const struct policy_ip *ip);
+	void *ctx;
+};
+void policy_set_lease_source(policy_t *p, const struct policy_lease_source *src);
+
 /* ---- evaluation ---------------------------------------------------------- */
 
 /* What the daemon knows. Unknown fields: family 0, NULL, 0. */
@@ -274,6 +297,7 @@ struct policy_decision {
 	bool has_ipv4, ipv4_leased;	/* leased: return it on release */
 	struct policy_ip ipv4;
 	int ipv4_pool;			/* pool index or -1 */
+	bool ipv4_dhcp;			/* from a DHCP pool (dry run: no address yet) */
 	bool has_ipv6, ipv6_leased;
 	struct policy_prefix ipv6;	/* a delegated prefix (see docs) */
 	int ipv6_pool;

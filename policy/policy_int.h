@@ -124,6 +124,9 @@ struct pool {
 	const char *file;
 	unsigned line;
 	struct addr_pool v4, v6;
+	const char *dhcp_interface;	/* a DHCP pool: its IPv4 from this LAN's server */
+	uint32_t dhcp_block;
+	uint32_t dhcp_server;		/* network order, 0: broadcast */
 };
 
 struct policy {
@@ -152,6 +155,7 @@ struct policy {
 	uint64_t reason_counts[POLICY_REASON__COUNT];
 	uint64_t nothing_offered;
 	uint64_t unknown_releases;
+	struct policy_lease_source lease_src;	/* DHCP pools' addresses (daemon) */
 	/* UTC offset transitions of the zone, built on first use */
 	bool tz_built;
 	time_t *tz_at;			/* offset tz_off[i] from tz_at[i] on */

@@ -324,6 +324,9 @@ enum policy_release_result policy_pool_release(policy_t *p,
 		if (ap && addr_pool_slot(ap, ip, &slot) == 0)
 			return addr_pool_release(ap, ip);
 	}
+	/* in no static pool: an address of a DHCP pool goes back to the daemon */
+	if (p->lease_src.release && p->lease_src.release(p->lease_src.ctx, ip))
+		return POLICY_RELEASED;
 	p->unknown_releases++;
 	return POLICY_RELEASE_UNKNOWN;
 }
@@ -408,4 +411,25 @@ size_t policy_adopt_leases(policy_t *next, const policy_t *old,
 		orphans += adopt_family(next, &old->pools[i].v6, AF_INET6, on_orphan, ctx);
 	}
 	return orphans;
+}
+
+bool policy_pool_dhcp(const policy_t *p, unsigned pool_index, struct policy_dhcp_pool *out)
+{
+	const struct pool *pl;
+
+	if (pool_index >= p->n_pools || !p->pools[pool_index].dhcp_interface)
+		return false;
+	pl = &p->pools[pool_index];
+	out->interface = pl->dhcp_interface;
+	out->block = pl->dhcp_block;
+	out->server = pl->dhcp_server;
+	return true;
+}
+
+void policy_set_lease_source(policy_t *p, const struct policy_lease_source *src)
+{
+	if (src)
+		p->lease_src = *src;
+	else
+		memset(&p->lease_src, 0, sizeof(p->lease_src));
 }

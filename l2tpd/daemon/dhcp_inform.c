@@ -385,8 +385,13 @@ static int open_socket(struct dhcp_inform *di)
 
 	if (fd < 0)
 		return -errno;
-	/* IP_PKTINFO: the ifindex a datagram came in on, i.e. the session */
+	/* IP_PKTINFO: the ifindex a datagram came in on, i.e. the session.
+	 * SO_REUSEADDR: a DHCP pool's socket binds port 67 too, on its LAN
+	 * interface (dhcppool.c); the kernel gives that socket what arrives
+	 * on its device and this one the rest (LAN broadcasts that reach both
+	 * are counted here as no-session). */
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		int e = -errno;
 		close(fd);

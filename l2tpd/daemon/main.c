@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "dhcppool.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "server.h"
@@ -182,6 +183,7 @@ int main(int argc, char **argv)
 		policy_get_counts(policy, &c);
 		printf("%s: ok\n%s: ok (%zu users, %zu groups, %zu pools, %zu policies)\n", config_path,
 		       policy_path, c.users, c.groups, c.pools, c.policies);
+		dhcppools_check(policy, stdout);
 		policy_free(policy);
 		return 0;
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dhcp_inform.h"
+#include "dhcppool.h"
 #include "edge_filter.h"
 #include "log.h"
 #include "metrics_text.h"
@@ -192,6 +193,7 @@ static void render_counters(struct server *srv, struct strbuf *b)
 				    dhcp_inform_count_name((enum dhcp_inform_count)r), NULL);
 	}
 	render_pools(srv, b);
+	dhcppools_render_metrics(srv, b);
 }
 
 static void render(struct scrape *sc, struct strbuf *b)

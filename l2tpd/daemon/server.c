@@ -19,6 +19,7 @@
 #include "auth_provider.h"
 #include "ctl.h"
 #include "dhcp_inform.h"
+#include "dhcppool.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -112,6 +113,8 @@ static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
 			gate_resume(srv, container_of(n, struct accept_gate, retry));
 		else if (n->kind == SERVER_TIMER_CTL_IDLE)
 			ctl_idle_fired(srv, n);
+		else if (n->kind == SERVER_TIMER_DHCP)
+			dhcppool_timer_fired(srv, n, now);
 		else
 			session_timer_fired(srv, n, now);
 	}
@@ -837,6 +840,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		memcpy(srv->log_rl, init, sizeof(init));
 	}
 	check_forwarding();
+	dhcppools_sync(srv);
 	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
 		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,
 		   cfg->max_sessions, cfg->require_ipsec ? "yes" : "no");
@@ -852,6 +856,7 @@ void server_free(struct server *srv)
 		tunnel_free(srv, srv->tunnels);
 	while (srv->closing)
 		tunnel_free(srv, srv->closing);
+	dhcppools_free(srv);	/* after the sessions: their leases are back */
 	ipsec_free(srv);
 	if (srv->l2tp)
 		l2tp_ctx_free(srv->l2tp);
@@ -919,6 +924,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_adopt_leases(next, srv->policy, on_orphan, srv);
 	policy_free(srv->policy);
 	srv->policy = next;
+	dhcppools_sync(srv);	/* DHCP pools that stay keep their leases */
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */

@@ -43,7 +43,7 @@ struct listener {
 
 /* timer_node.kind of a session's two timers, and of the server's own */
 enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
-		     SERVER_TIMER_CTL_IDLE };
+		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP };
 
 /*
  * A listening unix socket whose accept() can fail for want of descriptors
@@ -213,6 +213,7 @@ struct server {
 	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
+	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
 };
 
 uint64_t server_now_ms(const struct server *srv);
