@@ -34,6 +34,7 @@ struct net_tuple;
 struct net_tuples {
 	struct net_tuple **buckets;
 	size_t cap, count;
+	uint32_t seed;		/* hash start, drawn at the first claim (lib/fnv.h) */
 };
 /* Record tunnel id for the 4-tuple: 0 done; the id of the tunnel that has
  * it already (nothing recorded); -1 out of memory. */
