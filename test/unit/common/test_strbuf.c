@@ -91,7 +91,7 @@ static void fixed_buffer_fits_or_reports(void **state)
 	assert_true(b.oom);
 	assert_int_equal(buf[7], '\0');
 	assert_memory_equal(buf + 8, "XXXX", 4);	/* nothing past the size */
-	sb_printf(&b, "");		/* sticky */
+	sb_printf(&b, "%s", "");	/* sticky */
 	assert_true(b.oom);
 	assert_ptr_equal(b.s, buf);	/* never reallocated */
 

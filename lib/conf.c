@@ -6,7 +6,7 @@
  * found.
  */
 #include "conf.h"
-#include "reader.h"
+#include "conf_reader.h"
 
 #include <errno.h>
 #include <glob.h>
