@@ -24,6 +24,7 @@
 #ifndef COMMON_RTNL_H
 #define COMMON_RTNL_H
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 
@@ -52,6 +53,8 @@ struct nl_msg *rtnl_msg_addr(bool add, int family, int ifindex, const void *loca
 static inline int rtnl_addr(struct nl_sock *sk, bool add, int family, int ifindex,
 			    const void *local, const void *peer, unsigned plen, unsigned ifa_flags)
 {
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
 	return rtnl_call(sk, rtnl_msg_addr(add, family, ifindex, local, peer, plen, ifa_flags),
 			 NULL, NULL);
 }
