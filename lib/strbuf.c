@@ -10,6 +10,17 @@
 
 #include "text.h"
 
+void sb_init_fixed(struct strbuf *b, char *buf, size_t size)
+{
+	b->s = buf;
+	b->n = 0;
+	b->cap = size;
+	b->oom = false;
+	b->fixed = true;
+	if (size)
+		buf[0] = '\0';
+}
+
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -28,6 +39,10 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 		}
 		if ((size_t)n < room) {
 			b->n += (size_t)n;
+			return;
+		}
+		if (b->fixed) {
+			b->oom = true;
 			return;
 		}
 		size_t cap = b->cap ? b->cap * 2 : 256;

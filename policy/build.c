@@ -16,6 +16,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "fnv.h"
+
 #define MAX_PATTERN_LEN 1024
 
 struct B {
@@ -655,11 +657,7 @@ static void reserve_static(struct policy *p, const struct policy_ip *ip)
 
 uint32_t policy_name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (uint8_t)tolower((unsigned char)*s++)) * 16777619u;
-	return h;
+	return fnv1a32_lower(FNV32_OFFSET, s);
 }
 
 static int pbkdf2_value(struct B *b, const struct conf_node *n,

@@ -6,29 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 #define N_SETS (AUTHTHROTTLE_SLOTS / AUTHTHROTTLE_WAYS)
 
-/* 64-bit mixing (the splitmix64 finaliser) over FNV-1a input folding,
- * started from the random seed: the set a key lands in cannot be chosen
- * by a client that does not know the seed. */
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-
+/* FNV-1a input folding started from the random seed, mixed again at the
+ * end (lib/fnv.h): the set a key lands in cannot be chosen by a client
+ * that does not know the seed. */
 static uint64_t fold(uint64_t h, uint8_t c)
 {
-	return (h ^ c) * 0x100000001b3ull;
+	return fnv1a64(h, &c, 1);
 }
 
 static uint64_t key_of(const struct auththrottle *t, const char *user, const uint8_t *peer,
 		       size_t peer_len)
 {
-	uint64_t h = mix(t->seed) ^ 0xcbf29ce484222325ull;
+	uint64_t h = fnv1a64_seeded(t->seed);
 
 	/* the kind first, so a peer key never equals a pair key's input */
 	h = fold(h, user ? 'u' : 'p');
@@ -36,9 +29,8 @@ static uint64_t key_of(const struct auththrottle *t, const char *user, const uin
 	for (size_t i = 0; i < peer_len; i++)
 		h = fold(h, peer[i]);
 	if (user)
-		for (; *user; user++)
-			h = fold(h, (uint8_t)tolower((unsigned char)*user));
-	h = mix(h);
+		h = fnv1a64_lower(h, user);
+	h = hash_mix64(h);
 	return h ? h : 1;	/* 0 marks an empty slot */
 }
 

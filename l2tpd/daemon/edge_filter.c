@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nft_util.h"
+#include "strbuf.h"
 
 struct edge_filter {
 	struct nft_ctx *ctx;
@@ -28,66 +29,42 @@ bool edge_filter_ifname_ok(const char *name)
 	return true;
 }
 
-struct text {
-	char *buf;
-	size_t len, cap;
-	bool overflow;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= t->cap - t->len)
-		t->overflow = true;
-	else
-		t->len += (size_t)n;
-}
-
 int edge_filter_render(const struct edge_filter_config *c, char *buf, size_t len)
 {
-	struct text t = { buf, 0, len, false };
+	struct strbuf t;
 
-	if (len)
-		buf[0] = '\0';
+	sb_init_fixed(&t, buf, len);
 	/* "add" first so that "delete" never fails: one transaction replaces
 	 * the old table, there is no moment without it. */
-	add(&t, "add table inet " EDGE_FILTER_TABLE "\ndelete table inet " EDGE_FILTER_TABLE "\n");
+	sb_printf(&t, "add table inet " EDGE_FILTER_TABLE "\ndelete table inet " EDGE_FILTER_TABLE "\n");
 	if (c->n_interfaces == 0)
-		return t.overflow ? -1 : (int)t.len;
-	add(&t, "table inet " EDGE_FILTER_TABLE " {\n  counter dropped { }\n");
+		return t.oom ? -1 : (int)t.n;
+	sb_printf(&t, "table inet " EDGE_FILTER_TABLE " {\n  counter dropped { }\n");
 	/* before other filters (priority filter - 5): a drop here is final */
-	add(&t, "  chain input { type filter hook input priority -5; policy accept;\n"
+	sb_printf(&t, "  chain input { type filter hook input priority -5; policy accept;\n"
 		"    iifname { ");
 	for (unsigned i = 0; i < c->n_interfaces; i++)
-		add(&t, "%s\"%s\"", i ? ", " : "", c->interfaces[i]);
-	add(&t, " } jump internet; }\n  chain internet {\n");
+		sb_printf(&t, "%s\"%s\"", i ? ", " : "", c->interfaces[i]);
+	sb_printf(&t, " } jump internet; }\n  chain internet {\n");
 	/* replies to the host's own connections, and ICMP errors about them
 	 * (fragmentation needed: path MTU discovery must keep working) */
-	add(&t, "    ct state established,related accept\n");
+	sb_printf(&t, "    ct state established,related accept\n");
 	/* IKE and NAT-T (RFC 3947/3948), ESP */
-	add(&t, "    udp dport { 500, 4500 } accept\n    meta l4proto esp accept\n");
+	sb_printf(&t, "    udp dport { 500, 4500 } accept\n    meta l4proto esp accept\n");
 	/* L2TP (RFC 3193): after ESP decapsulation the datagram carries a
 	 * secpath; without require_ipsec plain L2TP is allowed too */
-	add(&t, "    udp dport %u %saccept\n", c->l2tp_port,
+	sb_printf(&t, "    udp dport %u %saccept\n", c->l2tp_port,
 	    c->l2tp_needs_ipsec ? "meta ipsec exists " : "");
 	/* a server whose Internet address comes from DHCP (RFC 2131: replies
 	 * to port 68; conntrack cannot pair them with the broadcast request) */
-	add(&t, "    udp sport 67 udp dport 68 accept\n    udp sport 547 udp dport 546 accept\n");
+	sb_printf(&t, "    udp sport 67 udp dport 68 accept\n    udp sport 547 udp dport 546 accept\n");
 	/* IPv6 does not work without neighbour discovery (RFC 4861) */
-	add(&t, "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, "
+	sb_printf(&t, "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, "
 		"nd-redirect } accept\n");
 	if (c->icmp)
-		add(&t, "    icmp type echo-request accept\n    icmpv6 type echo-request accept\n");
-	add(&t, "    counter name \"dropped\" drop\n  }\n}\n");
-	return t.overflow ? -1 : (int)t.len;
+		sb_printf(&t, "    icmp type echo-request accept\n    icmpv6 type echo-request accept\n");
+	sb_printf(&t, "    counter name \"dropped\" drop\n  }\n}\n");
+	return t.oom ? -1 : (int)t.n;
 }
 
 static int run(struct edge_filter *ef, const char *cmds, char *err, size_t errlen)

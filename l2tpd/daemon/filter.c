@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "strbuf.h"
 
 struct filter_chain {
 	struct filter_chain *next;
@@ -33,30 +34,6 @@ struct filters {
 };
 
 /* ---- text ----------------------------------------------------------------- */
-
-struct sb {
-	char *buf;
-	size_t len, cap;
-	bool overflow;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->cap - b->len) {
-		b->overflow = true;
-		return;
-	}
-	b->len += (size_t)n;
-}
 
 /* The network address of a prefix (nft refuses host bits in a prefix). */
 static void prefix_text(const struct policy_prefix *p, char *buf, size_t len)
@@ -98,10 +75,9 @@ bool filter_needed(const struct policy_filter *flt)
 int filter_render_chain(const struct policy_filter *flt, const char *chain, char *buf,
 			size_t len, char *err, size_t errlen)
 {
-	struct sb b = { buf, 0, len, false };
+	struct strbuf b;
 
-	if (len)
-		buf[0] = '\0';
+	sb_init_fixed(&b, buf, len);
 	sb_printf(&b, "add chain inet %s %s\n", FILTER_TABLE, chain);
 	for (size_t i = 0; i < flt->n_rules; i++) {
 		const struct policy_filter_rule *r = &flt->rules[i];
@@ -140,11 +116,11 @@ int filter_render_chain(const struct policy_filter *flt, const char *chain, char
 	}
 	sb_printf(&b, "add rule inet %s %s %s comment \"default\"\n", FILTER_TABLE, chain,
 		  flt->default_permit ? "return" : "drop");
-	if (b.overflow) {
+	if (b.oom) {
 		snprintf(err, errlen, "filter too large");
 		return -1;
 	}
-	return (int)b.len;
+	return (int)b.n;
 }
 
 /* ---- nftables ------------------------------------------------------------- */
@@ -381,11 +357,10 @@ void filters_detach(struct filters *f, const char *ifname, struct filter_chain *
 
 int filter_render_cleartext_guard(const uint16_t *ports, size_t n_ports, char *buf, size_t len)
 {
-	struct sb b = { buf, 0, len, false };
+	struct strbuf b;
 	size_t shown = 0;
 
-	if (len)
-		buf[0] = '\0';
+	sb_init_fixed(&b, buf, len);
 	/* The output hook: a local datagram's route, IPsec bundle or not, is
 	 * chosen before it (the xfrm lookup is part of the route lookup), so
 	 * `rt ipsec missing` sees it, and a refused send fails at once with
@@ -410,9 +385,9 @@ int filter_render_cleartext_guard(const uint16_t *ports, size_t n_ports, char *b
 	}
 	sb_printf(&b, " } rt ipsec missing counter name %s drop comment \"no IPsec SA\"\n",
 		  FILTER_CLEARTEXT_COUNTER);
-	if (b.overflow || !shown)
+	if (b.oom || !shown)
 		return -1;
-	return (int)b.len;
+	return (int)b.n;
 }
 
 int64_t filter_parse_counter_packets(const char *text)

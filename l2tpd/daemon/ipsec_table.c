@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 #define container_of_(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 #define HTAB_INITIAL 64u
 
@@ -71,31 +73,27 @@ static uint32_t hash_id(uint32_t id)
 	return id * 2654435761u;
 }
 
-static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
 static size_t addr_len(int family)
 {
 	return family == 6 ? 16 : 4;
 }
 
-static uint32_t hash_addr(int family, const uint8_t *addr)
+/* Peer addresses come from the network: the table's random seed keeps
+ * a client from choosing addresses that share a bucket. */
+static uint32_t hash_addr(const struct ipsec_table *t, int family, const uint8_t *addr)
 {
 	uint8_t f = (uint8_t)family;
 
-	return fnv(fnv(2166136261u, &f, 1), addr, addr_len(family));
+	return fnv1a32(fnv1a32(t->seed, &f, 1), addr, addr_len(family));
 }
 
-static uint32_t hash_key(int family, const uint8_t *addr, uint32_t mark)
+static uint32_t hash_key(const struct ipsec_table *t, int family, const uint8_t *addr,
+			 uint32_t mark)
 {
 	uint8_t m[4] = { (uint8_t)(mark >> 24), (uint8_t)(mark >> 16), (uint8_t)(mark >> 8),
 			 (uint8_t)mark };
 
-	return fnv(hash_addr(family, addr), m, 4);
+	return fnv1a32(hash_addr(t, family, addr), m, 4);
 }
 
 static bool same_addr(const struct l2tp_ipsec_addr *a, int family, const uint8_t *addr)
@@ -134,6 +132,7 @@ int ipsec_table_init(struct ipsec_table *t, const struct ipsec_table_ops *ops)
 	memset(t, 0, sizeof(*t));
 	if (ops)
 		t->ops = *ops;
+	t->seed = fnv1a32_seeded(hash_random_seed());
 	if (htab_init(&t->ike_by_id) || htab_init(&t->ike_by_addr) ||
 	    htab_init(&t->child_by_id) || htab_init(&t->child_by_key)) {
 		ipsec_table_free(t);
@@ -219,7 +218,7 @@ static struct ipsec_child *child_find(const struct ipsec_table *t, uint32_t id)
 static struct ipsec_child *child_by_key(const struct ipsec_table *t, int family,
 					const uint8_t *addr, uint32_t mark)
 {
-	uint32_t h = hash_key(family, addr, mark);
+	uint32_t h = hash_key(t, family, addr, mark);
 
 	for (struct ipsec_hnode *n = htab_first(&t->child_by_key, h); n; n = n->next) {
 		struct ipsec_child *c = container_of_(n, struct ipsec_child, by_key);
@@ -295,7 +294,7 @@ static void ike_set_peer(struct ipsec_table *t, struct ipsec_ike *ike,
 	if (ike->peer.family)
 		htab_remove(&t->ike_by_addr, &ike->by_addr);
 	ike->peer = *peer;
-	htab_insert(&t->ike_by_addr, &ike->by_addr, hash_addr(peer->family, peer->addr));
+	htab_insert(&t->ike_by_addr, &ike->by_addr, hash_addr(t, peer->family, peer->addr));
 }
 
 /* Replace *dst by a copy of s when the message has it. false: no memory. */
@@ -395,7 +394,7 @@ static enum ipsec_apply_reason child_up(struct ipsec_table *t, const struct l2tp
 	if (c->encap)
 		ike->encap = true;
 	ike->generation = t->generation;
-	htab_insert(&t->child_by_key, &c->by_key, hash_key(c->peer.family, c->peer.addr, c->mark_in));
+	htab_insert(&t->child_by_key, &c->by_key, hash_key(t, c->peer.family, c->peer.addr, c->mark_in));
 	return IPSEC_APPLY_OK;
 }
 
@@ -520,7 +519,7 @@ static enum ipsec_verdict check(struct ipsec_table *t, int family, const uint8_t
 		 * SA carry a mark: its CHILD_UP is still on its way. */
 		return IPSEC_UNKNOWN_MARK;
 	}
-	h = hash_addr(family, addr);
+	h = hash_addr(t, family, addr);
 	for (struct ipsec_hnode *n = htab_first(&t->ike_by_addr, h); n; n = n->next) {
 		struct ipsec_ike *ike = container_of_(n, struct ipsec_ike, by_addr);
 		if (n->hash != h || !same_addr(&ike->peer, family, addr))

@@ -96,6 +96,7 @@ struct ipsec_table_stats {
 
 struct ipsec_table {
 	struct ipsec_htab ike_by_id, ike_by_addr, child_by_id, child_by_key;
+	uint32_t seed;			/* hash start of the address tables (lib/fnv.h) */
 	uint32_t generation;
 	bool synced;			/* a replay completed on the current connection */
 	bool hello;			/* HELLO seen on the current connection */

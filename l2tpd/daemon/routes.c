@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/rtnetlink.h>
-#include <netlink/netlink.h>
-#include <netlink/route/route.h>
+#include "rtnl.h"
 
 struct routes {
-	struct nl_sock *nl;
+	struct nl_sock *nl;	/* lib/rtnl */
 };
 
 int routes_open(struct routes **out)
@@ -24,16 +22,10 @@ int routes_open(struct routes **out)
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
-	r->nl = nl_socket_alloc();
+	r->nl = rtnl_open(&err);
 	if (!r->nl) {
 		free(r);
-		return -ENOMEM;
-	}
-	err = nl_connect(r->nl, NETLINK_ROUTE);
-	if (err < 0) {
-		nl_socket_free(r->nl);
-		free(r);
-		return -EIO;
+		return err;
 	}
 	*out = r;
 	return 0;
@@ -43,7 +35,7 @@ void routes_close(struct routes *r)
 {
 	if (!r)
 		return;
-	nl_socket_free(r->nl);
+	rtnl_close(r->nl);
 	free(r);
 }
 
@@ -56,50 +48,13 @@ void routes_format(const struct policy_prefix *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, p->len);
 }
 
+/* Add: CREATE|REPLACE, a second session of the same user (max_sessions >
+ * 1) takes the route over, the last one up wins as with RRAS. Remove: only
+ * our route (the interface is part of the match), so a newer session's
+ * route for the same prefix stays; one already gone counts as removed. */
 static int route_one(struct routes *r, int ifindex, const struct policy_prefix *p, bool add)
 {
-	int alen = p->ip.family == AF_INET ? 4 : p->ip.family == AF_INET6 ? 16 : 0;
-	struct rtnl_route *rt = NULL;
-	struct rtnl_nexthop *nh = NULL;
-	struct nl_addr *dst = NULL;
-	int err = -NLE_NOMEM;
-
-	if (!alen || p->len > alen * 8)
-		return -NLE_INVAL;
-	rt = rtnl_route_alloc();
-	nh = rtnl_route_nh_alloc();
-	dst = nl_addr_build(p->ip.family, p->ip.bytes, (size_t)alen);
-	if (!rt || !nh || !dst)
-		goto out;
-	nl_addr_set_prefixlen(dst, p->len);
-	rtnl_route_set_family(rt, p->ip.family);
-	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_scope(rt, RT_SCOPE_LINK);
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
-	rtnl_route_set_type(rt, RTN_UNICAST);
-	rtnl_route_set_dst(rt, dst);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(rt, nh);
-	nh = NULL;	/* the route owns it now */
-	if (add) {
-		/* REPLACE: a second session of the same user (max_sessions > 1)
-		 * takes the route over; the last one up wins, as with RRAS. */
-		err = rtnl_route_add(r->nl, rt, NLM_F_CREATE | NLM_F_REPLACE);
-	} else {
-		/* Only our route: the interface is part of the match, so a
-		 * newer session's route for the same prefix stays. */
-		err = rtnl_route_delete(r->nl, rt, 0);
-		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
-			err = 0;
-	}
-out:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	if (rt)
-		rtnl_route_put(rt);
-	if (dst)
-		nl_addr_put(dst);
-	return err;
+	return rtnl_route(r->nl, add, p->ip.family, ifindex, p->ip.bytes, p->len, NULL);
 }
 
 size_t routes_apply(struct routes *r, int ifindex, const struct policy_prefix *p, size_t n,
@@ -111,7 +66,7 @@ size_t routes_apply(struct routes *r, int ifindex, const struct policy_prefix *p
 	if (errlen)
 		err[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		int rc = r ? route_one(r, ifindex, &p[i], add) : -NLE_BAD_SOCK;
+		int rc = r ? route_one(r, ifindex, &p[i], add) : -EBADF;
 		char pfx[64];
 
 		if (rc == 0) {
@@ -120,7 +75,7 @@ size_t routes_apply(struct routes *r, int ifindex, const struct policy_prefix *p
 		}
 		if (!reported && errlen) {
 			routes_format(&p[i], pfx, sizeof(pfx));
-			snprintf(err, errlen, "%s: %s", pfx, nl_geterror(rc));
+			snprintf(err, errlen, "%s: %s", pfx, strerror(-rc));
 			reported = true;
 		}
 	}

@@ -4,7 +4,7 @@
  * policy file, RADIUS Framed-Route in RRAS terms), routed through that
  * client's session interface while IPCP is up.
  *
- * One rtnetlink socket for the daemon (libnl-route). Routes are added with
+ * One rtnetlink socket for the daemon (lib/rtnl, the one client). Routes are added with
  * protocol "static" and link scope through the session's interface (the
  * link is point-to-point: no gateway needed), and removed when the session
  * ends; the kernel would drop them with the interface anyway, but the

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fnv.h"
+
 #define TOMBSTONE ((char *)1)
 
 struct usercount_slot {
@@ -17,6 +19,7 @@ void usercount_init(struct usercount *u)
 {
 	u->slots = NULL;
 	u->cap = u->used = 0;
+	u->seed = fnv1a32_seeded(hash_random_seed());
 }
 
 void usercount_free(struct usercount *u)
@@ -28,22 +31,16 @@ void usercount_free(struct usercount *u)
 	usercount_init(u);
 }
 
-static uint32_t hash_name(const char *s)
+static uint32_t hash_name(const struct usercount *u, const char *s)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a over the lower-cased name */
-
-	for (; *s; s++) {
-		h ^= (uint8_t)tolower((unsigned char)*s);
-		h *= 16777619u;
-	}
-	return h;
+	return fnv1a32_lower(u->seed, s);
 }
 
 static struct usercount_slot *find(const struct usercount *u, const char *name)
 {
 	if (!u->cap)
 		return NULL;
-	for (uint32_t i = hash_name(name) & (u->cap - 1), n = 0; n < u->cap;
+	for (uint32_t i = hash_name(u, name) & (u->cap - 1), n = 0; n < u->cap;
 	     i = (i + 1) & (u->cap - 1), n++) {
 		struct usercount_slot *s = &u->slots[i];
 		if (!s->name)
@@ -79,7 +76,7 @@ static int grow(struct usercount *u)
 		char *name = old[i].name;
 		if (!name || name == TOMBSTONE)
 			continue;
-		uint32_t j = hash_name(name) & (cap - 1);
+		uint32_t j = hash_name(u, name) & (cap - 1);
 		while (u->slots[j].name)
 			j = (j + 1) & (cap - 1);
 		u->slots[j] = old[i];
@@ -104,7 +101,7 @@ int usercount_inc(struct usercount *u, const char *name)
 		return (int)++s->count;
 	if ((u->used + 1) * 4 >= u->cap * 3 && grow(u))
 		return -1;
-	i = hash_name(name) & (u->cap - 1);
+	i = hash_name(u, name) & (u->cap - 1);
 	while (u->slots[i].name && u->slots[i].name != TOMBSTONE)
 		i = (i + 1) & (u->cap - 1);
 	if (!u->slots[i].name)

@@ -14,6 +14,7 @@ struct usercount_slot;
 struct usercount {
 	struct usercount_slot *slots;
 	uint32_t cap, used;	/* used counts live entries and tombstones */
+	uint32_t seed;		/* hash start: client-chosen names (lib/fnv.h) */
 };
 
 void usercount_init(struct usercount *u);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading the server's swanctl.conf for l2tpctl client-config. The file has
- * the syntax our policy file uses (policy/conf.h parses both), so the same
+ * the syntax our policy file uses (lib/conf.h parses both), so the same
  * parser reads it, includes and all. See client_ipsec.h.
  */
 #include "client_ipsec.h"

@@ -10,24 +10,24 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "strbuf.h"
 
 /* The global options, here with the one function that reads them for every
  * command (the library is linked into l2tpctl and its tests). */
 struct l2tpctl_options l2tpctl_opts;
 
+/* Through lib's one JSON escaper (RFC 8259, invalid UTF-8 as U+FFFD). */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	struct strbuf b = { 0 };
+	char *text;
+
+	sb_json_str(&b, s);
+	text = sb_take(&b);
+	fputs(text ? text : "\"\"", f);
+	free(text);
 }
 
 int l2tpctl_fail(FILE *out, FILE *err, int status, const char *code, const char *fmt, ...)

@@ -3,7 +3,7 @@
  * L2TPv2 codec: header, AVPs, hidden AVPs, message rules (RFC 2661).
  */
 #include "l2tp_codec.h"
-#include "l2tp_wire.h"
+#include "wire.h"
 
 #include <nettle/md5.h>
 #include <string.h>
@@ -239,14 +239,14 @@ bool l2tp_msg_is_session_message(unsigned type)
 static enum l2tp_reason header_common(const uint8_t *buf, size_t len,
 				      struct l2tp_header *h)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint16_t flags;
 
 	memset(h, 0, sizeof(*h));
 	if (len > UINT16_MAX)
 		len = UINT16_MAX; /* a UDP payload never is; keep the arithmetic in range */
-	l2tp_rd_init(&r, buf, len);
-	if (!l2tp_rd_u16(&r, &flags))
+	wire_rd_init(&r, buf, len);
+	if (!wire_rd_u16(&r, &flags))
 		return L2TP_R_TRUNCATED_HEADER;
 	h->flags = flags;
 	/* Section 3.1: "Packets received with an unknown Ver field MUST be
@@ -259,14 +259,14 @@ static enum l2tp_reason header_common(const uint8_t *buf, size_t len,
 	h->has_offset = flags & L2TP_HDR_O;
 	h->priority = flags & L2TP_HDR_P;
 	h->length = (uint16_t)len;
-	if (h->has_length && !l2tp_rd_u16(&r, &h->length))
+	if (h->has_length && !wire_rd_u16(&r, &h->length))
 		return L2TP_R_TRUNCATED_HEADER;
-	if (!l2tp_rd_u16(&r, &h->tunnel_id) || !l2tp_rd_u16(&r, &h->session_id))
+	if (!wire_rd_u16(&r, &h->tunnel_id) || !wire_rd_u16(&r, &h->session_id))
 		return L2TP_R_TRUNCATED_HEADER;
-	if (h->has_seq && (!l2tp_rd_u16(&r, &h->ns) || !l2tp_rd_u16(&r, &h->nr)))
+	if (h->has_seq && (!wire_rd_u16(&r, &h->ns) || !wire_rd_u16(&r, &h->nr)))
 		return L2TP_R_TRUNCATED_HEADER;
 	if (h->has_offset) {
-		if (!l2tp_rd_u16(&r, &h->offset_size))
+		if (!wire_rd_u16(&r, &h->offset_size))
 			return L2TP_R_TRUNCATED_HEADER;
 	}
 	/* The Length field covers the whole message; a UDP datagram shorter
@@ -313,27 +313,27 @@ enum l2tp_reason l2tp_data_header_parse(const uint8_t *buf, size_t len,
 size_t l2tp_data_header_write(uint8_t *buf, size_t cap, uint16_t tunnel_id,
 			      uint16_t session_id)
 {
-	struct l2tp_wr w;
+	struct wire_wr w;
 
-	l2tp_wr_init(&w, buf, cap);
-	l2tp_wr_u16(&w, L2TP_VERSION);
-	l2tp_wr_u16(&w, tunnel_id);
-	l2tp_wr_u16(&w, session_id);
+	wire_wr_init(&w, buf, cap);
+	wire_wr_u16(&w, L2TP_VERSION);
+	wire_wr_u16(&w, tunnel_id);
+	wire_wr_u16(&w, session_id);
 	return w.overflow ? 0 : w.len;
 }
 
 size_t l2tp_ctrl_header_write(uint8_t *buf, size_t cap, uint16_t tunnel_id,
 			      uint16_t session_id, uint16_t ns, uint16_t nr)
 {
-	struct l2tp_wr w;
+	struct wire_wr w;
 
-	l2tp_wr_init(&w, buf, cap);
-	l2tp_wr_u16(&w, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
-	l2tp_wr_u16(&w, L2TP_CTRL_HDR_LEN);
-	l2tp_wr_u16(&w, tunnel_id);
-	l2tp_wr_u16(&w, session_id);
-	l2tp_wr_u16(&w, ns);
-	l2tp_wr_u16(&w, nr);
+	wire_wr_init(&w, buf, cap);
+	wire_wr_u16(&w, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
+	wire_wr_u16(&w, L2TP_CTRL_HDR_LEN);
+	wire_wr_u16(&w, tunnel_id);
+	wire_wr_u16(&w, session_id);
+	wire_wr_u16(&w, ns);
+	wire_wr_u16(&w, nr);
 	return w.overflow ? 0 : w.len;
 }
 
@@ -448,7 +448,7 @@ static uint32_t get_u32(const uint8_t *p)
 static void store_avp(struct l2tp_msg *m, uint16_t type, const uint8_t *v, size_t len)
 {
 	const struct avp_rule *rule = &avp_rules[type];
-	uint16_t u16 = rule->kind == K_U16 ? l2tp_get_u16(v) : 0;
+	uint16_t u16 = rule->kind == K_U16 ? wire_get_u16(v) : 0;
 	uint32_t u32 = rule->kind == K_U32 ? get_u32(v) : 0;
 
 	switch (type) {
@@ -456,10 +456,10 @@ static void store_avp(struct l2tp_msg *m, uint16_t type, const uint8_t *v, size_
 		/* 4.4.2: result code, then optional error code, then an
 		 * optional message; a 3-octet value is malformed (caught by
 		 * the caller). */
-		m->result_code = l2tp_get_u16(v);
+		m->result_code = wire_get_u16(v);
 		if (len >= 4) {
 			m->has_error_code = true;
-			m->error_code = l2tp_get_u16(v + 2);
+			m->error_code = wire_get_u16(v + 2);
 			m->error_message = bytes_of(v + 4, len - 4);
 		}
 		break;
@@ -478,7 +478,7 @@ static void store_avp(struct l2tp_msg *m, uint16_t type, const uint8_t *v, size_
 	case L2TP_AVP_CHALLENGE: m->challenge = bytes_of(v, len); break;
 	case L2TP_AVP_Q931_CAUSE_CODE:
 		/* 4.4.5: cause code (2), cause msg (1), advisory text */
-		m->q931_cause = l2tp_get_u16(v);
+		m->q931_cause = wire_get_u16(v);
 		m->q931_msg = v[2];
 		m->q931_advisory = bytes_of(v + 3, len - 3);
 		break;
@@ -540,7 +540,7 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 				 const struct l2tp_secret *secret,
 				 struct l2tp_msg *m)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	enum l2tp_reason err = L2TP_OK;
 	const uint8_t *rv = NULL;
 	size_t rv_len = 0;
@@ -552,15 +552,15 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 	/* Pass 1, framing (section 4.1): every AVP header fits, every length
 	 * is at least 6 and ends inside the message. Nothing else is trusted
 	 * until this holds. */
-	l2tp_rd_init(&r, buf, len);
-	while (l2tp_rd_left(&r) > 0) {
+	wire_rd_init(&r, buf, len);
+	while (wire_rd_left(&r) > 0) {
 		uint16_t w;
 
-		if (l2tp_rd_left(&r) < L2TP_AVP_HDR_LEN)
+		if (wire_rd_left(&r) < L2TP_AVP_HDR_LEN)
 			return L2TP_R_AVP_TRUNCATED;
-		l2tp_rd_u16(&r, &w);
+		wire_rd_u16(&r, &w);
 		w &= L2TP_AVP_LEN_MASK;
-		if (w < L2TP_AVP_HDR_LEN || !l2tp_rd_bytes(&r, w - 2u, NULL))
+		if (w < L2TP_AVP_HDR_LEN || !wire_rd_bytes(&r, w - 2u, NULL))
 			return L2TP_R_AVP_BAD_LENGTH;
 	}
 	if (len == 0) {
@@ -571,17 +571,17 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 	}
 
 	/* Pass 2, meaning. */
-	l2tp_rd_init(&r, buf, len);
-	while (l2tp_rd_left(&r) > 0) {
+	wire_rd_init(&r, buf, len);
+	while (wire_rd_left(&r) > 0) {
 		uint16_t w, vendor, type, vlen;
 		const uint8_t *v;
 		bool mbit, hbit;
 
-		l2tp_rd_u16(&r, &w);
-		l2tp_rd_u16(&r, &vendor);
-		l2tp_rd_u16(&r, &type);
+		wire_rd_u16(&r, &w);
+		wire_rd_u16(&r, &vendor);
+		wire_rd_u16(&r, &type);
 		vlen = (uint16_t)((w & L2TP_AVP_LEN_MASK) - L2TP_AVP_HDR_LEN);
-		l2tp_rd_bytes(&r, vlen, &v); /* checked in pass 1 */
+		wire_rd_bytes(&r, vlen, &v); /* checked in pass 1 */
 		mbit = w & L2TP_AVP_M;
 		hbit = w & L2TP_AVP_H;
 
@@ -590,7 +590,7 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 			 * first AVP; it is never hidden. */
 			if (vendor != 0 || type != L2TP_AVP_MESSAGE_TYPE || vlen != 2 || hbit)
 				return L2TP_R_FIRST_AVP_NOT_MSG_TYPE;
-			m->type = l2tp_get_u16(v);
+			m->type = wire_get_u16(v);
 			m->present |= B(MESSAGE_TYPE);
 			if (!msg_type_known(m->type)) {
 				/* 4.4.1: an unknown message type with M set
@@ -656,7 +656,7 @@ enum l2tp_reason l2tp_msg_decode(const uint8_t *buf, size_t len,
 			/* Hidden AVP Subformat: original length, value,
 			 * padding. A length past the value means a wrong
 			 * secret or a forged AVP. */
-			orig = l2tp_get_u16(plain);
+			orig = wire_get_u16(plain);
 			if (orig > vlen - 2u) {
 				first_error(&err, L2TP_R_HIDDEN_BAD_LENGTH, m, type);
 				continue;
@@ -733,12 +733,12 @@ static size_t avp_value(const struct l2tp_msg *m, unsigned type, uint8_t *v)
 	size_t n;
 
 	switch (type) {
-	case L2TP_AVP_MESSAGE_TYPE: l2tp_put_u16(v, m->type); return 2;
+	case L2TP_AVP_MESSAGE_TYPE: wire_put_u16(v, m->type); return 2;
 	case L2TP_AVP_RESULT_CODE:
-		l2tp_put_u16(v, m->result_code);
+		wire_put_u16(v, m->result_code);
 		if (!m->has_error_code && m->error_message.len == 0)
 			return 2;
-		l2tp_put_u16(v + 2, m->error_code);
+		wire_put_u16(v + 2, m->error_code);
 		n = m->error_message.len;
 		if (n > AVPMAX - 4)
 			n = AVPMAX - 4;
@@ -752,14 +752,14 @@ static size_t avp_value(const struct l2tp_msg *m, unsigned type, uint8_t *v)
 	case L2TP_AVP_FRAMING_CAPABILITIES: put_u32(v, m->framing_capabilities); return 4;
 	case L2TP_AVP_BEARER_CAPABILITIES: put_u32(v, m->bearer_capabilities); return 4;
 	case L2TP_AVP_TIE_BREAKER: memcpy(v, m->tie_breaker, 8); return 8;
-	case L2TP_AVP_FIRMWARE_REVISION: l2tp_put_u16(v, m->firmware_revision); return 2;
+	case L2TP_AVP_FIRMWARE_REVISION: wire_put_u16(v, m->firmware_revision); return 2;
 	case L2TP_AVP_HOST_NAME: b = &m->host_name; break;
 	case L2TP_AVP_VENDOR_NAME: b = &m->vendor_name; break;
-	case L2TP_AVP_ASSIGNED_TUNNEL_ID: l2tp_put_u16(v, m->assigned_tunnel_id); return 2;
-	case L2TP_AVP_RECEIVE_WINDOW_SIZE: l2tp_put_u16(v, m->receive_window_size); return 2;
+	case L2TP_AVP_ASSIGNED_TUNNEL_ID: wire_put_u16(v, m->assigned_tunnel_id); return 2;
+	case L2TP_AVP_RECEIVE_WINDOW_SIZE: wire_put_u16(v, m->receive_window_size); return 2;
 	case L2TP_AVP_CHALLENGE: b = &m->challenge; break;
 	case L2TP_AVP_Q931_CAUSE_CODE:
-		l2tp_put_u16(v, m->q931_cause);
+		wire_put_u16(v, m->q931_cause);
 		v[2] = m->q931_msg;
 		n = m->q931_advisory.len;
 		if (n > AVPMAX - 3)
@@ -768,7 +768,7 @@ static size_t avp_value(const struct l2tp_msg *m, unsigned type, uint8_t *v)
 			memcpy(v + 3, m->q931_advisory.p, n);
 		return 3 + n;
 	case L2TP_AVP_CHALLENGE_RESPONSE: memcpy(v, m->challenge_response, 16); return 16;
-	case L2TP_AVP_ASSIGNED_SESSION_ID: l2tp_put_u16(v, m->assigned_session_id); return 2;
+	case L2TP_AVP_ASSIGNED_SESSION_ID: wire_put_u16(v, m->assigned_session_id); return 2;
 	case L2TP_AVP_CALL_SERIAL_NUMBER: put_u32(v, m->call_serial_number); return 4;
 	case L2TP_AVP_MINIMUM_BPS: put_u32(v, m->minimum_bps); return 4;
 	case L2TP_AVP_MAXIMUM_BPS: put_u32(v, m->maximum_bps); return 4;
@@ -782,7 +782,7 @@ static size_t avp_value(const struct l2tp_msg *m, unsigned type, uint8_t *v)
 	case L2TP_AVP_INITIAL_RECEIVED_LCP_CONFREQ: b = &m->initial_received_lcp_confreq; break;
 	case L2TP_AVP_LAST_SENT_LCP_CONFREQ: b = &m->last_sent_lcp_confreq; break;
 	case L2TP_AVP_LAST_RECEIVED_LCP_CONFREQ: b = &m->last_received_lcp_confreq; break;
-	case L2TP_AVP_PROXY_AUTHEN_TYPE: l2tp_put_u16(v, m->proxy_authen_type); return 2;
+	case L2TP_AVP_PROXY_AUTHEN_TYPE: wire_put_u16(v, m->proxy_authen_type); return 2;
 	case L2TP_AVP_PROXY_AUTHEN_NAME: b = &m->proxy_authen_name; break;
 	case L2TP_AVP_PROXY_AUTHEN_CHALLENGE: b = &m->proxy_authen_challenge; break;
 	case L2TP_AVP_PROXY_AUTHEN_ID: v[0] = 0; v[1] = m->proxy_authen_id; return 2;
@@ -816,7 +816,7 @@ static size_t avp_value(const struct l2tp_msg *m, unsigned type, uint8_t *v)
 	return n;
 }
 
-static void put_avp(struct l2tp_wr *w, unsigned type, bool mandatory, bool hidden,
+static void put_avp(struct wire_wr *w, unsigned type, bool mandatory, bool hidden,
 		    const uint8_t *v, size_t n)
 {
 	uint16_t flags = (uint16_t)((mandatory ? L2TP_AVP_M : 0) | (hidden ? L2TP_AVP_H : 0));
@@ -825,23 +825,23 @@ static void put_avp(struct l2tp_wr *w, unsigned type, bool mandatory, bool hidde
 		w->overflow = true;
 		return;
 	}
-	l2tp_wr_u16(w, (uint16_t)(flags | (L2TP_AVP_HDR_LEN + n)));
-	l2tp_wr_u16(w, 0);
-	l2tp_wr_u16(w, (uint16_t)type);
-	l2tp_wr_bytes(w, v, n);
+	wire_wr_u16(w, (uint16_t)(flags | (L2TP_AVP_HDR_LEN + n)));
+	wire_wr_u16(w, 0);
+	wire_wr_u16(w, (uint16_t)type);
+	wire_wr_bytes(w, v, n);
 }
 
 size_t l2tp_msg_encode(const struct l2tp_msg *m, uint16_t tunnel_id,
 		       uint16_t session_id, uint16_t ns, uint16_t nr,
 		       const struct l2tp_hide *hide, uint8_t *buf, size_t cap)
 {
-	struct l2tp_wr w;
+	struct wire_wr w;
 	uint8_t v[AVPMAX];
 	uint8_t hidden[AVPMAX];
 	size_t n;
 	bool rv_done = false;
 
-	l2tp_wr_init(&w, buf, cap);
+	wire_wr_init(&w, buf, cap);
 	if (l2tp_ctrl_header_write(buf, cap, tunnel_id, session_id, ns, nr) == 0)
 		return 0;
 	w.len = L2TP_CTRL_HDR_LEN;
@@ -878,6 +878,6 @@ size_t l2tp_msg_encode(const struct l2tp_msg *m, uint16_t tunnel_id,
 	}
 	if (w.overflow)
 		return 0;
-	l2tp_wr_put_u16_at(&w, 2, (uint16_t)w.len);
+	wire_wr_put_u16_at(&w, 2, (uint16_t)w.len);
 	return w.len;
 }

@@ -3,7 +3,7 @@
  * Reliable delivery of control messages, RFC 2661 section 5.8.
  */
 #include "l2tp_transport.h"
-#include "l2tp_wire.h"
+#include "wire.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +56,7 @@ bool l2tp_xport_queue(struct l2tp_xport *x, const struct l2tp_xport_cfg *cfg,
 	p->len = (uint16_t)len;
 	p->ns = x->ns_next++;
 	memcpy(p->data, msg, len);
-	l2tp_put_u16(p->data + 8, p->ns);
+	wire_put_u16(p->data + 8, p->ns);
 	if (x->txq_tail)
 		x->txq_tail->next = p;
 	else
@@ -71,7 +71,7 @@ static void transmit(struct l2tp_xport *x, struct l2tp_pkt *p, l2tp_xport_out_fn
 {
 	/* Nr is always the latest: every message acknowledges what we have
 	 * received so far (piggy-backed ack, section 5.8). */
-	l2tp_put_u16(p->data + 10, x->nr);
+	wire_put_u16(p->data + 10, x->nr);
 	out(arg, p->data, p->len);
 	x->ack_pending = false;
 }

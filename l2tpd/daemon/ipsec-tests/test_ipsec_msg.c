@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The plugin <-> l2tpd message codec (plugins/l2tp/l2tp_ipsec_msg.h,
+ * The plugin <-> l2tpd message codec (lib/ipsec-msg/l2tp_ipsec_msg.h,
  * docs/ipsec.md): what is accepted, and every reason a message is refused.
  */
 #include <stdarg.h>

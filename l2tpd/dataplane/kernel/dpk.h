@@ -82,8 +82,6 @@ struct dataplane {
 	struct dp_callbacks cb;
 	struct nl_sock *genl;              /* generic netlink, family "l2tp" */
 	struct nl_sock *rtnl;              /* NETLINK_ROUTE: links, addresses, neighbours */
-	struct nl_cb *req_cb;              /* request/ack callbacks, shared by both */
-	int req_result;                    /* written by req_cb while a request waits */
 	int l2tp_family;
 	uint32_t next_serial;
 	struct dp_tunnel *tunnels;

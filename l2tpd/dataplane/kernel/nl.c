@@ -29,6 +29,7 @@
 #include <netlink/socket.h>
 
 #include "dpk.h"
+#include "rtnl.h"
 
 /* ---- generic netlink messages for net/l2tp/l2tp_netlink.c ---- */
 
@@ -139,140 +140,45 @@ out:
 	return msg;
 }
 
-/* RTM_NEWADDR/RTM_DELADDR built by hand: libnl-route's rtnl_addr refuses
- * a peer address for anything but IPv4 (rtnl_addr_set_peer()), and the
- * IPv6 link-local needs one. */
-static struct nl_msg *addr_msg(int type, int flags, int family, int ifindex, const void *local,
-			       const void *peer, int plen, unsigned ifa_flags)
-{
-	struct ifaddrmsg ifa = {
-		.ifa_family = (uint8_t)family,
-		.ifa_prefixlen = (uint8_t)plen,
-		.ifa_flags = (uint8_t)ifa_flags,
-		.ifa_scope = family == AF_INET6 ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
-		.ifa_index = (uint32_t)ifindex,
-	};
-	int alen = family == AF_INET ? 4 : 16;
-	struct nl_msg *msg;
-
-	if (family != AF_INET && family != AF_INET6)
-		return NULL;
-	msg = nlmsg_alloc_simple(type, flags);
-	if (!msg)
-		return NULL;
-	/* "ip addr add LOCAL peer PEER/PLEN": IFA_LOCAL is ours, IFA_ADDRESS
-	 * the peer; the kernel then adds the route to PEER/PLEN through the
-	 * interface itself. IFA_FLAGS too, for flags past the 8-bit field. */
-	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, IFA_LOCAL, alen, local) < 0 ||
-	    nla_put(msg, IFA_ADDRESS, alen, peer) < 0 ||
-	    (ifa_flags && nla_put_u32(msg, IFA_FLAGS, ifa_flags) < 0)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
+/* Addresses and proxy ARP: lib/rtnl (the one rtnetlink client); these
+ * names stay for the unit tests of the messages (test_dpk.c). */
 struct nl_msg *dpk_msg_addr_add(int family, int ifindex, const void *local, const void *peer,
 				int plen, unsigned flags)
 {
-	/* REPLACE: IPCP may be renegotiated with the same addresses. */
-	return addr_msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, family, ifindex, local, peer,
-			plen, flags);
+	return rtnl_msg_addr(true, family, ifindex, local, peer, (unsigned)plen, flags);
 }
 
 struct nl_msg *dpk_msg_addr_del(int family, int ifindex, const void *local, const void *peer,
 				int plen)
 {
-	return addr_msg(RTM_DELADDR, 0, family, ifindex, local, peer, plen, 0);
+	return rtnl_msg_addr(false, family, ifindex, local, peer, (unsigned)plen, 0);
 }
 
 struct nl_msg *dpk_msg_proxy_neigh(int add, int ifindex, struct in_addr addr)
 {
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *dst = nl_addr_build(AF_INET, &addr, 4);
-	struct nl_msg *msg = NULL;
-	int rc;
-
-	if (!n || !dst)
-		goto out;
-	rtnl_neigh_set_ifindex(n, ifindex);
-	rtnl_neigh_set_family(n, AF_INET);
-	if (rtnl_neigh_set_dst(n, dst) < 0)
-		goto out;
-	/* NTF_PROXY: a proxy entry (pneigh), answered by arp_process() for
-	 * requests arriving on this interface when forwarding is on. */
-	rtnl_neigh_set_flags(n, NTF_PROXY);
-	if (add)
-		rc = rtnl_neigh_build_add_request(n, NLM_F_CREATE | NLM_F_REPLACE, &msg);
-	else
-		rc = rtnl_neigh_build_delete_request(n, 0, &msg);
-	if (rc < 0)
-		msg = NULL;
-out:
-	nl_addr_put(dst);
-	rtnl_neigh_put(n);
-	return msg;
+	return rtnl_msg_proxy_neigh(add, ifindex, addr);
 }
 
 /* ---- I/O ---- */
 
 int dpk_nle_to_errno(int nle)
 {
-	switch (nle < 0 ? -nle : nle) {
-	case 0: return 0;
-	case NLE_NOMEM: return -ENOMEM;
-	case NLE_PERM: return -EPERM;
-	case NLE_NOACCESS: return -EACCES;
-	case NLE_EXIST: return -EEXIST;
-	case NLE_OBJ_NOTFOUND: return -ENOENT;
-	case NLE_NODEV: return -ENODEV;
-	case NLE_INVAL: return -EINVAL;
-	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
-	case NLE_BUSY: return -EBUSY;
-	case NLE_AGAIN: return -EAGAIN;
-	case NLE_BAD_SOCK: return -EBADF;
-	case NLE_PROTO_MISMATCH: return -EPROTONOSUPPORT;
-	case NLE_RANGE: return -ERANGE;
-	default: return -EIO;
-	}
-}
-
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
-{
-	struct dataplane *dp = arg;
-
-	/* The kernel's own errno: finer than libnl's NLE_ codes. */
-	dp->req_result = err->error < 0 ? err->error : -EIO;
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	struct dataplane *dp = arg;
-
-	dp->req_result = 0;
-	return NL_STOP;
+	return rtnl_nle_errno(nle);
 }
 
 int dpk_nl_open(struct dataplane *dp)
 {
 	int rc;
 
-	dp->req_cb = nl_cb_alloc(NL_CB_DEFAULT);
 	dp->genl = nl_socket_alloc();
-	dp->rtnl = nl_socket_alloc();
-	if (!dp->req_cb || !dp->genl || !dp->rtnl)
+	if (!dp->genl)
 		return -ENOMEM;
-	nl_cb_err(dp->req_cb, NL_CB_CUSTOM, on_error, dp);
-	nl_cb_set(dp->req_cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, dp);
 	rc = genl_connect(dp->genl);
 	if (rc < 0)
 		return dpk_nle_to_errno(rc);
-	rc = nl_connect(dp->rtnl, NETLINK_ROUTE);
-	if (rc < 0)
-		return dpk_nle_to_errno(rc);
+	dp->rtnl = rtnl_open(&rc);
+	if (!dp->rtnl)
+		return rc;
 	/* Both are used from the event loop thread only; keep them blocking:
 	 * every request is answered by the kernel before it returns. */
 	dp->l2tp_family = genl_ctrl_resolve(dp->genl, L2TP_GENL_NAME);
@@ -284,38 +190,13 @@ int dpk_nl_open(struct dataplane *dp)
 void dpk_nl_close(struct dataplane *dp)
 {
 	nl_socket_free(dp->genl);
-	nl_socket_free(dp->rtnl);
-	nl_cb_put(dp->req_cb);
+	rtnl_close(dp->rtnl);
 	dp->genl = dp->rtnl = NULL;
-	dp->req_cb = NULL;
-}
-
-static int call(struct dataplane *dp, struct nl_sock *sk, struct nl_msg *msg,
-		nl_recvmsg_msg_cb_t on_valid, void *valid_arg)
-{
-	int rc;
-
-	if (!msg)
-		return -ENOMEM;
-	nl_complete_msg(sk, msg);     /* port, sequence, NLM_F_REQUEST|NLM_F_ACK */
-	rc = nl_send(sk, msg);
-	nlmsg_free(msg);
-	if (rc < 0)
-		return dpk_nle_to_errno(rc);
-	nl_cb_set(dp->req_cb, NL_CB_VALID, on_valid ? NL_CB_CUSTOM : NL_CB_DEFAULT,
-		  on_valid, valid_arg);
-	dp->req_result = 1;   /* pending until the ack or an error arrives */
-	while (dp->req_result == 1) {
-		rc = nl_recvmsgs(sk, dp->req_cb);
-		if (rc < 0 && dp->req_result == 1)
-			dp->req_result = dpk_nle_to_errno(rc);
-	}
-	return dp->req_result;
 }
 
 int dpk_nl_request(struct dataplane *dp, struct nl_sock *sk, struct nl_msg *msg)
 {
-	return call(dp, sk, msg, NULL, NULL);
+	return rtnl_call(sk, msg, NULL, NULL);
 }
 
 int dpk_nl_link_stats(struct dataplane *dp, int ifindex, struct dp_stats *st)
@@ -355,59 +236,7 @@ int dpk_nl_ifindex(struct dataplane *dp, const char *name)
 	return ifr.ifr_ifindex;
 }
 
-struct route_answer {
-	int oif;
-	int connected;   /* a unicast route with no gateway: addr is on the link */
-};
-
-static int on_route(struct nl_msg *msg, void *arg)
-{
-	struct route_answer *ans = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[RTA_MAX + 1];
-	struct rtmsg *rtm;
-
-	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
-		return NL_SKIP;
-	rtm = nlmsg_data(nlh);
-	if (tb[RTA_OIF])
-		ans->oif = (int)nla_get_u32(tb[RTA_OIF]);
-	ans->connected = rtm->rtm_type == RTN_UNICAST && !tb[RTA_GATEWAY];
-	return NL_OK;
-}
-
 int dpk_nl_lan_interface(struct dataplane *dp, struct in_addr addr, int skip_ifindex)
 {
-	struct route_answer ans = { 0, 0 };
-	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
-	struct rtnl_link *link = NULL;
-	unsigned flags;
-	int rc;
-
-	/* Ask the FIB where addr lives ("ip route get"), an O(log n) lookup
-	 * whatever the number of sessions, rather than walking every address.
-	 * A connected route (no gateway) through a broadcast interface is the
-	 * LAN the pool was cut from, as pppd's get_ether_addr() requires. */
-	if (!msg)
-		return -ENOMEM;
-	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, RTA_DST, 4, &addr) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	rc = call(dp, dp->rtnl, msg, on_route, &ans);
-	if (rc < 0)
-		return rc == -ENETUNREACH || rc == -EHOSTUNREACH ? -ENETUNREACH : rc;
-	if (!ans.connected || ans.oif <= 0 || ans.oif == skip_ifindex)
-		return -ENETUNREACH;
-	rc = rtnl_link_get_kernel(dp->rtnl, ans.oif, NULL, &link);
-	if (rc < 0)
-		return dpk_nle_to_errno(rc);
-	flags = rtnl_link_get_flags(link);
-	rtnl_link_put(link);
-	if (!(flags & IFF_UP) || (flags & (IFF_LOOPBACK | IFF_POINTOPOINT | IFF_NOARP)))
-		return -ENETUNREACH;
-	return ans.oif;
+	return rtnl_lan_interface(dp->rtnl, addr, skip_ifindex);
 }

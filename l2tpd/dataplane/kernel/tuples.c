@@ -7,25 +7,25 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fnv.h"
+
 struct dpk_tuple {
 	struct dpk_tuple *next;
 	struct l2tp_addr local, peer;	/* ports set, marks ignored */
 	uint16_t id;
 };
 
-static uint32_t tuple_hash(const struct l2tp_addr *local, const struct l2tp_addr *peer)
+/* The peer's address and port come from the network: seeded. */
+static uint32_t tuple_hash(const struct dpk_tuples *s, const struct l2tp_addr *local,
+			   const struct l2tp_addr *peer)
 {
 	size_t alen = peer->family == AF_INET6 ? 16 : 4;
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint8_t ports[4] = { (uint8_t)peer->port, (uint8_t)(peer->port >> 8),
+			     (uint8_t)local->port, (uint8_t)(local->port >> 8) };
+	uint32_t h = fnv1a32(s->seed, peer->addr, alen);
 
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ peer->addr[i]) * 16777619u;
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ local->addr[i]) * 16777619u;
-	h = (h ^ (peer->port & 0xff)) * 16777619u;
-	h = (h ^ (peer->port >> 8)) * 16777619u;
-	h = (h ^ (local->port & 0xff)) * 16777619u;
-	return (h ^ (local->port >> 8)) * 16777619u;
+	h = fnv1a32(h, local->addr, alen);
+	return fnv1a32(h, ports, sizeof(ports));
 }
 
 static bool tuple_eq(const struct dpk_tuple *n, const struct l2tp_addr *local,
@@ -45,11 +45,13 @@ static int tuples_grow(struct dpk_tuples *s)
 
 	if (!b)
 		return -1;
+	if (!s->cap)
+		s->seed = fnv1a32_seeded(hash_random_seed());
 	for (size_t i = 0; i < s->cap; i++) {
 		struct dpk_tuple *n = s->buckets[i], *next;
 		for (; n; n = next) {
 			next = n->next;
-			uint32_t j = tuple_hash(&n->local, &n->peer) & (cap - 1);
+			uint32_t j = tuple_hash(s, &n->local, &n->peer) & (cap - 1);
 			n->next = b[j];
 			b[j] = n;
 		}
@@ -66,7 +68,7 @@ int dpk_tuples_claim(struct dpk_tuples *s, const struct l2tp_addr *local,
 	struct dpk_tuple *n;
 
 	if (s->cap) {
-		for (n = s->buckets[tuple_hash(local, peer) & (s->cap - 1)]; n; n = n->next)
+		for (n = s->buckets[tuple_hash(s, local, peer) & (s->cap - 1)]; n; n = n->next)
 			if (tuple_eq(n, local, peer))
 				return n->id;
 	}
@@ -79,7 +81,7 @@ int dpk_tuples_claim(struct dpk_tuples *s, const struct l2tp_addr *local,
 	n->peer = *peer;
 	n->local.mark = n->peer.mark = 0;
 	n->id = id;
-	uint32_t j = tuple_hash(local, peer) & (s->cap - 1);
+	uint32_t j = tuple_hash(s, local, peer) & (s->cap - 1);
 	n->next = s->buckets[j];
 	s->buckets[j] = n;
 	s->count++;
@@ -91,7 +93,7 @@ void dpk_tuples_release(struct dpk_tuples *s, const struct l2tp_addr *local,
 {
 	if (!s->cap)
 		return;
-	for (struct dpk_tuple **p = &s->buckets[tuple_hash(local, peer) & (s->cap - 1)]; *p;
+	for (struct dpk_tuple **p = &s->buckets[tuple_hash(s, local, peer) & (s->cap - 1)]; *p;
 	     p = &(*p)->next) {
 		if (tuple_eq(*p, local, peer) && (*p)->id == id) {
 			struct dpk_tuple *n = *p;

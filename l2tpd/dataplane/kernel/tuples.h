@@ -19,6 +19,7 @@ struct dpk_tuple;
 struct dpk_tuples {
 	struct dpk_tuple **buckets;
 	size_t cap, count;
+	uint32_t seed;		/* hash start, drawn at the first claim (lib/fnv.h) */
 };
 /* Record tunnel id for the 4-tuple: 0 done; the id of the tunnel that has
  * it already (nothing recorded); -1 out of memory. */

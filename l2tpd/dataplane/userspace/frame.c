@@ -8,7 +8,7 @@
 #include "dp_user.h"
 
 #include "l2tp_codec.h"
-#include "l2tp_wire.h"
+#include "wire.h"
 
 #define PPP_ALLSTATIONS	0xff	/* RFC 1662 section 3.1: Address field */
 #define PPP_UI		0x03	/* RFC 1662 section 3.1: Control field */
@@ -42,7 +42,7 @@ const char *dp_user_drop_name(enum dp_user_drop d)
 bool dp_ppp_decap(const uint8_t *p, size_t len, struct dp_ppp_frame *f,
 		  enum dp_user_drop *why)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint8_t hi, lo;
 
 	memset(f, 0, sizeof(*f));
@@ -52,7 +52,7 @@ bool dp_ppp_decap(const uint8_t *p, size_t len, struct dp_ppp_frame *f,
 		*why = DP_DROP_RX_EMPTY;
 		return false;
 	}
-	l2tp_rd_init(&r, p, len);
+	wire_rd_init(&r, p, len);
 	/* RFC 1662 section 3.1 / RFC 1661 section 6.6 (ACFC): Address and
 	 * Control may be left out once negotiated, and a receiver copes with
 	 * both. 0xff cannot start a protocol field (0x00ff is reserved and a
@@ -60,7 +60,7 @@ bool dp_ppp_decap(const uint8_t *p, size_t len, struct dp_ppp_frame *f,
 	if (len >= 2 && p[0] == PPP_ALLSTATIONS && p[1] == PPP_UI)
 		r.pos = 2;
 	f->proto_field = p + r.pos;
-	if (!l2tp_rd_u8(&r, &hi)) {
+	if (!wire_rd_u8(&r, &hi)) {
 		*why = DP_DROP_RX_BAD_PPP;
 		return false;
 	}
@@ -70,7 +70,7 @@ bool dp_ppp_decap(const uint8_t *p, size_t len, struct dp_ppp_frame *f,
 		f->protocol = hi;
 		f->pfc = true;
 	} else {
-		if (!l2tp_rd_u8(&r, &lo)) {
+		if (!wire_rd_u8(&r, &lo)) {
 			*why = DP_DROP_RX_BAD_PPP;
 			return false;
 		}
@@ -83,7 +83,7 @@ bool dp_ppp_decap(const uint8_t *p, size_t len, struct dp_ppp_frame *f,
 		f->protocol = (uint16_t)(hi << 8 | lo);
 	}
 	f->payload = p + r.pos;
-	f->payload_len = l2tp_rd_left(&r);
+	f->payload_len = wire_rd_left(&r);
 	return true;
 }
 
@@ -91,9 +91,9 @@ size_t dp_encap_header(uint8_t *buf, size_t cap, uint16_t peer_tunnel_id,
 		       uint16_t peer_session_id, bool seq, uint16_t ns, uint16_t nr,
 		       uint16_t protocol)
 {
-	struct l2tp_wr w;
+	struct wire_wr w;
 
-	l2tp_wr_init(&w, buf, cap);
+	wire_wr_init(&w, buf, cap);
 	if (!seq) {
 		/* RFC 2661 section 3.1: T=0 (data), L=0 (the length is the
 		 * datagram's), S=0, O=0, P=0, Ver=2, then the PEER's Tunnel ID
@@ -108,11 +108,11 @@ size_t dp_encap_header(uint8_t *buf, size_t cap, uint16_t peer_tunnel_id,
 	} else {
 		/* Section 3.1: with S set, Ns and Nr follow the ids; in data
 		 * messages Nr is reserved and ignored on receipt: send 0. */
-		l2tp_wr_u16(&w, L2TP_HDR_S | L2TP_VERSION);
-		l2tp_wr_u16(&w, peer_tunnel_id);
-		l2tp_wr_u16(&w, peer_session_id);
-		l2tp_wr_u16(&w, ns);
-		l2tp_wr_u16(&w, nr);
+		wire_wr_u16(&w, L2TP_HDR_S | L2TP_VERSION);
+		wire_wr_u16(&w, peer_tunnel_id);
+		wire_wr_u16(&w, peer_session_id);
+		wire_wr_u16(&w, ns);
+		wire_wr_u16(&w, nr);
 	}
 	/* L2TP carries PPP frames without HDLC flags, transparency or FCS
 	 * (RFC 2661 section 1). We always send Address and Control (RFC 1662
@@ -120,10 +120,10 @@ size_t dp_encap_header(uint8_t *buf, size_t cap, uint16_t peer_tunnel_id,
 	 * does: ACFC and PFC (RFC 1661 sections 6.5, 6.6) are options the
 	 * peer may not have agreed to, and a receiver must accept the
 	 * uncompressed form anyway. */
-	l2tp_wr_u8(&w, PPP_ALLSTATIONS);
-	l2tp_wr_u8(&w, PPP_UI);
+	wire_wr_u8(&w, PPP_ALLSTATIONS);
+	wire_wr_u8(&w, PPP_UI);
 	if (protocol)
-		l2tp_wr_u16(&w, protocol);
+		wire_wr_u16(&w, protocol);
 	return w.overflow ? 0 : w.len;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the l2tpd.conf loader (l2tpd/daemon/config.c, with the
- * shared swanctl-syntax parser of policy/conf.c) on arbitrary text,
+ * shared swanctl-syntax parser of lib/conf.c) on arbitrary text,
  * includes refused. A file is either loaded with sane values or refused
  * with a message that names where.
  */

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "l2tp_wire.h"
+#include "wire.h"
 
 #define RX_BATCH 32
 #define RX_BUFSZ 2048
@@ -426,14 +426,14 @@ static struct cl_session *iccn_hash_find(struct client *cl, uint32_t tunnel_inde
 /* The type of a control message we send (its first AVP, section 4.1). */
 static bool ctrl_type(const uint8_t *buf, size_t len, struct l2tp_header *h, uint16_t *type)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint16_t flags_len, vendor, attr;
 
 	if (l2tp_ctrl_header_parse(buf, len, h) != L2TP_OK)
 		return false;
-	l2tp_rd_init(&r, buf + h->hdr_len, h->frame_len - h->hdr_len);
-	if (!l2tp_rd_u16(&r, &flags_len) || !l2tp_rd_u16(&r, &vendor) ||
-	    !l2tp_rd_u16(&r, &attr) || !l2tp_rd_u16(&r, type))
+	wire_rd_init(&r, buf + h->hdr_len, h->frame_len - h->hdr_len);
+	if (!wire_rd_u16(&r, &flags_len) || !wire_rd_u16(&r, &vendor) ||
+	    !wire_rd_u16(&r, &attr) || !wire_rd_u16(&r, type))
 		return false;
 	return vendor == 0 && attr == L2TP_AVP_MESSAGE_TYPE;
 }

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "wire.h"
 
 #define IPPROTO_ICMP_NUM 1
 #define ICMP_ECHO_REPLY 0
@@ -31,35 +31,35 @@ uint16_t inet_checksum(const uint8_t *p, size_t len)
 size_t icmp_echo_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 		       uint16_t ip_id, uint16_t ident, uint16_t seq)
 {
-	struct l2tp_wr w;
+	struct wire_wr w;
 	uint8_t *ip = buf, *icmp = buf + IPV4_HDR_LEN;
 
 	if (cap < ICMP_ECHO_PACKET_LEN)
 		return 0;
-	l2tp_wr_init(&w, buf, cap);
+	wire_wr_init(&w, buf, cap);
 	/* RFC 791 3.1: version 4, IHL 5 (no options), TOS 0 */
-	l2tp_wr_u8(&w, 0x45);
-	l2tp_wr_u8(&w, 0);
-	l2tp_wr_u16(&w, ICMP_ECHO_PACKET_LEN);
-	l2tp_wr_u16(&w, ip_id);
-	l2tp_wr_u16(&w, 0x4000);	/* DF, no fragments */
-	l2tp_wr_u8(&w, 64);		/* TTL */
-	l2tp_wr_u8(&w, IPPROTO_ICMP_NUM);
-	l2tp_wr_u16(&w, 0);		/* header checksum, patched below */
-	l2tp_wr_u32(&w, src);
-	l2tp_wr_u32(&w, dst);
+	wire_wr_u8(&w, 0x45);
+	wire_wr_u8(&w, 0);
+	wire_wr_u16(&w, ICMP_ECHO_PACKET_LEN);
+	wire_wr_u16(&w, ip_id);
+	wire_wr_u16(&w, 0x4000);	/* DF, no fragments */
+	wire_wr_u8(&w, 64);		/* TTL */
+	wire_wr_u8(&w, IPPROTO_ICMP_NUM);
+	wire_wr_u16(&w, 0);		/* header checksum, patched below */
+	wire_wr_u32(&w, src);
+	wire_wr_u32(&w, dst);
 	/* RFC 792 "Echo or Echo Reply Message" */
-	l2tp_wr_u8(&w, ICMP_ECHO_REQUEST);
-	l2tp_wr_u8(&w, 0);
-	l2tp_wr_u16(&w, 0);		/* checksum, patched below */
-	l2tp_wr_u16(&w, ident);
-	l2tp_wr_u16(&w, seq);
+	wire_wr_u8(&w, ICMP_ECHO_REQUEST);
+	wire_wr_u8(&w, 0);
+	wire_wr_u16(&w, 0);		/* checksum, patched below */
+	wire_wr_u16(&w, ident);
+	wire_wr_u16(&w, seq);
 	for (unsigned i = 0; i < ICMP_ECHO_PAYLOAD; i++)
-		l2tp_wr_u8(&w, (uint8_t)(0x20 + i));	/* what ping(8) puts there */
+		wire_wr_u8(&w, (uint8_t)(0x20 + i));	/* what ping(8) puts there */
 	if (w.overflow)
 		return 0;
-	l2tp_put_u16(ip + 10, inet_checksum(ip, IPV4_HDR_LEN));
-	l2tp_put_u16(icmp + 2, inet_checksum(icmp, ICMP_HDR_LEN + ICMP_ECHO_PAYLOAD));
+	wire_put_u16(ip + 10, inet_checksum(ip, IPV4_HDR_LEN));
+	wire_put_u16(icmp + 2, inet_checksum(icmp, ICMP_HDR_LEN + ICMP_ECHO_PAYLOAD));
 	return ICMP_ECHO_PACKET_LEN;
 }
 
@@ -85,17 +85,17 @@ const char *echo_reject_name(enum echo_reject r)
 static enum echo_reject echo_parse(const uint8_t *pkt, size_t len, uint8_t want_type,
 				   struct echo_reply *out, size_t *icmp_off, size_t *icmp_len)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint8_t vihl, tos, ttl, proto, type, code;
 	uint16_t total, id, frag, csum, icsum;
 	size_t ihl;
 	const uint8_t *icmp;
 
-	l2tp_rd_init(&r, pkt, len);
-	if (!l2tp_rd_u8(&r, &vihl) || !l2tp_rd_u8(&r, &tos) || !l2tp_rd_u16(&r, &total) ||
-	    !l2tp_rd_u16(&r, &id) || !l2tp_rd_u16(&r, &frag) || !l2tp_rd_u8(&r, &ttl) ||
-	    !l2tp_rd_u8(&r, &proto) || !l2tp_rd_u16(&r, &csum) || !l2tp_rd_u32(&r, &out->src) ||
-	    !l2tp_rd_u32(&r, &out->dst))
+	wire_rd_init(&r, pkt, len);
+	if (!wire_rd_u8(&r, &vihl) || !wire_rd_u8(&r, &tos) || !wire_rd_u16(&r, &total) ||
+	    !wire_rd_u16(&r, &id) || !wire_rd_u16(&r, &frag) || !wire_rd_u8(&r, &ttl) ||
+	    !wire_rd_u8(&r, &proto) || !wire_rd_u16(&r, &csum) || !wire_rd_u32(&r, &out->src) ||
+	    !wire_rd_u32(&r, &out->dst))
 		return ECHO_R_TRUNCATED;
 	/* RFC 791 3.1 */
 	if (vihl >> 4 != 4)
@@ -115,10 +115,10 @@ static enum echo_reject echo_parse(const uint8_t *pkt, size_t len, uint8_t want_
 		return ECHO_R_NOT_ICMP;
 	out->ttl = ttl;
 	/* skip IP options, then read the ICMP header within Total Length */
-	l2tp_rd_init(&r, pkt + ihl, total - ihl);
+	wire_rd_init(&r, pkt + ihl, total - ihl);
 	icmp = pkt + ihl;
-	if (!l2tp_rd_u8(&r, &type) || !l2tp_rd_u8(&r, &code) || !l2tp_rd_u16(&r, &icsum) ||
-	    !l2tp_rd_u16(&r, &out->ident) || !l2tp_rd_u16(&r, &out->seq))
+	if (!wire_rd_u8(&r, &type) || !wire_rd_u8(&r, &code) || !wire_rd_u16(&r, &icsum) ||
+	    !wire_rd_u16(&r, &out->ident) || !wire_rd_u16(&r, &out->seq))
 		return ECHO_R_ICMP_TRUNCATED;
 	/* RFC 792: the checksum covers the whole ICMP message */
 	if (inet_checksum(icmp, total - ihl) != 0)
@@ -150,48 +150,48 @@ size_t icmp_echo_answer(const uint8_t *req, size_t len, uint8_t *out, size_t cap
 {
 	struct echo_reply e;
 	size_t off, n;
-	struct l2tp_wr w;
+	struct wire_wr w;
 
 	if (echo_parse(req, len, ICMP_ECHO_REQUEST, &e, &off, &n) != ECHO_OK ||
 	    n + IPV4_HDR_LEN > 0xffff || cap < IPV4_HDR_LEN + n)
 		return 0;
-	l2tp_wr_init(&w, out, cap);
-	l2tp_wr_u8(&w, 0x45);
-	l2tp_wr_u8(&w, 0);
-	l2tp_wr_u16(&w, (uint16_t)(IPV4_HDR_LEN + n));
-	l2tp_wr_u16(&w, e.seq);
-	l2tp_wr_u16(&w, 0x4000);
-	l2tp_wr_u8(&w, 64);
-	l2tp_wr_u8(&w, IPPROTO_ICMP_NUM);
-	l2tp_wr_u16(&w, 0);
-	l2tp_wr_u32(&w, e.dst);		/* from the address that was pinged */
-	l2tp_wr_u32(&w, e.src);
-	l2tp_wr_bytes(&w, req + off, n);
+	wire_wr_init(&w, out, cap);
+	wire_wr_u8(&w, 0x45);
+	wire_wr_u8(&w, 0);
+	wire_wr_u16(&w, (uint16_t)(IPV4_HDR_LEN + n));
+	wire_wr_u16(&w, e.seq);
+	wire_wr_u16(&w, 0x4000);
+	wire_wr_u8(&w, 64);
+	wire_wr_u8(&w, IPPROTO_ICMP_NUM);
+	wire_wr_u16(&w, 0);
+	wire_wr_u32(&w, e.dst);		/* from the address that was pinged */
+	wire_wr_u32(&w, e.src);
+	wire_wr_bytes(&w, req + off, n);
 	if (w.overflow)
 		return 0;
 	out[IPV4_HDR_LEN] = ICMP_ECHO_REPLY;
 	out[IPV4_HDR_LEN + 2] = out[IPV4_HDR_LEN + 3] = 0;
-	l2tp_put_u16(out + IPV4_HDR_LEN + 2, inet_checksum(out + IPV4_HDR_LEN, n));
-	l2tp_put_u16(out + 10, inet_checksum(out, IPV4_HDR_LEN));
+	wire_put_u16(out + IPV4_HDR_LEN + 2, inet_checksum(out + IPV4_HDR_LEN, n));
+	wire_put_u16(out + 10, inet_checksum(out, IPV4_HDR_LEN));
 	return IPV4_HDR_LEN + n;
 }
 
 bool ppp_frame_peel(const uint8_t *frame, size_t len, uint16_t *protocol, size_t *off)
 {
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint8_t a, b;
 
-	l2tp_rd_init(&r, frame, len);
+	wire_rd_init(&r, frame, len);
 	/* RFC 1662 3.1: FF 03 unless the peer negotiated ACFC */
 	if (len >= 2 && frame[0] == 0xFF && frame[1] == 0x03)
 		r.pos = 2;
-	if (!l2tp_rd_u8(&r, &a))
+	if (!wire_rd_u8(&r, &a))
 		return false;
 	if (a & 1) {
 		/* RFC 1661 6.5: PFC sends protocols < 0x100 in one octet */
 		*protocol = a;
 	} else {
-		if (!l2tp_rd_u8(&r, &b))
+		if (!wire_rd_u8(&r, &b))
 			return false;
 		*protocol = (uint16_t)(a << 8 | b);
 	}
@@ -231,7 +231,7 @@ enum chap_failure_reject chap_failure_parse(const uint8_t *frame, size_t len,
 {
 	uint16_t proto, length;
 	size_t off, n, i;
-	struct l2tp_rd r;
+	struct wire_rd r;
 	uint8_t code, id;
 	const uint8_t *text;
 
@@ -240,16 +240,16 @@ enum chap_failure_reject chap_failure_parse(const uint8_t *frame, size_t len,
 		return CHAP_F_TRUNCATED;
 	if (proto != PPP_CHAP)
 		return CHAP_F_NOT_CHAP;
-	l2tp_rd_init(&r, frame + off, len - off);
+	wire_rd_init(&r, frame + off, len - off);
 	/* RFC 1994 4: Code, Identifier, Length (whole packet), data */
-	if (!l2tp_rd_u8(&r, &code) || !l2tp_rd_u8(&r, &id) || !l2tp_rd_u16(&r, &length))
+	if (!wire_rd_u8(&r, &code) || !wire_rd_u8(&r, &id) || !wire_rd_u16(&r, &length))
 		return CHAP_F_TRUNCATED;
 	if (code != CHAP_FAILURE)
 		return CHAP_F_NOT_FAILURE;
 	if (length < 4 || length > len - off)
 		return CHAP_F_BAD_LENGTH;
 	n = length - 4u;
-	if (!l2tp_rd_bytes(&r, n, &text))
+	if (!wire_rd_bytes(&r, n, &text))
 		return CHAP_F_BAD_LENGTH;
 	/* RFC 2759 6: space-separated E=, R=, C=, V= and, last, M= whose
 	 * text runs to the end of the packet (it may contain spaces). */

@@ -6,7 +6,7 @@
  * packet (ppp-core reports the E= code; the M= text is for the report).
  *
  * Pure functions, no I/O. Every parser reads through the bounds-checked
- * cursor of l2tp_wire.h and says why it rejected a frame.
+ * cursor of lib/wire.h and says why it rejected a frame.
  */
 #ifndef L2TP_CLIENT_FRAMES_H
 #define L2TP_CLIENT_FRAMES_H

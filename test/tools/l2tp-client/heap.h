@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A binary min-heap of deadlines for a fixed set of items 0..n-1 (the
- * client's sessions): each item is in the heap at most once, with one key;
- * set, cancel and pop are O(log n), peek is O(1). The position of every
- * item is kept so that re-arming a session's timer needs no search.
+ * Deadlines for a fixed set of items 0..n-1 (the client's sessions): each
+ * item is in the heap at most once, with one key; set, cancel and pop are
+ * O(log n), peek is O(1). A thin index over lib/timerheap (the one
+ * min-heap): one node per item, room reserved up front so that setting a
+ * key never allocates.
  */
 #ifndef L2TP_CLIENT_HEAP_H
 #define L2TP_CLIENT_HEAP_H
@@ -11,13 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "timerheap.h"
+
 #define HEAP_NONE UINT32_MAX
 
 struct dheap {
-	uint32_t n, cap;
-	uint32_t *item;		/* heap order: item[0] has the smallest key */
-	uint64_t *key;		/* key[i] belongs to item[i] */
-	uint32_t *pos;		/* pos[item] = index in item[], HEAP_NONE if absent */
+	struct timerheap heap;
+	struct timer_node *node;	/* node[item] */
+	uint32_t n, cap;		/* n: items in the heap */
 };
 
 int dheap_init(struct dheap *h, uint32_t items);

@@ -71,6 +71,35 @@ static void printf_appends(void **state)
 	free(s);
 }
 
+/* Fixed mode: text that fits is written whole, text that does not sets
+ * the sticky flag, never writes past the buffer, and later appends do
+ * nothing (the nft renderers check once at the end). */
+static void fixed_buffer_fits_or_reports(void **state)
+{
+	char buf[12];
+	struct strbuf b;
+
+	memset(buf, 'X', sizeof(buf));
+	sb_init_fixed(&b, buf, 8);
+	assert_string_equal(buf, "");
+	sb_printf(&b, "%s", "abc");
+	sb_printf(&b, "%d", 1234);
+	assert_false(b.oom);
+	assert_int_equal(b.n, 7);
+	assert_string_equal(buf, "abc1234");
+	sb_printf(&b, "x");		/* needs 9 bytes with the NUL */
+	assert_true(b.oom);
+	assert_int_equal(buf[7], '\0');
+	assert_memory_equal(buf + 8, "XXXX", 4);	/* nothing past the size */
+	sb_printf(&b, "%s", "");	/* sticky */
+	assert_true(b.oom);
+	assert_ptr_equal(b.s, buf);	/* never reallocated */
+
+	sb_init_fixed(&b, NULL, 0);	/* no room at all */
+	sb_printf(&b, "a");
+	assert_true(b.oom);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -79,6 +108,7 @@ int main(void)
 		cmocka_unit_test(valid_utf8_passes),
 		cmocka_unit_test(malformed_utf8_becomes_replacement_characters),
 		cmocka_unit_test(printf_appends),
+		cmocka_unit_test(fixed_buffer_fits_or_reports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "l2tp_transport.h"
-#include "l2tp_wire.h"
+#include "wire.h"
 
 static const struct l2tp_xport_cfg cfg = {1000, 8000, 5, 4, 8};
 
@@ -28,8 +28,8 @@ static void out(void *arg, const uint8_t *buf, size_t len)
 	struct sent *s = arg;
 
 	assert_true(s->n < 64);
-	s->ns[s->n] = l2tp_get_u16(buf + 8);
-	s->nr[s->n] = l2tp_get_u16(buf + 10);
+	s->ns[s->n] = wire_get_u16(buf + 8);
+	s->nr[s->n] = wire_get_u16(buf + 10);
 	s->len[s->n] = len;
 	s->n++;
 }

@@ -5,8 +5,8 @@
  * -1 at the end instead of reading past it: the parser never indexes the
  * buffer itself.
  */
-#ifndef POLICY_READER_H
-#define POLICY_READER_H
+#ifndef COMMON_CONF_READER_H
+#define COMMON_CONF_READER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,18 +8,20 @@
  *       include conf.d/NAME.conf     # a glob pattern, relative to this file
  *   }
  *
- * The tree knows nothing about users or policies: build.c gives it a
- * meaning. All memory lives in the caller's arena.
+ * The tree knows nothing about users or policies: its readers give it a
+ * meaning (the policy file: policy/build.c; l2tpd.conf:
+ * l2tpd/daemon/config.c; swanctl.conf: l2tpctl's client_ipsec.c). All
+ * memory lives in the caller's arena. In lib/ because all three use it.
  */
-#ifndef POLICY_CONF_H
-#define POLICY_CONF_H
+#ifndef COMMON_CONF_H
+#define COMMON_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
-#include "policy.h"
+#include "conf_error.h"
 
 enum conf_kind { CONF_SECTION, CONF_VALUE };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The daemon's timer heap: ordering, moves, cancels, against a model. */
+/* lib/timerheap (the one min-heap): ordering, moves, cancels, against a model. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +93,26 @@ static void agrees_with_a_model_under_random_operations(void **state)
 	free(n);
 }
 
+/* reserve: room for n nodes up front, so arming them never reallocates
+ * (the test client relies on it: its dheap_set cannot fail). */
+static void reserve_makes_room_for_n(void **state)
+{
+	struct timerheap h;
+	struct timer_node n[100] = { 0 };
+
+	timerheap_init(&h);
+	assert_int_equal(timerheap_reserve(&h, 100), 0);
+	assert_true(h.cap >= 100);
+	struct timer_node **before = h.nodes;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(timerheap_set(&h, &n[i], (uint64_t)(100 - i)), 0);
+	assert_ptr_equal(h.nodes, before);
+	assert_int_equal(timerheap_reserve(&h, 10), 0);	/* never shrinks */
+	assert_true(h.cap >= 100);
+	assert_ptr_equal(timerheap_pop_expired(&h, 1), &n[99]);
+	timerheap_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +120,7 @@ int main(void)
 		cmocka_unit_test(nothing_pops_before_its_deadline),
 		cmocka_unit_test(moving_and_cancelling_keep_the_order),
 		cmocka_unit_test(agrees_with_a_model_under_random_operations),
+		cmocka_unit_test(reserve_makes_room_for_n),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * found.
  */
 #include "conf.h"
-#include "reader.h"
+#include "conf_reader.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "fnv.h"
 
 /* A file being read: the chain of includes, innermost first. */
 struct open_file {
@@ -136,11 +138,7 @@ static void skip_comment(struct rd *r)
 
 static uint32_t hash_name(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
+	return fnv1a32_str(FNV32_OFFSET, s);	/* configuration names */
 }
 
 static int index_insert(struct conf_node *sec, uint32_t pos)

@@ -5,8 +5,8 @@
  * O(1), whatever the number of sessions. The event loop keeps one timer at
  * the heap's minimum. A node is embedded in its owner (container_of).
  */
-#ifndef L2TPD_TIMERHEAP_H
-#define L2TPD_TIMERHEAP_H
+#ifndef COMMON_TIMERHEAP_H
+#define COMMON_TIMERHEAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +24,9 @@ struct timerheap {
 
 void timerheap_init(struct timerheap *h);
 void timerheap_free(struct timerheap *h);
+/* Make room for n nodes in all, so that arming up to n never allocates.
+ * Returns 0 or -1 on allocation failure. */
+int timerheap_reserve(struct timerheap *h, uint32_t n);
 /* Arm or move a node. Returns 0 or -1 on allocation failure. */
 int timerheap_set(struct timerheap *h, struct timer_node *n, uint64_t deadline);
 void timerheap_cancel(struct timerheap *h, struct timer_node *n);

@@ -4,8 +4,8 @@
  * its strings, freed in one call. Loading 10,000 users makes ~100,000 small
  * allocations; one arena makes that cheap and leak-proof.
  */
-#ifndef POLICY_ARENA_H
-#define POLICY_ARENA_H
+#ifndef COMMON_ARENA_H
+#define COMMON_ARENA_H
 
 #include <stddef.h>
 

@@ -9,6 +9,7 @@
  */
 
 #include "l2tp_ipsec_msg.h"
+#include "../wire.h"
 
 #include <string.h>
 
@@ -104,41 +105,8 @@ const char *l2tp_ipsec_type_name(unsigned type)
 	}
 }
 
-/* ---- reading: a cursor that fails instead of reading past the end ---- */
-
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool get_u16(struct cursor *c, uint16_t *v)
-{
-	if (c->left < 2)
-	{
-		return false;
-	}
-	*v = (uint16_t)(c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	c->left -= 2;
-	return true;
-}
-
-static bool get_bytes(struct cursor *c, size_t n, const uint8_t **out)
-{
-	if (c->left < n)
-	{
-		return false;
-	}
-	*out = c->p;
-	c->p += n;
-	c->left -= n;
-	return true;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+/* ---- reading: lib/wire.h, the cursor that fails instead of reading past
+ * the end ---- */
 
 /** UTF-8 text without NUL or other C0 controls and DEL: it reaches logs. */
 static bool string_ok(const uint8_t *v, size_t n)
@@ -182,7 +150,7 @@ static enum l2tp_ipsec_reason store(struct l2tp_ipsec_msg *m, unsigned a,
 			{
 				return L2TP_IPSEC_R_ATTR_BAD_SIZE;
 			}
-			u32 = be32(v);
+			u32 = (uint32_t)wire_get_u16(v) << 16 | wire_get_u16(v + 2);
 			break;
 		case K_ADDR:
 			if (n != 4 && n != 16)
@@ -243,13 +211,14 @@ static enum l2tp_ipsec_reason store(struct l2tp_ipsec_msg *m, unsigned a,
 enum l2tp_ipsec_reason l2tp_ipsec_parse(const uint8_t *buf, size_t len,
 										struct l2tp_ipsec_msg *m)
 {
-	struct cursor c = { buf, len };
+	struct wire_rd c;
 	const uint8_t *hdr, *v;
 	uint16_t total, a, n;
 	enum l2tp_ipsec_reason r;
 
 	memset(m, 0, sizeof(*m));
-	if (!get_bytes(&c, L2TP_IPSEC_HDR_LEN, &hdr))
+	wire_rd_init(&c, buf, len);
+	if (!wire_rd_bytes(&c, L2TP_IPSEC_HDR_LEN, &hdr))
 	{
 		return L2TP_IPSEC_R_TRUNCATED_HEADER;
 	}
@@ -272,9 +241,9 @@ enum l2tp_ipsec_reason l2tp_ipsec_parse(const uint8_t *buf, size_t len,
 	{
 		return L2TP_IPSEC_R_UNKNOWN_TYPE;
 	}
-	while (c.left)
+	while (wire_rd_left(&c))
 	{
-		if (!get_u16(&c, &a) || !get_u16(&c, &n) || !get_bytes(&c, n, &v))
+		if (!wire_rd_u16(&c, &a) || !wire_rd_u16(&c, &n) || !wire_rd_bytes(&c, n, &v))
 		{
 			return L2TP_IPSEC_R_ATTR_TRUNCATED;
 		}

@@ -17,6 +17,22 @@ void timerheap_free(struct timerheap *h)
 	timerheap_init(h);
 }
 
+static int grow(struct timerheap *h, uint32_t cap)
+{
+	struct timer_node **nodes = realloc(h->nodes, cap * sizeof(*nodes));
+
+	if (!nodes)
+		return -1;
+	h->nodes = nodes;
+	h->cap = cap;
+	return 0;
+}
+
+int timerheap_reserve(struct timerheap *h, uint32_t n)
+{
+	return n > h->cap ? grow(h, n) : 0;
+}
+
 static void place(struct timerheap *h, uint32_t i, struct timer_node *n)
 {
 	h->nodes[i] = n;
@@ -66,14 +82,8 @@ int timerheap_set(struct timerheap *h, struct timer_node *n, uint64_t deadline)
 			sift_down(h, n->index - 1);
 		return 0;
 	}
-	if (h->len == h->cap) {
-		uint32_t cap = h->cap ? h->cap * 2 : 64;
-		struct timer_node **nodes = realloc(h->nodes, cap * sizeof(*nodes));
-		if (!nodes)
-			return -1;
-		h->nodes = nodes;
-		h->cap = cap;
-	}
+	if (h->len == h->cap && grow(h, h->cap ? h->cap * 2 : 64) < 0)
+		return -1;
 	n->deadline = deadline;
 	place(h, h->len++, n);
 	sift_up(h, h->len - 1);
