@@ -12,6 +12,7 @@
 #include "net.h"
 #include "server.h"
 #include "session.h"
+#include "text.h"
 
 static const struct {
 	const char *name;
@@ -224,7 +225,7 @@ int server_disconnect_filter(struct server *srv, const struct session_filter *f)
 		if (s->close_requested || !session_filter_match(srv, s, f))
 			continue;
 		log_notice("session %u/%u: user '%s' disconnected by the administrator",
-			   s->tunnel_id, s->session_id, s->user);
+			   s->tunnel_id, s->session_id, SAFE_STR(s->user));
 		ipsec_admin_disconnect(srv, s);
 		/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
 		session_request_close(s, "disconnected by the administrator", 3, 0);

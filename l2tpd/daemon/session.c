@@ -455,7 +455,7 @@ static bool throttled(struct session *s)
 	if (r.first)
 		log_notice("session %u/%u: user '%s' from %s refused unchecked: too many failed "
 			   "logins %s, %llus of back-off left (E=691)", s->tunnel_id, s->session_id,
-			   s->user, peer_str(s, peer, sizeof(peer)),
+			   SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)),
 			   r.verdict == AUTHTHROTTLE_PAIR ? "for this user from this address"
 							  : "from this address",
 			   (unsigned long long)(r.remaining_ms + 999) / 1000);
@@ -472,7 +472,7 @@ static void count_login_failure(struct session *s)
 
 	if (d)
 		log_notice("login back-off: %s from %s: next attempt refused for %llus",
-			   per_peer ? "all users" : s->user, peer_str(s, peer, sizeof(peer)),
+			   per_peer ? "all users" : SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)),
 			   (unsigned long long)(d + 999) / 1000);
 }
 

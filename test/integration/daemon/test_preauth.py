@@ -185,6 +185,24 @@ def test_failed_logins_back_off_that_user_from_that_address_only(stack, net):
 
 
 @pytest.mark.netns
+def test_back_off_lines_print_the_user_name_escaped(stack, net):
+    # A name with a quote and a newline: the back-off and "refused
+    # unchecked" lines must not let it close the quotes or start a line.
+    srv, cli = net
+    d = start(stack, net, extra=THROTTLE % 100)
+    evil = "mallory' from 203.0.113.9\nforged"
+    rc, recs, out = run_client(cli, SERVER, evil, "Guess-1", "--sessions", "3")
+    assert len(by_event(recs, "failed")) == 3, out
+    escaped = "mallory\\x27 from 203.0.113.9\\x0aforged"
+    log = d.log()
+    assert re.search(r"login back-off: %s from 192\.0\.2\.2" % re.escape(escaped), log), log
+    assert re.search(r"user '%s' from 192\.0\.2\.2:\d+ refused unchecked" % re.escape(escaped),
+                     log), log
+    assert not re.search(r"^forged", log, re.M), log
+    assert "mallory'" not in log, log
+
+
+@pytest.mark.netns
 def test_password_spraying_backs_off_the_address(stack, net):
     srv, cli = net
     run(["ip", "addr", "add", CLIENT2 + "/24", "dev", "cli0"], ns=cli)
