@@ -254,6 +254,19 @@ static void handle(struct dhcp_inform *di, struct dhcp_inform_link *l, uint32_t 
 		  s->session_id, l->prof->o.n_routes);
 }
 
+bool dhcp_inform_addressed_to_us(const uint8_t *pkt, size_t len, uint32_t server)
+{
+	uint32_t dst;
+
+	/* Ours: the limited broadcast a client uses (RFC 2131 section 4.4.3)
+	 * or our end of the link; the destination is octets 16-19 of the IPv4
+	 * header (RFC 791 section 3.1). */
+	if (len < 20 || (pkt[0] >> 4) != 4)
+		return false;
+	memcpy(&dst, pkt + 16, sizeof(dst));
+	return dst == INADDR_BROADCAST || dst == server;
+}
+
 bool dhcp_inform_rx(struct dhcp_inform *di, struct session *s, const uint8_t *pkt, size_t len)
 {
 	/* PPP protocol, IPv4, UDP, then the DHCP message */
@@ -264,15 +277,15 @@ bool dhcp_inform_rx(struct dhcp_inform *di, struct session *s, const uint8_t *pk
 	size_t n, ip_len;
 	int rc;
 
+	/* Anything not ours (a unicast to a DHCP server on the LAN, even a
+	 * fragment or one with a bad checksum) is forwarded like any other
+	 * packet: decided before the datagram is parsed. */
+	if (!dhcp_inform_addressed_to_us(pkt, len, htonl(s->ppp.ipcp_st.local_addr)))
+		return false;
 	if (dhcp_udp_parse(pkt, len, &u) != DHCP_UDP_OK) {
 		di->c[DI_MALFORMED]++;
 		return true;
 	}
-	/* Ours: the limited broadcast a client uses (RFC 2131 section 4.4.3)
-	 * or our end of the link. A unicast to a DHCP server on the LAN is
-	 * forwarded like any other packet. */
-	if (u.dst != INADDR_BROADCAST && u.dst != htonl(s->ppp.ipcp_st.local_addr))
-		return false;
 	if (!l || !s->peer_addr) {
 		di->c[DI_NO_SESSION]++;
 		return true;

@@ -79,6 +79,11 @@ void dhcp_inform_session_end(struct dhcp_inform *di, struct session *s);
  * link. true when taken (answered or dropped), false to forward it (not
  * addressed to us: broadcast or the link's local address). */
 bool dhcp_inform_rx(struct dhcp_inform *di, struct session *s, const uint8_t *pkt, size_t len);
+/* Is this IPv4 packet addressed to the daemon on a link whose server end is
+ * `server` (network order): the limited broadcast or that address? Read
+ * from the IPv4 header alone, so that a fragment or a damaged datagram to
+ * anyone else is forwarded, not taken. Pure. */
+bool dhcp_inform_addressed_to_us(const uint8_t *pkt, size_t len, uint32_t server);
 
 /*
  * The decision for one datagram's DHCP payload on a session's link, pure:

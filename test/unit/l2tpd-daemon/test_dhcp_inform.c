@@ -40,6 +40,43 @@ static size_t msg(uint8_t *buf, uint8_t type, const char *ciaddr)
 	return dhcp_finish(&w);
 }
 
+/* An IPv4 header to dst: a first fragment (MF set) of a UDP datagram with
+ * a checksum nobody checked: only the destination may decide. */
+static size_t fragment_to(uint8_t *p, const char *dst)
+{
+	uint32_t d = ip(dst), src = ip("198.51.100.10");
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[3] = 28;
+	p[6] = 0x20;		/* MF: more fragments */
+	p[8] = 64;
+	p[9] = IPPROTO_UDP;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &d, 4);
+	p[21] = 68;
+	p[23] = 67;
+	return 28;
+}
+
+static void only_broadcast_or_our_address_is_taken(void **state)
+{
+	uint8_t p[28];
+	uint32_t server = ip("192.0.2.1");
+
+	(void)state;
+	/* to a DHCP server on the LAN: forwarded even when it cannot be parsed */
+	assert_false(dhcp_inform_addressed_to_us(p, fragment_to(p, "192.0.2.67"), server));
+	/* to us or the limited broadcast: taken (and then parsed) */
+	assert_true(dhcp_inform_addressed_to_us(p, fragment_to(p, "192.0.2.1"), server));
+	assert_true(dhcp_inform_addressed_to_us(p, fragment_to(p, "255.255.255.255"), server));
+	/* shorter than an IPv4 header, or not IPv4: never ours */
+	assert_false(dhcp_inform_addressed_to_us(p, 19, server));
+	fragment_to(p, "192.0.2.1");
+	p[0] = 0x65;
+	assert_false(dhcp_inform_addressed_to_us(p, 28, server));
+}
+
 static void profile_options(void **state)
 {
 	struct policy_prefix routes[2];
@@ -135,6 +172,7 @@ static void rate_limit_is_a_burst_then_one_per_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(only_broadcast_or_our_address_is_taken),
 		cmocka_unit_test(profile_options),
 		cmocka_unit_test(each_datagram_gets_its_reason),
 		cmocka_unit_test(rate_limit_is_a_burst_then_one_per_interval),
