@@ -34,7 +34,7 @@ static bool bucket_take(struct rate_bucket *b, uint32_t rate, uint32_t burst, ui
  * hosts share a limit (stricter, never looser). */
 static bool peer_rate_ok(struct l2tp_ctx *ctx, const struct l2tp_addr *peer, uint64_t now)
 {
-	uint64_t key = l2tpc_host_key(peer);
+	uint64_t key = l2tpc_host_key(ctx, peer);
 	struct rate_bucket *b;
 	uint64_t cap = (uint64_t)ctx->cfg.new_tunnel_burst * 1000;
 

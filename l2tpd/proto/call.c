@@ -68,8 +68,7 @@ static struct l2tp_session *session_new(struct l2tp_ctx *ctx, struct l2tp_tunnel
 		*why = L2TP_R_NO_ID;
 		return NULL;
 	}
-	s->timer.when = L2TP_NEVER;
-	s->timer.kind = TIMER_SESSION;
+	s->timer.node.kind = TIMER_SESSION;
 	s->state = SESSION_NEW;
 	s->tunnel = t;
 	s->role = (uint8_t)role;

@@ -340,7 +340,10 @@ struct l2tp_ctx *l2tp_ctx_new(const struct l2tp_config *cfg, const struct l2tp_o
 	ctx->peer_index = calloc(n, sizeof(*ctx->peer_index));
 	ctx->shash = calloc(ctx->shash_mask + 1, sizeof(*ctx->shash));
 	ctx->reply_bucket.milli_tokens = (uint64_t)cfg->reply_burst * 1000;
-	if (!ctx->peer_index || !ctx->shash) {
+	/* without randomness there is no context (nothing falls back to a
+	 * predictable value, docs/security.md) */
+	if (!ctx->peer_index || !ctx->shash ||
+	    !l2tpc_get_random(ctx, &ctx->hash_seed, sizeof(ctx->hash_seed))) {
 		l2tp_ctx_free(ctx);
 		return NULL;
 	}
@@ -394,7 +397,7 @@ void l2tp_ctx_free(struct l2tp_ctx *ctx)
 	free(ctx->peer_index);
 	free(ctx->shash);
 	free(ctx->rate);
-	free(ctx->heap);
+	timerheap_free(&ctx->heap);
 	free((void *)ctx->secret.p);
 	free(ctx);
 }

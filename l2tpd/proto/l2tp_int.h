@@ -11,6 +11,7 @@
 
 #include "l2tp.h"
 #include "l2tp_transport.h"
+#include "timerheap.h"
 
 enum { TIMER_TUNNEL = 1, TIMER_SESSION = 2 };
 
@@ -19,10 +20,10 @@ enum { TIMER_TUNNEL = 1, TIMER_SESSION = 2 };
 #define SESSION_NEW 0xff
 
 /* An entry of the ctx's deadline min-heap, embedded first in its owner. */
+/* A tunnel's or a call's one deadline, a node of lib's min-heap (kind:
+ * TIMER_TUNNEL or TIMER_SESSION). */
 struct l2tp_timer {
-	uint64_t when;		/* L2TP_NEVER: not in the heap */
-	uint32_t idx;		/* position in the heap */
-	uint8_t kind;
+	struct timer_node node;
 };
 
 struct l2tp_session {
@@ -97,8 +98,8 @@ struct l2tp_ctx {
 	uint32_t shash_mask;
 	uint32_t nsessions_all;
 
-	struct l2tp_timer **heap;	/* min-heap of deadlines */
-	uint32_t heap_len, heap_cap;
+	struct timerheap heap;		/* deadlines of tunnels and calls (lib) */
+	uint64_t hash_seed;		/* start of the peer-address hashes (tables.c) */
 
 	struct rate_bucket *rate;	/* per-peer new-tunnel buckets */
 	struct rate_bucket reply_bucket;
@@ -127,7 +128,7 @@ enum l2tp_trace_event l2tpc_close_event(enum l2tp_down_cause cause, bool session
 /* tables.c */
 struct l2tp_tunnel *l2tpc_tunnel_lookup(const struct l2tp_ctx *ctx, uint16_t id);
 bool l2tpc_tunnel_slot_set(struct l2tp_ctx *ctx, uint16_t id, struct l2tp_tunnel *t);
-uint64_t l2tpc_host_key(const struct l2tp_addr *a);
+uint64_t l2tpc_host_key(const struct l2tp_ctx *ctx, const struct l2tp_addr *a);
 bool l2tpc_same_host(const struct l2tp_addr *a, const struct l2tp_addr *b);
 bool l2tpc_same_endpoint(const struct l2tp_addr *a, const struct l2tp_addr *b);
 void l2tpc_peer_index_add(struct l2tp_ctx *ctx, struct l2tp_tunnel *t);

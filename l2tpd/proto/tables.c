@@ -6,6 +6,8 @@
  */
 #include "l2tp_int.h"
 
+#include "fnv.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,24 +33,16 @@ bool l2tpc_tunnel_slot_set(struct l2tp_ctx *ctx, uint16_t id, struct l2tp_tunnel
 	return true;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/* Peers' addresses come from the network: the hash starts from the
+ * context's random seed (lib/fnv.h), so nobody can aim many addresses at
+ * one slot of the rate table or one chain of the peer index. */
+uint64_t l2tpc_host_key(const struct l2tp_ctx *ctx, const struct l2tp_addr *a)
 {
-	const uint8_t *b = p;
+	uint64_t h = ctx->hash_seed;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-uint64_t l2tpc_host_key(const struct l2tp_addr *a)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	h = fnv(h, &a->family, 1);
-	h = fnv(h, a->addr, 16);
-	h = fnv(h, &a->mark, 4);
+	h = fnv1a64(h, &a->family, 1);
+	h = fnv1a64(h, a->addr, 16);
+	h = fnv1a64(h, &a->mark, 4);
 	return h | 1;
 }
 
@@ -66,10 +60,10 @@ bool l2tpc_same_endpoint(const struct l2tp_addr *a, const struct l2tp_addr *b)
 static uint32_t peer_slot(const struct l2tp_ctx *ctx, const struct l2tp_addr *a,
 			  uint16_t peer_tid)
 {
-	uint64_t h = l2tpc_host_key(a);
+	uint64_t h = l2tpc_host_key(ctx, a);
 
-	h = fnv(h, &a->port, 2);
-	h = fnv(h, &peer_tid, 2);
+	h = fnv1a64(h, &a->port, 2);
+	h = fnv1a64(h, &peer_tid, 2);
 	return (uint32_t)(h ^ (h >> 32)) & ctx->peer_mask;
 }
 

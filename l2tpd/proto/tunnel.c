@@ -126,8 +126,7 @@ struct l2tp_tunnel *l2tpc_tunnel_new(struct l2tp_ctx *ctx, enum l2tp_role role,
 		*why = L2TP_R_NO_MEMORY;
 		return NULL;
 	}
-	t->timer.when = L2TP_NEVER;
-	t->timer.kind = TIMER_TUNNEL;
+	t->timer.node.kind = TIMER_TUNNEL;
 	t->role = (uint8_t)role;
 	t->peer = *peer;
 	if (local)
