@@ -101,6 +101,13 @@ def start_l2tpd(stack, ns, n):
                     preauth_sessions = %d
                     preauth_sessions_per_tunnel = %d
                 }
+                timers {
+                    # The 30 s default is a guard against idle logins; on
+                    # this path a login can take longer than that by bad
+                    # luck alone (CI saw 31 s), and only the retransmission
+                    # timers are under test here.
+                    auth_timeout = 3600
+                }
             }
             """) % (SERVER, sock, LOCAL, n + 16, n + 16, n + 16, n + 16, n + 16))
     exe = os.path.join(build_dir(), "l2tpd", "daemon", "l2tpd")
