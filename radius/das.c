@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #define PROXY_STATE		33	/* RFC 2865 5.33 */
-#define CALLED_STATION_ID	30
 #define ACCT_MULTI_SESSION_ID	50
 #define CHARGEABLE_USER_ID	89	/* RFC 4372 */
 #define SERVICE_TYPE_FRAMED	2	/* RFC 2865 5.6 */
@@ -22,8 +21,12 @@ struct cached {
 	uint8_t auth[RADIUS_AUTH_LEN];
 	uint32_t when;
 	uint16_t len;
-	uint8_t answer[256];
+	/* RFC 5080 section 2.2.2: the answer to a retransmission is the
+	 * answer sent, whatever its length (Proxy-State alone may add two
+	 * kilobytes) */
+	uint8_t answer[RADIUS_DAS_MAX_ANSWER];
 };
+_Static_assert(RADIUS_DAS_MAX_ANSWER >= RADIUS_MAX_LEN, "a cache slot holds any answer");
 
 struct radius_das {
 	struct radius_das_config cfg;
@@ -177,6 +180,16 @@ static uint32_t read_request(const struct radius_das *d, const struct radius_pac
 				return RADIUS_EC_INVALID_ATTRIBUTE_VALUE;
 			memcpy(&rq->m.framed_ip, a.value, 4);
 			break;
+		case RADIUS_CALLING_STATION_ID:
+			key = RADIUS_DAS_KEY_CALLING_STATION_ID;
+			if (!text(&a, rq->m.calling_station_id))
+				return RADIUS_EC_INVALID_ATTRIBUTE_VALUE;
+			break;
+		case RADIUS_CALLED_STATION_ID:
+			key = RADIUS_DAS_KEY_CALLED_STATION_ID;
+			if (!text(&a, rq->m.called_station_id))
+				return RADIUS_EC_INVALID_ATTRIBUTE_VALUE;
+			break;
 		case RADIUS_NAS_PORT:
 			key = RADIUS_DAS_KEY_NAS_PORT;
 			if (a.len != 4)
@@ -226,8 +239,8 @@ static uint32_t read_request(const struct radius_das *d, const struct radius_pac
 		case RADIUS_ERROR_CAUSE:
 			return RADIUS_EC_INVALID_REQUEST;	/* only in answers */
 		default:
-			/* other session identification (Calling-Station-Id,
-			 * Acct-Multi-Session-Id, NAS-Port-Id...), State, vendor
+			/* other session identification (Acct-Multi-Session-Id,
+			 * NAS-Port-Id, Chargeable-User-Identity...), State, vendor
 			 * attributes: not supported here, said so (3.5) */
 			return RADIUS_EC_UNSUPPORTED_ATTRIBUTE;
 		}
@@ -255,6 +268,12 @@ static bool matches(const struct radius_das_match *m, const struct radius_das_se
 	if ((m->keys & RADIUS_DAS_KEY_FRAMED_IP) && s->framed_ip != m->framed_ip)
 		return false;
 	if ((m->keys & RADIUS_DAS_KEY_NAS_PORT) && s->nas_port != m->nas_port)
+		return false;
+	if ((m->keys & RADIUS_DAS_KEY_CALLING_STATION_ID) &&
+	    (!s->calling_station_id || strcmp(s->calling_station_id, m->calling_station_id) != 0))
+		return false;
+	if ((m->keys & RADIUS_DAS_KEY_CALLED_STATION_ID) &&
+	    (!s->called_station_id || strcmp(s->called_station_id, m->called_station_id) != 0))
 		return false;
 	return true;
 }
@@ -302,7 +321,7 @@ static struct cached *cache_find(struct radius_das *d, unsigned client,
 
 		if (c->used && c->client == client && c->id == p->id &&
 		    memcmp(c->auth, p->authenticator, RADIUS_AUTH_LEN) == 0 &&
-		    now - c->when <= d->cfg.window_s)
+		    (now >= c->when ? now - c->when : c->when - now) <= d->cfg.window_s)
 			return c;
 	}
 	return NULL;
@@ -314,7 +333,7 @@ static void cache_put(struct radius_das *d, unsigned client, const struct radius
 	struct cached *c = &d->cache[d->next_cache];
 
 	if (len > sizeof(c->answer))
-		return;
+		return;		/* cannot happen: the answer was written into RADIUS_MAX_LEN */
 	d->next_cache = (d->next_cache + 1) % RADIUS_DAS_CACHE;
 	c->used = true;
 	c->client = client;
@@ -363,10 +382,17 @@ size_t radius_das_input(struct radius_das *d, uint32_t now_wall, int family, con
 	    RADIUS_OK)
 		return discard(res, &d->st.bad_authenticators,
 			       "authenticator does not verify (wrong secret or forged)");
-	/* section 6.4: a retransmission gets the answer again, and is not
-	 * acted on twice */
+	if (cap < RADIUS_MAX_LEN)
+		return discard(res, &d->st.malformed, "no room for the answer");
+	/* section 6.4 and RFC 5080 section 2.2.2: a retransmission (same
+	 * client, Identifier and Request Authenticator; the authenticator is
+	 * an MD5 over the whole packet and the secret, so it stands for the
+	 * packet) gets the answer again, and is not acted on twice. The
+	 * source port is not part of the key: the same signed request from
+	 * another port is the same request, and acting on it again is what
+	 * the cache is there to prevent. */
 	c = cache_find(d, (unsigned)ci, &p, now_wall);
-	if (c && cap >= c->len) {
+	if (c) {
 		d->st.duplicates++;
 		memcpy(out, c->answer, c->len);
 		res->code = p.code;
@@ -375,7 +401,11 @@ size_t radius_das_input(struct radius_das *d, uint32_t now_wall, int family, con
 		return c->len;
 	}
 	/* section 6.4: Event-Timestamp current within the window, else
-	 * silently discarded */
+	 * "MUST be silently discarded"; without one, discarded when so
+	 * configured ("SHOULD be configurable to discard"), which is our
+	 * default. Silence, not a NAK with an Error-Cause: the RFC says so,
+	 * and an answer would tell a replaying attacker that the packet was
+	 * authentic. */
 	if (radius_find(&p, RADIUS_EVENT_TIMESTAMP, &a)) {
 		struct radius_attr more;
 		size_t off = 0;
@@ -392,11 +422,9 @@ size_t radius_das_input(struct radius_das *d, uint32_t now_wall, int family, con
 		ts = get_u32(&a);
 		if ((ts > now_wall ? ts - now_wall : now_wall - ts) > d->cfg.window_s)
 			return discard(res, &d->st.stale, "Event-Timestamp outside the window");
-	} else if (d->cfg.require_event_timestamp) {
-		return discard(res, &d->st.stale, "no Event-Timestamp");
+	} else if (!d->cfg.allow_no_event_timestamp) {
+		return discard(res, &d->st.no_event_timestamp, "no Event-Timestamp");
 	}
-	if (cap < RADIUS_MAX_LEN)
-		return discard(res, &d->st.malformed, "no room for the answer");
 	d->st.requests++;
 	res->code = p.code;
 	rq = calloc(1, sizeof(*rq));

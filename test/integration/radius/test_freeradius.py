@@ -10,6 +10,7 @@ for an event (a line in a log, a reply), never for a duration."""
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -167,8 +168,12 @@ def test_an_access_accept_without_message_authenticator_is_not_believed(stack):
     tool.quit()
 
 
-def radclient(ns, kind, attrs, secret=DAS_SECRET):
-    """radclient's answer: (code name or None, {attribute: value})."""
+def radclient(ns, kind, attrs, secret=DAS_SECRET, timestamp=True):
+    """radclient's answer: (code name or None, {attribute: value}). The DAS
+    requires Event-Timestamp by default (RFC 5176 section 6.4): the request
+    carries the current time unless it has one or timestamp is False."""
+    if timestamp and not any(a.startswith("Event-Timestamp") for a in attrs):
+        attrs = attrs + ["Event-Timestamp = %d" % int(time.time())]
     res = subprocess.run(["ip", "netns", "exec", ns, "radclient", "-x", "-r", "1", "-t", "2",
                           "%s:3799" % NAS, kind, secret], input="\n".join(attrs) + "\n",
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -183,8 +188,11 @@ def test_disconnect_and_coa_from_radclient(stack):
     ns = stack.netns("das")
     subprocess.run(["ip", "-n", ns, "addr", "add", NAS + "/32", "dev", "lo"], check=True)
     tool = nas(stack, ns, "--das", "%s:3799" % NAS, "--das-client", "%s:%s" % (NAS, DAS_SECRET),
-               "--session", "alice,00000001,10.9.0.2,1", "--session", "bob,00000002,10.9.0.3,2",
-               "--session", "alice,00000003,10.9.0.4,3", "--filter", "staff")
+               "--session", "alice,00000001,10.9.0.2,1,203.0.113.7:4500,192.0.2.1",
+               "--session", "bob,00000002,10.9.0.3,2,198.51.100.9,192.0.2.1",
+               "--session", "alice,00000003,10.9.0.4,3,203.0.113.7:1024,192.0.2.1",
+               "--session", "dave,00000004,10.9.0.5,4,198.51.100.20,192.0.2.1",
+               "--filter", "staff")
 
     code, _ = radclient(ns, "disconnect", ['Acct-Session-Id = "00000002"',
                                            'Message-Authenticator = 0x00'])
@@ -207,13 +215,27 @@ def test_disconnect_and_coa_from_radclient(stack):
                                              'NAS-Identifier = "another-nas"'])
     assert (code, got.get("Error-Cause")) == ("Disconnect-NAK", "NAS-Identification-Mismatch")
 
+    # Calling-Station-Id identifies a session (RFC 5176 section 3), exactly
+    # as the NAS sends it: the address alone is no session here
     code, got = radclient(ns, "disconnect", ['Calling-Station-Id = "203.0.113.7"'])
+    assert (code, got.get("Error-Cause")) == ("Disconnect-NAK", "Session-Context-Not-Found")
+    code, _ = radclient(ns, "coa", ['Calling-Station-Id = "198.51.100.20"',
+                                    'Called-Station-Id = "192.0.2.1"', 'Idle-Timeout = 30'])
+    assert code == "CoA-ACK"
+    tool.wait("^das change 00000004 session_timeout=-1 idle_timeout=30 filter=-$")
+    code, _ = radclient(ns, "disconnect", ['Calling-Station-Id = "198.51.100.20"'])
+    assert code == "Disconnect-ACK"
+    tool.wait("^das disconnect 00000004$")
+    code, got = radclient(ns, "disconnect", ['Called-Station-Id = "192.0.2.99"'])
+    assert (code, got.get("Error-Cause")) == ("Disconnect-NAK", "Session-Context-Not-Found")
+
+    code, got = radclient(ns, "disconnect", ['Acct-Multi-Session-Id = "00000002"'])
     assert (code, got.get("Error-Cause")) == ("Disconnect-NAK", "Unsupported-Attribute")
 
     code, got = radclient(ns, "disconnect", ['NAS-Identifier = "lns-test"'])
     assert (code, got.get("Error-Cause")) == ("Disconnect-NAK", "Missing-Attribute")
 
-    # silently discarded: the wrong secret, and a stale Event-Timestamp
+    # silently discarded: the wrong secret, a stale Event-Timestamp, none
     at = tool.mark()
     code, _ = radclient(ns, "disconnect", ['User-Name = "alice"'], secret="not-the-secret")
     assert code is None
@@ -222,6 +244,10 @@ def test_disconnect_and_coa_from_radclient(stack):
     code, _ = radclient(ns, "disconnect", ['User-Name = "alice"', 'Event-Timestamp = 1000000000'])
     assert code is None
     tool.wait("^das discarded Event-Timestamp outside the window", after=at)
+    at = tool.mark()
+    code, _ = radclient(ns, "disconnect", ['User-Name = "alice"'], timestamp=False)
+    assert code is None
+    tool.wait("^das discarded no Event-Timestamp", after=at)
 
     # alice's two sessions are still there; by User-Name both go
     code, _ = radclient(ns, "disconnect", ['User-Name = "alice"'])

@@ -49,7 +49,7 @@ struct server {
 };
 
 struct das_session {
-	char user[64], asid[64];
+	char user[64], asid[64], calling[64], called[64];
 	uint32_t ip, port;
 	bool gone;
 };
@@ -311,6 +311,12 @@ static size_t das_find(void *ctx, enum radius_das_key key, const struct radius_d
 		case RADIUS_DAS_KEY_ACCT_SESSION_ID: hit = !strcmp(s->asid, m->acct_session_id); break;
 		case RADIUS_DAS_KEY_FRAMED_IP: hit = s->ip == m->framed_ip; break;
 		case RADIUS_DAS_KEY_NAS_PORT: hit = s->port == m->nas_port; break;
+		case RADIUS_DAS_KEY_CALLING_STATION_ID:
+			hit = !strcmp(s->calling, m->calling_station_id);
+			break;
+		case RADIUS_DAS_KEY_CALLED_STATION_ID:
+			hit = !strcmp(s->called, m->called_station_id);
+			break;
 		}
 		if (hit && n++ < max)
 			out[n - 1] = s;
@@ -325,6 +331,8 @@ static void das_describe(void *ctx, void *session, struct radius_das_session *d)
 	(void)ctx;
 	d->user = s->user;
 	d->acct_session_id = s->asid;
+	d->calling_station_id = s->calling[0] ? s->calling : NULL;
+	d->called_station_id = s->called[0] ? s->called : NULL;
 	d->framed_ip = s->ip;
 	d->nas_port = s->port;
 }
@@ -418,7 +426,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: radius-nas [--acct HOST:PORT:SECRET]... [--auth HOST:PORT:SECRET]\n"
 		"  [--spool DIR] [--das ADDR:PORT] [--das-client ADDR:SECRET]...\n"
-		"  [--session USER,ASID,IP,PORT]... [--filter NAME]... [--require-event-timestamp]\n"
+		"  [--session USER,ASID,IP,PORT[,CALLING[,CALLED]]]... [--filter NAME]...\n"
+		"  [--allow-no-event-timestamp]\n"
 		"  [--nas-ip ADDR] [--nas-id NAME] [--timeout-ms N] [--tries N] [--dead-ms N]\n"
 		"  [--retry-ms N] [--max-records N]\n");
 	exit(2);
@@ -429,7 +438,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "acct", 1, 0, 'a' }, { "auth", 1, 0, 'A' }, { "spool", 1, 0, 's' },
 		{ "das", 1, 0, 'd' }, { "das-client", 1, 0, 'c' }, { "session", 1, 0, 'S' },
-		{ "filter", 1, 0, 'f' }, { "require-event-timestamp", 0, 0, 'E' },
+		{ "filter", 1, 0, 'f' }, { "allow-no-event-timestamp", 0, 0, 'E' },
 		{ "nas-ip", 1, 0, 'i' }, { "nas-id", 1, 0, 'I' }, { "timeout-ms", 1, 0, 't' },
 		{ "tries", 1, 0, 'r' }, { "dead-ms", 1, 0, 'D' }, { "retry-ms", 1, 0, 'R' },
 		{ "max-records", 1, 0, 'm' }, { 0 }
@@ -483,7 +492,8 @@ int main(int argc, char **argv)
 			char ip[64];
 
 			if (G.n_sessions == MAX_SESSIONS ||
-			    sscanf(optarg, "%63[^,],%63[^,],%63[^,],%u", s->user, s->asid, ip, &s->port) != 4 ||
+			    sscanf(optarg, "%63[^,],%63[^,],%63[^,],%u,%63[^,],%63[^,]", s->user, s->asid,
+				   ip, &s->port, s->calling, s->called) < 4 ||
 			    inet_pton(AF_INET, ip, &s->ip) != 1)
 				usage();
 			G.n_sessions++;
@@ -494,7 +504,7 @@ int main(int argc, char **argv)
 				usage();
 			snprintf(G.filters[G.n_filters++], sizeof(G.filters[0]), "%s", optarg);
 			break;
-		case 'E': dcfg.require_event_timestamp = true; break;
+		case 'E': dcfg.allow_no_event_timestamp = true; break;
 		case 'i': if (inet_pton(AF_INET, optarg, &G.nas_ip) != 1) usage(); break;
 		case 'I': G.nas_id = optarg; break;
 		case 't': acfg.timeout_ms = (uint32_t)atoi(optarg); break;

@@ -20,7 +20,7 @@ static const uint8_t DAC[4] = { 192, 0, 2, 10 };
 static const uint8_t STRANGER[4] = { 192, 0, 2, 66 };
 
 struct sess {
-	const char *user, *asid;
+	const char *user, *asid, *calling, *called;
 	uint8_t ip[4];
 	uint32_t port;
 	bool gone;
@@ -56,6 +56,12 @@ static size_t find(void *ctx, enum radius_das_key key, const struct radius_das_m
 		case RADIUS_DAS_KEY_ACCT_SESSION_ID: hit = !strcmp(s->asid, m->acct_session_id); break;
 		case RADIUS_DAS_KEY_FRAMED_IP: hit = !memcmp(s->ip, &m->framed_ip, 4); break;
 		case RADIUS_DAS_KEY_NAS_PORT: hit = s->port == m->nas_port; break;
+		case RADIUS_DAS_KEY_CALLING_STATION_ID:
+			hit = !strcmp(s->calling, m->calling_station_id);
+			break;
+		case RADIUS_DAS_KEY_CALLED_STATION_ID:
+			hit = !strcmp(s->called, m->called_station_id);
+			break;
 		}
 		if (hit && n < max)
 			out[n++] = s;
@@ -70,6 +76,8 @@ static void describe(void *ctx, void *session, struct radius_das_session *d)
 	(void)ctx;
 	d->user = s->user;
 	d->acct_session_id = s->asid;
+	d->calling_station_id = s->calling;
+	d->called_station_id = s->called;
 	memcpy(&d->framed_ip, s->ip, 4);
 	d->nas_port = s->port;
 }
@@ -104,7 +112,7 @@ static uint32_t change(void *ctx, void *session, const struct radius_das_change 
 static struct radius_das *das(bool require_ts, bool require_ma)
 {
 	struct radius_das_config cfg = {
-		.n_clients = 1, .window_s = 300, .require_event_timestamp = require_ts,
+		.n_clients = 1, .window_s = 300, .allow_no_event_timestamp = !require_ts,
 		.require_message_authenticator = require_ma,
 		.nas_ipv4 = 0x010200c0, .nas_identifier = "lns-1",
 	};
@@ -115,9 +123,14 @@ static struct radius_das *das(bool require_ts, bool require_ma)
 	memcpy(cfg.clients[0].addr, DAC, 4);
 	cfg.clients[0].secret = SECRET;
 	memset(&T, 0, sizeof(T));
-	T.s[0] = (struct sess){ .user = "alice", .asid = "0000000a", .ip = { 10, 9, 0, 2 }, .port = 1 };
-	T.s[1] = (struct sess){ .user = "bob", .asid = "0000000b", .ip = { 10, 9, 0, 3 }, .port = 2 };
-	T.s[2] = (struct sess){ .user = "alice", .asid = "0000000c", .ip = { 10, 9, 0, 4 }, .port = 3 };
+	/* alice's two sessions come through one NAT (same address, other
+	 * NAT-T ports); all three reached the same address of ours */
+	T.s[0] = (struct sess){ .user = "alice", .asid = "0000000a", .ip = { 10, 9, 0, 2 }, .port = 1,
+				.calling = "203.0.113.7:4500", .called = "192.0.2.1" };
+	T.s[1] = (struct sess){ .user = "bob", .asid = "0000000b", .ip = { 10, 9, 0, 3 }, .port = 2,
+				.calling = "198.51.100.9", .called = "192.0.2.1" };
+	T.s[2] = (struct sess){ .user = "alice", .asid = "0000000c", .ip = { 10, 9, 0, 4 }, .port = 3,
+				.calling = "203.0.113.7:1024", .called = "192.0.2.1" };
 	return radius_das_new(&cfg, &ops);
 }
 
@@ -279,15 +292,83 @@ static void a_coa_changes_timeouts_and_filter_of_a_live_session(void **state)
 	radius_das_free(d);
 }
 
+/* RFC 5176 section 3: Calling-Station-Id and Called-Station-Id identify
+ * sessions like the other keys (they used to be refused with 401). */
+static void calling_and_called_station_id_identify_sessions(void **state)
+{
+	struct radius_das *d = das(true, false);
+	struct radius_das_result res;
+	uint32_t cause;
+	struct req r;
+
+	(void)state;
+	/* one of alice's two sessions behind the same NAT, by its port */
+	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, RADIUS_CALLING_STATION_ID,
+				"203.0.113.7:1024", 16, &cause), RADIUS_DISCONNECT_ACK);
+	assert_int_equal(T.last_key, RADIUS_DAS_KEY_CALLING_STATION_ID);
+	assert_true(T.s[2].gone);
+	assert_false(T.s[0].gone || T.s[1].gone);
+	/* exact: the address without the port is no session of ours */
+	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, RADIUS_CALLING_STATION_ID,
+				"203.0.113.7", 11, &cause), RADIUS_DISCONNECT_NAK);
+	assert_int_equal(cause, RADIUS_EC_SESSION_NOT_FOUND);
+	/* a CoA by Calling-Station-Id with User-Name: both must match, and
+	 * the index is asked for the more selective Calling-Station-Id */
+	begin(&r, RADIUS_COA_REQUEST, 60);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	radius_put_str(&r.w, RADIUS_CALLING_STATION_ID, "198.51.100.9");
+	radius_put_u32(&r.w, RADIUS_IDLE_TIMEOUT, 30);
+	finish(&r, SECRET, true, false);
+	assert_int_equal(send_req(d, &r, DAC, &cause, &res), RADIUS_COA_ACK);
+	assert_int_equal(T.last_key, RADIUS_DAS_KEY_CALLING_STATION_ID);
+	assert_int_equal(T.s[1].changes, 1);
+	assert_int_equal(T.s[1].c.idle_timeout, 30);
+	begin(&r, RADIUS_COA_REQUEST, 61);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "alice");
+	radius_put_str(&r.w, RADIUS_CALLING_STATION_ID, "198.51.100.9");
+	radius_put_u32(&r.w, RADIUS_IDLE_TIMEOUT, 30);
+	finish(&r, SECRET, true, false);
+	assert_int_equal(send_req(d, &r, DAC, &cause, &res), RADIUS_COA_NAK);
+	assert_int_equal(cause, RADIUS_EC_SESSION_NOT_FOUND);
+	/* Called-Station-Id with User-Name: the user's sessions on that
+	 * address of ours; the index is asked for User-Name, the more
+	 * selective */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 62);
+	radius_put_str(&r.w, RADIUS_CALLED_STATION_ID, "192.0.2.1");
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	finish(&r, SECRET, true, false);
+	assert_int_equal(send_req(d, &r, DAC, &cause, &res), RADIUS_DISCONNECT_ACK);
+	assert_int_equal(T.last_key, RADIUS_DAS_KEY_USER_NAME);
+	assert_true(T.s[1].gone);
+	/* another address of ours: nothing there */
+	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, RADIUS_CALLED_STATION_ID,
+				"192.0.2.99", 10, &cause), RADIUS_DISCONNECT_NAK);
+	assert_int_equal(cause, RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(T.last_key, RADIUS_DAS_KEY_CALLED_STATION_ID);
+	/* twice, empty or with a NUL: as for the other keys */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 63);
+	radius_put_str(&r.w, RADIUS_CALLING_STATION_ID, "203.0.113.7:4500");
+	radius_put_str(&r.w, RADIUS_CALLING_STATION_ID, "203.0.113.7:4500");
+	finish(&r, SECRET, true, false);
+	assert_int_equal(send_req(d, &r, DAC, &cause, &res), RADIUS_DISCONNECT_NAK);
+	assert_int_equal(cause, RADIUS_EC_INVALID_REQUEST);
+	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, RADIUS_CALLED_STATION_ID, "19\0", 3,
+				&cause), RADIUS_DISCONNECT_NAK);
+	assert_int_equal(cause, RADIUS_EC_INVALID_ATTRIBUTE_VALUE);
+	assert_false(T.s[0].gone);
+	radius_das_free(d);
+}
+
 static void what_we_cannot_do_is_refused_with_its_error_cause(void **state)
 {
 	struct radius_das *d = das(true, false);
 	uint32_t cause;
 
 	(void)state;
-	/* 401: a key we do not match on, and CoA attributes in a Disconnect */
-	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, RADIUS_CALLING_STATION_ID,
-				"198.51.100.7", 12, &cause), RADIUS_DISCONNECT_NAK);
+	/* 401: a key we do not match on (Acct-Multi-Session-Id: we have no
+	 * multi-link sessions), and CoA attributes in a Disconnect */
+	assert_int_equal(simple(d, RADIUS_DISCONNECT_REQUEST, 50, "0000000b", 8, &cause),
+			 RADIUS_DISCONNECT_NAK);
 	assert_int_equal(cause, RADIUS_EC_UNSUPPORTED_ATTRIBUTE);
 	{
 		struct radius_das_result res;
@@ -430,7 +511,8 @@ static void strangers_forgeries_and_stale_requests_get_no_answer(void **state)
 	radius_put_message_authenticator(&r.w);
 	r.len = radius_finish_hashed(&r.w, SECRET);
 	assert_int_equal(send_req(d, &r, DAC, &cause, &res), 0);
-	assert_int_equal(radius_das_stats(d)->stale, 2);
+	assert_int_equal(radius_das_stats(d)->stale, 1);
+	assert_int_equal(radius_das_stats(d)->no_event_timestamp, 1);
 	assert_false(T.s[1].gone);
 	assert_int_equal(radius_das_stats(d)->requests, 0);
 	radius_das_free(d);
@@ -506,6 +588,120 @@ static void a_retransmission_gets_the_same_answer_and_is_not_acted_on_twice(void
 	radius_das_free(d);
 }
 
+/* RFC 5080 section 2.2.2: an answer longer than the old 256-octet cache
+ * slot (here eight Proxy-States, RFC 5176 section 3.1, with Error-Cause
+ * and Message-Authenticator: over 2 kilobytes) is cached like any other;
+ * the retransmission is not acted on again (it used to be, and got 503
+ * for the session its first copy had ended). */
+static void a_long_answer_is_cached_like_a_short_one(void **state)
+{
+	struct radius_das *d = das(true, true);
+	struct radius_das_result res;
+	uint8_t a1[RADIUS_MAX_LEN], a2[RADIUS_MAX_LEN], ps[253];
+	struct req r;
+	size_t n1, n2;
+
+	(void)state;
+	memset(ps, 'p', sizeof(ps));
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 77);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	for (unsigned i = 0; i < 8; i++) {
+		ps[0] = (uint8_t)('0' + i);
+		radius_put(&r.w, 33, ps, sizeof(ps));
+	}
+	finish(&r, SECRET, true, true);
+	n1 = radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, a1, sizeof(a1), &res);
+	assert_true(n1 > 2000);
+	assert_int_equal(a1[0], RADIUS_DISCONNECT_ACK);
+	assert_true(T.s[1].gone);
+	/* the same for a NAK with its Error-Cause */
+	T.s[1].gone = false;
+	T.fail_with = RADIUS_EC_SESSION_NOT_REMOVABLE;
+	n2 = radius_das_input(d, NOW + 3, AF_INET, DAC, r.buf, r.len, a2, sizeof(a2), &res);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(a1, a2, n1);
+	assert_int_equal(res.answer, RADIUS_DISCONNECT_ACK);
+	assert_int_equal(radius_das_stats(d)->duplicates, 1);
+	assert_int_equal(radius_das_stats(d)->acks, 1);
+	assert_false(T.s[1].gone);	/* not disconnected a second time */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 78);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	for (unsigned i = 0; i < 8; i++)
+		radius_put(&r.w, 33, ps, sizeof(ps));
+	finish(&r, SECRET, true, true);
+	n1 = radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, a1, sizeof(a1), &res);
+	assert_true(n1 > 2000);
+	assert_int_equal(a1[0], RADIUS_DISCONNECT_NAK);
+	T.fail_with = 0;
+	n2 = radius_das_input(d, NOW + 1, AF_INET, DAC, r.buf, r.len, a2, sizeof(a2), &res);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(a1, a2, n1);
+	assert_false(T.s[1].gone);
+	assert_int_equal(radius_das_stats(d)->naks, 1);
+	radius_das_free(d);
+}
+
+/* RFC 5176 section 6.4: without IPsec under it, Event-Timestamp is the
+ * only replay protection; the zero configuration requires it. */
+static void event_timestamp_is_required_by_default(void **state)
+{
+	struct radius_das_config cfg = { .n_clients = 1 };
+	struct radius_das_ops ops = { .find = find, .describe = describe,
+				      .disconnect = disconnect, .change = change };
+	struct radius_das *d;
+	struct radius_das_result res;
+	uint8_t out[RADIUS_MAX_LEN];
+	struct req r;
+
+	(void)state;
+	cfg.clients[0].family = AF_INET;
+	memcpy(cfg.clients[0].addr, DAC, 4);
+	cfg.clients[0].secret = SECRET;
+	d = radius_das_new(&cfg, &ops);
+	assert_non_null(d);
+	memset(&T, 0, sizeof(T));
+	T.s[1] = (struct sess){ .user = "bob", .asid = "0000000b", .port = 2 };
+	/* none: silently discarded and counted */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 1);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	finish(&r, SECRET, false, true);
+	assert_int_equal(radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, out, sizeof(out),
+					  &res), 0);
+	assert_string_equal(res.discarded, "no Event-Timestamp");
+	assert_int_equal(radius_das_stats(d)->no_event_timestamp, 1);
+	/* the default window is 300 s either way, at the time given (the
+	 * library reads no clock) */
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 2);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	radius_put_u32(&r.w, RADIUS_EVENT_TIMESTAMP, NOW);
+	radius_put_message_authenticator(&r.w);
+	r.len = radius_finish_hashed(&r.w, SECRET);
+	assert_int_equal(radius_das_input(d, NOW + 301, AF_INET, DAC, r.buf, r.len, out,
+					  sizeof(out), &res), 0);
+	assert_string_equal(res.discarded, "Event-Timestamp outside the window");
+	assert_int_equal(radius_das_input(d, NOW - 301, AF_INET, DAC, r.buf, r.len, out,
+					  sizeof(out), &res), 0);
+	assert_int_equal(radius_das_stats(d)->stale, 2);
+	assert_false(T.s[1].gone);
+	assert_int_equal(radius_das_stats(d)->requests, 0);
+	assert_true(radius_das_input(d, NOW + 300, AF_INET, DAC, r.buf, r.len, out, sizeof(out),
+				     &res) > 0);
+	assert_int_equal(out[0], RADIUS_DISCONNECT_ACK);
+	assert_true(T.s[1].gone);
+	radius_das_free(d);
+	/* allowed to be absent when the administrator says so */
+	cfg.allow_no_event_timestamp = true;
+	d = radius_das_new(&cfg, &ops);
+	T.s[1].gone = false;
+	begin(&r, RADIUS_DISCONNECT_REQUEST, 3);
+	radius_put_str(&r.w, RADIUS_USER_NAME, "bob");
+	finish(&r, SECRET, false, true);
+	assert_true(radius_das_input(d, NOW, AF_INET, DAC, r.buf, r.len, out, sizeof(out),
+				     &res) > 0);
+	assert_true(T.s[1].gone);
+	radius_das_free(d);
+}
+
 static void a_configuration_without_secrets_is_refused(void **state)
 {
 	struct radius_das_config cfg = { .n_clients = 1 };
@@ -531,6 +727,9 @@ int main(void)
 		cmocka_unit_test(strangers_forgeries_and_stale_requests_get_no_answer),
 		cmocka_unit_test(malformed_packets_are_counted_and_dropped),
 		cmocka_unit_test(a_retransmission_gets_the_same_answer_and_is_not_acted_on_twice),
+		cmocka_unit_test(a_long_answer_is_cached_like_a_short_one),
+		cmocka_unit_test(event_timestamp_is_required_by_default),
+		cmocka_unit_test(calling_and_called_station_id_identify_sessions),
 		cmocka_unit_test(a_configuration_without_secrets_is_refused),
 	};
 
