@@ -14,7 +14,7 @@
  *   5  n  body: record: seq (8), event time (4, seconds since 1970),
  *               the record's RADIUS attributes (without Acct-Delay-Time)
  *               done:   seq (8)
- *   5+n 4 CRC-32 (IEEE 802.3) over octets 2 .. 5+n-1
+ *   5+n 4 CRC-32 (IEEE 802.3, lib/crc32.h) over octets 2 .. 5+n-1
  *
  * The reader checks every entry on its own: a damaged one (bad checksum,
  * cut short, impossible contents) is refused and reading goes on at the
@@ -73,7 +73,5 @@ typedef void (*radius_spool_entry_fn)(void *arg, const struct radius_spool_entry
  * Returns the number of good entries. */
 unsigned radius_spool_read(const uint8_t *buf, size_t len, radius_spool_entry_fn fn, void *arg,
 			   struct radius_spool_read_stats *st);
-
-uint32_t radius_spool_crc32(const uint8_t *buf, size_t len);
 
 #endif
