@@ -17,6 +17,7 @@
 struct op {
 	struct op *next;
 	enum radius_spool_op kind;
+	bool incomplete;		/* a COMMIT whose rewrite lost an append on the way */
 	size_t len;
 	uint8_t bytes[];
 };
@@ -24,12 +25,19 @@ struct op {
 struct radius_spool_file {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int dirfd, fd, newfd;		/* newfd: a rewrite in progress, -1 none */
+	/* the writer thread's own (no lock): a write to the new file failed;
+	 * what was written to each file since its last sync */
+	bool new_failed, fd_dirty, new_dirty;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work, written;
 	struct op *head, *tail;
 	size_t pending, max_pending;
 	uint64_t handed, done;		/* operations handed over / carried out */
+	/* the loop's side, under lock: between REWRITE_BEGIN and COMMIT, and
+	 * whether an append of that rewrite was refused */
+	bool rewriting, rewrite_lost;
+	struct op *commit;		/* the COMMIT of the rewrite being handed over */
 	bool stop;
 	struct radius_spool_file_stats st;
 };
@@ -54,51 +62,109 @@ static bool write_header(int fd)
 	return write_all(fd, (const uint8_t *)RADIUS_SPOOL_HEADER, RADIUS_SPOOL_HEADER_LEN);
 }
 
-/* In the writer thread. Returns whether the current file needs a sync. */
-static bool apply(struct radius_spool_file *f, const struct op *o,
-		  struct radius_spool_file_stats *acc)
+/* In the writer thread: the rewrite in progress is abandoned; the old
+ * spool, which holds everything the new one would have, stays. */
+static void abandon_rewrite(struct radius_spool_file *f, struct radius_spool_file_stats *acc)
 {
-	int fd = f->newfd >= 0 ? f->newfd : f->fd;
+	if (f->newfd < 0)
+		return;
+	close(f->newfd);
+	f->newfd = -1;
+	f->new_dirty = f->new_failed = false;
+	unlinkat(f->dirfd, f->tmp, 0);
+	acc->rewrites_abandoned++;
+}
 
-	switch (o->kind) {
-	case RADIUS_SPOOL_APPEND:
-		if (!write_all(fd, o->bytes, o->len))
-			acc->write_errors++;
-		return true;
-	case RADIUS_SPOOL_RESET:
-		/* O_APPEND: the next write goes to the new end */
-		if (ftruncate(fd, RADIUS_SPOOL_HEADER_LEN) != 0)
-			acc->write_errors++;
-		return true;
-	case RADIUS_SPOOL_REWRITE_BEGIN:
-		if (f->newfd >= 0)
-			close(f->newfd);
-		f->newfd = openat(f->dirfd, f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-				  0600);
-		if (f->newfd < 0 || !write_header(f->newfd)) {
-			acc->write_errors++;
-			if (f->newfd >= 0)
-				close(f->newfd);
-			f->newfd = -1;	/* the old file keeps everything */
-		}
-		return false;
-	case RADIUS_SPOOL_REWRITE_COMMIT:
-		if (f->newfd < 0)
-			return false;
-		acc->syncs++;
-		if (fdatasync(f->newfd) != 0 || renameat(f->dirfd, f->tmp, f->dirfd, f->path) != 0) {
-			acc->write_errors++;
-			close(f->newfd);
-			f->newfd = -1;
-			return false;
-		}
-		fsync(f->dirfd);	/* the rename itself */
-		close(f->fd);
-		f->fd = f->newfd;
-		f->newfd = -1;
+/* In the writer thread: the new file, complete, replaces the spool. The
+ * order is what makes it crash-safe: the new file's contents reach the
+ * disk (fdatasync) before the rename can, and the rename reaches it
+ * (fsync of the directory) before the old file is let go. At every moment
+ * the name accounting.spool is one complete spool, the old or the new;
+ * the old one is never cut short in place. On any failure the old file
+ * stays and stays in use. */
+static bool replace(struct radius_spool_file *f, struct radius_spool_file_stats *acc)
+{
+	acc->syncs++;
+	if (fdatasync(f->newfd) != 0 || renameat(f->dirfd, f->tmp, f->dirfd, f->path) != 0) {
+		acc->write_errors++;
+		abandon_rewrite(f, acc);
 		return false;
 	}
-	return false;
+	/* the rename is done; if the directory cannot be synced, a crash
+	 * may bring back the old file, which holds at least as much */
+	if (fsync(f->dirfd) != 0)
+		acc->write_errors++;
+	close(f->fd);
+	f->fd = f->newfd;
+	f->newfd = -1;
+	f->fd_dirty = f->new_dirty = f->new_failed = false;
+	return true;
+}
+
+/* In the writer thread: a new file with the header, where the rewrite's
+ * appends go until COMMIT. */
+static bool begin_rewrite(struct radius_spool_file *f, struct radius_spool_file_stats *acc)
+{
+	if (f->newfd >= 0)
+		abandon_rewrite(f, acc);
+	f->newfd = openat(f->dirfd, f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+			  0600);
+	if (f->newfd < 0 || !write_header(f->newfd)) {
+		acc->write_errors++;
+		if (f->newfd >= 0)
+			close(f->newfd);
+		f->newfd = -1;	/* the old file keeps everything */
+		return false;
+	}
+	f->new_dirty = true;
+	f->new_failed = false;
+	return true;
+}
+
+/* In the writer thread. */
+static void apply(struct radius_spool_file *f, const struct op *o,
+		  struct radius_spool_file_stats *acc)
+{
+	switch (o->kind) {
+	case RADIUS_SPOOL_APPEND:
+		if (f->newfd >= 0) {
+			f->new_dirty = true;
+			if (!write_all(f->newfd, o->bytes, o->len)) {
+				acc->write_errors++;
+				f->new_failed = true;	/* the new file lacks it */
+			}
+		} else {
+			f->fd_dirty = true;
+			if (!write_all(f->fd, o->bytes, o->len))
+				acc->write_errors++;
+		}
+		return;
+	case RADIUS_SPOOL_RESET:
+		/* nothing outstanding: a new file with the header alone is
+		 * renamed over the spool, as a rewrite with no records. Not
+		 * ftruncate() on the spool: that cuts the only copy in place,
+		 * and a rewrite in progress would be renamed over it after */
+		abandon_rewrite(f, acc);
+		if (begin_rewrite(f, acc) && replace(f, acc))
+			acc->resets++;
+		return;
+	case RADIUS_SPOOL_REWRITE_BEGIN:
+		begin_rewrite(f, acc);
+		return;
+	case RADIUS_SPOOL_REWRITE_COMMIT:
+		if (f->newfd < 0)
+			return;		/* BEGIN failed: the appends went to the old file */
+		if (o->incomplete || f->new_failed) {
+			/* an append of the rewrite was refused or not
+			 * written: renaming the new file over the spool would
+			 * lose a record the old file has */
+			abandon_rewrite(f, acc);
+			return;
+		}
+		if (replace(f, acc))
+			acc->rewrites++;
+		return;
+	}
 }
 
 static void *writer(void *arg)
@@ -110,7 +176,6 @@ static void *writer(void *arg)
 		struct op *list;
 		uint64_t n = 0;
 		struct radius_spool_file_stats acc = { 0 };
-		bool sync = false;
 
 		while (!f->head && !f->stop)
 			pthread_cond_wait(&f->work, &f->lock);
@@ -124,20 +189,32 @@ static void *writer(void *arg)
 			struct op *o = list;
 
 			list = o->next;
-			sync |= apply(f, o, &acc);
+			apply(f, o, &acc);
 			free(o);
 			n++;
 		}
-		/* group commit: one sync for the batch */
-		if (sync) {
+		/* group commit: one sync per file written in the batch (appends
+		 * to the spool before a rewrite began, and to the rewrite's new
+		 * file, may share a batch) */
+		if (f->fd_dirty) {
 			acc.syncs++;
-			if (fdatasync(f->newfd >= 0 ? f->newfd : f->fd) != 0)
+			if (fdatasync(f->fd) != 0)
 				acc.write_errors++;
+			f->fd_dirty = false;
+		}
+		if (f->newfd >= 0 && f->new_dirty) {
+			acc.syncs++;
+			if (fdatasync(f->newfd) != 0)
+				acc.write_errors++;
+			f->new_dirty = false;
 		}
 		pthread_mutex_lock(&f->lock);
 		f->st.batches++;
 		f->st.syncs += acc.syncs;
 		f->st.write_errors += acc.write_errors;
+		f->st.resets += acc.resets;
+		f->st.rewrites += acc.rewrites;
+		f->st.rewrites_abandoned += acc.rewrites_abandoned;
 		f->done += n;
 		pthread_cond_broadcast(&f->written);
 	}
@@ -249,21 +326,56 @@ fail:
 void radius_spool_file_op(void *file, enum radius_spool_op kind, const uint8_t *bytes, size_t len)
 {
 	struct radius_spool_file *f = file;
-	struct op *o;
+	struct op *o = NULL;
 
 	pthread_mutex_lock(&f->lock);
 	if (kind == RADIUS_SPOOL_APPEND && f->pending + len > f->max_pending) {
 		f->st.dropped++;
+		f->rewrite_lost |= f->rewriting;
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
+	if (kind == RADIUS_SPOOL_REWRITE_COMMIT) {
+		/* the COMMIT was allocated with its BEGIN: a rewrite handed
+		 * over always ends, or the appends after it would go on into
+		 * a new file that is never renamed */
+		if (!f->rewriting) {
+			pthread_mutex_unlock(&f->lock);
+			return;		/* its BEGIN was not handed over */
+		}
+		o = f->commit;
+		f->commit = NULL;
+		o->incomplete = f->rewrite_lost;
+		f->rewriting = f->rewrite_lost = false;
+	}
 	pthread_mutex_unlock(&f->lock);
-	o = malloc(sizeof(*o) + len);
 	if (!o) {
-		pthread_mutex_lock(&f->lock);
-		f->st.dropped++;
-		pthread_mutex_unlock(&f->lock);
-		return;
+		o = malloc(sizeof(*o) + len);
+		if (o && kind == RADIUS_SPOOL_REWRITE_BEGIN) {
+			struct op *commit = malloc(sizeof(*commit));
+
+			pthread_mutex_lock(&f->lock);
+			free(f->commit);	/* a BEGIN without COMMIT before: none */
+			f->commit = commit;
+			pthread_mutex_unlock(&f->lock);
+			if (!commit) {
+				free(o);
+				o = NULL;
+			}
+		}
+		if (!o) {
+			/* an append is lost (counted; the record stays held
+			 * in memory); a BEGIN not handed over leaves the
+			 * rewrite's appends to the old file (second copies,
+			 * which the reader keeps once); a RESET not handed
+			 * over leaves a file of finished records */
+			pthread_mutex_lock(&f->lock);
+			f->st.dropped++;
+			f->rewrite_lost |= f->rewriting && kind == RADIUS_SPOOL_APPEND;
+			pthread_mutex_unlock(&f->lock);
+			return;
+		}
+		o->incomplete = false;
 	}
 	o->next = NULL;
 	o->kind = kind;
@@ -271,6 +383,10 @@ void radius_spool_file_op(void *file, enum radius_spool_op kind, const uint8_t *
 	if (len)
 		memcpy(o->bytes, bytes, len);
 	pthread_mutex_lock(&f->lock);
+	if (kind == RADIUS_SPOOL_REWRITE_BEGIN) {
+		f->rewriting = true;
+		f->rewrite_lost = false;
+	}
 	if (f->tail)
 		f->tail->next = o;
 	else
@@ -314,6 +430,7 @@ void radius_spool_file_close(struct radius_spool_file *f)
 		close(f->newfd);
 		unlinkat(f->dirfd, f->tmp, 0);
 	}
+	free(f->commit);
 	close(f->fd);
 	close(f->dirfd);
 	free(f);

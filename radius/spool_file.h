@@ -5,9 +5,12 @@
  * thread of its own so that the event loop never waits for the disk. The
  * loop hands each operation over (a mutex held for a list append, no I/O);
  * the thread appends what accumulated, then fdatasync()s once for the
- * batch (group commit). A rewrite goes to accounting.spool.new, is synced,
- * then renamed over the spool and the directory synced: at every moment one
- * complete spool is on disk.
+ * batch (group commit). A rewrite, and a reset to the header alone, go to
+ * accounting.spool.new, which is synced, then renamed over the spool and
+ * the directory synced: at every moment one complete spool is on disk, and
+ * the spool is never truncated in place. A rewrite that could not be
+ * written completely (a write failed, or an append was refused by the
+ * pending bound) is abandoned and the old spool kept.
  */
 #ifndef RADIUS_SPOOL_FILE_H
 #define RADIUS_SPOOL_FILE_H
@@ -24,6 +27,9 @@ struct radius_spool_file_stats {
 	uint64_t batches, syncs;
 	uint64_t write_errors;		/* write, sync or rename failed (the file stays as it was) */
 	uint64_t dropped;		/* appends refused: max_pending octets not yet on disk */
+	uint64_t resets;		/* back to the header alone (a new file renamed over) */
+	uint64_t rewrites;		/* rewrites renamed over the spool */
+	uint64_t rewrites_abandoned;	/* rewrites not complete: the old spool kept */
 };
 
 struct radius_spool_file;

@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +140,172 @@ static void a_rewrite_replaces_the_spool_and_a_reset_empties_it(void **state)
 	assert_int_equal(r, 0);
 }
 
+/* A spool with records 1..n, closed: what a previous run left. */
+static void leave_records(unsigned n)
+{
+	struct radius_spool_file *f;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len;
+	char err[128];
+
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	for (uint64_t s = 1; s <= n; s++)
+		radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, s));
+	radius_spool_file_close(f);
+}
+
+/* Going back to the header alone writes a new file and renames it over
+ * the spool: the old file is never cut short in place (a crash in the
+ * middle of a truncation must not be the end of the only copy). A reader
+ * that opened the spool before still sees all of it. */
+static void a_reset_replaces_the_file_instead_of_truncating_it(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	struct stat before, after;
+	uint8_t *old;
+	size_t len;
+	unsigned r, d;
+	char err[128], path[128];
+	int keep;
+
+	(void)state;
+	leave_records(3);
+	snprintf(path, sizeof(path), "%s/%s", dir, RADIUS_SPOOL_FILE_NAME);
+	keep = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(keep >= 0);
+	assert_int_equal(fstat(keep, &before), 0);
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_op(f, RADIUS_SPOOL_RESET, NULL, 0);
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.write_errors, 0);
+	assert_int_equal(st.resets, 1);
+	radius_spool_file_close(f);
+	assert_int_equal(fstat(keep, &after), 0);
+	assert_int_equal(after.st_size, before.st_size);	/* not truncated */
+	close(keep);
+	assert_int_equal(stat(path, &after), 0);
+	assert_true(after.st_ino != before.st_ino);		/* replaced */
+	reopen(&r, &d, &len);
+	assert_int_equal(len, RADIUS_SPOOL_HEADER_LEN);
+	assert_int_equal(r, 0);
+}
+
+/* A rewrite whose new file cannot be written completely (the disk is
+ * full; here RLIMIT_FSIZE makes every write past 20 octets fail with
+ * EFBIG) is abandoned: the old spool stays, with every record. It used to
+ * be renamed over the spool anyway, losing what it could not hold. */
+static void a_rewrite_that_cannot_be_written_keeps_the_old_spool(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	struct rlimit was, small = { .rlim_cur = 20 };
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len;
+	unsigned r, d;
+	char err[128];
+
+	(void)state;
+	leave_records(3);
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small.rlim_max = was.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);	/* EFBIG instead of the signal */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_BEGIN, NULL, 0);
+	for (uint64_t s = 1; s <= 3; s++)
+		radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, s));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_COMMIT, NULL, 0);
+	radius_spool_file_flush(f);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	radius_spool_file_stats(f, &st);
+	assert_true(st.write_errors >= 1);
+	assert_int_equal(st.rewrites_abandoned, 1);
+	/* and the spool goes on: an acknowledgement lands in the old file */
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, done(buf, 2));
+	radius_spool_file_close(f);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 3);
+	assert_int_equal(d, 1);
+}
+
+/* An append refused by the pending bound while a rewrite is being handed
+ * over leaves a hole in the new file: the rewrite is abandoned rather than
+ * renamed over a spool that holds the record. It used to be committed,
+ * and the records vanished. */
+static void an_append_refused_inside_a_rewrite_abandons_it(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len, n = record(buf, 1);
+	unsigned r, d;
+	char err[128];
+
+	(void)state;
+	leave_records(3);
+	/* a bound smaller than one entry: every append is refused */
+	f = radius_spool_file_open(dir, n - 1, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_BEGIN, NULL, 0);
+	for (uint64_t s = 1; s <= 3; s++)
+		radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, s));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_COMMIT, NULL, 0);
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.dropped, 3);
+	assert_int_equal(st.rewrites_abandoned, 1);
+	radius_spool_file_close(f);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 3);
+	assert_int_equal(d, 0);
+}
+
+/* Acknowledgements handed over while the writer is still inside a rewrite
+ * go to the new file after the commit: none is lost and no acknowledged
+ * record comes back after a restart; a record made meanwhile survives. */
+static void acknowledgements_during_a_rewrite_land_in_the_new_spool(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len;
+	unsigned r, d;
+	char err[128];
+
+	(void)state;
+	leave_records(5);
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	/* 1..5 outstanding: the rewrite copies them; 2 and 4 are
+	 * acknowledged right behind it, 6 is made */
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_BEGIN, NULL, 0);
+	for (uint64_t s = 1; s <= 5; s++)
+		radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, s));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_COMMIT, NULL, 0);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, done(buf, 2));
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, done(buf, 4));
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 6));
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.rewrites, 1);
+	assert_int_equal(st.rewrites_abandoned, 0);
+	radius_spool_file_close(f);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 6);		/* 1..5 once each (the copies), and 6 */
+	assert_int_equal(d, 2);
+}
+
 static void appends_beyond_the_pending_bound_are_counted_not_queued(void **state)
 {
 	struct radius_spool_file *f;
@@ -199,6 +368,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(appends_beyond_the_pending_bound_are_counted_not_queued,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_spool_in_use_by_another_writer_is_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_reset_replaces_the_file_instead_of_truncating_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_rewrite_that_cannot_be_written_keeps_the_old_spool,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(an_append_refused_inside_a_rewrite_abandons_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(acknowledgements_during_a_rewrite_land_in_the_new_spool,
 						setup, teardown),
 		cmocka_unit_test(a_missing_directory_is_a_clear_error),
 	};
