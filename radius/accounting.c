@@ -190,14 +190,18 @@ static void spool_done(struct radius_acct *a, uint64_t seq)
 	struct radius_spool_entry se = { .kind = RADIUS_SPOOL_DONE, .seq = seq };
 	size_t n = radius_spool_encode(buf, sizeof(buf), &se);
 
+	/* the "done" entry first, also when a reset follows: the reset
+	 * replaces the file, and if it cannot (disk full: spool_file.c then
+	 * keeps the old file), the record must still read as done after a
+	 * restart instead of being sent a second time */
+	spool_op(a, RADIUS_SPOOL_APPEND, buf, n);
+	a->spool_bytes += n;
 	if (!a->waiting.n && !a->flight.n) {
 		/* nothing outstanding: the file goes back to its header */
 		spool_op(a, RADIUS_SPOOL_RESET, NULL, 0);
 		a->spool_bytes = RADIUS_SPOOL_HEADER_LEN;
 		return;
 	}
-	spool_op(a, RADIUS_SPOOL_APPEND, buf, n);
-	a->spool_bytes += n;
 	if (a->cfg.compact_bytes && a->spool_bytes > a->cfg.compact_bytes &&
 	    a->spool_bytes > 2 * (a->held_bytes + RADIUS_SPOOL_HEADER_LEN))
 		spool_rewrite(a);

@@ -26,6 +26,7 @@ struct mem_spool {
 	uint8_t buf[1 << 16], next[1 << 16];
 	size_t len, next_len;
 	bool rewriting;
+	bool fail_resets;		/* as the file when it cannot write a new one */
 	unsigned resets, rewrites;
 };
 
@@ -78,6 +79,8 @@ static void on_spool(void *ctx, enum radius_spool_op op, const uint8_t *b, size_
 		}
 		break;
 	case RADIUS_SPOOL_RESET:
+		if (s->fail_resets)
+			break;	/* the old file stays as it was */
 		s->len = RADIUS_SPOOL_HEADER_LEN;
 		s->resets++;
 		break;
@@ -533,6 +536,36 @@ static void unacknowledged_records_survive_a_restart(void **state)
 	radius_acct_free(b);
 }
 
+/* The last acknowledgement before the queue empties is written as a "done"
+ * entry before the spool is reset: when the reset cannot be carried out
+ * (spool_file.c keeps the old file if it cannot write the new one), the
+ * acknowledged record must not come back after a restart. It used to:
+ * the reset stood in for the "done" entry. */
+static void an_acknowledged_record_stays_done_when_the_reset_fails(void **state)
+{
+	struct radius_acct *a, *b;
+	struct radius_spool_read_stats st;
+	struct mem_spool copy;
+
+	(void)state;
+	reset();
+	T.spool.fail_resets = true;
+	a = engine(100, 0);
+	put(a, 0, 1700000000, "acked", RADIUS_ACCT_START);
+	ack(a, 10, 0);
+	assert_int_equal(radius_acct_stats(a)->in_flight, 0);
+	radius_acct_free(a);
+	copy = T.spool;
+
+	reset();
+	b = engine(100, 0);
+	assert_int_equal(radius_acct_restore(b, 0, 1700000100, copy.buf, copy.len, &st), 0);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.done, 1);
+	assert_int_equal(T.n_sent, 0);
+	radius_acct_free(b);
+}
+
 /* Make a spool of n records (ids r0..) by hand. */
 static size_t make_spool(uint8_t *buf, unsigned n, size_t *offsets)
 {
@@ -718,6 +751,7 @@ int main(void)
 		cmocka_unit_test(the_queue_bound_drops_the_oldest_with_one_log_line),
 		cmocka_unit_test(a_long_outage_at_scale_keeps_the_newest_records),
 		cmocka_unit_test(unacknowledged_records_survive_a_restart),
+		cmocka_unit_test(an_acknowledged_record_stays_done_when_the_reset_fails),
 		cmocka_unit_test(a_damaged_spool_loses_only_the_damaged_records),
 		cmocka_unit_test(a_spool_with_a_bad_header_still_gives_its_records),
 		cmocka_unit_test(a_spooled_record_too_long_to_send_does_not_block_the_rest),
