@@ -397,6 +397,7 @@ size_t radius_das_input(struct radius_das *d, uint32_t now_wall, int family, con
 		memcpy(out, c->answer, c->len);
 		res->code = p.code;
 		res->answer = c->answer[0];
+		res->duplicate = true;
 		res->discarded = NULL;
 		return c->len;
 	}

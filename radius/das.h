@@ -138,6 +138,7 @@ struct radius_das_result {
 	uint8_t answer;				/* ACK/NAK code sent, 0 none */
 	uint32_t error_cause;			/* of a NAK */
 	unsigned sessions;			/* acted on */
+	bool duplicate;				/* a retransmission, answered from the cache */
 	const char *discarded;			/* why nothing was sent, NULL if answered */
 };
 

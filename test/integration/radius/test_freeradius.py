@@ -168,18 +168,20 @@ def test_an_access_accept_without_message_authenticator_is_not_believed(stack):
     tool.quit()
 
 
-def radclient(ns, kind, attrs, secret=DAS_SECRET, timestamp=True):
+def radclient(ns, kind, attrs, secret=DAS_SECRET, timestamp=True, tries=1, raw=False):
     """radclient's answer: (code name or None, {attribute: value}). The DAS
     requires Event-Timestamp by default (RFC 5176 section 6.4): the request
     carries the current time unless it has one or timestamp is False."""
     if timestamp and not any(a.startswith("Event-Timestamp") for a in attrs):
         attrs = attrs + ["Event-Timestamp = %d" % int(time.time())]
-    res = subprocess.run(["ip", "netns", "exec", ns, "radclient", "-x", "-r", "1", "-t", "2",
+    res = subprocess.run(["ip", "netns", "exec", ns, "radclient", "-x", "-r", str(tries), "-t", "2",
                           "%s:3799" % NAS, kind, secret], input="\n".join(attrs) + "\n",
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=60)
     m = re.search(r"Received (\S+) Id", res.stdout)
     got = dict(re.findall(r"^\s+([A-Za-z0-9:-]+) = (.*)$", res.stdout, re.M))
+    if raw:
+        return (m.group(1) if m else None), res.stdout
     return (m.group(1) if m else None), {k: v.strip('"') for k, v in got.items()}
 
 
@@ -253,6 +255,41 @@ def test_disconnect_and_coa_from_radclient(stack):
     code, _ = radclient(ns, "disconnect", ['User-Name = "alice"'])
     assert code == "Disconnect-ACK"
     tool.wait("^das code=40 answer=41 cause=0 sessions=2$")
+    tool.quit()
+
+
+@pytest.mark.netns
+def test_a_retransmitted_request_gets_the_same_long_answer_and_is_acted_on_once(stack):
+    """RFC 5080 section 2.2.2 with radclient as the client: the first answer
+    (over 2 kilobytes, with eight Proxy-States echoed) is dropped on its way
+    out by an nft rule in the test's namespace that drops only the first
+    packet from port 3799, so radclient retransmits the same packet (same
+    Identifier and authenticator); the DAS answers from its cache and does
+    not disconnect a second time."""
+    ns = stack.netns("dasre")
+    subprocess.run(["ip", "-n", ns, "addr", "add", NAS + "/32", "dev", "lo"], check=True)
+    tool = nas(stack, ns, "--das", "%s:3799" % NAS, "--das-client", "%s:%s" % (NAS, DAS_SECRET),
+               "--session", "bob,00000002,10.9.0.3,2,198.51.100.9,192.0.2.1")
+    nft = ["ip", "netns", "exec", ns, "nft"]
+    subprocess.run(nft + ["add", "table", "inet", "dasre"], check=True)
+    subprocess.run(nft + ["add", "chain", "inet", "dasre", "out",
+                          "{ type filter hook output priority 0; }"], check=True)
+    # numgen counts the rule's packets from 0: only the first one matches
+    subprocess.run(nft + ["add", "rule", "inet", "dasre", "out", "udp", "sport", "3799",
+                          "numgen", "inc", "mod", "1000000", "==", "0", "counter", "drop"],
+                   check=True)
+    states = ["Proxy-State = 0x%s" % (("%02x" % (0x30 + i)) * 253) for i in range(8)]
+    code, out = radclient(ns, "disconnect", ['User-Name = "bob"'] + states, tries=3, raw=True)
+    assert code == "Disconnect-ACK", out
+    assert len(re.findall(r"^\s+Proxy-State = ", out.split("Received", 1)[1], re.M)) == 8, out
+    lines = tool.lines()
+    assert [l for l in lines if l.startswith("das disconnect ")] == ["das disconnect 00000002"]
+    answers = [l for l in lines if l.startswith("das code=40 ")]
+    assert answers == ["das code=40 answer=41 cause=0 sessions=1",
+                       "das code=40 answer=41 cause=0 sessions=0 duplicate"], lines
+    ruleset = subprocess.run(nft + ["list", "table", "inet", "dasre"], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout
+    assert "counter packets 1 " in ruleset, ruleset
     tool.quit()
 
 

@@ -381,8 +381,8 @@ static void das_input(void)
 		return;
 	}
 	sendto(G.das_fd, out, m, 0, (struct sockaddr *)&from, fl);
-	event("das code=%u answer=%u cause=%u sessions=%u", res.code, res.answer, res.error_cause,
-	      res.sessions);
+	event("das code=%u answer=%u cause=%u sessions=%u%s", res.code, res.answer, res.error_cause,
+	      res.sessions, res.duplicate ? " duplicate" : "");
 }
 
 /* ---- main ----------------------------------------------------------------------- */

@@ -621,6 +621,7 @@ static void a_long_answer_is_cached_like_a_short_one(void **state)
 	assert_int_equal(n1, n2);
 	assert_memory_equal(a1, a2, n1);
 	assert_int_equal(res.answer, RADIUS_DISCONNECT_ACK);
+	assert_true(res.duplicate);
 	assert_int_equal(radius_das_stats(d)->duplicates, 1);
 	assert_int_equal(radius_das_stats(d)->acks, 1);
 	assert_false(T.s[1].gone);	/* not disconnected a second time */
