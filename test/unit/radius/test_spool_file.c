@@ -306,6 +306,43 @@ static void acknowledgements_during_a_rewrite_land_in_the_new_spool(void **state
 	assert_int_equal(d, 2);
 }
 
+/* What a crash in the middle of a rewrite or a reset leaves: the spool
+ * whole, and a partial accounting.spool.new beside it. The next start reads
+ * the spool, every record; the next rewrite starts the new file afresh. */
+static void a_crash_inside_a_rewrite_leaves_the_spool_whole(void **state)
+{
+	struct radius_spool_file *f;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len, n;
+	unsigned r, d;
+	char err[128], path[128];
+	FILE *partial;
+
+	(void)state;
+	leave_records(3);
+	snprintf(path, sizeof(path), "%s/%s.new", dir, RADIUS_SPOOL_FILE_NAME);
+	partial = fopen(path, "w");
+	assert_non_null(partial);
+	n = record(buf, 1);
+	assert_int_equal(fwrite(RADIUS_SPOOL_HEADER, 1, RADIUS_SPOOL_HEADER_LEN, partial),
+			 RADIUS_SPOOL_HEADER_LEN);
+	assert_int_equal(fwrite(buf, 1, n / 2, partial), n / 2);	/* cut off */
+	fclose(partial);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 3);
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_BEGIN, NULL, 0);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 3));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_COMMIT, NULL, 0);
+	radius_spool_file_close(f);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 1);
+	assert_int_equal(len, RADIUS_SPOOL_HEADER_LEN + n);
+	assert_int_equal(access(path, F_OK), -1);	/* renamed away */
+}
+
 static void appends_beyond_the_pending_bound_are_counted_not_queued(void **state)
 {
 	struct radius_spool_file *f;
@@ -376,6 +413,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_append_refused_inside_a_rewrite_abandons_it,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(acknowledgements_during_a_rewrite_land_in_the_new_spool,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_crash_inside_a_rewrite_leaves_the_spool_whole,
 						setup, teardown),
 		cmocka_unit_test(a_missing_directory_is_a_clear_error),
 	};
