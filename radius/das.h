@@ -114,7 +114,10 @@ struct radius_das_ops {
 	/* Sessions that have the value of `key` (one bit: the most selective
 	 * the request carried, in the order of enum radius_das_key): up to
 	 * max handles into out. Returns how many there are (more than max:
-	 * the request is refused with 508). An index lookup, not a scan. */
+	 * the request is refused with 508). An index lookup, not a scan:
+	 * the daemon keeps one per key, Calling-/Called-Station-Id included
+	 * (Called-Station-Id is asked for only when the request has no other
+	 * key, and then names every session on that address of ours). */
 	size_t (*find)(void *ctx, enum radius_das_key key, const struct radius_das_match *m,
 		       void **out, size_t max);
 	void (*describe)(void *ctx, void *session, struct radius_das_session *s);
