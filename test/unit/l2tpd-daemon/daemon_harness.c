@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ctl.h"
+#include "l2tp_ipsec_msg.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -256,6 +259,7 @@ void dh_start(struct dh *h, const struct dh_opts *opts)
 	memset(h, 0, sizeof(*h));
 	h->rx_tail = &h->rx_head;
 	h->listen_fd = -1;
+	h->plugin_fd = -1;
 	h->now = 1000000;	/* any start: deadlines are relative to it */
 	h->rnd = 0x9e3779b97f4a7c15ULL;
 	h->auto_ack = true;
@@ -319,6 +323,8 @@ void dh_stop(struct dh *h)
 {
 	server_free(&h->srv);
 	sd_event_unref(h->event);
+	if (h->plugin_fd >= 0)
+		close(h->plugin_fd);
 	while (h->rx_head) {
 		struct dh_dgram *d = h->rx_head;
 		h->rx_head = d->next;
@@ -578,4 +584,79 @@ struct session *dh_session(struct dh *h, const struct dh_call *c)
 		if (s->tunnel_id == h->ctx_tid && s->session_id == c->sid)
 			return s;
 	return NULL;
+}
+
+/* ---- the charon plugin ---- */
+
+static void plugin_send(struct dh *h, struct l2tp_ipsec_writer *w)
+{
+	size_t n = l2tp_ipsec_end(w);
+
+	assert_int_not_equal(n, 0);
+	assert_int_equal(send(h->plugin_fd, w->buf, n, 0), (ssize_t)n);
+}
+
+/* Dispatch the loop (its unix sockets) until the plugin link says `want`
+ * (ipsec_status). Timers the loop finds due run at h->now, which has not
+ * moved: they do only what is due at h->now, as dh_pump would. */
+static void dispatch_until(struct dh *h, const char *want)
+{
+	char st[256];
+
+	for (int i = 0; i < 1000; i++) {
+		ipsec_status(&h->srv, st, sizeof(st));
+		if (!strncmp(st, want, strlen(want)))
+			return;
+		assert_true(sd_event_run(h->event, 0) >= 0);
+	}
+	fail_msg("charon plugin link: '%s', never '%s'", st, want);
+}
+
+void dh_plugin_connect(struct dh *h, uint32_t ike_id, uint32_t child_id)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct l2tp_ipsec_writer w;
+	uint8_t buf[L2TP_IPSEC_MSG_MAX];
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", h->cfg.ipsec_socket);
+	h->plugin_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(h->plugin_fd >= 0);
+	assert_int_equal(connect(h->plugin_fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	dispatch_until(h, "replaying");
+
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_HELLO);
+	l2tp_ipsec_put_str(&w, L2TP_IPSEC_A_SOFTWARE, "daemon harness");
+	plugin_send(h, &w);
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_IKE_UP);
+	l2tp_ipsec_put_u32(&w, L2TP_IPSEC_A_IKE_ID, ike_id);
+	l2tp_ipsec_put_addr(&w, L2TP_IPSEC_A_PEER_ADDR, 4, h->peer.addr);
+	l2tp_ipsec_put_u16(&w, L2TP_IPSEC_A_PEER_PORT, 500);
+	l2tp_ipsec_put_addr(&w, L2TP_IPSEC_A_LOCAL_ADDR, 4, h->local.addr);
+	l2tp_ipsec_put_u8(&w, L2TP_IPSEC_A_IKE_VERSION, 1);
+	l2tp_ipsec_put_str(&w, L2TP_IPSEC_A_REMOTE_ID, "203.0.113.2");
+	plugin_send(h, &w);
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_CHILD_UP);
+	l2tp_ipsec_put_u32(&w, L2TP_IPSEC_A_IKE_ID, ike_id);
+	l2tp_ipsec_put_u32(&w, L2TP_IPSEC_A_CHILD_ID, child_id);
+	l2tp_ipsec_put_addr(&w, L2TP_IPSEC_A_PEER_ADDR, 4, h->peer.addr);
+	plugin_send(h, &w);
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_REPLAY_END);
+	plugin_send(h, &w);
+	dispatch_until(h, "connected, 1 IKE SAs, 1 L2TP CHILD_SAs");
+}
+
+unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id)
+{
+	uint8_t buf[L2TP_IPSEC_MSG_MAX];
+	struct l2tp_ipsec_msg m;
+	ssize_t n = recv(h->plugin_fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n < 0) {
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+		return 0;
+	}
+	assert_true(n > 0);
+	assert_int_equal(l2tp_ipsec_parse_request(buf, (size_t)n, &m), L2TP_IPSEC_OK);
+	*ike_id = m.ike_id;
+	return m.type;
 }

@@ -101,6 +101,7 @@ struct dh {
 	uint64_t rnd;
 	struct dataplane_ops dp_ops;	/* the null plane with the test's config */
 	struct dp_null_config dpcfg;
+	int plugin_fd;			/* dh_plugin_connect, or -1 */
 };
 
 /* A policy with users alice (password "alice-pw") and bob (dial_in =
@@ -141,6 +142,15 @@ size_t dh_count(const struct dh *h, size_t from, uint16_t type);
 /* An l2tpctl request through the control socket's request path; the reply
  * (caller frees). */
 char *dh_ctl(struct dh *h, const char *line);
+
+/* The charon plugin (docs/ipsec.md), played over the daemon's real unix
+ * socket: connect and replay one IKE_SA with an L2TP CHILD_SA from the
+ * peer's address (HELLO, IKE_UP, CHILD_UP, REPLAY_END), the event loop
+ * dispatched until the daemon has taken them in (no time passes). */
+void dh_plugin_connect(struct dh *h, uint32_t ike_id, uint32_t child_id);
+/* A message the daemon sent the plugin: its type, or 0 when none is
+ * waiting; *ike_id its IKE_SA id. */
+unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id);
 
 /* The daemon's session for a call, or NULL when it is gone. */
 struct session *dh_session(struct dh *h, const struct dh_call *c);

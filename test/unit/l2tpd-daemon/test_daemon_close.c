@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon in memory (daemon_harness.h): the close sequence. An
+ * administrator's disconnect (l2tpctl, through the control socket's request
+ * path) sends LCP Terminate-Request then CDN result 3, releases the lease
+ * and the data-plane session (docs/l2tpd.md step 4); with IPsec, the
+ * tunnel's last call ending that way closes the tunnel, and charon is asked
+ * to delete the IKE_SA only once the control connection has closed
+ * (RFC 2661 5.7; ipsec.c, ipsec_tunnel_free).
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon_harness.h"
+#include "l2tp_ipsec_msg.h"
+
+/* One address in the pool: a second session gets it only if the first
+ * gave it back. */
+static const char one_address_policy[] =
+	"server {\n"
+	"    auth_methods = mschapv2\n"
+	"    cleartext_passwords = yes\n"
+	"}\n"
+	"pools {\n"
+	"    clients { ipv4 = 198.51.100.10-198.51.100.10 }\n"
+	"}\n"
+	"users {\n"
+	"    alice {\n"
+	"        password = alice-pw\n"
+	"        dial_in = allow\n"
+	"    }\n"
+	"}\n"
+	"policies {\n"
+	"    everyone {\n"
+	"        conditions { tunnel_type = l2tp }\n"
+	"        permission = grant\n"
+	"        profile {\n"
+	"            auth = mschapv2\n"
+	"            pool = clients\n"
+	"        }\n"
+	"    }\n"
+	"}\n";
+
+static const struct dh_pkt *cdn_for(const struct dh *h, const struct dh_call *c, size_t from)
+{
+	for (size_t i = from; i < h->npkts; i++)
+		if (h->pkts[i].type == L2TP_MSG_CDN && h->pkts[i].hdr.session_id == c->peer_sid)
+			return &h->pkts[i];
+	return NULL;
+}
+
+/* RFC 1661 5.5: LCP (c021) Terminate-Request (code 5). */
+static bool is_lcp_terminate_request(const struct dp_null_frame *f)
+{
+	return f && f->len >= 3 && f->data[0] == 0xc0 && f->data[1] == 0x21 && f->data[2] == 5;
+}
+
+static void disconnect(struct dh *h, const struct dh_call *c)
+{
+	char line[64];
+	char *reply;
+
+	snprintf(line, sizeof(line), "disconnect session %u/%u", h->ctx_tid, c->sid);
+	reply = dh_ctl(h, line);
+	assert_non_null(reply);
+	assert_true(strncmp(reply, "ok\n", 3) == 0);
+	free(reply);
+}
+
+static void administrator_disconnect_ends_the_call_and_frees_what_it_held(void **state)
+{
+	struct dh_opts o = { .policy = one_address_policy };
+	struct dh h;
+	struct dh_call c, next;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	size_t mark = h.npkts;
+	uint64_t frames = c.dp->sent_count;
+
+	disconnect(&h, &c);
+
+	/* LCP Terminate-Request first (its last PPP frame), then the CDN,
+	 * result 3: administrative reasons (RFC 2661 4.4.2) */
+	assert_true(c.dp->sent_count > frames);
+	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
+	const struct dh_pkt *cdn = cdn_for(&h, &c, mark);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(cdn->hdr.tunnel_id, h.tid);
+	assert_true(c.dp->deleted);
+	assert_null(dh_session(&h, &c));
+	assert_int_equal(h.srv.n_sessions, 0);
+	assert_int_equal(h.srv.n_sessions_up, 0);
+	/* without IPsec the tunnel stays for the next call */
+	assert_int_equal(dh_count(&h, mark, L2TP_MSG_STOPCCN), 0);
+	assert_int_equal(h.srv.n_tunnels, 1);
+
+	/* the only address went back to the pool */
+	dh_call_open(&h, &next, 8, "alice", "alice-pw");
+	assert_true(next.ipcp_up);
+	assert_int_equal(next.addr, c.addr);
+	dh_stop(&h);
+}
+
+static void disconnecting_an_unknown_session_is_an_error_and_changes_nothing(void **state)
+{
+	struct dh h;
+	struct dh_call c;
+	char *reply;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	size_t mark = h.npkts;
+
+	reply = dh_ctl(&h, "disconnect session 1/1");
+	assert_true(strncmp(reply, "error: ", 7) == 0);
+	free(reply);
+	assert_null(cdn_for(&h, &c, mark));
+	assert_false(c.dp->deleted);
+	assert_non_null(dh_session(&h, &c));
+	dh_stop(&h);
+}
+
+static void disconnect_by_user_closes_each_of_its_sessions(void **state)
+{
+	struct dh h;
+	struct dh_call c[2];
+	char *reply;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c[0], 7, "alice", "alice-pw");
+	dh_call_open(&h, &c[1], 8, "alice", "alice-pw");
+	assert_true(c[0].ipcp_up && c[1].ipcp_up);
+
+	reply = dh_ctl(&h, "disconnect user alice");
+	assert_string_equal(reply, "ok\n2 session(s) of user 'alice' disconnected\n");
+	free(reply);
+	for (int i = 0; i < 2; i++) {
+		const struct dh_pkt *cdn = cdn_for(&h, &c[i], 0);
+		assert_non_null(cdn);
+		assert_int_equal(cdn->result, 3);
+		assert_true(c[i].dp->deleted);
+	}
+	assert_int_equal(h.srv.n_sessions, 0);
+	dh_stop(&h);
+}
+
+/*
+ * With IPsec (the tunnel bound to IKE_SA #5): the administrator's
+ * disconnect of the tunnel's last call ends the tunnel too (StopCCN
+ * result 1), and the IKE_SA delete goes to charon only when the control
+ * connection has closed: after the peer acknowledged the StopCCN and the
+ * hold of RFC 2661 5.7 ran out. Asked earlier, the SA would be gone under
+ * the StopCCN and its acknowledgement.
+ */
+static void ike_sa_is_deleted_only_after_the_control_connection_closed(void **state)
+{
+	struct dh h;
+	struct dh_call c;
+	uint32_t ike = 0;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_plugin_connect(&h, 5, 9);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	size_t mark = h.npkts;
+
+	disconnect(&h, &c);
+
+	const struct dh_pkt *cdn = cdn_for(&h, &c, mark);
+	const struct dh_pkt *stop = dh_find(&h, mark, L2TP_MSG_STOPCCN);
+	assert_non_null(cdn);
+	assert_non_null(stop);
+	assert_true(cdn < stop);			/* the call, then the tunnel */
+	assert_int_equal(stop->result, 1);
+	assert_int_equal(dh_plugin_recv(&h, &ike), 0);	/* not yet: the StopCCN is in flight */
+	assert_int_equal(h.srv.n_tunnels, 0);		/* its data plane is gone... */
+	assert_non_null(h.srv.closing);			/* ...its IPsec binding held */
+	assert_true(dp_null_tunnels(h.srv.dp)->deleted);
+
+	/* acknowledged (the harness's peer sends its ZLB at once), and
+	 * held for one retransmission cycle: still no delete */
+	dh_advance(&h, 1000);
+	assert_non_null(h.srv.closing);
+	assert_int_equal(dh_plugin_recv(&h, &ike), 0);
+
+	dh_advance(&h, 60000);
+	assert_null(h.srv.closing);
+	assert_int_equal(dh_plugin_recv(&h, &ike), L2TP_IPSEC_DELETE_IKE_SA);
+	assert_int_equal(ike, 5);
+	assert_int_equal(dh_plugin_recv(&h, &ike), 0);	/* once */
+	dh_stop(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(administrator_disconnect_ends_the_call_and_frees_what_it_held),
+		cmocka_unit_test(disconnecting_an_unknown_session_is_an_error_and_changes_nothing),
+		cmocka_unit_test(disconnect_by_user_closes_each_of_its_sessions),
+		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
