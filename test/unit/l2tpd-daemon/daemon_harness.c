@@ -148,6 +148,8 @@ static int io_send(void *ctx, int fd, const struct l2tp_addr *peer, const struct
 	p = &h->pkts[h->npkts++];
 	memset(p, 0, sizeof(*p));
 	p->at = h->now;
+	for (struct dp_session *ds = dp_null_sessions(h->srv.dp); ds; ds = ds->next)
+		p->ppp_frames += ds->sent_count;
 	/* everything the daemon sends must parse with our own decoder */
 	assert_int_equal(l2tp_ctrl_header_parse(buf, len, &p->hdr), L2TP_OK);
 	assert_int_equal(l2tp_msg_decode(buf + p->hdr.hdr_len, p->hdr.frame_len - p->hdr.hdr_len,

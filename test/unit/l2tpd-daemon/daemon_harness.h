@@ -40,6 +40,7 @@ struct dh_pkt {
 	uint16_t result, error;
 	uint16_t assigned_tunnel_id, assigned_session_id;
 	uint64_t at;		/* h->now when it was sent */
+	uint64_t ppp_frames;	/* PPP frames the daemon had sent on all calls by then */
 };
 
 struct dh;

@@ -97,6 +97,7 @@ static void administrator_disconnect_ends_the_call_and_frees_what_it_held(void *
 	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
 	const struct dh_pkt *cdn = cdn_for(&h, &c, mark);
 	assert_non_null(cdn);
+	assert_int_equal(cdn->ppp_frames, c.dp->sent_count);	/* nothing after the CDN */
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->hdr.tunnel_id, h.tid);
 	assert_true(c.dp->deleted);
@@ -161,6 +162,69 @@ static void disconnect_by_user_closes_each_of_its_sessions(void **state)
 	dh_stop(&h);
 }
 
+static void no_lcp_echo(struct l2tpd_config *cfg)
+{
+	cfg->lcp_echo_interval = 0;	/* the test's timeline holds only what it checks */
+}
+
+/* The profile's session_timeout: the session is closed by the daemon's own
+ * timer heap at up + 10 min exactly, with LCP Terminate-Request and CDN
+ * result 3 (administrative). */
+static void session_timeout_ends_the_session_at_its_deadline(void **state)
+{
+	static const char policy[] =
+		"server {\n"
+		"    auth_methods = mschapv2\n"
+		"    cleartext_passwords = yes\n"
+		"}\n"
+		"pools {\n"
+		"    clients { ipv4 = 198.51.100.10-198.51.100.11 }\n"
+		"}\n"
+		"users {\n"
+		"    alice {\n"
+		"        password = alice-pw\n"
+		"        dial_in = allow\n"
+		"    }\n"
+		"}\n"
+		"policies {\n"
+		"    everyone {\n"
+		"        conditions { tunnel_type = l2tp }\n"
+		"        permission = grant\n"
+		"        profile {\n"
+		"            auth = mschapv2\n"
+		"            pool = clients\n"
+		"            session_timeout = 10m\n"
+		"        }\n"
+		"    }\n"
+		"}\n";
+	struct dh_opts o = { .policy = policy, .tweak = no_lcp_echo };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	uint64_t up = h.now;
+	struct session *s = dh_session(&h, &c);
+	assert_non_null(s);
+	assert_true(s->has_lease4);
+
+	dh_advance(&h, 600000 - 1);
+	assert_null(cdn_for(&h, &c, 0));
+	assert_false(c.dp->deleted);
+	dh_advance(&h, 1);
+	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(cdn->at - up, 600000);
+	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
+	assert_true(c.dp->deleted);
+	assert_null(dh_session(&h, &c));
+	dh_stop(&h);
+}
+
 /*
  * With IPsec (the tunnel bound to IKE_SA #5): the administrator's
  * disconnect of the tunnel's last call ends the tunnel too (StopCCN
@@ -216,6 +280,7 @@ int main(void)
 		cmocka_unit_test(administrator_disconnect_ends_the_call_and_frees_what_it_held),
 		cmocka_unit_test(disconnecting_an_unknown_session_is_an_error_and_changes_nothing),
 		cmocka_unit_test(disconnect_by_user_closes_each_of_its_sessions),
+		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
 		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
