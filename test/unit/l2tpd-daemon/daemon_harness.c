@@ -520,6 +520,8 @@ void dh_call_connect(struct dh_call *c)
 	l2tp_msg_set(m, L2TP_AVP_TX_CONNECT_SPEED);
 	m->framing_type = L2TP_FRAMING_SYNC;
 	l2tp_msg_set(m, L2TP_AVP_FRAMING_TYPE);
+	if (c->sequencing_required)
+		l2tp_msg_set(m, L2TP_AVP_SEQUENCING_REQUIRED);
 	dh_peer_send(c->h, m, c->sid);
 	free(m);
 }
