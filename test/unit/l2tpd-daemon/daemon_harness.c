@@ -355,7 +355,7 @@ static bool deliver_ppp(struct dh *h)
 			assert_non_null(f);	/* more than DP_NULL_SENT_MAX in one round */
 			c->delivered++;
 			progress = true;
-			if (c->ppp_started && !c->link_down)
+			if (c->ppp_started && !c->link_down && !c->silent)
 				(void)ppp_input(&c->ppp, h->now, f->data, f->len, &data);
 		}
 		/* client -> daemon: as the backend hands frames up */

@@ -56,6 +56,7 @@ struct dh_call {
 	struct ppp_config pcfg;	/* the harness's, with cred */
 	enum ppp_auth_method method;	/* what the client accepts */
 	bool sequencing_required;	/* its ICCN asks for Ns/Nr on data (RFC 2661 4.4.6) */
+	bool silent;			/* the client hears nothing more (a dead peer) */
 	struct ppp_session ppp;
 	bool ppp_started;
 	uint64_t ppp_deadline;	/* 0: none */

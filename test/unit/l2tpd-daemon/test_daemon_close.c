@@ -225,6 +225,138 @@ static void session_timeout_ends_the_session_at_its_deadline(void **state)
 	dh_stop(&h);
 }
 
+static const char idle_policy[] =
+	"server {\n"
+	"    auth_methods = mschapv2\n"
+	"    cleartext_passwords = yes\n"
+	"}\n"
+	"pools {\n"
+	"    clients { ipv4 = 198.51.100.10-198.51.100.11 }\n"
+	"}\n"
+	"users {\n"
+	"    alice {\n"
+	"        password = alice-pw\n"
+	"        dial_in = allow\n"
+	"    }\n"
+	"}\n"
+	"policies {\n"
+	"    everyone {\n"
+	"        conditions { tunnel_type = l2tp }\n"
+	"        permission = grant\n"
+	"        profile {\n"
+	"            auth = mschapv2\n"
+	"            pool = clients\n"
+	"            idle_timeout = 5m\n"
+	"        }\n"
+	"    }\n"
+	"}\n";
+
+/* A session up with no traffic yet, as the real data planes count it:
+ * their session_stats count data packets only (the kernel's ppp unit, the
+ * userspace plane's data counters), while the null plane counts the PPP
+ * frames of the set-up too. */
+static void up_and_silent(struct dh *h, struct dh_call *c)
+{
+	dh_tunnel_open(h);
+	dh_call_open(h, c, 7, "alice", "alice-pw");
+	assert_true(c->ipcp_up);
+	memset(&c->dp->stats, 0, sizeof(c->dp->stats));
+}
+
+/* The profile's idle_timeout: no packet either way for 5 min after IPCP
+ * came up, and the session is closed (CDN result 3) at up + 5 min. */
+static void idle_timeout_ends_a_silent_session_after_its_duration(void **state)
+{
+	struct dh_opts o = { .policy = idle_policy, .tweak = no_lcp_echo };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	up_and_silent(&h, &c);
+	uint64_t up = h.now;
+
+	dh_advance(&h, 5 * 60000 - 1);
+	assert_null(cdn_for(&h, &c, 0));
+	dh_advance(&h, 1);
+	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(cdn->at - up, 5 * 60000);
+	assert_true(c.dp->deleted);
+	dh_stop(&h);
+}
+
+/* Traffic seen when the idle timer fires keeps the session: the daemon
+ * samples the data plane's counters at its checks (session.c,
+ * session_timer_fired), so the next check is a full idle_timeout after the
+ * one that saw traffic, and a session silent since is closed there. */
+static void traffic_before_the_idle_check_keeps_the_session(void **state)
+{
+	struct dh_opts o = { .policy = idle_policy, .tweak = no_lcp_echo };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	up_and_silent(&h, &c);
+	uint64_t up = h.now;
+
+	dh_advance(&h, 4 * 60000);
+	c.dp->stats.rx_packets++;	/* one packet from the client */
+	dh_advance(&h, 60000);
+	assert_null(cdn_for(&h, &c, 0));
+	assert_false(c.dp->deleted);
+	dh_advance(&h, 5 * 60000);
+	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(cdn->at - up, 10 * 60000);
+	dh_stop(&h);
+}
+
+static void fast_lcp_echo(struct l2tpd_config *cfg)
+{
+	cfg->lcp_echo_interval = 10;
+	cfg->lcp_echo_failures = 3;
+}
+
+/* A client that stops answering: an LCP Echo-Request every
+ * lcp_echo_interval (RFC 1661 5.8); when lcp_echo_failures of them are
+ * unanswered at the next tick the link is dead: LCP Terminate-Request,
+ * sent Max-Terminate (2) times a Restart (3 s) apart (RFC 1661 4.6), then
+ * the call is cleared with CDN result 1, lost carrier (docs/l2tpd.md
+ * step 4). Here: dead at 4 x 10 s, CDN at 46 s. */
+static void dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1(void **state)
+{
+	struct dh_opts o = { .policy = dh_policy_default, .tweak = fast_lcp_echo };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	uint64_t up = h.now;
+	c.silent = true;
+
+	dh_advance(&h, (3 + 1) * 10000 - 1);
+	assert_false(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
+	dh_advance(&h, 1);
+	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
+	dh_advance(&h, 2 * 3000 - 1);
+	assert_null(cdn_for(&h, &c, 0));
+	dh_advance(&h, 1);
+	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 1);
+	assert_int_equal(cdn->at - up, 46000);
+	assert_true(c.dp->deleted);
+	assert_null(dh_session(&h, &c));
+	dh_stop(&h);
+}
+
 /*
  * With IPsec (the tunnel bound to IKE_SA #5): the administrator's
  * disconnect of the tunnel's last call ends the tunnel too (StopCCN
@@ -281,6 +413,9 @@ int main(void)
 		cmocka_unit_test(disconnecting_an_unknown_session_is_an_error_and_changes_nothing),
 		cmocka_unit_test(disconnect_by_user_closes_each_of_its_sessions),
 		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
+		cmocka_unit_test(idle_timeout_ends_a_silent_session_after_its_duration),
+		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),
+		cmocka_unit_test(dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1),
 		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
