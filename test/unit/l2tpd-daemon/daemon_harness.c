@@ -26,15 +26,14 @@
 #define PUMP_ROUNDS 1000	/* an exchange that never settles is a bug */
 #define ADVANCE_STEPS 100000
 
-const char dh_policy_default[] =
+/* the policy of struct dh_opts: pools, then the profile's lines */
+static const char policy_head[] =
 	"server {\n"
 	"    auth_methods = mschapv2\n"
 	"    cleartext_passwords = yes\n"
 	"    default_dial_in = deny\n"
-	"}\n"
-	"pools {\n"
-	"    clients { ipv4 = 198.51.100.10-198.51.100.11 }\n"
-	"}\n"
+	"}\n";
+static const char policy_users[] =
 	"users {\n"
 	"    alice {\n"
 	"        password = alice-pw\n"
@@ -50,12 +49,21 @@ const char dh_policy_default[] =
 	"        conditions { tunnel_type = l2tp }\n"
 	"        permission = grant\n"
 	"        profile {\n"
-	"            auth = mschapv2\n"
-	"            pool = clients\n"
-	"            dns = 192.0.2.53\n"
-	"        }\n"
-	"    }\n"
-	"}\n";
+	"            auth = mschapv2\n";
+
+static void write_policy(FILE *f, const struct dh_opts *o)
+{
+	const char *pool = o->pool ? o->pool : "198.51.100.10-198.51.100.11";
+
+	fputs(policy_head, f);
+	if (pool[0])
+		fprintf(f, "pools {\n    clients { ipv4 = %s }\n}\n", pool);
+	fputs(policy_users, f);
+	if (pool[0])
+		fputs("            pool = clients\n", f);
+	fprintf(f, "            %s\n        }\n    }\n}\n",
+		o->profile ? o->profile : "dns = 192.0.2.53");
+}
 
 struct dh_dgram {
 	struct dh_dgram *next;
@@ -251,7 +259,7 @@ static int client_random(void *ctx, uint8_t *buf, size_t len)
 
 void dh_start(struct dh *h, const struct dh_opts *opts)
 {
-	struct dh_opts def = { .policy = dh_policy_default };
+	struct dh_opts def = { 0 };
 	struct policy_error perr;
 	policy_t *policy = NULL;
 	FILE *f;
@@ -272,7 +280,7 @@ void dh_start(struct dh *h, const struct dh_opts *opts)
 	snprintf(h->policy_path, sizeof(h->policy_path), "%s/policy.conf", h->dir);
 	f = fopen(h->policy_path, "w");
 	assert_non_null(f);
-	fputs(opts->policy ? opts->policy : dh_policy_default, f);
+	write_policy(f, opts);
 	fclose(f);
 	if (policy_load(h->policy_path, &policy, &perr))
 		fail_msg("policy: %s", perr.msg);
@@ -556,6 +564,14 @@ const struct dh_pkt *dh_find(const struct dh *h, size_t from, uint16_t type)
 {
 	for (size_t i = from; i < h->npkts; i++)
 		if (h->pkts[i].type == type)
+			return &h->pkts[i];
+	return NULL;
+}
+
+const struct dh_pkt *dh_cdn(const struct dh *h, const struct dh_call *c, size_t from)
+{
+	for (size_t i = from; i < h->npkts; i++)
+		if (h->pkts[i].type == L2TP_MSG_CDN && h->pkts[i].hdr.session_id == c->peer_sid)
 			return &h->pkts[i];
 	return NULL;
 }

@@ -76,7 +76,11 @@ struct dh_call {
 
 /* Settings a test may change before dh_start. */
 struct dh_opts {
-	const char *policy;		/* the policy file's text */
+	/* The policy (docs/policy.md): users alice (password "alice-pw",
+	 * dial_in allow) and bob ("bob-pw", dial_in deny), MS-CHAPv2, one
+	 * policy "everyone" for L2TP granting the profile below. */
+	const char *pool;		/* its IPv4 range; NULL: 198.51.100.10-11; "": no pool */
+	const char *profile;		/* more profile lines; NULL: "dns = 192.0.2.53" */
 	struct dp_null_config dp;	/* the null plane's behaviour */
 	void (*tweak)(struct l2tpd_config *cfg);	/* after the harness's defaults */
 };
@@ -106,10 +110,6 @@ struct dh {
 	struct dp_null_config dpcfg;
 	int plugin_fd;			/* dh_plugin_connect, or -1 */
 };
-
-/* A policy with users alice (password "alice-pw") and bob (dial_in =
- * deny), a pool of two addresses 198.51.100.10-11, MS-CHAPv2. */
-extern const char dh_policy_default[];
 
 /* Start the daemon (asserts it starts). opts NULL: the defaults. */
 void dh_start(struct dh *h, const struct dh_opts *opts);
@@ -141,6 +141,9 @@ void dh_peer_send(struct dh *h, struct l2tp_msg *m, uint16_t sid);
  * how many. */
 const struct dh_pkt *dh_find(const struct dh *h, size_t from, uint16_t type);
 size_t dh_count(const struct dh *h, size_t from, uint16_t type);
+/* The CDN the daemon sent for the call, from index `from` on (its header
+ * session is the LAC's id, RFC 2661 3.1), or NULL. */
+const struct dh_pkt *dh_cdn(const struct dh *h, const struct dh_call *c, size_t from);
 
 /* An l2tpctl request through the control socket's request path; the reply
  * (caller frees). */

@@ -22,41 +22,6 @@
 #include "daemon_harness.h"
 #include "l2tp_ipsec_msg.h"
 
-/* One address in the pool: a second session gets it only if the first
- * gave it back. */
-static const char one_address_policy[] =
-	"server {\n"
-	"    auth_methods = mschapv2\n"
-	"    cleartext_passwords = yes\n"
-	"}\n"
-	"pools {\n"
-	"    clients { ipv4 = 198.51.100.10-198.51.100.10 }\n"
-	"}\n"
-	"users {\n"
-	"    alice {\n"
-	"        password = alice-pw\n"
-	"        dial_in = allow\n"
-	"    }\n"
-	"}\n"
-	"policies {\n"
-	"    everyone {\n"
-	"        conditions { tunnel_type = l2tp }\n"
-	"        permission = grant\n"
-	"        profile {\n"
-	"            auth = mschapv2\n"
-	"            pool = clients\n"
-	"        }\n"
-	"    }\n"
-	"}\n";
-
-static const struct dh_pkt *cdn_for(const struct dh *h, const struct dh_call *c, size_t from)
-{
-	for (size_t i = from; i < h->npkts; i++)
-		if (h->pkts[i].type == L2TP_MSG_CDN && h->pkts[i].hdr.session_id == c->peer_sid)
-			return &h->pkts[i];
-	return NULL;
-}
-
 /* RFC 1661 5.5: LCP (c021) Terminate-Request (code 5). */
 static bool is_lcp_terminate_request(const struct dp_null_frame *f)
 {
@@ -77,7 +42,8 @@ static void disconnect(struct dh *h, const struct dh_call *c)
 
 static void administrator_disconnect_ends_the_call_and_frees_what_it_held(void **state)
 {
-	struct dh_opts o = { .policy = one_address_policy };
+	/* one address: the next session gets it only if it came back */
+	struct dh_opts o = { .pool = "198.51.100.10-198.51.100.10" };
 	struct dh h;
 	struct dh_call c, next;
 
@@ -95,7 +61,7 @@ static void administrator_disconnect_ends_the_call_and_frees_what_it_held(void *
 	 * result 3: administrative reasons (RFC 2661 4.4.2) */
 	assert_true(c.dp->sent_count > frames);
 	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
-	const struct dh_pkt *cdn = cdn_for(&h, &c, mark);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, mark);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->ppp_frames, c.dp->sent_count);	/* nothing after the CDN */
 	assert_int_equal(cdn->result, 3);
@@ -130,7 +96,7 @@ static void disconnecting_an_unknown_session_is_an_error_and_changes_nothing(voi
 	reply = dh_ctl(&h, "disconnect session 1/1");
 	assert_true(strncmp(reply, "error: ", 7) == 0);
 	free(reply);
-	assert_null(cdn_for(&h, &c, mark));
+	assert_null(dh_cdn(&h, &c, mark));
 	assert_false(c.dp->deleted);
 	assert_non_null(dh_session(&h, &c));
 	dh_stop(&h);
@@ -153,7 +119,7 @@ static void disconnect_by_user_closes_each_of_its_sessions(void **state)
 	assert_string_equal(reply, "ok\n2 session(s) of user 'alice' disconnected\n");
 	free(reply);
 	for (int i = 0; i < 2; i++) {
-		const struct dh_pkt *cdn = cdn_for(&h, &c[i], 0);
+		const struct dh_pkt *cdn = dh_cdn(&h, &c[i], 0);
 		assert_non_null(cdn);
 		assert_int_equal(cdn->result, 3);
 		assert_true(c[i].dp->deleted);
@@ -172,32 +138,7 @@ static void no_lcp_echo(struct l2tpd_config *cfg)
  * result 3 (administrative). */
 static void session_timeout_ends_the_session_at_its_deadline(void **state)
 {
-	static const char policy[] =
-		"server {\n"
-		"    auth_methods = mschapv2\n"
-		"    cleartext_passwords = yes\n"
-		"}\n"
-		"pools {\n"
-		"    clients { ipv4 = 198.51.100.10-198.51.100.11 }\n"
-		"}\n"
-		"users {\n"
-		"    alice {\n"
-		"        password = alice-pw\n"
-		"        dial_in = allow\n"
-		"    }\n"
-		"}\n"
-		"policies {\n"
-		"    everyone {\n"
-		"        conditions { tunnel_type = l2tp }\n"
-		"        permission = grant\n"
-		"        profile {\n"
-		"            auth = mschapv2\n"
-		"            pool = clients\n"
-		"            session_timeout = 10m\n"
-		"        }\n"
-		"    }\n"
-		"}\n";
-	struct dh_opts o = { .policy = policy, .tweak = no_lcp_echo };
+	struct dh_opts o = { .profile = "session_timeout = 10m", .tweak = no_lcp_echo };
 	struct dh h;
 	struct dh_call c;
 
@@ -212,10 +153,10 @@ static void session_timeout_ends_the_session_at_its_deadline(void **state)
 	assert_true(s->has_lease4);
 
 	dh_advance(&h, 600000 - 1);
-	assert_null(cdn_for(&h, &c, 0));
+	assert_null(dh_cdn(&h, &c, 0));
 	assert_false(c.dp->deleted);
 	dh_advance(&h, 1);
-	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->at - up, 600000);
@@ -224,32 +165,6 @@ static void session_timeout_ends_the_session_at_its_deadline(void **state)
 	assert_null(dh_session(&h, &c));
 	dh_stop(&h);
 }
-
-static const char idle_policy[] =
-	"server {\n"
-	"    auth_methods = mschapv2\n"
-	"    cleartext_passwords = yes\n"
-	"}\n"
-	"pools {\n"
-	"    clients { ipv4 = 198.51.100.10-198.51.100.11 }\n"
-	"}\n"
-	"users {\n"
-	"    alice {\n"
-	"        password = alice-pw\n"
-	"        dial_in = allow\n"
-	"    }\n"
-	"}\n"
-	"policies {\n"
-	"    everyone {\n"
-	"        conditions { tunnel_type = l2tp }\n"
-	"        permission = grant\n"
-	"        profile {\n"
-	"            auth = mschapv2\n"
-	"            pool = clients\n"
-	"            idle_timeout = 5m\n"
-	"        }\n"
-	"    }\n"
-	"}\n";
 
 /* A session up with no traffic yet, as the real data planes count it:
  * their session_stats count data packets only (the kernel's ppp unit, the
@@ -267,7 +182,7 @@ static void up_and_silent(struct dh *h, struct dh_call *c)
  * came up, and the session is closed (CDN result 3) at up + 5 min. */
 static void idle_timeout_ends_a_silent_session_after_its_duration(void **state)
 {
-	struct dh_opts o = { .policy = idle_policy, .tweak = no_lcp_echo };
+	struct dh_opts o = { .profile = "idle_timeout = 5m", .tweak = no_lcp_echo };
 	struct dh h;
 	struct dh_call c;
 
@@ -277,9 +192,9 @@ static void idle_timeout_ends_a_silent_session_after_its_duration(void **state)
 	uint64_t up = h.now;
 
 	dh_advance(&h, 5 * 60000 - 1);
-	assert_null(cdn_for(&h, &c, 0));
+	assert_null(dh_cdn(&h, &c, 0));
 	dh_advance(&h, 1);
-	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->at - up, 5 * 60000);
@@ -293,7 +208,7 @@ static void idle_timeout_ends_a_silent_session_after_its_duration(void **state)
  * one that saw traffic, and a session silent since is closed there. */
 static void traffic_before_the_idle_check_keeps_the_session(void **state)
 {
-	struct dh_opts o = { .policy = idle_policy, .tweak = no_lcp_echo };
+	struct dh_opts o = { .profile = "idle_timeout = 5m", .tweak = no_lcp_echo };
 	struct dh h;
 	struct dh_call c;
 
@@ -305,10 +220,10 @@ static void traffic_before_the_idle_check_keeps_the_session(void **state)
 	dh_advance(&h, 4 * 60000);
 	c.dp->stats.rx_packets++;	/* one packet from the client */
 	dh_advance(&h, 60000);
-	assert_null(cdn_for(&h, &c, 0));
+	assert_null(dh_cdn(&h, &c, 0));
 	assert_false(c.dp->deleted);
 	dh_advance(&h, 5 * 60000);
-	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->at - up, 10 * 60000);
@@ -329,7 +244,7 @@ static void fast_lcp_echo(struct l2tpd_config *cfg)
  * step 4). Here: dead at 4 x 10 s, CDN at 46 s. */
 static void dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .tweak = fast_lcp_echo };
+	struct dh_opts o = { .tweak = fast_lcp_echo };
 	struct dh h;
 	struct dh_call c;
 
@@ -346,9 +261,9 @@ static void dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1(void 
 	dh_advance(&h, 1);
 	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
 	dh_advance(&h, 2 * 3000 - 1);
-	assert_null(cdn_for(&h, &c, 0));
+	assert_null(dh_cdn(&h, &c, 0));
 	dh_advance(&h, 1);
-	const struct dh_pkt *cdn = cdn_for(&h, &c, 0);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 1);
 	assert_int_equal(cdn->at - up, 46000);
@@ -381,7 +296,7 @@ static void ike_sa_is_deleted_only_after_the_control_connection_closed(void **st
 
 	disconnect(&h, &c);
 
-	const struct dh_pkt *cdn = cdn_for(&h, &c, mark);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, mark);
 	const struct dh_pkt *stop = dh_find(&h, mark, L2TP_MSG_STOPCCN);
 	assert_non_null(cdn);
 	assert_non_null(stop);

@@ -18,20 +18,12 @@
 
 #include "daemon_harness.h"
 
-static const struct dh_pkt *cdn_for(const struct dh *h, const struct dh_call *c)
-{
-	for (size_t i = 0; i < h->npkts; i++)
-		if (h->pkts[i].type == L2TP_MSG_CDN && h->pkts[i].hdr.session_id == c->peer_sid)
-			return &h->pkts[i];
-	return NULL;
-}
-
 /* No data-plane session for the call: it is answered (ICRP) and cleared
  * at once with CDN result 4, temporary lack of resources (RFC 2661 4.4.2),
  * before PPP could cost anything. */
 static void session_refused_by_the_data_plane_gets_CDN_result_4(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .dp = { .refuse_session = -ENOMEM } };
+	struct dh_opts o = { .dp = { .refuse_session = -ENOMEM } };
 	struct dh h;
 	struct dh_call c;
 
@@ -42,7 +34,7 @@ static void session_refused_by_the_data_plane_gets_CDN_result_4(void **state)
 
 	assert_int_not_equal(c.sid, 0);
 	assert_null(c.dp);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 4);
 	assert_int_equal(h.srv.counters.refused_dataplane, 1);
@@ -54,8 +46,7 @@ static void session_refused_by_the_data_plane_gets_CDN_result_4(void **state)
  * and says so in the log; each of its calls is cleared with CDN result 4. */
 static void calls_of_a_tunnel_without_data_plane_get_CDN_result_4(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default,
-			     .dp = { .refuse_tunnel = -EADDRINUSE,
+	struct dh_opts o = { .dp = { .refuse_tunnel = -EADDRINUSE,
 				     .refuse_tunnel_why = "a tunnel from that address exists" } };
 	struct dh h;
 	struct dh_call c;
@@ -67,7 +58,7 @@ static void calls_of_a_tunnel_without_data_plane_get_CDN_result_4(void **state)
 	assert_null(dp_null_tunnels(h.srv.dp));
 	dh_call_request(&h, &c, 7, "alice", "alice-pw");
 
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 4);
 	assert_null(c.dp);
@@ -79,7 +70,7 @@ static void calls_of_a_tunnel_without_data_plane_get_CDN_result_4(void **state)
  * session counted nowhere as up. */
 static void addresses_refused_by_the_data_plane_clear_the_call_with_CDN_result_2(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .dp = { .refuse_set_ip = -EIO } };
+	struct dh_opts o = { .dp = { .refuse_set_ip = -EIO } };
 	struct dh h;
 	struct dh_call c;
 
@@ -89,7 +80,7 @@ static void addresses_refused_by_the_data_plane_clear_the_call_with_CDN_result_2
 	dh_call_open(&h, &c, 7, "alice", "alice-pw");
 
 	assert_true(c.auth_ok);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 2);
 	assert_false(c.dp->ip_set);
@@ -116,7 +107,7 @@ static void sequencing_required_without_the_capability_gets_CDN_result_2(void **
 	dh_call_start_ppp(&c);
 	dh_pump(&h);
 
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 2);
 	assert_int_equal(c.dp->seq, -1);	/* never asked */
@@ -129,7 +120,7 @@ static void sequencing_required_without_the_capability_gets_CDN_result_2(void **
  * (session_set_seq) and the call comes up. */
 static void sequencing_required_with_the_capability_is_turned_on(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .dp = { .caps = DP_CAP_SEQUENCING } };
+	struct dh_opts o = { .dp = { .caps = DP_CAP_SEQUENCING } };
 	struct dh h;
 	struct dh_call c;
 
@@ -144,7 +135,7 @@ static void sequencing_required_with_the_capability_is_turned_on(void **state)
 
 	assert_int_equal(c.dp->seq, 1);
 	assert_true(c.ipcp_up);
-	assert_null(cdn_for(&h, &c));
+	assert_null(dh_cdn(&h, &c, 0));
 	dh_stop(&h);
 }
 

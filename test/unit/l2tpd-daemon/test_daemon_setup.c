@@ -24,16 +24,6 @@ static uint32_t ip4(const char *s)
 	return ntohl(a.s_addr);
 }
 
-/* The CDN the daemon sent for the call (header session = the LAC's id,
- * RFC 2661 3.1), or NULL. */
-static const struct dh_pkt *cdn_for(const struct dh *h, const struct dh_call *c)
-{
-	for (size_t i = 0; i < h->npkts; i++)
-		if (h->pkts[i].type == L2TP_MSG_CDN && h->pkts[i].hdr.session_id == c->peer_sid)
-			return &h->pkts[i];
-	return NULL;
-}
-
 /* docs/l2tpd.md, steps 1-3: the data-plane session at the ICRP without a
  * device (the grant makes it), the grant before the client learns it is
  * authenticated, the addresses once IPCP is up. The address is the pool's
@@ -42,7 +32,7 @@ static void session_reaches_ipcp_open_with_an_address_from_the_pool(void **state
 {
 	struct dh h;
 	struct dh_call c;
-	struct dh_opts o = { .policy = dh_policy_default, .dp = { .defer_netdev = 1 } };
+	struct dh_opts o = { .dp = { .defer_netdev = 1 } };
 
 	(void)state;
 	dh_start(&h, &o);
@@ -76,7 +66,7 @@ static void session_reaches_ipcp_open_with_an_address_from_the_pool(void **state
 	assert_int_equal(s->state, SESSION_UP);
 	assert_true(s->has_lease4);
 	assert_int_equal(h.srv.n_sessions_up, 1);
-	assert_null(cdn_for(&h, &c));
+	assert_null(dh_cdn(&h, &c, 0));
 	dh_stop(&h);
 }
 
@@ -97,7 +87,7 @@ static void wrong_password_is_refused_with_E691(void **state)
 	assert_false(c.auth_ok);
 	assert_int_equal(c.auth_code, 691);
 	assert_false(c.ipcp_up);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 2);
 	assert_true(c.dp->deleted);
@@ -122,7 +112,7 @@ static void user_without_dial_in_is_refused_with_E649(void **state)
 	assert_true(c.auth_done);
 	assert_false(c.auth_ok);
 	assert_int_equal(c.auth_code, 649);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);
 	assert_true(c.dp->deleted);
@@ -148,13 +138,13 @@ static void exhausted_pool_is_refused_with_E649_and_CDN_result_4(void **state)
 	assert_int_not_equal(c[0].addr, c[1].addr);
 	assert_false(c[2].ipcp_up);
 	assert_int_equal(c[2].auth_code, 649);
-	const struct dh_pkt *cdn = cdn_for(&h, &c[2]);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c[2], 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 4);
 	assert_true(c[2].dp->deleted);
 	assert_false(c[2].dp->ip_set);
-	assert_null(cdn_for(&h, &c[0]));
-	assert_null(cdn_for(&h, &c[1]));
+	assert_null(dh_cdn(&h, &c[0], 0));
+	assert_null(dh_cdn(&h, &c[1], 0));
 	assert_int_equal(h.srv.counters.refused_policy[POLICY_DENY_POOL_EXHAUSTED], 1);
 	dh_stop(&h);
 }
@@ -163,25 +153,7 @@ static void exhausted_pool_is_refused_with_E649_and_CDN_result_4(void **state)
  * permanent lack of resources (policy/names.c). */
 static void no_address_for_the_session_is_refused_with_CDN_result_5(void **state)
 {
-	static const char policy[] =
-		"server {\n"
-		"    auth_methods = mschapv2\n"
-		"    cleartext_passwords = yes\n"
-		"}\n"
-		"users {\n"
-		"    alice {\n"
-		"        password = alice-pw\n"
-		"        dial_in = allow\n"
-		"    }\n"
-		"}\n"
-		"policies {\n"
-		"    everyone {\n"
-		"        conditions { tunnel_type = l2tp }\n"
-		"        permission = grant\n"
-		"        profile { auth = mschapv2 }\n"
-		"    }\n"
-		"}\n";
-	struct dh_opts o = { .policy = policy };
+	struct dh_opts o = { .pool = "" };	/* and no static address */
 	struct dh h;
 	struct dh_call c;
 
@@ -192,7 +164,7 @@ static void no_address_for_the_session_is_refused_with_CDN_result_5(void **state
 
 	assert_int_equal(c.auth_code, 649);
 	assert_false(c.ipcp_up);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 5);
 	assert_true(c.dp->deleted);
@@ -209,7 +181,7 @@ static void one_port(struct l2tpd_config *cfg)
  * data-plane session exists for it. */
 static void call_past_the_ports_limit_gets_CDN_result_4(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .tweak = one_port };
+	struct dh_opts o = { .tweak = one_port };
 	struct dh h;
 	struct dh_call c[2];
 
@@ -222,7 +194,7 @@ static void call_past_the_ports_limit_gets_CDN_result_4(void **state)
 
 	assert_int_equal(c[1].sid, 0);		/* no ICRP */
 	assert_null(c[1].dp);
-	const struct dh_pkt *cdn = cdn_for(&h, &c[1]);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c[1], 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 4);
 	assert_int_equal(cdn->error, 4);
@@ -241,7 +213,7 @@ static void short_auth_timeout(struct l2tpd_config *cfg)
  * peers"): not a millisecond before, and its data-plane session goes. */
 static void call_not_authenticated_in_time_gets_CDN_result_3(void **state)
 {
-	struct dh_opts o = { .policy = dh_policy_default, .tweak = short_auth_timeout };
+	struct dh_opts o = { .tweak = short_auth_timeout };
 	struct dh h;
 	struct dh_call c;
 
@@ -254,10 +226,10 @@ static void call_not_authenticated_in_time_gets_CDN_result_3(void **state)
 	dh_pump(&h);
 
 	dh_advance(&h, 10000 - 1);
-	assert_null(cdn_for(&h, &c));
+	assert_null(dh_cdn(&h, &c, 0));
 	assert_false(c.dp->deleted);
 	dh_advance(&h, 1);
-	const struct dh_pkt *cdn = cdn_for(&h, &c);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->at - icrq_at, 10000);
