@@ -457,7 +457,7 @@ void dh_peer_send(struct dh *h, struct l2tp_msg *m, uint16_t sid)
 	queue_to_daemon(h, buf, n);
 }
 
-void dh_tunnel_open(struct dh *h)
+void dh_tunnel_request(struct dh *h)
 {
 	struct l2tp_msg *m = malloc(sizeof(*m));
 
@@ -478,12 +478,19 @@ void dh_tunnel_open(struct dh *h)
 	h->ctx_tid = 0;
 	dh_peer_send(h, m, 0);
 	dh_pump(h);
+	free(m);
+}
+
+void dh_tunnel_open(struct dh *h)
+{
+	struct l2tp_msg m;
+
+	dh_tunnel_request(h);
 	assert_non_null(dh_find(h, 0, L2TP_MSG_SCCRP));
 	assert_int_not_equal(h->ctx_tid, 0);
-	l2tp_msg_init(m, L2TP_MSG_SCCCN);
-	dh_peer_send(h, m, 0);
+	l2tp_msg_init(&m, L2TP_MSG_SCCCN);
+	dh_peer_send(h, &m, 0);
 	dh_pump(h);
-	free(m);
 }
 
 void dh_call_request(struct dh *h, struct dh_call *c, uint16_t peer_sid, const char *user,

@@ -123,6 +123,8 @@ void dh_advance(struct dh *h, uint64_t ms);
 
 /* The peer's tunnel: SCCRQ, SCCRP, SCCCN (asserts the SCCRP). */
 void dh_tunnel_open(struct dh *h);
+/* Its first step only: the SCCRQ (RFC 2661 6.1), and the daemon's answer. */
+void dh_tunnel_request(struct dh *h);
 /* A call: ICRQ, and the ICRP (asserts it; c->sid, c->dp set). */
 void dh_call_request(struct dh *h, struct dh_call *c, uint16_t peer_sid, const char *user,
 		     const char *password);

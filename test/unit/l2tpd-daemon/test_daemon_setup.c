@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -238,6 +239,67 @@ static void call_not_authenticated_in_time_gets_CDN_result_3(void **state)
 	dh_stop(&h);
 }
 
+static void drain(struct dh *h, const char *on_off)
+{
+	char line[32];
+	char *reply;
+
+	snprintf(line, sizeof(line), "drain %s", on_off);
+	reply = dh_ctl(h, line);
+	assert_true(strncmp(reply, "ok\n", 3) == 0);
+	free(reply);
+}
+
+/* l2tpctl drain (docs/operations.md "Maintenance: drain"): a new call in
+ * an existing tunnel gets CDN result 4, a temporary answer; the session
+ * already up stays; drain off accepts again. */
+static void draining_refuses_new_calls_with_CDN_result_4_and_keeps_those_up(void **state)
+{
+	struct dh h;
+	struct dh_call c[3];
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c[0], 7, "alice", "alice-pw");
+	assert_true(c[0].ipcp_up);
+
+	drain(&h, "on");
+	dh_call_request(&h, &c[1], 8, "alice", "alice-pw");
+	assert_int_equal(c[1].sid, 0);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c[1], 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 4);
+	assert_null(dh_cdn(&h, &c[0], 0));
+	assert_false(c[0].dp->deleted);
+
+	drain(&h, "off");
+	dh_call_open(&h, &c[2], 9, "alice", "alice-pw");
+	assert_true(c[2].ipcp_up);
+	dh_stop(&h);
+}
+
+/* ... and a new tunnel gets StopCCN result 2, error 4 (RFC 2661 4.4.2:
+ * insufficient resources to handle this operation now), no SCCRP. */
+static void draining_refuses_new_tunnels_with_StopCCN_result_2_error_4(void **state)
+{
+	struct dh h;
+
+	(void)state;
+	dh_start(&h, NULL);
+	drain(&h, "on");
+	dh_tunnel_request(&h);
+
+	assert_null(dh_find(&h, 0, L2TP_MSG_SCCRP));
+	const struct dh_pkt *stop = dh_find(&h, 0, L2TP_MSG_STOPCCN);
+	assert_non_null(stop);
+	assert_int_equal(stop->result, 2);
+	assert_int_equal(stop->error, 4);
+	assert_int_equal(h.srv.n_tunnels, 0);
+	assert_null(dp_null_tunnels(h.srv.dp));
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +310,8 @@ int main(void)
 		cmocka_unit_test(no_address_for_the_session_is_refused_with_CDN_result_5),
 		cmocka_unit_test(call_past_the_ports_limit_gets_CDN_result_4),
 		cmocka_unit_test(call_not_authenticated_in_time_gets_CDN_result_3),
+		cmocka_unit_test(draining_refuses_new_calls_with_CDN_result_4_and_keeps_those_up),
+		cmocka_unit_test(draining_refuses_new_tunnels_with_StopCCN_result_2_error_4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
