@@ -67,11 +67,30 @@ static int system_send(void *ctx, int fd, const struct l2tp_addr *peer,
 	return net_send(fd, peer, local, set_source, buf, len);
 }
 
+/* Only EINTR is retried: never spin on ENOSYS. */
+static int system_random(void *ctx, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	(void)ctx;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 const struct server_io server_io_system = {
 	.now_ms = system_now_ms,
 	.listen_udp = system_listen_udp,
 	.recv = system_recv,
 	.send = system_send,
+	.random = system_random,
 };
 
 uint64_t server_now_ms(const struct server *srv)
@@ -635,7 +654,9 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 
 static int random_bytes(void *arg, void *buf, size_t len)
 {
-	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+	struct server *srv = arg;
+
+	return srv->io.random(srv->io.ctx, buf, len);
 }
 
 static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
@@ -862,6 +883,7 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	}
 
 	server_l2tp_config(cfg, &lc);
+	lc.random_arg = srv;	/* random_bytes: the server's source (struct server_io) */
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
 	if (!srv->l2tp) {
 		log_err("cannot create the L2TP control plane (bad limits?)");

@@ -54,12 +54,16 @@ struct server_io {
 			struct l2tp_addr *local, struct sockaddr_storage *from);
 	int (*send)(void *ctx, int fd, const struct l2tp_addr *peer, const struct l2tp_addr *local,
 		    int set_source, const uint8_t *buf, size_t len);
+	/* Unpredictable bytes: tunnel and session ids (RFC 2661 5.1), PPP
+	 * challenges and magic numbers. 0, or -1 when none could be had
+	 * (the caller then refuses rather than use predictable ones). */
+	int (*random)(void *ctx, void *buf, size_t len);
 	/* The data plane to run; NULL: chosen from l2tpd.conf (dpchoice.h). */
 	const struct dataplane_ops *dataplane;
 };
 
 /* The real one: sd-event's clock (ctx NULL: the server's loop), net.c's
- * sockets, the data plane l2tpd.conf asks for. */
+ * sockets, getrandom(), the data plane l2tpd.conf asks for. */
 extern const struct server_io server_io_system;
 
 struct listener {

@@ -179,6 +179,14 @@ static int io_send(void *ctx, int fd, const struct l2tp_addr *peer, const struct
 	return 0;
 }
 
+static void fill_random(struct dh *h, uint8_t *buf, size_t len);
+
+static int io_random(void *ctx, void *buf, size_t len)
+{
+	fill_random(ctx, buf, len);
+	return 0;
+}
+
 /* The null plane, made with the test's config (dataplane_null's create
  * takes none). Set around server_init_io only. */
 static const struct dp_null_config *creating_with;
@@ -242,16 +250,21 @@ static void client_set_timer(void *ctx, uint64_t deadline)
 	((struct dh_call *)ctx)->ppp_deadline = deadline;
 }
 
-static int client_random(void *ctx, uint8_t *buf, size_t len)
+/* One xorshift stream for the daemon and the clients: ids, challenges
+ * and magic numbers are the same in every run. */
+static void fill_random(struct dh *h, uint8_t *buf, size_t len)
 {
-	struct dh *h = ((struct dh_call *)ctx)->h;
-
 	for (size_t i = 0; i < len; i++) {
 		h->rnd ^= h->rnd << 13;
 		h->rnd ^= h->rnd >> 7;
 		h->rnd ^= h->rnd << 17;
 		buf[i] = (uint8_t)(h->rnd >> 24);
 	}
+}
+
+static int client_random(void *ctx, uint8_t *buf, size_t len)
+{
+	fill_random(((struct dh_call *)ctx)->h, buf, len);
 	return 0;
 }
 
@@ -319,7 +332,7 @@ void dh_start(struct dh *h, const struct dh_opts *opts)
 	h->dp_ops.create = null_create;
 	struct server_io io = {
 		.ctx = h, .now_ms = io_now, .listen_udp = io_listen, .recv = io_recv,
-		.send = io_send, .dataplane = &h->dp_ops,
+		.send = io_send, .random = io_random, .dataplane = &h->dp_ops,
 	};
 	assert_int_equal(sd_event_new(&h->event), 0);
 	creating_with = &h->dpcfg;
