@@ -128,6 +128,77 @@ static void disconnect_by_user_closes_each_of_its_sessions(void **state)
 	dh_stop(&h);
 }
 
+/* The LAC clears the control connection (StopCCN, RFC 2661 5.7): every
+ * call of the tunnel ends with it, their leases and data-plane sessions
+ * released, the tunnel's data plane deleted; the daemon acknowledges. */
+static void stopccn_from_the_peer_ends_every_call_of_the_tunnel(void **state)
+{
+	struct dh_opts o = { .pool = "198.51.100.10-198.51.100.10" };
+	struct dh h;
+	struct dh_call c, later;
+	struct l2tp_msg m;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	size_t mark = h.npkts;
+
+	l2tp_msg_init(&m, L2TP_MSG_STOPCCN);
+	m.assigned_tunnel_id = h.tid;
+	l2tp_msg_set(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	m.result_code = 1;	/* general request to clear the control connection */
+	l2tp_msg_set(&m, L2TP_AVP_RESULT_CODE);
+	dh_peer_send(&h, &m, 0);
+	dh_pump(&h);
+
+	assert_non_null(dh_find(&h, mark, 0));	/* its ZLB acknowledgement */
+	assert_true(c.dp->deleted);
+	assert_true(dp_null_tunnels(h.srv.dp)->deleted);
+	assert_null(dh_session(&h, &c));
+	assert_int_equal(h.srv.n_sessions, 0);
+	assert_int_equal(h.srv.n_tunnels, 0);
+
+	/* a new tunnel's call gets the one address: it came back */
+	h.ns = h.nr = 0;
+	h.tid++;
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &later, 8, "alice", "alice-pw");
+	assert_true(later.ipcp_up);
+	assert_int_equal(later.addr, c.addr);
+	dh_stop(&h);
+}
+
+/* An orderly stop (SIGTERM, server_stop): each call gets LCP
+ * Terminate-Request and CDN result 3, then each tunnel StopCCN result 6,
+ * "requester is being shut down" (RFC 2661 4.4.2). */
+static void stopping_clears_calls_then_tunnels(void **state)
+{
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	size_t mark = h.npkts;
+
+	server_stop(&h.srv);
+	dh_pump(&h);
+
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, mark);
+	const struct dh_pkt *stop = dh_find(&h, mark, L2TP_MSG_STOPCCN);
+	assert_non_null(cdn);
+	assert_non_null(stop);
+	assert_true(cdn < stop);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(stop->result, 6);
+	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
+	assert_true(c.dp->deleted);
+	dh_stop(&h);
+}
+
 static void no_lcp_echo(struct l2tpd_config *cfg)
 {
 	cfg->lcp_echo_interval = 0;	/* the test's timeline holds only what it checks */
@@ -327,6 +398,8 @@ int main(void)
 		cmocka_unit_test(administrator_disconnect_ends_the_call_and_frees_what_it_held),
 		cmocka_unit_test(disconnecting_an_unknown_session_is_an_error_and_changes_nothing),
 		cmocka_unit_test(disconnect_by_user_closes_each_of_its_sessions),
+		cmocka_unit_test(stopccn_from_the_peer_ends_every_call_of_the_tunnel),
+		cmocka_unit_test(stopping_clears_calls_then_tunnels),
 		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
 		cmocka_unit_test(idle_timeout_ends_a_silent_session_after_its_duration),
 		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),

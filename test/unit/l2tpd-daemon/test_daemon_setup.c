@@ -239,6 +239,43 @@ static void call_not_authenticated_in_time_gets_CDN_result_3(void **state)
 	dh_stop(&h);
 }
 
+static void two_failures_then_back_off(struct l2tpd_config *cfg)
+{
+	cfg->login_failures = 2;
+	cfg->login_backoff = 2;
+}
+
+/* After limits.login_failures wrong passwords of a user from one address,
+ * the pair backs off (docs/operations.md): the next login is refused
+ * unchecked with the same E=691, the right password too; once
+ * timers.login_backoff has passed it is checked again. */
+static void backed_off_login_is_refused_with_E691_until_the_back_off_ends(void **state)
+{
+	struct dh_opts o = { .tweak = two_failures_then_back_off };
+	struct dh h;
+	struct dh_call c[4];
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c[0], 7, "alice", "wrong");
+	dh_call_open(&h, &c[1], 8, "alice", "wrong");
+	assert_int_equal(c[1].auth_code, 691);
+	assert_int_equal(h.srv.counters.auth_throttled, 0);
+
+	dh_call_open(&h, &c[2], 9, "alice", "alice-pw");
+	assert_false(c[2].auth_ok);
+	assert_int_equal(c[2].auth_code, 691);
+	assert_int_equal(h.srv.counters.auth_throttled, 1);
+	assert_int_equal(dh_cdn(&h, &c[2], 0)->result, 2);
+
+	dh_advance(&h, 2000);
+	dh_call_open(&h, &c[3], 10, "alice", "alice-pw");
+	assert_true(c[3].auth_ok);
+	assert_true(c[3].ipcp_up);
+	dh_stop(&h);
+}
+
 static void drain(struct dh *h, const char *on_off)
 {
 	char line[32];
@@ -310,6 +347,7 @@ int main(void)
 		cmocka_unit_test(no_address_for_the_session_is_refused_with_CDN_result_5),
 		cmocka_unit_test(call_past_the_ports_limit_gets_CDN_result_4),
 		cmocka_unit_test(call_not_authenticated_in_time_gets_CDN_result_3),
+		cmocka_unit_test(backed_off_login_is_refused_with_E691_until_the_back_off_ends),
 		cmocka_unit_test(draining_refuses_new_calls_with_CDN_result_4_and_keeps_those_up),
 		cmocka_unit_test(draining_refuses_new_tunnels_with_StopCCN_result_2_error_4),
 	};
