@@ -139,6 +139,35 @@ static void sequencing_required_with_the_capability_is_turned_on(void **state)
 	dh_stop(&h);
 }
 
+/* A profile with a packet filter on a data plane without a device per
+ * session (the shared TUN): nftables cannot tell the sessions apart, and a
+ * filter that cannot be installed refuses the session, fail closed
+ * (docs/l2tpd.md, packet filters): E=649, CDN result 2, at the grant,
+ * after the device was made and before any address was set. */
+static void filter_without_a_device_per_session_is_refused_with_E649(void **state)
+{
+	struct dh_opts o = { .profile = "filter_in { default = deny }",
+			     .dp = { .defer_netdev = 1 } };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+
+	assert_int_equal(c.auth_code, 649);
+	assert_false(c.ipcp_up);
+	assert_true(c.dp_netdev_at_auth);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 2);
+	assert_false(c.dp->ip_set);
+	assert_true(c.dp->deleted);
+	assert_int_equal(h.srv.counters.refused_filter, 1);
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +176,7 @@ int main(void)
 		cmocka_unit_test(addresses_refused_by_the_data_plane_clear_the_call_with_CDN_result_2),
 		cmocka_unit_test(sequencing_required_without_the_capability_gets_CDN_result_2),
 		cmocka_unit_test(sequencing_required_with_the_capability_is_turned_on),
+		cmocka_unit_test(filter_without_a_device_per_session_is_refused_with_E649),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
