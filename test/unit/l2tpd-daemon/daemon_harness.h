@@ -13,7 +13,9 @@
  *   - the data plane is the null one (dp_null.h): it records what the
  *     daemon asked of it, and carries PPP frames between the daemon and
  *     the peer's PPP client;
- *   - the policy is loaded from the text the test gives.
+ *   - the policy is built from struct dh_opts (pool, profile lines),
+ *     written to a temporary folder and loaded as l2tpd loads it;
+ *   - random bytes come from one xorshift stream: every run is the same.
  *
  * The fake peer is a LAC built from our own libraries: the L2TP codec
  * (l2tpd/proto) with its own Ns/Nr, and ppp-core in the client role for
