@@ -199,6 +199,7 @@ struct server_counters {
 
 struct server {
 	sd_event *event;
+	struct server_io io;		/* clock, sockets, randomness, data plane */
 	struct l2tpd_config cfg;
 	char config_path[256], policy_path[256];
 	policy_t *policy;
@@ -247,7 +248,6 @@ struct server {
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
-	struct server_io io;		/* clock, sockets, data plane (struct server_io) */
 };
 
 uint64_t server_now_ms(const struct server *srv);
