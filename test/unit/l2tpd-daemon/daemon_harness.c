@@ -685,6 +685,18 @@ void dh_plugin_connect(struct dh *h, uint32_t ike_id, uint32_t child_id)
 	dispatch_until(h, "connected, 1 IKE SAs, 1 L2TP CHILD_SAs");
 }
 
+void dh_plugin_ike_down(struct dh *h, uint32_t ike_id)
+{
+	struct l2tp_ipsec_writer w;
+	uint8_t buf[L2TP_IPSEC_MSG_MAX];
+
+	l2tp_ipsec_begin(&w, buf, sizeof(buf), L2TP_IPSEC_IKE_DOWN);
+	l2tp_ipsec_put_u32(&w, L2TP_IPSEC_A_IKE_ID, ike_id);
+	plugin_send(h, &w);
+	dispatch_until(h, "connected, 0 IKE SAs");
+	dh_pump(h);
+}
+
 unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id)
 {
 	uint8_t buf[L2TP_IPSEC_MSG_MAX];

@@ -158,6 +158,9 @@ char *dh_ctl(struct dh *h, const char *line);
  * peer's address (HELLO, IKE_UP, CHILD_UP, REPLAY_END), the event loop
  * dispatched until the daemon has taken them in (no time passes). */
 void dh_plugin_connect(struct dh *h, uint32_t ike_id, uint32_t child_id);
+/* The plugin reports the IKE_SA gone (IKE_DOWN), dispatched until the
+ * daemon has taken it in. */
+void dh_plugin_ike_down(struct dh *h, uint32_t ike_id);
 /* A message the daemon sent the plugin: its type, or 0 when none is
  * waiting; *ike_id its IKE_SA id. */
 unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id);

@@ -392,6 +392,37 @@ static void ike_sa_is_deleted_only_after_the_control_connection_closed(void **st
 	dh_stop(&h);
 }
 
+/* charon reports the IKE_SA gone (expired, deleted by the client): the
+ * tunnel it carried is closed with StopCCN result 1 (RFC 2661 4.4.2) and
+ * its call ends with it; no delete is asked for an SA that is gone. */
+static void ike_sa_going_down_closes_its_tunnel(void **state)
+{
+	struct dh h;
+	struct dh_call c;
+	uint32_t ike = 0;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_plugin_connect(&h, 5, 9);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	size_t mark = h.npkts;
+
+	dh_plugin_ike_down(&h, 5);
+
+	const struct dh_pkt *stop = dh_find(&h, mark, L2TP_MSG_STOPCCN);
+	assert_non_null(stop);
+	assert_int_equal(stop->result, 1);
+	assert_true(c.dp->deleted);
+	assert_null(dh_session(&h, &c));
+	assert_int_equal(h.srv.n_tunnels, 0);
+	dh_advance(&h, 60000);
+	assert_null(h.srv.closing);
+	assert_int_equal(dh_plugin_recv(&h, &ike), 0);
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +436,7 @@ int main(void)
 		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),
 		cmocka_unit_test(dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1),
 		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),
+		cmocka_unit_test(ike_sa_going_down_closes_its_tunnel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
