@@ -359,6 +359,22 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 	}
 }
 
+enum ctl_parse ctl_handle_request(struct server *srv, const char *buf, size_t len,
+				  struct strbuf *o)
+{
+	struct ctl_request req;
+	enum ctl_parse pr = ctl_request_parse(buf, len, &req);
+
+	if (pr == CTL_PARSE_MORE)
+		return pr;
+	if (pr == CTL_PARSE_ERROR)
+		outf(o, "error: %s\n", req.error);
+	else
+		run_request(srv, &req, o);
+	server_flush(srv);
+	return pr;
+}
+
 static void conn_free(struct ctl_conn *c)
 {
 	struct server *srv = c->srv;
@@ -424,17 +440,10 @@ static int on_conn(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	}
 	c->req_len += (size_t)n;
 	conn_touch(c);
-	struct ctl_request req;
 	struct strbuf o = { 0 };
-	enum ctl_parse pr = ctl_request_parse(c->req, c->req_len, &req);
 
-	if (pr == CTL_PARSE_MORE)
+	if (ctl_handle_request(c->srv, c->req, c->req_len, &o) == CTL_PARSE_MORE)
 		return 0;	/* wait for the whole line */
-	if (pr == CTL_PARSE_ERROR)
-		outf(&o, "error: %s\n", req.error);
-	else
-		run_request(c->srv, &req, &o);
-	server_flush(c->srv);
 	if (o.oom || !o.s) {
 		free(o.s);
 		conn_free(c);

@@ -36,12 +36,66 @@
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair */
 #define MAX_DATAGRAM 4096
 
-uint64_t server_now_ms(const struct server *srv)
+/* ---- the outside world (struct server_io) ------------------------------- */
+
+static uint64_t system_now_ms(void *ctx)
 {
 	uint64_t usec = 0;
 
-	sd_event_now(srv->event, CLOCK_MONOTONIC, &usec);
+	sd_event_now(ctx, CLOCK_MONOTONIC, &usec);
 	return usec / 1000;
+}
+
+static int system_listen_udp(void *ctx, const struct sockaddr_storage *addr, uint16_t port,
+			     int *wildcard)
+{
+	(void)ctx;
+	return net_listen_udp(addr, port, wildcard);
+}
+
+static ssize_t system_recv(void *ctx, int fd, uint8_t *buf, size_t cap, struct l2tp_addr *peer,
+			   struct l2tp_addr *local, struct sockaddr_storage *from)
+{
+	(void)ctx;
+	return net_recv(fd, buf, cap, peer, local, from);
+}
+
+static int system_send(void *ctx, int fd, const struct l2tp_addr *peer,
+		       const struct l2tp_addr *local, int set_source, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	return net_send(fd, peer, local, set_source, buf, len);
+}
+
+/* Only EINTR is retried: never spin on ENOSYS. */
+static int system_random(void *ctx, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	(void)ctx;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+const struct server_io server_io_system = {
+	.now_ms = system_now_ms,
+	.listen_udp = system_listen_udp,
+	.recv = system_recv,
+	.send = system_send,
+	.random = system_random,
+};
+
+uint64_t server_now_ms(const struct server *srv)
+{
+	return srv->io.now_ms(srv->io.ctx);
 }
 
 /* ---- timers ---------------------------------------------------------- */
@@ -87,25 +141,26 @@ void server_rearm_heap(struct server *srv)
 	arm_sd_timer(srv, srv->heap_timer, n ? n->deadline : UINT64_MAX);
 }
 
+static void run_l2tp_timers(struct server *srv, uint64_t now)
+{
+	l2tp_ctx_run_timers(srv->l2tp, now);
+	for (int i = 0; i < SRV_LOG_MAX; i++)
+		log_rl_flush(&srv->log_rl[i], now);
+}
+
 static int on_l2tp_timer(sd_event_source *src, uint64_t usec, void *arg)
 {
 	struct server *srv = arg;
 
-	uint64_t now = server_now_ms(srv);
-
-	l2tp_ctx_run_timers(srv->l2tp, now);
-	for (int i = 0; i < SRV_LOG_MAX; i++)
-		log_rl_flush(&srv->log_rl[i], now);
+	run_l2tp_timers(srv, server_now_ms(srv));
 	server_flush(srv);
 	return 0;
 }
 
 static void gate_resume(struct server *srv, struct accept_gate *g);
 
-static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
+static void run_heap_timers(struct server *srv, uint64_t now)
 {
-	struct server *srv = arg;
-	uint64_t now = server_now_ms(srv);
 	struct timer_node *n;
 
 	while ((n = timerheap_pop_expired(&srv->timers, now)) != NULL) {
@@ -118,8 +173,27 @@ static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
 		else
 			session_timer_fired(srv, n, now);
 	}
+}
+
+static int on_heap_timer(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct server *srv = arg;
+
+	run_heap_timers(srv, server_now_ms(srv));
 	server_flush(srv);
 	return 0;
+}
+
+void server_run_timers(struct server *srv)
+{
+	uint64_t now = server_now_ms(srv);
+
+	run_l2tp_timers(srv, now);
+	/* what the control plane's timers queued (closes) runs before the
+	 * heap's, as when the loop dispatches the two timers in turn */
+	sessions_run_pending(srv);
+	run_heap_timers(srv, now);
+	server_flush(srv);
 }
 
 /* ---- accept gates (server.h) -------------------------------------------- */
@@ -271,7 +345,7 @@ static void read_socket(struct server *srv, int fd, struct listener *l)
 		ssize_t n;
 
 		memset(&local, 0, sizeof(local));
-		n = net_recv(fd, buf, sizeof(buf), &peer, &local, &from);
+		n = srv->io.recv(srv->io.ctx, fd, buf, sizeof(buf), &peer, &local, &from);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -292,6 +366,14 @@ static int on_listener(sd_event_source *src, int fd, uint32_t revents, void *arg
 	read_socket(l->srv, fd, l);
 	server_flush(l->srv);
 	return 0;
+}
+
+void server_listener_readable(struct server *srv, unsigned i)
+{
+	if (i >= srv->n_listeners)
+		return;
+	read_socket(srv, srv->listeners[i].fd, &srv->listeners[i]);
+	server_flush(srv);
 }
 
 static int on_tunnel_socket(sd_event_source *src, int fd, uint32_t revents, void *arg)
@@ -333,7 +415,7 @@ static void l2tp_send(void *arg, const struct l2tp_addr *peer, const struct l2tp
 	struct listener *l = listener_for(srv, local);
 	char a[64];
 
-	if (!l || net_send(l->fd, peer, local, l->wildcard, buf, len)) {
+	if (!l || srv->io.send(srv->io.ctx, l->fd, peer, local, l->wildcard, buf, len)) {
 		srv->counters.tx_errors++;
 		/* EPERM: an xfrm block policy refused cleartext (design notes). */
 		log_debug("send to %s failed: %s", net_addr_str(peer, a, sizeof(a)),
@@ -572,7 +654,9 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 
 static int random_bytes(void *arg, void *buf, size_t len)
 {
-	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+	struct server *srv = arg;
+
+	return srv->io.random(srv->io.ctx, buf, len);
 }
 
 static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
@@ -686,6 +770,14 @@ static int server_start_dataplane(struct server *srv)
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy)
 {
+	return server_init_io(srv, event, cfg, config_path, policy_path, policy,
+			      &server_io_system);
+}
+
+int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
+		   const char *config_path, const char *policy_path, policy_t *policy,
+		   const struct server_io *io)
+{
 	static const struct l2tp_ops ops = { .send = l2tp_send, .event = l2tp_event,
 					     .accept_tunnel = drain_accept_tunnel,
 					     .trace = trace_l2tp };
@@ -694,6 +786,9 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 
 	memset(srv, 0, sizeof(*srv));
 	srv->event = event;
+	srv->io = *io;
+	if (!srv->io.ctx && srv->io.now_ms == system_now_ms)
+		srv->io.ctx = event;	/* sd-event's clock is the loop's */
 	srv->cfg = *cfg;
 	srv->policy = policy;
 	policy_warnings(policy, warn_conflict, NULL);
@@ -720,7 +815,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		int wildcard = 0;
 
 		l->srv = srv;
-		l->fd = net_listen_udp(&cfg->listen[i], cfg->port, &wildcard);
+		l->fd = srv->io.listen_udp(srv->io.ctx, &cfg->listen[i], cfg->port, &wildcard);
 		l->wildcard = wildcard;
 		l->addr = cfg->listen[i];
 		if (l->fd < 0) {
@@ -738,7 +833,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 		}
 	}
 
-	srv->dp_ops = dpchoice_choose(cfg);
+	srv->dp_ops = io->dataplane ? io->dataplane : dpchoice_choose(cfg);
 	if (!srv->dp_ops || server_start_dataplane(srv))
 		return -1;
 	/* the port 67 socket where the client's DHCP reaches the host's
@@ -788,6 +883,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	}
 
 	server_l2tp_config(cfg, &lc);
+	lc.random_arg = srv;	/* random_bytes: the server's source (struct server_io) */
 	srv->l2tp = l2tp_ctx_new(&lc, &ops, srv);
 	if (!srv->l2tp) {
 		log_err("cannot create the L2TP control plane (bad limits?)");

@@ -33,6 +33,39 @@ struct tunnel;
 struct dhcp_inform;
 struct dhcp_inform_link;
 
+/*
+ * What the server asks of the world outside the process: the monotonic
+ * clock, its UDP sockets (net.c) and which data plane to run (dpchoice.c).
+ * Given once to server_init_io and copied into struct server; the daemon
+ * runs with server_io_system. A unit test gives its own (an injected clock,
+ * in-memory datagram queues, the null data plane: docs/development.md
+ * "Driving the daemon in memory"). Per packet this costs one indirect call,
+ * and nothing per session: it lives in the server, not in the sessions.
+ */
+struct server_io {
+	void *ctx;			/* passed to every function below */
+	/* CLOCK_MONOTONIC in milliseconds: every deadline of the control
+	 * plane, PPP and the timer heap is on this clock. */
+	uint64_t (*now_ms)(void *ctx);
+	/* net_listen_udp, net_recv, net_send (net.h) with ctx first */
+	int (*listen_udp)(void *ctx, const struct sockaddr_storage *addr, uint16_t port,
+			  int *wildcard);
+	ssize_t (*recv)(void *ctx, int fd, uint8_t *buf, size_t cap, struct l2tp_addr *peer,
+			struct l2tp_addr *local, struct sockaddr_storage *from);
+	int (*send)(void *ctx, int fd, const struct l2tp_addr *peer, const struct l2tp_addr *local,
+		    int set_source, const uint8_t *buf, size_t len);
+	/* Unpredictable bytes: tunnel and session ids (RFC 2661 5.1), PPP
+	 * challenges and magic numbers. 0, or -1 when none could be had
+	 * (the caller then refuses rather than use predictable ones). */
+	int (*random)(void *ctx, void *buf, size_t len);
+	/* The data plane to run; NULL: chosen from l2tpd.conf (dpchoice.h). */
+	const struct dataplane_ops *dataplane;
+};
+
+/* The real one: sd-event's clock (ctx NULL: the server's loop), net.c's
+ * sockets, getrandom(), the data plane l2tpd.conf asks for. */
+extern const struct server_io server_io_system;
+
 struct listener {
 	struct server *srv;
 	int fd;
@@ -166,6 +199,7 @@ struct server_counters {
 
 struct server {
 	sd_event *event;
+	struct server_io io;		/* clock, sockets, randomness, data plane */
 	struct l2tpd_config cfg;
 	char config_path[256], policy_path[256];
 	policy_t *policy;
@@ -221,9 +255,14 @@ uint64_t server_now_ms(const struct server *srv);
  * or derived from ppp.path_mtu (link_mtu.h). */
 uint16_t server_link_mru(const struct server *srv, int family);
 
-/* Set up sockets, the control plane and the data plane. 0 or -1 (logged). */
+/* Set up sockets, the control plane and the data plane. 0 or -1 (logged).
+ * server_init is server_init_io with server_io_system. On -1 the caller
+ * still calls server_free (it frees what was made). */
 int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
 		const char *config_path, const char *policy_path, policy_t *policy);
+int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_config *cfg,
+		   const char *config_path, const char *policy_path, policy_t *policy,
+		   const struct server_io *io);
 void server_free(struct server *srv);
 /* Reload l2tpd.conf (what can change live, reload.c) and the policy file.
  * On an error in either file nothing is applied; msg gets the reason
@@ -253,6 +292,14 @@ void server_fd_released(struct server *srv);
 
 void server_rearm_l2tp(struct server *srv);
 void server_rearm_heap(struct server *srv);
+
+/* What the event loop does when a timer or a listener wakes it, for a
+ * caller that drives the server without running the loop (unit tests with
+ * an injected clock): run every deadline due at server_now_ms (control
+ * plane, log summaries, the timer heap), or read listener i's socket
+ * through io.recv. Both end with server_flush. */
+void server_run_timers(struct server *srv);
+void server_listener_readable(struct server *srv, unsigned i);
 
 /* Run queued work (deferred closes and auth verdicts) after an event. */
 void server_flush(struct server *srv);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 
 #include "auth_provider.h"
@@ -79,20 +78,13 @@ static void arm_limit_timer(struct session *s, uint64_t deadline)
 	session_request_close(s, "out of memory for a timer", CDN_TEMPORARY_RESOURCES, 0);
 }
 
-/* getrandom() or -1: ppp-core then closes the link instead of sending a
- * predictable challenge; only EINTR is retried (never spin on ENOSYS). */
+/* The server's random source (struct server_io) or -1: ppp-core then
+ * closes the link instead of sending a predictable challenge. */
 static int ppp_random_cb(void *ctx, uint8_t *buf, size_t len)
 {
-	while (len) {
-		ssize_t n = getrandom(buf, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	struct server *srv = ((struct session *)ctx)->srv;
+
+	return srv->io.random(srv->io.ctx, buf, len);
 }
 
 /* PPP_EVENT_AUTH_REQUEST: ppp-core keeps the login until the verdict, so

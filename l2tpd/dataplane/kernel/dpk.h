@@ -4,7 +4,7 @@
  *
  * The pieces without I/O (netlink message builders, the PPPoL2TP sockaddr,
  * frame helpers, the fd table) are declared here so that the unit tests in
- * test/tools/dataplane-kernel/ check them on machines whose kernel has no
+ * test/unit/dataplane/test_dpk.c check them on machines whose kernel has no
  * L2TP or PPP.
  */
 #ifndef L2TPD_DATAPLANE_KERNEL_DPK_H
