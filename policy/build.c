@@ -626,14 +626,6 @@ static int build_pools(struct B *b, const struct conf_node *sec)
 	return 0;
 }
 
-static int pool_id(const struct policy *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_pools; i++)
-		if (strcmp(p->pools[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* `pool = a, b`: pool names, tried in order (a profile's and the
  * server's). Each must be defined in `pools`, and named once. */
 static int pool_list(struct B *b, const struct conf_node *n, const uint16_t **out,
@@ -649,7 +641,7 @@ static int pool_list(struct B *b, const struct conf_node *n, const uint16_t **ou
 	if (!ids)
 		return nomem(b);
 	for (uint32_t i = 0; i < n->n_items; i++) {
-		int id = pool_id(p, n->items[i].text);
+		int id = policy_pool_find(p, n->items[i].text);
 		if (id < 0)
 			return fail_item(b, n, &n->items[i], POLICY_ERR_REFERENCE,
 					 "expected a pool defined in 'pools', got %s",
