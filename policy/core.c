@@ -753,12 +753,16 @@ static enum policy_reason assign_ipv4(struct policy *p, bool lease,
 		return POLICY_GRANTED;
 	if (any_v4_pool) {
 		STEP(x, POLICY_V_NOMATCH, "address", "every %s pool is exhausted%s", kind,
-		     src == POLICY_SRC_PROFILE_POOL
+		     src == POLICY_SRC_PROFILE_POOL && p->n_server_pools
 			     ? " (the profile's pools override server.pool: no fall-back)" : "");
 		return POLICY_DENY_POOL_EXHAUSTED;
 	}
-	STEP(x, POLICY_V_NOMATCH, "address",
-	     "no IPv4 pool and no static address in the profile or user, and no server.pool");
+	if (src == POLICY_SRC_SERVER_POOL)
+		STEP(x, POLICY_V_NOMATCH, "address", "no IPv4 pool and no static address in the "
+		     "profile or user, and server.pool names no IPv4 pool");
+	else
+		STEP(x, POLICY_V_NOMATCH, "address", "no IPv4 pool and no static address in the "
+		     "profile or user, and no server.pool");
 	return POLICY_DENY_NO_ADDRESS;
 }
 

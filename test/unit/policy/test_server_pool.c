@@ -174,6 +174,21 @@ static void exhaustion_moves_to_the_next_server_pool(void **state)
 
 static void exhausted_profile_pool_does_not_fall_back(void **state)
 {
+	struct policy_explain x0;
+	struct policy_decision d0, d1;
+	policy_t *p0 = load_ok("pools { one { ipv4 = 192.0.2.1 } }\n"
+			       "users { a { dial_in = allow }\n b { dial_in = allow } }\n"
+			       "policies { all { permission = grant\n profile { pool = one } } }\n");
+
+	/* without a server.pool there is nothing to fall back to: not said */
+	assert_int_equal(decide(p0, "a", POLICY_LEASE, &d0, NULL), POLICY_GRANTED);
+	policy_explain_init(&x0);
+	assert_int_equal(decide(p0, "b", POLICY_LEASE, &d1, &x0), POLICY_DENY_POOL_EXHAUSTED);
+	assert_true(said(&x0, "every profile pool is exhausted"));
+	policy_explain_free(&x0);
+	policy_decision_release(p0, &d0);
+	policy_free(p0);
+
 	policy_t *p = load_ok("server { pool = wide }\n"
 			      "pools { one { ipv4 = 192.0.2.1 }\n wide { ipv4 = 198.51.100.0/24 } }\n"
 			      "users { a { dial_in = allow }\n b { dial_in = allow } }\n"
@@ -203,6 +218,17 @@ static void no_source_at_all_is_no_address(void **state)
 	assert_int_equal(policy_reason_l2tp_result(d.reason), 5);
 	assert_true(said(&x, "no IPv4 pool and no static address in the profile or user, "
 			     "and no server.pool"));
+	policy_explain_free(&x);
+	policy_free(p);
+
+	/* a server.pool of IPv6 prefixes only gives no IPv4 address */
+	p = load_ok("server { pool = six }\npools { six { ipv6 = 2001:db8::/48 } }\n"
+		    "users { a { dial_in = allow } }\n"
+		    "policies { all { permission = grant } }\n");
+	policy_explain_init(&x);
+	assert_int_equal(decide(p, "a", POLICY_LEASE, &d, &x), POLICY_DENY_NO_ADDRESS);
+	assert_true(said(&x, "no IPv4 pool and no static address in the profile or user, "
+			     "and server.pool names no IPv4 pool"));
 	policy_explain_free(&x);
 	policy_free(p);
 }
