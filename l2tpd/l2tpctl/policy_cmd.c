@@ -351,7 +351,7 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
  * pools: the file may be the next version of the daemon's, tried before a
  * reload. A pool the file does not have is ignored; one that is smaller
  * in the file is counted full. */
-static int leased_from_daemon(policy_t *p, char *msg, size_t msglen)
+static int leased_from_daemon(policy_t *p, FILE *err, char *msg, size_t msglen)
 {
 	char *text = NULL, *save = NULL;
 	size_t len = 0;
@@ -364,7 +364,7 @@ static int leased_from_daemon(policy_t *p, char *msg, size_t msglen)
 		return -1;
 	}
 	l2tpctl_opts.json = false;	/* the text form, parsed below */
-	rc = l2tpctl_request("pools", mem, stderr);
+	rc = l2tpctl_request("pools", mem, err);
 	l2tpctl_opts.json = json;
 	fclose(mem);
 	if (rc != L2TPCTL_OK) {
@@ -460,7 +460,7 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 		qargv[qargc++] = argv[i];
 	rc = l2tpctl_policy_parse_query(p, qargc, qargv, &q, msg, sizeof(msg));
 	free(qargv);
-	if (!rc && q.leased_from_daemon && leased_from_daemon(p, msg, sizeof(msg))) {
+	if (!rc && q.leased_from_daemon && leased_from_daemon(p, err, msg, sizeof(msg))) {
 		policy_free(p);
 		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "daemon", "l2tpctl policy test: %s", msg);
 	}
