@@ -330,7 +330,7 @@ static int dial_in_value(struct B *b, const struct conf_node *n, enum dial_in *d
 static int build_server(struct B *b, const struct conf_node *sec)
 {
 	static const char *const keys[] = { "timezone", "auth_methods",
-		"cleartext_passwords", "default_dial_in", NULL };
+		"cleartext_passwords", "default_dial_in", "pool", NULL };
 	struct policy *p = b->p;
 	const struct conf_node *n;
 	char s[80];
@@ -626,12 +626,47 @@ static int build_pools(struct B *b, const struct conf_node *sec)
 	return 0;
 }
 
-static int pool_id(const struct policy *p, const char *name)
+/* `pool = a, b`: pool names, tried in order (a profile's and the
+ * server's). Each must be defined in `pools`, and named once. */
+static int pool_list(struct B *b, const struct conf_node *n, const uint16_t **out,
+		     size_t *n_out)
 {
-	for (size_t i = 0; i < p->n_pools; i++)
-		if (strcmp(p->pools[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	struct policy *p = b->p;
+	uint16_t *ids;
+	char s[80];
+
+	if (need_items(b, n, "pool names", false))
+		return -1;
+	ids = arena_alloc(&p->arena, n->n_items * sizeof(*ids));
+	if (!ids)
+		return nomem(b);
+	for (uint32_t i = 0; i < n->n_items; i++) {
+		int id = policy_pool_find(p, n->items[i].text);
+		if (id < 0)
+			return fail_item(b, n, &n->items[i], POLICY_ERR_REFERENCE,
+					 "expected a pool defined in 'pools', got %s",
+					 shown(&n->items[i], s, sizeof(s)));
+		for (uint32_t k = 0; k < i; k++)
+			if (ids[k] == (uint16_t)id)
+				return fail_item(b, n, &n->items[i], POLICY_ERR_DUPLICATE,
+						 "pool %s is named twice in '%s'",
+						 shown(&n->items[i], s, sizeof(s)), n->name);
+		ids[i] = (uint16_t)id;
+	}
+	*out = ids;
+	*n_out = n->n_items;
+	return 0;
+}
+
+/* server.pool, read after `pools` (build_server runs first: the time
+ * zone is needed by users' password_expires). */
+static int build_server_pools(struct B *b, const struct conf_node *sec)
+{
+	const struct conf_node *n = sec ? conf_find(sec, "pool") : NULL;
+
+	if (!n)
+		return 0;
+	return pool_list(b, n, &b->p->server_pools, &b->p->n_server_pools);
 }
 
 /* A static address inside a pool is reserved: never leased to another. An
@@ -1164,7 +1199,7 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 	struct policy *p = b->p;
 	const struct conf_node *n;
 	uint64_t v;
-	char w[400], s[80];
+	char w[400];
 
 	memset(pr, 0, sizeof(*pr));
 	pr->auth = POLICY_AUTH_MSCHAPV2 | POLICY_AUTH_EAP;
@@ -1188,24 +1223,8 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 			return -1;
 		pr->max_sessions = (uint32_t)v;
 	}
-	if ((n = conf_find(sec, "pool"))) {
-		uint16_t *ids;
-		if (need_items(b, n, "pool names", false))
-			return -1;
-		ids = arena_alloc(&p->arena, n->n_items * sizeof(*ids));
-		if (!ids)
-			return nomem(b);
-		for (uint32_t i = 0; i < n->n_items; i++) {
-			int id = pool_id(p, n->items[i].text);
-			if (id < 0)
-				return fail_item(b, n, &n->items[i], POLICY_ERR_REFERENCE,
-						 "expected a pool defined in 'pools', got %s",
-						 shown(&n->items[i], s, sizeof(s)));
-			ids[i] = (uint16_t)id;
-		}
-		pr->pools = ids;
-		pr->n_pools = n->n_items;
-	}
+	if ((n = conf_find(sec, "pool")) && pool_list(b, n, &pr->pools, &pr->n_pools))
+		return -1;
 	if ((n = conf_find(sec, "static_ipv4"))) {
 		const struct conf_item *it = one_item(b, n, "IPv4 address");
 		if (!it || get_ip(b, n, it, AF_INET, &pr->static_ipv4))
@@ -1544,6 +1563,7 @@ int policy_build(struct policy *p, const struct conf_node *root,
 	if (build_server(&b, conf_find(root, "server")) ||
 	    build_groups(&b, groups) ||
 	    build_pools(&b, conf_find(root, "pools")) ||
+	    build_server_pools(&b, conf_find(root, "server")) ||
 	    build_users(&b, users, groups) ||
 	    build_policies(&b, conf_find(root, "policies")))
 		return -1;

@@ -626,33 +626,144 @@ static enum policy_reason deny(struct policy_decision *dec, enum policy_reason r
 	return r;
 }
 
+/* Does pool `idx` hand out addresses of this family? A DHCP pool's IPv4
+ * addresses come from the LAN's server. */
+static bool pool_has_family(const struct policy *p, unsigned idx, int family)
+{
+	const struct pool *pl = &p->pools[idx];
+
+	if (family == AF_INET)
+		return pl->dhcp_interface || pl->v4.family;
+	return pl->v6.family != 0;
+}
+
+/* The pool list a family's address comes from: the profile's when it names
+ * a pool of that family, else the server's (server.pool, RRAS's "IP
+ * Address Assignment" page). As in RRAS, the profile's setting overrides
+ * the server's: a profile whose pools are exhausted does not fall back to
+ * the server's pools (the administrator chose them for that policy). */
+static enum policy_addr_source pool_list_for(const struct policy *p,
+					     const struct policy_profile *pr, int family,
+					     const uint16_t **list, size_t *n)
+{
+	for (size_t i = 0; i < pr->n_pools; i++)
+		if (pool_has_family(p, pr->pools[i], family)) {
+			*list = pr->pools;
+			*n = pr->n_pools;
+			return POLICY_SRC_PROFILE_POOL;
+		}
+	*list = p->server_pools;
+	*n = p->n_server_pools;
+	return p->n_server_pools ? POLICY_SRC_SERVER_POOL : POLICY_SRC_NONE;
+}
+
+/* "profile pool" / "server pool" and, for a server pool, why the server's
+ * list is used at all: the administrator asks "why this pool?" */
+static const char *source_why(enum policy_addr_source src, const struct policy_profile *pr)
+{
+	if (src != POLICY_SRC_SERVER_POOL)
+		return "";
+	return pr->n_pools ? "profile names no pool of this family: "
+			   : "profile names no pool: ";
+}
+
+/* "(12 of 254 leased)": addresses reserved for static users are not
+ * counted, they can never be leased. */
+static void pool_usage(const struct addr_pool *ap, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu of %llu leased",
+		 (unsigned long long)(ap->in_use - ap->n_reserved),
+		 (unsigned long long)(ap->total - ap->n_reserved));
+}
+
 /* A DHCP pool in the walk: an address the daemon leased ahead of need, or
  * (dry run, no lease source) a grant whose address the server gives at
  * the start of the session. */
-static void take_dhcp(struct policy *p, unsigned idx, bool lease, struct policy_decision *dec,
-		      struct policy_explain *x)
+static void take_dhcp(struct policy *p, unsigned idx, bool lease, enum policy_addr_source src,
+		      struct policy_decision *dec, struct policy_explain *x)
 {
 	const struct pool *pl = &p->pools[idx];
+	const char *why = source_why(src, &dec->profile);
+	const char *kind = src == POLICY_SRC_SERVER_POOL ? "server" : "profile";
 	char ip[64];
 
 	if (!lease || !p->lease_src.lease) {
 		dec->ipv4_dhcp = true;
 		dec->ipv4_pool = (int)idx;
+		dec->ipv4_source = (uint8_t)src;
 		STEP(x, POLICY_V_MATCH, "address",
-		     "from the DHCP server on %s (pool '%s'; leased when the session starts)",
-		     pl->dhcp_interface, pl->name);
+		     "%sfrom the DHCP server on %s (%s DHCP pool '%s'; leased when the session starts)",
+		     why, pl->dhcp_interface, kind, pl->name);
 		return;
 	}
 	if (p->lease_src.lease(p->lease_src.ctx, idx, pl->name, &dec->ipv4) == 0) {
 		dec->has_ipv4 = dec->ipv4_leased = dec->ipv4_dhcp = true;
 		dec->ipv4_pool = (int)idx;
-		STEP(x, POLICY_V_MATCH, "address", "%s from DHCP pool '%s' (server on %s)",
-		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)), pl->name, pl->dhcp_interface);
+		dec->ipv4_source = (uint8_t)src;
+		STEP(x, POLICY_V_MATCH, "address", "%s%s from %s DHCP pool '%s' (server on %s)",
+		     why, policy_ip_format(&dec->ipv4, ip, sizeof(ip)), kind, pl->name,
+		     pl->dhcp_interface);
 	} else {
 		STEP(x, POLICY_V_NOMATCH, "address",
-		     "DHCP pool '%s' has no leased address ready (server on %s)", pl->name,
-		     pl->dhcp_interface);
+		     "%s%s DHCP pool '%s' has no leased address ready (server on %s)", why, kind,
+		     pl->name, pl->dhcp_interface);
 	}
+}
+
+static enum policy_reason assign_ipv4(struct policy *p, bool lease,
+				      struct policy_decision *dec, struct policy_explain *x)
+{
+	const struct policy_profile *pr = &dec->profile;
+	const uint16_t *list;
+	size_t n;
+	enum policy_addr_source src = pool_list_for(p, pr, AF_INET, &list, &n);
+	const char *why = source_why(src, pr);
+	const char *kind = src == POLICY_SRC_SERVER_POOL ? "server" : "profile";
+	bool any_v4_pool = false;
+	char ip[64], use[64];
+
+	for (size_t i = 0; i < n && !dec->has_ipv4 && !dec->ipv4_dhcp; i++) {
+		struct addr_pool *ap = &p->pools[list[i]].v4;
+		const char *name = p->pools[list[i]].name;
+
+		if (p->pools[list[i]].dhcp_interface) {
+			any_v4_pool = true;
+			take_dhcp(p, list[i], lease, src, dec, x);
+			continue;
+		}
+		if (!ap->family)
+			continue;
+		any_v4_pool = true;
+		pool_usage(ap, use, sizeof(use));
+		if ((lease ? addr_pool_lease(ap, &dec->ipv4)
+			   : addr_pool_peek(ap, &dec->ipv4)) == 0) {
+			dec->has_ipv4 = true;
+			dec->ipv4_leased = lease;
+			dec->ipv4_pool = list[i];
+			dec->ipv4_source = (uint8_t)src;
+			STEP(x, POLICY_V_MATCH, "address", "%s%s from %s pool '%s' (%s)%s", why,
+			     policy_ip_format(&dec->ipv4, ip, sizeof(ip)), kind, name, use,
+			     lease ? "" : " (not leased: dry run)");
+		} else {
+			STEP(x, POLICY_V_NOMATCH, "address", "%s%s pool '%s' is exhausted (%s)%s",
+			     why, kind, name, use, i + 1 < n ? ": the next one is tried" : "");
+		}
+	}
+	if (dec->has_ipv4 || dec->ipv4_dhcp)
+		return POLICY_GRANTED;
+	if (any_v4_pool) {
+		STEP(x, POLICY_V_NOMATCH, "address", "every %s pool is exhausted%s", kind,
+		     src == POLICY_SRC_PROFILE_POOL && p->n_server_pools
+			     ? " (the profile's pools override server.pool: no fall-back)" : "");
+		return POLICY_DENY_POOL_EXHAUSTED;
+	}
+	if (src == POLICY_SRC_SERVER_POOL)
+		STEP(x, POLICY_V_NOMATCH, "address", "no IPv4 pool and no static address in the "
+		     "profile or user, and server.pool names no IPv4 pool");
+	else
+		STEP(x, POLICY_V_NOMATCH, "address", "no IPv4 pool and no static address in the "
+		     "profile or user, and no server.pool");
+	return POLICY_DENY_NO_ADDRESS;
 }
 
 static enum policy_reason assign_addresses(struct policy *p,
@@ -663,47 +774,23 @@ static enum policy_reason assign_addresses(struct policy *p,
 {
 	struct policy_profile *pr = &dec->profile;
 	bool lease = flags & POLICY_LEASE;
-	bool any_v4_pool = false;
-	char ip[64];
+	enum policy_addr_source src;
+	const uint16_t *list;
+	size_t n;
+	char ip[64], use[64];
 
 	if (u->has_static_ipv4 || pr->has_static_ipv4) {
 		dec->ipv4 = u->has_static_ipv4 ? u->static_ipv4 : pr->static_ipv4;
 		dec->has_ipv4 = true;
+		dec->ipv4_source = u->has_static_ipv4 ? POLICY_SRC_USER_STATIC
+						      : POLICY_SRC_PROFILE_STATIC;
 		STEP(x, POLICY_V_MATCH, "address", "%s (static, from the %s)",
 		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
 		     u->has_static_ipv4 ? "user" : "profile");
 	} else {
-		for (size_t i = 0; i < pr->n_pools && !dec->has_ipv4 && !dec->ipv4_dhcp; i++) {
-			struct addr_pool *ap = &p->pools[pr->pools[i]].v4;
-			if (p->pools[pr->pools[i]].dhcp_interface) {
-				any_v4_pool = true;
-				take_dhcp(p, pr->pools[i], lease, dec, x);
-				continue;
-			}
-			if (!ap->family)
-				continue;
-			any_v4_pool = true;
-			if ((lease ? addr_pool_lease(ap, &dec->ipv4)
-				   : addr_pool_peek(ap, &dec->ipv4)) == 0) {
-				dec->has_ipv4 = true;
-				dec->ipv4_leased = lease;
-				dec->ipv4_pool = pr->pools[i];
-				STEP(x, POLICY_V_MATCH, "address", "%s from pool '%s'%s",
-				     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
-				     p->pools[pr->pools[i]].name, lease ? "" : " (not leased: dry run)");
-			} else {
-				STEP(x, POLICY_V_NOMATCH, "address", "pool '%s' is exhausted (%llu of %llu in use)",
-				     p->pools[pr->pools[i]].name, (unsigned long long)ap->in_use,
-				     (unsigned long long)ap->total);
-			}
-		}
-		if (!dec->has_ipv4 && !dec->ipv4_dhcp) {
-			if (any_v4_pool)
-				return POLICY_DENY_POOL_EXHAUSTED;
-			STEP(x, POLICY_V_NOMATCH, "address",
-			     "no IPv4 pool and no static address in the profile or user");
-			return POLICY_DENY_NO_ADDRESS;
-		}
+		enum policy_reason r = assign_ipv4(p, lease, dec, x);
+		if (r != POLICY_GRANTED)
+			return r;
 	}
 	if (!pr->ipv6)
 		return POLICY_GRANTED;
@@ -712,23 +799,28 @@ static enum policy_reason assign_addresses(struct policy *p,
 	if (u->has_static_ipv6) {
 		dec->ipv6 = u->static_ipv6;
 		dec->has_ipv6 = true;
+		dec->ipv6_source = POLICY_SRC_USER_STATIC;
 		STEP(x, POLICY_V_MATCH, "address6", "%s (static, from the user)",
 		     policy_prefix_format(&dec->ipv6, ip, sizeof(ip)));
 		return POLICY_GRANTED;
 	}
-	for (size_t i = 0; i < pr->n_pools && !dec->has_ipv6; i++) {
-		struct addr_pool *ap = &p->pools[pr->pools[i]].v6;
+	src = pool_list_for(p, pr, AF_INET6, &list, &n);
+	for (size_t i = 0; i < n && !dec->has_ipv6; i++) {
+		struct addr_pool *ap = &p->pools[list[i]].v6;
 		if (!ap->family)
 			continue;
+		pool_usage(ap, use, sizeof(use));
 		if ((lease ? addr_pool_lease(ap, &dec->ipv6.ip)
 			   : addr_pool_peek(ap, &dec->ipv6.ip)) == 0) {
 			dec->ipv6.len = ap->deleg_len;
 			dec->has_ipv6 = true;
 			dec->ipv6_leased = lease;
-			dec->ipv6_pool = pr->pools[i];
-			STEP(x, POLICY_V_MATCH, "address6", "%s from pool '%s'%s",
-			     policy_prefix_format(&dec->ipv6, ip, sizeof(ip)),
-			     p->pools[pr->pools[i]].name, lease ? "" : " (not leased: dry run)");
+			dec->ipv6_pool = list[i];
+			dec->ipv6_source = (uint8_t)src;
+			STEP(x, POLICY_V_MATCH, "address6", "%s%s from %s pool '%s' (%s)%s",
+			     source_why(src, pr), policy_prefix_format(&dec->ipv6, ip, sizeof(ip)),
+			     src == POLICY_SRC_SERVER_POOL ? "server" : "profile",
+			     p->pools[list[i]].name, use, lease ? "" : " (not leased: dry run)");
 		}
 	}
 	if (!dec->has_ipv6) {

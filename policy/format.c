@@ -47,6 +47,22 @@ static void format_dhcp_source(struct strbuf *b, const policy_t *p, unsigned poo
 			  d.interface, policy_pool_name(p, pool));
 }
 
+/* Where the address comes from, as the administrator looks for it:
+ * "user static", "profile pool office", "server DHCP pool lan". */
+static void text_source(struct strbuf *b, const policy_t *p, const char *label, uint8_t src,
+			int pool, bool dhcp)
+{
+	const char *what = policy_addr_source_name((enum policy_addr_source)src);
+
+	if (pool < 0) {
+		sb_printf(b, "  %s%s\n", label, what);
+		return;
+	}
+	/* "server pool" -> "server DHCP pool" */
+	sb_printf(b, "  %s%.*s%s%s %s\n", label, (int)(strlen(what) - 5), what,
+		  dhcp ? " DHCP" : "", " pool", policy_pool_name(p, (unsigned)pool));
+}
+
 static void text_profile(struct strbuf *b, const policy_t *p,
 			 const struct policy_decision *d)
 {
@@ -81,8 +97,12 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 			  ")");
 	else if (d->ipv4_dhcp && d->ipv4_pool >= 0)
 		format_dhcp_source(b, p, (unsigned)d->ipv4_pool);
-	if (d->has_ipv6)
+	if (d->ipv4_source != POLICY_SRC_NONE)
+		text_source(b, p, "ipv4 source:     ", d->ipv4_source, d->ipv4_pool, d->ipv4_dhcp);
+	if (d->has_ipv6) {
 		sb_printf(b, "  ipv6 prefix:     %s\n", policy_prefix_format(&d->ipv6, buf, sizeof(buf)));
+		text_source(b, p, "ipv6 source:     ", d->ipv6_source, d->ipv6_pool, false);
+	}
 	for (size_t i = 0; i < d->n_routes; i++)
 		sb_printf(b, "  route:           %s\n", policy_prefix_format(&d->routes[i], buf, sizeof(buf)));
 }
@@ -249,7 +269,16 @@ char *policy_format_json(const policy_t *p, uint32_t offered,
 				sb_printf(&b, ",\"ipv4\":null,\"ipv4_pool\":");
 				sb_json_str(&b, policy_pool_name(p, (unsigned)dec->ipv4_pool));
 			}
+			if (dec->ipv4_source != POLICY_SRC_NONE) {
+				sb_printf(&b, ",\"ipv4_source\":");
+				sb_json_str(&b, policy_addr_source_name(
+						(enum policy_addr_source)dec->ipv4_source));
+				sb_printf(&b, ",\"ipv4_dhcp\":%s", dec->ipv4_dhcp ? "true" : "false");
+			}
 			if (dec->has_ipv6) {
+				sb_printf(&b, ",\"ipv6_source\":");
+				sb_json_str(&b, policy_addr_source_name(
+						(enum policy_addr_source)dec->ipv6_source));
 				sb_printf(&b, ",\"ipv6\":");
 				sb_json_str(&b, policy_prefix_format(&dec->ipv6, buf, sizeof(buf)));
 			}

@@ -213,6 +213,18 @@ int policy_reason_l2tp_result(enum policy_reason r)
 	return (unsigned)r < POLICY_REASON__COUNT ? reasons[r].l2tp : 2;
 }
 
+const char *policy_addr_source_name(enum policy_addr_source s)
+{
+	switch (s) {
+	case POLICY_SRC_USER_STATIC: return "user static";
+	case POLICY_SRC_PROFILE_STATIC: return "profile static";
+	case POLICY_SRC_PROFILE_POOL: return "profile pool";
+	case POLICY_SRC_SERVER_POOL: return "server pool";
+	case POLICY_SRC_NONE: break;
+	}
+	return "none";
+}
+
 static const char *const errnames[POLICY_ERR__COUNT] = {
 	[POLICY_OK] = "ok",
 	[POLICY_ERR_IO] = "io",

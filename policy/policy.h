@@ -196,6 +196,12 @@ struct policy_profile {
 };
 
 const char *policy_pool_name(const policy_t *p, unsigned pool_index);
+/* The index of the pool of that name, or -1. */
+int policy_pool_find(const policy_t *p, const char *name);
+/* server.pool: the server-wide address source, pool indexes in the order
+ * they are tried when the deciding profile names no pool of a family
+ * (docs/addresses.md, "Server-wide address assignment"). Returns the count. */
+size_t policy_server_pools(const policy_t *p, const uint16_t **pools);
 
 /* A DHCP pool (docs/addresses.md): its IPv4 addresses come from the DHCP
  * server on a LAN interface, leased by the daemon (l2tpd/daemon/dhcppool.c). */
@@ -267,6 +273,20 @@ int policy_reason_mschap_error(enum policy_reason r);
 /* L2TP CDN Result Code (RFC 2661 section 4.4.2); 0 for POLICY_GRANTED. */
 int policy_reason_l2tp_result(enum policy_reason r);
 
+/* Where a decision's address came from (l2tpctl policy test, logs). The
+ * first that has one wins: the user's static address, the profile's, the
+ * profile's pools, the server's pools (server.pool). A DHCP pool is a pool
+ * of either list (ipv4_dhcp says which kind). */
+enum policy_addr_source {
+	POLICY_SRC_NONE = 0,
+	POLICY_SRC_USER_STATIC,
+	POLICY_SRC_PROFILE_STATIC,
+	POLICY_SRC_PROFILE_POOL,
+	POLICY_SRC_SERVER_POOL,
+};
+/* "user static", "profile static", "profile pool", "server pool", "none" */
+const char *policy_addr_source_name(enum policy_addr_source s);
+
 struct policy_decision {
 	enum policy_reason reason;
 	int policy_index;		/* the deciding policy, -1 if none */
@@ -276,6 +296,8 @@ struct policy_decision {
 	struct policy_ip ipv4;
 	int ipv4_pool;			/* pool index or -1 */
 	bool ipv4_dhcp;			/* from a DHCP pool (dry run: no address yet) */
+	uint8_t ipv4_source;		/* enum policy_addr_source */
+	uint8_t ipv6_source;
 	bool has_ipv6, ipv6_leased;
 	struct policy_prefix ipv6;	/* a delegated prefix (see docs) */
 	int ipv6_pool;

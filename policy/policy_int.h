@@ -137,6 +137,11 @@ struct policy {
 	bool cleartext_passwords;
 	uint64_t max_pool_slots;	/* load option */
 	enum dial_in default_dial_in;
+	/* server.pool: the server-wide address source (RRAS "IP Address
+	 * Assignment"), pool indexes tried in order when the deciding
+	 * profile names no pool of the family */
+	const uint16_t *server_pools;
+	size_t n_server_pools;
 	/* users: open addressing on lower-cased name hash */
 	struct policy_user *users;
 	size_t n_users;

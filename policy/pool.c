@@ -361,6 +361,22 @@ const char *policy_pool_name(const policy_t *p, unsigned pool_index)
 	return pool_index < p->n_pools ? p->pools[pool_index].name : NULL;
 }
 
+int policy_pool_find(const policy_t *p, const char *name)
+{
+	/* linear: pools are few (a handful per server), looked up by
+	 * l2tpctl and at load, never per login */
+	for (size_t i = 0; i < p->n_pools; i++)
+		if (strcmp(p->pools[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t policy_server_pools(const policy_t *p, const uint16_t **pools)
+{
+	*pools = p->server_pools;
+	return p->n_server_pools;
+}
+
 static size_t adopt_family(policy_t *next, const struct addr_pool *old,
 			   int family,
 			   void (*on_orphan)(const struct policy_ip *, void *),

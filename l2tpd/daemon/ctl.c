@@ -258,6 +258,41 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
 		outf(o, "]\n");
 }
 
+/* "pools": each static pool's IPv4 addresses, leased / size / reserved for
+ * static users, for `l2tpctl policy test --leased daemon` (a dry run with
+ * the daemon's counts). Text: "IN_USE SIZE RESERVED NAME" per line, the
+ * name last so that the numbers parse whatever it holds. DHCP pools have
+ * no addresses of their own (dhcppool.c holds their leases): left out. */
+static void cmd_pools(struct server *srv, struct strbuf *o, bool json)
+{
+	struct policy_counts pc;
+	bool first = true;
+
+	policy_get_counts(srv->policy, &pc);
+	if (json)
+		outf(o, "[");
+	for (unsigned i = 0; i < pc.pools; i++) {
+		struct policy_pool_stats st;
+		const char *name = policy_pool_name(srv->policy, i);
+
+		if (!name || !policy_pool_stats(srv->policy, i, &st) || !st.size4)
+			continue;
+		if (json) {
+			outf(o, "%s{\"pool\":", first ? "" : ",");
+			out_json_str(o, name);
+			outf(o, ",\"in_use\":%llu,\"size\":%llu,\"reserved\":%llu}",
+			     (unsigned long long)st.in_use4, (unsigned long long)st.size4,
+			     (unsigned long long)st.reserved4);
+		} else {
+			outf(o, "%llu %llu %llu %s\n", (unsigned long long)st.in_use4,
+			     (unsigned long long)st.size4, (unsigned long long)st.reserved4, name);
+		}
+		first = false;
+	}
+	if (json)
+		outf(o, "]\n");
+}
+
 /* Runs one parsed request; the reply starts with "ok" or "error: ...". */
 static void run_request(struct server *srv, const struct ctl_request *req, struct strbuf *o)
 {
@@ -269,6 +304,10 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 	case CTL_CMD_TUNNELS:
 		outf(o, "ok\n");
 		cmd_tunnels(srv, o, req->json);
+		break;
+	case CTL_CMD_POOLS:
+		outf(o, "ok\n");
+		cmd_pools(srv, o, req->json);
 		break;
 	case CTL_CMD_SESSIONS: {
 		struct session_filter f;

@@ -2,7 +2,9 @@
 /*
  * The control socket (unix, stream, mode 0660, root and control_group):
  * l2tpctl sends one line, e.g. "status", "json sessions",
- * "disconnect user alice", "disconnect session 1234/5678", "reload"; the
+ * "disconnect user alice", "disconnect session 1234/5678", "reload",
+ * "pools" (each static pool's IPv4 lease counts, for `l2tpctl policy test
+ * --leased daemon`: "IN_USE SIZE RESERVED NAME" lines); the
  * daemon answers with text (or JSON with the "json" prefix) and closes.
  * Replies start with "ok\n" or "error: <reason>\n". See docs/operations.md.
  * At most `limits { control_connections }` at once (more are answered

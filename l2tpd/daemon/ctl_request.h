@@ -27,6 +27,7 @@ enum ctl_cmd {
 	CTL_CMD_DISCONNECT,		/* args: selector words, at least one */
 	CTL_CMD_DRAIN,			/* drain_on */
 	CTL_CMD_TRACE,			/* trace_on; args: selector words, at least one */
+	CTL_CMD_POOLS,			/* each pool's IPv4 lease counts */
 };
 
 struct ctl_request {

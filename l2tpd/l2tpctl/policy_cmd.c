@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * l2tpctl policy check FILE
- * l2tpctl policy test [--json] [--time T] FILE key=value...
+ * l2tpctl policy test [--json] [--time T] [--leased POOL=N|daemon]... FILE key=value...
  * l2tpctl policy hash [--iterations N]
  *
  * All offline: they load the file themselves, as the daemon would, and
- * never touch a running daemon or its leases.
+ * never change a running daemon or its leases (`--leased daemon` only
+ * reads its lease counts).
  */
 #include "commands.h"
 #include "policy_cmd.h"
 #include "ppp/mschap.h"
 #include "ppp/secret.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +40,38 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
+int l2tpctl_policy_set_leased(policy_t *p, const char *name, uint64_t n, char *err,
+			      size_t errlen)
+{
+	struct policy_pool_stats st;
+	struct policy_ip ip;
+	int idx = policy_pool_find(p, name);
+
+	if (idx < 0) {
+		snprintf(err, errlen, "--leased: no pool '%s' in the file", SAFE_STR(name));
+		return -1;
+	}
+	if (policy_pool_dhcp(p, (unsigned)idx, &(struct policy_dhcp_pool){0})) {
+		/* its addresses exist only in the daemon: nothing to mark */
+		snprintf(err, errlen, "--leased: pool '%s' is a DHCP pool: its addresses are "
+			 "the DHCP server's, a dry run cannot use them up", SAFE_STR(name));
+		return -1;
+	}
+	policy_pool_stats(p, (unsigned)idx, &st);
+	if (n > st.size4 - st.reserved4 - st.in_use4) {
+		snprintf(err, errlen, "--leased: pool '%s' has %llu IPv4 addresses free, not %llu",
+			 SAFE_STR(name), (unsigned long long)(st.size4 - st.reserved4 - st.in_use4),
+			 (unsigned long long)n);
+		return -1;
+	}
+	/* the pool's own allocator, so the dry run then shows the address
+	 * the daemon would hand out next (the lowest free one) */
+	for (uint64_t i = 0; i < n; i++)
+		if (policy_pool_lease(p, (unsigned)idx, AF_INET, &ip) != 0)
+			return -1;
+	return 0;
+}
+
 int l2tpctl_policy_parse_query(policy_t *p, int argc, char **argv,
 			       struct l2tpctl_query *q, char *err, size_t errlen)
 {
@@ -51,6 +86,30 @@ int l2tpctl_policy_parse_query(policy_t *p, int argc, char **argv,
 		const char *key = argv[i], *val;
 		size_t kl;
 
+		/* --leased POOL=N: N addresses of that pool are taken already
+		 * (pool exhaustion tried offline); --leased daemon: the counts
+		 * of the running daemon (applied by the caller) */
+		if (strcmp(argv[i], "--leased") == 0) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+			const char *e = v ? strchr(v, '=') : NULL;
+			char name[128];
+			uint32_t n;
+
+			if (v && strcmp(v, "daemon") == 0) {
+				q->leased_from_daemon = true;
+				continue;
+			}
+			if (!e || (size_t)(e - v) >= sizeof(name) || parse_u32(e + 1, &n)) {
+				snprintf(err, errlen, "expected POOL=N or daemon after --leased%s%s%s",
+					 v ? ", got '" : "", v ? SAFE_STR(v) : "", v ? "'" : "");
+				return -1;
+			}
+			memcpy(name, v, (size_t)(e - v));
+			name[e - v] = '\0';
+			if (l2tpctl_policy_set_leased(p, name, n, err, errlen))
+				return -1;
+			continue;
+		}
 		/* --time T: the same as time=T (an option reads better in
 		 * scripts that try a time window offline) */
 		if (strcmp(argv[i], "--time") == 0) {
@@ -287,6 +346,56 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	return L2TPCTL_OK;
 }
 
+/* --leased daemon: the running daemon's lease count of each pool (control
+ * request "pools", l2tpd/daemon/ctl.c), applied by name to the file's
+ * pools: the file may be the next version of the daemon's, tried before a
+ * reload. A pool the file does not have is ignored; one that is smaller
+ * in the file is counted full. */
+static int leased_from_daemon(policy_t *p, FILE *err, char *msg, size_t msglen)
+{
+	char *text = NULL, *save = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	bool json = l2tpctl_opts.json;
+	int rc;
+
+	if (!mem) {
+		snprintf(msg, msglen, "--leased daemon: out of memory");
+		return -1;
+	}
+	l2tpctl_opts.json = false;	/* the text form, parsed below */
+	rc = l2tpctl_request("pools", mem, err);
+	l2tpctl_opts.json = json;
+	fclose(mem);
+	if (rc != L2TPCTL_OK) {
+		free(text);
+		snprintf(msg, msglen, "--leased daemon: no lease counts from l2tpd (above)");
+		return -1;
+	}
+	/* "IN_USE SIZE RESERVED NAME" per pool with IPv4 addresses */
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long in_use, size, reserved;
+		struct policy_pool_stats st;
+		int off = 0, idx;
+
+		if (sscanf(line, "%llu %llu %llu %n", &in_use, &size, &reserved, &off) != 3 ||
+		    !off)
+			continue;
+		idx = policy_pool_find(p, line + off);
+		if (idx < 0 || !policy_pool_stats(p, (unsigned)idx, &st) || !st.size4 ||
+		    policy_pool_dhcp(p, (unsigned)idx, &(struct policy_dhcp_pool){0}))
+			continue;
+		if (in_use > st.size4 - st.reserved4 - st.in_use4)
+			in_use = st.size4 - st.reserved4 - st.in_use4;
+		if (l2tpctl_policy_set_leased(p, line + off, in_use, msg, msglen)) {
+			free(text);
+			return -1;
+		}
+	}
+	free(text);
+	return 0;
+}
+
 static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct l2tpctl_query q;
@@ -295,16 +404,24 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 	policy_t *p;
 	int status;
 
-	/* options before FILE, in any order; --time T may also follow it */
-	char *time_arg[2] = { NULL, NULL };
+	/* options before FILE, in any order; --time T and --leased X may
+	 * also follow it (they go to the query parser, with FILE loaded) */
+	char **opt = calloc((size_t)argc + 2, sizeof(*opt));
+	int n_opt = 0;
+	if (!opt)
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "no_memory",
+				    "l2tpctl policy test: out of memory");
+	bool have_time = false;
 	for (;;) {
 		if (argc > 0 && strcmp(argv[0], "--json") == 0) {
 			json = true;
 			argc--;
 			argv++;
-		} else if (argc > 1 && strcmp(argv[0], "--time") == 0 && !time_arg[0]) {
-			time_arg[0] = argv[0];
-			time_arg[1] = argv[1];
+		} else if (argc > 1 && (strcmp(argv[0], "--leased") == 0 ||
+					(strcmp(argv[0], "--time") == 0 && !have_time))) {
+			have_time |= strcmp(argv[0], "--time") == 0;
+			opt[n_opt++] = argv[0];
+			opt[n_opt++] = argv[1];
 			argc -= 2;
 			argv += 2;
 		} else {
@@ -312,31 +429,41 @@ static int cmd_test(int argc, char **argv, FILE *out, FILE *err)
 		}
 	}
 	if (argc < 1) {
+		free(opt);
 		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage",
-				    "usage: l2tpctl policy test [--json] [--time T] FILE [user=NAME] "
+				    "usage: l2tpctl policy test [--json] [--time T] [--leased POOL=N]... "
+				    "[--leased daemon] FILE [user=NAME] "
 				    "[group=G]... [peer=IP] [server=IP] [ike_identity=ID] "
 				    "[cert_subject=DN] [cert_issuer=DN] [tunnel=l2tp] [auth=mschapv2] "
 				    "[time=T] [sessions=N]\n"
 				    "  T: YYYY-MM-DDTHH:MM[:SS] in the policy's time zone, or with a\n"
-				    "     trailing Z in UTC (e.g. --time 2026-12-06T03:00Z); default: now");
+				    "     trailing Z in UTC (e.g. --time 2026-12-06T03:00Z); default: now\n"
+				    "  --leased POOL=N: N addresses of that pool are in use already;\n"
+				    "  --leased daemon: as many as the running l2tpd has leased");
 	}
-	if (load(argv[0], &p, out, err))
+	if (load(argv[0], &p, out, err)) {
+		free(opt);
 		return L2TPCTL_FAIL;
-	char **qargv = calloc((size_t)argc + 2, sizeof(*qargv));
+	}
+	char **qargv = calloc((size_t)argc + (size_t)n_opt + 1, sizeof(*qargv));
 	int qargc = 0, rc;
 	if (!qargv) {
+		free(opt);
 		policy_free(p);
 		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "no_memory",
 				    "l2tpctl policy test: out of memory");
 	}
-	if (time_arg[0]) {
-		qargv[qargc++] = time_arg[0];
-		qargv[qargc++] = time_arg[1];
-	}
+	for (int i = 0; i < n_opt; i++)
+		qargv[qargc++] = opt[i];
+	free(opt);
 	for (int i = 1; i < argc; i++)
 		qargv[qargc++] = argv[i];
 	rc = l2tpctl_policy_parse_query(p, qargc, qargv, &q, msg, sizeof(msg));
 	free(qargv);
+	if (!rc && q.leased_from_daemon && leased_from_daemon(p, err, msg, sizeof(msg))) {
+		policy_free(p);
+		return l2tpctl_fail(out, err, L2TPCTL_FAIL, "daemon", "l2tpctl policy test: %s", msg);
+	}
 	if (rc) {
 		policy_free(p);
 		return l2tpctl_fail(out, err, L2TPCTL_USAGE, "usage", "l2tpctl policy test: %s", msg);
@@ -428,8 +555,10 @@ static int cmd_hash(int argc, char **argv, FILE *out, FILE *err)
 
 static const struct l2tpctl_command policy_commands[] = {
 	{ "check", "FILE", "validate a policy file", cmd_check },
-	{ "test", "[--json] [--time T] FILE key=value...", "decide and explain a hypothetical "
-	  "login; T (YYYY-MM-DDTHH:MM, policy's zone, Z for UTC) instead of now", cmd_test },
+	{ "test", "[--json] [--time T] [--leased POOL=N|daemon]... FILE key=value...",
+	  "decide and explain a hypothetical login; T (YYYY-MM-DDTHH:MM, policy's zone, Z for "
+	  "UTC) instead of now; --leased: addresses of a pool in use already (daemon: the "
+	  "running l2tpd's)", cmd_test },
 	{ "hash", "[--iterations N]", "read a password, print nt_hash and password_hash lines", cmd_hash },
 };
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy.h"
 
@@ -15,12 +16,23 @@ struct l2tpctl_query {
 	struct policy_request req;
 	const char *groups[L2TPCTL_MAX_GROUPS];
 	bool has_time;
+	bool leased_from_daemon;	/* --leased daemon */
 };
+
+/*
+ * --leased POOL=N: mark N more IPv4 addresses of a static pool as leased
+ * in p (a dry run then shows what a login would get with that many
+ * sessions up, exhaustion included). Refused for an unknown or DHCP pool
+ * and beyond the free addresses. Returns 0, or -1 with a message in err.
+ */
+int l2tpctl_policy_set_leased(policy_t *p, const char *name, uint64_t n, char *err,
+			      size_t errlen);
 
 /*
  * Parse key=value arguments (user, group (repeatable), peer, server,
  * ike_identity, cert_subject, cert_issuer, tunnel, auth, time, sessions)
- * into q. Strings point into argv. `time` is local time in the policy's
+ * and the options --time T and --leased POOL=N|daemon into q; --leased
+ * POOL=N leases in p at once (l2tpctl_policy_set_leased). Strings point into argv. `time` is local time in the policy's
  * zone (YYYY-MM-DDTHH:MM[:SS], or with a Z for UTC); without it, now.
  * Returns 0, or -1 with a message in err.
  */

@@ -361,3 +361,32 @@ def test_a_renamed_pool_takes_over_the_interface_while_the_old_one_ends(stack, l
     os.kill(h1.popen.pid, signal.SIGTERM)
     wait_for("the old pool's last lease released", lambda: addr not in dns.leases())
     assert "dhcp pool 'lan': not in the policy any more; its 1 lease(s) in use" in d.log()
+
+
+@pytest.mark.netns
+def test_a_dhcp_pool_as_the_server_wide_source_serves_a_profile_without_pool(stack, lan):
+    """RRAS's "IP Address Assignment: Automatically" set once for the
+    server (docs/addresses.md, "Server-wide address assignment"): the DHCP
+    pool named in server.pool gives the address of a login whose profile
+    names no pool."""
+    srv, cli, lanns = lan
+    policy = POLICY.replace("            pool = lan\n", "").replace(
+        "    auth_methods = mschapv2\n", "    auth_methods = mschapv2\n    pool = lan\n")
+    assert "pool = lan" in policy and "profile {\n            auth = mschapv2\n            " \
+        "max_sessions" in policy, policy
+    dns = Dnsmasq(stack, lanns, "203.0.113.100", "203.0.113.110")
+    dns.start()
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy % {"block": 2})
+    d.start()
+    wait_for("two leases", lambda: len(leased_lines(d)) == 2)
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ping", LOCAL)
+    assert rc == 0, out
+    up = by_event(recs, "up")[0]
+    assert up["addr"] in dns.leases() and up["ping_recv"] == 3, out
+    exe = os.path.join(os.environ["L2TP_BUILD_DIR"], "l2tpd", "l2tpctl", "l2tpctl")
+    res = subprocess.run([exe, "policy", "test", d.policy, "user=alice"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=20)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "profile names no pool: from the DHCP server on lan0 (server DHCP pool 'lan'; " \
+           "leased when the session starts)" in res.stdout, res.stdout
+    assert "ipv4 source:     server DHCP pool lan" in res.stdout, res.stdout

@@ -66,6 +66,7 @@ def test_options_subcommands_and_arguments(tmp_path):
     assert complete("l2tpctl policy check off", tmp_path) == ["office.conf"]
     assert complete("l2tpctl policy test office.conf us", tmp_path) == ["user="]
     assert complete("l2tpctl policy test --json office.conf ti", tmp_path) == ["time="]
+    assert complete("l2tpctl policy test --", tmp_path) == ["--json", "--leased", "--time"]
 
 
 @pytest.mark.host

@@ -76,6 +76,47 @@ else
 fi
 expect test-bad-key 2 "unknown key 'colour'" -- \
 	"$L2TPCTL" policy test "$EX/minimal.conf" colour=red
+# server.pool and --leased (docs/addresses.md, "Server-wide address assignment")
+cat >"$TMP/srv.conf" <<'EOF'
+server {
+    pool = office, spare
+}
+pools {
+    office { ipv4 = 192.0.2.10-192.0.2.13 }
+    spare { ipv4 = 198.51.100.0/30 }
+    lan { dhcp_interface = eth1 }
+}
+users {
+    alice {
+        dial_in = allow
+    }
+}
+policies {
+    default { permission = grant }
+}
+EOF
+expect test-server-pool 0 "profile names no pool: 192.0.2.10 from server pool 'office' (0 of 4 leased)" -- \
+	"$L2TPCTL" policy test "$TMP/srv.conf" user=alice time=2026-11-25T10:00
+expect test-server-pool-source 0 "ipv4 source:     server pool office" -- \
+	"$L2TPCTL" policy test "$TMP/srv.conf" user=alice time=2026-11-25T10:00
+expect test-leased-next 0 "192.0.2.13 from server pool 'office' (3 of 4 leased)" -- \
+	"$L2TPCTL" policy test --leased office=3 "$TMP/srv.conf" user=alice time=2026-11-25T10:00
+expect test-leased-after-file 0 "198.51.100.0 from server pool 'spare' (0 of 4 leased)" -- \
+	"$L2TPCTL" policy test "$TMP/srv.conf" --leased office=4 user=alice time=2026-11-25T10:00
+expect test-leased-all 3 "every server pool is exhausted" -- \
+	"$L2TPCTL" policy test --leased office=4 --leased spare=4 "$TMP/srv.conf" user=alice \
+	time=2026-11-25T10:00
+expect test-leased-too-many 2 "pool 'office' has 4 IPv4 addresses free, not 5" -- \
+	"$L2TPCTL" policy test --leased office=5 "$TMP/srv.conf" user=alice
+expect test-leased-unknown 2 "no pool 'nowhere' in the file" -- \
+	"$L2TPCTL" policy test --leased nowhere=1 "$TMP/srv.conf" user=alice
+expect test-leased-dhcp 2 "pool 'lan' is a DHCP pool" -- \
+	"$L2TPCTL" policy test --leased lan=1 "$TMP/srv.conf" user=alice
+expect test-leased-malformed 2 "expected POOL=N or daemon after --leased, got 'office'" -- \
+	"$L2TPCTL" policy test "$TMP/srv.conf" --leased office user=alice
+expect test-leased-no-daemon 1 "no lease counts from l2tpd" -- \
+	env L2TPCTL_SOCKET="$TMP/none.sock" "$L2TPCTL" policy test --leased daemon "$TMP/srv.conf" \
+	user=alice
 expect hash-stdin 0 "nt_hash = 8846f7eaee8fb117ad06bdd830b7586c" -- \
 	sh -c "printf 'password\n' | '$L2TPCTL' policy hash --iterations 1000"
 expect hash-empty 1 "empty password" -- \

@@ -70,7 +70,7 @@ static void dry_run_grants_from_the_dhcp_server_without_an_address(void **state)
 	assert_false(d.ipv4_leased);
 	assert_int_equal(d.ipv4_pool, 0);
 	for (size_t i = 0; i < x.n; i++)
-		if (!strcmp(x.lines[i].text, "from the DHCP server on eth1 (pool 'lan'; leased "
+		if (!strcmp(x.lines[i].text, "from the DHCP server on eth1 (profile DHCP pool 'lan'; leased "
 					     "when the session starts)"))
 			said = true;
 	assert_true(said);

@@ -172,7 +172,7 @@ static void test_pool_exhaustion_is_an_explicit_decision(void **state)
 	assert_int_equal(policy_reason_l2tp_result(db.reason), 4);
 	bool said = false;
 	for (size_t i = 0; i < x.n; i++)
-		if (!strcmp(x.lines[i].text, "pool 'one' is exhausted (1 of 1 in use)"))
+		if (!strcmp(x.lines[i].text, "profile pool 'one' is exhausted (1 of 1 leased)"))
 			said = true;
 	assert_true(said);
 	policy_explain_free(&x);
