@@ -27,6 +27,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -77,5 +79,21 @@ int rtnl_route(struct nl_sock *sk, bool add, int family, int ifindex, const void
  * through a gateway, the LAN's broadcast address, an address of ours, a
  * point-to-point, loopback or NOARP interface, or one that is down). */
 int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex);
+
+/* A directly connected IPv4 subnet of one of the host's LAN interfaces: an
+ * address with its prefix on an interface that is up, does ARP and is
+ * neither loopback nor point-to-point (what "ip -4 addr" shows as
+ * ADDR/PLEN on an Ethernet-like device). Host order. */
+struct rtnl_subnet {
+	uint32_t addr;			/* the interface's own address */
+	uint8_t plen;
+	int ifindex;
+	char ifname[16];
+};
+
+/* Every such subnet: 0 with *out (free() it; NULL when none) and *n, or
+ * -errno. Read at load and reload (a pool's proxy_arp = auto), never per
+ * session: it walks every address of the host. */
+int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t *n);
 
 #endif

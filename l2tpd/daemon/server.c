@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "dhcp_inform.h"
 #include "dhcppool.h"
+#include "proxyarp.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -841,6 +842,7 @@ int server_init(struct server *srv, sd_event *event, const struct l2tpd_config *
 	}
 	check_forwarding();
 	dhcppools_sync(srv);
+	proxyarp_load(srv);
 	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
 		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,
 		   cfg->max_sessions, cfg->require_ipsec ? "yes" : "no");
@@ -888,6 +890,7 @@ void server_free(struct server *srv)
 	auththrottle_free(&srv->throttle);
 	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
 	srv->auth = NULL;
+	proxyarp_free(srv);
 	if (srv->policy)
 		policy_free(srv->policy);
 }
@@ -925,6 +928,10 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_free(srv->policy);
 	srv->policy = next;
 	dhcppools_sync(srv);	/* DHCP pools that stay keep their leases */
+	/* New sessions: the new file's pools, decided against the host as it
+	 * is now. Sessions up keep what they were set up with, and their
+	 * data plane removes their proxy entries when they end. */
+	proxyarp_load(srv);
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */

@@ -94,6 +94,7 @@ struct session {
 	bool l2tp_gone;			/* the control plane dropped it already */
 	bool user_counted;
 	bool has_lease4;
+	bool proxy_arp;			/* its pool's clients are answered on the LAN (proxyarp.h) */
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint8_t auth_step;		/* enum session_auth_step */
 	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */
@@ -214,6 +215,8 @@ struct server {
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
+	uint8_t *proxy_arp;		/* per pool of `policy`: its clients get proxy ARP (proxyarp.c) */
+	size_t n_proxy_arp;
 };
 
 uint64_t server_now_ms(const struct server *srv);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
+#include "proxyarp.h"
 #include "text.h"
 #include "trace.h"
 
@@ -204,7 +205,20 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			return;
 		}
 	}
+	ip.proxy_arp = s->proxy_arp;
 	rc = s->dp ? srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip) : -1;
+	if (rc == -ENETUNREACH && ip.proxy_arp) {
+		/* The pool answers ARP, but the route to this address leads
+		 * to no LAN (proxy_arp = yes on a routed pool, or the LAN
+		 * went away since the load): the client still reaches out;
+		 * only LAN hosts cannot reach it without a route. */
+		inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
+		log_warn("session %u/%u: no LAN interface holds %s: no proxy ARP for it",
+			 s->tunnel_id, s->session_id, a);
+		s->proxy_arp = false;
+		ip.proxy_arp = 0;
+		rc = srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip);
+	}
 	if (rc) {
 		log_err("session %u/%u: the data plane could not set the addresses: %s",
 			s->tunnel_id, s->session_id, rc < 0 ? strerror(-rc) : "no data plane");
@@ -522,6 +536,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	 * that `dec` points into. */
 	s->has_lease4 = dec.ipv4_leased;
 	s->lease4 = dec.ipv4;
+	s->proxy_arp = dec.has_ipv4 && proxyarp_pool(srv, dec.ipv4_pool);
 	s->idle_timeout = dec.profile.idle_timeout;
 	s->session_timeout = dec.profile.session_timeout;
 	free(s->routes);

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Proxy ARP per pool: the decision at load and reload (proxyarp.h). */
+#include "proxyarp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+
+static uint32_t mask_of(uint8_t plen)
+{
+	return plen == 0 ? 0 : plen >= 32 ? UINT32_MAX : UINT32_MAX << (32 - plen);
+}
+
+int proxyarp_subnet_of(const struct proxyarp_range *r, size_t nr, const struct rtnl_subnet *s,
+		       size_t ns)
+{
+	int best = -1;
+
+	if (!nr)
+		return -1;
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t m = mask_of(s[i].plen), net = s[i].addr & m;
+		bool all = true;
+
+		/* A /31 or /32 is no subnet a pool can share (RFC 3021's
+		 * /31 has room for its two ends only). */
+		if (s[i].plen > 30)
+			continue;
+		for (size_t k = 0; k < nr && all; k++)
+			all = (r[k].first & m) == net && (r[k].last & m) == net;
+		if (all && (best < 0 || s[i].plen > s[best].plen))
+			best = (int)i;
+	}
+	return best;
+}
+
+struct proxyarp_choice proxyarp_decide(enum policy_proxy_arp mode, const char *dhcp_if,
+				       const struct proxyarp_range *r, size_t nr,
+				       const struct rtnl_subnet *s, size_t ns)
+{
+	struct proxyarp_choice c = { false, -1 };
+
+	if (mode == POLICY_PROXY_ARP_NO)
+		return c;
+	if (dhcp_if) {
+		/* A DHCP pool's addresses come from the LAN's own server, on
+		 * that interface's subnet (offers outside it are refused):
+		 * on the LAN by nature. */
+		for (size_t i = 0; i < ns; i++)
+			if (!strcmp(s[i].ifname, dhcp_if)) {
+				c.subnet = (int)i;
+				break;
+			}
+		c.on = true;
+		return c;
+	}
+	c.subnet = proxyarp_subnet_of(r, nr, s, ns);
+	c.on = mode == POLICY_PROXY_ARP_YES || c.subnet >= 0;
+	return c;
+}
+
+/* The kernel answers a proxy entry only on an interface that forwards
+ * (arp_process(): IN_DEV_FORWARD), and forwards the LAN host's packets to
+ * the client only then: say so rather than leave the LAN host waiting. */
+static void check_forwarding(const char *ifname)
+{
+	char path[96];
+	FILE *f;
+	int v = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+	if (!(f = fopen(path, "r")))
+		return;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	if (v == 0)
+		log_warn("proxy ARP on %s: forwarding is off there (net.ipv4.conf.%s.forwarding = 0), "
+			 "the kernel will not answer ARP for the clients", ifname, ifname);
+}
+
+static size_t pool_ranges(const policy_t *p, unsigned pool, struct proxyarp_range **out)
+{
+	size_t n = 0;
+	uint32_t first, last;
+
+	*out = NULL;
+	while (policy_pool_ipv4_range(p, pool, n, &first, &last))
+		n++;
+	if (!n || !(*out = calloc(n, sizeof(**out))))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		(void)policy_pool_ipv4_range(p, pool, i, &(*out)[i].first, &(*out)[i].last);
+	return n;
+}
+
+static void log_choice(const char *pool, enum policy_proxy_arp mode, const char *dhcp_if,
+		       const struct proxyarp_choice *c, const struct rtnl_subnet *s, bool have_host)
+{
+	char net[INET_ADDRSTRLEN];
+
+	if (!c->on) {
+		if (mode == POLICY_PROXY_ARP_NO)
+			log_info("pool '%s': no proxy ARP (proxy_arp = no)", pool);
+		else
+			log_info("pool '%s': no proxy ARP (%s)", pool,
+				 have_host ? "its IPv4 addresses are in no connected subnet of "
+					     "this host" : "the host's subnets could not be read");
+		return;
+	}
+	if (c->subnet >= 0) {
+		const struct rtnl_subnet *sn = &s[c->subnet];
+		struct in_addr a = { htonl(sn->addr & mask_of(sn->plen)) };
+
+		inet_ntop(AF_INET, &a, net, sizeof(net));
+		log_notice("pool '%s': proxy ARP for its clients on %s (%s/%u)%s", pool, sn->ifname,
+			   net, sn->plen, dhcp_if ? ", a DHCP pool" : "");
+		check_forwarding(sn->ifname);
+	} else if (dhcp_if) {
+		log_notice("pool '%s': proxy ARP for its clients on %s, a DHCP pool", pool, dhcp_if);
+	} else {
+		log_warn("pool '%s': proxy_arp = yes, but its IPv4 addresses are in no connected "
+			 "subnet of this host: ARP is answered for a client only where the route "
+			 "to its address leads to a LAN", pool);
+	}
+}
+
+void proxyarp_load(struct server *srv)
+{
+	const policy_t *p = srv->policy;
+	struct policy_counts counts;
+	struct rtnl_subnet *subnets = NULL;
+	struct nl_sock *sk;
+	size_t ns = 0;
+	bool have_host = false;
+	uint8_t *on;
+	int err;
+
+	policy_get_counts(p, &counts);
+	free(srv->proxy_arp);
+	srv->proxy_arp = NULL;
+	srv->n_proxy_arp = 0;
+	if (!counts.pools)
+		return;
+	if (!(on = calloc(counts.pools, 1))) {
+		log_err("proxy ARP: out of memory; no pool answers ARP");
+		return;
+	}
+	if ((sk = rtnl_open(&err))) {
+		err = rtnl_connected_subnets(sk, &subnets, &ns);
+		rtnl_close(sk);
+	}
+	if (err < 0)
+		log_warn("proxy ARP: the host's subnets could not be read (%s); pools with "
+			 "proxy_arp = auto answer no ARP", strerror(-err));
+	else
+		have_host = true;
+	for (unsigned i = 0; i < counts.pools; i++) {
+		struct policy_dhcp_pool d;
+		const char *dhcp_if = policy_pool_dhcp(p, i, &d) ? d.interface : NULL;
+		enum policy_proxy_arp mode = policy_pool_proxy_arp(p, i);
+		struct proxyarp_range *r;
+		size_t nr = pool_ranges(p, i, &r);
+		struct proxyarp_choice c;
+
+		/* an IPv6-only pool has no ARP to answer */
+		if (!nr && !dhcp_if)
+			continue;
+		c = proxyarp_decide(mode, dhcp_if, r, nr, subnets, ns);
+		if (!have_host && mode == POLICY_PROXY_ARP_AUTO && !dhcp_if)
+			c.on = false;
+		on[i] = c.on;
+		log_choice(policy_pool_name(p, i), mode, dhcp_if, &c, subnets, have_host);
+		free(r);
+	}
+	free(subnets);
+	srv->proxy_arp = on;
+	srv->n_proxy_arp = counts.pools;
+}
+
+bool proxyarp_pool(const struct server *srv, int pool_index)
+{
+	return pool_index >= 0 && (size_t)pool_index < srv->n_proxy_arp &&
+	       srv->proxy_arp[pool_index];
+}
+
+void proxyarp_free(struct server *srv)
+{
+	free(srv->proxy_arp);
+	srv->proxy_arp = NULL;
+	srv->n_proxy_arp = 0;
+}
