@@ -273,6 +273,8 @@ static int on_route(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int lan_behind_own_route(struct nl_sock *sk, uint32_t a, int skip_ifindex);
+
 int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex)
 {
 	struct route_answer ans = { 0, false };
@@ -297,7 +299,9 @@ int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex
 	if (rc < 0)
 		return rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -EINVAL ? -ENETUNREACH
 										    : rc;
-	if (!ans.connected || ans.oif <= 0 || ans.oif == skip_ifindex)
+	if (ans.oif > 0 && ans.oif == skip_ifindex)
+		return lan_behind_own_route(sk, ntohl(addr.s_addr), skip_ifindex);
+	if (!ans.connected || ans.oif <= 0)
 		return -ENETUNREACH;
 	rc = rtnl_link_get_kernel(sk, ans.oif, NULL, &link);
 	if (rc < 0)
@@ -379,4 +383,61 @@ int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t 
 	*out = v;
 	*n = len;
 	return 0;
+}
+
+static uint32_t mask_of(uint8_t plen)
+{
+	return plen == 0 ? 0 : plen >= 32 ? UINT32_MAX : UINT32_MAX << (32 - plen);
+}
+
+int rtnl_subnet_of(const struct rtnl_subnet *s, size_t n, uint32_t first, uint32_t last)
+{
+	int best = -1;
+
+	if (first > last)
+		return -1;
+	/* A subnet is contiguous: it holds every address from first to
+	 * last when it holds both ends. */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t m = mask_of(s[i].plen), net = s[i].addr & m;
+
+		if (s[i].plen > 30 || (first & m) != net || (last & m) != net)
+			continue;
+		if (best < 0 || s[i].plen > s[best].plen)
+			best = (int)i;
+	}
+	return best;
+}
+
+/* The FIB's answer for a is our own device (its peer route): the LAN is
+ * the connected subnet that holds a, with what the route lookup refuses
+ * refused here too (the subnet's network and broadcast address, an
+ * address of the interface). Only when proxy ARP is turned on for a
+ * session already up: it reads every address of the host. */
+static int lan_behind_own_route(struct nl_sock *sk, uint32_t a, int skip_ifindex)
+{
+	struct rtnl_subnet *s;
+	size_t n, k = 0;
+	int i, rc = rtnl_connected_subnets(sk, &s, &n);
+
+	if (rc < 0)
+		return rc;
+	/* never the interface the route leads to: the session's own */
+	for (size_t j = 0; j < n; j++)
+		if (s[j].ifindex != skip_ifindex)
+			s[k++] = s[j];
+	n = k;
+	i = rtnl_subnet_of(s, n, a, a);
+	rc = -ENETUNREACH;
+	if (i >= 0) {
+		uint32_t m = mask_of(s[i].plen);
+		bool ours = false;
+
+		for (size_t j = 0; j < n; j++)
+			ours = ours || s[j].addr == a;
+		if (!ours && (a & ~m) != 0 && (a & ~m) != ~m)
+			rc = s[i].ifindex;
+	}
+	free(s);
+	return rc;
 }

@@ -77,7 +77,11 @@ int rtnl_route(struct nl_sock *sk, bool add, int family, int ifindex, const void
  * address on the LAN, for proxy ARP), not skip_ifindex: its index, or
  * -ENETUNREACH when addr is not a unicast address on such a LAN (routed
  * through a gateway, the LAN's broadcast address, an address of ours, a
- * point-to-point, loopback or NOARP interface, or one that is down). */
+ * point-to-point, loopback or NOARP interface, or one that is down).
+ * When the route to addr is skip_ifindex itself (the session's own peer
+ * route already exists: proxy ARP turned on for a session that is up),
+ * the LAN is the connected subnet that holds addr
+ * (rtnl_connected_subnets). */
 int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex);
 
 /* A directly connected IPv4 subnet of one of the host's LAN interfaces: an
@@ -95,5 +99,11 @@ struct rtnl_subnet {
  * -errno. Read at load and reload (a pool's proxy_arp = auto), never per
  * session: it walks every address of the host. */
 int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t *n);
+
+/* The subnet of s[] that holds every address from first to last (host
+ * order), the longest prefix as the route lookup would pick, or -1. A /31
+ * or /32 holds no pool (RFC 3021's /31 has room for its two ends only).
+ * Pure: no kernel involved. */
+int rtnl_subnet_of(const struct rtnl_subnet *s, size_t n, uint32_t first, uint32_t last);
 
 #endif

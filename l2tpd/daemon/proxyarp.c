@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "log.h"
 #include "server.h"
+#include "session.h"
 
 static uint32_t mask_of(uint8_t plen)
 {
@@ -19,24 +21,19 @@ static uint32_t mask_of(uint8_t plen)
 int proxyarp_subnet_of(const struct proxyarp_range *r, size_t nr, const struct rtnl_subnet *s,
 		       size_t ns)
 {
-	int best = -1;
+	uint32_t lo = UINT32_MAX, hi = 0;
 
 	if (!nr)
 		return -1;
-	for (size_t i = 0; i < ns; i++) {
-		uint32_t m = mask_of(s[i].plen), net = s[i].addr & m;
-		bool all = true;
-
-		/* A /31 or /32 is no subnet a pool can share (RFC 3021's
-		 * /31 has room for its two ends only). */
-		if (s[i].plen > 30)
-			continue;
-		for (size_t k = 0; k < nr && all; k++)
-			all = (r[k].first & m) == net && (r[k].last & m) == net;
-		if (all && (best < 0 || s[i].plen > s[best].plen))
-			best = (int)i;
+	/* Every range inside one subnet is the span from the lowest to the
+	 * highest address inside it: a subnet is contiguous. */
+	for (size_t k = 0; k < nr; k++) {
+		if (r[k].first < lo)
+			lo = r[k].first;
+		if (r[k].last > hi)
+			hi = r[k].last;
 	}
-	return best;
+	return rtnl_subnet_of(s, ns, lo, hi);
 }
 
 struct proxyarp_choice proxyarp_decide(enum policy_proxy_arp mode, const char *dhcp_if,
@@ -181,6 +178,92 @@ void proxyarp_load(struct server *srv)
 	free(subnets);
 	srv->proxy_arp = on;
 	srv->n_proxy_arp = counts.pools;
+}
+
+/* old pool index -> new pool index by name (PROXYARP_NO_POOL: gone), in
+ * O(pools): an open-addressing table of the new names. NULL: no memory. */
+static uint16_t *pool_map(const policy_t *old, const policy_t *next)
+{
+	struct policy_counts co, cn;
+	uint16_t *map, *slot;
+	size_t cap = 16;
+
+	policy_get_counts(old, &co);
+	policy_get_counts(next, &cn);
+	while (cap < cn.pools * 2)
+		cap *= 2;
+	map = malloc((co.pools ? co.pools : 1) * sizeof(*map));
+	slot = malloc(cap * sizeof(*slot));
+	if (!map || !slot) {
+		free(map);
+		free(slot);
+		return NULL;
+	}
+	for (size_t i = 0; i < cap; i++)
+		slot[i] = PROXYARP_NO_POOL;
+	for (unsigned j = 0; j < cn.pools && j < PROXYARP_NO_POOL; j++) {
+		size_t k = fnv1a32_str(FNV32_OFFSET, policy_pool_name(next, j)) & (cap - 1);
+
+		while (slot[k] != PROXYARP_NO_POOL)
+			k = (k + 1) & (cap - 1);
+		slot[k] = (uint16_t)j;
+	}
+	for (unsigned i = 0; i < co.pools; i++) {
+		const char *name = policy_pool_name(old, i);
+		size_t k = fnv1a32_str(FNV32_OFFSET, name) & (cap - 1);
+
+		map[i] = PROXYARP_NO_POOL;
+		for (; slot[k] != PROXYARP_NO_POOL; k = (k + 1) & (cap - 1))
+			if (!strcmp(policy_pool_name(next, slot[k]), name)) {
+				map[i] = slot[k];
+				break;
+			}
+	}
+	free(slot);
+	return map;
+}
+
+void proxyarp_reload(struct server *srv, const policy_t *old)
+{
+	struct policy_counts co;
+	uint16_t *map;
+	char a[INET_ADDRSTRLEN];
+
+	proxyarp_load(srv);
+	policy_get_counts(old, &co);
+	if (!(map = pool_map(old, srv->policy))) {
+		log_err("reload: out of memory: sessions up keep their proxy ARP as it was");
+		for (struct session *s = srv->sessions; s; s = s->next)
+			s->pool4 = PROXYARP_NO_POOL;
+		return;
+	}
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		bool want;
+		int rc;
+
+		if (s->pool4 == PROXYARP_NO_POOL)
+			continue;
+		s->pool4 = s->pool4 < co.pools ? map[s->pool4] : PROXYARP_NO_POOL;
+		if (s->pool4 == PROXYARP_NO_POOL)
+			continue;	/* its pool is gone: it keeps what it has */
+		want = proxyarp_pool(srv, s->pool4);
+		if (want == s->proxy_arp)
+			continue;
+		rc = session_set_proxy_arp(s, want);
+		if (s->state != SESSION_UP)
+			continue;
+		a[0] = 0;
+		inet_ntop(AF_INET, &(struct in_addr){ htonl(s->ppp.ipcp_st.peer_addr) }, a, sizeof(a));
+		if (rc < 0)
+			log_warn("session %u/%u: proxy ARP for %s not %s after the reload: %s",
+				 s->tunnel_id, s->session_id, a, want ? "added" : "removed",
+				 strerror(-rc));
+		else
+			log_info("session %u/%u: proxy ARP for %s %s after the reload (pool '%s')",
+				 s->tunnel_id, s->session_id, a, want ? "on" : "off",
+				 policy_pool_name(srv->policy, s->pool4));
+	}
+	free(map);
 }
 
 bool proxyarp_pool(const struct server *srv, int pool_index)

@@ -27,6 +27,8 @@
 
 struct server;
 
+#define PROXYARP_NO_POOL UINT16_MAX	/* struct session.pool4: no pool */
+
 /* An IPv4 range of a pool, host order, first <= last. */
 struct proxyarp_range {
 	uint32_t first, last;
@@ -53,6 +55,12 @@ struct proxyarp_choice proxyarp_decide(enum policy_proxy_arp mode, const char *d
  * swapped the policy in), keep the answers in srv and log, per pool that
  * answers ARP, on which interface. */
 void proxyarp_load(struct server *srv);
+/* After a reload swapped `old` for srv->policy: decide for the new pools
+ * (proxyarp_load), follow each session's pool by name into the new file,
+ * and turn proxy ARP on or off for the sessions up whose pool changed its
+ * answer (both ways: the entry is added or removed now, not at the next
+ * login). A session whose pool is gone keeps what it has. */
+void proxyarp_reload(struct server *srv, const policy_t *old);
 /* Whether sessions with an address of this pool get proxy ARP. */
 bool proxyarp_pool(const struct server *srv, int pool_index);
 void proxyarp_free(struct server *srv);

@@ -907,7 +907,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 {
 	struct policy_error err;
 	struct l2tpd_config conf;
-	policy_t *next;
+	policy_t *next, *old;
 	struct policy_counts c;
 	char cerr[512], restart[256];
 
@@ -924,14 +924,14 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 		return -1;
 	}
 	config_reload_apply(srv, &conf, restart, sizeof(restart));
-	policy_adopt_leases(next, srv->policy, on_orphan, srv);
-	policy_free(srv->policy);
+	old = srv->policy;
+	policy_adopt_leases(next, old, on_orphan, srv);
 	srv->policy = next;
 	dhcppools_sync(srv);	/* DHCP pools that stay keep their leases */
-	/* New sessions: the new file's pools, decided against the host as it
-	 * is now. Sessions up keep what they were set up with, and their
-	 * data plane removes their proxy entries when they end. */
-	proxyarp_load(srv);
+	/* The new file's pools, decided against the host as it is now; the
+	 * sessions follow their pool by name (proxyarp.h). */
+	proxyarp_reload(srv, old);
+	policy_free(old);
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */

@@ -95,6 +95,7 @@ struct session {
 	bool user_counted;
 	bool has_lease4;
 	bool proxy_arp;			/* its pool's clients are answered on the LAN (proxyarp.h) */
+	uint16_t pool4;			/* its IPv4 pool in srv->policy, PROXYARP_NO_POOL: none */
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint8_t auth_step;		/* enum session_auth_step */
 	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */

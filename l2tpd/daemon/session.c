@@ -250,6 +250,26 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	}
 }
 
+int session_set_proxy_arp(struct session *s, bool on)
+{
+	struct server *srv = s->srv;
+	struct dp_ip_params ip = { 0 };
+	int rc;
+
+	s->proxy_arp = on;
+	if (s->state != SESSION_UP || !s->dp)
+		return 0;	/* IPCP not up yet: ncp_up() passes it on */
+	/* The same addresses again (the data plane keeps them: REPLACE),
+	 * with the proxy entry added or removed. */
+	ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
+	ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
+	ip.proxy_arp = on;
+	rc = srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip);
+	if (rc < 0)
+		s->proxy_arp = false;
+	return rc;
+}
+
 static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 {
 	struct session *s = ctx;
@@ -536,7 +556,9 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	 * that `dec` points into. */
 	s->has_lease4 = dec.ipv4_leased;
 	s->lease4 = dec.ipv4;
-	s->proxy_arp = dec.has_ipv4 && proxyarp_pool(srv, dec.ipv4_pool);
+	s->pool4 = dec.has_ipv4 && dec.ipv4_pool >= 0 && dec.ipv4_pool < PROXYARP_NO_POOL
+			   ? (uint16_t)dec.ipv4_pool : PROXYARP_NO_POOL;
+	s->proxy_arp = s->pool4 != PROXYARP_NO_POOL && proxyarp_pool(srv, s->pool4);
 	s->idle_timeout = dec.profile.idle_timeout;
 	s->session_timeout = dec.profile.session_timeout;
 	free(s->routes);
@@ -773,6 +795,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 	s->tunnel_id = ev->tunnel_id;
 	s->session_id = ev->session_id;
 	s->peer_session_id = ev->peer_session_id;
+	s->pool4 = PROXYARP_NO_POOL;
 	s->started_ms = now;
 	s->started_wall = time(NULL);
 	s->state = SESSION_PPP_LCP;

@@ -161,3 +161,42 @@ def test_with_proxy_arp_no_the_lan_host_gets_no_arp_answer(stack, net):
     addr = up_records(held)[0]["addr"]
     assert addr not in proxies(srv)
     assert arp_answer(lan, addr, 3) == "none"
+
+
+@pytest.mark.netns
+def test_a_reload_turns_proxy_arp_off_and_on_for_sessions_up(stack, net):
+    """Both sides of a reload: the pool's proxy_arp changes and the
+    sessions already up follow it at once, entry removed and added back."""
+    srv, cli, lan = net
+    d = start(stack, net)
+    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
+                                  "--password", PASSWORDS["alice"], "--hold-forever", "--json"],
+                       ns=cli)
+    wait_for("client up", lambda: up_records(held) or not held.alive(), timeout=60)
+    assert up_records(held), held.log()
+    addr = up_records(held)[0]["addr"]
+    assert "%s dev lan-s" % addr in proxies(srv), proxies(srv)
+    lan_mac = mac_of(srv, "lan-s")
+
+    with open(d.policy, "w") as f:
+        f.write(policy("no"))
+    ok, text = d.ctl("reload")
+    assert ok, text
+    assert "pool 'clients': no proxy ARP (proxy_arp = no)" in d.log(), d.log()
+    assert re.search(r"session \d+/\d+: proxy ARP for %s off after the reload \(pool 'clients'\)"
+                     % re.escape(addr), d.log()), d.log()
+    assert addr not in proxies(srv), proxies(srv)
+    assert arp_answer(lan, addr, 3) == "none"
+
+    with open(d.policy, "w") as f:
+        f.write(policy())
+    ok, text = d.ctl("reload")
+    assert ok, text
+    assert re.search(r"session \d+/\d+: proxy ARP for %s on after the reload \(pool 'clients'\)"
+                     % re.escape(addr), d.log()), d.log()
+    assert "%s dev lan-s" % addr in proxies(srv), proxies(srv)
+    assert arp_answer(lan, addr, 10) == lan_mac
+    # The session was never disturbed.
+    assert by_event([json.loads(l) for l in held.log().splitlines() if l.startswith("{")],
+                    "down") == []
+    assert json.loads(d.ctl("json status")[1])["sessions"] == 1
