@@ -17,6 +17,8 @@ import pytest
 from lib.netns import run, wait_for
 from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY
 from lib.client import client_path, run_client, by_event
+# The DHCP server of the DHCP pool tests (this folder is on sys.path).
+from test_dhcp_pool import Dnsmasq, POLICY as DHCP_POLICY
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 SRV_LAN, LAN_HOST = "203.0.113.1", "203.0.113.10"
@@ -83,8 +85,8 @@ print(ans[ARP].hwsrc if ans is not None and ans[ARP].op == 2 and ans[ARP].psrc =
 """
 
 
-def arp_answer(ns, target, wait):
-    return run(["/usr/bin/python3", "-c", ARP_ASK, "lan0", target, str(wait)],
+def arp_answer(ns, target, wait, ifname="lan0"):
+    return run(["/usr/bin/python3", "-c", ARP_ASK, ifname, target, str(wait)],
                ns=ns).strip().lower()
 
 
@@ -200,3 +202,35 @@ def test_a_reload_turns_proxy_arp_off_and_on_for_sessions_up(stack, net):
     assert by_event([json.loads(l) for l in held.log().splitlines() if l.startswith("{")],
                     "down") == []
     assert json.loads(d.ctl("json status")[1])["sessions"] == 1
+
+
+@pytest.mark.netns
+def test_a_dhcp_pools_clients_are_answered_on_the_lan_by_default(stack):
+    """A DHCP pool's addresses are the LAN's by nature: proxy ARP is on
+    without a word in the pool, and the DHCP server's own host, which has
+    only its connected /24, reaches a client by ARP alone."""
+    srv = stack.netns("srv")
+    cli = stack.netns("cli")
+    lan = stack.netns("lan")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    stack.veth(srv, "lan0", SRV_LAN + "/24", lan, "lan1", "203.0.113.2/24")
+    run(["sysctl", "-qw", "net.ipv4.ip_forward=1"], ns=srv)
+    dns = Dnsmasq(stack, lan, "203.0.113.100", "203.0.113.102")
+    dns.start()
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace",
+              policy_text=DHCP_POLICY % {"block": 2})
+    d.start()
+    assert "pool 'lan': proxy ARP for its clients on lan0 (203.0.113.0/24), a DHCP pool" \
+        in d.log(), d.log()
+    wait_for("a lease ready", lambda: "dhcp pool 'lan': leased" in d.log())
+    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
+                                  "--password", PASSWORDS["alice"], "--ping", "203.0.113.2",
+                                  "--hold-forever", "--json"], ns=cli)
+    wait_for("client up and pinged", lambda: up_records(held) or not held.alive(), timeout=60)
+    assert up_records(held), held.log()
+    s = up_records(held)[0]
+    assert s["addr"] in dns.leases() and s["ping_recv"] == 3, s
+    assert "%s dev lan0" % s["addr"] in proxies(srv), proxies(srv)
+    assert arp_answer(lan, s["addr"], 10, "lan1") == mac_of(srv, "lan0")
+    held.stop()
+    wait_for("proxy entry removed", lambda: s["addr"] not in proxies(srv))
