@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,29 @@ struct proxyarp_choice proxyarp_decide(enum policy_proxy_arp mode, const char *d
 	return c;
 }
 
+/* Where the decisions go: the log (daemon) or stdout (l2tpd --check). */
+struct reporter {
+	void (*say)(void *ctx, enum log_level level, const char *line);
+	void *ctx;
+};
+
+static void say(const struct reporter *r, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(const struct reporter *r, enum log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->say(r->ctx, level, line);
+}
+
 /* The kernel answers a proxy entry only on an interface that forwards
  * (arp_process(): IN_DEV_FORWARD), and forwards the LAN host's packets to
  * the client only then: say so rather than leave the LAN host waiting. */
-static void check_forwarding(const char *ifname)
+static void check_forwarding(const struct reporter *r, const char *ifname)
 {
 	char path[96];
 	FILE *f;
@@ -77,8 +97,9 @@ static void check_forwarding(const char *ifname)
 		v = -1;
 	fclose(f);
 	if (v == 0)
-		log_warn("proxy ARP on %s: forwarding is off there (net.ipv4.conf.%s.forwarding = 0), "
-			 "the kernel will not answer ARP for the clients", ifname, ifname);
+		say(r, LOG_LVL_WARN, "proxy ARP on %s: forwarding is off there "
+		    "(net.ipv4.conf.%s.forwarding = 0), the kernel will not answer ARP for the "
+		    "clients", ifname, ifname);
 }
 
 static size_t pool_ranges(const policy_t *p, unsigned pool, struct proxyarp_range **out)
@@ -96,18 +117,19 @@ static size_t pool_ranges(const policy_t *p, unsigned pool, struct proxyarp_rang
 	return n;
 }
 
-static void log_choice(const char *pool, enum policy_proxy_arp mode, const char *dhcp_if,
-		       const struct proxyarp_choice *c, const struct rtnl_subnet *s, bool have_host)
+static void report_choice(const struct reporter *r, const char *pool, enum policy_proxy_arp mode,
+			  const char *dhcp_if, const struct proxyarp_choice *c,
+			  const struct rtnl_subnet *s, bool have_host)
 {
 	char net[INET_ADDRSTRLEN];
 
 	if (!c->on) {
 		if (mode == POLICY_PROXY_ARP_NO)
-			log_info("pool '%s': no proxy ARP (proxy_arp = no)", pool);
+			say(r, LOG_LVL_INFO, "pool '%s': no proxy ARP (proxy_arp = no)", pool);
 		else
-			log_info("pool '%s': no proxy ARP (%s)", pool,
-				 have_host ? "its IPv4 addresses are in no connected subnet of "
-					     "this host" : "the host's subnets could not be read");
+			say(r, LOG_LVL_INFO, "pool '%s': no proxy ARP (%s)", pool,
+			    have_host ? "its IPv4 addresses are in no connected subnet of this host"
+				      : "the host's subnets could not be read");
 		return;
 	}
 	if (c->subnet >= 0) {
@@ -115,69 +137,99 @@ static void log_choice(const char *pool, enum policy_proxy_arp mode, const char 
 		struct in_addr a = { htonl(sn->addr & mask_of(sn->plen)) };
 
 		inet_ntop(AF_INET, &a, net, sizeof(net));
-		log_notice("pool '%s': proxy ARP for its clients on %s (%s/%u)%s", pool, sn->ifname,
-			   net, sn->plen, dhcp_if ? ", a DHCP pool" : "");
-		check_forwarding(sn->ifname);
+		say(r, LOG_LVL_NOTICE, "pool '%s': proxy ARP for its clients on %s (%s/%u)%s", pool,
+		    sn->ifname, net, sn->plen, dhcp_if ? ", a DHCP pool" : "");
+		check_forwarding(r, sn->ifname);
 	} else if (dhcp_if) {
-		log_notice("pool '%s': proxy ARP for its clients on %s, a DHCP pool", pool, dhcp_if);
+		say(r, LOG_LVL_NOTICE, "pool '%s': proxy ARP for its clients on %s, a DHCP pool",
+		    pool, dhcp_if);
 	} else {
-		log_warn("pool '%s': proxy_arp = yes, but its IPv4 addresses are in no connected "
-			 "subnet of this host: ARP is answered for a client only where the route "
-			 "to its address leads to a LAN", pool);
+		say(r, LOG_LVL_WARN, "pool '%s': proxy_arp = yes, but its IPv4 addresses are in no "
+		    "connected subnet of this host: ARP is answered for a client only where the "
+		    "route to its address leads to a LAN", pool);
 	}
 }
 
-void proxyarp_load(struct server *srv)
+/* Every pool of p decided against the host as it is now: on[i] for pool
+ * i (NULL: only reported), each decision reported. */
+static void decide_all(const policy_t *p, uint8_t *on, const struct reporter *r)
 {
-	const policy_t *p = srv->policy;
 	struct policy_counts counts;
 	struct rtnl_subnet *subnets = NULL;
 	struct nl_sock *sk;
 	size_t ns = 0;
 	bool have_host = false;
-	uint8_t *on;
 	int err;
 
 	policy_get_counts(p, &counts);
-	free(srv->proxy_arp);
-	srv->proxy_arp = NULL;
-	srv->n_proxy_arp = 0;
-	if (!counts.pools)
-		return;
-	if (!(on = calloc(counts.pools, 1))) {
-		log_err("proxy ARP: out of memory; no pool answers ARP");
-		return;
-	}
 	if ((sk = rtnl_open(&err))) {
 		err = rtnl_connected_subnets(sk, &subnets, &ns);
 		rtnl_close(sk);
 	}
 	if (err < 0)
-		log_warn("proxy ARP: the host's subnets could not be read (%s); pools with "
-			 "proxy_arp = auto answer no ARP", strerror(-err));
+		say(r, LOG_LVL_WARN, "proxy ARP: the host's subnets could not be read (%s); pools "
+		    "with proxy_arp = auto answer no ARP", strerror(-err));
 	else
 		have_host = true;
 	for (unsigned i = 0; i < counts.pools; i++) {
 		struct policy_dhcp_pool d;
 		const char *dhcp_if = policy_pool_dhcp(p, i, &d) ? d.interface : NULL;
 		enum policy_proxy_arp mode = policy_pool_proxy_arp(p, i);
-		struct proxyarp_range *r;
-		size_t nr = pool_ranges(p, i, &r);
+		struct proxyarp_range *rg;
+		size_t nr = pool_ranges(p, i, &rg);
 		struct proxyarp_choice c;
 
 		/* an IPv6-only pool has no ARP to answer */
 		if (!nr && !dhcp_if)
 			continue;
-		c = proxyarp_decide(mode, dhcp_if, r, nr, subnets, ns);
+		c = proxyarp_decide(mode, dhcp_if, rg, nr, subnets, ns);
 		if (!have_host && mode == POLICY_PROXY_ARP_AUTO && !dhcp_if)
 			c.on = false;
-		on[i] = c.on;
-		log_choice(policy_pool_name(p, i), mode, dhcp_if, &c, subnets, have_host);
-		free(r);
+		if (on)
+			on[i] = c.on;
+		report_choice(r, policy_pool_name(p, i), mode, dhcp_if, &c, subnets, have_host);
+		free(rg);
 	}
 	free(subnets);
+}
+
+static void say_log(void *ctx, enum log_level level, const char *line)
+{
+	(void)ctx;
+	log_msg(level, "%s", line);
+}
+
+static void say_file(void *ctx, enum log_level level, const char *line)
+{
+	/* the lines an administrator acts on; "no proxy ARP" is no news */
+	if (level <= LOG_LVL_NOTICE)
+		fprintf(ctx, "%s%s\n", level == LOG_LVL_WARN ? "warning: " : "", line);
+}
+
+void proxyarp_load(struct server *srv)
+{
+	struct policy_counts counts;
+	struct reporter r = { say_log, NULL };
+	uint8_t *on;
+
+	policy_get_counts(srv->policy, &counts);
+	proxyarp_free(srv);
+	if (!counts.pools)
+		return;
+	if (!(on = calloc(counts.pools, 1))) {
+		log_err("proxy ARP: out of memory; no pool answers ARP");
+		return;
+	}
+	decide_all(srv->policy, on, &r);
 	srv->proxy_arp = on;
 	srv->n_proxy_arp = counts.pools;
+}
+
+void proxyarp_check(const policy_t *p, FILE *out)
+{
+	struct reporter r = { say_file, out };
+
+	decide_all(p, NULL, &r);
 }
 
 /* old pool index -> new pool index by name (PROXYARP_NO_POOL: gone), in

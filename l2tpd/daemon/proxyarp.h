@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "policy.h"
 #include "rtnl.h"
@@ -61,6 +62,9 @@ void proxyarp_load(struct server *srv);
  * answer (both ways: the entry is added or removed now, not at the next
  * login). A session whose pool is gone keeps what it has. */
 void proxyarp_reload(struct server *srv, const policy_t *old);
+/* l2tpd --check: what the daemon would decide on this host, one line per
+ * pool that answers ARP (and warnings) to out. */
+void proxyarp_check(const policy_t *p, FILE *out);
 /* Whether sessions with an address of this pool get proxy ARP. */
 bool proxyarp_pool(const struct server *srv, int pool_index);
 void proxyarp_free(struct server *srv);

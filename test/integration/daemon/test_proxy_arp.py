@@ -10,12 +10,13 @@ from its pool address: the LAN host's echo reply to that address needs
 an ARP answer on the LAN, which only proxy ARP gives. Both data planes:
 userspace on this host, kernel in the test VM."""
 import json
+import os
 import re
 
 import pytest
 
 from lib.netns import run, wait_for
-from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY
+from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY, build_dir
 from lib.client import client_path, run_client, by_event
 # The DHCP server of the DHCP pool tests (this folder is on sys.path).
 from test_dhcp_pool import Dnsmasq, POLICY as DHCP_POLICY
@@ -133,6 +134,23 @@ def test_a_lan_host_reaches_a_client_of_a_lan_pool_by_arp_alone(stack, net):
     held.stop()
     wait_for("session gone", lambda: json.loads(d.ctl("json status")[1])["sessions"] == 0)
     wait_for("proxy entry removed", lambda: addr not in proxies(srv))
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("net", ["userspace"], indirect=True)
+def test_check_says_which_pools_answer_arp_on_this_host(stack, net):
+    srv, cli, lan = net
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace",
+              policy_text=policy().replace("    routed {\n", "    routed {\n        proxy_arp = yes\n"))
+    exe = os.path.join(build_dir(), "l2tpd", "daemon", "l2tpd")
+    out = run([exe, "--check", "--config", d.conf, "--policy", d.policy], ns=srv)
+    assert "pool 'clients': proxy ARP for its clients on lan-s (203.0.113.0/24)\n" in out, out
+    assert "warning: pool 'routed': proxy_arp = yes, but its IPv4 addresses are in no " \
+        "connected subnet of this host" in out, out
+    # Forwarding off on the LAN: the kernel would not answer.
+    run(["sysctl", "-qw", "net.ipv4.conf.lan-s.forwarding=0"], ns=srv)
+    out = run([exe, "--check", "--config", d.conf, "--policy", d.policy], ns=srv)
+    assert "warning: proxy ARP on lan-s: forwarding is off there" in out, out
 
 
 @pytest.mark.netns
