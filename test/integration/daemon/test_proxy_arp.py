@@ -96,6 +96,17 @@ def up_records(proc):
             if l.startswith("{") and json.loads(l).get("event") == "up"]
 
 
+def hold_client(stack, cli, *extra):
+    """Our client holding one session of alice's open, once it is up (and
+    has pinged, with --ping)."""
+    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
+                                  "--password", PASSWORDS["alice"]] + list(extra) +
+                       ["--hold-forever", "--json"], ns=cli)
+    wait_for("client up", lambda: up_records(held) or not held.alive(), timeout=60)
+    assert up_records(held), held.log()
+    return held
+
+
 def proxies(ns):
     return run(["ip", "neigh", "show", "proxy"], ns=ns)
 
@@ -113,11 +124,7 @@ def test_a_lan_host_reaches_a_client_of_a_lan_pool_by_arp_alone(stack, net):
     # The LAN host has no route to the pool but its connected /24.
     assert run(["ip", "-4", "route", "show"], ns=lan).strip().splitlines() == \
         ["203.0.113.0/24 dev lan0 proto kernel scope link src %s" % LAN_HOST]
-    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
-                                  "--password", PASSWORDS["alice"], "--ping", LAN_HOST,
-                                  "--hold-forever", "--json"], ns=cli)
-    wait_for("client up and pinged", lambda: up_records(held) or not held.alive(), timeout=60)
-    assert up_records(held), held.log()
+    held = hold_client(stack, cli, "--ping", LAN_HOST)
     s = up_records(held)[0]
     addr = s["addr"]
     assert addr.startswith("203.0.113.1"), s
@@ -173,11 +180,7 @@ def test_with_proxy_arp_no_the_lan_host_gets_no_arp_answer(stack, net):
     assert re.search(r"(FAILED|INCOMPLETE)", neigh), neigh
     assert addr not in proxies(srv)
     # Asked once more while a session holds the address: still nobody.
-    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
-                                  "--password", PASSWORDS["alice"], "--hold-forever", "--json"],
-                       ns=cli)
-    wait_for("client up", lambda: up_records(held) or not held.alive(), timeout=60)
-    assert up_records(held), held.log()
+    held = hold_client(stack, cli)
     addr = up_records(held)[0]["addr"]
     assert addr not in proxies(srv)
     assert arp_answer(lan, addr, 3) == "none"
@@ -189,11 +192,7 @@ def test_a_reload_turns_proxy_arp_off_and_on_for_sessions_up(stack, net):
     sessions already up follow it at once, entry removed and added back."""
     srv, cli, lan = net
     d = start(stack, net)
-    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
-                                  "--password", PASSWORDS["alice"], "--hold-forever", "--json"],
-                       ns=cli)
-    wait_for("client up", lambda: up_records(held) or not held.alive(), timeout=60)
-    assert up_records(held), held.log()
+    held = hold_client(stack, cli)
     addr = up_records(held)[0]["addr"]
     assert "%s dev lan-s" % addr in proxies(srv), proxies(srv)
     lan_mac = mac_of(srv, "lan-s")
@@ -241,11 +240,7 @@ def test_a_dhcp_pools_clients_are_answered_on_the_lan_by_default(stack):
     assert "pool 'lan': proxy ARP for its clients on lan0 (203.0.113.0/24), a DHCP pool" \
         in d.log(), d.log()
     wait_for("a lease ready", lambda: "dhcp pool 'lan': leased" in d.log())
-    held = stack.spawn("client", [client_path(), "--server", SERVER, "--user", "alice",
-                                  "--password", PASSWORDS["alice"], "--ping", "203.0.113.2",
-                                  "--hold-forever", "--json"], ns=cli)
-    wait_for("client up and pinged", lambda: up_records(held) or not held.alive(), timeout=60)
-    assert up_records(held), held.log()
+    held = hold_client(stack, cli, "--ping", "203.0.113.2")
     s = up_records(held)[0]
     assert s["addr"] in dns.leases() and s["ping_recv"] == 3, s
     assert "%s dev lan0" % s["addr"] in proxies(srv), proxies(srv)
