@@ -248,7 +248,6 @@ static bool lan_flags(unsigned flags)
 	return (flags & IFF_UP) && !(flags & (IFF_LOOPBACK | IFF_POINTOPOINT | IFF_NOARP));
 }
 
-
 struct route_answer {
 	int oif;
 	bool connected;		/* a unicast route with no gateway: addr is on the link */

@@ -107,6 +107,15 @@ def hold_client(stack, cli, *extra):
     return held
 
 
+def session_json(d):
+    """The one session, as l2tpctl --json sessions shows it."""
+    ok, text = d.ctl("json sessions")
+    assert ok, text
+    sessions = json.loads(text)
+    assert len(sessions) == 1, sessions
+    return sessions[0]
+
+
 def proxies(ns):
     return run(["ip", "neigh", "show", "proxy"], ns=ns)
 
@@ -195,6 +204,7 @@ def test_a_reload_turns_proxy_arp_off_and_on_for_sessions_up(stack, net):
     held = hold_client(stack, cli)
     addr = up_records(held)[0]["addr"]
     assert "%s dev lan-s" % addr in proxies(srv), proxies(srv)
+    assert session_json(d)["proxy_arp"] is True
     lan_mac = mac_of(srv, "lan-s")
 
     with open(d.policy, "w") as f:
@@ -205,6 +215,7 @@ def test_a_reload_turns_proxy_arp_off_and_on_for_sessions_up(stack, net):
     assert re.search(r"session \d+/\d+: proxy ARP for %s off after the reload \(pool 'clients'\)"
                      % re.escape(addr), d.log()), d.log()
     assert addr not in proxies(srv), proxies(srv)
+    assert session_json(d)["proxy_arp"] is False
     assert arp_answer(lan, addr, 3) == "none"
 
     with open(d.policy, "w") as f:
