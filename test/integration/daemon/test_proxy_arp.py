@@ -24,7 +24,10 @@ from test_dhcp_pool import Dnsmasq, POLICY as DHCP_POLICY
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 SRV_LAN, LAN_HOST = "203.0.113.1", "203.0.113.10"
 POOL_LAST = "203.0.113.119"
-BOTH_PLANES = ["userspace", pytest.param("kernel", marks=pytest.mark.vm)]
+# The userspace plane with a TUN per session and with one shared by all
+# (one /32 route per client), and the kernel plane (pppN) in the VM.
+BOTH_PLANES = ["userspace", "userspace-shared", pytest.param("kernel", marks=pytest.mark.vm)]
+SHARED_TUN = "userspace {\n tun = shared\n }"
 
 
 class Net(tuple):
@@ -60,8 +63,9 @@ def policy(proxy_arp=None):
 
 
 def start(stack, net, proxy_arp=None):
-    d = L2tpd(stack, net[0], listen=SERVER, dataplane=net.dataplane,
-              policy_text=policy(proxy_arp))
+    shared = net.dataplane == "userspace-shared"
+    d = L2tpd(stack, net[0], listen=SERVER, dataplane="userspace" if shared else net.dataplane,
+              policy_text=policy(proxy_arp), extra=SHARED_TUN if shared else "")
     d.start()
     return d
 
@@ -143,6 +147,9 @@ def test_a_lan_host_reaches_a_client_of_a_lan_pool_by_arp_alone(stack, net):
     neigh = run(["ip", "neigh", "show", addr, "dev", "lan0"], ns=lan)
     assert "lladdr %s" % mac_of(srv, "lan-s") in neigh, neigh
     assert "%s dev lan-s" % addr in proxies(srv), proxies(srv)
+    assert session_json(d)["proxy_arp"] is True
+    if net.dataplane == "userspace-shared":
+        assert session_json(d)["interface"] == "l2tp-shared"
     assert arp_answer(lan, addr, 10) == mac_of(srv, "lan-s")
     # Not for an address of the pool that no session holds.
     assert POOL_LAST not in proxies(srv)
