@@ -426,17 +426,24 @@ static int lan_behind_own_route(struct nl_sock *sk, uint32_t a, int skip_ifindex
 		if (s[j].ifindex != skip_ifindex)
 			s[k++] = s[j];
 	n = k;
-	i = rtnl_subnet_of(s, n, a, a);
-	rc = -ENETUNREACH;
-	if (i >= 0) {
-		uint32_t m = mask_of(s[i].plen);
-		bool ours = false;
-
-		for (size_t j = 0; j < n; j++)
-			ours = ours || s[j].addr == a;
-		if (!ours && (a & ~m) != 0 && (a & ~m) != ~m)
-			rc = s[i].ifindex;
-	}
+	i = rtnl_subnet_holding(s, n, a);
+	rc = i >= 0 ? s[i].ifindex : -ENETUNREACH;
 	free(s);
 	return rc;
+}
+
+int rtnl_subnet_holding(const struct rtnl_subnet *s, size_t n, uint32_t a)
+{
+	int i = rtnl_subnet_of(s, n, a, a);
+	uint32_t m;
+
+	if (i < 0)
+		return -1;
+	m = mask_of(s[i].plen);
+	if ((a & ~m) == 0 || (a & ~m) == ~m)
+		return -1;	/* the network or the broadcast address */
+	for (size_t j = 0; j < n; j++)
+		if (s[j].addr == a)
+			return -1;	/* ours */
+	return i;
 }

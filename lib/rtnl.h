@@ -106,4 +106,9 @@ int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t 
  * Pure: no kernel involved. */
 int rtnl_subnet_of(const struct rtnl_subnet *s, size_t n, uint32_t first, uint32_t last);
 
+/* The subnet of s[] where a is a host's unicast address (rtnl_subnet_of,
+ * and a is neither the subnet's network nor broadcast address nor an
+ * address of s[]'s interfaces), or -1. Pure. */
+int rtnl_subnet_holding(const struct rtnl_subnet *s, size_t n, uint32_t a);
+
 #endif

@@ -151,8 +151,10 @@ static void report_choice(const struct reporter *r, const char *pool, enum polic
 }
 
 /* Every pool of p decided against the host as it is now: on[i] for pool
- * i (NULL: only reported), each decision reported. */
-static void decide_all(const policy_t *p, uint8_t *on, const struct reporter *r)
+ * i (NULL: only reported), each decision reported; the host's subnets
+ * handed back in *keep (when not NULL). */
+static void decide_all(const policy_t *p, uint8_t *on, const struct reporter *r,
+		       struct rtnl_subnet **keep, size_t *n_keep)
 {
 	struct policy_counts counts;
 	struct rtnl_subnet *subnets = NULL;
@@ -190,7 +192,12 @@ static void decide_all(const policy_t *p, uint8_t *on, const struct reporter *r)
 		report_choice(r, policy_pool_name(p, i), mode, dhcp_if, &c, subnets, have_host);
 		free(rg);
 	}
-	free(subnets);
+	if (keep) {
+		*keep = subnets;
+		*n_keep = ns;
+	} else {
+		free(subnets);
+	}
 }
 
 static void say_log(void *ctx, enum log_level level, const char *line)
@@ -214,13 +221,11 @@ void proxyarp_load(struct server *srv)
 
 	policy_get_counts(srv->policy, &counts);
 	proxyarp_free(srv);
-	if (!counts.pools)
-		return;
-	if (!(on = calloc(counts.pools, 1))) {
+	if (!(on = calloc(counts.pools ? counts.pools : 1, 1))) {
 		log_err("proxy ARP: out of memory; no pool answers ARP");
 		return;
 	}
-	decide_all(srv->policy, on, &r);
+	decide_all(srv->policy, on, &r, &srv->lan_subnets, &srv->n_lan_subnets);
 	srv->proxy_arp = on;
 	srv->n_proxy_arp = counts.pools;
 }
@@ -229,7 +234,7 @@ void proxyarp_check(const policy_t *p, FILE *out)
 {
 	struct reporter r = { say_file, out };
 
-	decide_all(p, NULL, &r);
+	decide_all(p, NULL, &r, NULL, NULL);
 }
 
 /* old pool index -> new pool index by name (PROXYARP_NO_POOL: gone), in
@@ -324,9 +329,17 @@ bool proxyarp_pool(const struct server *srv, int pool_index)
 	       srv->proxy_arp[pool_index];
 }
 
+bool proxyarp_static(const struct server *srv, struct in_addr addr)
+{
+	return rtnl_subnet_holding(srv->lan_subnets, srv->n_lan_subnets, ntohl(addr.s_addr)) >= 0;
+}
+
 void proxyarp_free(struct server *srv)
 {
 	free(srv->proxy_arp);
 	srv->proxy_arp = NULL;
 	srv->n_proxy_arp = 0;
+	free(srv->lan_subnets);
+	srv->lan_subnets = NULL;
+	srv->n_lan_subnets = 0;
 }

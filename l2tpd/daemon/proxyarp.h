@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
 
 #include "policy.h"
 #include "rtnl.h"
@@ -67,6 +68,10 @@ void proxyarp_reload(struct server *srv, const policy_t *old);
 void proxyarp_check(const policy_t *p, FILE *out);
 /* Whether sessions with an address of this pool get proxy ARP. */
 bool proxyarp_pool(const struct server *srv, int pool_index);
+/* A static address (a user's or a profile's static_ipv4, no pool): as
+ * `auto`, on when it is a host address of a connected subnet read at the
+ * last load (no kernel call: O(subnets) at the grant). */
+bool proxyarp_static(const struct server *srv, struct in_addr addr);
 void proxyarp_free(struct server *srv);
 
 #endif

@@ -218,6 +218,8 @@ struct server {
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
 	uint8_t *proxy_arp;		/* per pool of `policy`: its clients get proxy ARP (proxyarp.c) */
 	size_t n_proxy_arp;
+	struct rtnl_subnet *lan_subnets;	/* the host's, read with them (static addresses) */
+	size_t n_lan_subnets;
 };
 
 uint64_t server_now_ms(const struct server *srv);

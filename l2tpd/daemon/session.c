@@ -558,7 +558,16 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	s->lease4 = dec.ipv4;
 	s->pool4 = dec.has_ipv4 && dec.ipv4_pool >= 0 && dec.ipv4_pool < PROXYARP_NO_POOL
 			   ? (uint16_t)dec.ipv4_pool : PROXYARP_NO_POOL;
-	s->proxy_arp = s->pool4 != PROXYARP_NO_POOL && proxyarp_pool(srv, s->pool4);
+	if (s->pool4 != PROXYARP_NO_POOL) {
+		s->proxy_arp = proxyarp_pool(srv, s->pool4);
+	} else if (dec.has_ipv4 && dec.ipv4.family == AF_INET) {
+		struct in_addr a4;
+
+		memcpy(&a4, dec.ipv4.bytes, 4);
+		s->proxy_arp = proxyarp_static(srv, a4);
+	} else {
+		s->proxy_arp = false;
+	}
 	s->idle_timeout = dec.profile.idle_timeout;
 	s->session_timeout = dec.profile.session_timeout;
 	free(s->routes);

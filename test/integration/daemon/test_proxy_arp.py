@@ -265,3 +265,22 @@ def test_a_dhcp_pools_clients_are_answered_on_the_lan_by_default(stack):
     assert arp_answer(lan, s["addr"], 10, "lan1") == mac_of(srv, "lan0")
     held.stop()
     wait_for("proxy entry removed", lambda: s["addr"] not in proxies(srv))
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("net", ["userspace"], indirect=True)
+def test_a_users_static_address_on_the_lan_is_answered_there(stack, net):
+    """No pool: a user's static_ipv4 inside the LAN subnet is answered as
+    `auto` would (here the pool itself says no, so only the static
+    address's own decision can answer)."""
+    srv, cli, lan = net
+    text = policy("no").replace("        nt_hash = 9796a0639fdf788beb0e767b1f6f226a\n",
+                                "        nt_hash = 9796a0639fdf788beb0e767b1f6f226a\n"
+                                "        static_ipv4 = 203.0.113.50\n", 1)
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=text)
+    d.start()
+    held = hold_client(stack, cli, "--ping", LAN_HOST)
+    s = up_records(held)[0]
+    assert s["addr"] == "203.0.113.50" and s["ping_recv"] == 3, s
+    assert session_json(d)["proxy_arp"] is True
+    assert arp_answer(lan, "203.0.113.50", 10) == mac_of(srv, "lan-s")

@@ -151,6 +151,19 @@ static void a_host_without_subnets_answers_for_no_auto_pool(void **state)
 	assert_int_equal(proxyarp_subnet_of(NULL, 0, subnets, 4), -1);	/* no IPv4 at all */
 }
 
+static void a_static_address_is_answered_as_a_host_of_a_connected_subnet(void **state)
+{
+	(void)state;
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("192.0.2.50")), 0);
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("198.51.100.20")), 2);
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("203.0.113.50")), -1);	/* routed */
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("192.0.2.0")), -1);	/* network */
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("192.0.2.255")), -1);	/* broadcast */
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("192.0.2.1")), -1);	/* ours */
+	assert_int_equal(rtnl_subnet_holding(subnets, 4, h("203.0.113.7")), -1);	/* a /32 */
+	assert_int_equal(rtnl_subnet_holding(NULL, 0, h("192.0.2.50")), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +177,8 @@ int main(void)
 		cmocka_unit_test_setup(yes_turns_it_on_even_outside_every_subnet, setup),
 		cmocka_unit_test_setup(a_dhcp_pool_is_on_the_lan_by_nature, setup),
 		cmocka_unit_test_setup(a_host_without_subnets_answers_for_no_auto_pool, setup),
+		cmocka_unit_test_setup(a_static_address_is_answered_as_a_host_of_a_connected_subnet,
+				       setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
