@@ -7,8 +7,12 @@ for the client's address and forwards into the tunnel.
 
 The client (our test client, test/tools/l2tp-client) pings the LAN host
 from its pool address: the LAN host's echo reply to that address needs
-an ARP answer on the LAN, which only proxy ARP gives. Both data planes:
-userspace on this host, kernel in the test VM."""
+an ARP answer on the LAN, which only proxy ARP gives; the LAN host also
+asks by ARP itself (scapy) and sees the concentrator's LAN MAC address,
+or nothing with proxy_arp = no. Also: a reload turning it off and on for
+a session up, a DHCP pool (on by default), a user's static address,
+l2tpd --check. Both data planes: userspace on this host (a TUN per
+session and a shared one), kernel in the test VM."""
 import json
 import os
 import re
