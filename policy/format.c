@@ -47,6 +47,27 @@ static void format_dhcp_source(struct strbuf *b, const policy_t *p, unsigned poo
 			  d.interface, policy_pool_name(p, pool));
 }
 
+/* The pool's proxy_arp (docs/addresses.md "Clients on the LAN subnet"):
+ * `auto` is decided by the daemon from the host's subnets, which a dry
+ * run does not read; l2tpd --check shows that decision. */
+static void format_proxy_arp(struct strbuf *b, const policy_t *p,
+			     const struct policy_decision *d)
+{
+	enum policy_proxy_arp m = d->ipv4_pool >= 0
+				  ? policy_pool_proxy_arp(p, (unsigned)d->ipv4_pool)
+				  : POLICY_PROXY_ARP_AUTO;
+
+	if (m == POLICY_PROXY_ARP_YES)
+		sb_printf(b, "  proxy arp:       yes\n");
+	else if (m == POLICY_PROXY_ARP_NO)
+		sb_printf(b, "  proxy arp:       no\n");
+	else if (d->ipv4_dhcp)
+		sb_printf(b, "  proxy arp:       auto (on: a DHCP pool)\n");
+	else
+		sb_printf(b, "  proxy arp:       auto (on if the address is in a subnet of the "
+			  "host's LAN; l2tpd --check)\n");
+}
+
 static void text_profile(struct strbuf *b, const policy_t *p,
 			 const struct policy_decision *d)
 {
@@ -81,6 +102,8 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 			  ")");
 	else if (d->ipv4_dhcp && d->ipv4_pool >= 0)
 		format_dhcp_source(b, p, (unsigned)d->ipv4_pool);
+	if (d->has_ipv4 || d->ipv4_dhcp)
+		format_proxy_arp(b, p, d);
 	if (d->has_ipv6)
 		sb_printf(b, "  ipv6 prefix:     %s\n", policy_prefix_format(&d->ipv6, buf, sizeof(buf)));
 	for (size_t i = 0; i < d->n_routes; i++)

@@ -64,12 +64,56 @@ static void a_bad_proxy_arp_is_refused_at_its_line(void **state)
 		   "t.conf:4:3: expected one yes, no or auto for 'proxy_arp', got 2 values");
 }
 
+static void policy_test_shows_the_pools_proxy_arp(void **state)
+{
+	policy_t *p = load_ok("pools {\n on { ipv4 = 192.0.2.10-192.0.2.20\n proxy_arp = yes }\n"
+			      " off { ipv4 = 198.51.100.10\n proxy_arp = no }\n"
+			      " lan { dhcp_interface = eth1 } }\n"
+			      "users { a { dial_in = allow } }\n"
+			      "policies { all { permission = grant\n profile { pool = on } } }\n");
+	struct policy_request r = { .user = "a" };
+	struct policy_decision d;
+	char *text;
+
+	(void)state;
+	assert_int_equal(policy_post_auth(p, &r, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
+	text = policy_format_text(p, 0, &d, NULL);
+	assert_non_null(strstr(text, "  ipv4 address:    192.0.2.10 (pool on)\n"
+				     "  proxy arp:       yes\n"));
+	free(text);
+	policy_decision_release(p, &d);
+	policy_free(p);
+
+	p = load_ok("pools { lan { dhcp_interface = eth1 } }\n"
+		    "users { a { dial_in = allow\n static_ipv4 = 203.0.113.5 } }\n"
+		    "policies { all { permission = grant\n profile { pool = lan } } }\n");
+	assert_int_equal(policy_post_auth(p, &r, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
+	text = policy_format_text(p, 0, &d, NULL);
+	assert_non_null(strstr(text, "  ipv4 address:    203.0.113.5 (static)\n"
+				     "  proxy arp:       auto (on if the address is in a subnet of "
+				     "the host's LAN; l2tpd --check)\n"));
+	free(text);
+	policy_decision_release(p, &d);
+	policy_free(p);
+
+	p = load_ok("pools { lan { dhcp_interface = eth1 } }\n"
+		    "users { a { dial_in = allow } }\n"
+		    "policies { all { permission = grant\n profile { pool = lan } } }\n");
+	assert_int_equal(policy_post_auth(p, &r, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
+	text = policy_format_text(p, 0, &d, NULL);
+	assert_non_null(strstr(text, "  proxy arp:       auto (on: a DHCP pool)\n"));
+	free(text);
+	policy_decision_release(p, &d);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(proxy_arp_is_auto_unless_said),
 		cmocka_unit_test(the_ipv4_ranges_of_a_pool_are_listed_in_host_order),
 		cmocka_unit_test(a_bad_proxy_arp_is_refused_at_its_line),
+		cmocka_unit_test(policy_test_shows_the_pools_proxy_arp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
