@@ -5,11 +5,15 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include <netlink/errno.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
@@ -237,6 +241,13 @@ int rtnl_route(struct nl_sock *sk, bool add, int family, int ifindex, const void
 
 /* ---- the LAN of a pool address ---- */
 
+/* A LAN for proxy ARP: up, answering ARP, not loopback or point-to-point
+ * (pppd's get_ether_addr() asks the same). */
+static bool lan_flags(unsigned flags)
+{
+	return (flags & IFF_UP) && !(flags & (IFF_LOOPBACK | IFF_POINTOPOINT | IFF_NOARP));
+}
+
 struct route_answer {
 	int oif;
 	bool connected;		/* a unicast route with no gateway: addr is on the link */
@@ -260,6 +271,8 @@ static int on_route(struct nl_msg *msg, void *arg)
 	ans->connected = rtm->rtm_type == RTN_UNICAST && !tb[RTA_GATEWAY];
 	return NL_OK;
 }
+
+static int lan_behind_own_route(struct nl_sock *sk, uint32_t a, int skip_ifindex);
 
 int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex)
 {
@@ -285,14 +298,152 @@ int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex
 	if (rc < 0)
 		return rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -EINVAL ? -ENETUNREACH
 										    : rc;
-	if (!ans.connected || ans.oif <= 0 || ans.oif == skip_ifindex)
+	if (ans.oif > 0 && ans.oif == skip_ifindex)
+		return lan_behind_own_route(sk, ntohl(addr.s_addr), skip_ifindex);
+	if (!ans.connected || ans.oif <= 0)
 		return -ENETUNREACH;
 	rc = rtnl_link_get_kernel(sk, ans.oif, NULL, &link);
 	if (rc < 0)
 		return rtnl_nle_errno(rc);
 	flags = rtnl_link_get_flags(link);
 	rtnl_link_put(link);
-	if (!(flags & IFF_UP) || (flags & (IFF_LOOPBACK | IFF_POINTOPOINT | IFF_NOARP)))
+	if (!lan_flags(flags))
 		return -ENETUNREACH;
 	return ans.oif;
+}
+
+/* ---- the host's connected subnets ---- */
+
+int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t *n)
+{
+	struct nl_cache *links = NULL, *addrs = NULL;
+	struct rtnl_subnet *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links)) < 0)
+		return rtnl_nle_errno(rc);
+	if ((rc = rtnl_addr_alloc_cache(sk, &addrs)) < 0) {
+		nl_cache_free(links);
+		return rtnl_nle_errno(rc);
+	}
+	rc = 0;
+	for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a), *peer = rtnl_addr_get_peer(a);
+		struct rtnl_link *link;
+		uint32_t v4;
+		unsigned flags;
+
+		if (rtnl_addr_get_family(a) != AF_INET || !local ||
+		    nl_addr_get_len(local) != 4)
+			continue;
+		/* "ip addr add L peer P": a point-to-point address connects
+		 * one host, not a subnet (our own session links among them). */
+		if (peer && nl_addr_cmp(peer, local) != 0)
+			continue;
+		link = rtnl_link_get(links, rtnl_addr_get_ifindex(a));
+		if (!link)
+			continue;
+		flags = rtnl_link_get_flags(link);
+		if (!lan_flags(flags)) {
+			rtnl_link_put(link);
+			continue;
+		}
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct rtnl_subnet *nv = realloc(v, ncap * sizeof(*v));
+
+			if (!nv) {
+				rtnl_link_put(link);
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		memcpy(&v4, nl_addr_get_binary_addr(local), 4);
+		v[len].addr = ntohl(v4);
+		v[len].plen = (uint8_t)rtnl_addr_get_prefixlen(a);
+		v[len].ifindex = rtnl_addr_get_ifindex(a);
+		snprintf(v[len].ifname, sizeof(v[len].ifname), "%s",
+			 rtnl_link_get_name(link) ? rtnl_link_get_name(link) : "?");
+		len++;
+		rtnl_link_put(link);
+	}
+	nl_cache_free(addrs);
+	nl_cache_free(links);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+static uint32_t mask_of(uint8_t plen)
+{
+	return plen == 0 ? 0 : plen >= 32 ? UINT32_MAX : UINT32_MAX << (32 - plen);
+}
+
+int rtnl_subnet_of(const struct rtnl_subnet *s, size_t n, uint32_t first, uint32_t last)
+{
+	int best = -1;
+
+	if (first > last)
+		return -1;
+	/* A subnet is contiguous: it holds every address from first to
+	 * last when it holds both ends. */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t m = mask_of(s[i].plen), net = s[i].addr & m;
+
+		if (s[i].plen > 30 || (first & m) != net || (last & m) != net)
+			continue;
+		if (best < 0 || s[i].plen > s[best].plen)
+			best = (int)i;
+	}
+	return best;
+}
+
+/* The FIB's answer for a is our own device (its peer route): the LAN is
+ * the connected subnet that holds a, with what the route lookup refuses
+ * refused here too (the subnet's network and broadcast address, an
+ * address of the interface). Only when proxy ARP is turned on for a
+ * session already up: it reads every address of the host. */
+static int lan_behind_own_route(struct nl_sock *sk, uint32_t a, int skip_ifindex)
+{
+	struct rtnl_subnet *s;
+	size_t n, k = 0;
+	int i, rc = rtnl_connected_subnets(sk, &s, &n);
+
+	if (rc < 0)
+		return rc;
+	/* never the interface the route leads to: the session's own */
+	for (size_t j = 0; j < n; j++)
+		if (s[j].ifindex != skip_ifindex)
+			s[k++] = s[j];
+	n = k;
+	i = rtnl_subnet_holding(s, n, a);
+	rc = i >= 0 ? s[i].ifindex : -ENETUNREACH;
+	free(s);
+	return rc;
+}
+
+int rtnl_subnet_holding(const struct rtnl_subnet *s, size_t n, uint32_t a)
+{
+	int i = rtnl_subnet_of(s, n, a, a);
+	uint32_t m;
+
+	if (i < 0)
+		return -1;
+	m = mask_of(s[i].plen);
+	if ((a & ~m) == 0 || (a & ~m) == ~m)
+		return -1;	/* the network or the broadcast address */
+	for (size_t j = 0; j < n; j++)
+		if (s[j].addr == a)
+			return -1;	/* ours */
+	return i;
 }

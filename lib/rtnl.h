@@ -27,6 +27,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -75,7 +77,38 @@ int rtnl_route(struct nl_sock *sk, bool add, int family, int ifindex, const void
  * address on the LAN, for proxy ARP), not skip_ifindex: its index, or
  * -ENETUNREACH when addr is not a unicast address on such a LAN (routed
  * through a gateway, the LAN's broadcast address, an address of ours, a
- * point-to-point, loopback or NOARP interface, or one that is down). */
+ * point-to-point, loopback or NOARP interface, or one that is down).
+ * When the route to addr is skip_ifindex itself (the session's own peer
+ * route already exists: proxy ARP turned on for a session that is up),
+ * the LAN is the connected subnet that holds addr
+ * (rtnl_connected_subnets). */
 int rtnl_lan_interface(struct nl_sock *sk, struct in_addr addr, int skip_ifindex);
+
+/* A directly connected IPv4 subnet of one of the host's LAN interfaces: an
+ * address with its prefix on an interface that is up, does ARP and is
+ * neither loopback nor point-to-point (what "ip -4 addr" shows as
+ * ADDR/PLEN on an Ethernet-like device). Host order. */
+struct rtnl_subnet {
+	uint32_t addr;			/* the interface's own address */
+	uint8_t plen;
+	int ifindex;
+	char ifname[16];
+};
+
+/* Every such subnet: 0 with *out (free() it; NULL when none) and *n, or
+ * -errno. Read at load and reload (a pool's proxy_arp = auto), never per
+ * session: it walks every address of the host. */
+int rtnl_connected_subnets(struct nl_sock *sk, struct rtnl_subnet **out, size_t *n);
+
+/* The subnet of s[] that holds every address from first to last (host
+ * order), the longest prefix as the route lookup would pick, or -1. A /31
+ * or /32 holds no pool (RFC 3021's /31 has room for its two ends only).
+ * Pure: no kernel involved. */
+int rtnl_subnet_of(const struct rtnl_subnet *s, size_t n, uint32_t first, uint32_t last);
+
+/* The subnet of s[] where a is a host's unicast address (rtnl_subnet_of,
+ * and a is neither the subnet's network nor broadcast address nor an
+ * address of s[]'s interfaces), or -1. Pure. */
+int rtnl_subnet_holding(const struct rtnl_subnet *s, size_t n, uint32_t a);
 
 #endif

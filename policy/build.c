@@ -572,11 +572,38 @@ static int pool_dhcp(struct B *b, const struct conf_node *ps, const char *where,
 	return 0;
 }
 
+/* proxy_arp = yes|no|auto (docs/addresses.md): whether the host answers
+ * ARP on the LAN for this pool's clients. `auto` is decided by the daemon,
+ * which sees the host's interfaces; the policy only keeps the word. */
+static int pool_proxy_arp(struct B *b, const struct conf_node *n, struct pool *pl)
+{
+	const struct conf_item *it = one_item(b, n, "yes, no or auto");
+	bool on;
+	char s[80];
+
+	if (!it)
+		return -1;
+	if (!strcasecmp(it->text, "auto")) {
+		pl->proxy_arp = POLICY_PROXY_ARP_AUTO;
+		return 0;
+	}
+	if (strcasecmp(it->text, "yes") && strcasecmp(it->text, "no") &&
+	    strcasecmp(it->text, "true") && strcasecmp(it->text, "false") &&
+	    strcasecmp(it->text, "on") && strcasecmp(it->text, "off"))
+		return fail_item(b, n, it, POLICY_ERR_VALUE,
+				 "expected yes, no or auto for 'proxy_arp', got %s",
+				 shown(it, s, sizeof(s)));
+	if (get_bool(b, n, &on))
+		return -1;
+	pl->proxy_arp = on ? POLICY_PROXY_ARP_YES : POLICY_PROXY_ARP_NO;
+	return 0;
+}
+
 static int build_pools(struct B *b, const struct conf_node *sec)
 {
 	static const char *const keys[] = { "*{", NULL };
 	static const char *const pkeys[] = { "ipv4", "ipv6", "ipv6_prefix_length",
-		"description", "dhcp_interface", "dhcp_block", "dhcp_server", NULL };
+		"description", "dhcp_interface", "dhcp_block", "dhcp_server", "proxy_arp", NULL };
 	struct policy *p = b->p;
 
 	if (!sec)
@@ -608,6 +635,8 @@ static int build_pools(struct B *b, const struct conf_node *sec)
 		if ((n = conf_find(ps, "ipv6")) && pool_v6(b, n, (unsigned)deleg, &pl->v6))
 			return -1;
 		if (pool_dhcp(b, ps, where, i))
+			return -1;
+		if ((n = conf_find(ps, "proxy_arp")) && pool_proxy_arp(b, n, pl))
 			return -1;
 		if (!pl->v4.family && !pl->v6.family && !pl->dhcp_interface)
 			return fail_node(b, ps, POLICY_ERR_MISSING,

@@ -63,6 +63,27 @@ static void text_source(struct strbuf *b, const policy_t *p, const char *label, 
 		  dhcp ? " DHCP" : "", " pool", policy_pool_name(p, (unsigned)pool));
 }
 
+/* The pool's proxy_arp (docs/addresses.md "Clients on the LAN subnet"):
+ * `auto` is decided by the daemon from the host's subnets, which a dry
+ * run does not read; l2tpd --check shows that decision. */
+static void format_proxy_arp(struct strbuf *b, const policy_t *p,
+			     const struct policy_decision *d)
+{
+	enum policy_proxy_arp m = d->ipv4_pool >= 0
+				  ? policy_pool_proxy_arp(p, (unsigned)d->ipv4_pool)
+				  : POLICY_PROXY_ARP_AUTO;
+
+	if (m == POLICY_PROXY_ARP_YES)
+		sb_printf(b, "  proxy arp:       yes\n");
+	else if (m == POLICY_PROXY_ARP_NO)
+		sb_printf(b, "  proxy arp:       no\n");
+	else if (d->ipv4_dhcp)
+		sb_printf(b, "  proxy arp:       auto (on: a DHCP pool)\n");
+	else
+		sb_printf(b, "  proxy arp:       auto (on if the address is in a subnet of the "
+			  "host's LAN; l2tpd --check)\n");
+}
+
 static void text_profile(struct strbuf *b, const policy_t *p,
 			 const struct policy_decision *d)
 {
@@ -99,6 +120,8 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 		format_dhcp_source(b, p, (unsigned)d->ipv4_pool);
 	if (d->ipv4_source != POLICY_SRC_NONE)
 		text_source(b, p, "ipv4 source:     ", d->ipv4_source, d->ipv4_pool, d->ipv4_dhcp);
+	if (d->has_ipv4 || d->ipv4_dhcp)
+		format_proxy_arp(b, p, d);
 	if (d->has_ipv6) {
 		sb_printf(b, "  ipv6 prefix:     %s\n", policy_prefix_format(&d->ipv6, buf, sizeof(buf)));
 		text_source(b, p, "ipv6 source:     ", d->ipv6_source, d->ipv6_pool, false);

@@ -213,6 +213,21 @@ struct policy_dhcp_pool {
 /* true and *out filled when pool_index is a DHCP pool. */
 bool policy_pool_dhcp(const policy_t *p, unsigned pool_index, struct policy_dhcp_pool *out);
 
+/* Proxy ARP for a pool's clients (docs/addresses.md "Clients on the LAN
+ * subnet"): `proxy_arp = yes|no|auto`. The daemon decides `auto` once per
+ * pool at load and reload (on for a DHCP pool, and for a static pool whose
+ * IPv4 addresses lie inside a directly connected subnet, as RRAS does). */
+enum policy_proxy_arp {
+	POLICY_PROXY_ARP_AUTO = 0,
+	POLICY_PROXY_ARP_YES,
+	POLICY_PROXY_ARP_NO,
+};
+enum policy_proxy_arp policy_pool_proxy_arp(const policy_t *p, unsigned pool_index);
+/* The i-th IPv4 range of a static pool as its first and last address (host
+ * order); false past the last range, for a DHCP pool or an IPv6-only one. */
+bool policy_pool_ipv4_range(const policy_t *p, unsigned pool_index, size_t i,
+			    uint32_t *first, uint32_t *last);
+
 /* Where a DHCP pool's addresses come from while the policy is in use: the
  * daemon's leases. lease() gives an address of the pool or -1 (none ready);
  * release() takes back an address it gave and says so. Without a source

@@ -127,6 +127,7 @@ struct pool {
 	const char *dhcp_interface;	/* a DHCP pool: its IPv4 from this LAN's server */
 	uint32_t dhcp_block;
 	uint32_t dhcp_server;		/* network order, 0: broadcast */
+	uint8_t proxy_arp;		/* enum policy_proxy_arp */
 };
 
 struct policy {

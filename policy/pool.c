@@ -10,6 +10,7 @@
  */
 #include "policy_int.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -439,6 +440,30 @@ bool policy_pool_dhcp(const policy_t *p, unsigned pool_index, struct policy_dhcp
 	out->interface = pl->dhcp_interface;
 	out->block = pl->dhcp_block;
 	out->server = pl->dhcp_server;
+	return true;
+}
+
+enum policy_proxy_arp policy_pool_proxy_arp(const policy_t *p, unsigned pool_index)
+{
+	if (pool_index >= p->n_pools)
+		return POLICY_PROXY_ARP_NO;
+	return (enum policy_proxy_arp)p->pools[pool_index].proxy_arp;
+}
+
+bool policy_pool_ipv4_range(const policy_t *p, unsigned pool_index, size_t i,
+			    uint32_t *first, uint32_t *last)
+{
+	const struct addr_pool *ap;
+	uint32_t start;
+
+	if (pool_index >= p->n_pools)
+		return false;
+	ap = &p->pools[pool_index].v4;
+	if (ap->family != AF_INET || i >= ap->n_ranges || !ap->ranges[i].count)
+		return false;
+	memcpy(&start, ap->ranges[i].start.bytes, 4);
+	*first = ntohl(start);
+	*last = *first + (uint32_t)(ap->ranges[i].count - 1);
 	return true;
 }
 

@@ -235,6 +235,7 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
 			out_json_str(o, s->filter_in ? filter_chain_name(s->filter_in) : "");
 			outf(o, ",\"filter_out\":");
 			out_json_str(o, s->filter_out ? filter_chain_name(s->filter_out) : "");
+			outf(o, ",\"proxy_arp\":%s", s->proxy_arp ? "true" : "false");
 			outf(o, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,\"tx_bytes\":%llu}",
 			     (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			     (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);

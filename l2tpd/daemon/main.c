@@ -28,6 +28,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dhcppool.h"
+#include "proxyarp.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "server.h"
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
 		printf("%s: ok\n%s: ok (%zu users, %zu groups, %zu pools, %zu policies)\n", config_path,
 		       policy_path, c.users, c.groups, c.pools, c.policies);
 		dhcppools_check(policy, stdout);
+		proxyarp_check(policy, stdout);
 		policy_free(policy);
 		return 0;
 	}

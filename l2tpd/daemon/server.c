@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "dhcp_inform.h"
 #include "dhcppool.h"
+#include "proxyarp.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -937,6 +938,7 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	}
 	check_forwarding();
 	dhcppools_sync(srv);
+	proxyarp_load(srv);
 	log_notice("l2tpd started: %u listener(s) on port %u, %s data path, %u ports (sessions), "
 		   "require_ipsec=%s", srv->n_listeners, cfg->port, srv->dp_ops->name,
 		   cfg->max_sessions, cfg->require_ipsec ? "yes" : "no");
@@ -984,6 +986,7 @@ void server_free(struct server *srv)
 	auththrottle_free(&srv->throttle);
 	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
 	srv->auth = NULL;
+	proxyarp_free(srv);
 	if (srv->policy)
 		policy_free(srv->policy);
 }
@@ -1000,7 +1003,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 {
 	struct policy_error err;
 	struct l2tpd_config conf;
-	policy_t *next;
+	policy_t *next, *old;
 	struct policy_counts c;
 	char cerr[512], restart[256];
 
@@ -1017,10 +1020,14 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 		return -1;
 	}
 	config_reload_apply(srv, &conf, restart, sizeof(restart));
-	policy_adopt_leases(next, srv->policy, on_orphan, srv);
-	policy_free(srv->policy);
+	old = srv->policy;
+	policy_adopt_leases(next, old, on_orphan, srv);
 	srv->policy = next;
 	dhcppools_sync(srv);	/* DHCP pools that stay keep their leases */
+	/* The new file's pools, decided against the host as it is now; the
+	 * sessions follow their pool by name (proxyarp.h). */
+	proxyarp_reload(srv, old);
+	policy_free(old);
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */

@@ -127,6 +127,8 @@ struct session {
 	bool l2tp_gone;			/* the control plane dropped it already */
 	bool user_counted;
 	bool has_lease4;
+	bool proxy_arp;			/* its pool's clients are answered on the LAN (proxyarp.h) */
+	uint16_t pool4;			/* its IPv4 pool in srv->policy, PROXYARP_NO_POOL: none */
 	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
 	uint8_t auth_step;		/* enum session_auth_step */
 	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */
@@ -248,6 +250,10 @@ struct server {
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
+	uint8_t *proxy_arp;		/* per pool of `policy`: its clients get proxy ARP (proxyarp.c) */
+	size_t n_proxy_arp;
+	struct rtnl_subnet *lan_subnets;	/* the host's, read with them (static addresses) */
+	size_t n_lan_subnets;
 };
 
 uint64_t server_now_ms(const struct server *srv);

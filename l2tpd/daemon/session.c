@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
+#include "proxyarp.h"
 #include "text.h"
 #include "trace.h"
 
@@ -196,7 +197,20 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			return;
 		}
 	}
+	ip.proxy_arp = s->proxy_arp;
 	rc = s->dp ? srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip) : -1;
+	if (rc == -ENETUNREACH && ip.proxy_arp) {
+		/* The pool answers ARP, but the route to this address leads
+		 * to no LAN (proxy_arp = yes on a routed pool, or the LAN
+		 * went away since the load): the client still reaches out;
+		 * only LAN hosts cannot reach it without a route. */
+		inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
+		log_warn("session %u/%u: no LAN interface holds %s: no proxy ARP for it",
+			 s->tunnel_id, s->session_id, a);
+		s->proxy_arp = false;
+		ip.proxy_arp = 0;
+		rc = srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip);
+	}
 	if (rc) {
 		log_err("session %u/%u: the data plane could not set the addresses: %s",
 			s->tunnel_id, s->session_id, rc < 0 ? strerror(-rc) : "no data plane");
@@ -226,6 +240,26 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
 		arm_limit_timer(s, d);
 	}
+}
+
+int session_set_proxy_arp(struct session *s, bool on)
+{
+	struct server *srv = s->srv;
+	struct dp_ip_params ip = { 0 };
+	int rc;
+
+	s->proxy_arp = on;
+	if (s->state != SESSION_UP || !s->dp)
+		return 0;	/* IPCP not up yet: ncp_up() passes it on */
+	/* The same addresses again (the data plane keeps them: REPLACE),
+	 * with the proxy entry added or removed. */
+	ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
+	ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
+	ip.proxy_arp = on;
+	rc = srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip);
+	if (rc < 0)
+		s->proxy_arp = false;
+	return rc;
 }
 
 static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
@@ -514,6 +548,18 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	 * that `dec` points into. */
 	s->has_lease4 = dec.ipv4_leased;
 	s->lease4 = dec.ipv4;
+	s->pool4 = dec.has_ipv4 && dec.ipv4_pool >= 0 && dec.ipv4_pool < PROXYARP_NO_POOL
+			   ? (uint16_t)dec.ipv4_pool : PROXYARP_NO_POOL;
+	if (s->pool4 != PROXYARP_NO_POOL) {
+		s->proxy_arp = proxyarp_pool(srv, s->pool4);
+	} else if (dec.has_ipv4 && dec.ipv4.family == AF_INET) {
+		struct in_addr a4;
+
+		memcpy(&a4, dec.ipv4.bytes, 4);
+		s->proxy_arp = proxyarp_static(srv, a4);
+	} else {
+		s->proxy_arp = false;
+	}
 	s->idle_timeout = dec.profile.idle_timeout;
 	s->session_timeout = dec.profile.session_timeout;
 	free(s->routes);
@@ -750,6 +796,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 	s->tunnel_id = ev->tunnel_id;
 	s->session_id = ev->session_id;
 	s->peer_session_id = ev->peer_session_id;
+	s->pool4 = PROXYARP_NO_POOL;
 	s->started_ms = now;
 	s->started_wall = time(NULL);
 	s->state = SESSION_PPP_LCP;

@@ -28,6 +28,10 @@ void session_request_close(struct session *s, const char *reason, uint16_t resul
 void sessions_run_pending(struct server *srv);
 /* Free at once (server shutdown): no messages sent. */
 void session_destroy(struct server *srv, struct session *s);
+/* Proxy ARP for the session's address on (the LAN answers ARP for it) or
+ * off, now if IPCP is up, else when it comes up (proxyarp.h, at a
+ * reload). 0 or the data plane's -errno (then off). */
+int session_set_proxy_arp(struct session *s, bool on);
 uint64_t session_packets(struct server *srv, struct session *s, struct dp_stats *st);
 
 #endif

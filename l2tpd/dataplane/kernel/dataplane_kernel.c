@@ -605,6 +605,12 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 									 s->ip_peer));
 		s->lan_ifindex = 0;
 	}
+	/* Proxy ARP turned off for the same addresses (a reload changed the
+	 * pool's proxy_arp): the entry goes now, not at the session's end. */
+	if (!ip->proxy_arp && s->lan_ifindex > 0) {
+		dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(0, s->lan_ifindex, s->ip_peer));
+		s->lan_ifindex = 0;
+	}
 	/* Up first, as pppd's sifup() before sifaddr()/sif6addr(): an IPv6
 	 * address added while the link is down gets no route to its peer
 	 * when the link comes up (seen on 6.1). NPMODE is still DROP. */

@@ -771,6 +771,12 @@ static int user_session_set_ip(struct dataplane *dp, struct dp_session *s,
 		if (s->ip4 && (s->local4.s_addr != ip->local.s_addr ||
 			       s->peer4.s_addr != ip->peer.s_addr))
 			forget_ip4(dp, s);
+		/* Proxy ARP turned off for the same addresses (a reload
+		 * changed the pool's proxy_arp): the entry goes now. */
+		if (!ip->proxy_arp && s->lan_ifindex > 0) {
+			(void)dp->io.proxy_neigh(dp->io.ctx, s->lan_ifindex, s->peer4, false);
+			s->lan_ifindex = 0;
+		}
 	}
 	if (shared) {
 		struct dp_ip_params shared_ip = *ip;

@@ -66,6 +66,8 @@ def lan(stack):
     lanns = stack.netns("lan")
     stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
     stack.veth(srv, "lan0", LAN_US + "/24", lanns, "lan1", LAN_DHCP + "/24")
+    # A router, as a concentrator is (l2tpd warns of proxy ARP without it).
+    run(["sysctl", "-qw", "net.ipv4.ip_forward=1"], ns=srv)
     return srv, cli, lanns
 
 

@@ -83,6 +83,23 @@ def test_lan_lookup_takes_a_unicast_address_on_the_lan(ns):
     assert tool(ns, "lan", "192.0.2.77", "lan0", check=False) == "error %d" % -errno.ENETUNREACH
 
 
+def test_lan_lookup_behind_the_sessions_own_peer_route_is_the_connected_subnet(ns):
+    # Proxy ARP turned on for a session already up (a reload): the FIB
+    # answers with the session's /32 peer route, the LAN is the connected
+    # subnet that holds the address.
+    run(["ip", "route", "add", "192.0.2.77/32", "dev", "ptp0"], ns=ns)
+    assert "dev ptp0" in run(["ip", "route", "get", "192.0.2.77"], ns=ns)
+    out = tool(ns, "lan", "192.0.2.77", "ptp0", check=False)
+    assert out.startswith("ifindex ") and out.endswith(" lan0"), out
+    # Not when the subnet's broadcast or our own address is behind it.
+    run(["ip", "route", "add", "192.0.2.255/32", "dev", "ptp0"], ns=ns)
+    unreach = "error %d" % -errno.ENETUNREACH
+    assert tool(ns, "lan", "192.0.2.255", "ptp0", check=False) == unreach
+    # Nor outside every connected subnet.
+    run(["ip", "route", "add", "203.0.113.9/32", "dev", "ptp0"], ns=ns)
+    assert tool(ns, "lan", "203.0.113.9", "ptp0", check=False) == unreach
+
+
 def test_lan_lookup_refuses_the_lans_broadcast_address(ns):
     # The FIB has a gateway-less route to it through lan0 (type broadcast).
     assert "broadcast 192.0.2.255 dev lan0" in run(["ip", "route", "get", "192.0.2.255"], ns=ns)
