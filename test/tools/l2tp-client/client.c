@@ -311,6 +311,18 @@ static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 			if (s->ppp.lcp.last_event == PPP_FSM_TO_PLUS)
 				cl->cnt.lcp_confreq_retransmits++;
 		}
+		/* --auth-gate: PAP (0xc023), CHAP (0xc223), EAP (0xc227) wait
+		 * for the file. Dropped, not queued: ppp-core resends a PAP
+		 * request on its timer and answers the LNS's retransmitted
+		 * Challenge again (RFC 1994 4.1), so the login resumes by
+		 * itself once the file exists. */
+		unsigned proto = n >= 2 ? (unsigned)f[0] << 8 | f[1] : 0;
+
+		if (cl->o->auth_gate && (proto == 0xc023 || proto == 0xc223 || proto == 0xc227) &&
+		    access(cl->o->auth_gate, F_OK) != 0) {
+			cl->cnt.auth_gated++;
+			return;
+		}
 	}
 	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + len);
 }
