@@ -776,6 +776,12 @@ static void kernel_fd_ready(struct dataplane *dp, int fd)
 			dp->counters.rx_errors++;
 			return;
 		}
+		if (n == 0 && e->kind == DPK_FD_PPPOX) {
+			/* An empty data message from the peer, not an EOF: a
+			 * datagram socket reads 0 for it. */
+			dp->counters.rx_short++;
+			continue;
+		}
 		if (n == 0) {
 			/* EOF (ppp_read()): the channel was unregistered, or the
 			 * unit has no channel left. The fd would stay readable
