@@ -693,7 +693,7 @@ static enum ppp_auth_method order_from_policy(uint32_t offer, enum ppp_auth_meth
  * PPP frames that reach us before the ICCN. The LAC sends its ICCN and,
  * right behind it, its first LCP Configure-Request (RFC 2661 7.4.1: the
  * LAC is established once the ICCN is sent). On the kernel data path the
- * LCP frame comes up the session's channel fd while the ICCN is still
+ * LCP frame comes up the session's PPPoL2TP socket while the ICCN is still
  * queued on the UDP socket, so the loop may read it first; ppp-core has
  * not started and would drop it, costing the peer a 3 s LCP restart
  * (RFC 1661 4.6). A few are held and fed to PPP when it starts.
