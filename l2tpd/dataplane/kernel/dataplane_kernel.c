@@ -639,13 +639,8 @@ static int kernel_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 	if (!s || !frame || len < 2)
 		return -EINVAL;
 	/* Before the grant: the PPPoL2TP socket (pppol2tp_sendmsg()). After:
-	 * as pppd, the channel or the unit (dpk_send_via). */
-	if (s->chan_fd < 0)
-		fd = s->pppox_fd;
-	else if (dpk_send_via(frame, len) == DPK_FD_UNIT && s->unit_fd >= 0)
-		fd = s->unit_fd;
-	else
-		fd = s->chan_fd;
+	 * as pppd, the channel or the unit. */
+	fd = dpk_send_fd(s->pppox_fd, s->chan_fd, s->unit_fd, frame, len);
 	/* Protocol field first: l2tp_ppp adds FF 03, the L2TP header and UDP. */
 	n = write(fd, frame, len);
 	if (n < 0) {

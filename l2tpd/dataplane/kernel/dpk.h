@@ -147,6 +147,9 @@ int dpk_frame_start(const uint8_t *buf, size_t len);
 /* Which fd a frame to send goes through, as pppd does: LCP and the auth
  * protocols (>= 0xc000) the channel, NCPs the unit. */
 enum dpk_fd_kind dpk_send_via(const uint8_t *frame, size_t len);
+/* The fd a session's frame is written to: its PPPoL2TP socket before the
+ * grant (chan_fd < 0), then the channel or the unit as dpk_send_via says. */
+int dpk_send_fd(int pppox_fd, int chan_fd, int unit_fd, const uint8_t *frame, size_t len);
 /* fe80::<ifid> */
 void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out);
 
