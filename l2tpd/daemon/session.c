@@ -942,7 +942,10 @@ void session_ppp_input(struct server *srv, struct session *s, const uint8_t *fra
 			hold_frame(s, frame, len);
 		return;
 	}
-	/* Data never comes here: both data planes keep IP to themselves. */
+	/* Both data planes keep IP to themselves once the NCPs are up; what
+	 * comes here is IP a peer sent before (ppp-core drops it, counted:
+	 * on the kernel plane the PPPoL2TP socket carries every frame until
+	 * the grant) or data the daemon does not carry. */
 	if (ppp_input(&s->ppp, server_now_ms(srv), frame, len, &data) == PPP_INPUT_DATA)
 		srv->counters.rx_data_dropped++;
 }
