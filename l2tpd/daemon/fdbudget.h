@@ -8,9 +8,17 @@
  *
  * The data plane says what it holds (struct dp_caps, dataplane.h):
  *   kernel                 1 per tunnel (connected UDP socket),
- *                          3 per session (PPPoL2TP socket, channel, unit)
+ *                          1 per session from the ICRQ (PPPoL2TP socket:
+ *                          LCP and authentication), 2 more at the grant
+ *                          (the /dev/ppp channel and the unit, pppN)
  *   userspace, per-session 1 per session (its TUN), from the grant on
  *   userspace, shared      none per session, 1 for the run (one TUN for all)
+ *
+ * A session holds the early part from session_create and the rest from
+ * the grant (session_netdev); the daemon counts the descriptors sessions
+ * hold, and the start check (fdbudget_need) counts every session with
+ * its full set, so a granted login never finds the table full when the
+ * configured `sessions` fit.
  *
  * plus a fixed part: stdio, the UDP listeners, the control socket and
  * `control_connections` of it, the plugin socket and its connection, the
@@ -28,17 +36,25 @@
 struct fdbudget {
 	uint64_t limit;		/* RLIMIT_NOFILE's soft limit in force */
 	uint32_t fixed, per_tunnel, per_session;
+	uint32_t per_session_early;	/* of per_session, held before the grant */
 };
 
-/* Costs of a data plane holding per_tunnel, per_session and plane_fixed
- * descriptors (its dp_caps), with n_listen UDP listeners and a control
- * connection limit. */
+/* Costs of a data plane holding per_tunnel, per_session (of which
+ * per_session_early before the grant) and plane_fixed descriptors (its
+ * dp_caps), with n_listen UDP listeners and a control connection limit. */
 void fdbudget_init(struct fdbudget *b, uint32_t per_tunnel, uint32_t per_session,
-		   uint32_t plane_fixed, uint32_t n_listen, uint32_t control_connections);
-/* Descriptors needed with this many tunnels and sessions (holding theirs). */
+		   uint32_t per_session_early, uint32_t plane_fixed, uint32_t n_listen,
+		   uint32_t control_connections);
+/* Descriptors needed with this many tunnels and sessions, every session
+ * holding its full set (the worst case, checked at start). */
 uint64_t fdbudget_need(const struct fdbudget *b, uint64_t tunnels, uint64_t sessions);
-/* May one more session take its descriptors? */
-bool fdbudget_room(const struct fdbudget *b, uint64_t tunnels, uint64_t sessions);
+/* May `more` descriptors be taken, with `held` held by sessions now? */
+bool fdbudget_room(const struct fdbudget *b, uint64_t tunnels, uint64_t held, uint32_t more);
+/* What a session takes at session_create: the early part when the backend
+ * defers its device (has session_netdev), else all of it. */
+uint32_t fdbudget_at_create(const struct fdbudget *b, bool deferred);
+/* What it takes at the grant, holding `held` already. */
+uint32_t fdbudget_at_grant(const struct fdbudget *b, uint32_t held);
 /* The soft limit to ask for: the current one if it suffices, else the hard
  * limit (an unprivileged process cannot go higher). */
 uint64_t fdbudget_soft_target(uint64_t need, uint64_t soft, uint64_t hard);

@@ -763,7 +763,8 @@ static int server_start_dataplane(struct server *srv)
 		log_notice("%s data path: one shared TUN %s for all sessions", srv->dp_ops->name,
 			   dc.shared_ifname);
 	fdbudget_init(&srv->fdb, srv->dp_caps.fds_per_tunnel, srv->dp_caps.fds_per_session,
-		      srv->dp_caps.fds_fixed, cfg->n_listen, cfg->control_connections);
+		      srv->dp_caps.fds_session_early, srv->dp_caps.fds_fixed, cfg->n_listen,
+		      cfg->control_connections);
 	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
 	return 0;
 }

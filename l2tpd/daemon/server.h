@@ -129,7 +129,8 @@ struct session {
 	bool has_lease4;
 	bool proxy_arp;			/* its pool's clients are answered on the LAN (proxyarp.h) */
 	uint16_t pool4;			/* its IPv4 pool in srv->policy, PROXYARP_NO_POOL: none */
-	bool holds_fds;			/* counted in srv->fd_sessions (fdbudget.h) */
+	uint8_t fds_held;		/* descriptors its data-plane session holds, counted in
+					 * srv->fd_held (fdbudget.h) */
 	uint8_t auth_step;		/* enum session_auth_step */
 	bool trace;			/* l2tpctl trace on: its transitions logged (trace.h) */
 	uint16_t cdn_result, cdn_error;
@@ -219,7 +220,7 @@ struct server {
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
 	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
-	uint32_t fd_sessions;		/* sessions holding their descriptors */
+	uint32_t fd_held;		/* descriptors held by data-plane sessions */
 	struct session *sessions;	/* list head */
 	struct tunnel *tunnels;		/* list head */
 	/* Tunnels reported down whose control connection is not closed yet

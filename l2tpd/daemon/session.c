@@ -403,43 +403,53 @@ static void delete_dp(struct session *s)
 		return;
 	srv->dp_ops->session_delete(srv->dp, s->dp);
 	s->dp = NULL;
-	if (s->holds_fds) {
-		s->holds_fds = false;
-		srv->fd_sessions--;
-	}
+	srv->fd_held -= s->fds_held;
+	s->fds_held = 0;
 	server_fd_released(srv);
 }
 
-/* Room for this session's descriptors? Else a log line; the caller
- * refuses the session with CDN result 4 (temporary lack of resources). */
-static bool fd_room(struct session *s)
+/* Room for `more` descriptors of this session? Else a log line; the
+ * caller refuses the session with CDN result 4 (temporary lack of
+ * resources). */
+static bool fd_room(struct session *s, uint32_t more)
 {
 	struct server *srv = s->srv;
 	struct rlimit rl;
 
+	if (!more)
+		return true;
 	/* The limit in force now (prlimit may have changed it since the
 	 * start); one syscall per session set-up, never per packet. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		srv->fdb.limit = rl.rlim_cur;
-	if (fdbudget_room(&srv->fdb, srv->n_tunnels, srv->fd_sessions))
+	if (fdbudget_room(&srv->fdb, srv->n_tunnels, srv->fd_held, more))
 		return true;
-	log_warn("session %u/%u refused: descriptor budget exhausted (%u sessions hold theirs, "
-		 "limit %llu; raise LimitNOFILE)", s->tunnel_id, s->session_id, srv->fd_sessions,
-		 (unsigned long long)srv->fdb.limit);
+	log_warn("session %u/%u refused: descriptor budget exhausted (sessions hold %u, this one "
+		 "needs %u more, limit %llu; raise LimitNOFILE)", s->tunnel_id, s->session_id,
+		 srv->fd_held, more, (unsigned long long)srv->fdb.limit);
 	return false;
 }
 
+static void fd_take(struct session *s, uint32_t n)
+{
+	s->fds_held = (uint8_t)(s->fds_held + n);
+	s->srv->fd_held += n;
+}
+
 /* The session's network device, made at the grant and not before: an
- * unauthenticated peer costs no descriptor and no netdev (userspace path;
- * the kernel's ppp unit exists from the ICRQ, docs/l2tpd.md). */
+ * unauthenticated peer costs no netdev, and no descriptor on the
+ * userspace path, one (the PPPoL2TP socket) on the kernel path
+ * (docs/l2tpd.md, "Before authentication"). */
 static int make_netdev(struct session *s)
 {
 	struct server *srv = s->srv;
+	uint32_t more;
 	int rc;
 
 	if (!s->dp || !srv->dp_ops->session_netdev)
 		return s->dp ? 0 : -ENODEV;
-	if (!s->holds_fds && srv->fdb.per_session && !fd_room(s))
+	more = fdbudget_at_grant(&srv->fdb, s->fds_held);
+	if (!fd_room(s, more))
 		return -EMFILE;
 	rc = srv->dp_ops->session_netdev(srv->dp, s->dp);
 	if (rc) {
@@ -447,10 +457,7 @@ static int make_netdev(struct session *s)
 			strerror(-rc));
 		return rc;
 	}
-	if (!s->holds_fds && srv->fdb.per_session) {
-		s->holds_fds = true;
-		srv->fd_sessions++;
-	}
+	fd_take(s, more);
 	return 0;
 }
 
@@ -724,7 +731,7 @@ static enum ppp_auth_method order_from_policy(uint32_t offer, enum ppp_auth_meth
  * PPP frames that reach us before the ICCN. The LAC sends its ICCN and,
  * right behind it, its first LCP Configure-Request (RFC 2661 7.4.1: the
  * LAC is established once the ICCN is sent). On the kernel data path the
- * LCP frame comes up the session's channel fd while the ICCN is still
+ * LCP frame comes up the session's PPPoL2TP socket while the ICCN is still
  * queued on the UDP socket, so the loop may read it first; ppp-core has
  * not started and would drop it, costing the peer a 3 s LCP restart
  * (RFC 1661 4.6). A few are held and fed to PPP when it starts.
@@ -834,9 +841,11 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		.ifname_hint = srv->dp_caps.flags & DP_CAP_IFNAME_BY_DAEMON ? ifname : NULL,
 		.defer_netdev = 1,	/* made at the grant (make_netdev) */
 	};
-	/* A backend without session_netdev takes its descriptors now. */
-	bool early_fds = !srv->dp_ops->session_netdev && srv->fdb.per_session;
-	if (early_fds && !fd_room(s)) {
+	/* What the backend holds before the grant: all of its descriptors
+	 * without session_netdev, the early part with it (kernel: the
+	 * PPPoL2TP socket). */
+	uint32_t early_fds = fdbudget_at_create(&srv->fdb, srv->dp_ops->session_netdev != NULL);
+	if (!fd_room(s, early_fds)) {
 		session_request_close(s, "descriptor budget exhausted", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
@@ -849,10 +858,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 		session_request_close(s, "data plane failure", CDN_TEMPORARY_RESOURCES, 0);
 		return;
 	}
-	if (early_fds) {
-		s->holds_fds = true;
-		srv->fd_sessions++;
-	}
+	fd_take(s, early_fds);
 }
 
 /* The LAC's ICCN carried Sequencing Required: "sequence numbers MUST
@@ -975,7 +981,10 @@ void session_ppp_input(struct server *srv, struct session *s, const uint8_t *fra
 			hold_frame(s, frame, len);
 		return;
 	}
-	/* Data never comes here: both data planes keep IP to themselves. */
+	/* Both data planes keep IP to themselves once the NCPs are up; what
+	 * comes here is IP a peer sent before (ppp-core drops it, counted:
+	 * on the kernel plane the PPPoL2TP socket carries every frame until
+	 * the grant) or data the daemon does not carry. */
 	if (ppp_input(&s->ppp, server_now_ms(srv), frame, len, &data) == PPP_INPUT_DATA)
 		srv->counters.rx_data_dropped++;
 }

@@ -59,7 +59,8 @@ struct dp_session_params {
 	uint16_t mru;
 	const char *ifname_hint;         /* NULL: let the backend pick (pppN / l2tpN) */
 	int defer_netdev;                /* make no network device (and no fd for it) until
-					  * session_netdev; PPP control frames flow anyway */
+					  * session_netdev; PPP control frames flow anyway
+					  * (kernel: through the PPPoL2TP socket) */
 };
 
 struct dp_ip_params {
@@ -113,9 +114,12 @@ enum dp_cap_flags {
 struct dp_caps {
 	uint32_t flags;                  /* enum dp_cap_flags */
 	/* Descriptors it holds, for the descriptor budget (fdbudget.h):
-	 * per tunnel, per session (from session_create, or from
-	 * session_netdev when the backend has it), and for the whole run. */
-	uint8_t fds_per_tunnel, fds_per_session, fds_fixed;
+	 * per tunnel, per session once its device exists, and for the whole
+	 * run. fds_session_early: how many of fds_per_session a session
+	 * holds from session_create with defer_netdev, before session_netdev
+	 * (kernel: 1, its PPPoL2TP socket; userspace: 0). A backend without
+	 * session_netdev holds all fds_per_session from session_create. */
+	uint8_t fds_per_tunnel, fds_per_session, fds_fixed, fds_session_early;
 	/* !DP_CAP_SESSION_NETDEV: why, for a log line ("the shared TUN
 	 * (userspace.tun = shared)"). */
 	const char *no_netdev_why;
@@ -187,9 +191,11 @@ struct dataplane_ops {
 	int (*session_stats)(struct dataplane *dp, struct dp_session *s, struct dp_stats *st);
 	const char *(*session_ifname)(struct dataplane *dp, struct dp_session *s);
 	/* Make the network device session_create deferred (defer_netdev), if
-	 * not made yet: 0 or -errno. NULL: the backend always makes it in
-	 * session_create (kernel: the ppp unit, docs/dataplane-kernel.md).
-	 * session_set_ip makes it too when it is still missing. */
+	 * not made yet: 0 or -errno. The daemon calls it at the login's
+	 * grant (userspace: the TUN; kernel: the /dev/ppp channel and the
+	 * ppp unit, docs/dataplane-kernel.md). NULL: the backend always makes
+	 * it in session_create. session_set_ip makes it too when it is still
+	 * missing. */
 	int (*session_netdev)(struct dataplane *dp, struct dp_session *s);
 	/* DP_CAP_SEQUENCING: send Ns/Nr on this session's data messages or
 	 * stop: the LAC sent Sequencing Required in its ICCN (RFC 2661

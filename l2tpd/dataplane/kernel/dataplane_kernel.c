@@ -328,6 +328,11 @@ static void session_teardown(struct dataplane *dp, struct dp_session *s)
 	 * unregisters pppN with its addresses and the peer route. */
 	unwatch_close(dp, &s->chan_fd);
 	unwatch_close(dp, &s->unit_fd);
+	/* Before the grant the daemon reads the socket itself. */
+	if (s->pppox_fd >= 0 && dpk_fdtab_get(&dp->fds, s->pppox_fd)) {
+		dp->cb.unwatch_fd(dp->cb.ctx, s->pppox_fd);
+		dpk_fdtab_del(&dp->fds, s->pppox_fd);
+	}
 	/* pppol2tp_release(): unbinds the PPP channel and deletes the L2TP
 	 * session. Connected: queued behind the channel and the unit, so the
 	 * closer keeps the order above. */
@@ -421,71 +426,56 @@ static int watch(struct dataplane *dp, struct dp_session *s, int fd, enum dpk_fd
 	return 0;
 }
 
-static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
-				 const struct dp_session_params *p, void *cookie,
-				 struct dp_session **out)
+/* Frames the PPPoL2TP socket queued before its channel is bound: once
+ * bound the kernel hands new ones to ppp_generic and pppol2tp_recvmsg()
+ * refuses to read the socket (EIO), so what is left is read now and
+ * dropped, counted. Handing them up from here would re-enter the daemon
+ * in the middle of its grant; they are LCP echoes or retransmissions at
+ * most (the client sends no NCP before our Success), and PPP's restart
+ * timer resends anything that mattered (RFC 1661 section 4.6). */
+static void drain_pppox(struct dataplane *dp, struct dp_session *s)
 {
-	struct sockaddr_storage sa;
-	struct dp_session *s;
-	int rc, salen, chindex;
+	int i;
 
-	*out = NULL;
-	/* RFC 2661 section 3.1: Session ID 0 is reserved for the tunnel. */
-	if (!t || !p || !p->local_session_id || !p->peer_session_id)
+	for (i = 0; i < DPK_RX_BUDGET; i++) {
+		ssize_t n = recv(s->pppox_fd, dp->rx_buf, sizeof(dp->rx_buf), MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		dp->counters.rx_dropped_at_grant++;
+	}
+}
+
+/* Steps 3-6 of docs/dataplane-kernel.md: the channel through /dev/ppp and
+ * the ppp unit (pppN), at session_create without defer_netdev, else at
+ * the grant (session_netdev). Before that the session's PPP frames are
+ * read and written on the PPPoL2TP socket itself, which costs one fd and
+ * no netdev per unauthenticated session. 0 or -errno; on failure the
+ * channel and unit fds are closed again (the session is refused anyway:
+ * the socket stays bound). */
+static int kernel_session_netdev(struct dataplane *dp, struct dp_session *s)
+{
+	int rc, chindex;
+
+	if (!s || s->pppox_fd < 0)
 		return -EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->tunnel = t;
-	s->cookie = cookie;
-	s->serial = ++dp->next_serial;
-	s->pppox_fd = s->chan_fd = s->unit_fd = -1;
-	s->unit = -1;
-	s->local_session_id = p->local_session_id;
-	s->peer_session_id = p->peer_session_id;
-	/* Linked now so that teardown finds it on every error path. */
-	s->next = t->sessions;
-	if (t->sessions)
-		t->sessions->prev = s;
-	t->sessions = s;
-
-	/* 1. The L2TP session, over netlink. Without CONFIG_L2TP_V3 the kernel
-	 * has no netlink PPP pseudowire (EPROTONOSUPPORT); the PPPoL2TP
-	 * connect below then creates the session itself, as for pppd. */
-	rc = dpk_nl_request(dp, dp->genl, dpk_msg_session_create(dp->l2tp_family,
-				t->local_tunnel_id, p->local_session_id, p->peer_session_id));
-	if (rc == -EPROTONOSUPPORT)
-		dp->counters.session_fallback++;
-	else if (rc < 0)
-		goto fail;   /* EEXIST: not ours, so teardown must not delete it */
-	else
-		s->nl_created = 1;
-
-	/* 2. The PPPoL2TP socket, connected to (tunnel, session): its PPP
-	 * channel is registered with ppp_generic (pppol2tp_connect()). */
-	s->pppox_fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
-	if (s->pppox_fd < 0) {
-		rc = -errno;
-		goto fail;
+	if (s->unit_fd >= 0)
+		return 0;
+	/* Stop reading the socket (the daemon's loop must not see its fd
+	 * again: it refuses reads once bound) and take what it queued. */
+	if (dpk_fdtab_get(&dp->fds, s->pppox_fd)) {
+		dp->cb.unwatch_fd(dp->cb.ctx, s->pppox_fd);
+		dpk_fdtab_del(&dp->fds, s->pppox_fd);
+		drain_pppox(dp, s);
 	}
-	salen = dpk_pppol2tp_addr(&sa, t->udp_fd, &t->peer, t->local_tunnel_id,
-				  p->local_session_id, t->peer_tunnel_id, p->peer_session_id);
-	if (salen < 0) {
-		rc = salen;
-		goto fail;
-	}
-	if (connect(s->pppox_fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	s->connected = 1;
-	if (ioctl(s->pppox_fd, PPPIOCGCHAN, &chindex) < 0) {
-		rc = -errno;
-		goto fail;
-	}
+	/* PPPIOCGCHAN sets PPPOX_BOUND (pppox_ioctl()): from here on
+	 * pppol2tp_recv() gives frames to ppp_input(), which queues them on
+	 * the channel until a /dev/ppp fd attaches (ppp_generic.c). */
+	if (ioctl(s->pppox_fd, PPPIOCGCHAN, &chindex) < 0)
+		return -errno;
 
 	/* 3. The channel through /dev/ppp: LCP and auth frames are read and
-	 * written on this fd. */
+	 * written on this fd from now on. */
 	s->chan_fd = open_ppp();
 	if (s->chan_fd < 0) {
 		rc = s->chan_fd;
@@ -513,8 +503,8 @@ static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
 	if ((rc = set_npmode(s->unit_fd, PPP_IP, NPMODE_DROP)) < 0 ||
 	    (rc = set_npmode(s->unit_fd, PPP_IPV6, NPMODE_DROP)) < 0)
 		goto fail;
-	if (p->mru) {
-		int mru = p->mru;
+	if (s->mru) {
+		int mru = s->mru;
 
 		if (ioctl(s->unit_fd, PPPIOCSMRU, &mru) < 0) {
 			rc = -errno;
@@ -529,16 +519,15 @@ static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
 
 	/* 5. Name and MTU while the link is still down. The name is a hint:
 	 * when it is refused (taken, invalid) the session keeps pppN. */
-	if (p->ifname_hint && p->ifname_hint[0]) {
-		if (strlen(p->ifname_hint) < IFNAMSIZ &&
-		    dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, p->ifname_hint,
+	if (s->want_name[0]) {
+		if (dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, s->want_name,
 								  0, 0)) == 0)
-			snprintf(s->ifname, sizeof(s->ifname), "%s", p->ifname_hint);
+			snprintf(s->ifname, sizeof(s->ifname), "%s", s->want_name);
 		else
 			dp->counters.ifname_hint_failed++;
 	}
-	if (p->mtu) {
-		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, p->mtu, 0));
+	if (s->mtu) {
+		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, s->mtu, 0));
 		if (rc < 0)
 			goto fail;
 	}
@@ -547,6 +536,93 @@ static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
 	if ((rc = watch(dp, s, s->chan_fd, DPK_FD_CHANNEL)) < 0 ||
 	    (rc = watch(dp, s, s->unit_fd, DPK_FD_UNIT)) < 0)
 		goto fail;
+	return 0;
+fail:
+	unwatch_close(dp, &s->chan_fd);
+	unwatch_close(dp, &s->unit_fd);
+	s->ifname[0] = 0;
+	s->ifindex = 0;
+	s->unit = -1;
+	return rc;
+}
+
+static int kernel_session_create(struct dataplane *dp, struct dp_tunnel *t,
+				 const struct dp_session_params *p, void *cookie,
+				 struct dp_session **out)
+{
+	struct sockaddr_storage sa;
+	struct dp_session *s;
+	int rc, salen;
+
+	*out = NULL;
+	/* RFC 2661 section 3.1: Session ID 0 is reserved for the tunnel. */
+	if (!t || !p || !p->local_session_id || !p->peer_session_id)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->tunnel = t;
+	s->cookie = cookie;
+	s->serial = ++dp->next_serial;
+	s->pppox_fd = s->chan_fd = s->unit_fd = -1;
+	s->unit = -1;
+	s->local_session_id = p->local_session_id;
+	s->peer_session_id = p->peer_session_id;
+	s->mtu = p->mtu;
+	s->mru = p->mru;
+	if (p->ifname_hint && strlen(p->ifname_hint) < IFNAMSIZ)
+		snprintf(s->want_name, sizeof(s->want_name), "%s", p->ifname_hint);
+	else if (p->ifname_hint && p->ifname_hint[0])
+		dp->counters.ifname_hint_failed++;
+	/* Linked now so that teardown finds it on every error path. */
+	s->next = t->sessions;
+	if (t->sessions)
+		t->sessions->prev = s;
+	t->sessions = s;
+
+	/* 1. The L2TP session, over netlink. Without CONFIG_L2TP_V3 the kernel
+	 * has no netlink PPP pseudowire (EPROTONOSUPPORT); the PPPoL2TP
+	 * connect below then creates the session itself, as for pppd. */
+	rc = dpk_nl_request(dp, dp->genl, dpk_msg_session_create(dp->l2tp_family,
+				t->local_tunnel_id, p->local_session_id, p->peer_session_id));
+	if (rc == -EPROTONOSUPPORT)
+		dp->counters.session_fallback++;
+	else if (rc < 0)
+		goto fail;   /* EEXIST: not ours, so teardown must not delete it */
+	else
+		s->nl_created = 1;
+
+	/* 2. The PPPoL2TP socket, connected to (tunnel, session): its PPP
+	 * channel is registered with ppp_generic (pppol2tp_connect()).
+	 * Non-blocking: before the grant the daemon's loop reads it. */
+	s->pppox_fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, PX_PROTO_OL2TP);
+	if (s->pppox_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	salen = dpk_pppol2tp_addr(&sa, t->udp_fd, &t->peer, t->local_tunnel_id,
+				  p->local_session_id, t->peer_tunnel_id, p->peer_session_id);
+	if (salen < 0) {
+		rc = salen;
+		goto fail;
+	}
+	if (connect(s->pppox_fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	s->connected = 1;
+
+	/* Until the grant, the socket alone carries LCP and authentication:
+	 * while no PPPIOCGCHAN has bound it, pppol2tp_recv() queues each
+	 * frame (FF 03 stripped) on the socket for pppol2tp_recvmsg(), and
+	 * pppol2tp_sendmsg() sends what we write (docs/dataplane-kernel.md,
+	 * "Before the grant"). */
+	if (p->defer_netdev) {
+		if ((rc = watch(dp, s, s->pppox_fd, DPK_FD_PPPOX)) < 0)
+			goto fail;
+	} else if ((rc = kernel_session_netdev(dp, s)) < 0) {
+		goto fail;
+	}
 	*out = s;
 	return 0;
 fail:
@@ -562,7 +638,9 @@ static int kernel_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 
 	if (!s || !frame || len < 2)
 		return -EINVAL;
-	fd = dpk_send_via(frame, len) == DPK_FD_CHANNEL ? s->chan_fd : s->unit_fd;
+	/* Before the grant: the PPPoL2TP socket (pppol2tp_sendmsg()). After:
+	 * as pppd, the channel or the unit. */
+	fd = dpk_send_fd(s->pppox_fd, s->chan_fd, s->unit_fd, frame, len);
 	/* Protocol field first: l2tp_ppp adds FF 03, the L2TP header and UDP. */
 	n = write(fd, frame, len);
 	if (n < 0) {
@@ -586,6 +664,9 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 
 	if (!s || !ip || !ip->local.s_addr || !ip->peer.s_addr)
 		return -EINVAL;
+	/* The unit, if the grant did not ask for it (dataplane.h). */
+	if ((rc = kernel_session_netdev(dp, s)) < 0)
+		return rc;
 	/* Proxy ARP: find the LAN first, before our own peer route exists,
 	 * so that a refusal changes nothing. */
 	if (ip->proxy_arp) {
@@ -658,6 +739,10 @@ static int kernel_session_stats(struct dataplane *dp, struct dp_session *s, stru
 	if (!s || !st)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
+	/* No unit yet: no IP has flowed (PPP control frames are not counted
+	 * on pppN either, they never cross the netdev). */
+	if (s->ifindex <= 0)
+		return 0;
 	return dpk_nl_link_stats(dp, s->ifindex, st);
 }
 
@@ -691,6 +776,12 @@ static void kernel_fd_ready(struct dataplane *dp, int fd)
 			}
 			dp->counters.rx_errors++;
 			return;
+		}
+		if (n == 0 && e->kind == DPK_FD_PPPOX) {
+			/* An empty data message from the peer, not an EOF: a
+			 * datagram socket reads 0 for it. */
+			dp->counters.rx_short++;
+			continue;
 		}
 		if (n == 0) {
 			/* EOF (ppp_read()): the channel was unregistered, or the
@@ -729,6 +820,7 @@ static void kernel_caps(const struct dataplane *dp, struct dp_caps *out)
 	out->flags = DP_CAP_SESSION_NETDEV | DP_CAP_TUNNEL_SOCKET | DP_CAP_SEQUENCING;
 	out->fds_per_tunnel = 1;	/* its connected UDP socket */
 	out->fds_per_session = 3;	/* PPPoL2TP socket, channel, unit */
+	out->fds_session_early = 1;	/* the socket; the two /dev/ppp fds at the grant */
 }
 
 #ifndef SOL_PPPOL2TP
@@ -774,6 +866,7 @@ const struct dataplane_ops dataplane_kernel = {
 	.session_set_ip = kernel_session_set_ip,
 	.session_stats = kernel_session_stats,
 	.session_ifname = kernel_session_ifname,
+	.session_netdev = kernel_session_netdev,
 	.session_set_seq = kernel_session_set_seq,
 	.fd_ready = kernel_fd_ready,
 };

@@ -21,6 +21,8 @@ struct dpk_counters {
 	uint64_t tx_again;           /* write would block: frame dropped (PPP retransmits) */
 	uint64_t tx_errors;          /* other write errors */
 	uint64_t ifname_hint_failed; /* the hinted name was refused: the session kept pppN */
+	uint64_t rx_dropped_at_grant; /* read from the PPPoL2TP socket as session_netdev bound
+	                                the channel: not handed up (PPP retransmits) */
 	uint64_t session_fallback;   /* L2TP_CMD_SESSION_CREATE unsupported (no CONFIG_L2TP_V3):
 	                                the PPPoL2TP connect created the session */
 };

@@ -28,6 +28,8 @@ struct nl_cb;
 enum dpk_fd_kind {
 	DPK_FD_CHANNEL = 1,   /* /dev/ppp attached to the session's channel (LCP, auth) */
 	DPK_FD_UNIT,          /* /dev/ppp owning the ppp unit (NCPs: IPCP, IPV6CP, CCP) */
+	DPK_FD_PPPOX,         /* the PPPoL2TP socket before its channel is bound (defer_netdev):
+	                       * every PPP frame of the session, until session_netdev */
 };
 
 struct dpk_fd_entry {
@@ -66,16 +68,18 @@ struct dp_session {
 	void *cookie;
 	uint32_t serial;
 	int pppox_fd;                      /* PPPoL2TP socket: the PPP channel */
-	int chan_fd;                       /* /dev/ppp, PPPIOCATTCHAN */
-	int unit_fd;                       /* /dev/ppp, PPPIOCNEWUNIT: owns pppN */
+	int chan_fd;                       /* /dev/ppp, PPPIOCATTCHAN; -1 until session_netdev */
+	int unit_fd;                       /* /dev/ppp, PPPIOCNEWUNIT: owns pppN; -1 until then */
 	int unit;
 	int ifindex;
 	int lan_ifindex;                   /* proxy ARP entry on this interface, 0 = none */
 	struct in_addr ip_local, ip_peer;  /* as set by session_set_ip, 0 = unset */
 	uint16_t local_session_id, peer_session_id;
+	uint16_t mtu, mru;                 /* from dp_session_params, for the unit */
 	uint8_t nl_created;                /* L2TP_CMD_SESSION_CREATE succeeded */
 	uint8_t connected;                 /* pppox_fd connected: closing it deletes the session */
-	char ifname[IFNAMSIZ];
+	char ifname[IFNAMSIZ];             /* "" until the unit exists */
+	char want_name[IFNAMSIZ];          /* ifname_hint, for the unit */
 };
 
 struct dataplane {
@@ -143,6 +147,9 @@ int dpk_frame_start(const uint8_t *buf, size_t len);
 /* Which fd a frame to send goes through, as pppd does: LCP and the auth
  * protocols (>= 0xc000) the channel, NCPs the unit. */
 enum dpk_fd_kind dpk_send_via(const uint8_t *frame, size_t len);
+/* The fd a session's frame is written to: its PPPoL2TP socket before the
+ * grant (chan_fd < 0), then the channel or the unit as dpk_send_via says. */
+int dpk_send_fd(int pppox_fd, int chan_fd, int unit_fd, const uint8_t *frame, size_t len);
 /* fe80::<ifid> */
 void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out);
 

@@ -99,6 +99,20 @@ enum dpk_fd_kind dpk_send_via(const uint8_t *frame, size_t len)
 	return DPK_FD_UNIT;
 }
 
+int dpk_send_fd(int pppox_fd, int chan_fd, int unit_fd, const uint8_t *frame, size_t len)
+{
+	/* Before the grant there is no channel fd: the session's frames go
+	 * through its PPPoL2TP socket (pppol2tp_sendmsg()), NCPs included
+	 * (none should be sent then, RFC 1661 section 3.5). */
+	if (chan_fd < 0)
+		return pppox_fd;
+	/* A channel fd without a unit (its making failed): the channel
+	 * takes any protocol (ppp_write() on a channel). */
+	if (dpk_send_via(frame, len) == DPK_FD_UNIT && unit_fd >= 0)
+		return unit_fd;
+	return chan_fd;
+}
+
 void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out)
 {
 	int i;

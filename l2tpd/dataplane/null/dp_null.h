@@ -26,6 +26,7 @@
 struct dp_null_config {
 	uint32_t caps;			/* enum dp_cap_flags it reports */
 	uint8_t fds_per_tunnel, fds_per_session;
+	uint8_t fds_session_early;	/* of fds_per_session, held before session_netdev */
 	int refuse_tunnel;		/* tunnel_create fails with this -errno... */
 	const char *refuse_tunnel_why;	/* ...and says this */
 	int refuse_session;		/* session_create fails with this -errno */

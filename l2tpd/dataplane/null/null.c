@@ -73,6 +73,7 @@ static void null_caps(const struct dataplane *dp, struct dp_caps *out)
 	out->flags = dp->cfg.caps;
 	out->fds_per_tunnel = dp->cfg.fds_per_tunnel;
 	out->fds_per_session = dp->cfg.fds_per_session;
+	out->fds_session_early = dp->cfg.fds_session_early;
 	if (!(out->flags & DP_CAP_SESSION_NETDEV))
 		out->no_netdev_why = "the null data plane (no devices)";
 }

@@ -278,6 +278,29 @@ static void session_finished(struct client *cl, struct cl_session *s)
 
 /* ---- PPP callbacks (ctx: the session) ---- */
 
+/* --auth-gate: PAP (0xc023), CHAP (0xc223), EAP (0xc227) wait for the
+ * file. Dropped, not queued: ppp-core resends a PAP request on its timer
+ * and answers the LNS's retransmitted Challenge again (RFC 1994 4.1), so
+ * the login resumes by itself once the file exists. */
+static bool auth_gated(struct client *cl, const uint8_t *f, size_t n)
+{
+	unsigned proto;
+
+	if (!cl->o->auth_gate)
+		return false;
+	if (n >= 2 && f[0] == 0xff && f[1] == 0x03) {	/* address and control */
+		f += 2;
+		n -= 2;
+	}
+	proto = n >= 2 ? (unsigned)f[0] << 8 | f[1] : 0;
+	if (proto != 0xc023 && proto != 0xc223 && proto != 0xc227)
+		return false;
+	if (access(cl->o->auth_gate, F_OK) == 0)
+		return false;
+	cl->cnt.auth_gated++;
+	return true;
+}
+
 static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 {
 	struct cl_session *s = arg;
@@ -286,6 +309,8 @@ static void ppp_send_cb(void *arg, const uint8_t *frame, size_t len)
 	size_t h;
 
 	if (!s->l2tp_up || s->l2tp_down || len > sizeof(buf) - 16)
+		return;
+	if (auth_gated(cl, frame, len))
 		return;
 	/* RFC 2661 3.1: a data message (T=0) with the peer's ids; no
 	 * sequence numbers (the LNS did not ask for them, 5.4) */

@@ -101,6 +101,7 @@ struct cl_counters {
 	 * Identifier: a retransmission after the restart timer (RFC 1661
 	 * 4.6), i.e. the LNS never answered the first one */
 	uint64_t lcp_confreq_sent, lcp_confreq_retransmits;
+	uint64_t auth_gated;		/* authentication frames held back (--auth-gate) */
 };
 
 struct client {

@@ -21,7 +21,7 @@ const char client_usage_text[] =
 	"         [--dhcp-inform [--dhcp-type inform|discover|request]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
-	"         [--report-echoes N]\n"
+	"         [--report-echoes N] [--auth-gate FILE]\n"
 	"An LAC with a PPP client on each session, for tests and load generation.\n"
 	"\"{n}\" in --user or --password becomes the session number (1..N).\n"
 	"Exit status: 0 every session came up (and every ping was answered),\n"
@@ -101,7 +101,7 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 enum {
 	O_SERVER = 256, O_PORT, O_BIND, O_LOCAL_PORT, O_USER, O_PASSWORD, O_AUTH, O_SECRET,
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
-	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
+	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_AUTH_GATE, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
 	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_HELP,
 };
 
@@ -126,6 +126,7 @@ static const struct option long_options[] = {
 	{"dhcp-type", required_argument, NULL, O_DHCP_TYPE},
 	{"hold", required_argument, NULL, O_HOLD},
 	{"hold-forever", no_argument, NULL, O_HOLD_FOREVER},
+	{"auth-gate", required_argument, NULL, O_AUTH_GATE},
 	{"separate-ports", no_argument, NULL, O_SEPARATE},
 	{"json", no_argument, NULL, O_JSON},
 	{"quiet", no_argument, NULL, O_QUIET},
@@ -240,6 +241,11 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			have_hold = true;
 			break;
 		case O_HOLD_FOREVER: o->hold_forever = true; break;
+		case O_AUTH_GATE:
+			if (!*optarg)
+				return fail(err, errlen, "--auth-gate: expected a file name");
+			o->auth_gate = optarg;
+			break;
 		case O_DHCP_INFORM: o->dhcp_inform = true; break;
 		case O_DHCP_TYPE:
 			if (!strcmp(optarg, "inform"))

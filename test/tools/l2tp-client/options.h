@@ -33,6 +33,10 @@ struct client_opts {
 	uint8_t dhcp_type;		/* what to send: DHCPINFORM (8), or 1/3 to test refusal */
 	uint64_t hold_ms;
 	bool hold_forever;
+	/* Send no authentication frame (PAP, CHAP, EAP) until this file
+	 * exists: holds sessions at the server's authentication phase for
+	 * as long as a test wants, without a timer. NULL: no gate. */
+	const char *auth_gate;
 	bool separate_ports;
 	bool json, quiet;
 	uint64_t timeout_ms;		/* every session up (and pinged) by then */

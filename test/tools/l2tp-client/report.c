@@ -313,6 +313,7 @@ void report_summary(struct client *cl)
 	kv_u(&l, "retransmits", l2tp_ctx_stats(cl->ctx)->retransmits);
 	kv_u(&l, "lcp_confreq_sent", c->lcp_confreq_sent);
 	kv_u(&l, "lcp_confreq_retransmits", c->lcp_confreq_retransmits);
+	kv_u(&l, "auth_gated", c->auth_gated);
 	{
 		uint64_t echo_sent = 0, echo_lost = 0;
 

@@ -346,6 +346,24 @@ static void lcp_and_auth_go_through_the_channel_ncps_through_the_unit(void **sta
 	assert_int_equal(dpk_send_via(f, 1), DPK_FD_UNIT);
 }
 
+/* Before the grant (no channel fd yet) everything goes through the
+ * PPPoL2TP socket; after it, LCP and auth the channel, NCPs the unit, or
+ * the channel when the unit could not be made. */
+static void frames_go_through_the_socket_until_the_grant(void **state)
+{
+	static const uint8_t lcp[] = { 0xc0, 0x21 }, chap[] = { 0xc2, 0x23 },
+			     ipcp[] = { 0x80, 0x21 };
+
+	assert_int_equal(dpk_send_fd(7, -1, -1, lcp, 2), 7);
+	assert_int_equal(dpk_send_fd(7, -1, -1, chap, 2), 7);
+	assert_int_equal(dpk_send_fd(7, -1, -1, ipcp, 2), 7);
+	assert_int_equal(dpk_send_fd(7, 8, 9, lcp, 2), 8);
+	assert_int_equal(dpk_send_fd(7, 8, 9, chap, 2), 8);
+	assert_int_equal(dpk_send_fd(7, 8, 9, ipcp, 2), 9);
+	assert_int_equal(dpk_send_fd(7, 8, -1, ipcp, 2), 8);
+	assert_int_equal(dpk_send_fd(7, 8, 9, ipcp, 0), 8);	/* no protocol: the channel */
+}
+
 static void fd_table_maps_fds_to_sessions_and_grows(void **state)
 {
 	struct dpk_fdtab t = { NULL, 0 };
@@ -509,6 +527,7 @@ int main(void)
 		cmocka_unit_test(session_create_is_a_ppp_pseudowire_in_lns_mode),
 		cmocka_unit_test(session_delete_names_tunnel_and_session),
 		cmocka_unit_test(tunnel_delete_names_the_tunnel_only),
+		cmocka_unit_test(frames_go_through_the_socket_until_the_grant),
 		cmocka_unit_test(ipv4_address_is_local_with_the_peer_as_address_slash_32),
 		cmocka_unit_test(ipv6_link_local_address_skips_dad),
 		cmocka_unit_test(link_local_address_carries_the_interface_identifier),

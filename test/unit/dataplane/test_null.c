@@ -81,7 +81,8 @@ static void create_needs_the_ppp_callback(void **state)
 static void caps_are_what_the_test_configured(void **state)
 {
 	struct dp_null_config cfg = { .caps = DP_CAP_SESSION_NETDEV | DP_CAP_TUNNEL_SOCKET,
-				      .fds_per_tunnel = 1, .fds_per_session = 3 };
+				      .fds_per_tunnel = 1, .fds_per_session = 3,
+				      .fds_session_early = 1 };
 	struct fixture x;
 	struct dp_caps c;
 
@@ -89,6 +90,7 @@ static void caps_are_what_the_test_configured(void **state)
 	assert_int_equal(c.flags, DP_CAP_SESSION_NETDEV | DP_CAP_TUNNEL_SOCKET);
 	assert_int_equal(c.fds_per_tunnel, 1);
 	assert_int_equal(c.fds_per_session, 3);
+	assert_int_equal(c.fds_session_early, 1);
 	assert_null(c.no_netdev_why);
 	dataplane_null.destroy(x.dp);
 

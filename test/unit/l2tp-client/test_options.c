@@ -161,6 +161,16 @@ static void test_report_echoes_needs_a_hold_and_echoes(void **state)
 	assert_int_equal(PARSE(BASE, "--hold", "5", "--report-echoes", "0"), OPTS_USAGE);
 }
 
+static void test_auth_gate_takes_a_file_name(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(BASE), OPTS_OK);
+	assert_null(o.auth_gate);
+	assert_int_equal(PARSE(BASE, "--auth-gate", "/tmp/go"), OPTS_OK);
+	assert_string_equal(o.auth_gate, "/tmp/go");
+	assert_int_equal(PARSE(BASE, "--auth-gate", ""), OPTS_USAGE);
+}
+
 static void test_rate_and_timeout(void **state)
 {
 	(void)state;
@@ -210,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_inform_options),
 		cmocka_unit_test(test_hold_seconds_and_forever_exclude_each_other),
 		cmocka_unit_test(test_report_echoes_needs_a_hold_and_echoes),
+		cmocka_unit_test(test_auth_gate_takes_a_file_name),
 		cmocka_unit_test(test_rate_and_timeout),
 		cmocka_unit_test(test_templated_credentials),
 		cmocka_unit_test(test_separate_ports_with_fixed_port_is_refused),

@@ -10,10 +10,11 @@
 #include "fdbudget.h"
 
 /* What each data plane reports in its dp_caps (fds_per_tunnel,
- * fds_per_session, fds_fixed); test/unit/dataplane checks the backends. */
-#define KERNEL 1, 3, 0
-#define USER_PER_SESSION 0, 1, 0
-#define USER_SHARED 0, 0, 1
+ * fds_per_session, fds_session_early, fds_fixed); test/unit/dataplane
+ * checks the backends. */
+#define KERNEL 1, 3, 1, 0
+#define USER_PER_SESSION 0, 1, 0, 0
+#define USER_SHARED 0, 0, 0, 1
 
 static void kernel_path_costs_a_socket_per_tunnel_and_three_per_session(void **state)
 {
@@ -41,12 +42,60 @@ static void room_stops_at_the_limit(void **state)
 
 	fdbudget_init(&b, KERNEL, 1, 0);
 	b.limit = fdbudget_need(&b, 10, 5);
-	assert_true(fdbudget_room(&b, 10, 4));	/* the 5th fits exactly */
-	assert_false(fdbudget_room(&b, 10, 5));	/* a 6th would not */
-	assert_false(fdbudget_room(&b, 11, 4));	/* nor the 5th with one tunnel more */
+	assert_true(fdbudget_room(&b, 10, 4 * 3, 3));	/* the 5th fits exactly */
+	assert_false(fdbudget_room(&b, 10, 5 * 3, 1));	/* not one more */
+	assert_false(fdbudget_room(&b, 11, 4 * 3, 3));	/* nor the 5th with one tunnel more */
 	fdbudget_init(&b, USER_SHARED, 1, 0);
 	b.limit = b.fixed;
-	assert_true(fdbudget_room(&b, 0, 1000000));
+	assert_true(fdbudget_room(&b, 0, 0, 0));
+}
+
+/* Kernel: the PPPoL2TP socket at the ICRQ, the /dev/ppp channel and unit
+ * at the grant; userspace: nothing before the grant, the TUN at it. A
+ * backend without session_netdev takes everything at the ICRQ. */
+static void sessions_take_the_early_part_at_create_and_the_rest_at_the_grant(void **state)
+{
+	struct fdbudget b;
+
+	fdbudget_init(&b, KERNEL, 1, 0);
+	assert_int_equal(fdbudget_at_create(&b, true), 1);
+	assert_int_equal(fdbudget_at_grant(&b, 1), 2);
+	assert_int_equal(fdbudget_at_grant(&b, 3), 0);	/* granted already */
+	assert_int_equal(fdbudget_at_create(&b, false), 3);
+	assert_int_equal(fdbudget_at_grant(&b, 3), 0);
+	fdbudget_init(&b, USER_PER_SESSION, 1, 0);
+	assert_int_equal(fdbudget_at_create(&b, true), 0);
+	assert_int_equal(fdbudget_at_grant(&b, 0), 1);
+	fdbudget_init(&b, USER_SHARED, 1, 0);
+	assert_int_equal(fdbudget_at_create(&b, true), 0);
+	assert_int_equal(fdbudget_at_grant(&b, 0), 0);
+	/* a backend claiming more early than in all is held to its total */
+	fdbudget_init(&b, 0, 2, 5, 0, 1, 0);
+	assert_int_equal(fdbudget_at_create(&b, true), 2);
+	assert_int_equal(fdbudget_at_grant(&b, 2), 0);
+}
+
+/* Unauthenticated sessions hold only their early part: with the table
+ * sized for N full sessions, N sessions waiting at authentication leave
+ * room for each of them to be granted. */
+static void unauthenticated_sessions_never_take_the_room_of_a_grant(void **state)
+{
+	struct fdbudget b;
+	uint64_t held = 0;
+	int i;
+
+	fdbudget_init(&b, KERNEL, 1, 0);
+	b.limit = fdbudget_need(&b, 1, 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(fdbudget_room(&b, 1, held, fdbudget_at_create(&b, true)));
+		held += fdbudget_at_create(&b, true);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_true(fdbudget_room(&b, 1, held, fdbudget_at_grant(&b, 1)));
+		held += fdbudget_at_grant(&b, 1);
+	}
+	assert_int_equal(held, 12);
+	assert_false(fdbudget_room(&b, 1, held, fdbudget_at_create(&b, true)));
 }
 
 static void soft_limit_is_raised_to_the_hard_one_only_when_short(void **state)
@@ -64,6 +113,8 @@ int main(void)
 		cmocka_unit_test(kernel_path_costs_a_socket_per_tunnel_and_three_per_session),
 		cmocka_unit_test(userspace_costs_one_tun_per_session_or_none_when_shared),
 		cmocka_unit_test(room_stops_at_the_limit),
+		cmocka_unit_test(sessions_take_the_early_part_at_create_and_the_rest_at_the_grant),
+		cmocka_unit_test(unauthenticated_sessions_never_take_the_room_of_a_grant),
 		cmocka_unit_test(soft_limit_is_raised_to_the_hard_one_only_when_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
