@@ -79,6 +79,7 @@ static void policy_test_shows_the_pools_proxy_arp(void **state)
 	assert_int_equal(policy_post_auth(p, &r, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
 	text = policy_format_text(p, 0, &d, NULL);
 	assert_non_null(strstr(text, "  ipv4 address:    192.0.2.10 (pool on)\n"
+				     "  ipv4 source:     profile pool on\n"
 				     "  proxy arp:       yes\n"));
 	free(text);
 	policy_decision_release(p, &d);
@@ -90,6 +91,7 @@ static void policy_test_shows_the_pools_proxy_arp(void **state)
 	assert_int_equal(policy_post_auth(p, &r, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
 	text = policy_format_text(p, 0, &d, NULL);
 	assert_non_null(strstr(text, "  ipv4 address:    203.0.113.5 (static)\n"
+				     "  ipv4 source:     user static\n"
 				     "  proxy arp:       auto (on if the address is in a subnet of "
 				     "the host's LAN; l2tpd --check)\n"));
 	free(text);
