@@ -166,6 +166,25 @@ static enum ra_result ip6_hdr(const uint8_t *pkt, size_t len, const uint8_t **ic
 	return RA_OK;
 }
 
+size_t ra_build_rs(const uint8_t src[16], uint8_t *out, size_t cap)
+{
+	static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
+
+	if (cap < RA_IP6_HDR_LEN + 8)
+		return 0;
+	memset(out, 0, RA_IP6_HDR_LEN + 8);
+	out[0] = 0x60;
+	out[5] = 8;
+	out[6] = RA_ICMP6_NEXT_HEADER;
+	out[7] = 255;
+	memcpy(out + 8, src, 16);
+	memcpy(out + 24, all_routers, 16);
+	out[RA_IP6_HDR_LEN] = RA_TYPE_RS;
+	wire_put_u16(out + RA_IP6_HDR_LEN + 2,
+		     icmp6_csum(src, all_routers, out + RA_IP6_HDR_LEN, 8));
+	return RA_IP6_HDR_LEN + 8;
+}
+
 bool ra_is_rs(const uint8_t *pkt, size_t len)
 {
 	return len > RA_IP6_HDR_LEN && (pkt[0] >> 4) == 6 && pkt[6] == RA_ICMP6_NEXT_HEADER &&

@@ -92,6 +92,10 @@ struct ra_rs {
  * it) meant for ra_rs_parse: ICMPv6 type 133 right after the header? A
  * cheap test that never reads past len. */
 bool ra_is_rs(const uint8_t *pkt, size_t len);
+/* A host's Router Solicitation (section 4.1, no options) from src to
+ * all-routers (ff02::2), hop limit 255, as a whole IPv6 packet of 48
+ * octets; 0 when cap is smaller. For the test client and the tests. */
+size_t ra_build_rs(const uint8_t src[16], uint8_t *out, size_t cap);
 /* Validate a whole IPv6 packet as a Router Solicitation (section 6.1.1). */
 enum ra_result ra_rs_parse(const uint8_t *pkt, size_t len, struct ra_rs *out);
 /* The ICMPv6 message alone, as a raw ICMPv6 socket delivers it: the kernel

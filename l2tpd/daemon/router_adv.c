@@ -35,6 +35,7 @@ struct ra_link {
 	struct timer_node timer;	/* kind SERVER_TIMER_RA */
 	struct session *s;
 	bool indexed, up, routed, joined, has_lease;
+	bool answer_due;		/* the timer answers a solicitation (counted so) */
 	uint8_t sent;			/* advertisements so far, up to RA_MAX_INITIAL_ADVERTS */
 	int ifindex;
 	uint64_t last_ms;		/* the last advertisement; 0: none */
@@ -178,6 +179,7 @@ static void send_now(struct router_adv *ra, struct ra_link *l, uint64_t now, boo
 		return;
 	}
 	ra->c[solicited ? RAC_SENT_SOLICITED : RAC_SENT]++;
+	l->answer_due = false;
 	l->last_ms = now;
 	if (l->sent < RA_MAX_INITIAL_ADVERTS)
 		l->sent++;
@@ -201,7 +203,7 @@ void router_adv_timer_fired(struct server *srv, struct timer_node *n, uint64_t n
 
 	if (!ra || !l->up)
 		return;
-	send_now(ra, l, now, false);
+	send_now(ra, l, now, l->answer_due);
 	schedule(ra, l, now);
 }
 
@@ -223,6 +225,7 @@ static void solicited(struct router_adv *ra, struct ra_link *l)
 		(void)timerheap_set(&srv->timers, &l->timer, at);
 		server_rearm_heap(srv);
 	}
+	l->answer_due = true;
 }
 
 /* ---- per session ------------------------------------------------------------- */

@@ -186,6 +186,19 @@ static void solicitation_is_accepted(void **state)
 	assert_int_equal(ra_rs_parse_icmp(p + 40, 8, 255, NULL, &r), RA_OK);
 }
 
+static void solicitation_as_a_host_builds_it(void **state)
+{
+	uint8_t p[64], want[64];
+	struct ra_rs r;
+
+	(void)state;
+	rs(want);
+	assert_int_equal(ra_build_rs(want + 8, p, 47), 0);
+	assert_int_equal(ra_build_rs(want + 8, p, sizeof(p)), 48);
+	assert_memory_equal(p, want, 48);	/* the checksum computed outside */
+	assert_int_equal(ra_rs_parse(p, 48, &r), RA_OK);
+}
+
 /* Refix the checksum after an edit, so that the reason under test is the
  * one reported. */
 static void refix(uint8_t *p, size_t icmp_len)
@@ -352,6 +365,7 @@ int main(void)
 		cmocka_unit_test(advertisement_without_options),
 		cmocka_unit_test(inconsistent_or_too_small_is_not_built),
 		cmocka_unit_test(solicitation_is_accepted),
+		cmocka_unit_test(solicitation_as_a_host_builds_it),
 		cmocka_unit_test(malformed_solicitations),
 		cmocka_unit_test(malformed_advertisements),
 		cmocka_unit_test(schedule),
