@@ -49,19 +49,26 @@ def prefix_routes(srv):
     return run(["ip", "-6", "route", "show", "root", "2001:db8:1::/48"], ns=srv)
 
 
-@pytest.fixture
-def daemon(stack):
+def start(stack, dataplane):
     srv, cli = stack.netns("srv"), stack.netns("cli")
     stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
-    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy(),
+    d = L2tpd(stack, srv, listen=SERVER, dataplane=dataplane, policy_text=policy(),
               extra="metrics {\n        listen = 127.0.0.1:%d\n    }" % PORT)
     d.start()
     return d, srv, cli
 
 
+@pytest.fixture
+def daemon(stack):
+    return start(stack, "userspace")
+
+
 @pytest.mark.netns
-def test_client_gets_its_prefix_and_dns_servers(daemon):
-    d, srv, cli = daemon
+@pytest.mark.parametrize("dataplane", ["userspace", pytest.param("kernel", marks=pytest.mark.vm)])
+def test_client_gets_its_prefix_and_dns_servers(stack, dataplane):
+    """On the kernel plane the solicitation reaches the host's stack on the
+    session's pppN and the daemon's raw ICMPv6 socket."""
+    d, srv, cli = start(stack, dataplane)
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ipv6-ra")
     assert rc == 0, out + d.log()
     r = by_event(recs, "up")[0]
