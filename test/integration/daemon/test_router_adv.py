@@ -8,6 +8,7 @@ inside PPP in L2TP and reads the advertisement that answers it; the
 prefix is routed to the session's device while it is up and returned to
 the pool when it ends. The kernel data path, with pppd as the client,
 is in test_router_adv_pppd.py (VM)."""
+import json
 import re
 import sys
 
@@ -81,7 +82,11 @@ def test_client_gets_its_prefix_and_dns_servers(stack, dataplane):
     assert r["ra_rdnss"] == ["2001:db8::53", "2001:db8::54"], r
     assert r["ra_router_lifetime"] == 1200, r
     assert r["ra_other"] is True and r["ra_managed"] is False, r
-    assert r["ra_source"].startswith("fe80::"), r
+    # RFC 4861 6.1.2: from the server's link-local address, the one IPV6CP
+    # agreed on (octets in wire order: test_prefix_is_routed... checks the
+    # device carries it)
+    assert r["ra_source"] == r["ipv6_peer_ll"] and r["ra_source"].startswith("fe80::"), r
+    assert r["ipv6_ll"] != r["ipv6_peer_ll"], r
     # the kept advertisement came after our solicitation: it was answered
     assert ra_total(srv, "solicitation") >= 1
     assert ra_total(srv, "sent-solicited") >= 1
@@ -100,6 +105,14 @@ def test_prefix_is_routed_while_up_and_returned_after(daemon, stack):
                      lambda: re.search(r"^2001:db8:1::/64 dev (\S+)", prefix_routes(srv), re.M),
                      timeout=5)
     assert route.group(1).startswith("l2tp"), prefix_routes(srv)
+    # the session's device has the link-local addresses IPV6CP agreed on,
+    # the identifiers' octets in wire order (a little-endian host once
+    # configured them reversed)
+    r = json.loads(next(l for l in holder.log().splitlines() if '"ra_prefix"' in l))
+    local = run(["ip", "-6", "-o", "addr", "show", "dev", route.group(1), "scope", "link"],
+                ns=srv)
+    assert re.search(r"inet6 %s peer %s/128" % (re.escape(r["ipv6_peer_ll"]),
+                                                   re.escape(r["ipv6_ll"])), local), local
     # a second session gets the next /64 while the first holds its own
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ipv6-ra")
     assert rc == 0, out + d.log()

@@ -368,6 +368,8 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 			s->ll[0] = 0xfe;
 			s->ll[1] = 0x80;
 			memcpy(s->ll + 8, ev->u.ncp.local_ifid, 8);
+			memcpy(s->peer_ll, s->ll, 8);
+			memcpy(s->peer_ll + 8, ev->u.ncp.peer_ifid, 8);
 			s->ipv6cp_up = true;
 			break;
 		}

@@ -82,6 +82,7 @@ struct cl_session {
 	uint32_t rs_sent, ra_recv;	/* --ipv6-ra: solicitations sent, advertisements taken */
 	struct ra_info *ra;		/* the first advertisement after our solicitation */
 	uint8_t ll[16];			/* our link-local address (IPV6CP) */
+	uint8_t peer_ll[16];		/* the server's, from its identifier */
 	uint64_t ppp_deadline, ping_deadline;	/* ms, 0: none */
 	uint64_t ping_start;			/* ms, first request */
 	uint64_t t_open_us, t_up_us;

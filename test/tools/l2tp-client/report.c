@@ -263,6 +263,14 @@ void report_session(struct client *cl, struct cl_session *s, const char *event)
 	}
 	if (cl->o->ipv6_ra) {
 		kv_bool(&l, "ipv6cp", s->ipv6cp_up);
+		if (s->ipv6cp_up) {
+			char t[INET6_ADDRSTRLEN];
+
+			if (inet_ntop(AF_INET6, s->ll, t, sizeof(t)))
+				kv_str(&l, "ipv6_ll", t);
+			if (inet_ntop(AF_INET6, s->peer_ll, t, sizeof(t)))
+				kv_str(&l, "ipv6_peer_ll", t);
+		}
 		kv_u(&l, "rs_sent", s->rs_sent);
 		kv_u(&l, "ra_recv", s->ra_recv);
 		kv_bool(&l, "ra", s->ra != NULL);
