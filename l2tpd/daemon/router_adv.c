@@ -335,6 +335,18 @@ void router_adv_session_up(struct router_adv *ra, struct session *s, uint64_t lo
 	schedule(ra, l, now);
 }
 
+void router_adv_session_down(struct router_adv *ra, struct session *s)
+{
+	struct ra_link *l = s->ra;
+
+	(void)ra;
+	if (!l)
+		return;
+	l->up = false;
+	l->answer_due = false;
+	timerheap_cancel(&s->srv->timers, &l->timer);
+}
+
 void router_adv_session_end(struct router_adv *ra, struct session *s)
 {
 	struct ra_link *l = s->ra;

@@ -71,6 +71,9 @@ void router_adv_session_grant(struct router_adv *ra, struct session *s,
  * Again on a renegotiation: the new identifiers are used. */
 void router_adv_session_up(struct router_adv *ra, struct session *s, uint64_t local_ifid,
 			   uint64_t peer_ifid, const char *ifname);
+/* IPV6CP went down (it may open again): no more advertisements until
+ * router_adv_session_up. The prefix stays the session's and routed. */
+void router_adv_session_down(struct router_adv *ra, struct session *s);
 /* The session ends: stop, unroute, return the lease. Idempotent; call it
  * while the device still exists. */
 void router_adv_session_end(struct router_adv *ra, struct session *s);

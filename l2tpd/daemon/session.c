@@ -293,6 +293,10 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		break;
 	case PPP_EVENT_NCP_DOWN:
 		log_debug("session %u/%u: NCP down", s->tunnel_id, s->session_id);
+		/* no advertisements on a link without IPv6 (RFC 5072 section
+		 * 3: none until IPV6CP opens again) */
+		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP)
+			router_adv_session_down(s->srv->ra, s);
 		break;
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
