@@ -37,15 +37,6 @@ const char *ra_result_name(enum ra_result r)
 	return (unsigned)r < RA_R_MAX ? names[r] : "?";
 }
 
-void ra_link_local(uint64_t ifid, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	out[0] = 0xfe;
-	out[1] = 0x80;
-	for (int i = 0; i < 8; i++)
-		out[8 + i] = (uint8_t)(ifid >> (56 - 8 * i));
-}
-
 /* The ICMPv6 checksum (RFC 4443 section 2.3) over RFC 8200 section 8.1's
  * pseudo-header: source, destination, upper-layer length, next header. */
 static uint16_t icmp6_csum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *m,

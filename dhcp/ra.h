@@ -139,9 +139,4 @@ uint64_t ra_interval_ms(unsigned sent, uint32_t rnd);
  * solicitation has one listener). last_ms 0: none sent yet. */
 uint64_t ra_solicited_at(uint64_t now_ms, uint64_t last_ms);
 
-/* fe80::/64 with the 64-bit interface identifier (RFC 5072 section 5,
- * RFC 4291 section 2.5.6), identifier given as a host-order number whose
- * most significant octet comes first on the wire. */
-void ra_link_local(uint64_t ifid, uint8_t out[16]);
-
 #endif

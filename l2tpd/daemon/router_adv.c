@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipv6_ll.h"
 #include "log.h"
 #include "ra.h"
 #include "routes.h"
@@ -91,7 +92,7 @@ static void params(const struct ra_link *l, struct ra_params *p)
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 
 	memset(p, 0, sizeof(*p));
-	ra_link_local(l->local_ifid, p->src);
+	ipv6_link_local(l->local_ifid, p->src);
 	/* RFC 4861 section 6.2.6 lets a solicited answer go to all-nodes
 	 * too; a point-to-point link has one listener either way. */
 	memcpy(p->dst, all_nodes, 16);

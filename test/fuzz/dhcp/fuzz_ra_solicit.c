@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ipv6_ll.h"
 #include "ra.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	assert(ra_is_rs(data, size));
 	memset(&p, 0, sizeof(p));
-	ra_link_local(0x0200000000000001ull, p.src);
+	ipv6_link_local(0x0200000000000001ull, p.src);
 	memcpy(p.dst, r.src, 16);
 	p.router_lifetime = 1800;
 	p.has_prefix = true;

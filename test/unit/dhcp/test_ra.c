@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "ipv6_ll.h"
 #include "ra.h"
 
 static void a6(const char *s, uint8_t out[16])
@@ -352,7 +353,7 @@ static void link_local_from_identifier(void **state)
 
 	(void)state;
 	/* the octet that leads on the wire is the most significant */
-	ra_link_local(0x02005efffe100001ull, a);
+	ipv6_link_local(0x02005efffe100001ull, a);
 	a6("fe80::200:5eff:fe10:1", want);
 	assert_memory_equal(a, want, 16);
 }
