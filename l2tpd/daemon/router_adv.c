@@ -336,6 +336,14 @@ void router_adv_session_up(struct router_adv *ra, struct session *s, uint64_t lo
 	schedule(ra, l, now);
 }
 
+bool router_adv_session_prefix(const struct session *s, struct policy_prefix *out)
+{
+	if (!s->ra || s->ra->prefix.ip.family != AF_INET6)
+		return false;
+	*out = s->ra->prefix;
+	return true;
+}
+
 void router_adv_session_down(struct router_adv *ra, struct session *s)
 {
 	struct ra_link *l = s->ra;

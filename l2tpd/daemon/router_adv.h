@@ -77,6 +77,9 @@ void router_adv_session_down(struct router_adv *ra, struct session *s);
 /* The session ends: stop, unroute, return the lease. Idempotent; call it
  * while the device still exists. */
 void router_adv_session_end(struct router_adv *ra, struct session *s);
+/* The session's IPv6 prefix (l2tpctl sessions): true and *out filled when
+ * it has one. */
+bool router_adv_session_prefix(const struct session *s, struct policy_prefix *out);
 /* A timer of kind SERVER_TIMER_RA fired. */
 void router_adv_timer_fired(struct server *srv, struct timer_node *n, uint64_t now);
 

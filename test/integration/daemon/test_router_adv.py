@@ -113,6 +113,9 @@ def test_prefix_is_routed_while_up_and_returned_after(daemon, stack):
                 ns=srv)
     assert re.search(r"inet6 %s peer %s/128" % (re.escape(r["ipv6_peer_ll"]),
                                                    re.escape(r["ipv6_ll"])), local), local
+    ok, sessions = d.ctl("json sessions")
+    assert ok and [x["ipv6_prefix"] for x in json.loads(sessions)] == ["2001:db8:1::/64"], \
+        sessions
     # a second session gets the next /64 while the first holds its own
     rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ipv6-ra")
     assert rc == 0, out + d.log()
