@@ -320,6 +320,14 @@ void router_adv_session_up(struct router_adv *ra, struct session *s, uint64_t lo
 	(void)peer_ifid;
 	if (!ra || !l)
 		return;
+	/* The shared TUN carries IPv4 alone (it dispatches by the IPv4
+	 * destination): a prefix announced there would give the client an
+	 * address nothing reaches. */
+	if (!(ra->srv->dp_caps.flags & DP_CAP_SESSION_NETDEV)) {
+		log_warn("session %u/%u: no router advertisements: %s carries no IPv6",
+			 s->tunnel_id, s->session_id, ra->srv->dp_caps.no_netdev_why);
+		return;
+	}
 	now = server_now_ms(ra->srv);
 	if (!l->ifindex && ifname)
 		l->ifindex = (int)if_nametoindex(ifname);

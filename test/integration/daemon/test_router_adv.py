@@ -142,3 +142,24 @@ def test_without_ipv6_dns_the_advertisement_has_no_rdnss(stack):
     assert r["ra_prefix"] == "2001:db8:1::/64", r
     assert r["ra_rdnss"] == [] and r["ra_other"] is False, r
     assert r["ra_router_lifetime"] == 1800 and r["ra_valid_lifetime"] == 86400, r
+
+
+@pytest.mark.netns
+def test_shared_tun_announces_no_prefix_and_keeps_ipv4(stack):
+    """The shared TUN carries IPv4 alone: IPV6CP may open, but no prefix is
+    announced (an address nothing would reach) and the session stays up
+    with IPv4, whichever NCP opens first."""
+    srv, cli = stack.netns("srv"), stack.netns("cli")
+    stack.veth(srv, "srv0", SERVER + "/24", cli, "cli0", CLIENT + "/24")
+    d = L2tpd(stack, srv, listen=SERVER, dataplane="userspace", policy_text=policy(),
+              extra="userspace {\n tun = shared\n }")
+    d.start()
+    rc, recs, out = run_client(cli, SERVER, "alice", PASSWORDS["alice"], "--ipv6-ra",
+                               "--ping", "198.51.100.1", "--ping-wait", "3000")
+    r = (by_event(recs, "up") + by_event(recs, "failed"))[0]
+    assert r["ping_recv"] >= 1 and r["addr"].startswith("198.51.100."), out + d.log()
+    assert r["ipv6cp"] is True and r["ra_recv"] == 0 and r["ra"] is False, r
+    assert rc == 1, out         # what it waited for (an RA) never came
+    assert re.search(r"(no router advertisements: .* carries no IPv6|"
+                     r"IPV6CP opened but the data plane carries no IPv6)", d.log()), d.log()
+    assert "data plane failure" not in d.log(), d.log()
