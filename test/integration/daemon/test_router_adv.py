@@ -87,6 +87,13 @@ def test_client_gets_its_prefix_and_dns_servers(stack, dataplane):
     # device carries it)
     assert r["ra_source"] == r["ipv6_peer_ll"] and r["ra_source"].startswith("fe80::"), r
     assert r["ipv6_ll"] != r["ipv6_peer_ll"], r
+    # IPV6CP opened before IPCP (IPCP takes a Nak round for the address):
+    # the case where the kernel plane used to refuse the call and close
+    # the session, and the daemon passed IPv4 addresses not agreed yet
+    log = d.log()
+    v6 = re.search(r"trace ppp IPV6CP \S+ -> Opened", log)
+    v4 = re.search(r"session \d+/\d+ up: user 'alice'", log)
+    assert v6 and v4 and v6.start() < v4.start(), log
     # the kept advertisement came after our solicitation: it was answered
     assert ra_total(srv, "solicitation") >= 1
     assert ra_total(srv, "sent-solicited") >= 1
