@@ -1154,6 +1154,24 @@ static int addr_list(struct B *b, const struct conf_node *n,
 	return 0;
 }
 
+/* The IPv6 DNS servers of a Router Advertisement's RDNSS option (RFC 8106
+ * section 5.1): up to 3, as most hosts keep no more (RFC 8106 section
+ * 5.3.1, MAXNS of resolv.conf). */
+static int ipv6_dns(struct B *b, const struct conf_node *n, struct policy_profile *pr)
+{
+	if (need_items(b, n, "IPv6 addresses", false))
+		return -1;
+	if (n->n_items > 3)
+		return fail_item(b, n, &n->items[3], POLICY_ERR_VALUE,
+				 "expected at most 3 addresses for '%s', got %u", n->name,
+				 n->n_items);
+	for (uint32_t i = 0; i < n->n_items; i++)
+		if (get_ip(b, n, &n->items[i], AF_INET6, &pr->ipv6_dns[i]))
+			return -1;
+	pr->n_ipv6_dns = n->n_items;
+	return 0;
+}
+
 /* A DNS domain name in text, as DHCP option 15 carries it (RFC 2132
  * section 3.17): labels of letters, digits, '-' and '_' (RFC 1035 2.3.1,
  * with the underscore Active Directory names use), 1-63 octets each, at
@@ -1224,7 +1242,9 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 {
 	static const char *const keys[] = { "auth", "idle_timeout", "session_timeout",
 		"max_sessions", "pool", "static_ipv4", "dns", "wins", "mtu", "mru",
-		"ipv6", "filter_in{", "filter_out{", "dns_domain", "split_routes", NULL };
+		"ipv6", "filter_in{", "filter_out{", "dns_domain", "split_routes", "ipv6_dns",
+		"ipv6_managed_config", "ipv6_other_config", "ipv6_router_lifetime",
+		"ipv6_prefix_lifetime", NULL };
 	struct policy *p = b->p;
 	const struct conf_node *n;
 	uint64_t v;
@@ -1236,6 +1256,13 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 	pr->mru = 1400;
 	pr->filter_in.default_permit = true;
 	pr->filter_out.default_permit = true;
+	/* RFC 4861 section 6.2.1: AdvDefaultLifetime defaults to three times
+	 * MaxRtrAdvInterval (600 s). A prefix lives a day: the session's
+	 * prefix is the client's only while it is connected, and a client
+	 * that lost the link without noticing should not keep it for the
+	 * RFC's 30 days. */
+	pr->ipv6_router_lifetime = 1800;
+	pr->ipv6_prefix_lifetime = 86400;
 	if (!sec)
 		return 0;
 	if (check_keys(b, sec, where, keys))
@@ -1279,6 +1306,35 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 	}
 	if ((n = conf_find(sec, "ipv6")) && get_bool(b, n, &pr->ipv6))
 		return -1;
+	if ((n = conf_find(sec, "ipv6_dns")) && ipv6_dns(b, n, pr))
+		return -1;
+	if ((n = conf_find(sec, "ipv6_managed_config")) &&
+	    get_bool(b, n, &pr->ipv6_managed_config))
+		return -1;
+	if ((n = conf_find(sec, "ipv6_other_config")) && get_bool(b, n, &pr->ipv6_other_config))
+		return -1;
+	if ((n = conf_find(sec, "ipv6_router_lifetime"))) {
+		/* RFC 4861 section 6.2.1: 0, or at most 9000 s */
+		if (get_duration(b, n, &pr->ipv6_router_lifetime))
+			return -1;
+		if (pr->ipv6_router_lifetime > 9000)
+			return fail_item(b, n, &n->items[0], POLICY_ERR_VALUE,
+					 "expected at most 9000 seconds (RFC 4861 section "
+					 "6.2.1) for '%s', got %u", n->name,
+					 pr->ipv6_router_lifetime);
+	}
+	if ((n = conf_find(sec, "ipv6_prefix_lifetime"))) {
+		if (get_duration(b, n, &pr->ipv6_prefix_lifetime))
+			return -1;
+		/* a prefix that expires before the next advertisement
+		 * (RFC 4861 section 6.2.1: MaxRtrAdvInterval 600 s) would
+		 * leave the client without an address between them */
+		if (pr->ipv6_prefix_lifetime < 600)
+			return fail_item(b, n, &n->items[0], POLICY_ERR_VALUE,
+					 "expected at least 600 seconds (the longest time "
+					 "between two advertisements) for '%s', got %u",
+					 n->name, pr->ipv6_prefix_lifetime);
+	}
 	if ((n = conf_find(sec, "dns_domain")) && dns_domain(b, n, &pr->dns_domain))
 		return -1;
 	if ((n = conf_find(sec, "split_routes")) && split_routes(b, n, pr))

@@ -107,6 +107,16 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 		sb_printf(b, "  split route:     %s\n",
 			  policy_prefix_format(&pr->split_routes[i], buf, sizeof(buf)));
 	sb_printf(b, "  ipv6:            %s\n", pr->ipv6 ? "on" : "off");
+	if (pr->ipv6) {
+		/* what the Router Advertisements will say (docs/addresses.md "IPv6") */
+		for (size_t i = 0; i < pr->n_ipv6_dns; i++)
+			sb_printf(b, "  ipv6 dns:        %s\n",
+				  policy_ip_format(&pr->ipv6_dns[i], buf, sizeof(buf)));
+		sb_printf(b, "  ipv6 ra:         router lifetime %u s, prefix lifetime %u s%s%s\n",
+			  pr->ipv6_router_lifetime, pr->ipv6_prefix_lifetime,
+			  pr->ipv6_managed_config ? ", managed (M)" : "",
+			  pr->ipv6_other_config ? ", other config (O)" : "");
+	}
 	sb_printf(b, "  filters:         in %zu rules (default %s), out %zu rules (default %s)\n",
 		  pr->filter_in.n_rules, pr->filter_in.default_permit ? "permit" : "deny",
 		  pr->filter_out.n_rules, pr->filter_out.default_permit ? "permit" : "deny");

@@ -186,6 +186,14 @@ struct policy_profile {
 	size_t n_wins;
 	uint16_t mtu, mru;
 	bool ipv6;
+	/* The Router Advertisement on the client's link (docs/addresses.md
+	 * "IPv6"): DNS servers in its RDNSS option (RFC 8106), the M and O
+	 * flags (RFC 4861 section 4.2), the router and prefix lifetimes. */
+	struct policy_ip ipv6_dns[3];
+	size_t n_ipv6_dns;
+	bool ipv6_managed_config, ipv6_other_config;
+	uint32_t ipv6_router_lifetime;	/* seconds, 0-9000; 0: not a default router */
+	uint32_t ipv6_prefix_lifetime;	/* seconds: the prefix's valid and preferred lifetime */
 	struct policy_filter filter_in, filter_out;
 	/* Answered to a client's DHCPINFORM on its link (docs/addresses.md):
 	 * option 15, and the IPv4 prefixes routed through the tunnel

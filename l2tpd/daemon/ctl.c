@@ -19,6 +19,7 @@
 #include "log.h"
 #include "drain.h"
 #include "net.h"
+#include "router_adv.h"
 #include "select.h"
 #include "session.h"
 #include "strbuf.h"
@@ -231,7 +232,16 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
 				outf(o, "%s", i ? "," : "");
 				out_json_str(o, pfx);
 			}
-			outf(o, "],\"filter_in\":");
+			outf(o, "],\"ipv6_prefix\":");
+			{
+				struct policy_prefix v6;
+				char pfx[64] = "";
+
+				if (router_adv_session_prefix(s, &v6))
+					policy_prefix_format(&v6, pfx, sizeof(pfx));
+				out_json_str(o, pfx);
+			}
+			outf(o, ",\"filter_in\":");
 			out_json_str(o, s->filter_in ? filter_chain_name(s->filter_in) : "");
 			outf(o, ",\"filter_out\":");
 			out_json_str(o, s->filter_out ? filter_chain_name(s->filter_out) : "");

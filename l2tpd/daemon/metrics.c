@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dhcp_inform.h"
+#include "router_adv.h"
 #include "dhcppool.h"
 #include "edge_filter.h"
 #include "log.h"
@@ -191,6 +192,16 @@ static void render_counters(struct server *srv, struct strbuf *b)
 		for (int r = 0; r < DI_COUNT_MAX; r++)
 			prom_sample(b, "l2tpd_dhcp_inform_total", di[r], "result",
 				    dhcp_inform_count_name((enum dhcp_inform_count)r), NULL);
+	}
+	if (srv->ra) {
+		const uint64_t *rc = router_adv_counters(srv->ra);
+
+		prom_family(b, "l2tpd_router_adv_total", "counter",
+			    "IPv6 router advertisements sent and solicitations received on "
+			    "clients' links, by result.");
+		for (int r = 0; r < RAC_COUNT_MAX; r++)
+			prom_sample(b, "l2tpd_router_adv_total", rc[r], "result",
+				    router_adv_count_name((enum router_adv_count)r), NULL);
 	}
 	render_pools(srv, b);
 	dhcppools_render_metrics(srv, b);

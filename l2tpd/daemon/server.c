@@ -19,6 +19,7 @@
 #include "auth_provider.h"
 #include "ctl.h"
 #include "dhcp_inform.h"
+#include "router_adv.h"
 #include "dhcppool.h"
 #include "proxyarp.h"
 #include "dpchoice.h"
@@ -171,6 +172,8 @@ static void run_heap_timers(struct server *srv, uint64_t now)
 			ctl_idle_fired(srv, n);
 		else if (n->kind == SERVER_TIMER_DHCP)
 			dhcppool_timer_fired(srv, n, now);
+		else if (n->kind == SERVER_TIMER_RA)
+			router_adv_timer_fired(srv, n, now);
 		else
 			session_timer_fired(srv, n, now);
 	}
@@ -675,6 +678,15 @@ static int dp_dhcp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8
 	return srv->inform && dhcp_inform_rx(srv->inform, cookie, pkt, len);
 }
 
+static int dp_rs_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		    size_t len)
+{
+	struct server *srv = ctx;
+
+	(void)s;
+	return srv->ra && router_adv_rx(srv->ra, cookie, pkt, len);
+}
+
 void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 {
 	l2tp_config_defaults(lc);
@@ -739,7 +751,7 @@ static int server_start_dataplane(struct server *srv)
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
-		.dhcp_rx = dp_dhcp_rx,
+		.dhcp_rx = dp_dhcp_rx, .rs_rx = dp_rs_rx,
 	};
 	/* userspace { tun = ... } picks its devices (docs/operations.md) */
 	struct dp_config dc = {
@@ -842,6 +854,10 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	 * stack on its own device (dhcp_inform.h) */
 	srv->inform = dhcp_inform_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
 					      !(srv->dp_caps.flags & DP_CAP_DHCP_RX));
+	/* the raw ICMPv6 socket where solicitations reach the host's stack on
+	 * the clients' devices (router_adv.h) */
+	srv->ra = router_adv_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
+					 !(srv->dp_caps.flags & DP_CAP_RS_RX));
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	if (filters_open(&srv->filters)) {
@@ -965,6 +981,8 @@ void server_free(struct server *srv)
 	srv->routes = NULL;
 	dhcp_inform_close(srv->inform);	/* after the sessions: they hold links */
 	srv->inform = NULL;
+	router_adv_close(srv->ra);	/* after the sessions: they hold links */
+	srv->ra = NULL;
 	filters_close(srv->filters);	/* after the sessions: their elements are gone */
 	srv->filters = NULL;
 	edge_filter_free(srv->edge);

@@ -32,6 +32,8 @@ struct server;
 struct tunnel;
 struct dhcp_inform;
 struct dhcp_inform_link;
+struct router_adv;
+struct ra_link;
 
 /*
  * What the server asks of the world outside the process: the monotonic
@@ -76,7 +78,8 @@ struct listener {
 
 /* timer_node.kind of a session's two timers, and of the server's own */
 enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
-		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP };
+		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP,
+		     SERVER_TIMER_RA };	/* a session's router advertisements (router_adv.c) */
 
 /*
  * A listening unix socket whose accept() can fail for want of descriptors
@@ -153,6 +156,7 @@ struct session {
 	int routes_ifindex;		/* where they were installed */
 	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
 	struct dhcp_inform_link *inform;	/* DHCPINFORM answers (dhcp_inform.c) */
+	struct ra_link *ra;		/* IPv6 prefix and router advertisements (router_adv.c) */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -249,6 +253,7 @@ struct server {
 	struct edge_filter *edge;	/* the Internet-side filter (edge_filter.c) */
 	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
+	struct router_adv *ra;		/* IPv6 router advertisements (router_adv.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
 	uint8_t *proxy_arp;		/* per pool of `policy`: its clients get proxy ARP (proxyarp.c) */

@@ -11,6 +11,7 @@
 
 #include "auth_provider.h"
 #include "dhcp_inform.h"
+#include "router_adv.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -163,6 +164,7 @@ static void release_interface_state(struct session *s)
 
 	remove_routes(s);
 	dhcp_inform_session_end(srv->inform, s);
+	router_adv_session_end(srv->ra, s);	/* its prefix goes back to the pool */
 	if (s->filter_in || s->filter_out) {
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 		if (ifname)
@@ -178,13 +180,26 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	char a[64], peer[64];
 	int rc;
 
-	ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
-	ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
 	if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
 		ip.has_ipv6 = 1;
-		memcpy(&ip.local_ifid, ev->u.ncp.local_ifid, 8);
-		memcpy(&ip.peer_ifid, ev->u.ncp.peer_ifid, 8);
+		/* The identifiers as numbers whose most significant octet is
+		 * the first on the wire (RFC 5072 section 4.1), as the data
+		 * planes read them: a memcpy into a uint64_t reversed them on
+		 * a little-endian host. */
+		for (int i = 0; i < 8; i++) {
+			ip.local_ifid = ip.local_ifid << 8 | ev->u.ncp.local_ifid[i];
+			ip.peer_ifid = ip.peer_ifid << 8 | ev->u.ncp.peer_ifid[i];
+		}
+		/* IPV6CP may open before IPCP: IPv4 only once IPCP has
+		 * (s->peer_addr), or the data plane would let IPv4 flow on
+		 * addresses still being negotiated */
+		if (s->peer_addr) {
+			ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
+			ip.peer.s_addr = htonl(s->peer_addr);
+		}
 	} else {
+		ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
+		ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
 		s->peer_addr = ev->u.ncp.peer_addr;
 		/* RFC 1332 3.3: the client takes its address from our Nak of
 		 * IP-Address 0.0.0.0; IPCP can open without one if the client
@@ -197,7 +212,8 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 			return;
 		}
 	}
-	ip.proxy_arp = s->proxy_arp;
+	/* proxy ARP is for the IPv4 address; an IPV6CP-only call has none */
+	ip.proxy_arp = s->proxy_arp && ip.peer.s_addr;
 	rc = s->dp ? srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip) : -1;
 	if (rc == -ENETUNREACH && ip.proxy_arp) {
 		/* The pool answers ARP, but the route to this address leads
@@ -210,6 +226,12 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		s->proxy_arp = false;
 		ip.proxy_arp = 0;
 		rc = srv->dp_ops->session_set_ip(srv->dp, s->dp, &ip);
+	} else if (rc == -EOPNOTSUPP && ip.has_ipv6 && !ip.peer.s_addr) {
+		/* a plane that carries no IPv6 (the shared TUN): IPv4 may
+		 * still come, the session stays */
+		log_warn("session %u/%u: IPV6CP opened but the data plane carries no IPv6 here",
+			 s->tunnel_id, s->session_id);
+		return;
 	}
 	if (rc) {
 		log_err("session %u/%u: the data plane could not set the addresses: %s",
@@ -217,9 +239,16 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		session_request_close(s, "data plane failure", CDN_GENERAL_ERROR, 0);
 		return;
 	}
+	if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
+		/* the prefix routed to the link, advertisements start
+		 * (router_adv.h); again on a renegotiation */
+		router_adv_session_up(srv->ra, s, ip.local_ifid, ip.peer_ifid,
+				      srv->dp_ops->session_ifname(srv->dp, s->dp));
+		return;
+	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
 	 * the addresses are set again above, the session is counted once. */
-	if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->state == SESSION_UP)
+	if (s->state == SESSION_UP)
 		return;
 	install_routes(s);
 	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
@@ -290,6 +319,10 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		break;
 	case PPP_EVENT_NCP_DOWN:
 		log_debug("session %u/%u: NCP down", s->tunnel_id, s->session_id);
+		/* no advertisements on a link without IPv6 (RFC 5072 section
+		 * 3: none until IPV6CP opens again) */
+		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP)
+			router_adv_session_down(s->srv->ra, s);
 		break;
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
@@ -584,6 +617,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 		}
 	}
 	dhcp_inform_session_grant(srv->inform, s, dec.policy_index, &dec.profile);
+	router_adv_session_grant(srv->ra, s, &dec);	/* takes the IPv6 prefix lease */
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 	if (make_netdev(s)) {

@@ -109,6 +109,11 @@ enum dp_cap_flags {
 	 * they reach the host. Without it, on a backend with session devices,
 	 * they reach the host's stack and the daemon listens on port 67. */
 	DP_CAP_DHCP_RX = 1u << 6,
+	/* Offers the client's ICMPv6 Router Solicitations to
+	 * dp_callbacks.rs_rx. Without it, on a backend with session devices,
+	 * they reach the host's stack and the daemon reads them from a raw
+	 * ICMPv6 socket (docs/addresses.md "IPv6"). */
+	DP_CAP_RS_RX = 1u << 7,
 };
 
 struct dp_caps {
@@ -157,6 +162,12 @@ struct dp_callbacks {
 	 * (answered or counted and dropped); 0: forward it as usual. */
 	int (*dhcp_rx)(void *ctx, struct dp_session *s, void *session_cookie,
 		       const uint8_t *pkt, size_t len);
+	/* Backends with DP_CAP_RS_RX, may be NULL: an IPv6 packet from the
+	 * client whose next header is ICMPv6 and whose type is 133 (Router
+	 * Solicitation, RFC 4861 section 4.1), the whole packet. 1: the
+	 * daemon took it; 0: forward it as usual. */
+	int (*rs_rx)(void *ctx, struct dp_session *s, void *session_cookie,
+		     const uint8_t *pkt, size_t len);
 };
 
 struct dataplane_ops {

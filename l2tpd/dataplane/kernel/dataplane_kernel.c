@@ -657,16 +657,45 @@ static int kernel_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 	return 0;
 }
 
+/* IPV6CP is up: the link is up, its link-local addresses set, IPv6 may
+ * flow. On its own when IPV6CP opens before IPCP. */
+static int set_ip6(struct dataplane *dp, struct dp_session *s, const struct dp_ip_params *ip)
+{
+	struct in6_addr l6, p6;
+	int rc;
+
+	/* up first, as below (an address on a down link gets no peer route) */
+	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, 0, 1));
+	if (rc < 0)
+		return rc;
+	/* RFC 5072 section 5: link-local addresses from the IPV6CP
+	 * interface identifiers. The kernel makes none for ppp
+	 * devices itself (addrconf_dev_config() skips ARPHRD_PPP);
+	 * no DAD: the identifiers were negotiated to differ. */
+	dpk_ipv6_link_local(ip->local_ifid, &l6);
+	dpk_ipv6_link_local(ip->peer_ifid, &p6);
+	rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_add(AF_INET6, s->ifindex, &l6, &p6,
+							   128, IFA_F_NODAD));
+	if (rc < 0)
+		return rc;
+	return set_npmode(s->unit_fd, PPP_IPV6, NPMODE_PASS);
+}
+
 static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 				 const struct dp_ip_params *ip)
 {
 	int rc, lan = 0;
+	/* IPV6CP may open before IPCP (or alone): then the call carries no
+	 * IPv4 addresses, and IPv4 stays as it is (NPMODE_DROP until IPCP). */
+	bool want4 = ip && ip->local.s_addr && ip->peer.s_addr;
 
-	if (!s || !ip || !ip->local.s_addr || !ip->peer.s_addr)
+	if (!s || !ip || (!want4 && !ip->has_ipv6))
 		return -EINVAL;
 	/* The unit, if the grant did not ask for it (dataplane.h). */
 	if ((rc = kernel_session_netdev(dp, s)) < 0)
 		return rc;
+	if (!want4)
+		return set_ip6(dp, s, ip);
 	/* Proxy ARP: find the LAN first, before our own peer route exists,
 	 * so that a refusal changes nothing. */
 	if (ip->proxy_arp) {
@@ -706,20 +735,8 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 		return rc;
 	s->ip_local = ip->local;
 	s->ip_peer = ip->peer;
-	if (ip->has_ipv6) {
-		struct in6_addr l6, p6;
-
-		/* RFC 5072 section 5: link-local addresses from the IPV6CP
-		 * interface identifiers. The kernel makes none for ppp
-		 * devices itself (addrconf_dev_config() skips ARPHRD_PPP);
-		 * no DAD: the identifiers were negotiated to differ. */
-		dpk_ipv6_link_local(ip->local_ifid, &l6);
-		dpk_ipv6_link_local(ip->peer_ifid, &p6);
-		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_addr_add(AF_INET6, s->ifindex, &l6, &p6,
-								   128, IFA_F_NODAD));
-		if (rc < 0)
-			return rc;
-	}
+	if (ip->has_ipv6 && (rc = set_ip6(dp, s, ip)) < 0)
+		return rc;
 	if (lan > 0) {
 		rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_proxy_neigh(1, lan, ip->peer));
 		if (rc < 0)
@@ -727,11 +744,7 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 		s->lan_ifindex = lan;
 	}
 	/* Last: IP may flow (NPMODE_PASS), as pppd's sifup()/sifnpmode(). */
-	if ((rc = set_npmode(s->unit_fd, PPP_IP, NPMODE_PASS)) < 0)
-		return rc;
-	if (ip->has_ipv6 && (rc = set_npmode(s->unit_fd, PPP_IPV6, NPMODE_PASS)) < 0)
-		return rc;
-	return 0;
+	return set_npmode(s->unit_fd, PPP_IP, NPMODE_PASS);
 }
 
 static int kernel_session_stats(struct dataplane *dp, struct dp_session *s, struct dp_stats *st)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dpk.h"
+#include "ipv6_ll.h"
 
 int dpk_pppol2tp_addr(struct sockaddr_storage *out, int udp_fd,
 		      const struct sockaddr_storage *peer,
@@ -115,15 +116,7 @@ int dpk_send_fd(int pppox_fd, int chan_fd, int unit_fd, const uint8_t *frame, si
 
 void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out)
 {
-	int i;
-
-	/* RFC 5072 section 5: fe80::/64 with the negotiated 64-bit interface
-	 * identifier. */
-	memset(out, 0, sizeof(*out));
-	out->s6_addr[0] = 0xfe;
-	out->s6_addr[1] = 0x80;
-	for (i = 0; i < 8; i++)
-		out->s6_addr[8 + i] = (uint8_t)(ifid >> (56 - 8 * i));
+	ipv6_link_local(ifid, out->s6_addr);	/* RFC 5072 section 5 (lib) */
 }
 
 int dpk_fdtab_set(struct dpk_fdtab *t, int fd, struct dp_session *s, uint32_t serial,

@@ -8,6 +8,7 @@
  * involved); they happen at session set-up and teardown, never per packet.
  */
 #include "dp_user.h"
+#include "ipv6_ll.h"
 
 #include "closer.h"
 #include "rtnl.h"
@@ -156,16 +157,6 @@ static int sys_del_ip4(void *ctx, int ifindex, struct in_addr local, struct in_a
 	return rtnl_addr(io->nl, false, AF_INET, ifindex, &local, &peer, 32, 0);
 }
 
-static void ifid_to_linklocal(uint64_t ifid, uint8_t out[16])
-{
-	/* RFC 5072 section 5: fe80::/64 and the 64-bit interface id. */
-	memset(out, 0, 16);
-	out[0] = 0xfe;
-	out[1] = 0x80;
-	for (int i = 0; i < 8; i++)
-		out[8 + i] = (uint8_t)(ifid >> (56 - 8 * i));
-}
-
 static int sys_set_ip(void *ctx, int ifindex, const struct dp_ip_params *ip, bool ip4, bool ip6)
 {
 	struct sysio *io = ctx;
@@ -189,8 +180,9 @@ static int sys_set_ip(void *ctx, int ifindex, const struct dp_ip_params *ip, boo
 	if (ip6) {
 		uint8_t l[16], p[16];
 
-		ifid_to_linklocal(ip->local_ifid, l);
-		ifid_to_linklocal(ip->peer_ifid, p);
+		/* RFC 5072 section 5: fe80::/64 and the interface ids */
+		ipv6_link_local(ip->local_ifid, l);
+		ipv6_link_local(ip->peer_ifid, p);
 		err = addr_add(io, ifindex, AF_INET6, l, p, 128, true);
 		if (err < 0)
 			return err;

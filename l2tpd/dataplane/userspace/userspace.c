@@ -226,7 +226,8 @@ static void user_caps(const struct dataplane *dp, struct dp_caps *out)
 	/* Data messages come through the daemon's socket (data_rx); TUN
 	 * devices are named by the daemon: letting the kernel pick "l2tp%d"
 	 * gets slower with every device (docs/performance.md). */
-	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON | DP_CAP_DHCP_RX;
+	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON | DP_CAP_DHCP_RX |
+		     DP_CAP_RS_RX;
 	if (shared) {
 		/* The shared TUN dispatches by the client's own address only. */
 		out->flags |= DP_CAP_SHARED_NETDEV;
@@ -593,6 +594,14 @@ static int user_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 
 /* ---- receive: from the peer ---- */
 
+/* IPv6 (checked by the caller) whose next header is ICMPv6 (58) and whose
+ * ICMPv6 type is 133, Router Solicitation (RFC 4861 section 4.1): the
+ * daemon's rs_rx validates the rest. */
+static bool icmp6_rs(const uint8_t *ip, size_t len)
+{
+	return len > 40 && ip[6] == 58 && ip[40] == 133;
+}
+
 /* IPv4 (checked by the caller), UDP, to port 67 (BOOTP/DHCP server, RFC
  * 2131 section 4.1), first fragment: the daemon's dhcp_rx looks closer. */
 static bool udp_to_port67(const uint8_t *ip, size_t len)
@@ -668,6 +677,12 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 		if (f.protocol == PPP_PROTOCOL_IP && dp->cb.dhcp_rx &&
 		    udp_to_port67(f.payload, f.payload_len) &&
 		    dp->cb.dhcp_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
+			s->c.ctrl_rx_packets++;
+			return;
+		}
+		if (f.protocol == PPP_PROTOCOL_IPV6 && dp->cb.rs_rx &&
+		    icmp6_rs(f.payload, f.payload_len) &&
+		    dp->cb.rs_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
 			s->c.ctrl_rx_packets++;
 			return;
 		}

@@ -57,13 +57,16 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
 
 
 @pytest.mark.host
-def test_unit_is_notify_with_watchdog_and_only_two_capabilities():
+def test_unit_is_notify_with_watchdog_and_only_three_capabilities():
     u = unit_settings()
     assert u["Type"] == ["notify"]
     assert u["WatchdogSec"] and u["WatchdogSec"][0] != "0"
     assert u["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
-    assert set(u["CapabilityBoundingSet"][0].split()) == {"CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE"}
-    assert set(u["AmbientCapabilities"][0].split()) == {"CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE"}
+    # CAP_NET_RAW for start-up only (the raw ICMPv6 socket of router
+    # solicitations); the daemon drops it with the rest once running
+    caps = {"CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"}
+    assert set(u["CapabilityBoundingSet"][0].split()) == caps
+    assert set(u["AmbientCapabilities"][0].split()) == caps
     assert u["NoNewPrivileges"] == ["yes"]
 
 

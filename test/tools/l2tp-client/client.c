@@ -222,15 +222,27 @@ static void request_tunnel_close(struct client *cl, struct cl_tunnel *t)
 
 /* ---- reporting helpers ---- */
 
+/* After IPCP, the session waits for echo replies, a DHCPACK or an RA. */
+static bool waits(const struct client *cl)
+{
+	return cl->o->ping || cl->o->dhcp_inform || cl->o->ipv6_ra;
+}
+
+/* What it waits for besides echo replies has come. */
+static bool extras_done(const struct client *cl, const struct cl_session *s)
+{
+	return (!cl->o->dhcp_inform || s->inform) && (!cl->o->ipv6_ra || s->ra);
+}
+
 static void session_report_up(struct client *cl, struct cl_session *s)
 {
 	s->reported = true;
 	cl->n_reported++;
 	s->success = (!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
-		     (!cl->o->dhcp_inform || s->inform);
+		     extras_done(cl, s);
 	if (s->success)
 		cl->n_success++;
-	if ((!cl->o->ping && !cl->o->dhcp_inform) || s->success)
+	if (!waits(cl) || s->success)
 		s->stage = STAGE_UP;
 	report_session(cl, s, "up");
 }
@@ -374,6 +386,18 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 			s->stage = STAGE_IPCP;
 		break;
 	case PPP_EVENT_NCP_UP:
+		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
+			/* RFC 5072 section 5: fe80:: and our identifier, the
+			 * source of our solicitations */
+			memset(s->ll, 0, sizeof(s->ll));
+			s->ll[0] = 0xfe;
+			s->ll[1] = 0x80;
+			memcpy(s->ll + 8, ev->u.ncp.local_ifid, 8);
+			memcpy(s->peer_ll, s->ll, 8);
+			memcpy(s->peer_ll + 8, ev->u.ncp.peer_ifid, 8);
+			s->ipv6cp_up = true;
+			break;
+		}
 		if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->ipcp_up)
 			break;
 		s->ipcp_up = true;
@@ -385,7 +409,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 		cl->setup_us[cl->n_up++] = (uint32_t)(s->t_up_us - s->t_open_us);
 		if (s->t_up_us > cl->t_last_up_us)
 			cl->t_last_up_us = s->t_up_us;
-		if ((cl->o->ping || cl->o->dhcp_inform) && !s->closing) {
+		if (waits(cl) && !s->closing) {
 			s->stage = STAGE_PING;
 			s->ping_deadline = cl->now ? cl->now : 1;
 			session_rearm(cl, s);
@@ -918,6 +942,49 @@ static void inform_reply(struct client *cl, struct cl_session *s, const struct d
 		ping_finish(cl, s);
 }
 
+/* ---- router solicitation (--ipv6-ra) ---- */
+
+/* What a host sends once its link is up (RFC 4861 section 6.3.7). */
+static void rs_send(struct client *cl, struct cl_session *s)
+{
+	uint8_t buf[8 + 4 + RA_IP6_HDR_LEN + 8];
+	size_t h, n;
+
+	h = l2tp_data_header_write(buf, sizeof(buf), s->peer_tid, s->peer_sid);
+	if (!h)
+		return;
+	buf[h] = 0xFF;
+	buf[h + 1] = 0x03;
+	buf[h + 2] = 0x00;
+	buf[h + 3] = 0x57;	/* IPv6, RFC 5072 section 3 */
+	n = ra_build_rs(s->ll, buf + h + 4, sizeof(buf) - h - 4);
+	if (!n)
+		return;
+	s->rs_sent++;
+	cl->cnt.tx_data++;
+	send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf, h + 4 + n);
+}
+
+/* An IPv6 packet from the server: a valid RA after our first solicitation
+ * is kept for the report (an earlier, unsolicited one is counted only, so
+ * that what is kept shows the solicitation was answered). */
+static void handle_ip6(struct client *cl, struct cl_session *s, const uint8_t *pkt, size_t len)
+{
+	struct ra_info in;
+
+	if (!cl->o->ipv6_ra || ra_parse(pkt, len, &in) != RA_OK) {
+		cl->cnt.ipv6_other++;
+		return;
+	}
+	s->ra_recv++;
+	if (s->ra || !s->rs_sent || !(s->ra = malloc(sizeof(*s->ra))))
+		return;
+	*s->ra = in;
+	if (s->ipcp_up && !s->reported && (!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
+	    extras_done(cl, s))
+		ping_finish(cl, s);
+}
+
 /* ---- ping ---- */
 
 static void ping_send(struct client *cl, struct cl_session *s)
@@ -959,7 +1026,7 @@ static void ping_timer(struct client *cl, struct cl_session *s)
 		s->ping_start = cl->now;
 	end = s->ping_start + cl->o->ping_wait_ms;
 	if (((!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
-	     (!cl->o->dhcp_inform || s->inform)) || cl->now >= end) {
+	     extras_done(cl, s)) || cl->now >= end) {
 		ping_finish(cl, s);
 		return;
 	}
@@ -967,10 +1034,13 @@ static void ping_timer(struct client *cl, struct cl_session *s)
 		ping_send(cl, s);
 	if (cl->o->dhcp_inform && !s->inform && s->inform_sent < cl->o->ping_max_requests)
 		inform_send(cl, s);
+	if (cl->o->ipv6_ra && !s->ra && s->ipv6cp_up && s->rs_sent < cl->o->ping_max_requests)
+		rs_send(cl, s);
 	s->ping_deadline = cl->now + cl->o->ping_interval_ms;
 	if (s->ping_deadline > end ||
 	    ((!cl->o->ping || s->ping_sent >= cl->o->ping_max_requests) &&
-	     (!cl->o->dhcp_inform || s->inform_sent >= cl->o->ping_max_requests)))
+	     (!cl->o->dhcp_inform || s->inform_sent >= cl->o->ping_max_requests) &&
+	     (!cl->o->ipv6_ra || s->rs_sent >= cl->o->ping_max_requests)))
 		s->ping_deadline = end;
 	session_rearm(cl, s);
 }
@@ -1002,7 +1072,7 @@ static void handle_ip(struct client *cl, struct cl_session *s, const uint8_t *pk
 	}
 	seen[rep.seq / 8] |= (uint8_t)(1u << (rep.seq % 8));
 	s->ping_recv++;
-	if (s->ping_recv == cl->o->ping_count && (!cl->o->dhcp_inform || s->inform))
+	if (s->ping_recv == cl->o->ping_count && extras_done(cl, s))
 		ping_finish(cl, s);
 }
 
@@ -1052,6 +1122,8 @@ static void handle_data(struct client *cl, const uint8_t *buf, size_t len)
 	if (ppp_input(&s->ppp, cl->now, frame, flen, &data) == PPP_INPUT_DATA) {
 		if (data.protocol == PPP_PROTO_IP)
 			handle_ip(cl, s, data.payload, data.len);
+		else if (data.protocol == PPP_PROTO_IPV6)
+			handle_ip6(cl, s, data.payload, data.len);
 		else
 			cl->cnt.data_not_ip++;
 	}
@@ -1240,6 +1312,7 @@ int client_init(struct client *cl, const struct client_opts *o)
 	cl->pcfg.address_control = true;	/* RFC 2661 section 5: L2TP carries FF 03 */
 	cl->pcfg.echo_interval_ms = o->lcp_echo_interval_ms;
 	cl->pcfg.name = o->user;
+	cl->pcfg.client_ipv6cp = o->ipv6_ra;	/* IPV6CP, for the RA */
 	cl->creds.user = o->user;
 	cl->creds.password = o->password;
 	cl->pcfg.client = &cl->creds;
@@ -1426,8 +1499,10 @@ void client_free(struct client *cl)
 		close(cl->epfd);
 	dheap_free(&cl->heap);
 	free(cl->tunnels);
-	for (uint32_t i = 0; cl->sessions && i < cl->o->sessions; i++)
+	for (uint32_t i = 0; cl->sessions && i < cl->o->sessions; i++) {
 		free(cl->sessions[i].inform);
+		free(cl->sessions[i].ra);
+	}
 	free(cl->sessions);
 	free(cl->deferred);
 	free(cl->setup_us);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dhcp.h"
+#include "ra.h"
 #include "frames.h"
 #include "heap.h"
 #include "l2tp.h"
@@ -63,7 +64,7 @@ struct cl_session {
 	uint16_t sid, peer_sid;
 	uint16_t peer_tid;		/* copied from SESSION_UP, for the data path */
 	bool opened, l2tp_up, l2tp_down;
-	bool ppp_started, ppp_down, ipcp_up;
+	bool ppp_started, ppp_down, ipcp_up, ipv6cp_up;
 	bool reported, success, dropped, cdn_pending, closing, timed_out;
 	bool start_pending;		/* L2TP up, PPP waits for our ICCN to leave */
 	bool iccn_sent;
@@ -78,6 +79,10 @@ struct cl_session {
 	uint32_t ping_sent, ping_recv;
 	uint32_t inform_sent;		/* --dhcp-inform: DHCPINFORMs sent */
 	struct cl_inform *inform;	/* what the DHCPACK said, once it came */
+	uint32_t rs_sent, ra_recv;	/* --ipv6-ra: solicitations sent, advertisements taken */
+	struct ra_info *ra;		/* the first advertisement after our solicitation */
+	uint8_t ll[16];			/* our link-local address (IPV6CP) */
+	uint8_t peer_ll[16];		/* the server's, from its identifier */
 	uint64_t ppp_deadline, ping_deadline;	/* ms, 0: none */
 	uint64_t ping_start;			/* ms, first request */
 	uint64_t t_open_us, t_up_us;
@@ -96,6 +101,7 @@ struct cl_counters {
 	uint64_t echo_foreign;			/* valid reply, not ours */
 	uint64_t echo_duplicate;
 	uint64_t inform_foreign;		/* a DHCP answer not for us (--dhcp-inform) */
+	uint64_t ipv6_other;			/* IPv6 that is no valid RA (--ipv6-ra) */
 	uint64_t send_errors, recv_errors;
 	/* our LCP Configure-Requests, and those sent again with the same
 	 * Identifier: a retransmission after the restart timer (RFC 1661

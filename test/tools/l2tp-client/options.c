@@ -18,7 +18,7 @@ const char client_usage_text[] =
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
-	"         [--dhcp-inform [--dhcp-type inform|discover|request]]\n"
+	"         [--dhcp-inform [--dhcp-type inform|discover|request]] [--ipv6-ra]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
 	"         [--report-echoes N] [--auth-gate FILE]\n"
@@ -102,7 +102,8 @@ enum {
 	O_SERVER = 256, O_PORT, O_BIND, O_LOCAL_PORT, O_USER, O_PASSWORD, O_AUTH, O_SECRET,
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_AUTH_GATE, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
-	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_HELP,
+	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_IPV6_RA,
+	O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -124,6 +125,7 @@ static const struct option long_options[] = {
 	{"ping-wait", required_argument, NULL, O_PING_WAIT},
 	{"dhcp-inform", no_argument, NULL, O_DHCP_INFORM},
 	{"dhcp-type", required_argument, NULL, O_DHCP_TYPE},
+	{"ipv6-ra", no_argument, NULL, O_IPV6_RA},
 	{"hold", required_argument, NULL, O_HOLD},
 	{"hold-forever", no_argument, NULL, O_HOLD_FOREVER},
 	{"auth-gate", required_argument, NULL, O_AUTH_GATE},
@@ -247,6 +249,7 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			o->auth_gate = optarg;
 			break;
 		case O_DHCP_INFORM: o->dhcp_inform = true; break;
+		case O_IPV6_RA: o->ipv6_ra = true; break;
 		case O_DHCP_TYPE:
 			if (!strcmp(optarg, "inform"))
 				o->dhcp_type = 8;
@@ -332,7 +335,7 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		return fail(err, errlen, "--dhcp-type needs --dhcp-inform");
 	if (!o->dhcp_type)
 		o->dhcp_type = 8;	/* DHCPINFORM */
-	if (o->dhcp_inform && !ping) {
+	if ((o->dhcp_inform || o->ipv6_ra) && !ping) {
 		/* the INFORM is asked again at the ping interval, until the
 		 * ping wait: the same bounds without echo requests */
 		v = o->ping_wait_ms / o->ping_interval_ms + 1;

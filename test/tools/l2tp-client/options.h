@@ -31,6 +31,7 @@ struct client_opts {
 	uint32_t ping_max_requests;	/* ping_count + ping_wait_ms / ping_interval_ms */
 	bool dhcp_inform;		/* after IPCP, ask for the server's options as Windows does */
 	uint8_t dhcp_type;		/* what to send: DHCPINFORM (8), or 1/3 to test refusal */
+	bool ipv6_ra;			/* open IPV6CP, send Router Solicitations, wait for an RA */
 	uint64_t hold_ms;
 	bool hold_forever;
 	/* Send no authentication frame (PAP, CHAP, EAP) until this file

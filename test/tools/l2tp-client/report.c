@@ -104,6 +104,42 @@ static void kv_ip(struct line *l, const char *k, uint32_t a)
 	kv_str(l, k, t);
 }
 
+/* IPv6 addresses: a JSON list, or "a,b". */
+static void kv_ip6_list(struct line *l, const char *k, const uint8_t (*v)[16], size_t n)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	key(l, k);
+	put(l, "%s", l->json ? "[" : "");
+	for (size_t i = 0; i < n; i++) {
+		if (!inet_ntop(AF_INET6, v[i], t, sizeof(t)))
+			snprintf(t, sizeof(t), "?");
+		put(l, l->json ? "%s\"%s\"" : "%s%s", i ? "," : "", t);
+	}
+	put(l, "%s", l->json ? "]" : "");
+}
+
+/* What the RA kept (--ipv6-ra) said. */
+static void kv_ra(struct line *l, const struct ra_info *ra)
+{
+	char t[INET6_ADDRSTRLEN + 4];
+
+	if (ra->has_prefix && inet_ntop(AF_INET6, ra->prefix, t, INET6_ADDRSTRLEN)) {
+		snprintf(t + strlen(t), sizeof(t) - strlen(t), "/%u", ra->prefix_len);
+		kv_str(l, "ra_prefix", t);
+		kv_bool(l, "ra_autonomous", ra->autonomous);
+		kv_bool(l, "ra_on_link", ra->on_link);
+		kv_u(l, "ra_valid_lifetime", ra->valid_lifetime);
+		kv_u(l, "ra_preferred_lifetime", ra->preferred_lifetime);
+	}
+	kv_ip6_list(l, "ra_rdnss", (const uint8_t (*)[16])ra->rdnss, ra->n_rdnss);
+	kv_u(l, "ra_router_lifetime", ra->router_lifetime);
+	kv_bool(l, "ra_managed", ra->managed);
+	kv_bool(l, "ra_other", ra->other);
+	if (inet_ntop(AF_INET6, ra->src, t, sizeof(t)))
+		kv_str(l, "ra_source", t);
+}
+
 /* The non-zero addresses of a pair (DNS, NBNS): a JSON list, or "a,b". */
 static void kv_ip_list(struct line *l, const char *k, const uint32_t v[2])
 {
@@ -224,6 +260,22 @@ void report_session(struct client *cl, struct cl_session *s, const char *event)
 			kv_str(&l, "inform_routes", s->inform->routes);
 			kv_str(&l, "inform_routes_ms", s->inform->routes_ms);
 		}
+	}
+	if (cl->o->ipv6_ra) {
+		kv_bool(&l, "ipv6cp", s->ipv6cp_up);
+		if (s->ipv6cp_up) {
+			char t[INET6_ADDRSTRLEN];
+
+			if (inet_ntop(AF_INET6, s->ll, t, sizeof(t)))
+				kv_str(&l, "ipv6_ll", t);
+			if (inet_ntop(AF_INET6, s->peer_ll, t, sizeof(t)))
+				kv_str(&l, "ipv6_peer_ll", t);
+		}
+		kv_u(&l, "rs_sent", s->rs_sent);
+		kv_u(&l, "ra_recv", s->ra_recv);
+		kv_bool(&l, "ra", s->ra != NULL);
+		if (s->ra)
+			kv_ra(&l, s->ra);
 	}
 	if (!up) {
 		kv_str(&l, "stage", stage_name((enum cl_stage)s->stage));
@@ -350,6 +402,9 @@ void report_summary(struct client *cl)
 	if (c->inform_foreign)
 		put(&l, l.json ? "%s\"inform_foreign\":%llu" : "%sinform_foreign:%llu", rej++ ? "," : "",
 		    (unsigned long long)c->inform_foreign);
+	if (c->ipv6_other)
+		put(&l, l.json ? "%s\"ipv6_other\":%llu" : "%sipv6_other:%llu", rej++ ? "," : "",
+		    (unsigned long long)c->ipv6_other);
 	if (c->data_unknown_session)
 		put(&l, l.json ? "%s\"unknown_session\":%llu" : "%sunknown_session:%llu", rej++ ? "," : "",
 		    (unsigned long long)c->data_unknown_session);

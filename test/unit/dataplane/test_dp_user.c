@@ -812,7 +812,8 @@ static void caps_per_session_tun(void **state)
 
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SESSION_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
-				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX);
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX |
+				  DP_CAP_RS_RX);
 	assert_int_equal(c.fds_per_tunnel, 0);
 	assert_int_equal(c.fds_per_session, 1);
 	assert_int_equal(c.fds_fixed, 0);
@@ -826,7 +827,8 @@ static void caps_shared_tun(void **state)
 
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SHARED_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
-				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX);
+				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX |
+				  DP_CAP_RS_RX);
 	assert_int_equal(c.fds_per_session, 0);
 	assert_int_equal(c.fds_fixed, 1);
 	assert_string_equal(c.no_netdev_why, "the shared TUN (userspace.tun = shared)");

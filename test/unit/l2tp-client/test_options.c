@@ -139,6 +139,19 @@ static void test_dhcp_inform_options(void **state)
 	assert_string_equal(err, "--dhcp-type needs --dhcp-inform");
 }
 
+static void test_ipv6_ra_options(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(BASE), OPTS_OK);
+	assert_false(o.ipv6_ra);
+	assert_int_equal(PARSE(BASE, "--ipv6-ra"), OPTS_OK);
+	assert_true(o.ipv6_ra);
+	/* solicited every 200 ms for 10 s, without pings */
+	assert_int_equal(o.ping_max_requests, 10000 / 200 + 1);
+	assert_int_equal(PARSE(BASE, "--ipv6-ra", "--ping", "198.51.100.1"), OPTS_OK);
+	assert_true(o.ipv6_ra && o.ping);
+}
+
 static void test_hold_seconds_and_forever_exclude_each_other(void **state)
 {
 	(void)state;
@@ -218,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_counts_are_refused),
 		cmocka_unit_test(test_ping_options),
 		cmocka_unit_test(test_dhcp_inform_options),
+		cmocka_unit_test(test_ipv6_ra_options),
 		cmocka_unit_test(test_hold_seconds_and_forever_exclude_each_other),
 		cmocka_unit_test(test_report_echoes_needs_a_hold_and_echoes),
 		cmocka_unit_test(test_auth_gate_takes_a_file_name),

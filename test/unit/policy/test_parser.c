@@ -159,6 +159,62 @@ static void test_error_dns_domain_and_split_routes(void **state)
 	policy_free(load_ok(text));
 }
 
+/* What a client's Router Advertisement says (docs/addresses.md "IPv6"). */
+static void test_profile_ipv6_router_advertisement(void **state)
+{
+	policy_t *p = load_ok(
+		"users { u { dial_in = policy } }\n"
+		"pools { x { ipv4 = 192.0.2.1\n ipv6 = 2001:db8:1::/48 } }\n"
+		"policies { p { permission = grant\n profile { pool = x\n ipv6 = yes\n"
+		"  ipv6_dns = 2001:db8::53, 2001:db8::54, 2001:db8::55\n"
+		"  ipv6_managed_config = yes\n ipv6_other_config = yes\n"
+		"  ipv6_router_lifetime = 0\n ipv6_prefix_lifetime = 4h } } }\n");
+	struct policy_request req = { .user = "u" };
+	struct policy_decision d;
+
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	assert_int_equal(d.profile.n_ipv6_dns, 3);
+	assert_int_equal(d.profile.ipv6_dns[2].family, AF_INET6);
+	assert_int_equal(d.profile.ipv6_dns[2].bytes[15], 0x55);
+	assert_true(d.profile.ipv6_managed_config && d.profile.ipv6_other_config);
+	assert_int_equal(d.profile.ipv6_router_lifetime, 0);
+	assert_int_equal(d.profile.ipv6_prefix_lifetime, 14400);
+	char *t = policy_format_text(p, 0, &d, NULL);
+	assert_non_null(strstr(t, "  ipv6 dns:        2001:db8::55\n"));
+	assert_non_null(strstr(t, "  ipv6 ra:         router lifetime 0 s, prefix lifetime 14400 s, "
+			       "managed (M), other config (O)\n"));
+	free(t);
+	policy_free(p);
+	/* the defaults: RFC 4861's router lifetime, a day for the prefix */
+	p = load_ok("users { u { dial_in = policy } }\n"
+		    "policies { p { permission = grant\n profile { static_ipv4 = 192.0.2.9 } } }\n");
+	assert_int_equal(policy_post_auth(p, &req, 0, &d, NULL), POLICY_GRANTED);
+	assert_int_equal(d.profile.n_ipv6_dns, 0);
+	assert_false(d.profile.ipv6_managed_config || d.profile.ipv6_other_config);
+	assert_int_equal(d.profile.ipv6_router_lifetime, 1800);
+	assert_int_equal(d.profile.ipv6_prefix_lifetime, 86400);
+	policy_free(p);
+}
+
+static void test_error_ipv6_router_advertisement(void **state)
+{
+	load_fails("policies { p { permission = grant\n profile { ipv6_dns = 192.0.2.53 } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:23: expected an IPv6 address for 'ipv6_dns', got '192.0.2.53'");
+	load_fails("policies { p { permission = grant\n profile { ipv6_dns = 2001:db8::1, "
+		   "2001:db8::2, 2001:db8::3, 2001:db8::4 } } }\n", POLICY_ERR_VALUE,
+		   "t.conf:2:62: expected at most 3 addresses for 'ipv6_dns', got 4");
+	load_fails("policies { p { permission = grant\n profile { ipv6_router_lifetime = 9001 } } }\n",
+		   POLICY_ERR_VALUE, "t.conf:2:35: expected at most 9000 seconds (RFC 4861 section "
+		   "6.2.1) for 'ipv6_router_lifetime', got 9001");
+	load_fails("policies { p { permission = grant\n profile { ipv6_prefix_lifetime = 5m } } }\n",
+		   POLICY_ERR_VALUE, "t.conf:2:35: expected at least 600 seconds (the longest time "
+		   "between two advertisements) for 'ipv6_prefix_lifetime', got 300");
+	load_fails("policies { p { permission = grant\n profile { ipv6_other_config = maybe } } }\n",
+		   POLICY_ERR_VALUE,
+		   "t.conf:2:32: expected yes or no for 'ipv6_other_config', got 'maybe'");
+}
+
 /* ---- each error class, with its message -------------------------------------- */
 
 static void test_error_missing_equals_or_brace(void **state)
@@ -679,6 +735,8 @@ int main(void)
 		cmocka_unit_test(test_empty_file_is_a_valid_policy_that_rejects_everyone),
 		cmocka_unit_test(test_profile_dns_domain_and_split_routes),
 		cmocka_unit_test(test_error_dns_domain_and_split_routes),
+		cmocka_unit_test(test_profile_ipv6_router_advertisement),
+		cmocka_unit_test(test_error_ipv6_router_advertisement),
 		cmocka_unit_test(test_comments_blank_lines_and_one_liners_parse),
 		cmocka_unit_test(test_quoted_values_keep_spaces_commas_and_escapes),
 		cmocka_unit_test(test_sections_of_the_same_name_merge),
