@@ -106,6 +106,10 @@ static void arm_sd_timer(struct server *srv, sd_event_source *src, uint64_t dead
 {
 	int r;
 
+	if (srv->io.arm_timer) {
+		srv->io.arm_timer(srv->io.ctx, deadline_ms);
+		return;
+	}
 	if (deadline_ms == UINT64_MAX) {
 		r = sd_event_source_set_enabled(src, SD_EVENT_OFF);
 	} else {

@@ -62,6 +62,14 @@ struct server_io {
 	int (*random)(void *ctx, void *buf, size_t len);
 	/* The data plane to run; NULL: chosen from l2tpd.conf (dpchoice.h). */
 	const struct dataplane_ops *dataplane;
+	/* The alarm for the next deadline on now_ms's clock (UINT64_MAX:
+	 * none). NULL: the loop's own sd-event timers, which are on
+	 * sd-event's clock and so only right with the real now_ms. A caller
+	 * with a clock of its own (the unit-test harness) runs
+	 * server_run_timers when its clock reaches a deadline and keeps the
+	 * loop's timers off: a real timer armed at an injected time would
+	 * fire by the machine's uptime, not by the test's clock. */
+	void (*arm_timer)(void *ctx, uint64_t deadline_ms);
 };
 
 /* The real one: sd-event's clock (ctx NULL: the server's loop), net.c's
