@@ -164,6 +164,7 @@ static int on_l2tp_timer(sd_event_source *src, uint64_t usec, void *arg)
 }
 
 static void gate_resume(struct server *srv, struct accept_gate *g);
+static void stop_timer_fired(struct server *srv);
 
 static void run_heap_timers(struct server *srv, uint64_t now)
 {
@@ -178,6 +179,8 @@ static void run_heap_timers(struct server *srv, uint64_t now)
 			dhcppool_timer_fired(srv, n, now);
 		else if (n->kind == SERVER_TIMER_RA)
 			router_adv_timer_fired(srv, n, now);
+		else if (n->kind == SERVER_TIMER_STOP)
+			stop_timer_fired(srv);
 		else
 			session_timer_fired(srv, n, now);
 	}
@@ -1072,13 +1075,21 @@ uint64_t server_fd_need(struct server *srv)
 	return fdbudget_need(&srv->fdb, srv->cfg.max_tunnels, srv->cfg.max_sessions);
 }
 
-static int on_stop_timeout(sd_event_source *src, uint64_t usec, void *arg)
+/* The StopCCNs had their round trip (server_stop): leave the rest. */
+static void stop_timer_fired(struct server *srv)
 {
-	struct server *srv = arg;
-
 	log_notice("stop: %u tunnel(s) did not drain in time", srv->n_tunnels);
 	sd_event_exit(srv->event, 0);
-	return 0;
+}
+
+/* Every tunnel is down and every StopCCN acknowledged. The hold after
+ * it (RFC 2661 5.7, a full retransmission cycle) is for a peer's
+ * retransmissions, which a stopped daemon no longer answers anyway; the
+ * closing tunnels are freed at exit and their IKE SAs deleted then
+ * (tunnel_free), after the acknowledgement and not under it. */
+static bool stop_drained(const struct server *srv)
+{
+	return srv->n_tunnels == 0 && (!srv->closing || !l2tp_ctx_unacknowledged(srv->l2tp));
 }
 
 void server_stop(struct server *srv)
@@ -1096,14 +1107,20 @@ void server_stop(struct server *srv)
 	server_flush(srv);
 	l2tp_ctx_close_all(srv->l2tp, now);
 	server_flush(srv);
-	if (srv->n_tunnels == 0) {
+	if (stop_drained(srv)) {
 		sd_event_exit(srv->event, 0);
 		return;
 	}
-	/* Give StopCCN one round trip to be acknowledged, not the full drain. */
-	if (sd_event_add_time_relative(srv->event, NULL, CLOCK_MONOTONIC, 2 * 1000000, 1000,
-				       on_stop_timeout, srv) < 0)
+	/* Give StopCCN one round trip to be acknowledged, not the full
+	 * drain (RFC 2661 5.7 would hold the tunnel for its whole
+	 * retransmission cycle; a stopping daemon does not wait that long).
+	 * On the timer heap, so on the server's clock like every deadline. */
+	srv->stop_timer.kind = SERVER_TIMER_STOP;
+	if (timerheap_set(&srv->timers, &srv->stop_timer, now + STOP_DRAIN_MS) < 0) {
 		sd_event_exit(srv->event, 0);	/* no timer for the wait: stop now */
+		return;
+	}
+	server_rearm_heap(srv);
 }
 
 void server_flush(struct server *srv)
@@ -1111,7 +1128,7 @@ void server_flush(struct server *srv)
 	sessions_run_pending(srv);
 	server_rearm_l2tp(srv);
 	server_rearm_heap(srv);
-	if (srv->stopping && srv->n_tunnels == 0)
+	if (srv->stopping && stop_drained(srv))
 		sd_event_exit(srv->event, 0);
 }
 

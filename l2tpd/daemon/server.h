@@ -84,10 +84,14 @@ struct listener {
 	bool wildcard;
 };
 
+/* How long server_stop waits for the StopCCNs to be acknowledged. */
+#define STOP_DRAIN_MS 2000
+
 /* timer_node.kind of a session's two timers, and of the server's own */
 enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
 		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP,
-		     SERVER_TIMER_RA };	/* a session's router advertisements (router_adv.c) */
+		     SERVER_TIMER_RA,	/* a session's router advertisements (router_adv.c) */
+		     SERVER_TIMER_STOP };	/* server_stop's wait for StopCCN acknowledgements */
 
 /*
  * A listening unix socket whose accept() can fail for want of descriptors
@@ -247,6 +251,7 @@ struct server {
 	struct log_rl log_rl[SRV_LOG_MAX];
 	time_t started_wall;
 	bool stopping;
+	struct timer_node stop_timer;	/* kind SERVER_TIMER_STOP, armed by server_stop */
 	bool draining;			/* l2tpctl drain (drain.c); not kept across a restart */
 	int ctl_fd;
 	sd_event_source *ctl_src;

@@ -336,6 +336,10 @@ int l2tp_tunnel_close(struct l2tp_ctx *ctx, uint16_t tunnel_id, uint16_t result,
 /* Orderly stop: StopCCN "requester is being shut down" (4.4.2, result 6)
  * on every tunnel; they drain and free through the timers. */
 void l2tp_ctx_close_all(struct l2tp_ctx *ctx, uint64_t now);
+/* Tunnels holding a control message the peer has not acknowledged yet
+ * (a StopCCN among them). A walk of the tunnel table: for a daemon that
+ * stops and waits for its StopCCNs, not for a per-packet path. */
+uint32_t l2tp_ctx_unacknowledged(const struct l2tp_ctx *ctx);
 
 /* LNS: the call's user authenticated (PPP): it leaves the pre-auth
  * budgets and its pre-auth lifetime. Returns 0, or -ENOENT. */

@@ -608,3 +608,14 @@ void l2tp_ctx_close_all(struct l2tp_ctx *ctx, uint64_t now)
 		}
 	}
 }
+
+uint32_t l2tp_ctx_unacknowledged(const struct l2tp_ctx *ctx)
+{
+	uint32_t n = 0;
+
+	for (uint32_t p = 0; p < 256; p++)
+		for (uint32_t i = 0; ctx->tunnels[p] && i < 256; i++)
+			if (ctx->tunnels[p][i] && !l2tp_xport_idle(&ctx->tunnels[p][i]->x))
+				n++;
+	return n;
+}

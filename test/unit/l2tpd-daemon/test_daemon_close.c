@@ -173,6 +173,13 @@ static void stopccn_from_the_peer_ends_every_call_of_the_tunnel(void **state)
 /* An orderly stop (SIGTERM, server_stop): each call gets LCP
  * Terminate-Request and CDN result 3, then each tunnel StopCCN result 6,
  * "requester is being shut down" (RFC 2661 4.4.2). */
+static bool loop_exited(struct dh *h)
+{
+	int code;
+
+	return sd_event_get_exit_code(h->event, &code) == 0;
+}
+
 static void stopping_clears_calls_then_tunnels(void **state)
 {
 	struct dh h;
@@ -196,6 +203,34 @@ static void stopping_clears_calls_then_tunnels(void **state)
 	assert_int_equal(stop->result, 6);
 	assert_true(is_lcp_terminate_request(dp_null_sent(c.dp, 0)));
 	assert_true(c.dp->deleted);
+	assert_true(loop_exited(&h));	/* the peer acknowledged the StopCCN */
+	dh_stop(&h);
+}
+
+/* A peer that never acknowledges the StopCCN does not hold the stop for
+ * the whole retransmission cycle: the daemon leaves STOP_DRAIN_MS after
+ * it asked, on its own clock, and not a millisecond before. */
+static void stopping_waits_one_round_trip_for_an_unacknowledged_stopccn(void **state)
+{
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, NULL);
+	dh_tunnel_open(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	h.auto_ack = false;
+	size_t mark = h.npkts;
+
+	server_stop(&h.srv);
+	dh_pump(&h);
+	assert_non_null(dh_find(&h, mark, L2TP_MSG_STOPCCN));
+	assert_false(loop_exited(&h));
+	dh_advance(&h, STOP_DRAIN_MS - 1);
+	assert_false(loop_exited(&h));
+	assert_non_null(h.srv.closing);	/* down, its StopCCN not yet acknowledged */
+	dh_advance(&h, 1);
+	assert_true(loop_exited(&h));
 	dh_stop(&h);
 }
 
@@ -431,6 +466,7 @@ int main(void)
 		cmocka_unit_test(disconnect_by_user_closes_each_of_its_sessions),
 		cmocka_unit_test(stopccn_from_the_peer_ends_every_call_of_the_tunnel),
 		cmocka_unit_test(stopping_clears_calls_then_tunnels),
+		cmocka_unit_test(stopping_waits_one_round_trip_for_an_unacknowledged_stopccn),
 		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
 		cmocka_unit_test(idle_timeout_ends_a_silent_session_after_its_duration),
 		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),
