@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "inet_csum.h"
+
 #define IP_HDR		20
 #define UDP_HDR		8
 #define IPPROTO_UDP_NUM	17
@@ -32,31 +34,12 @@ const char *dhcp_inform_result_name(enum dhcp_inform_result r)
 	return (unsigned)r < DHCP_INFORM_R_MAX ? names[r] : "?";
 }
 
-/* RFC 1071: the one's complement sum of 16-bit words, folded. */
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
-
 /* UDP's pseudo-header (RFC 768): addresses, protocol, UDP length. */
 static uint32_t pseudo(const uint8_t *src, const uint8_t *dst, size_t udp_len)
 {
-	uint32_t acc = sum16(0, src, 4);
+	uint32_t acc = inet_csum_add(0, src, 4);
 
-	acc = sum16(acc, dst, 4);
+	acc = inet_csum_add(acc, dst, 4);
 	return acc + IPPROTO_UDP_NUM + (uint32_t)udp_len;
 }
 
@@ -79,7 +62,7 @@ enum dhcp_udp_err dhcp_udp_parse(const uint8_t *pkt, size_t len, struct dhcp_udp
 	/* MF set or an offset: only whole datagrams are DHCP we read */
 	if ((pkt[6] & 0x20) || ((pkt[6] & 0x1f) | pkt[7]))
 		return DHCP_UDP_FRAGMENT;
-	if (fold(sum16(0, pkt, ihl)) != 0)
+	if (inet_csum_fold(inet_csum_add(0, pkt, ihl)) != 0)
 		return DHCP_UDP_CHECKSUM;
 	if (total - ihl < UDP_HDR)
 		return DHCP_UDP_SHORT;
@@ -88,7 +71,8 @@ enum dhcp_udp_err dhcp_udp_parse(const uint8_t *pkt, size_t len, struct dhcp_udp
 	if (ulen < UDP_HDR || ulen > total - ihl)
 		return DHCP_UDP_SHORT;
 	/* checksum 0: the sender computed none (RFC 768) */
-	if ((udp[6] | udp[7]) && fold(sum16(pseudo(pkt + 12, pkt + 16, ulen), udp, ulen)) != 0)
+	if ((udp[6] | udp[7]) &&
+	    inet_csum_fold(inet_csum_add(pseudo(pkt + 12, pkt + 16, ulen), udp, ulen)) != 0)
 		return DHCP_UDP_CHECKSUM;
 	memcpy(&u->src, pkt + 12, 4);
 	memcpy(&u->dst, pkt + 16, 4);
@@ -116,7 +100,7 @@ size_t dhcp_udp_build(uint8_t *out, size_t cap, uint32_t src, uint32_t dst, uint
 	out[9] = IPPROTO_UDP_NUM;
 	memcpy(out + 12, &src, 4);
 	memcpy(out + 16, &dst, 4);
-	c = fold(sum16(0, out, IP_HDR));
+	c = inet_csum_fold(inet_csum_add(0, out, IP_HDR));
 	out[10] = (uint8_t)(c >> 8);
 	out[11] = (uint8_t)c;
 	udp[0] = (uint8_t)(sport >> 8);
@@ -126,7 +110,8 @@ size_t dhcp_udp_build(uint8_t *out, size_t cap, uint32_t src, uint32_t dst, uint
 	udp[4] = (uint8_t)((UDP_HDR + len) >> 8);
 	udp[5] = (uint8_t)(UDP_HDR + len);
 	memmove(udp + UDP_HDR, payload, len);
-	c = fold(sum16(pseudo(out + 12, out + 16, UDP_HDR + len), udp, UDP_HDR + len));
+	c = inet_csum_fold(inet_csum_add(pseudo(out + 12, out + 16, UDP_HDR + len), udp,
+					 UDP_HDR + len));
 	if (c == 0)
 		c = 0xffff;	/* RFC 768: a computed 0 is sent as all ones */
 	udp[6] = (uint8_t)(c >> 8);

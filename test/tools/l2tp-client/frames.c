@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "inet_csum.h"
 #include "wire.h"
 
 #define IPPROTO_ICMP_NUM 1
@@ -14,18 +15,7 @@
 
 uint16_t inet_checksum(const uint8_t *p, size_t len)
 {
-	uint32_t sum = 0;
-	size_t i;
-
-	/* RFC 1071 4.1: sum 16-bit words, an odd last octet padded with
-	 * zero, fold the carries, complement. */
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (i < len)
-		sum += (uint32_t)(p[i] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return inet_csum_fold(inet_csum_add(0, p, len));	/* RFC 1071, lib/inet_csum.h */
 }
 
 size_t icmp_echo_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
