@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -462,7 +461,7 @@ void dhcppools_sync(struct server *srv)
 		dp->server = d.server;
 		dp->block = d.block;
 		dp->timer.kind = SERVER_TIMER_DHCP;
-		if (getrandom(&dp->rnd, sizeof(dp->rnd), GRND_NONBLOCK) != sizeof(dp->rnd))
+		if (server_random(srv, &dp->rnd, sizeof(dp->rnd)) != 0)
 			dp->rnd = (uint64_t)now * 0x9e3779b97f4a7c15ull;
 		dp->rnd |= 1;
 		dp->next = srv->dhcppools;

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -527,7 +526,7 @@ struct router_adv *router_adv_open(struct server *srv, bool kernel_socket)
 		return NULL;
 	ra->srv = srv;
 	ra->fd = -1;
-	if (getrandom(&ra->rnd, sizeof(ra->rnd), GRND_NONBLOCK) != sizeof(ra->rnd))
+	if (server_random(srv, &ra->rnd, sizeof(ra->rnd)) != 0)
 		ra->rnd = (uint64_t)server_now_ms(srv) * 0x9e3779b97f4a7c15ull;
 	ra->rnd |= 1;
 	if (u32_htab_init(&ra->by_ifindex, 6)) {

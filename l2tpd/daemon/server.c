@@ -663,11 +663,14 @@ static void l2tp_event(void *arg, const struct l2tp_event *ev)
 
 /* ---- set-up and tear-down ------------------------------------------------- */
 
+int server_random(struct server *srv, void *buf, size_t len)
+{
+	return srv->io.random(srv->io.ctx, buf, len);
+}
+
 static int random_bytes(void *arg, void *buf, size_t len)
 {
-	struct server *srv = arg;
-
-	return srv->io.random(srv->io.ctx, buf, len);
+	return server_random(arg, buf, len);
 }
 
 static void dp_ppp_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
@@ -820,7 +823,7 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	timerheap_init(&srv->timers);
 	usercount_init(&srv->users);
 	uint64_t seed = 0;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+	if (server_random(srv, &seed, sizeof(seed)) != 0)
 		seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	if (auththrottle_init(&srv->throttle, seed, cfg->login_failures, cfg->peer_login_failures,
 			      (uint64_t)cfg->login_backoff * 1000,

@@ -276,6 +276,10 @@ struct server {
 };
 
 uint64_t server_now_ms(const struct server *srv);
+/* The server's random source (struct server_io.random): 0, or -1 when
+ * none could be had. Everything random in the daemon comes from here, so
+ * the in-memory tests see the same bytes in every run. */
+int server_random(struct server *srv, void *buf, size_t len);
 /* The PPP MRU/MTU of sessions in tunnels of this address family: ppp.mru,
  * or derived from ppp.path_mtu (link_mtu.h). */
 uint16_t server_link_mru(const struct server *srv, int family);
