@@ -255,6 +255,13 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
+	{
+		struct dp_stats st;
+
+		/* the idle clock starts here: what crossed before (the data
+		 * plane's counters from before IPCP) is not activity after */
+		s->seen_packets = session_packets(srv, s, &st);
+	}
 	srv->n_sessions_up++;
 	srv->counters.sessions_up++;
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));

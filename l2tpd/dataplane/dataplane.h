@@ -199,6 +199,9 @@ struct dataplane_ops {
 	/* IPCP/IPV6CP are up: address the interface, add the peer route, let IP flow. */
 	int (*session_set_ip)(struct dataplane *dp, struct dp_session *s,
 			      const struct dp_ip_params *ip);
+	/* The session's IP data (what the interface carries), not PPP
+	 * control frames: the idle timeout and accounting read these, and an
+	 * LCP echo is not a user's traffic. */
 	int (*session_stats)(struct dataplane *dp, struct dp_session *s, struct dp_stats *st);
 	const char *(*session_ifname)(struct dataplane *dp, struct dp_session *s);
 	/* Make the network device session_create deferred (defer_netdev), if

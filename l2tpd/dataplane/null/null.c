@@ -204,9 +204,7 @@ static int null_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 		s->sent_truncated++;
 	memcpy(f->data, frame, f->len);
 	s->sent_count++;
-	s->stats.tx_packets++;
-	s->stats.tx_bytes += len;
-	return 0;
+	return 0;	/* control, not data: not in s->stats (session_stats) */
 }
 
 static int null_session_set_ip(struct dataplane *dp, struct dp_session *s,
@@ -312,8 +310,6 @@ int dp_null_inject_ppp(struct dataplane *dp, struct dp_session *s, const uint8_t
 {
 	if (!s || s->deleted)
 		return -ENOENT;
-	s->stats.rx_packets++;
-	s->stats.rx_bytes += len;
 	dp->cb.ppp_control_rx(dp->cb.ctx, s, s->cookie, frame, len);
 	return 0;
 }

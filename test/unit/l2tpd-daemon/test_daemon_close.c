@@ -281,7 +281,6 @@ static void up_and_silent(struct dh *h, struct dh_call *c)
 	dh_tunnel_open(h);
 	dh_call_open(h, c, 7, "alice", "alice-pw");
 	assert_true(c->ipcp_up);
-	memset(&c->dp->stats, 0, sizeof(c->dp->stats));
 }
 
 /* The profile's idle_timeout: no packet either way for 5 min after IPCP
@@ -305,6 +304,30 @@ static void idle_timeout_ends_a_silent_session_after_its_duration(void **state)
 	assert_int_equal(cdn->result, 3);
 	assert_int_equal(cdn->at - up, 5 * 60000);
 	assert_true(c.dp->deleted);
+	dh_stop(&h);
+}
+
+/* LCP echoes (the daemon's requests, the client's replies) are the link
+ * keeping itself alive, not the user's traffic: a session that only
+ * answers them is idle, and is closed at up + idle_timeout all the same. */
+static void lcp_echoes_do_not_keep_an_idle_session(void **state)
+{
+	struct dh_opts o = { .profile = "idle_timeout = 5m" };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	assert_true(h.cfg.lcp_echo_interval > 0);
+	up_and_silent(&h, &c);
+	uint64_t up = h.now;
+	uint64_t sent = c.dp->sent_count;
+
+	dh_advance(&h, 5 * 60000);
+	assert_true(c.dp->sent_count > sent + 1);	/* echoes went out meanwhile */
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->at - up, 5 * 60000);
 	dh_stop(&h);
 }
 
@@ -470,6 +493,7 @@ int main(void)
 		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
 		cmocka_unit_test(idle_timeout_ends_a_silent_session_after_its_duration),
 		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),
+		cmocka_unit_test(lcp_echoes_do_not_keep_an_idle_session),
 		cmocka_unit_test(dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1),
 		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),
 		cmocka_unit_test(ike_sa_going_down_closes_its_tunnel),
