@@ -1088,8 +1088,7 @@ static void stop_timer_fired(struct server *srv)
 /* Every tunnel is down and every StopCCN acknowledged. The hold after
  * it (RFC 2661 5.7, a full retransmission cycle) is for a peer's
  * retransmissions, which a stopped daemon no longer answers anyway; the
- * closing tunnels are freed at exit and their IKE SAs deleted then
- * (tunnel_free), after the acknowledgement and not under it. */
+ * closing tunnels are freed at exit (server_free). */
 static bool stop_drained(const struct server *srv)
 {
 	return srv->n_tunnels == 0 && (!srv->closing || !l2tp_ctx_unacknowledged(srv->l2tp));

@@ -177,6 +177,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
 	struct dp_ip_params ip = { 0 };
+	struct dp_stats st;
 	char a[64], peer[64];
 	int rc;
 
@@ -255,13 +256,9 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	s->state = SESSION_UP;
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
-	{
-		struct dp_stats st;
-
-		/* the idle clock starts here: what crossed before (the data
-		 * plane's counters from before IPCP) is not activity after */
-		s->seen_packets = session_packets(srv, s, &st);
-	}
+	/* The idle clock starts here: what the data plane counted before
+	 * (an earlier NCP's traffic) is not activity after it. */
+	s->seen_packets = session_packets(srv, s, &st);
 	srv->n_sessions_up++;
 	srv->counters.sessions_up++;
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));

@@ -806,6 +806,29 @@ static void close_all_sends_stopccn_shutting_down_to_every_tunnel(void **state)
 	assert_int_equal(stats()->tunnels_active + stats()->tunnels_draining, 0);
 }
 
+/* l2tp_ctx_unacknowledged counts the tunnels whose StopCCN (or any
+ * message) the peer has not acknowledged: what a stopping daemon waits for
+ * (RFC 2661 5.7: the StopCCN is delivered reliably). */
+static void unacknowledged_counts_stopccns_until_their_zlb(void **state)
+{
+	struct h_peer a, b;
+
+	h_peer_init(&a, &H, 7, 1);
+	h_peer_init(&b, &H, 8, 1);
+	h_peer_establish(&a);
+	h_peer_establish(&b);
+	assert_int_equal(l2tp_ctx_unacknowledged(H.ctx), 0);
+	l2tp_ctx_close_all(H.ctx, H.now);
+	assert_int_equal(l2tp_ctx_unacknowledged(H.ctx), 2);
+	l2tp_msg_init(&M, L2TP_MSG_ZLB);
+	h_peer_send(&a, &M, 0);
+	assert_int_equal(l2tp_ctx_unacknowledged(H.ctx), 1);
+	h_peer_send(&b, &M, 0);
+	assert_int_equal(l2tp_ctx_unacknowledged(H.ctx), 0);
+	/* acknowledged, but still held for the peer's retransmissions */
+	assert_int_equal(stats()->tunnels_draining, 2);
+}
+
 /* ---- limits ---- */
 
 static void one_tunnel_cfg(struct l2tp_config *c)
@@ -1461,6 +1484,7 @@ int main(void)
 		T(stopccn_from_peer_reports_closed_after_the_hold),
 		T(lost_tunnel_reports_closed_right_after_down_and_refused_one_never),
 		T(close_all_sends_stopccn_shutting_down_to_every_tunnel),
+		T(unacknowledged_counts_stopccns_until_their_zlb),
 		T(tunnel_limit_answers_stopccn_insufficient_resources),
 		T(session_limit_answers_cdn_temporary_lack_of_facilities),
 		T(session_limit_refusal_is_reported_after_its_cdn),
