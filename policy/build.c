@@ -1628,6 +1628,8 @@ static int build_policies(struct B *b, const struct conf_node *sec)
 			r->auth_file = an->file;
 			r->auth_line = an->line;
 		}
+		if (prof && !(r->link_size = conf_find(prof, "mtu")))
+			r->link_size = conf_find(prof, "mru");
 	}
 	p->n_rules = sec->n_child;
 	return 0;

@@ -164,6 +164,22 @@ size_t policy_warnings(const policy_t *p,
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rule *r = &p->rules[i];
+		const struct conf_node *ls = r->link_size;
+
+		/* LCP has settled the MRU before any policy decides (the login
+		 * comes after it), and the link's MTU is made with the session:
+		 * a profile's value would be silently ignored. */
+		if (!ls)
+			continue;
+		snprintf(msg, sizeof(msg), "%s:%u: policy '%s': the profile's %s is not applied: "
+			 "LCP's MRU and the link's MTU come from l2tpd.conf (ppp { mru path_mtu }), "
+			 "settled before a policy decides", ls->file, ls->line, r->name, ls->name);
+		if (warn)
+			warn(msg, ctx);
+		n++;
+	}
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
 		uint32_t off = r->profile.auth & ~p->auth_enabled;
 
 		/* the default methods are a conflict only when none is left */

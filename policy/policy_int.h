@@ -9,6 +9,8 @@
 #include "arena.h"
 #include "policy.h"
 
+struct conf_node;
+
 enum dial_in { DIAL_IN_DENY = 0, DIAL_IN_ALLOW, DIAL_IN_POLICY };
 
 struct policy_user {
@@ -94,6 +96,7 @@ struct rule {
 	struct policy_profile profile;
 	const char *auth_file;		/* where profile.auth is set, or NULL */
 	unsigned auth_line;
+	const struct conf_node *link_size;	/* profile mtu or mru, if written: not applied */
 };
 
 /* One address family of a pool: a list of slots, a two-level bitmap. */

@@ -226,6 +226,25 @@ static void test_check_warns_of_profile_methods_the_server_disables(void **state
 	policy_free(p);
 }
 
+/* A profile's mtu or mru cannot change a link whose LCP finished before
+ * the policy decided: said at load with the file and line, not ignored. */
+static void test_check_warns_that_a_profile_link_size_is_not_applied(void **state)
+{
+	policy_t *p = load_ok(
+		"policies {\n"
+		"  a { permission = grant\n profile {\n mru = 1300 } }\n"
+		"  b { permission = grant\n profile { dns = 192.0.2.53 } }\n"
+		"}\n");
+	struct warnings w = { 0 };
+
+	(void)state;
+	assert_int_equal(policy_warnings(p, collect, &w), 1);
+	assert_string_equal(w.last, "t.conf:4: policy 'a': the profile's mru is not applied: "
+			    "LCP's MRU and the link's MTU come from l2tpd.conf (ppp { mru path_mtu }), "
+			    "settled before a policy decides");
+	policy_free(p);
+}
+
 static void test_json_report_fields(void **state)
 {
 	policy_t *p = load_ok(text);
@@ -335,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_time_option_sets_the_evaluation_time),
 		cmocka_unit_test(test_time_option_in_the_policy_time_zone),
 		cmocka_unit_test(test_check_warns_of_profile_methods_the_server_disables),
+		cmocka_unit_test(test_check_warns_that_a_profile_link_size_is_not_applied),
 		cmocka_unit_test(test_json_report_fields),
 		cmocka_unit_test(test_json_strings_are_escaped),
 		cmocka_unit_test(test_json_replaces_invalid_utf8_and_keeps_valid_utf8),
