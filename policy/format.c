@@ -96,7 +96,8 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 	sb_printf(b, "  session timeout: %u s\n", pr->session_timeout);
 	sb_printf(b, "  max sessions:    %u%s\n", pr->max_sessions,
 		  pr->max_sessions ? "" : " (unlimited)");
-	sb_printf(b, "  mtu/mru:         %u/%u\n", pr->mtu, pr->mru);
+	/* no mtu/mru line: a profile's are not applied (LCP and the link
+	 * are settled before a policy decides; policy_warnings says so) */
 	for (size_t i = 0; i < pr->n_dns; i++)
 		sb_printf(b, "  dns:             %s\n", policy_ip_format(&pr->dns[i], buf, sizeof(buf)));
 	for (size_t i = 0; i < pr->n_wins; i++)
