@@ -257,8 +257,11 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	s->up_ms = server_now_ms(srv);
 	s->last_activity_ms = s->up_ms;
 	/* The idle clock starts here: what the data plane counted before
-	 * (an earlier NCP's traffic) is not activity after it. */
-	s->seen_packets = session_packets(srv, s, &st);
+	 * (an earlier NCP's traffic) is not activity after it. Read only
+	 * for a session with an idle timeout: on the kernel plane it is a
+	 * netlink round trip, not for every set-up. */
+	if (s->idle_timeout)
+		s->seen_packets = session_packets(srv, s, &st);
 	srv->n_sessions_up++;
 	srv->counters.sessions_up++;
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
