@@ -62,15 +62,10 @@ enum dhcp6_verdict dhcp6_server_check(const struct dhcp6_msg *m,
 
 bool dhcp6_server_wants_prefix(const struct dhcp6_msg *m)
 {
-	switch (m->type) {
-	case DHCP6_SOLICIT:
-	case DHCP6_REQUEST:
-	case DHCP6_RENEW:
-	case DHCP6_REBIND:
-		return m->n_ia_pd > 0;
-	default:
-		return false;
-	}
+	/* Renew and Rebind extend what the session holds; one that holds
+	 * nothing has nothing to extend (NoBinding, and the client starts
+	 * over with a Solicit, RFC 8415 section 18.2.10.1) */
+	return (m->type == DHCP6_SOLICIT || m->type == DHCP6_REQUEST) && m->n_ia_pd > 0;
 }
 
 void dhcp6_server_times(uint32_t preferred, uint32_t *t1, uint32_t *t2)

@@ -66,9 +66,9 @@ const char *dhcp6_verdict_name(enum dhcp6_verdict v);	/* metric label */
 enum dhcp6_verdict dhcp6_server_check(const struct dhcp6_msg *m,
 				      const struct dhcp6_server_params *sp);
 
-/* Does answering m want the session to hold a prefix (a Solicit, Request,
- * Renew or Rebind with an IA_PD)? The daemon leases one first if it has
- * none, so that the answer can carry it. */
+/* Does answering m want the session to hold a prefix (a Solicit or Request
+ * with an IA_PD)? The daemon leases one first if it has none, so that the
+ * answer can carry it. */
 bool dhcp6_server_wants_prefix(const struct dhcp6_msg *m);
 
 /* What the answer did to the binding, for the daemon to act on. */

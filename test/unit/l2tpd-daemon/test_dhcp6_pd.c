@@ -142,11 +142,16 @@ static void solicit_leases_a_prefix_and_request_gets_the_same(void **state)
 	assert_int_equal(l.calls, 1);		/* held: not leased again */
 	assert_int_equal(e, DHCP6_E_COMMIT);
 	assert_true(b.committed);
-	/* released: the next Solicit leases again */
+	/* released: a Renew of it leases nothing (NoBinding), the next
+	 * Solicit leases again */
 	n = message(m, DHCP6_RELEASE, true);
 	assert_int_equal(decide(&b, &l, "fe80::2", m, n, &a, &e), D6_ANSWERED);
 	assert_int_equal(e, DHCP6_E_RELEASE);
 	assert_false(b.has_prefix);
+	n = message(m, DHCP6_RENEW, true);
+	assert_int_equal(decide(&b, &l, "fe80::2", m, n, &a, &e), D6_ANSWERED);
+	assert_int_equal(a.ia_pd[0].status, DHCP6_NO_BINDING);
+	assert_int_equal(l.calls, 1);
 	n = message(m, DHCP6_SOLICIT, true);
 	assert_int_equal(decide(&b, &l, "fe80::2", m, n, &a, &e), D6_ANSWERED);
 	assert_int_equal(l.calls, 2);
