@@ -1237,6 +1237,36 @@ static int split_routes(struct B *b, const struct conf_node *n, struct policy_pr
 	return 0;
 }
 
+/* ipv6_pd_pool = NAME, ...: the pools whose `ipv6` prefixes are delegated
+ * to clients that ask by DHCPv6 (docs/addresses.md). Each must have
+ * `ipv6`, cut into pieces of /64 or shorter (a requesting router numbers
+ * its own /64 links from it, RFC 8415 section 6.3), and the profile must
+ * give IPv6 (`ipv6 = yes`, read before this): the request arrives over
+ * IPV6CP's link. */
+static int pd_pools(struct B *b, const struct conf_node *n, struct policy_profile *pr)
+{
+	if (pool_list(b, n, &pr->ipv6_pd_pools, &pr->n_ipv6_pd_pools))
+		return -1;
+	for (size_t i = 0; i < pr->n_ipv6_pd_pools; i++) {
+		const struct pool *pl = &b->p->pools[pr->ipv6_pd_pools[i]];
+
+		if (pl->v6.family != AF_INET6)
+			return fail_item(b, n, &n->items[i], POLICY_ERR_VALUE,
+					 "pool '%s' (%s:%u) has no 'ipv6' prefixes to delegate",
+					 pl->name, pl->file, pl->line);
+		if (pl->v6.deleg_len > 64)
+			return fail_item(b, n, &n->items[i], POLICY_ERR_VALUE,
+					 "pool '%s' (%s:%u) delegates /%u: a delegated prefix "
+					 "must be /64 or shorter (ipv6_prefix_length)",
+					 pl->name, pl->file, pl->line, pl->v6.deleg_len);
+	}
+	if (!pr->ipv6)
+		return fail_node(b, n, POLICY_ERR_VALUE,
+				 "'ipv6_pd_pool' needs 'ipv6 = yes' in the same profile: prefixes "
+				 "are delegated over the client's IPv6 link");
+	return 0;
+}
+
 static int build_profile(struct B *b, const struct conf_node *sec,
 			 struct policy_profile *pr, const char *where)
 {
@@ -1244,7 +1274,7 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 		"max_sessions", "pool", "static_ipv4", "dns", "wins", "mtu", "mru",
 		"ipv6", "filter_in{", "filter_out{", "dns_domain", "split_routes", "ipv6_dns",
 		"ipv6_managed_config", "ipv6_other_config", "ipv6_router_lifetime",
-		"ipv6_prefix_lifetime", NULL };
+		"ipv6_prefix_lifetime", "ipv6_pd_pool", NULL };
 	struct policy *p = b->p;
 	const struct conf_node *n;
 	uint64_t v;
@@ -1335,6 +1365,8 @@ static int build_profile(struct B *b, const struct conf_node *sec,
 					 "between two advertisements) for '%s', got %u",
 					 n->name, pr->ipv6_prefix_lifetime);
 	}
+	if ((n = conf_find(sec, "ipv6_pd_pool")) && pd_pools(b, n, pr))
+		return -1;
 	if ((n = conf_find(sec, "dns_domain")) && dns_domain(b, n, &pr->dns_domain))
 		return -1;
 	if ((n = conf_find(sec, "split_routes")) && split_routes(b, n, pr))

@@ -842,7 +842,19 @@ static enum policy_reason assign_addresses(struct policy *p,
 	if (!dec->has_ipv6) {
 		pr->ipv6 = false;
 		STEP(x, POLICY_V_NOMATCH, "address6",
-		     "no IPv6 prefix free or configured: IPv6 off for this session");
+		     "no IPv6 prefix free or configured: IPv6 off for this session%s",
+		     pr->n_ipv6_pd_pools ? ", and no prefix delegation" : "");
+		return POLICY_GRANTED;
+	}
+	/* DHCPv6 Prefix Delegation: leased when the client asks, by the
+	 * daemon (policy_pool_lease_prefix), never here */
+	for (size_t i = 0; i < pr->n_ipv6_pd_pools; i++) {
+		const struct pool *pl = &p->pools[pr->ipv6_pd_pools[i]];
+
+		pool_usage(&pl->v6, use, sizeof(use));
+		STEP(x, POLICY_V_INFO, "delegation", "a /%u from pool '%s' (%s) when the client "
+		     "asks by DHCPv6%s", pl->v6.deleg_len, pl->name, use,
+		     i + 1 < pr->n_ipv6_pd_pools ? ", else:" : "");
 	}
 	return POLICY_GRANTED;
 }

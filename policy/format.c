@@ -136,6 +136,10 @@ static void text_profile(struct strbuf *b, const policy_t *p,
 	if (d->has_ipv6) {
 		sb_printf(b, "  ipv6 prefix:     %s\n", policy_prefix_format(&d->ipv6, buf, sizeof(buf)));
 		text_source(b, p, "ipv6 source:     ", d->ipv6_source, d->ipv6_pool, false);
+		/* DHCPv6 Prefix Delegation: leased when the client asks */
+		for (size_t i = 0; i < pr->n_ipv6_pd_pools; i++)
+			sb_printf(b, "  ipv6 delegation: pool %s (on request)\n",
+				  policy_pool_name(p, pr->ipv6_pd_pools[i]));
 	}
 	for (size_t i = 0; i < d->n_routes; i++)
 		sb_printf(b, "  route:           %s\n", policy_prefix_format(&d->routes[i], buf, sizeof(buf)));
@@ -315,6 +319,12 @@ char *policy_format_json(const policy_t *p, uint32_t offered,
 						(enum policy_addr_source)dec->ipv6_source));
 				sb_printf(&b, ",\"ipv6\":");
 				sb_json_str(&b, policy_prefix_format(&dec->ipv6, buf, sizeof(buf)));
+				sb_printf(&b, ",\"ipv6_pd_pools\":[");
+				for (size_t i = 0; i < pr->n_ipv6_pd_pools; i++) {
+					sb_printf(&b, "%s", i ? "," : "");
+					sb_json_str(&b, policy_pool_name(p, pr->ipv6_pd_pools[i]));
+				}
+				sb_printf(&b, "]");
 			}
 			sb_printf(&b, ",\"routes\":[");
 			for (size_t i = 0; i < dec->n_routes; i++) {

@@ -194,6 +194,12 @@ struct policy_profile {
 	bool ipv6_managed_config, ipv6_other_config;
 	uint32_t ipv6_router_lifetime;	/* seconds, 0-9000; 0: not a default router */
 	uint32_t ipv6_prefix_lifetime;	/* seconds: the prefix's valid and preferred lifetime */
+	/* DHCPv6 Prefix Delegation (docs/addresses.md): pools of prefixes
+	 * delegated to a client that asks (a pool's `ipv6` cut into
+	 * `ipv6_prefix_length` pieces), tried in order; leased when the
+	 * client asks, not at the grant (policy_pool_lease_prefix). */
+	const uint16_t *ipv6_pd_pools;
+	size_t n_ipv6_pd_pools;
 	struct policy_filter filter_in, filter_out;
 	/* Answered to a client's DHCPINFORM on its link (docs/addresses.md):
 	 * option 15, and the IPv4 prefixes routed through the tunnel
@@ -418,6 +424,10 @@ int policy_pool_lease(policy_t *p, unsigned pool_index, int family,
 		      struct policy_ip *out);
 enum policy_release_result policy_pool_release(policy_t *p,
 					       const struct policy_ip *ip);
+/* A delegated prefix (DHCPv6 Prefix Delegation) from one pool's `ipv6`:
+ * 0 and *out (its length the pool's ipv6_prefix_length), or -1 when the
+ * pool has none free (or no `ipv6`). Returned with policy_pool_release. */
+int policy_pool_lease_prefix(policy_t *p, unsigned pool_index, struct policy_prefix *out);
 
 struct policy_pool_stats {
 	uint64_t size4, in_use4, reserved4;

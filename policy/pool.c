@@ -316,6 +316,19 @@ int policy_pool_lease(policy_t *p, unsigned pool_index, int family,
 	return ap ? addr_pool_lease(ap, out) : -1;
 }
 
+int policy_pool_lease_prefix(policy_t *p, unsigned pool_index, struct policy_prefix *out)
+{
+	struct addr_pool *ap;
+
+	if (pool_index >= p->n_pools)
+		return -1;
+	ap = &p->pools[pool_index].v6;
+	if (ap->family != AF_INET6 || addr_pool_lease(ap, &out->ip))
+		return -1;
+	out->len = ap->deleg_len;
+	return 0;
+}
+
 enum policy_release_result policy_pool_release(policy_t *p,
 					       const struct policy_ip *ip)
 {

@@ -20,6 +20,7 @@
 #include "drain.h"
 #include "net.h"
 #include "router_adv.h"
+#include "dhcp6_pd.h"
 #include "select.h"
 #include "session.h"
 #include "strbuf.h"
@@ -240,6 +241,12 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
 				if (router_adv_session_prefix(s, &v6))
 					policy_prefix_format(&v6, pfx, sizeof(pfx));
 				out_json_str(o, pfx);
+				/* DHCPv6 Prefix Delegation: routed to the client */
+				pfx[0] = '\0';
+				if (dhcp6_pd_session_prefix(s, &v6))
+					policy_prefix_format(&v6, pfx, sizeof(pfx));
+				outf(o, ",\"ipv6_delegated_prefix\":");
+				out_json_str(o, pfx);
 			}
 			outf(o, ",\"filter_in\":");
 			out_json_str(o, s->filter_in ? filter_chain_name(s->filter_in) : "");
@@ -262,6 +269,15 @@ static void cmd_sessions(struct server *srv, struct strbuf *o, bool json,
 			if (subject || issuer)
 				outf(o, "%-12s certificate '%s' issued by '%s'\n", "",
 				     SAFE_STR(subject), SAFE_STR(issuer));
+			/* a delegated prefix likewise: most sessions have none */
+			{
+				struct policy_prefix v6;
+				char pfx[64];
+
+				if (dhcp6_pd_session_prefix(s, &v6))
+					outf(o, "%-12s delegated prefix %s\n", "",
+					     policy_prefix_format(&v6, pfx, sizeof(pfx)));
+			}
 		}
 		first = false;
 	}

@@ -196,7 +196,9 @@ void filters_new_generation(struct filters *f)
 /* A client's DHCPINFORM to the host and our answer (dhcp_inform.h) pass
  * whatever the profile's filters say: they carry the very routes the
  * client needs and reach nothing but this daemon (RFC 2131: client port
- * 68, server port 67). Only this table's base chains accept them. */
+ * 68, server port 67). So do its DHCPv6 messages (dhcp6_pd.h, RFC 8415
+ * section 7.2: client port 546, server port 547): its delegated prefix.
+ * Only this table's base chains accept them. */
 static int make_table(struct filters *f, char *err, size_t errlen)
 {
 	static const char table[] =
@@ -207,11 +209,13 @@ static int make_table(struct filters *f, char *err, size_t errlen)
 		"  map sessions_out { type ifname : verdict; }\n"
 		"  chain input { type filter hook input priority filter; policy accept;\n"
 		"    udp sport 68 udp dport 67 accept;\n"
+		"    udp sport 546 udp dport 547 accept;\n"
 		"    iifname vmap @sessions_in; }\n"
 		"  chain forward { type filter hook forward priority filter; policy accept;\n"
 		"    iifname vmap @sessions_in; oifname vmap @sessions_out; }\n"
 		"  chain output { type filter hook output priority filter; policy accept;\n"
 		"    udp sport 67 udp dport 68 accept;\n"
+		"    udp sport 547 udp dport 546 accept;\n"
 		"    oifname vmap @sessions_out; }\n"
 		"}\n";
 

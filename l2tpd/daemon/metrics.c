@@ -12,6 +12,7 @@
 
 #include "dhcp_inform.h"
 #include "router_adv.h"
+#include "dhcp6_pd.h"
 #include "dhcppool.h"
 #include "edge_filter.h"
 #include "log.h"
@@ -202,6 +203,16 @@ static void render_counters(struct server *srv, struct strbuf *b)
 		for (int r = 0; r < RAC_COUNT_MAX; r++)
 			prom_sample(b, "l2tpd_router_adv_total", rc[r], "result",
 				    router_adv_count_name((enum router_adv_count)r), NULL);
+	}
+	if (srv->dhcp6) {
+		const uint64_t *dc = dhcp6_pd_counters(srv->dhcp6);
+
+		prom_family(b, "l2tpd_dhcp6_total", "counter",
+			    "DHCPv6 messages from clients' links (prefix delegation): answered, "
+			    "prefixes delegated and released, or dropped by reason.");
+		for (int r = 0; r < D6_COUNT_MAX; r++)
+			prom_sample(b, "l2tpd_dhcp6_total", dc[r], "result",
+				    dhcp6_pd_count_name((enum dhcp6_pd_count)r), NULL);
 	}
 	render_pools(srv, b);
 	dhcppools_render_metrics(srv, b);

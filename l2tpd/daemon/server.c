@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "dhcp_inform.h"
 #include "router_adv.h"
+#include "dhcp6_pd.h"
 #include "dhcppool.h"
 #include "proxyarp.h"
 #include "dpchoice.h"
@@ -697,6 +698,15 @@ static int dp_rs_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t
 	return srv->ra && router_adv_rx(srv->ra, cookie, pkt, len);
 }
 
+static int dp_dhcp6_rx(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		       size_t len)
+{
+	struct server *srv = ctx;
+
+	(void)s;
+	return srv->dhcp6 && dhcp6_pd_rx(srv->dhcp6, cookie, pkt, len);
+}
+
 void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc)
 {
 	l2tp_config_defaults(lc);
@@ -761,7 +771,7 @@ static int server_start_dataplane(struct server *srv)
 	struct dp_callbacks cb = {
 		.ctx = srv, .ppp_control_rx = dp_ppp_rx,
 		.watch_fd = dp_watch_fd, .unwatch_fd = dp_unwatch_fd,
-		.dhcp_rx = dp_dhcp_rx, .rs_rx = dp_rs_rx,
+		.dhcp_rx = dp_dhcp_rx, .rs_rx = dp_rs_rx, .dhcp6_rx = dp_dhcp6_rx,
 	};
 	/* userspace { tun = ... } picks its devices (docs/operations.md) */
 	struct dp_config dc = {
@@ -868,6 +878,10 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	 * the clients' devices (router_adv.h) */
 	srv->ra = router_adv_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
 					 !(srv->dp_caps.flags & DP_CAP_RS_RX));
+	/* the port 547 socket where DHCPv6 reaches the host's stack on the
+	 * clients' devices (dhcp6_pd.h) */
+	srv->dhcp6 = dhcp6_pd_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
+					   !(srv->dp_caps.flags & DP_CAP_DHCP6_RX));
 	if (routes_open(&srv->routes))
 		log_warn("no rtnetlink socket: framed routes will not be installed");
 	if (filters_open(&srv->filters)) {
@@ -993,6 +1007,8 @@ void server_free(struct server *srv)
 	srv->inform = NULL;
 	router_adv_close(srv->ra);	/* after the sessions: they hold links */
 	srv->ra = NULL;
+	dhcp6_pd_close(srv->dhcp6);	/* after the sessions: they hold links */
+	srv->dhcp6 = NULL;
 	filters_close(srv->filters);	/* after the sessions: their elements are gone */
 	srv->filters = NULL;
 	edge_filter_free(srv->edge);
@@ -1060,6 +1076,7 @@ int server_reload(struct server *srv, char *msg, size_t msglen)
 	policy_warnings(next, warn_conflict, NULL);
 	filters_new_generation(srv->filters);	/* new sessions: the new file's filters */
 	dhcp_inform_new_generation(srv->inform);	/* ... and DHCPINFORM answers */
+	dhcp6_pd_new_generation(srv->dhcp6);	/* ... and DHCPv6's pools and DNS */
 	policy_get_counts(next, &c);
 	snprintf(msg, msglen, "policy reloaded from %s: %zu users, %zu groups, %zu pools, %zu policies\n"
 		 "settings reloaded from %s%s%s", srv->policy_path, c.users, c.groups, c.pools,

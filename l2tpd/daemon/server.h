@@ -34,6 +34,8 @@ struct dhcp_inform;
 struct dhcp_inform_link;
 struct router_adv;
 struct ra_link;
+struct dhcp6_pd;
+struct dhcp6_link;
 
 /*
  * What the server asks of the world outside the process: the monotonic
@@ -169,6 +171,7 @@ struct session {
 	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
 	struct dhcp_inform_link *inform;	/* DHCPINFORM answers (dhcp_inform.c) */
 	struct ra_link *ra;		/* IPv6 prefix and router advertisements (router_adv.c) */
+	struct dhcp6_link *dhcp6;	/* DHCPv6, its delegated prefix (dhcp6_pd.c) */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -267,6 +270,7 @@ struct server {
 	struct mss_clamp *mss;		/* TCP MSS clamping on session links (mss_clamp.c) */
 	struct dhcp_inform *inform;	/* DHCPINFORM on the clients' links (dhcp_inform.c) */
 	struct router_adv *ra;		/* IPv6 router advertisements (router_adv.c) */
+	struct dhcp6_pd *dhcp6;		/* DHCPv6 prefix delegation (dhcp6_pd.c) */
 	struct metrics *metrics;	/* the Prometheus endpoint (metrics.c); NULL: off */
 	struct dhcppool *dhcppools;	/* DHCP pools' leases (dhcppool.c) */
 	uint8_t *proxy_arp;		/* per pool of `policy`: its clients get proxy ARP (proxyarp.c) */

@@ -12,6 +12,7 @@
 #include "auth_provider.h"
 #include "dhcp_inform.h"
 #include "router_adv.h"
+#include "dhcp6_pd.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -165,6 +166,7 @@ static void release_interface_state(struct session *s)
 	remove_routes(s);
 	dhcp_inform_session_end(srv->inform, s);
 	router_adv_session_end(srv->ra, s);	/* its prefix goes back to the pool */
+	dhcp6_pd_session_end(srv->dhcp6, s);	/* ... and its delegated prefix */
 	if (s->filter_in || s->filter_out) {
 		const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 		if (ifname)
@@ -245,6 +247,9 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		 * (router_adv.h); again on a renegotiation */
 		router_adv_session_up(srv->ra, s, ip.local_ifid, ip.peer_ifid,
 				      srv->dp_ops->session_ifname(srv->dp, s->dp));
+		/* DHCPv6 answered on the link (dhcp6_pd.h) */
+		dhcp6_pd_session_up(srv->dhcp6, s, ip.local_ifid,
+				    srv->dp_ops->session_ifname(srv->dp, s->dp));
 		return;
 	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
@@ -328,8 +333,10 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		log_debug("session %u/%u: NCP down", s->tunnel_id, s->session_id);
 		/* no advertisements on a link without IPv6 (RFC 5072 section
 		 * 3: none until IPV6CP opens again) */
-		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP)
+		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
 			router_adv_session_down(s->srv->ra, s);
+			dhcp6_pd_session_down(s->srv->dhcp6, s);
+		}
 		break;
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
@@ -625,6 +632,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	}
 	dhcp_inform_session_grant(srv->inform, s, dec.policy_index, &dec.profile);
 	router_adv_session_grant(srv->ra, s, &dec);	/* takes the IPv6 prefix lease */
+	dhcp6_pd_session_grant(srv->dhcp6, s, dec.policy_index, &dec.profile);
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 	if (make_netdev(s)) {

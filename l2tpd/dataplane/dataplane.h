@@ -114,6 +114,12 @@ enum dp_cap_flags {
 	 * they reach the host's stack and the daemon reads them from a raw
 	 * ICMPv6 socket (docs/addresses.md "IPv6"). */
 	DP_CAP_RS_RX = 1u << 7,
+	/* Offers the client's DHCPv6 messages (IPv6 UDP to port 547) to
+	 * dp_callbacks.dhcp6_rx. Without it, on a backend with session
+	 * devices, they reach the host's stack and the daemon reads them from
+	 * a UDP socket on port 547 (docs/addresses.md "DHCPv6 Prefix
+	 * Delegation"). */
+	DP_CAP_DHCP6_RX = 1u << 8,
 };
 
 struct dp_caps {
@@ -168,6 +174,12 @@ struct dp_callbacks {
 	 * daemon took it; 0: forward it as usual. */
 	int (*rs_rx)(void *ctx, struct dp_session *s, void *session_cookie,
 		     const uint8_t *pkt, size_t len);
+	/* Backends with DP_CAP_DHCP6_RX, may be NULL: an IPv6 packet from the
+	 * client whose next header is UDP and whose destination port is 547
+	 * (a DHCPv6 message to a server, RFC 8415 section 7.2), the whole
+	 * packet. 1: the daemon took it; 0: forward it as usual. */
+	int (*dhcp6_rx)(void *ctx, struct dp_session *s, void *session_cookie,
+			const uint8_t *pkt, size_t len);
 };
 
 struct dataplane_ops {

@@ -227,7 +227,7 @@ static void user_caps(const struct dataplane *dp, struct dp_caps *out)
 	 * devices are named by the daemon: letting the kernel pick "l2tp%d"
 	 * gets slower with every device (docs/performance.md). */
 	out->flags = DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_IFNAME_BY_DAEMON | DP_CAP_DHCP_RX |
-		     DP_CAP_RS_RX;
+		     DP_CAP_RS_RX | DP_CAP_DHCP6_RX;
 	if (shared) {
 		/* The shared TUN dispatches by the client's own address only. */
 		out->flags |= DP_CAP_SHARED_NETDEV;
@@ -602,6 +602,14 @@ static bool icmp6_rs(const uint8_t *ip, size_t len)
 	return len > 40 && ip[6] == 58 && ip[40] == 133;
 }
 
+/* IPv6 (checked by the caller) whose next header is UDP (17) and whose
+ * destination port is 547, a DHCPv6 server's (RFC 8415 section 7.2): the
+ * daemon's dhcp6_rx decides whether it is for us. */
+static bool udp6_to_port547(const uint8_t *ip, size_t len)
+{
+	return len >= 48 && ip[6] == 17 && ip[42] == 0x02 && ip[43] == 0x23;
+}
+
 /* IPv4 (checked by the caller), UDP, to port 67 (BOOTP/DHCP server, RFC
  * 2131 section 4.1), first fragment: the daemon's dhcp_rx looks closer. */
 static bool udp_to_port67(const uint8_t *ip, size_t len)
@@ -683,6 +691,12 @@ void dp_user_data_rx_mark(struct dataplane *dp, const uint8_t *msg, size_t len,
 		if (f.protocol == PPP_PROTOCOL_IPV6 && dp->cb.rs_rx &&
 		    icmp6_rs(f.payload, f.payload_len) &&
 		    dp->cb.rs_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
+			s->c.ctrl_rx_packets++;
+			return;
+		}
+		if (f.protocol == PPP_PROTOCOL_IPV6 && dp->cb.dhcp6_rx &&
+		    udp6_to_port547(f.payload, f.payload_len) &&
+		    dp->cb.dhcp6_rx(dp->cb.ctx, s, s->cookie, f.payload, f.payload_len)) {
 			s->c.ctrl_rx_packets++;
 			return;
 		}

@@ -16,6 +16,7 @@
  *   comes from a PRNG seeded once, output is flushed once per loop turn.
  */
 #include "client.h"
+#include "tun.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -396,6 +397,15 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 			memcpy(s->peer_ll, s->ll, 8);
 			memcpy(s->peer_ll + 8, ev->u.ncp.peer_ifid, 8);
 			s->ipv6cp_up = true;
+			/* --tun: the host's side of the link gets the same
+			 * address; 1280, IPv6's minimum, fits any PPP MRU */
+			if (cl->tun_fd >= 0) {
+				int rc = cl_tun_configure(cl->o->tun, s->ll, 1280);
+
+				if (rc)
+					fprintf(stderr, "l2tp-client: --tun %s: %s\n", cl->o->tun,
+						strerror(-rc));
+			}
 			break;
 		}
 		if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->ipcp_up)
@@ -972,8 +982,18 @@ static void handle_ip6(struct client *cl, struct cl_session *s, const uint8_t *p
 {
 	struct ra_info in;
 
+	/* --tun: everything the server sends goes to the host's stack too
+	 * (its router advertisements, DHCPv6 answers, echo replies) */
+	if (cl->tun_fd >= 0) {
+		if (write(cl->tun_fd, pkt, len) == (ssize_t)len)
+			cl->cnt.tun_tx++;
+		else
+			cl->cnt.send_errors++;
+	}
+
 	if (!cl->o->ipv6_ra || ra_parse(pkt, len, &in) != RA_OK) {
-		cl->cnt.ipv6_other++;
+		if (cl->tun_fd < 0)
+			cl->cnt.ipv6_other++;	/* with --tun: the host's, not a drop */
 		return;
 	}
 	s->ra_recv++;
@@ -983,6 +1003,40 @@ static void handle_ip6(struct client *cl, struct cl_session *s, const uint8_t *p
 	if (s->ipcp_up && !s->reported && (!cl->o->ping || s->ping_recv >= cl->o->ping_count) &&
 	    extras_done(cl, s))
 		ping_finish(cl, s);
+}
+
+/* ---- --tun ---- */
+
+/* IPv6 the host sends on the TUN goes to the server in PPP (protocol
+ * 0x0057, RFC 5072 section 3) on the one session, once IPV6CP is up. */
+static void drain_tun(struct client *cl)
+{
+	struct cl_session *s = &cl->sessions[0];
+	uint8_t buf[8 + 4 + 1500];
+
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = read(cl->tun_fd, buf + 12, sizeof(buf) - 12);
+		size_t h;
+
+		if (n <= 0)
+			return;
+		if (!s->ipv6cp_up || s->ppp_down || (buf[12] >> 4) != 6) {
+			cl->cnt.tun_dropped++;
+			continue;
+		}
+		/* the 6-octet header without L, S or O: it ends where the
+		 * frame starts */
+		h = l2tp_data_header_write(buf + 2, 10, s->peer_tid, s->peer_sid);
+		if (h != 6)
+			return;
+		buf[8] = 0xFF;
+		buf[9] = 0x03;
+		buf[10] = 0x00;
+		buf[11] = 0x57;
+		cl->cnt.tun_rx++;
+		cl->cnt.tx_data++;
+		send_datagram(cl, s->tunnel->fd, &s->tunnel->peer, buf + 2, 10 + (size_t)n);
+	}
 }
 
 /* ---- ping ---- */
@@ -1264,7 +1318,7 @@ int client_init(struct client *cl, const struct client_opts *o)
 
 	memset(cl, 0, sizeof(*cl));
 	cl->o = o;
-	cl->epfd = cl->sigfd = cl->shared_fd = -1;
+	cl->epfd = cl->sigfd = cl->shared_fd = cl->tun_fd = -1;
 	if (getrandom(cl->rng, sizeof(cl->rng), 0) != sizeof(cl->rng))
 		cl->rng[0] = (uint64_t)mono_time_us() | 1, cl->rng[1] = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull;
 
@@ -1383,6 +1437,21 @@ int client_init(struct client *cl, const struct client_opts *o)
 			return -1;
 		}
 	}
+	cl->tun_fd = -1;
+	if (o->tun) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		cl->tun_fd = cl_tun_open(o->tun);
+		if (cl->tun_fd < 0) {
+			fprintf(stderr, "l2tp-client: --tun %s: %s\n", o->tun, strerror(-cl->tun_fd));
+			return -1;
+		}
+		ev.data.fd = cl->tun_fd;
+		if (epoll_ctl(cl->epfd, EPOLL_CTL_ADD, cl->tun_fd, &ev) < 0) {
+			perror("l2tp-client: epoll_ctl");
+			return -1;
+		}
+	}
 	if (!o->separate_ports) {
 		cl->shared_fd = open_socket(cl, &local);
 		if (cl->shared_fd < 0) {
@@ -1473,6 +1542,8 @@ int client_run(struct client *cl)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == cl->sigfd)
 				handle_signal(cl);
+			else if (evs[i].data.fd == cl->tun_fd)
+				drain_tun(cl);
 			else
 				drain_socket(cl, evs[i].data.fd);
 		}
@@ -1495,6 +1566,8 @@ void client_free(struct client *cl)
 		close(cl->shared_fd);
 	if (cl->sigfd >= 0)
 		close(cl->sigfd);
+	if (cl->tun_fd >= 0)
+		close(cl->tun_fd);
 	if (cl->epfd >= 0)
 		close(cl->epfd);
 	dheap_free(&cl->heap);

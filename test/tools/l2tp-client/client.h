@@ -102,6 +102,8 @@ struct cl_counters {
 	uint64_t echo_duplicate;
 	uint64_t inform_foreign;		/* a DHCP answer not for us (--dhcp-inform) */
 	uint64_t ipv6_other;			/* IPv6 that is no valid RA (--ipv6-ra) */
+	uint64_t tun_rx, tun_tx, tun_dropped;	/* --tun: IPv6 read from it, written to it,
+						 * read while IPV6CP was down */
 	uint64_t send_errors, recv_errors;
 	/* our LCP Configure-Requests, and those sent again with the same
 	 * Identifier: a retransmission after the restart timer (RFC 1661
@@ -133,6 +135,7 @@ struct client {
 	struct l2tp_addr *fd_local;		/* fd -> its bound address */
 	int fd_local_cap;
 	int epfd, sigfd, shared_fd;
+	int tun_fd;				/* --tun: -1 none */
 	enum cl_phase phase;
 	uint64_t now;				/* ms: time of the current step */
 	const char *abort_reason;		/* "timeout", "interrupted" */

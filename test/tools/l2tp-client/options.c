@@ -18,7 +18,7 @@ const char client_usage_text[] =
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
-	"         [--dhcp-inform [--dhcp-type inform|discover|request]] [--ipv6-ra]\n"
+	"         [--dhcp-inform [--dhcp-type inform|discover|request]] [--ipv6-ra [--tun NAME]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
 	"         [--report-echoes N] [--auth-gate FILE]\n"
@@ -102,7 +102,7 @@ enum {
 	O_SERVER = 256, O_PORT, O_BIND, O_LOCAL_PORT, O_USER, O_PASSWORD, O_AUTH, O_SECRET,
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_AUTH_GATE, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
-	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_IPV6_RA,
+	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_IPV6_RA, O_TUN,
 	O_HELP,
 };
 
@@ -126,6 +126,7 @@ static const struct option long_options[] = {
 	{"dhcp-inform", no_argument, NULL, O_DHCP_INFORM},
 	{"dhcp-type", required_argument, NULL, O_DHCP_TYPE},
 	{"ipv6-ra", no_argument, NULL, O_IPV6_RA},
+	{"tun", required_argument, NULL, O_TUN},
 	{"hold", required_argument, NULL, O_HOLD},
 	{"hold-forever", no_argument, NULL, O_HOLD_FOREVER},
 	{"auth-gate", required_argument, NULL, O_AUTH_GATE},
@@ -250,6 +251,7 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 			break;
 		case O_DHCP_INFORM: o->dhcp_inform = true; break;
 		case O_IPV6_RA: o->ipv6_ra = true; break;
+		case O_TUN: o->tun = optarg; break;
 		case O_DHCP_TYPE:
 			if (!strcmp(optarg, "inform"))
 				o->dhcp_type = 8;
@@ -341,6 +343,10 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		v = o->ping_wait_ms / o->ping_interval_ms + 1;
 		o->ping_max_requests = (uint32_t)(v > 65535 ? 65535 : v);
 	}
+	if (o->tun && (!o->ipv6_ra || o->sessions != 1))
+		return fail(err, errlen, "--tun carries one session's IPv6: it needs --ipv6-ra and one session");
+	if (o->tun && (strlen(o->tun) == 0 || strlen(o->tun) >= 16))
+		return fail(err, errlen, "--tun: not an interface name: '%s'", o->tun);
 	if (have_hold && o->hold_forever)
 		return fail(err, errlen, "--hold and --hold-forever exclude each other");
 	if (o->report_echoes && (!(have_hold || o->hold_forever) || !o->lcp_echo_interval_ms))

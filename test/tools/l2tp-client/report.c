@@ -366,6 +366,11 @@ void report_summary(struct client *cl)
 	kv_u(&l, "lcp_confreq_sent", c->lcp_confreq_sent);
 	kv_u(&l, "lcp_confreq_retransmits", c->lcp_confreq_retransmits);
 	kv_u(&l, "auth_gated", c->auth_gated);
+	if (cl->o->tun) {
+		kv_u(&l, "tun_rx", c->tun_rx);
+		kv_u(&l, "tun_tx", c->tun_tx);
+		kv_u(&l, "tun_dropped", c->tun_dropped);
+	}
 	{
 		uint64_t echo_sent = 0, echo_lost = 0;
 

@@ -45,6 +45,8 @@ struct fix {
 	int dhcp_verdict, dhcp_calls;	/* on_dhcp */
 	size_t dhcp_len;
 	void *dhcp_cookie;
+	int dhcp6_verdict, dhcp6_calls;	/* on_dhcp6 */
+	size_t dhcp6_len;
 };
 
 static void on_ppp(void *ctx, struct dp_session *s, void *cookie, const uint8_t *frame,
@@ -69,6 +71,18 @@ static int on_dhcp(void *ctx, struct dp_session *s, void *cookie, const uint8_t 
 	x->dhcp_len = len;
 	x->dhcp_cookie = cookie;
 	return x->dhcp_verdict;
+}
+
+/* The daemon's dhcp6_rx. */
+static int on_dhcp6(void *ctx, struct dp_session *s, void *cookie, const uint8_t *pkt,
+		    size_t len)
+{
+	struct fix *x = ctx;
+
+	x->dhcp6_calls++;
+	x->dhcp6_len = len;
+	assert_ptr_equal(cookie, &x->cookie);
+	return x->dhcp6_verdict;
 }
 
 static int on_watch(void *ctx, int fd)
@@ -97,7 +111,7 @@ static struct fix *fix_new(enum dp_user_mode mode)
 	x->io = fake_io_ops(&x->f);
 	x->cb = (struct dp_callbacks){.ctx = x, .ppp_control_rx = on_ppp,
 				      .watch_fd = on_watch, .unwatch_fd = on_unwatch,
-				      .dhcp_rx = on_dhcp};
+				      .dhcp_rx = on_dhcp, .dhcp6_rx = on_dhcp6};
 	assert_int_equal(dp_user_create(&x->cb, &x->io, &cfg, &x->dp), 0);
 	memset(&tp, 0, sizeof(tp));
 	tp.udp_fd = UDP_FD;
@@ -375,6 +389,42 @@ static void udp_to_port_67_is_offered_to_dhcp_rx_first(void **state)
 	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0021, ip, n)));
 	assert_int_equal(x->dhcp_calls, 2);
 	assert_int_equal(x->f.tun_writes, 3);
+}
+
+/* IPv6 UDP to port 547 (a client's DHCPv6 message) goes to dhcp6_rx
+ * before the TUN: taken (1) it never reaches the TUN, declined (0) it goes
+ * on; UDP to another port, and another next header, never go to
+ * dhcp6_rx. */
+static void udp6_to_port_547_is_offered_to_dhcp6_rx_first(void **state)
+{
+	struct fix *x = *state;
+	struct dp_ip_params ip6 = {.has_ipv6 = 1, .local_ifid = 0x1, .peer_ifid = 0x2};
+	uint8_t ip[64], fr[128], m[256];
+	size_t n = ipv6_packet(ip);
+
+	ip[5] = 8;
+	ip[6] = 17;		/* UDP 546 -> 547 */
+	ip[40] = 0x02, ip[41] = 0x22, ip[42] = 0x02, ip[43] = 0x23;
+	n = 48;
+	assert_int_equal(dataplane_userspace.session_set_ip(x->dp, x->s, &ip6), 0);
+	x->dhcp6_verdict = 1;
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0057, ip, n)));
+	assert_int_equal(x->dhcp6_calls, 1);
+	assert_int_equal(x->dhcp6_len, n);
+	assert_int_equal(x->f.tun_writes, 0);
+	assert_int_equal(dp_user_session_counters(x->dp, x->s)->ctrl_rx_packets, 1);
+	x->dhcp6_verdict = 0;
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0057, ip, n)));
+	assert_int_equal(x->dhcp6_calls, 2);
+	assert_int_equal(x->f.tun_writes, 1);
+	ip[43] = 0x22;		/* to port 546: not for dhcp6_rx */
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0057, ip, n)));
+	ip[43] = 0x23;
+	ip[6] = 0;		/* Hop-by-Hop first: not looked into */
+	rx(x, m, data_msg(m, LOCAL_TID, LOCAL_SID, fr, ppp_frame(fr, 0x0057, ip, n)));
+	assert_int_equal(x->dhcp6_calls, 2);
+	assert_int_equal(x->f.tun_writes, 3);
+	assert_int_equal(x->dhcp_calls, 0);
 }
 
 static void ipv4_before_set_ip_is_dropped_and_counted(void **state)
@@ -813,7 +863,7 @@ static void caps_per_session_tun(void **state)
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SESSION_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
 				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX |
-				  DP_CAP_RS_RX);
+				  DP_CAP_RS_RX | DP_CAP_DHCP6_RX);
 	assert_int_equal(c.fds_per_tunnel, 0);
 	assert_int_equal(c.fds_per_session, 1);
 	assert_int_equal(c.fds_fixed, 0);
@@ -828,7 +878,7 @@ static void caps_shared_tun(void **state)
 	dataplane_userspace.caps(x->dp, &c);
 	assert_int_equal(c.flags, DP_CAP_SHARED_NETDEV | DP_CAP_IFNAME_BY_DAEMON |
 				  DP_CAP_DATA_RX | DP_CAP_SEQUENCING | DP_CAP_DHCP_RX |
-				  DP_CAP_RS_RX);
+				  DP_CAP_RS_RX | DP_CAP_DHCP6_RX);
 	assert_int_equal(c.fds_per_session, 0);
 	assert_int_equal(c.fds_fixed, 1);
 	assert_string_equal(c.no_netdev_why, "the shared TUN (userspace.tun = shared)");
@@ -1291,6 +1341,7 @@ int main(void)
 		T(ipv6_inside_protocol_0021_is_dropped),
 		T(lcp_goes_to_ppp_control_rx_protocol_first),
 		T(udp_to_port_67_is_offered_to_dhcp_rx_first),
+		T(udp6_to_port_547_is_offered_to_dhcp6_rx_first),
 		T(compressed_control_protocol_is_handed_up_in_two_octets),
 		T(sequence_numbers_length_and_offset_are_accepted),
 		T(trailing_bytes_past_the_length_field_are_ignored),

@@ -405,7 +405,7 @@ static void unwatch_noop(void *c, int fd) {}
 
 static void probe_and_create_agree_about_this_kernel(void **state)
 {
-	struct dp_callbacks cb = { NULL, rx_noop, watch_noop, unwatch_noop, NULL, NULL };
+	struct dp_callbacks cb = { NULL, rx_noop, watch_noop, unwatch_noop, NULL, NULL, NULL };
 	struct dataplane *dp = NULL;
 	char reason[256] = "";
 	int probe = dataplane_kernel.probe(reason, sizeof(reason));
@@ -429,7 +429,7 @@ static void probe_and_create_agree_about_this_kernel(void **state)
 
 static void create_needs_every_callback(void **state)
 {
-	struct dp_callbacks cb = { NULL, rx_noop, NULL, unwatch_noop, NULL, NULL };
+	struct dp_callbacks cb = { NULL, rx_noop, NULL, unwatch_noop, NULL, NULL, NULL };
 	struct dataplane *dp = (struct dataplane *)(uintptr_t)1;
 
 	assert_int_equal(dataplane_kernel.create(&cb, NULL, &dp), -EINVAL);
