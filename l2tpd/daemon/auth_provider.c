@@ -15,6 +15,8 @@ struct auth_provider *auth_provider_new(enum auth_provider_choice choice,
 	switch (choice) {
 	case AUTH_PROVIDER_LOCAL:
 		return auth_local_new(policy, reply);
+	case AUTH_PROVIDER_RADIUS:
+		break;		/* not wired yet */
 	}
 	return NULL;
 }

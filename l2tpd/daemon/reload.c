@@ -38,6 +38,8 @@ void config_restart_only_diff(const struct l2tpd_config *a, const struct l2tpd_c
 	/* Logins in flight hold the provider (auth_provider.h). */
 	if (a->auth_provider != b->auth_provider)
 		add(out, outlen, "auth.provider");
+	if (memcmp(&a->radius, &b->radius, sizeof(a->radius)))
+		add(out, outlen, "radius");
 	/* Sockets opened once, and the lock is named after control_socket. */
 	if (strcmp(a->control_socket, b->control_socket))
 		add(out, outlen, "control_socket");
