@@ -266,6 +266,19 @@ struct policy_request {
 	size_t n_groups;
 	uint32_t auth_method;		/* the one POLICY_AUTH_* bit used */
 	uint32_t sessions_in_use;	/* this user's sessions already up */
+	/* An external authenticator (RADIUS) checked the credentials and
+	 * answered (docs/radius.md "Local policy and the RADIUS answer"):
+	 * the user need not be a local one (local users are not looked at:
+	 * no account checks, no dial_in, no local groups, static addresses
+	 * or routes); the policies decide as for a user with dial_in =
+	 * policy. Its address, when it chose one, replaces the profile's and
+	 * the user's: framed_ipv4 (Framed-IP-Address; taken out of the pool
+	 * that holds it, refused when another session has it), or a pool
+	 * of ours (Framed-Pool). */
+	bool external_user;
+	bool has_framed_ipv4, has_framed_pool;
+	struct policy_ip framed_ipv4;
+	uint16_t framed_pool;		/* pool index */
 };
 
 enum policy_reason {
@@ -306,8 +319,10 @@ enum policy_addr_source {
 	POLICY_SRC_PROFILE_STATIC,
 	POLICY_SRC_PROFILE_POOL,
 	POLICY_SRC_SERVER_POOL,
+	POLICY_SRC_EXTERNAL,		/* the external authenticator's (RADIUS) */
 };
-/* "user static", "profile static", "profile pool", "server pool", "none" */
+/* "user static", "profile static", "profile pool", "server pool",
+ * "external", "none" */
 const char *policy_addr_source_name(enum policy_addr_source s);
 
 struct policy_decision {
