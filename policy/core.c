@@ -1112,3 +1112,14 @@ void policy_decision_release(policy_t *p, struct policy_decision *dec)
 		dec->ipv6_leased = false;
 	}
 }
+
+int policy_find_policy(const policy_t *p, const char *name, const struct policy_profile **prof)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!strcmp(p->rules[i].name, name)) {
+			if (prof)
+				*prof = &p->rules[i].profile;
+			return (int)i;
+		}
+	return -1;
+}

@@ -411,6 +411,18 @@ struct policy_stats {
 };
 void policy_get_stats(const policy_t *p, struct policy_stats *st);
 
+/* The policy of that name and its profile (an external server's Filter-Id
+ * names the policy whose packet filters a session gets: docs/radius.md).
+ * Its index, or -1. Linear: policies are few, and this runs once per
+ * login that carries a Filter-Id. */
+int policy_find_policy(const policy_t *p, const char *name, const struct policy_profile **prof);
+
+/* Take an address a client chose (IPCP, when an external server let it):
+ * 0 taken out of the static pool that holds it (release it with
+ * policy_pool_release), 1 in none of the pools (nothing to take), -1 in
+ * a pool and in use, or reserved for a user. */
+int policy_pool_claim(policy_t *p, const struct policy_ip *ip);
+
 /* Return a decision's leases (idempotent for that decision). */
 void policy_decision_release(policy_t *p, struct policy_decision *dec);
 
