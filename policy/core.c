@@ -726,8 +726,9 @@ static void take_dhcp(struct policy *p, unsigned idx, bool lease, enum policy_ad
 	}
 }
 
-static enum policy_reason assign_ipv4(struct policy *p, bool lease,
-				      struct policy_decision *dec, struct policy_explain *x)
+static enum policy_reason assign_ipv4(struct policy *p, const struct policy_request *req,
+				      bool lease, struct policy_decision *dec,
+				      struct policy_explain *x)
 {
 	const struct policy_profile *pr = &dec->profile;
 	const uint16_t *list;
@@ -735,6 +736,16 @@ static enum policy_reason assign_ipv4(struct policy *p, bool lease,
 	enum policy_addr_source src = pool_list_for(p, pr, AF_INET, &list, &n);
 	const char *why = source_why(src, pr);
 	const char *kind = src == POLICY_SRC_SERVER_POOL ? "server" : "profile";
+
+	/* the external authenticator named one of our pools (Framed-Pool):
+	 * that pool only, no fall-back */
+	if (req->has_framed_pool && req->framed_pool < p->n_pools) {
+		list = &req->framed_pool;
+		n = 1;
+		src = POLICY_SRC_EXTERNAL;
+		why = "";
+		kind = "the server's (Framed-Pool)";
+	}
 	bool any_v4_pool = false;
 	char ip[64], use[64];
 
@@ -782,8 +793,47 @@ static enum policy_reason assign_ipv4(struct policy *p, bool lease,
 	return POLICY_DENY_NO_ADDRESS;
 }
 
+/* The external authenticator's address (Framed-IP-Address): an address of
+ * one of our static pools is taken out of it (so no lease hands it to
+ * another session) and refused when a session holds it already; one in no
+ * pool is the server's to keep unique. */
+static enum policy_reason take_framed_ipv4(struct policy *p, bool lease,
+					   const struct policy_ip *ip,
+					   struct policy_decision *dec, struct policy_explain *x)
+{
+	char a[64];
+
+	policy_ip_format(ip, a, sizeof(a));
+	dec->ipv4 = *ip;
+	dec->ipv4_source = POLICY_SRC_EXTERNAL;
+	for (size_t i = 0; i < p->n_pools; i++) {
+		struct addr_pool *ap = &p->pools[i].v4;
+		uint64_t slot;
+
+		if (!ap->family || addr_pool_slot(ap, ip, &slot))
+			continue;
+		if (addr_pool_test(ap, slot)) {
+			STEP(x, POLICY_V_NOMATCH, "address", "%s (Framed-IP-Address) is in pool '%s' "
+			     "and already in use", a, p->pools[i].name);
+			return POLICY_DENY_NO_ADDRESS;
+		}
+		if (lease)
+			addr_pool_mark(ap, slot);
+		dec->has_ipv4 = true;
+		dec->ipv4_leased = lease;
+		dec->ipv4_pool = (int)i;
+		STEP(x, POLICY_V_MATCH, "address", "%s (Framed-IP-Address), taken from pool '%s'%s",
+		     a, p->pools[i].name, lease ? "" : " (not leased: dry run)");
+		return POLICY_GRANTED;
+	}
+	dec->has_ipv4 = true;
+	STEP(x, POLICY_V_MATCH, "address", "%s (Framed-IP-Address, in none of our pools)", a);
+	return POLICY_GRANTED;
+}
+
 static enum policy_reason assign_addresses(struct policy *p,
 					   const struct policy_user *u,
+					   const struct policy_request *req,
 					   unsigned flags,
 					   struct policy_decision *dec,
 					   struct policy_explain *x)
@@ -795,7 +845,15 @@ static enum policy_reason assign_addresses(struct policy *p,
 	size_t n;
 	char ip[64], use[64];
 
-	if (u->has_static_ipv4 || pr->has_static_ipv4) {
+	if (req->has_framed_ipv4) {
+		enum policy_reason r = take_framed_ipv4(p, lease, &req->framed_ipv4, dec, x);
+		if (r != POLICY_GRANTED)
+			return r;
+	} else if (req->has_framed_pool) {
+		enum policy_reason r = assign_ipv4(p, req, lease, dec, x);
+		if (r != POLICY_GRANTED)
+			return r;
+	} else if (u->has_static_ipv4 || pr->has_static_ipv4) {
 		dec->ipv4 = u->has_static_ipv4 ? u->static_ipv4 : pr->static_ipv4;
 		dec->has_ipv4 = true;
 		dec->ipv4_source = u->has_static_ipv4 ? POLICY_SRC_USER_STATIC
@@ -804,7 +862,7 @@ static enum policy_reason assign_addresses(struct policy *p,
 		     policy_ip_format(&dec->ipv4, ip, sizeof(ip)),
 		     u->has_static_ipv4 ? "user" : "profile");
 	} else {
-		enum policy_reason r = assign_ipv4(p, lease, dec, x);
+		enum policy_reason r = assign_ipv4(p, req, lease, dec, x);
 		if (r != POLICY_GRANTED)
 			return r;
 	}
@@ -888,6 +946,7 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	uint64_t stack_bits[8], *bits = stack_bits;
 	struct eval e = { .p = p, .req = req };
 	const struct policy_user *u;
+	struct policy_user external;
 	const struct rule *r = NULL, *broken = NULL;
 	bool time_only_seen = false;
 	char name_buf[128], *name = NULL;
@@ -901,13 +960,26 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	dec->ipv4_pool = -1;
 	dec->ipv6_pool = -1;
 
-	u = policy_find_user(p, req->user);
+	if (req->external_user) {
+		/* authenticated by an external server: local users are not
+		 * consulted (NPS: the RADIUS server owns the accounts), the
+		 * policies decide as for dial_in = policy */
+		memset(&external, 0, sizeof(external));
+		external.name = req->user ? req->user : "";
+		external.dial_in = DIAL_IN_POLICY;
+		u = &external;
+		STEP(x, POLICY_V_MATCH, "user", "'%s' authenticated by the external server "
+		     "(local users not consulted)", external.name);
+	} else {
+		u = policy_find_user(p, req->user);
+	}
 	if (!u) {
 		STEP(x, POLICY_V_NOMATCH, "user", "'%s' is not a local user",
 		     req->user ? req->user : "(none)");
 		return deny(dec, POLICY_DENY_UNKNOWN_USER, x);
 	}
-	STEP(x, POLICY_V_MATCH, "user", "'%s' found (%s:%u)", u->name, u->file, u->line);
+	if (!req->external_user)
+		STEP(x, POLICY_V_MATCH, "user", "'%s' found (%s:%u)", u->name, u->file, u->line);
 	if (u->disabled) {
 		STEP(x, POLICY_V_NOMATCH, "account", "the account is disabled");
 		return deny(dec, POLICY_DENY_ACCOUNT_DISABLED, x);
@@ -924,8 +996,10 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 		if (!bits)
 			words = 0, bits = stack_bits;
 	}
-	if (words)
+	if (words && u->groups)
 		memcpy(bits, u->groups, words * sizeof(*bits));
+	else if (words)
+		memset(bits, 0, words * sizeof(*bits));
 	for (size_t i = 0; i < req->n_groups; i++) {
 		int g = group_by_name(p, req->groups[i]);
 		if (g >= 0 && (size_t)g / 64 < words)
@@ -1031,7 +1105,7 @@ static enum policy_reason post_auth(policy_t *p, const struct policy_request *re
 	}
 	dec->routes = u->routes;
 	dec->n_routes = u->n_routes;
-	reason = assign_addresses(p, u, flags, dec, x);
+	reason = assign_addresses(p, u, req, flags, dec, x);
 	if (reason != POLICY_GRANTED)
 		return deny(dec, reason, x);
 	dec->reason = POLICY_GRANTED;
@@ -1049,4 +1123,15 @@ void policy_decision_release(policy_t *p, struct policy_decision *dec)
 		policy_pool_release(p, &dec->ipv6.ip);
 		dec->ipv6_leased = false;
 	}
+}
+
+int policy_find_policy(const policy_t *p, const char *name, const struct policy_profile **prof)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!strcmp(p->rules[i].name, name)) {
+			if (prof)
+				*prof = &p->rules[i].profile;
+			return (int)i;
+		}
+	return -1;
 }

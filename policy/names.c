@@ -220,6 +220,7 @@ const char *policy_addr_source_name(enum policy_addr_source s)
 	case POLICY_SRC_PROFILE_STATIC: return "profile static";
 	case POLICY_SRC_PROFILE_POOL: return "profile pool";
 	case POLICY_SRC_SERVER_POOL: return "server pool";
+	case POLICY_SRC_EXTERNAL: return "external";
 	case POLICY_SRC_NONE: break;
 	}
 	return "none";

@@ -272,6 +272,19 @@ struct policy_request {
 	size_t n_groups;
 	uint32_t auth_method;		/* the one POLICY_AUTH_* bit used */
 	uint32_t sessions_in_use;	/* this user's sessions already up */
+	/* An external authenticator (RADIUS) checked the credentials and
+	 * answered (docs/radius.md "Local policy and the RADIUS answer"):
+	 * the user need not be a local one (local users are not looked at:
+	 * no account checks, no dial_in, no local groups, static addresses
+	 * or routes); the policies decide as for a user with dial_in =
+	 * policy. Its address, when it chose one, replaces the profile's and
+	 * the user's: framed_ipv4 (Framed-IP-Address; taken out of the pool
+	 * that holds it, refused when another session has it), or a pool
+	 * of ours (Framed-Pool). */
+	bool external_user;
+	bool has_framed_ipv4, has_framed_pool;
+	struct policy_ip framed_ipv4;
+	uint16_t framed_pool;		/* pool index */
 };
 
 enum policy_reason {
@@ -312,8 +325,10 @@ enum policy_addr_source {
 	POLICY_SRC_PROFILE_STATIC,
 	POLICY_SRC_PROFILE_POOL,
 	POLICY_SRC_SERVER_POOL,
+	POLICY_SRC_EXTERNAL,		/* the external authenticator's (RADIUS) */
 };
-/* "user static", "profile static", "profile pool", "server pool", "none" */
+/* "user static", "profile static", "profile pool", "server pool",
+ * "external", "none" */
 const char *policy_addr_source_name(enum policy_addr_source s);
 
 struct policy_decision {
@@ -401,6 +416,18 @@ struct policy_stats {
 	uint64_t pattern_limit_hits;	/* matches given up at the match limit */
 };
 void policy_get_stats(const policy_t *p, struct policy_stats *st);
+
+/* The policy of that name and its profile (an external server's Filter-Id
+ * names the policy whose packet filters a session gets: docs/radius.md).
+ * Its index, or -1. Linear: policies are few, and this runs once per
+ * login that carries a Filter-Id. */
+int policy_find_policy(const policy_t *p, const char *name, const struct policy_profile **prof);
+
+/* Take an address a client chose (IPCP, when an external server let it):
+ * 0 taken out of the static pool that holds it (release it with
+ * policy_pool_release), 1 in none of the pools (nothing to take), -1 in
+ * a pool and in use, or reserved for a user. */
+int policy_pool_claim(policy_t *p, const struct policy_ip *ip);
 
 /* Return a decision's leases (idempotent for that decision). */
 void policy_decision_release(policy_t *p, struct policy_decision *dec);

@@ -345,6 +345,22 @@ enum policy_release_result policy_pool_release(policy_t *p,
 	return POLICY_RELEASE_UNKNOWN;
 }
 
+int policy_pool_claim(policy_t *p, const struct policy_ip *ip)
+{
+	for (size_t i = 0; i < p->n_pools; i++) {
+		struct addr_pool *ap = family_of(&p->pools[i], ip->family);
+		uint64_t slot;
+
+		if (!ap || !ap->family || addr_pool_slot(ap, ip, &slot))
+			continue;
+		if (addr_pool_test(ap, slot))
+			return -1;	/* leased, or reserved for a static user */
+		addr_pool_mark(ap, slot);
+		return 0;
+	}
+	return 1;
+}
+
 uint64_t policy_unknown_releases(const policy_t *p)
 {
 	return p->unknown_releases;

@@ -279,3 +279,65 @@ int radius_reply_read(const struct radius_packet *p, struct radius_reply *r, cha
 	}
 	return 0;
 }
+
+int radius_ms_chap2_success(const struct radius_reply *r, char out[43])
+{
+	const uint8_t *v = r->ms_chap2_success;
+
+	/* Ident, "S=", 40 hex digits; a server may not add anything */
+	if (!v || r->ms_chap2_success_len != 43 || v[1] != 'S' || v[2] != '=')
+		return -1;
+	for (int i = 3; i < 43; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'A' && v[i] <= 'F') ||
+		      (v[i] >= 'a' && v[i] <= 'f')))
+			return -1;
+	memcpy(out, v + 1, 42);
+	out[42] = '\0';
+	return 0;
+}
+
+/* Bytes up to a NUL or the end into a C string. */
+static void copy_text(const uint8_t *v, size_t len, char *out, size_t cap)
+{
+	size_t n;
+
+	for (n = 0; n < len && n + 1 < cap && v[n]; n++)
+		out[n] = (char)v[n];
+	out[n] = '\0';
+}
+
+/* "E=691 R=0 C=... V=3 M=text" (after the Ident octet): the code and text */
+static void ms_chap_error(const uint8_t *v, size_t len, struct radius_reject *r)
+{
+	unsigned long e = 0;
+	size_t i = 2, digits = 0;
+
+	if (len < 3 || v[0] != 'E' || v[1] != '=')
+		return;
+	while (i < len && v[i] >= '0' && v[i] <= '9' && digits < 10) {
+		e = e * 10 + (unsigned long)(v[i] - '0');
+		i++;
+		digits++;
+	}
+	/* RFC 2759 6: a decimal code; the ones Windows knows are 646-649,
+	 * 691, 709; anything absurd is not passed on */
+	if (!digits || e == 0 || e > 65535 || (i < len && v[i] != ' '))
+		return;
+	r->error = (int)e;
+	for (; i + 3 <= len; i++)
+		if (v[i] == ' ' && v[i + 1] == 'M' && v[i + 2] == '=') {
+			copy_text(v + i + 3, len - i - 3, r->message, sizeof(r->message));
+			break;
+		}
+}
+
+void radius_reject_read(const struct radius_packet *p, struct radius_reject *r)
+{
+	struct radius_attr a;
+
+	memset(r, 0, sizeof(*r));
+	if (radius_find_vsa(p, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP_ERROR, &a) && a.len > 1)
+		ms_chap_error(a.value + 1, a.len - 1u, r);
+	if (radius_find(p, RADIUS_REPLY_MESSAGE, &a))
+		copy_text(a.value, a.len, r->reply_message, sizeof(r->reply_message));
+}

@@ -62,4 +62,22 @@ struct radius_reply {
 int radius_reply_read(const struct radius_packet *p, struct radius_reply *r, char *why,
 		      size_t why_len);
 
+/* MS-CHAP2-Success (RFC 2548 2.3.3: the Ident octet, then "S=" and 40 hex
+ * digits, RFC 2759 section 5) as the client is to get it: "S=..." in out,
+ * NUL-terminated. 0, or -1 when absent or malformed (the client would
+ * refuse our Success). */
+int radius_ms_chap2_success(const struct radius_reply *r, char out[43]);
+
+/* What an Access-Reject tells the client (docs/radius.md): the
+ * MS-CHAP-Error's code and text (RFC 2548 2.1.5: the Ident octet, then
+ * "E=eeeeeeeeee R=r C=cccc V=vvvv M=<msg>", RFC 2759 section 6), and the
+ * first Reply-Message (RFC 2865 5.18). From a verified packet; every
+ * field is checked, nothing is trusted to be text. */
+struct radius_reject {
+	int error;			/* E=, 0: no (well-formed) MS-CHAP-Error */
+	char message[254];		/* its M= text, "" none */
+	char reply_message[254];	/* the first Reply-Message, "" none */
+};
+void radius_reject_read(const struct radius_packet *p, struct radius_reject *r);
+
 #endif

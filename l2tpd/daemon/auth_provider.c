@@ -7,16 +7,27 @@
 #include <stddef.h>
 
 #include "auth_local.h"
+#include "auth_radius.h"
 #include "config.h"
 
-struct auth_provider *auth_provider_new(enum auth_provider_choice choice,
+struct auth_provider *auth_provider_new(enum auth_provider_choice choice, struct server *srv,
 					policy_t *const *policy, auth_reply_fn reply)
 {
 	switch (choice) {
 	case AUTH_PROVIDER_LOCAL:
 		return auth_local_new(policy, reply);
+	case AUTH_PROVIDER_RADIUS:
+		return auth_radius_new(srv, reply);
 	}
 	return NULL;
+}
+
+int auth_provider_reconfigure(struct auth_provider *p, const struct l2tpd_config *cfg, char *err,
+			      size_t errlen)
+{
+	if (!p || !p->ops->reconfigure)
+		return 0;
+	return p->ops->reconfigure(p, cfg, err, errlen);
 }
 
 const char *auth_provider_name(const struct auth_provider *p)
@@ -111,12 +122,12 @@ void auth_reply_outcome(struct ppp_session *ppp, const struct auth_reply *r,
 		refuse(o, r->failure == PPP_AUTH_FAIL_CREDENTIALS || r->failure == PPP_AUTH_OK,
 		       r->failure == PPP_AUTH_OK ? PPP_AUTH_FAIL_CREDENTIALS : r->failure,
 		       r->message ? r->message : "authentication failed",
-		       "refused by the provider");
+		       r->why ? r->why : "refused by the provider");
 		return;
 	case AUTH_REPLY_UNAVAILABLE:
 	default:
 		refuse(o, false, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed",
-		       "the authentication provider could not decide");
+		       r->why ? r->why : "the authentication provider could not decide");
 		return;
 	}
 }

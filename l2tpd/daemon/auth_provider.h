@@ -27,10 +27,25 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "l2tp.h"
 #include "policy.h"
 #include "ppp/ppp.h"
 
 struct auth_provider;
+struct radius_reply;
+struct server;
+
+/* What the daemon knows of the session a login belongs to, for a provider
+ * that describes it to a server (RADIUS's request attributes,
+ * radius/request.h). Valid during the ask only: a provider copies. */
+struct auth_session_facts {
+	const struct l2tp_addr *peer;	/* the client's public address (L2TP's source) */
+	const struct l2tp_addr *local;	/* ours, where the tunnel arrived; NULL unknown */
+	uint16_t natt_port;		/* the client's NAT-T (IKE) port; 0: no NAT-T */
+	uint32_t nas_port;		/* unique among the sessions of this run */
+	const char *acct_session_id;	/* unique across runs */
+	const char *ike_identity;	/* IKE identity (a certificate's subject), NULL none */
+};
 
 /* One login. Everything points into memory that lives until the answer or
  * the cancel: the identity is the session's copy, `request` ppp-core's
@@ -39,6 +54,7 @@ struct auth_query {
 	enum ppp_auth_method method;
 	const char *user;		/* the identity, NUL-terminated */
 	const struct ppp_auth_request *request;	/* the client's response */
+	const struct auth_session_facts *facts;	/* the session, NULL: nothing known */
 	void *ctx;			/* given back with the answer */
 };
 
@@ -57,6 +73,12 @@ struct auth_reply {
 	const char *authenticator_response;	/* ACCEPT, MS-CHAPv2: "S=" + 40 hex */
 	enum ppp_auth_failure failure;		/* REJECT: 691, 649, 646, 647, 648 */
 	const char *message;			/* REJECT: text for the client, or NULL */
+	const char *why;			/* REJECT, UNAVAILABLE: for the log line, or NULL */
+	/* ACCEPT from a server: what it grants the session (radius/reply.h;
+	 * a future provider fills the same), applied over the local
+	 * profile (docs/radius.md "Local policy and the RADIUS answer");
+	 * NULL: nothing */
+	const struct radius_reply *attributes;
 };
 
 typedef void (*auth_reply_fn)(void *ctx, const struct auth_reply *reply);
@@ -71,6 +93,9 @@ struct auth_provider_ops {
 	/* The login is gone before its answer (session closed): never answer
 	 * it. Optional for providers that always answer inside the call. */
 	void (*cancel)(struct auth_provider *p, void *ctx);
+	/* Optional: new settings at a reload. */
+	int (*reconfigure)(struct auth_provider *p, const struct l2tpd_config *cfg, char *err,
+			   size_t errlen);
 	void (*destroy)(struct auth_provider *p);
 };
 
@@ -81,9 +106,16 @@ struct auth_provider {
 
 /* The provider l2tpd.conf chose (auth { provider = ... }): the one place
  * that knows the implementations. `policy` is the daemon's current policy
- * (local users). NULL when out of memory. */
-struct auth_provider *auth_provider_new(enum auth_provider_choice choice,
+ * (local users); `srv` the server whose loop, clock and RADIUS sockets a
+ * provider that talks to servers uses. NULL when it cannot be made
+ * (logged). */
+struct auth_provider *auth_provider_new(enum auth_provider_choice choice, struct server *srv,
 					policy_t *const *policy, auth_reply_fn reply);
+/* A reload: the provider's settings from the new l2tpd.conf (RADIUS: its
+ * servers and secrets for logins from now on). 0, or -1 with err (the
+ * old settings stay). */
+int auth_provider_reconfigure(struct auth_provider *p, const struct l2tpd_config *cfg, char *err,
+			      size_t errlen);
 const char *auth_provider_name(const struct auth_provider *p);
 
 /* Ask the provider about one login (the entry point it has). */

@@ -3,10 +3,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "conf.h"
@@ -55,11 +58,21 @@ void config_defaults(struct l2tpd_config *c)
 	c->mru = 0;		/* derived from path_mtu: 1398 (IPv4), 1382 (IPv6) */
 	c->path_mtu = 1500;
 	c->mss_clamp = true;
+	c->radius.timeout_ms = 1000;
+	c->radius.max_timeout_ms = 4000;
+	c->radius.tries = 3;
+	c->radius.dead_time_ms = 30000;
+	c->radius.require_message_authenticator = true;
+	snprintf(c->radius.accounting_spool, sizeof(c->radius.accounting_spool),
+		 "/var/lib/l2tpd/accounting.spool");
 }
 
 struct loader {
 	char *err;
 	size_t errlen;
+	/* where `provider = radius` was written, for "needs a radius block" */
+	const struct conf_node *provider_node;
+	const struct conf_node *radius_node;
 };
 
 static int fail(struct loader *l, const struct conf_node *n, unsigned line, unsigned col,
@@ -276,10 +289,9 @@ static int load_userspace(struct loader *l, const struct conf_node *n, struct l2
 	return fail(l, n, n->line, n->col, "unknown setting '%s' in this section", n->name);
 }
 
-/* auth { provider = local }: who knows the users (docs/auth.md). RADIUS
- * is the next provider; until it is built the name is refused here rather
- * than ignored (a server that silently authenticated locally instead would
- * admit the wrong people). */
+/* auth { provider = local | radius }: who knows the users (docs/auth.md).
+ * radius needs a radius { } block with a server (checked after the whole
+ * file: the blocks may come in any order). */
 static int load_auth(struct loader *l, const struct conf_node *n, struct l2tpd_config *c)
 {
 	char v[16];
@@ -292,11 +304,268 @@ static int load_auth(struct loader *l, const struct conf_node *n, struct l2tpd_c
 		c->auth_provider = AUTH_PROVIDER_LOCAL;
 		return 0;
 	}
-	if (!strcmp(v, "radius"))
-		return fail(l, n, n->items[0].line, n->items[0].col,
-			    "the radius authentication provider is not built yet (use local)");
+	if (!strcmp(v, "radius")) {
+		c->auth_provider = AUTH_PROVIDER_RADIUS;
+		l->provider_node = n;
+		return 0;
+	}
 	return fail(l, n, n->items[0].line, n->items[0].col,
-		    "expected local for 'provider'");
+		    "expected local or radius for 'provider'");
+}
+
+/* A duration in milliseconds: a number of seconds, or with ms, s, m. */
+static int get_duration_ms(struct loader *l, const struct conf_node *n, uint32_t min_ms,
+			   uint32_t max_ms, uint32_t *out)
+{
+	const struct conf_item *it = single(l, n);
+	unsigned long long v;
+	char *end;
+
+	if (!it)
+		return -1;
+	errno = 0;
+	v = strtoull(it->text, &end, 10);
+	if (end == it->text || errno || v > 100000000ull)
+		return fail(l, n, it->line, it->col,
+			    "expected a duration (seconds, or with ms/s/m) for '%s'", n->name);
+	if (!strcmp(end, "ms"))
+		;
+	else if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else
+		return fail(l, n, it->line, it->col,
+			    "expected a duration (seconds, or with ms/s/m) for '%s'", n->name);
+	if (v < min_ms || v > max_ms)
+		return fail(l, n, it->line, it->col, "'%s' must be between %ums and %ums", n->name,
+			    min_ms, max_ms);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* A secret from a file: its first line. The file must not be readable by
+ * everyone (the secret signs every answer that admits a user). Read at
+ * every load, so a reload takes a changed file. */
+static int read_secret_file(struct loader *l, const struct conf_node *n, const char *path,
+			    char *out, size_t cap)
+{
+	const struct conf_item *it = &n->items[0];
+	char buf[L2TPD_RADIUS_SECRET_MAX + 3];
+	struct stat st;
+	ssize_t got;
+	size_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return fail(l, n, it->line, it->col, "secret_file %s cannot be read: %s", path,
+			    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(l, n, it->line, it->col, "secret_file %s is not a regular file", path);
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		close(fd);
+		return fail(l, n, it->line, it->col,
+			    "secret_file %s is accessible to everyone (mode %04o): chmod o-rwx it",
+			    path, (unsigned)(st.st_mode & 07777));
+	}
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0)
+		return fail(l, n, it->line, it->col, "secret_file %s cannot be read: %s", path,
+			    strerror(errno));
+	buf[got] = '\0';
+	for (len = 0; len < (size_t)got && buf[len] != '\r' && buf[len] != '\n'; len++)
+		if (buf[len] == '\0')
+			return fail(l, n, it->line, it->col, "secret_file %s holds a NUL byte",
+				    path);
+	if (len == 0)
+		return fail(l, n, it->line, it->col, "secret_file %s: the secret (its first line) "
+			    "is empty", path);
+	if (len >= cap || len > L2TPD_RADIUS_SECRET_MAX)
+		return fail(l, n, it->line, it->col, "secret_file %s: the secret is longer than %d "
+			    "characters", path, L2TPD_RADIUS_SECRET_MAX);
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int get_port(struct loader *l, const struct conf_node *n, uint16_t *out)
+{
+	uint32_t v;
+
+	if (get_number(l, n, 65535, 0, &v))
+		return -1;
+	if (v == 0)
+		return fail(l, n, n->items[0].line, n->items[0].col, "'%s' must be 1-65535", n->name);
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* radius { NAME { address = ...  auth_port = 1812  acct_port = 1813
+ *                 secret = ... | secret_file = PATH } } */
+static int load_radius_server(struct loader *l, const struct conf_node *sec,
+			      struct radius_server_conf *sv)
+{
+	bool have_addr = false, have_secret = false;
+
+	memset(sv, 0, sizeof(*sv));
+	if (strlen(sec->name) >= sizeof(sv->name))
+		return fail(l, sec, sec->line, sec->col, "server name '%s' is too long (at most %zu)",
+			    sec->name, sizeof(sv->name) - 1);
+	snprintf(sv->name, sizeof(sv->name), "%s", sec->name);
+	sv->auth_port = 1812;
+	sv->acct_port = 1813;
+	for (uint32_t i = 0; i < sec->n_child; i++) {
+		const struct conf_node *n = sec->child[i];
+
+		if (n->kind == CONF_SECTION)
+			return fail(l, n, n->line, n->col, "unexpected section '%s' in RADIUS server "
+				    "'%s'", n->name, sec->name);
+		if (!strcmp(n->name, "address")) {
+			const struct conf_item *it = single(l, n);
+			struct sockaddr_in *v4 = (struct sockaddr_in *)&sv->addr;
+			struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sv->addr;
+
+			if (!it)
+				return -1;
+			if (inet_pton(AF_INET, it->text, &v4->sin_addr) == 1)
+				v4->sin_family = AF_INET;
+			else if (inet_pton(AF_INET6, it->text, &v6->sin6_addr) == 1)
+				v6->sin6_family = AF_INET6;
+			else
+				return fail(l, n, it->line, it->col,
+					    "expected an IPv4 or IPv6 address for 'address'");
+			have_addr = true;
+		} else if (!strcmp(n->name, "auth_port")) {
+			if (get_port(l, n, &sv->auth_port))
+				return -1;
+		} else if (!strcmp(n->name, "acct_port")) {
+			if (get_port(l, n, &sv->acct_port))
+				return -1;
+		} else if (!strcmp(n->name, "secret") || !strcmp(n->name, "secret_file")) {
+			const struct conf_item *it = single(l, n);
+
+			if (!it)
+				return -1;
+			if (have_secret)
+				return fail(l, n, n->line, n->col, "RADIUS server '%s': give secret or "
+					    "secret_file, not both", sec->name);
+			have_secret = true;
+			if (n->name[6] == '_') {
+				if (read_secret_file(l, n, it->text, sv->secret, sizeof(sv->secret)))
+					return -1;
+			} else if (it->len == 0 || it->len > L2TPD_RADIUS_SECRET_MAX) {
+				return fail(l, n, it->line, it->col, "'secret' must be 1 to %d characters",
+					    L2TPD_RADIUS_SECRET_MAX);
+			} else {
+				memcpy(sv->secret, it->text, it->len + 1);
+			}
+		} else {
+			return fail(l, n, n->line, n->col, "unknown setting '%s' in RADIUS server '%s' "
+				    "(address, auth_port, acct_port, secret, secret_file)", n->name,
+				    sec->name);
+		}
+	}
+	if (!have_addr)
+		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s' has no address",
+			    sec->name);
+	if (!have_secret)
+		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s' has no secret (secret "
+			    "or secret_file)", sec->name);
+	return 0;
+}
+
+/* nas_ip_address = 192.0.2.1 [, 2001:db8::1]: at most one of each family */
+static int get_nas_ip(struct loader *l, const struct conf_node *n, struct radius_conf *r)
+{
+	if (n->kind != CONF_VALUE || n->n_items == 0 || n->n_items > 2)
+		return fail(l, n, n->line, n->col, "'%s' takes an IPv4 address, an IPv6 address or "
+			    "one of each", n->name);
+	for (uint32_t i = 0; i < n->n_items; i++) {
+		const struct conf_item *it = &n->items[i];
+
+		if (!r->has_nas_ipv4 && inet_pton(AF_INET, it->text, &r->nas_ipv4) == 1)
+			r->has_nas_ipv4 = true;
+		else if (!r->has_nas_ipv6 && inet_pton(AF_INET6, it->text, &r->nas_ipv6) == 1)
+			r->has_nas_ipv6 = true;
+		else
+			return fail(l, n, it->line, it->col, "expected an IPv4 address, an IPv6 address "
+				    "or one of each for '%s'", n->name);
+	}
+	return 0;
+}
+
+/* radius { NAME { ... } ...  nas_identifier  nas_ip_address  timeout
+ * max_timeout  tries  dead_time  load_share  require_message_authenticator
+ * accounting  interim_interval  accounting_spool } (docs/radius.md) */
+static int load_radius(struct loader *l, const struct conf_node *sec, struct l2tpd_config *c)
+{
+	struct radius_conf *r = &c->radius;
+
+	l->radius_node = sec;
+	for (uint32_t i = 0; i < sec->n_child; i++) {
+		const struct conf_node *n = sec->child[i];
+		int rc;
+
+		if (n->kind == CONF_SECTION) {
+			if (r->n_servers == L2TPD_RADIUS_MAX_SERVERS)
+				return fail(l, n, n->line, n->col, "at most %d RADIUS servers",
+					    L2TPD_RADIUS_MAX_SERVERS);
+			if (load_radius_server(l, n, &r->servers[r->n_servers]))
+				return -1;
+			r->n_servers++;
+			continue;
+		}
+		if (!strcmp(n->name, "nas_identifier")) {
+			rc = get_string(l, n, r->nas_identifier, sizeof(r->nas_identifier));
+		} else if (!strcmp(n->name, "nas_ip_address")) {
+			rc = get_nas_ip(l, n, r);
+		} else if (!strcmp(n->name, "timeout")) {
+			rc = get_duration_ms(l, n, 10, 60000, &r->timeout_ms);
+		} else if (!strcmp(n->name, "max_timeout")) {
+			rc = get_duration_ms(l, n, 10, 600000, &r->max_timeout_ms);
+		} else if (!strcmp(n->name, "dead_time")) {
+			rc = get_duration_ms(l, n, 100, 86400000, &r->dead_time_ms);
+		} else if (!strcmp(n->name, "tries")) {
+			rc = get_number(l, n, 20, 0, &r->tries);
+			if (!rc && r->tries == 0)
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "'tries' must be 1-20");
+		} else if (!strcmp(n->name, "load_share")) {
+			rc = get_bool(l, n, &r->load_share);
+		} else if (!strcmp(n->name, "require_message_authenticator")) {
+			rc = get_bool(l, n, &r->require_message_authenticator);
+		} else if (!strcmp(n->name, "accounting")) {
+			rc = get_bool(l, n, &r->accounting);
+		} else if (!strcmp(n->name, "interim_interval")) {
+			rc = get_number(l, n, 86400 * 7, 1, &r->interim_interval);
+			/* RFC 2869 section 5.16: not below 60 seconds */
+			if (!rc && r->interim_interval && r->interim_interval < 60)
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "'interim_interval' must be 0 (none) or at least 60s "
+					  "(RFC 2869 5.16)");
+		} else if (!strcmp(n->name, "accounting_spool")) {
+			rc = get_string(l, n, r->accounting_spool, sizeof(r->accounting_spool));
+			if (!rc && r->accounting_spool[0] != '/')
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "'accounting_spool' must be an absolute path");
+		} else if (!strcmp(n->name, "address") || !strcmp(n->name, "secret") ||
+			   !strcmp(n->name, "secret_file") || !strcmp(n->name, "auth_port") ||
+			   !strcmp(n->name, "acct_port")) {
+			rc = fail(l, n, n->line, n->col, "'%s' belongs in a server's block: radius { "
+				  "NAME { %s = ... } }", n->name, n->name);
+		} else {
+			rc = fail(l, n, n->line, n->col, "unknown setting '%s' in radius", n->name);
+		}
+		if (rc)
+			return -1;
+	}
+	if (r->n_servers == 0)
+		return fail(l, sec, sec->line, sec->col, "radius: no server (a block NAME { address "
+			    "= ...  secret_file = ... })");
+	return 0;
 }
 
 /* internet_filter { interfaces = eth0, eth1   icmp = no } */
@@ -409,13 +678,15 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 		const struct number_key *k = find_number(NULL, n->name);
 		int rc = 0;
 
-		if (n->kind == CONF_SECTION) {
+		if (n->kind == CONF_SECTION && !strcmp(n->name, "radius")) {
+			rc = load_radius(l, n, c);
+		} else if (n->kind == CONF_SECTION) {
 			if (strcmp(n->name, "limits") && strcmp(n->name, "timers") && strcmp(n->name, "ppp") &&
 			    strcmp(n->name, "userspace") && strcmp(n->name, "internet_filter") &&
 			    strcmp(n->name, "metrics") && strcmp(n->name, "auth"))
 				return fail(l, n, n->line, n->col,
 					    "unknown section '%s' (expected limits, timers, ppp, userspace, "
-					    "internet_filter, metrics or auth)", n->name);
+					    "internet_filter, metrics, auth or radius)", n->name);
 			rc = load_subsection(l, n, c);
 		} else if (k) {
 			rc = load_number(l, n, k, c);
@@ -473,7 +744,7 @@ static int load_top(struct loader *l, const struct conf_node *top, struct l2tpd_
 static int load(const char *path, const void *buf, size_t len, bool no_include,
 		struct l2tpd_config *out, char *err, size_t errlen)
 {
-	struct loader l = { err, errlen };
+	struct loader l = { .err = err, .errlen = errlen };
 	struct conf_opts opts = { .no_include = no_include,
 				  .max_include_depth = CONF_DEFAULT_INCLUDE_DEPTH,
 				  .max_file_size = 1u << 20 };
@@ -500,6 +771,18 @@ static int load(const char *path, const void *buf, size_t len, bool no_include,
 	top = conf_find(root, "l2tpd");
 	if (top && load_top(&l, top, &c))
 		goto out;
+	if (c.auth_provider == AUTH_PROVIDER_RADIUS && c.radius.n_servers == 0) {
+		const struct conf_node *n = l.provider_node;
+
+		fail(&l, n, n->items[0].line, n->items[0].col,
+		     "provider = radius needs a radius { } block with a server");
+		goto out;
+	}
+	if (c.radius.n_servers && c.radius.max_timeout_ms < c.radius.timeout_ms) {
+		fail(&l, l.radius_node, l.radius_node->line, l.radius_node->col,
+		     "radius: max_timeout must be >= timeout");
+		goto out;
+	}
 	if (c.retransmit_initial == 0 || c.retransmit_max < c.retransmit_initial) {
 		snprintf(err, errlen, "%s: timers: retransmit_max must be >= retransmit_initial >= 1", path);
 		goto out;

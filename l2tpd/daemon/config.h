@@ -22,7 +22,38 @@ enum dataplane_choice { DP_AUTO, DP_KERNEL, DP_USERSPACE };
 /* The userspace data path's devices (docs/dataplane-userspace.md). */
 enum userspace_tun { USERSPACE_TUN_PER_SESSION, USERSPACE_TUN_SHARED };
 /* Who knows the users (auth_provider.h, docs/auth.md). */
-enum auth_provider_choice { AUTH_PROVIDER_LOCAL };
+enum auth_provider_choice { AUTH_PROVIDER_LOCAL, AUTH_PROVIDER_RADIUS };
+
+/* radius { NAME { ... } ... }: the RADIUS servers and how they are used
+ * (docs/radius.md "Configuration"). As many servers as radius/client.h
+ * takes; each secret is read at load (secret_file too), so a reload reads
+ * a changed file again. */
+#define L2TPD_RADIUS_MAX_SERVERS 8
+#define L2TPD_RADIUS_SECRET_MAX 128	/* octets; RFC 2865 section 3 sets no limit */
+
+struct radius_server_conf {
+	char name[32];			/* the sub-block's name, for the log and l2tpctl */
+	struct sockaddr_storage addr;	/* its address (port 0) */
+	uint16_t auth_port, acct_port;
+	char secret[L2TPD_RADIUS_SECRET_MAX + 1];
+};
+
+struct radius_conf {
+	unsigned n_servers;		/* 0: no radius { } block */
+	struct radius_server_conf servers[L2TPD_RADIUS_MAX_SERVERS];
+	char nas_identifier[64];	/* empty: host_name */
+	bool has_nas_ipv4, has_nas_ipv6;
+	struct in_addr nas_ipv4;	/* NAS-IP-Address, and the source of requests */
+	struct in6_addr nas_ipv6;	/* NAS-IPv6-Address, likewise */
+	uint32_t timeout_ms, max_timeout_ms;	/* first retransmission, doubling up to max */
+	uint32_t tries;			/* sends to one server before the next */
+	uint32_t dead_time_ms;		/* a dead server is probed (Status-Server) this often */
+	bool load_share;		/* spread logins over the live servers */
+	bool require_message_authenticator;	/* in every Access-* answer (BlastRADIUS) */
+	bool accounting;		/* send accounting records (RRAS: "RADIUS accounting") */
+	uint32_t interim_interval;	/* seconds; 0: only the server's Acct-Interim-Interval */
+	char accounting_spool[256];
+};
 
 struct l2tpd_config {
 	struct sockaddr_storage listen[L2TPD_MAX_LISTEN];
@@ -30,7 +61,8 @@ struct l2tpd_config {
 	uint16_t port;
 	enum dataplane_choice dataplane;
 	enum userspace_tun userspace_tun;	/* userspace { tun = ... } */
-	enum auth_provider_choice auth_provider;	/* auth { provider = local } */
+	enum auth_provider_choice auth_provider;	/* auth { provider = local | radius } */
+	struct radius_conf radius;		/* radius { } */
 	char userspace_shared_interface[16];	/* IFNAMSIZ; the shared TUN's name */
 	char control_socket[108];
 	char control_group[64];		/* empty: root only */

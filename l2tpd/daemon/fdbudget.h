@@ -23,7 +23,8 @@
  * plus a fixed part: stdio, the UDP listeners, the control socket and
  * `control_connections` of it, the plugin socket and its connection, the
  * event loop's own (epoll, signalfd, timerfds), netlink, nftables, the
- * closer's queue of descriptors waiting to be closed: FDBUDGET_BASE.
+ * RADIUS sockets (one per address family, radius_io.h), the closer's queue
+ * of descriptors waiting to be closed: FDBUDGET_BASE.
  */
 #ifndef L2TPD_FDBUDGET_H
 #define L2TPD_FDBUDGET_H

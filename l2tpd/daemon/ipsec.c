@@ -418,6 +418,16 @@ const char *ipsec_tunnel_identity(struct server *srv, const struct tunnel *t)
 	return ike ? ike->remote_id : NULL;
 }
 
+uint16_t ipsec_tunnel_natt_port(struct server *srv, const struct tunnel *t)
+{
+	struct ipsec_ike *ike;
+
+	if (!srv->ipsec || !t || !t->ipsec.ike_id)
+		return 0;
+	ike = ipsec_table_ike(&srv->ipsec->table, t->ipsec.ike_id);
+	return ike && ike->peer_port && ike->peer_port != 500 ? ike->peer_port : 0;
+}
+
 void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **subject,
 		       const char **issuer)
 {

@@ -52,6 +52,9 @@ void ipsec_session_gone(struct server *srv, struct tunnel *t);
 void ipsec_fill_request(struct server *srv, const struct tunnel *t, struct policy_request *req);
 /* The peer's IKE identity, or NULL. */
 const char *ipsec_tunnel_identity(struct server *srv, const struct tunnel *t);
+/* The client's IKE port when it is behind a NAT (NAT-T: not 500), 0
+ * otherwise or without an SA: RADIUS's Calling-Station-Id carries it. */
+uint16_t ipsec_tunnel_natt_port(struct server *srv, const struct tunnel *t);
 /* The peer certificate's subject and issuer DNs of the tunnel's IKE SA (when
  * it authenticated with a certificate), else NULL; for `l2tpctl sessions`. */
 void ipsec_tunnel_cert(struct server *srv, const struct tunnel *t, const char **subject,

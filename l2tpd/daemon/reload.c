@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth_provider.h"
 #include "log.h"
+#include "radius_io.h"
 #include "server.h"
 #include "session.h"
 
@@ -38,6 +40,12 @@ void config_restart_only_diff(const struct l2tpd_config *a, const struct l2tpd_c
 	/* Logins in flight hold the provider (auth_provider.h). */
 	if (a->auth_provider != b->auth_provider)
 		add(out, outlen, "auth.provider");
+	/* the accounting engine and its spool are made once (the servers,
+	 * secrets and timers reload: config_reload_apply) */
+	if (a->radius.accounting != b->radius.accounting)
+		add(out, outlen, "radius.accounting");
+	if (strcmp(a->radius.accounting_spool, b->radius.accounting_spool))
+		add(out, outlen, "radius.accounting_spool");
 	/* Sockets opened once, and the lock is named after control_socket. */
 	if (strcmp(a->control_socket, b->control_socket))
 		add(out, outlen, "control_socket");
@@ -66,6 +74,35 @@ void config_restart_only_diff(const struct l2tpd_config *a, const struct l2tpd_c
 int config_reload_load(struct server *srv, struct l2tpd_config *next, char *err, size_t errlen)
 {
 	return config_load(srv->config_path, next, err, errlen);
+}
+
+/* The RADIUS servers, secrets and timers for requests from now on: the
+ * sockets first (a new family, a new NAS address), then the provider,
+ * which sends its waiting logins again to the new servers. On a failure
+ * the running servers stay, said in the log. */
+static void reload_radius(struct server *srv, const struct l2tpd_config *next)
+{
+	struct radius_conf *rc = &srv->cfg.radius;
+	struct radius_conf keep = *rc;
+	char err[256];
+
+	if (!memcmp(rc, &next->radius, sizeof(*rc)) && !strcmp(srv->cfg.host_name, next->host_name))
+		return;
+	if (srv->radius_io && next->radius.n_servers &&
+	    radius_io_reconfigure(srv->radius_io, &next->radius, err, sizeof(err))) {
+		log_err("reload: %s: the running RADIUS servers are kept", err);
+		return;
+	}
+	if (auth_provider_reconfigure(srv->auth, next, err, sizeof(err))) {
+		log_err("reload: %s: the running RADIUS servers are kept", err);
+		if (srv->radius_io)
+			radius_io_reconfigure(srv->radius_io, rc, err, sizeof(err));
+		return;
+	}
+	*rc = next->radius;
+	/* these two wait for a restart (config_restart_only_diff) */
+	rc->accounting = keep.accounting;
+	snprintf(rc->accounting_spool, sizeof(rc->accounting_spool), "%s", keep.accounting_spool);
 }
 
 void config_reload_apply(struct server *srv, const struct l2tpd_config *next, char *restart,
@@ -109,6 +146,7 @@ void config_reload_apply(struct server *srv, const struct l2tpd_config *next, ch
 	server_l2tp_config(c, &lc);
 	l2tp_ctx_set_limits(srv->l2tp, &lc);	/* timers validated by config_load */
 	session_fill_ppp_config(srv);		/* sessions negotiated from now on */
+	reload_radius(srv, next);
 	if (restart[0])
 		log_warn("reload: %s: not applied until restart: %s", srv->config_path, restart);
 }

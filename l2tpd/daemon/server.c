@@ -23,6 +23,7 @@
 #include "dhcp6_pd.h"
 #include "dhcppool.h"
 #include "proxyarp.h"
+#include "radius_io.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -182,6 +183,11 @@ static void run_heap_timers(struct server *srv, uint64_t now)
 			router_adv_timer_fired(srv, n, now);
 		else if (n->kind == SERVER_TIMER_STOP)
 			stop_timer_fired(srv);
+		else if (n->kind == SERVER_TIMER_CALLBACK) {
+			struct server_timer *t = container_of(n, struct server_timer, node);
+
+			t->fn(t->ctx, now);
+		}
 		else
 			session_timer_fired(srv, n, now);
 	}
@@ -841,6 +847,20 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 		log_err("no memory for the login back-off table");
 		return -1;
 	}
+	/* the RADIUS servers' sockets, for authentication and accounting
+	 * (radius_io.h), before the provider that uses them */
+	if (cfg->radius.n_servers &&
+	    (cfg->auth_provider == AUTH_PROVIDER_RADIUS || cfg->radius.accounting)) {
+		char err[256];
+
+		srv->radius_io = radius_io_new(srv, &cfg->radius, err, sizeof(err));
+		if (!srv->radius_io) {
+			log_err("%s", err);
+			return -1;
+		}
+	}
+	if (server_random(srv, &srv->acct_prefix, sizeof(srv->acct_prefix)) != 0)
+		srv->acct_prefix = (uint32_t)time(NULL);
 	if (session_auth_init(srv))
 		return -1;
 
@@ -1031,6 +1051,8 @@ void server_free(struct server *srv)
 	auththrottle_free(&srv->throttle);
 	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
 	srv->auth = NULL;
+	radius_io_free(srv->radius_io);		/* after its users */
+	srv->radius_io = NULL;
 	proxyarp_free(srv);
 	if (srv->policy)
 		policy_free(srv->policy);

@@ -93,7 +93,16 @@ struct listener {
 enum session_timer { SESSION_TIMER_PPP, SESSION_TIMER_LIMIT, SERVER_TIMER_ACCEPT,
 		     SERVER_TIMER_CTL_IDLE, SERVER_TIMER_DHCP,
 		     SERVER_TIMER_RA,	/* a session's router advertisements (router_adv.c) */
-		     SERVER_TIMER_STOP };	/* server_stop's wait for StopCCN acknowledgements */
+		     SERVER_TIMER_STOP,		/* server_stop's wait for StopCCN acknowledgements */
+		     SERVER_TIMER_CALLBACK };	/* a struct server_timer: its fn runs */
+
+/* A timer on the heap whose owner is called back (the RADIUS engines'
+ * retransmissions: one node per engine, armed at its next deadline). */
+struct server_timer {
+	struct timer_node node;		/* kind SERVER_TIMER_CALLBACK */
+	void (*fn)(void *ctx, uint64_t now);
+	void *ctx;
+};
 
 /*
  * A listening unix socket whose accept() can fail for want of descriptors
@@ -131,6 +140,7 @@ enum session_auth_step {
 
 struct auth_provider;
 struct held_frame;
+struct radius_io;
 
 struct session {
 	struct server *srv;
@@ -138,6 +148,7 @@ struct session {
 	struct session *prev, *next;	/* all sessions, for l2tpctl */
 	struct session *pending_next;	/* on srv->pending while queued */
 	uint16_t tunnel_id, session_id, peer_session_id;
+	uint32_t serial;		/* of this run: Acct-Session-Id (session_acct_session_id) */
 	uint8_t state;			/* enum session_state */
 	bool queued;
 	bool close_requested;
@@ -238,6 +249,9 @@ struct server {
 	struct usercount users;
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
 	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
+	struct radius_io *radius_io;	/* the RADIUS servers' sockets (radius_io.h); NULL: none */
+	uint32_t acct_prefix;		/* random per run: Acct-Session-Ids (session.h) */
+	uint32_t session_serial;	/* the last session's serial */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
 	uint32_t fd_held;		/* descriptors held by data-plane sessions */
 	struct session *sessions;	/* list head */

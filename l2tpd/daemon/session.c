@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "proxyarp.h"
+#include "radius_attrs.h"
 #include "text.h"
 #include "trace.h"
 
@@ -47,6 +48,20 @@ static void ip_from_l2tp(const struct l2tp_addr *a, struct policy_ip *ip)
 	memset(ip, 0, sizeof(*ip));
 	ip->family = a->family;
 	memcpy(ip->bytes, a->addr, a->family == AF_INET6 ? 16 : 4);
+}
+
+uint32_t session_nas_port(const struct session *s)
+{
+	/* the two ids are unique among the sessions up (RFC 2661 5.1) */
+	return (uint32_t)s->tunnel_id << 16 | s->session_id;
+}
+
+const char *session_acct_session_id(const struct session *s, char *buf, size_t len)
+{
+	/* the run's random prefix and the session's serial: unique across
+	 * restarts too (RFC 2866 5.5) */
+	snprintf(buf, len, "%08X%08X", s->srv->acct_prefix, s->serial);
+	return buf;
 }
 
 /* ---- ppp-core callbacks ------------------------------------------------- */
@@ -175,6 +190,42 @@ static void release_interface_state(struct session *s)
 	}
 }
 
+/* The client took an address of its own (a RADIUS server let it,
+ * Framed-IP-Address 255.255.255.255): the pool's address it did not take
+ * goes back, and the one it took is taken out of the pool that holds it,
+ * or the session is refused when another session has it. */
+static int claim_chosen_address(struct session *s, struct in_addr chosen)
+{
+	struct server *srv = s->srv;
+	struct policy_ip ip = { .family = AF_INET };
+	char a[INET_ADDRSTRLEN];
+
+	memcpy(ip.bytes, &chosen.s_addr, 4);
+	if (s->has_lease4 && !memcmp(s->lease4.bytes, ip.bytes, 4))
+		return 0;	/* the pool's own */
+	if (s->has_lease4) {
+		policy_pool_release(srv->policy, &s->lease4);
+		s->has_lease4 = false;
+	}
+	inet_ntop(AF_INET, &chosen, a, sizeof(a));
+	switch (policy_pool_claim(srv->policy, &ip)) {
+	case 0:
+		s->lease4 = ip;
+		s->has_lease4 = true;
+		break;
+	case 1:
+		break;
+	default:
+		log_notice("session %u/%u: user '%s' chose address %s, which another session holds: "
+			   "closed", s->tunnel_id, s->session_id, SAFE_STR(s->user), a);
+		session_request_close(s, "address chosen by the client in use", CDN_GENERAL_ERROR, 0);
+		return -1;
+	}
+	log_info("session %u/%u: user '%s' chose its own address %s (the RADIUS server let it)",
+		 s->tunnel_id, s->session_id, SAFE_STR(s->user), a);
+	return 0;
+}
+
 static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
@@ -203,6 +254,8 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	} else {
 		ip.local.s_addr = htonl(s->ppp.ipcp_st.local_addr);
 		ip.peer.s_addr = htonl(s->ppp.ipcp_st.peer_addr);
+		if (ev->u.ncp.peer_chose_address && ip.peer.s_addr && claim_chosen_address(s, ip.peer))
+			return;
 		s->peer_addr = ev->u.ncp.peer_addr;
 		/* RFC 1332 3.3: the client takes its address from our Nak of
 		 * IP-Address 0.0.0.0; IPCP can open without one if the client
@@ -412,21 +465,21 @@ static void reject(struct session *s, enum ppp_auth_failure code, const char *me
 /* The profile's packet filters on the session's interface, before IP can
  * flow (the interface exists by now: make_netdev runs first).
  * Fail closed: a session whose filter cannot be installed is refused. */
-static int attach_filters(struct session *s, const struct policy_decision *dec)
+static int attach_filters(struct session *s, int policy_index, const struct policy_profile *prof)
 {
 	struct server *srv = s->srv;
 	const char *ifname;
 	char err[256], peer[64];
 
-	if (!filter_needed(&dec->profile.filter_in) && !filter_needed(&dec->profile.filter_out))
+	if (!filter_needed(&prof->filter_in) && !filter_needed(&prof->filter_out))
 		return 0;
 	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV)) {
 		snprintf(err, sizeof(err), "%s cannot tell sessions apart for nftables",
 			 srv->dp_caps.no_netdev_why);
 	} else {
 		ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
-		if (filters_attach(srv->filters, ifname, dec->policy_index, &dec->profile.filter_in,
-				   &dec->profile.filter_out, &s->filter_in, &s->filter_out, err,
+		if (filters_attach(srv->filters, ifname, policy_index, &prof->filter_in,
+				   &prof->filter_out, &s->filter_in, &s->filter_out, err,
 				   sizeof(err)) == 0) {
 			log_debug("session %u/%u: packet filters of policy '%s' on %s", s->tunnel_id,
 				  s->session_id, s->policy_name, ifname);
@@ -556,20 +609,38 @@ static void count_login_failure(struct session *s)
 			   (unsigned long long)(d + 999) / 1000);
 }
 
+/* An Access-Accept with something the session cannot be given: refused,
+ * the attribute named in the log (never silently left out), E=649. */
+static void refuse_attrs(struct session *s, const char *why)
+{
+	struct server *srv = s->srv;
+	char peer[64];
+
+	log_notice("session %u/%u: user '%s' from %s refused: %s", s->tunnel_id, s->session_id,
+		   SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), why);
+	srv->counters.sessions_refused++;
+	s->cdn_result = CDN_GENERAL_ERROR;
+	reject(s, PPP_AUTH_FAIL_NO_DIALIN, "the server's answer cannot be carried out");
+}
+
 /* The post-auth half: the credentials are right (ppp-core verified them
  * against the provider's secret, or the provider verified them itself);
  * now the policy decides, and ppp-core gets the verdict with the E= code
  * the policy chose. `authenticator_response` is a relaying provider's S=,
  * NULL when ppp-core keeps its own. */
 static void decide(struct session *s, enum ppp_auth_method method,
-		   const char *authenticator_response)
+		   const char *authenticator_response, bool external,
+		   const struct radius_reply *attrs)
 {
 	struct server *srv = s->srv;
 	struct policy_request req;
 	struct policy_decision dec;
 	struct ppp_profile prof;
+	struct radius_grant grant;
+	const struct policy_profile *filter_prof;
+	int filter_index;
 	enum policy_reason reason;
-	char peer[64];
+	char peer[64], why[256];
 
 	auththrottle_success(&srv->throttle, s->user, s->peer.addr, peer_addr_len(&s->peer));
 
@@ -579,6 +650,20 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	req.user = s->user;
 	req.auth_method = method_bit(method);
 	req.sessions_in_use = usercount_get(&srv->users, s->user);
+	/* a server checked the credentials: no local user is needed, and its
+	 * answer's address goes into the decision (radius_attrs.h) */
+	req.external_user = external;
+	if (attrs) {
+		if (attrs->reply_message[0])
+			log_info("session %u/%u: user '%s': Reply-Message '%s'", s->tunnel_id,
+				 s->session_id, SAFE_STR(s->user), SAFE_STR(attrs->reply_message));
+		if (radius_attrs_request(attrs, srv->policy,
+					 server_link_mru(srv, s->peer.family), &req, why,
+					 sizeof(why))) {
+			refuse_attrs(s, why);
+			return;
+		}
+	}
 	memset(&dec, 0, sizeof(dec));
 	reason = policy_post_auth(srv->policy, &req, POLICY_LEASE, &dec, NULL);
 	if (dec.policy_name)
@@ -596,6 +681,34 @@ static void decide(struct session *s, enum ppp_auth_method method,
 		reject(s, (enum ppp_auth_failure)policy_reason_mschap_error(reason),
 		       policy_reason_text(reason));
 		return;
+	}
+
+	/* The server's answer over the profile, where both say something
+	 * (docs/radius.md "Local policy and the RADIUS answer"). */
+	memset(&grant, 0, sizeof(grant));
+	grant.filter_policy = -1;
+	if (attrs) {
+		uint32_t client = 0;
+
+		if (dec.has_ipv4 && dec.ipv4.family == AF_INET && attrs->ip_kind != RADIUS_IP_CLIENT_CHOOSES) {
+			memcpy(&client, dec.ipv4.bytes, 4);
+			client = ntohl(client);
+		}
+		if (radius_attrs_grant(attrs, srv->policy, client, &grant, why, sizeof(why))) {
+			policy_decision_release(srv->policy, &dec);
+			refuse_attrs(s, why);
+			return;
+		}
+		if (grant.session_timeout)
+			dec.profile.session_timeout = grant.session_timeout;
+		if (grant.idle_timeout)
+			dec.profile.idle_timeout = grant.idle_timeout;
+	}
+	filter_index = dec.policy_index;
+	filter_prof = &dec.profile;
+	if (grant.filter_policy >= 0) {
+		/* Filter-Id: the named policy's filters instead */
+		filter_index = policy_find_policy(srv->policy, attrs->filter_id, &filter_prof);
 	}
 
 	/* Keep what the session needs by value: a reload frees the policy
@@ -619,11 +732,16 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	free(s->routes);
 	s->routes = NULL;
 	s->n_routes = 0;
-	if (dec.n_routes) {
-		size_t n = dec.n_routes > UINT8_MAX ? UINT8_MAX : dec.n_routes;
+	if (dec.n_routes || grant.n_routes) {
+		size_t n = dec.n_routes + grant.n_routes > UINT8_MAX ? UINT8_MAX
+								     : dec.n_routes + grant.n_routes;
 		s->routes = malloc(n * sizeof(*s->routes));
 		if (s->routes) {
-			memcpy(s->routes, dec.routes, n * sizeof(*s->routes));
+			size_t k = dec.n_routes < n ? dec.n_routes : n;
+
+			memcpy(s->routes, dec.routes, k * sizeof(*s->routes));
+			/* Framed-Route and Framed-IP-Netmask's network */
+			memcpy(s->routes + k, grant.routes, (n - k) * sizeof(*s->routes));
 			s->n_routes = (uint8_t)n;
 		} else {
 			log_err("session %u/%u: no memory for framed routes", s->tunnel_id,
@@ -642,7 +760,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
 		return;
 	}
-	if (attach_filters(s, &dec)) {
+	if (attach_filters(s, filter_index, filter_prof)) {
 		srv->counters.sessions_refused++;
 		srv->counters.refused_filter++;
 		s->cdn_result = CDN_GENERAL_ERROR;
@@ -669,6 +787,16 @@ static void decide(struct session *s, enum ppp_auth_method method,
 			memcpy(&v, dec.profile.wins[i].bytes, 4);
 			prof.nbns[i] = ntohl(v);
 		}
+	for (int i = 0; i < 2; i++) {
+		/* MS-Primary/Secondary-DNS-Server and -NBNS-Server win */
+		if (grant.dns[i])
+			prof.dns[i] = grant.dns[i];
+		if (grant.nbns[i])
+			prof.nbns[i] = grant.nbns[i];
+	}
+	/* Framed-IP-Address 255.255.255.255: the client may take its own
+	 * address (RFC 2865 5.8); one that asks for none gets the pool's */
+	prof.allow_peer_address = grant.client_chooses;
 	prof.ipcp = true;
 	prof.ipv6cp = dec.profile.ipv6;
 	prof.mru = dec.profile.mru;
@@ -700,7 +828,10 @@ static void auth_reply(void *ctx, const struct auth_reply *r)
 	if (!o.pending)
 		return;
 	if (o.authenticated) {
-		decide(s, pending.method, o.authenticator_response);
+		/* ACCEPT: a server checked the response (external); SECRET:
+		 * ppp-core did, against a local user's secret */
+		decide(s, pending.method, o.authenticator_response, r->kind == AUTH_REPLY_ACCEPT,
+		       r->kind == AUTH_REPLY_ACCEPT ? r->attributes : NULL);
 		return;
 	}
 	log_notice("session %u/%u: user '%s' from %s refused: %s (%s, E=%d)", s->tunnel_id,
@@ -736,7 +867,17 @@ static void auth_ask(struct session *s)
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
 		return;
 	}
-	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .ctx = s };
+	char asid[24];
+	struct auth_session_facts f = {
+		.peer = &s->peer,
+		.local = s->tunnel ? &s->tunnel->local : NULL,
+		.natt_port = ipsec_tunnel_natt_port(srv, s->tunnel),
+		.nas_port = session_nas_port(s),
+		.acct_session_id = session_acct_session_id(s, asid, sizeof(asid)),
+		.ike_identity = ipsec_tunnel_identity(srv, s->tunnel),
+	};
+	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .facts = &f,
+				 .ctx = s };
 	s->auth_step = SESSION_AUTH_ASKED;
 	if (auth_provider_ask(srv->auth, &q)) {
 		s->auth_step = SESSION_AUTH_NONE;
@@ -750,9 +891,9 @@ static void auth_ask(struct session *s)
 /* The provider l2tpd.conf chose (server_init); answers come to auth_reply. */
 int session_auth_init(struct server *srv)
 {
-	srv->auth = auth_provider_new(srv->cfg.auth_provider, &srv->policy, auth_reply);
+	srv->auth = auth_provider_new(srv->cfg.auth_provider, srv, &srv->policy, auth_reply);
 	if (!srv->auth) {
-		log_err("no memory for the authentication provider");
+		log_err("cannot make the authentication provider");
 		return -1;
 	}
 	log_debug("authentication provider: %s", auth_provider_name(srv->auth));
@@ -853,6 +994,7 @@ void session_l2tp_accepted(struct server *srv, const struct l2tp_event *ev)
 	s->session_id = ev->session_id;
 	s->peer_session_id = ev->peer_session_id;
 	s->pool4 = PROXYARP_NO_POOL;
+	s->serial = ++srv->session_serial;
 	s->started_ms = now;
 	s->started_wall = time(NULL);
 	s->state = SESSION_PPP_LCP;

@@ -33,5 +33,9 @@ void session_destroy(struct server *srv, struct session *s);
  * reload). 0 or the data plane's -errno (then off). */
 int session_set_proxy_arp(struct session *s, bool on);
 uint64_t session_packets(struct server *srv, struct session *s, struct dp_stats *st);
+/* RADIUS NAS-Port (unique among the sessions up) and Acct-Session-Id
+ * (unique across restarts: the run's random prefix and a serial). */
+uint32_t session_nas_port(const struct session *s);
+const char *session_acct_session_id(const struct session *s, char *buf, size_t len);
 
 #endif

@@ -3,12 +3,14 @@
  * libFuzzer target: what a RADIUS server (or anyone who can send to our
  * port) sends back: radius_parse, both verifications, and reading every
  * attribute and Microsoft vendor attribute of what parsed, and what an
- * Access-Accept would grant (radius_reply_read). A packet that
+ * Access-Accept would grant (radius_reply_read) and an Access-Reject
+ * tells the client (radius_reject_read). A packet that
  * verifies must have been signed with the secret: a fuzzer cannot make
  * one, so verification must fail unless the input is a seed signed here.
  */
 #include <assert.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "radius.h"
 #include "reply.h"
@@ -41,7 +43,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned i = 0; i < r.n_class; i++)
 				assert(r.class[i] >= data && r.class[i] + r.class_len[i] <= data + p.len);
 			assert(r.n_routes <= RADIUS_REPLY_MAX_ROUTES);
+			{
+				char s[43];
+
+				if (radius_ms_chap2_success(&r, s) == 0)
+					assert(strlen(s) == 42 && s[0] == 'S' && s[1] == '=');
+			}
 		}
+	}
+	{
+		/* what an Access-Reject tells the client: bounded text */
+		struct radius_reject rej;
+
+		radius_reject_read(&p, &rej);
+		assert(rej.error >= 0 && rej.error <= 65535);
+		assert(strlen(rej.message) < sizeof(rej.message));
+		assert(strlen(rej.reply_message) < sizeof(rej.reply_message));
 	}
 	for (unsigned t = 0; t < 40; t++)
 		if (radius_find_vsa(&p, RADIUS_VENDOR_MICROSOFT, (uint8_t)t, &a))

@@ -2,8 +2,9 @@
 """A FreeRADIUS 3.2 server for tests: `freeradius -X -d DIR` with a private,
 minimal configuration written here (never the host's /etc/freeradius), in a
 network namespace of the test. It authenticates PAP users from a users file,
-writes every accounting record to a detail file, and answers Status-Server
-(RFC 5997). docs/radius.md ("Testing against FreeRADIUS") describes it.
+authenticates CHAP and MS-CHAPv2 (the chap and mschap modules, from the
+same Cleartext-Password), writes every accounting record to a detail file,
+and answers Status-Server (RFC 5997). docs/radius.md ("Testing against FreeRADIUS") describes it.
 """
 import os
 import re
@@ -81,6 +82,10 @@ modules {{
 	pap {{
 		normalise = yes
 	}}
+	chap {{
+	}}
+	mschap {{
+	}}
 	detail {{
 		filename = {dir}/detail
 		escape_filenames = no
@@ -103,11 +108,19 @@ server default {{
 	}}
 	authorize {{
 		files
+		chap
+		mschap
 		pap
 	}}
 	authenticate {{
 		Auth-Type PAP {{
 			pap
+		}}
+		Auth-Type CHAP {{
+			chap
+		}}
+		Auth-Type MS-CHAP {{
+			mschap
 		}}
 	}}
 {post_auth}	preacct {{

@@ -54,11 +54,13 @@ def config_keys_from_source():
             for s, k in re.findall(r'\bNUM\((NULL|"[a-z_]+"),\s*"([a-z_]+)"', src)}
     keys = {(s.strip('"') if s else None, k) for s, k in keys}
     own = {"load_userspace": "userspace", "load_internet_filter": "internet_filter",
-           "load_metrics": "metrics", "load_auth": "auth"}   # sections read by a function of their own
+           "load_metrics": "metrics", "load_auth": "auth",
+           "load_radius": "radius", "load_radius_server": "radius"}   # sections read by a function of their own
     sections = set(re.findall(
-        r'strcmp\(n->name, "(limits|timers|ppp|userspace|internet_filter|metrics|auth)"\)', src))
+        r'strcmp\(n->name, "(limits|timers|ppp|userspace|internet_filter|metrics|auth|radius)"\)',
+        src))
     assert sections == {"limits", "timers", "ppp", "userspace", "internet_filter",
-                        "metrics", "auth"}, sections
+                        "metrics", "auth", "radius"}, sections
     # Where each `strcmp(n->name, "key")` sits decides its section.
     for fn, body in re.findall(r"\nstatic int (\w+)\([^)]*\)\n\{(.*?)\n\}", src, re.S):
         for k in re.findall(r'strcmp\(n->name, "([a-z_]+)"\)', body):

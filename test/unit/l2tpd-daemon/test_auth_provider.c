@@ -439,7 +439,7 @@ static void test_reply_with_no_login_pending_changes_nothing(void **state)
 static void test_the_provider_named_in_l2tpd_conf_is_built(void **state)
 {
 	policy_t *pol = load(users);
-	struct auth_provider *p = auth_provider_new(AUTH_PROVIDER_LOCAL, &pol, on_reply);
+	struct auth_provider *p = auth_provider_new(AUTH_PROVIDER_LOCAL, NULL, &pol, on_reply);
 
 	assert_non_null(p);
 	assert_string_equal(auth_provider_name(p), "local");

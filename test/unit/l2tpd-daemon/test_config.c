@@ -290,14 +290,11 @@ static void auth_section_chooses_the_provider_local_by_default(void **state)
 	assert_int_equal(c.auth_provider, AUTH_PROVIDER_LOCAL);
 }
 
-static void auth_section_refuses_a_provider_not_built_and_unknown_keys(void **state)
+static void auth_section_refuses_an_unknown_provider_and_unknown_keys(void **state)
 {
-	/* RADIUS comes next (docs/auth.md): until then it is refused, never
-	 * silently replaced by local users. */
-	expect_error("l2tpd {\n  auth {\n    provider = radius\n  }\n}\n", "3:16",
-		     "the radius authentication provider is not built yet (use local)");
+	/* radius without a radius { } block: test_config_radius.c */
 	expect_error("l2tpd {\n  auth {\n    provider = ldap\n  }\n}\n", "3:16",
-		     "expected local for 'provider'");
+		     "expected local or radius for 'provider'");
 	expect_error("l2tpd {\n  auth {\n    server = x\n  }\n}\n", "3:5",
 		     "unknown setting 'server' in auth");
 	expect_error("l2tpd {\n  auth {\n    provider = local, radius\n  }\n}\n", "3:5",
@@ -321,7 +318,7 @@ int main(void)
 		cmocka_unit_test(internet_filter_errors_name_their_position),
 		cmocka_unit_test(a_buffer_loads_like_a_file_and_refuses_includes),
 		cmocka_unit_test(auth_section_chooses_the_provider_local_by_default),
-		cmocka_unit_test(auth_section_refuses_a_provider_not_built_and_unknown_keys),
+		cmocka_unit_test(auth_section_refuses_an_unknown_provider_and_unknown_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -191,6 +192,141 @@ static void what_cannot_be_honoured_is_refused_by_name(void **state)
 	expect_refusal("more than 16 Framed-Route");
 }
 
+static struct radius_packet finish_parse(uint8_t code)
+{
+	struct radius_packet p;
+	size_t n;
+
+	buf[0] = code;
+	n = radius_finish(&W, "s");
+	assert_true(n > 0);
+	assert_int_equal(radius_parse(buf, n, &p), RADIUS_OK);
+	return p;
+}
+
+static void ms_chap2_success_is_passed_on_unchanged(void **state)
+{
+	struct radius_reply r;
+	char why[128], s[43];
+
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP2_SUCCESS,
+		       "\x07S=0123456789ABCDEF0123456789abcdef01234567", 43);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(radius_ms_chap2_success(&r, s), 0);
+	assert_string_equal(s, "S=0123456789ABCDEF0123456789abcdef01234567");
+}
+
+static void a_malformed_ms_chap2_success_is_refused(void **state)
+{
+	struct radius_reply r;
+	char why[128], s[43];
+
+	/* absent */
+	begin();
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(radius_ms_chap2_success(&r, s), -1);
+	/* one digit short */
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP2_SUCCESS,
+		       "\x07S=0123456789ABCDEF0123456789ABCDEF0123456", 42);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(radius_ms_chap2_success(&r, s), -1);
+	/* not hex */
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP2_SUCCESS,
+		       "\x07S=0123456789ABCDEF0123456789ABCDEF0123456Z", 43);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(radius_ms_chap2_success(&r, s), -1);
+	/* no "S=" */
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP2_SUCCESS,
+		       "\x07X=0123456789ABCDEF0123456789ABCDEF01234567", 43);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(radius_ms_chap2_success(&r, s), -1);
+}
+
+static void ms_chap_error_code_and_text_reach_the_client_as_sent(void **state)
+{
+	static const char err[] = "\x07""E=648 R=0 C=00112233445566778899AABBCCDDEEFF V=3 "
+				  "M=Password has expired";
+	struct radius_packet p;
+	struct radius_reject rej;
+
+	radius_begin(&W, buf, sizeof(buf), RADIUS_ACCESS_REJECT, 1, NULL);
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP_ERROR, err, sizeof(err) - 1);
+	radius_put_str(&W, RADIUS_REPLY_MESSAGE, "Your password expired");
+	p = finish_parse(RADIUS_ACCESS_REJECT);
+	radius_reject_read(&p, &rej);
+	assert_int_equal(rej.error, 648);
+	assert_string_equal(rej.message, "Password has expired");
+	assert_string_equal(rej.reply_message, "Your password expired");
+}
+
+static void each_windows_code_is_read(void **state)
+{
+	static const int codes[] = { 646, 647, 648, 649, 691, 709 };
+	struct radius_packet p;
+	struct radius_reject rej;
+	char v[64];
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		int n = snprintf(v, sizeof(v), "%cE=%d R=0 V=3", 1, codes[i]);
+
+		radius_begin(&W, buf, sizeof(buf), RADIUS_ACCESS_REJECT, 1, NULL);
+		radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP_ERROR, v, (size_t)n);
+		p = finish_parse(RADIUS_ACCESS_REJECT);
+		radius_reject_read(&p, &rej);
+		assert_int_equal(rej.error, codes[i]);
+		assert_string_equal(rej.message, "");
+	}
+}
+
+static void a_malformed_ms_chap_error_gives_no_code(void **state)
+{
+	static const char *bad[] = {
+		"\x01",			/* the Ident alone */
+		"\x01" "691",			/* no E= */
+		"\x01" "E=",			/* no digits */
+		"\x01" "E=0 R=0",		/* zero */
+		"\x01" "E=99999999999 R=0",	/* too long */
+		"\x01" "E=691x R=0",		/* garbage after the code */
+		"\x01" "E=70000 R=0",		/* out of range */
+	};
+	struct radius_packet p;
+	struct radius_reject rej;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		radius_begin(&W, buf, sizeof(buf), RADIUS_ACCESS_REJECT, 1, NULL);
+		radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP_ERROR, bad[i],
+			       strlen(bad[i]));
+		p = finish_parse(RADIUS_ACCESS_REJECT);
+		radius_reject_read(&p, &rej);
+		assert_int_equal(rej.error, 0);
+	}
+	/* a reject with nothing: no code, no text */
+	radius_begin(&W, buf, sizeof(buf), RADIUS_ACCESS_REJECT, 1, NULL);
+	p = finish_parse(RADIUS_ACCESS_REJECT);
+	radius_reject_read(&p, &rej);
+	assert_int_equal(rej.error, 0);
+	assert_string_equal(rej.message, "");
+	assert_string_equal(rej.reply_message, "");
+}
+
+static void a_nul_in_the_text_ends_it(void **state)
+{
+	static const char err[] = "\x01" "E=691 R=0 V=3 M=bad\0hidden";
+	struct radius_packet p;
+	struct radius_reject rej;
+
+	radius_begin(&W, buf, sizeof(buf), RADIUS_ACCESS_REJECT, 1, NULL);
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, RADIUS_MS_CHAP_ERROR, err, sizeof(err) - 1);
+	p = finish_parse(RADIUS_ACCESS_REJECT);
+	radius_reject_read(&p, &rej);
+	assert_int_equal(rej.error, 691);
+	assert_string_equal(rej.message, "bad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +334,12 @@ int main(void)
 		cmocka_unit_test(pool_and_client_choice_addresses),
 		cmocka_unit_test(what_nps_and_freeradius_send_by_default_is_accepted),
 		cmocka_unit_test(what_cannot_be_honoured_is_refused_by_name),
+		cmocka_unit_test(ms_chap2_success_is_passed_on_unchanged),
+		cmocka_unit_test(a_malformed_ms_chap2_success_is_refused),
+		cmocka_unit_test(ms_chap_error_code_and_text_reach_the_client_as_sent),
+		cmocka_unit_test(each_windows_code_is_read),
+		cmocka_unit_test(a_malformed_ms_chap_error_gives_no_code),
+		cmocka_unit_test(a_nul_in_the_text_ends_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

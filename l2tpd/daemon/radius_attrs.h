@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a RADIUS Access-Accept changes of a session, resolved against the
+ * policy file (docs/radius.md "Local policy and the RADIUS answer"). Pure:
+ * the reply (radius/reply.h) and the policy in, the request's address
+ * choice and the session's overrides out. An attribute that cannot be
+ * carried out names itself in `why`, and the session is refused with it:
+ * never silently ignored (RFC 2865 5.44).
+ *
+ * How they combine, following NPS: the local policies still decide (their
+ * conditions and permission); the deciding profile gives the session what
+ * the server does not say; where both say something, the server wins.
+ */
+#ifndef L2TPD_RADIUS_ATTRS_H
+#define L2TPD_RADIUS_ATTRS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "reply.h"
+
+/* Framed-Route (each) plus the network of Framed-IP-Netmask */
+#define RADIUS_GRANT_MAX_ROUTES (RADIUS_REPLY_MAX_ROUTES + 1)
+
+struct radius_grant {
+	bool client_chooses;		/* Framed-IP-Address 255.255.255.255 */
+	uint32_t session_timeout, idle_timeout;	/* seconds, 0: the profile's */
+	uint32_t dns[2], nbns[2];	/* host order, 0: the profile's */
+	struct policy_prefix routes[RADIUS_GRANT_MAX_ROUTES];	/* through the session */
+	unsigned n_routes;
+	int filter_policy;		/* Filter-Id: the policy whose filters apply, -1 none */
+	uint32_t interim_interval;	/* Acct-Interim-Interval, seconds, 0 none */
+};
+
+/* Before the policy decides: the address the server chose, into req
+ * (Framed-IP-Address, Framed-Pool, external_user), and what the session
+ * cannot do at all (IPv6 attributes, an MTU below the link's). 0, or -1
+ * with why. */
+int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
+			 struct policy_request *req, char *why, size_t why_len);
+
+/* After the grant: the overrides. `client` is the address the session got
+ * (host order; 0 while the client chooses its own), for Framed-Route's
+ * gateway and Framed-IP-Netmask's network. 0, or -1 with why. */
+int radius_attrs_grant(const struct radius_reply *r, const policy_t *p, uint32_t client,
+		       struct radius_grant *g, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,251 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""l2tpd with auth { provider = radius } against the real FreeRADIUS 3.2
+(docs/radius.md "In the daemon"): our client (test/tools/l2tp-client,
+ppp-core in the client role) logs in over L2TP to l2tpd on the userspace
+data plane; l2tpd relays PAP, CHAP and MS-CHAPv2 to FreeRADIUS and applies
+its answer. The servers run in l2tpd's namespace on addresses of their own
+(lo), with a private configuration (test/integration/lib/freeradius.py);
+l2tpd sends from its nas_ip_address. Every wait is for an event (a log line,
+the client's JSON record), never for a duration."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from lib.client import by_event, client_path, run_client
+from lib.freeradius import FreeRadius
+from lib.l2tpd import L2tpd
+from lib.netns import wait_for
+
+SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
+NAS_IP, RAD1, RAD2 = "203.0.113.1", "203.0.113.10", "203.0.113.11"
+SECRET = "Radius-Test-Secret"
+
+USERS = """\
+alice Cleartext-Password := "Alice-Secret-1"
+bob Cleartext-Password := "Bob-Secret-2"
+	Framed-IP-Address = 198.51.100.77
+carol Cleartext-Password := "Carol-Secret-3"
+	Framed-Pool = "guests"
+dave Cleartext-Password := "Dave-Secret-4"
+	Session-Timeout = 2
+frank Cleartext-Password := "Frank-Secret-6", SMB-Account-CTRL-TEXT := "[Ue]"
+gina Cleartext-Password := "Gina-Secret-7"
+	Framed-IPv6-Prefix = 2001:db8:1::/64
+"""
+
+POLICY = """\
+server {
+    auth_methods = mschapv2, chap, pap
+}
+pools {
+    office { ipv4 = 198.51.100.10-198.51.100.99 }
+    guests { ipv4 = 198.51.100.200-198.51.100.209 }
+}
+policies {
+    radius-users {
+        conditions { tunnel_type = l2tp }
+        permission = grant
+        profile {
+            auth = mschapv2, chap, pap
+            pool = office
+        }
+    }
+}
+"""
+
+METHODS = [("pap", "PAP"), ("chap", "CHAP-MD5"), ("mschapv2", "MS-CHAPv2")]
+
+
+class Bed:
+    """l2tpd in `srv`, the client in `cli`, FreeRADIUS servers in `srv` on
+    their own addresses."""
+
+    def __init__(self, stack, servers=(RAD1,), start_servers=(True,)):
+        self.stack = stack
+        self.srv = stack.netns("srv")
+        self.cli = stack.netns("cli")
+        stack.veth(self.srv, "srv0", SERVER + "/24", self.cli, "cli0", CLIENT + "/24")
+        for addr in (NAS_IP,) + tuple(servers):
+            subprocess.run(["ip", "-n", self.srv, "addr", "add", addr + "/32", "dev", "lo"],
+                           check=True)
+        self.radius = []
+        blocks = []
+        for i, addr in enumerate(servers):
+            r = FreeRadius(stack, self.srv, addr, nas=NAS_IP, secret=SECRET, users=USERS,
+                           name="freeradius%d" % (i + 1))
+            self.radius.append(r)
+            secret_file = os.path.join(stack.workdir, "radius%d.secret" % (i + 1))
+            with open(secret_file, "w") as f:
+                f.write(SECRET + "\n")
+            os.chmod(secret_file, 0o600)
+            blocks.append("rad%d {\n address = %s\n secret_file = %s\n }" %
+                          (i + 1, addr, secret_file))
+        for r, start in zip(self.radius, start_servers):
+            if start:
+                r.start()
+        extra = """auth {
+            provider = radius
+        }
+        radius {
+            %s
+            nas_identifier = lns-test
+            nas_ip_address = %s
+            timeout = 300ms
+            max_timeout = 600ms
+            tries = 2
+            dead_time = 2s
+        }""" % ("\n".join(blocks), NAS_IP)
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+                       policy_text=POLICY, extra=extra)
+        self.d.start()
+
+    def login(self, user, password, auth):
+        return run_client(self.cli, SERVER, user, password, "--auth", auth)
+
+
+def assert_up(recs, out, method, addr_prefix="198.51.100."):
+    up = by_event(recs, "up")
+    assert len(up) == 1, out
+    assert up[0]["auth"] == method and up[0]["auth_result"] == "ok", up[0]
+    assert up[0]["addr"].startswith(addr_prefix), up[0]
+    return up[0]
+
+
+def assert_refused(recs, out, method, code):
+    failed = by_event(recs, "failed")
+    assert len(failed) == 1, out
+    assert failed[0]["auth"] == method and failed[0]["auth_result"] == "fail", failed[0]
+    if method == "MS-CHAPv2":
+        assert failed[0]["auth_code"] == code, failed[0]
+    return failed[0]
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("auth,method", METHODS)
+def test_each_method_is_accepted_by_freeradius(stack, auth, method):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", auth)
+    assert rc == 0, out + bed.d.log()
+    # no Framed-IP-Address: the profile's pool
+    up = assert_up(recs, out, method)
+    assert 10 <= int(up["addr"].split(".")[-1]) <= 99, up
+    assert "Login OK: [alice" in bed.radius[0].proc.log(), bed.radius[0].proc.log()[-3000:]
+    assert re.search(r"session \d+/\d+ up: user 'alice' .* policy 'radius-users'", bed.d.log())
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("auth,method", METHODS)
+def test_a_wrong_password_is_refused_with_691(stack, auth, method):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1x", auth)
+    assert rc == 1, out
+    assert_refused(recs, out, method, 691)
+    assert re.search(r"user 'alice' from 192\.0\.2\.2:\d+ refused: rejected by RADIUS server "
+                     r"'rad1' \(203\.0\.113\.10:1812\) \(%s, E=691\)" % re.escape(method),
+                     bed.d.log()), bed.d.log()
+
+
+@pytest.mark.netns
+def test_the_servers_e648_reaches_the_client(stack):
+    """An expired password (SMB-Account-CTRL 'e'): FreeRADIUS's mschap module
+    answers E=648 and its text; the client sees them as sent."""
+    bed = Bed(stack)
+    rc, recs, out = bed.login("frank", "Frank-Secret-6", "mschapv2")
+    assert rc == 1, out
+    failed = assert_refused(recs, out, "MS-CHAPv2", 648)
+    # the text too, as FreeRADIUS wrote it after M=
+    assert failed["auth_message"] == "Password expired", failed
+    assert re.search(r"user 'frank' .*refused: rejected by RADIUS server .*E=648", bed.d.log())
+
+
+@pytest.mark.netns
+def test_framed_ip_address_is_the_clients_address(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("bob", "Bob-Secret-2", "mschapv2")
+    assert rc == 0, out + bed.d.log()
+    up = assert_up(recs, out, "MS-CHAPv2")
+    assert up["addr"] == "198.51.100.77", up
+
+
+@pytest.mark.netns
+def test_framed_pool_names_the_pool(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("carol", "Carol-Secret-3", "pap")
+    assert rc == 0, out + bed.d.log()
+    up = assert_up(recs, out, "PAP", "198.51.100.20")
+    assert 200 <= int(up["addr"].split(".")[-1]) <= 209, up
+
+
+@pytest.mark.netns
+def test_session_timeout_ends_the_session(stack):
+    bed = Bed(stack)
+    holder = stack.spawn("client-dave", [client_path(), "--server", SERVER, "--user", "dave",
+                                         "--password", "Dave-Secret-4", "--auth", "chap",
+                                         "--hold-forever", "--json"], ns=bed.cli)
+
+    def events(name):
+        return [json.loads(l) for l in holder.log().splitlines()
+                if l.startswith("{") and json.loads(l).get("event") == name]
+    wait_for("dave up", lambda: events("up"), timeout=30)
+    # the server ends it (the deadline only bounds a hung test)
+    wait_for("the session to end", lambda: events("down"), timeout=30)
+    assert re.search(r"user 'dave' reached the session timeout \(2s\)", bed.d.log()), bed.d.log()
+
+
+@pytest.mark.netns
+def test_an_attribute_that_cannot_be_honoured_refuses_by_name(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("gina", "Gina-Secret-7", "mschapv2")
+    assert rc == 1, out
+    assert_refused(recs, out, "MS-CHAPv2", 649)
+    assert re.search(r"user 'gina' .*refused: .*Framed-IPv6-Prefix cannot be honoured",
+                     bed.d.log()), bed.d.log()
+
+
+@pytest.mark.netns
+def test_no_server_answering_refuses_with_a_log_line(stack):
+    bed = Bed(stack, start_servers=(False,))
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", "mschapv2")
+    assert rc == 1, out
+    assert_refused(recs, out, "MS-CHAPv2", 691)
+    log = bed.d.log()
+    assert re.search(r"user 'alice' .*refused: no RADIUS server answered \(MS-CHAPv2, E=691\)",
+                     log), log
+    assert "radius: server 'rad1' (203.0.113.10:1812) does not answer" in log, log
+
+
+@pytest.mark.netns
+def test_the_second_server_answers_when_the_first_is_dead(stack):
+    bed = Bed(stack, servers=(RAD1, RAD2), start_servers=(False, True))
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", "mschapv2")
+    assert rc == 0, out + bed.d.log()
+    assert_up(recs, out, "MS-CHAPv2")
+    assert "Login OK: [alice" in bed.radius[1].proc.log()
+    assert "radius: server 'rad1' (203.0.113.10:1812) does not answer" in bed.d.log()
+    # the next login goes straight to the live one
+    rc, recs, out = bed.login("bob", "Bob-Secret-2", "pap")
+    assert rc == 0, out
+
+
+@pytest.mark.netns
+def test_the_request_carries_the_sessions_attributes(stack):
+    """What FreeRADIUS received (its -X log prints every attribute)."""
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", "pap")
+    assert rc == 0, out
+    log = bed.radius[0].proc.log()
+    req = log[log.index("Received Access-Request"):]
+    req = req[:req.index("(0) # Executing section authorize")] if \
+        "(0) # Executing section authorize" in req else req[:4000]
+    for want in ['User-Name = "alice"', "NAS-IP-Address = %s" % NAS_IP,
+                 'NAS-Identifier = "lns-test"', "NAS-Port-Type = Virtual",
+                 "Service-Type = Framed-User", "Framed-Protocol = PPP",
+                 'Calling-Station-Id = "%s"' % CLIENT, 'Called-Station-Id = "%s"' % SERVER,
+                 "Tunnel-Type:0 = L2TP", "Tunnel-Medium-Type:0 = IPv4",
+                 'Tunnel-Client-Endpoint:0 = "%s"' % CLIENT,
+                 'Tunnel-Server-Endpoint:0 = "%s"' % SERVER,
+                 "Message-Authenticator = 0x", "Acct-Session-Id = ", "NAS-Port = "]:
+        assert want in req, (want, req)

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* l2tpd.conf's radius { } block and auth { provider = radius }: the servers,
+ * their secrets (inline or from a file that must not be readable by
+ * everyone), the engine's timers, and every refusal with file:line:col. */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char path[64];
+static char dir[64];
+
+static int load_text(const char *text, struct l2tpd_config *c, char *err, size_t errlen)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/l2tpd-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	int rc = config_load(path, c, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+static void expect_error(const char *text, const char *where, const char *what)
+{
+	struct l2tpd_config c;
+	char err[512], want[160];
+
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:%s: ", path, where);
+	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, what))
+		fail_msg("got '%s', want '%s...%s'", err, want, what);
+}
+
+/* A secret file in a private folder with this mode; returns its path. */
+static const char *secret_file(const char *name, const char *content, mode_t mode)
+{
+	static char p[128];
+	FILE *f;
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/l2tpd-radius-XXXXXX");
+		assert_non_null(mkdtemp(dir));
+	}
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static int cleanup(void **state)
+{
+	char cmd[128];
+
+	if (dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	return 0;
+}
+
+static void without_a_radius_block_nothing_is_configured(void **state)
+{
+	struct l2tpd_config c;
+	char err[512];
+
+	assert_int_equal(load_text("", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.radius.n_servers, 0);
+	assert_int_equal(c.auth_provider, AUTH_PROVIDER_LOCAL);
+	/* the defaults a block starts from */
+	assert_int_equal(c.radius.timeout_ms, 1000);
+	assert_int_equal(c.radius.max_timeout_ms, 4000);
+	assert_int_equal(c.radius.tries, 3);
+	assert_int_equal(c.radius.dead_time_ms, 30000);
+	assert_true(c.radius.require_message_authenticator);
+	assert_false(c.radius.accounting);
+	assert_false(c.radius.load_share);
+	assert_string_equal(c.radius.accounting_spool, "/var/lib/l2tpd/accounting.spool");
+}
+
+static void two_servers_and_every_key_are_read(void **state)
+{
+	struct l2tpd_config c;
+	char err[512], text[1024];
+	const char *sf = secret_file("s1", "from-a-file\n", 0600);
+	struct sockaddr_in *v4;
+	struct sockaddr_in6 *v6;
+
+	snprintf(text, sizeof(text),
+		 "l2tpd {\n"
+		 "  auth { provider = radius }\n"
+		 "  radius {\n"
+		 "    primary {\n"
+		 "      address = 192.0.2.10\n"
+		 "      secret_file = %s\n"
+		 "    }\n"
+		 "    backup {\n"
+		 "      address = 2001:db8::10\n"
+		 "      auth_port = 11812\n"
+		 "      acct_port = 11813\n"
+		 "      secret = \"inline secret\"\n"
+		 "    }\n"
+		 "    nas_identifier = lns1\n"
+		 "    nas_ip_address = 192.0.2.1, 2001:db8::1\n"
+		 "    timeout = 500ms\n"
+		 "    max_timeout = 3s\n"
+		 "    tries = 2\n"
+		 "    dead_time = 1m\n"
+		 "    load_share = yes\n"
+		 "    require_message_authenticator = no\n"
+		 "    accounting = yes\n"
+		 "    interim_interval = 10m\n"
+		 "    accounting_spool = /tmp/acct.spool\n"
+		 "  }\n"
+		 "}\n", sf);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.auth_provider, AUTH_PROVIDER_RADIUS);
+	assert_int_equal(c.radius.n_servers, 2);
+	assert_string_equal(c.radius.servers[0].name, "primary");
+	v4 = (struct sockaddr_in *)&c.radius.servers[0].addr;
+	assert_int_equal(v4->sin_family, AF_INET);
+	assert_int_equal(ntohl(v4->sin_addr.s_addr), 0xc000020a);
+	assert_int_equal(c.radius.servers[0].auth_port, 1812);
+	assert_int_equal(c.radius.servers[0].acct_port, 1813);
+	assert_string_equal(c.radius.servers[0].secret, "from-a-file");
+	assert_string_equal(c.radius.servers[1].name, "backup");
+	v6 = (struct sockaddr_in6 *)&c.radius.servers[1].addr;
+	assert_int_equal(v6->sin6_family, AF_INET6);
+	assert_int_equal(c.radius.servers[1].auth_port, 11812);
+	assert_int_equal(c.radius.servers[1].acct_port, 11813);
+	assert_string_equal(c.radius.servers[1].secret, "inline secret");
+	assert_string_equal(c.radius.nas_identifier, "lns1");
+	assert_true(c.radius.has_nas_ipv4);
+	assert_true(c.radius.has_nas_ipv6);
+	assert_int_equal(ntohl(c.radius.nas_ipv4.s_addr), 0xc0000201);
+	assert_int_equal(c.radius.timeout_ms, 500);
+	assert_int_equal(c.radius.max_timeout_ms, 3000);
+	assert_int_equal(c.radius.tries, 2);
+	assert_int_equal(c.radius.dead_time_ms, 60000);
+	assert_true(c.radius.load_share);
+	assert_false(c.radius.require_message_authenticator);
+	assert_true(c.radius.accounting);
+	assert_int_equal(c.radius.interim_interval, 600);
+	assert_string_equal(c.radius.accounting_spool, "/tmp/acct.spool");
+}
+
+static void provider_radius_needs_a_server(void **state)
+{
+	expect_error("l2tpd {\n  auth {\n    provider = radius\n  }\n}\n", "3:16",
+		     "provider = radius needs a radius { } block with a server");
+	expect_error("l2tpd {\n  radius {\n    nas_identifier = x\n  }\n}\n", "2:3",
+		     "radius: no server");
+}
+
+static void a_server_needs_an_address_and_one_secret(void **state)
+{
+	expect_error("l2tpd {\n radius {\n  a {\n   secret = x\n  }\n }\n}\n", "3:3",
+		     "RADIUS server 'a' has no address");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n  }\n }\n}\n", "3:3",
+		     "RADIUS server 'a' has no secret (secret or secret_file)");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   secret = x\n"
+		     "   secret_file = /etc/hostname\n  }\n }\n}\n", "6:4",
+		     "give secret or secret_file, not both");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = radius.example\n  }\n }\n}\n",
+		     "4:14", "expected an IPv4 or IPv6 address for 'address'");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   auth_port = 0\n"
+		     "   secret = x\n  }\n }\n}\n", "5:16", "'auth_port' must be 1-65535");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   port = 1812\n"
+		     "  }\n }\n}\n", "5:4", "unknown setting 'port' in RADIUS server 'a'");
+}
+
+static void secret_file_unreadable_or_open_to_everyone_is_refused(void **state)
+{
+	char text[512];
+	const char *sf;
+
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   secret_file = %s/missing\n  }\n }\n}\n", dir[0] ? dir : "/nonexistent");
+	expect_error(text, "5:18", "cannot be read: No such file or directory");
+
+	sf = secret_file("open", "s3cret\n", 0644);
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   secret_file = %s\n  }\n }\n}\n", sf);
+	expect_error(text, "5:18", "is accessible to everyone (mode 0644): chmod o-rwx it");
+
+	sf = secret_file("empty", "\n", 0600);
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   secret_file = %s\n  }\n }\n}\n", sf);
+	expect_error(text, "5:18", "the secret (its first line) is empty");
+
+	/* group-readable is the packaging's way (root:l2tpd 0640): fine */
+	sf = secret_file("group", "s3cret\r\nsecond line ignored\n", 0640);
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   secret_file = %s\n  }\n }\n}\n", sf);
+	{
+		struct l2tpd_config c;
+		char err[512];
+
+		assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+		assert_string_equal(c.radius.servers[0].secret, "s3cret");
+	}
+}
+
+static void engine_settings_are_checked(void **state)
+{
+	const char *pre = "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   secret = x\n  }\n";
+	char text[512];
+
+#define WITH(line) (snprintf(text, sizeof(text), "%s%s\n }\n}\n", pre, line), text)
+	expect_error(WITH("  tries = 0"), "7:11", "'tries' must be 1-20");
+	expect_error(WITH("  timeout = 5ms"), "7:13", "'timeout' must be between 10ms and");
+	expect_error(WITH("  timeout = 2h"), "7:13", "expected a duration");
+	expect_error(WITH("  interim_interval = 30s"), "7:22", "at least 60s (RFC 2869 5.16)");
+	expect_error(WITH("  accounting_spool = spool"), "7:22", "must be an absolute path");
+	expect_error(WITH("  nas_ip_address = 192.0.2.1, 192.0.2.2"), "7:31",
+		     "one of each for 'nas_ip_address'");
+	expect_error(WITH("  secret = y"), "7:3", "'secret' belongs in a server's block");
+	expect_error(WITH("  server = 192.0.2.1"), "7:3", "unknown setting 'server' in radius");
+	expect_error(WITH("  timeout = 3s\n  max_timeout = 1s"), "2:2",
+		     "max_timeout must be >= timeout");
+#undef WITH
+}
+
+static void at_most_eight_servers(void **state)
+{
+	char text[2048];
+	size_t n = 0;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "l2tpd {\n radius {\n");
+	for (int i = 0; i < 9; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "  s%d { address = 192.0.2.%d\n secret = x }\n", i, i + 1);
+	snprintf(text + n, sizeof(text) - n, " }\n}\n");
+	expect_error(text, "19:3", "at most 8 RADIUS servers");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(without_a_radius_block_nothing_is_configured),
+		cmocka_unit_test(two_servers_and_every_key_are_read),
+		cmocka_unit_test(provider_radius_needs_a_server),
+		cmocka_unit_test(a_server_needs_an_address_and_one_secret),
+		cmocka_unit_test(secret_file_unreadable_or_open_to_everyone_is_refused),
+		cmocka_unit_test(engine_settings_are_checked),
+		cmocka_unit_test(at_most_eight_servers),
+	};
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}
