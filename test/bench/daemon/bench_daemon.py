@@ -72,7 +72,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -83,6 +82,7 @@ TOP = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "integration"))
 from lib.netns import Stack, run, wait_for  # noqa: E402
 from lib import peers  # noqa: E402
+from lib.l2tpd import ctl_request  # noqa: E402
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"
@@ -287,20 +287,10 @@ class Daemon:
     def status(self):
         """`json status` on the control socket, or None while it does not answer."""
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                s.settimeout(5)
-                s.connect(self.sock)
-                s.sendall(b"json status\n")
-                chunks = []
-                while True:
-                    b = s.recv(65536)
-                    if not b:
-                        break
-                    chunks.append(b)
+            ok, text = ctl_request(self.sock, "json status", timeout=5)
         except OSError:
             return None
-        first, _, rest = b"".join(chunks).decode().partition("\n")
-        return json.loads(rest) if first == "ok" else None
+        return json.loads(text) if ok else None
 
     def snapshot(self):
         return proc_snapshot([self.pid])
