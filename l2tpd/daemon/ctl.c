@@ -320,6 +320,25 @@ static void cmd_pools(struct server *srv, struct strbuf *o, bool json)
 		outf(o, "]\n");
 }
 
+/* The selectors of disconnect and trace (select.c): 0 when they select
+ * sessions, else -1 with the error written to the reply. */
+static int parse_selection(struct strbuf *o, const struct ctl_request *req,
+			   struct session_filter *f)
+{
+	char err[160];
+
+	if (session_filter_parse(f, req->n_args, (char **)req->args, err, sizeof(err))) {
+		outf(o, "error: %s\n", err);
+		return -1;
+	}
+	if (!session_filter_selects(f) || f->sort != SORT_NONE) {
+		outf(o, "error: %s\n", f->sort != SORT_NONE ? "sort is for sessions"
+							 : "nothing selected");
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs one parsed request; the reply starts with "ok" or "error: ...". */
 static void run_request(struct server *srv, const struct ctl_request *req, struct strbuf *o)
 {
@@ -389,15 +408,11 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 		/* selectors: address=A interface=IF peer=P policy=P user=U
 		 * session=T/S, or all (select.c) */
 		struct session_filter f;
-		char err[160];
 		int n;
 
-		if (session_filter_parse(&f, req->n_args, (char **)req->args, err, sizeof(err))) {
-			outf(o, "error: %s\n", err);
-		} else if (!session_filter_selects(&f) || f.sort != SORT_NONE) {
-			outf(o, "error: %s\n", f.sort != SORT_NONE ? "sort is for sessions"
-								 : "nothing selected");
-		} else if ((n = server_disconnect_filter(srv, &f)) > 0) {
+		if (parse_selection(o, req, &f))
+			break;
+		if ((n = server_disconnect_filter(srv, &f)) > 0) {
 			outf(o, "ok\n%d session(s) disconnected\n", n);
 		} else {
 			outf(o, "error: no session matches\n");
@@ -407,15 +422,11 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 	case CTL_CMD_TRACE: {
 		/* the same selectors as disconnect (select.c); trace.h */
 		struct session_filter f;
-		char err[160];
 		int n;
 
-		if (session_filter_parse(&f, req->n_args, (char **)req->args, err, sizeof(err))) {
-			outf(o, "error: %s\n", err);
-		} else if (!session_filter_selects(&f) || f.sort != SORT_NONE) {
-			outf(o, "error: %s\n", f.sort != SORT_NONE ? "sort is for sessions"
-								 : "nothing selected");
-		} else if ((n = trace_set_filter(srv, &f, req->trace_on)) > 0) {
+		if (parse_selection(o, req, &f))
+			break;
+		if ((n = trace_set_filter(srv, &f, req->trace_on)) > 0) {
 			outf(o, "ok\ntracing %s for %d session(s)\n", req->trace_on ? "on" : "off", n);
 		} else {
 			outf(o, "error: no session matches\n");

@@ -224,11 +224,7 @@ int server_disconnect_filter(struct server *srv, const struct session_filter *f)
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->close_requested || !session_filter_match(srv, s, f))
 			continue;
-		log_notice("session %u/%u: user '%s' disconnected by the administrator",
-			   s->tunnel_id, s->session_id, SAFE_STR(s->user));
-		ipsec_admin_disconnect(srv, s);
-		/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
-		session_request_close(s, "disconnected by the administrator", 3, 0);
+		server_admin_disconnect(srv, s);
 		n++;
 	}
 	return n;

@@ -1173,14 +1173,20 @@ void server_flush(struct server *srv)
 		sd_event_exit(srv->event, 0);
 }
 
+void server_admin_disconnect(struct server *srv, struct session *s)
+{
+	log_notice("session %u/%u: user '%s' disconnected by the administrator",
+		   s->tunnel_id, s->session_id, SAFE_STR(s->user));
+	ipsec_admin_disconnect(srv, s);
+	/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
+	session_request_close(s, "disconnected by the administrator", 3, 0);
+}
+
 int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t session_id)
 {
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->tunnel_id == tunnel_id && s->session_id == session_id && !s->close_requested) {
-			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   tunnel_id, session_id, SAFE_STR(s->user));
-			ipsec_admin_disconnect(srv, s);
-			session_request_close(s, "disconnected by the administrator", 3, 0);
+			server_admin_disconnect(srv, s);
 			return 1;
 		}
 	}
@@ -1193,11 +1199,7 @@ int server_disconnect_user(struct server *srv, const char *user)
 
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (!s->close_requested && s->user[0] && strcasecmp(s->user, user) == 0) {
-			log_notice("session %u/%u: user '%s' disconnected by the administrator",
-				   s->tunnel_id, s->session_id, SAFE_STR(s->user));
-			ipsec_admin_disconnect(srv, s);
-			/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
-			session_request_close(s, "disconnected by the administrator", 3, 0);
+			server_admin_disconnect(srv, s);
 			n++;
 		}
 	}

@@ -323,6 +323,9 @@ void server_l2tp_config(const struct l2tpd_config *c, struct l2tp_config *lc);
 /* Begin an orderly stop: StopCCN to every tunnel, exit when drained. */
 void server_stop(struct server *srv);
 
+/* Administrative disconnect: logged, the IPsec SA deleted (ipsec.c), CDN
+ * result 3. One session, whatever selected it (l2tpctl disconnect ...). */
+void server_admin_disconnect(struct server *srv, struct session *s);
 /* Administrative disconnect; returns the number of sessions closed. */
 int server_disconnect_session(struct server *srv, uint16_t tunnel_id, uint16_t session_id);
 int server_disconnect_user(struct server *srv, const char *user);

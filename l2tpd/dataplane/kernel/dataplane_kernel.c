@@ -654,6 +654,8 @@ static int kernel_session_send_ppp(struct dataplane *dp, struct dp_session *s,
 		return -err;
 	}
 	dp->counters.tx_frames++;
+	if (fd == s->unit_fd)
+		dpk_ncp_count_add(&s->ncp, 1, len);
 	return 0;
 }
 
@@ -749,14 +751,20 @@ static int kernel_session_set_ip(struct dataplane *dp, struct dp_session *s,
 
 static int kernel_session_stats(struct dataplane *dp, struct dp_session *s, struct dp_stats *st)
 {
+	int rc;
+
 	if (!s || !st)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	/* No unit yet: no IP has flowed (PPP control frames are not counted
-	 * on pppN either, they never cross the netdev). */
+	/* No unit yet: no IP has flowed. LCP and authentication go through
+	 * the channel and are not counted on pppN; the NCP frames of the
+	 * unit are, and are taken out (struct dpk_ncp_count). */
 	if (s->ifindex <= 0)
 		return 0;
-	return dpk_nl_link_stats(dp, s->ifindex, st);
+	rc = dpk_nl_link_stats(dp, s->ifindex, st);
+	if (rc == 0)
+		dpk_data_stats(st, &s->ncp);
+	return rc;
 }
 
 static const char *kernel_session_ifname(struct dataplane *dp, struct dp_session *s)
@@ -812,6 +820,8 @@ static void kernel_fd_ready(struct dataplane *dp, int fd)
 			continue;
 		}
 		dp->counters.rx_frames++;
+		if (e->kind == DPK_FD_UNIT)
+			dpk_ncp_count_add(&s->ncp, 0, (size_t)n - (size_t)off);
 		dp->cb.ppp_control_rx(dp->cb.ctx, s, s->cookie, dp->rx_buf + off,
 				      (size_t)n - (size_t)off);
 		/* The daemon may have deleted the session (and a new one may

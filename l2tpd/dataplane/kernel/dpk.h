@@ -50,6 +50,21 @@ const struct dpk_fd_entry *dpk_fdtab_get(const struct dpk_fdtab *t, int fd);
 void dpk_fdtab_del(struct dpk_fdtab *t, int fd);
 void dpk_fdtab_free(struct dpk_fdtab *t);
 
+/* The NCP frames (IPCP, IPV6CP, CCP) a session's unit fd carried: ppp_generic
+ * counts them on pppN with the IP packets (ppp_receive_nonmp_frame counts
+ * every frame that reaches the unit, ppp_send_frame every frame it sends),
+ * so session_stats, which is IP data only (dataplane.h), takes them out.
+ * 32 bits each, saturating: a session's control frames are few. */
+struct dpk_ncp_count {
+	uint32_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+};
+
+/* One frame of len octets from the protocol field on, as ppp_generic
+ * counts it (len - 2 bytes). */
+void dpk_ncp_count_add(struct dpk_ncp_count *c, int tx, size_t len);
+/* The link's counters less the NCP frames: the IP data (never below 0). */
+void dpk_data_stats(struct dp_stats *st, const struct dpk_ncp_count *c);
+
 struct dp_tunnel {
 	struct dp_tunnel *next, *prev;     /* all tunnels of the dataplane */
 	struct dp_session *sessions;       /* its sessions (doubly linked) */
@@ -80,6 +95,7 @@ struct dp_session {
 	uint8_t connected;                 /* pppox_fd connected: closing it deletes the session */
 	char ifname[IFNAMSIZ];             /* "" until the unit exists */
 	char want_name[IFNAMSIZ];          /* ifname_hint, for the unit */
+	struct dpk_ncp_count ncp;          /* through the unit fd, not IP data */
 };
 
 struct dataplane {

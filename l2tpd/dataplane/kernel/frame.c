@@ -114,6 +114,39 @@ int dpk_send_fd(int pppox_fd, int chan_fd, int unit_fd, const uint8_t *frame, si
 	return chan_fd;
 }
 
+static void add_sat(uint32_t *v, uint64_t n)
+{
+	*v = n > UINT32_MAX - *v ? UINT32_MAX : *v + (uint32_t)n;
+}
+
+void dpk_ncp_count_add(struct dpk_ncp_count *c, int tx, size_t len)
+{
+	/* ppp_generic: rx_bytes/tx_bytes += skb->len - 2, the protocol
+	 * field not counted (RFC 1661 section 2). */
+	uint64_t bytes = len >= 2 ? len - 2 : 0;
+
+	if (tx) {
+		add_sat(&c->tx_frames, 1);
+		add_sat(&c->tx_bytes, bytes);
+	} else {
+		add_sat(&c->rx_frames, 1);
+		add_sat(&c->rx_bytes, bytes);
+	}
+}
+
+static uint64_t less(uint64_t v, uint32_t n)
+{
+	return v > n ? v - n : 0;
+}
+
+void dpk_data_stats(struct dp_stats *st, const struct dpk_ncp_count *c)
+{
+	st->rx_packets = less(st->rx_packets, c->rx_frames);
+	st->rx_bytes = less(st->rx_bytes, c->rx_bytes);
+	st->tx_packets = less(st->tx_packets, c->tx_frames);
+	st->tx_bytes = less(st->tx_bytes, c->tx_bytes);
+}
+
 void dpk_ipv6_link_local(uint64_t ifid, struct in6_addr *out)
 {
 	ipv6_link_local(ifid, out->s6_addr);	/* RFC 5072 section 5 (lib) */

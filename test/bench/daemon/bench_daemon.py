@@ -34,10 +34,10 @@ they showed):
        (~20-50 ms each, docs/dataplane-userspace.md): 10,000 TUNs take 4-5
        minutes, most of the default run's ~10 minutes.
    Then the userspace data path throughput: one session set up by the
-   client, whose UDP port is then taken over by dp-user-test (the same
-   data path library, with a TUN device in cli) with the session's ids, so
-   iperf3 runs TCP through the daemon's TUN + L2TP path in both directions.
-   The figure is that of the pair (daemon + dp-user-test on 2 shared cores);
+   client, whose UDP port is then taken over by dp-test --plane userspace
+   (the same data path library, with a TUN device in cli) with the
+   session's ids, so iperf3 runs TCP through the daemon's TUN + L2TP path in both directions.
+   The figure is that of the pair (daemon + dp-test on 2 shared cores);
    the daemon's CPU share during the transfer is printed alongside.
 
 2. VM part (test/vm/vm-run: Debian's kernel with L2TP and PPP under qemu
@@ -72,7 +72,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -83,6 +82,7 @@ TOP = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "integration"))
 from lib.netns import Stack, run, wait_for  # noqa: E402
 from lib import peers  # noqa: E402
+from lib.l2tpd import ctl_request  # noqa: E402
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"
@@ -287,20 +287,10 @@ class Daemon:
     def status(self):
         """`json status` on the control socket, or None while it does not answer."""
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                s.settimeout(5)
-                s.connect(self.sock)
-                s.sendall(b"json status\n")
-                chunks = []
-                while True:
-                    b = s.recv(65536)
-                    if not b:
-                        break
-                    chunks.append(b)
+            ok, text = ctl_request(self.sock, "json status", timeout=5)
         except OSError:
             return None
-        first, _, rest = b"".join(chunks).decode().partition("\n")
-        return json.loads(rest) if first == "ok" else None
+        return json.loads(text) if ok else None
 
     def snapshot(self):
         return proc_snapshot([self.pid])
@@ -475,7 +465,7 @@ def host_throughput(workdir, seconds=10):
     stack = Stack(wd)
     try:
         srv, cli = net(stack)
-        # No HELLO and no LCP echo: the client is replaced by dp-user-test,
+        # No HELLO and no LCP echo: the client is replaced by dp-test,
         # which answers neither.
         d = Daemon(stack, srv, "userspace", 1, 1, 1, 1,
                    timers="hello_interval = 0\n lcp_echo_interval = 1h")
@@ -490,14 +480,15 @@ def host_throughput(workdir, seconds=10):
                                                    None), timeout=30)
         time.sleep(0.5)        # let the last acknowledgements pass
         c.stop(signal.SIGKILL)  # no close: the daemon keeps the session
-        dp = stack.spawn("dp-user-test", [
-            exe("test", "tools", "dataplane-userspace", "dp-user-test"), "--local", CLIENT,
+        dp = stack.spawn("dp-test", [
+            exe("test", "tools", "dataplane", "dp-test"), "--plane", "userspace",
+            "--local", CLIENT,
             "--port", str(port), "--peer", SERVER, "--tunnel",
             "%d:%d" % (line["tunnel_id"], line["peer_tunnel_id"]), "--session",
             "%d:%d" % (line["session_id"], line["peer_session_id"]), "--ip",
-            "%s:%s" % (line["addr"], line["peer_addr"]), "--mtu", "1400",
-            "--cmd-fifo", mkfifo(stack)], ns=cli)
-        wait_for("dp-user-test TUN", lambda: links(cli, "l2tp") == 1, timeout=20)
+            "%s,%s" % (line["addr"], line["peer_addr"]), "--mtu", "1400",
+            "--control", mkfifo(stack)], ns=cli)
+        wait_for("dp-test TUN", lambda: links(cli, "l2tp") == 1, timeout=20)
         out = run(["ping", "-c", "3", "-i", "0.2", "-w", "10", LOCAL], ns=cli, check=False)
         res["ping"] = [l for l in out.splitlines() if "rtt" in l or "received" in l]
         stack.spawn("iperf3-server", ["iperf3", "-s", "-B", LOCAL], ns=srv)

@@ -28,27 +28,6 @@ DNS, WINS = "192.0.2.53", "192.0.2.54"
 # truncates its config file path at about 100 characters.
 USER, PASSWORD = "alice", "Alice-Secret-1"
 
-# The LNS side of the reference scenario (test/integration/reference): pppd
-# requires MS-CHAPv2 and hands out DNS and WINS in IPCP.
-LNS_PPP = """
-    require-mschap-v2
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    ms-dns %s
-    ms-wins %s
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    lcp-echo-interval 10
-    lcp-echo-failure 3
-    name l2tp-lns
-    debug
-    logfile {log}
-""" % (DNS, WINS)
-
 
 def client_binary():
     build = os.environ.get("L2TP_BUILD_DIR")
@@ -68,7 +47,9 @@ class Lns:
         stack.veth(self.srv, "srv0", SERVER + "/24", self.cli, "cli0", CLIENT + "/24")
         self.pppd_log = os.path.join(workdir, "pppd-lns.log")
         self.xl2tpd = peers.Xl2tpd(stack, self.srv, "xl2tpd-lns")
-        self.xl2tpd.configure_lns(SERVER, LNS_LOCAL, POOL, LNS_PPP.format(log=self.pppd_log))
+        # The LNS side of the reference scenario (test/integration/reference).
+        self.xl2tpd.configure_lns(SERVER, LNS_LOCAL, POOL,
+                                  peers.pppd_lns_options(self.pppd_log, DNS, WINS))
 
     def start(self, secrets):
         peers.write_chap_secrets(secrets)

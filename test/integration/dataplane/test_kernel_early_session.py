@@ -23,7 +23,7 @@ import sys
 import pytest
 
 from lib.netns import run, wait_for
-from lib import peers
+from lib import peers, raw_lac
 from lib.l2tpd import L2tpd, PASSWORDS, EXAMPLE_POLICY
 from lib.client import run_client, by_event
 
@@ -87,55 +87,9 @@ def test_our_client_sees_no_lcp_restart_over_twenty_sessions(stack, lns):
     assert len(re.findall(r"session \d+/\d+ up: user 'alice'", d.log())) == 20, d.log()
 
 
-# A bare LAC, by hand (RFC 2661): SCCRQ, SCCCN, ICRQ, then, when told on
-# stdin, a CDN instead of the ICCN. Header: T L S bits and version 2.
-RAW_LAC = r"""
-import socket, struct, sys
-srv = (sys.argv[1], 1701)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[2], 0))
-s.settimeout(60)
-ns = nr = 0
-def avp(attr, val):
-    return struct.pack("!HHH", 0x8000 | (6 + len(val)), 0, attr) + val
-def send(tid, sid, avps):
-    global ns
-    body = b"".join(avps)
-    s.sendto(struct.pack("!HHHHHH", 0xc802, 12 + len(body), tid, sid, ns, nr) + body, srv)
-    ns += 1
-def recv(mtype):
-    global nr
-    while True:
-        b, _ = s.recvfrom(4096)
-        flags, length, tid, sid, mns, mnr = struct.unpack("!HHHHHH", b[:12])
-        if length == 12:
-            continue                        # ZLB acknowledgement
-        nr = (mns + 1) & 0xffff
-        avps, off = {}, 12
-        while off + 6 <= length:
-            bits, vendor, attr = struct.unpack("!HHH", b[off:off + 6])
-            n = bits & 0x3ff
-            avps[attr] = b[off + 6:off + n]
-            off += n
-        t = struct.unpack("!H", avps[0])[0]
-        if t == mtype:
-            return avps
-        if t in (4, 14):                   # StopCCN, CDN
-            sys.exit("refused: %r" % avps)
-send(0, 0, [avp(0, struct.pack("!H", 1)), avp(2, b"\x01\x00"), avp(3, struct.pack("!I", 1)),
-            avp(7, b"raw-lac"), avp(9, struct.pack("!H", 1))])
-tid = struct.unpack("!H", recv(2)[9])[0]    # SCCRP: its Assigned Tunnel ID
-send(tid, 0, [avp(0, struct.pack("!H", 3))])                     # SCCCN
-send(tid, 0, [avp(0, struct.pack("!H", 10)), avp(14, struct.pack("!H", 7)),
-              avp(15, struct.pack("!I", 7))])                    # ICRQ
-sid = struct.unpack("!H", recv(11)[14])[0]  # ICRP: its Assigned Session ID
-print("icrp", tid, sid, flush=True)
-sys.stdin.readline()
-send(tid, sid, [avp(0, struct.pack("!H", 14)), avp(1, struct.pack("!H", 3)),
-                avp(14, struct.pack("!H", 7))])                  # CDN, result 3
-print("cdn", flush=True)
-sys.stdin.readline()
-"""
+# A bare LAC written by hand (lib/raw_lac.py): SCCRQ, SCCCN, ICRQ, then,
+# when told on stdin, a CDN instead of the ICCN.
+RAW_LAC = raw_lac.__file__
 
 
 @pytest.mark.vm
@@ -144,8 +98,8 @@ def test_a_call_cleared_before_its_iccn_has_its_kernel_session_deleted(stack, ln
     a CDN in place of the ICCN deletes it (once: the daemon's log says the
     session closed before it was up, and nothing is left)."""
     d, srv, cli = lns
-    lac = subprocess.Popen(["ip", "netns", "exec", cli, sys.executable, "-c", RAW_LAC,
-                            SERVER, CLIENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    lac = subprocess.Popen(["ip", "netns", "exec", cli, sys.executable, RAW_LAC,
+                            SERVER, CLIENT, "cdn"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     try:
         line = lac.stdout.readline().split()

@@ -79,16 +79,23 @@ class L2tpd:
 
     def ctl(self, request):
         """One request on the control socket; returns (ok, text)."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(10)
-            s.connect(self.sock)
-            s.sendall((request + "\n").encode())
-            chunks = []
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                chunks.append(b)
-        text = b"".join(chunks).decode()
-        first, _, rest = text.partition("\n")
-        return first == "ok", rest if first == "ok" else first
+        return ctl_request(self.sock, request)
+
+
+def ctl_request(sock, request, timeout=10):
+    """One request on a control socket (the protocol l2tpctl speaks, one
+    line in, the reply until the daemon closes): (True, the text after
+    "ok") or (False, the "error: ..." line). OSError when nobody answers."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock)
+        s.sendall((request + "\n").encode())
+        chunks = []
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    text = b"".join(chunks).decode()
+    first, _, rest = text.partition("\n")
+    return first == "ok", rest if first == "ok" else first

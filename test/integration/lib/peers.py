@@ -195,6 +195,17 @@ def pppd_lac_options(user, log, password=None, mtu=1400, peer_dns=True, maxfail=
     return "\n".join(lines) + "\n"
 
 
+def pppd_lns_options(log, dns="192.0.2.53", wins="192.0.2.54"):
+    """pppd options of the reference LNS (xl2tpd + pppd, as the Windows
+    server behaves): MS-CHAPv2 required, DNS and WINS handed out in IPCP,
+    MTU/MRU 1400, no compression, LCP echo every 10 s."""
+    return "\n".join([
+        "require-mschap-v2", "refuse-pap", "refuse-chap", "refuse-mschap", "refuse-eap",
+        "ms-dns %s" % dns, "ms-wins %s" % wins, "mtu 1400", "mru 1400", "noccp",
+        "nodefaultroute", "lcp-echo-interval 10", "lcp-echo-failure 3", "name l2tp-lns",
+        "debug", "logfile %s" % log]) + "\n"
+
+
 def write_chap_secrets(entries):
     """pppd reads /etc/ppp/chap-secrets at a fixed path: only ever call this
     inside the test VM, whose root is a throw-away overlay."""

@@ -20,25 +20,6 @@ SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LNS_LOCAL, POOL = "198.51.100.1", "198.51.100.10-198.51.100.20"
 PSK = "reference-psk-7f3a"
 
-LNS_PPP = """
-    require-mschap-v2
-    refuse-pap
-    refuse-chap
-    refuse-mschap
-    refuse-eap
-    ms-dns 192.0.2.53
-    ms-wins 192.0.2.54
-    mtu 1400
-    mru 1400
-    noccp
-    nodefaultroute
-    lcp-echo-interval 10
-    lcp-echo-failure 3
-    name l2tp-lns
-    debug
-    logfile {log}
-"""
-
 
 @pytest.mark.vm
 def test_reference_l2tp_ipsec_session_with_real_peers(stack, workdir):
@@ -66,7 +47,7 @@ def test_reference_l2tp_ipsec_session_with_real_peers(stack, workdir):
 
     peers.write_chap_secrets([("alice", "Alice-Secret-1")])
     lns = peers.Xl2tpd(stack, srv, "xl2tpd-lns")
-    lns.configure_lns(SERVER, LNS_LOCAL, POOL, LNS_PPP.format(log=os.path.join(workdir, "pppd-lns.log")))
+    lns.configure_lns(SERVER, LNS_LOCAL, POOL, peers.pppd_lns_options(os.path.join(workdir, "pppd-lns.log")))
     lac = peers.Xl2tpd(stack, cli, "xl2tpd-lac")
     lac.configure_lac(CLIENT, SERVER, peers.pppd_lac_options("alice", os.path.join(workdir, "pppd-lac.log"), maxfail=None))
     lns.start()

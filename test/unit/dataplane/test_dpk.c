@@ -364,6 +364,50 @@ static void frames_go_through_the_socket_until_the_grant(void **state)
 	assert_int_equal(dpk_send_fd(7, 8, 9, ipcp, 0), 8);	/* no protocol: the channel */
 }
 
+/* pppN counts the unit's NCP frames as ppp_generic does (length less the
+ * protocol field); session_stats takes them out: IP data only. */
+static void ncp_frames_of_the_unit_are_not_data(void **state)
+{
+	struct dpk_ncp_count c = { 0 };
+	struct dp_stats st = { .rx_packets = 5, .rx_bytes = 5 * 84 + 10,
+			       .tx_packets = 4, .tx_bytes = 3 * 84 + 10 + 12 };
+
+	(void)state;
+	dpk_ncp_count_add(&c, 0, 12);	/* an IPCP Configure-Request read: 10 octets counted */
+	dpk_ncp_count_add(&c, 1, 12);	/* and one written */
+	dpk_ncp_count_add(&c, 1, 14);
+	assert_int_equal(c.rx_frames, 1);
+	assert_int_equal(c.rx_bytes, 10);
+	assert_int_equal(c.tx_frames, 2);
+	assert_int_equal(c.tx_bytes, 22);
+	dpk_data_stats(&st, &c);
+	assert_int_equal(st.rx_packets, 4);
+	assert_int_equal(st.rx_bytes, 4 * 84 + 84);
+	assert_int_equal(st.tx_packets, 2);
+	assert_int_equal(st.tx_bytes, 3 * 84);
+}
+
+/* Never below zero (a counter reset under us, frames the kernel dropped
+ * from a full queue before we read them), and the 32-bit counts stop at
+ * their maximum instead of wrapping to small numbers. */
+static void ncp_counts_saturate_and_data_never_goes_negative(void **state)
+{
+	struct dpk_ncp_count c = { .rx_bytes = UINT32_MAX - 1, .tx_frames = UINT32_MAX };
+	struct dp_stats st = { .rx_packets = 0, .rx_bytes = 7, .tx_packets = 3, .tx_bytes = 0 };
+
+	(void)state;
+	dpk_ncp_count_add(&c, 0, 100);
+	dpk_ncp_count_add(&c, 1, 1);	/* shorter than a protocol field: no bytes */
+	assert_int_equal(c.rx_bytes, UINT32_MAX);
+	assert_int_equal(c.tx_frames, UINT32_MAX);
+	assert_int_equal(c.tx_bytes, 0);
+	dpk_data_stats(&st, &c);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(st.rx_bytes, 0);
+	assert_int_equal(st.tx_packets, 0);
+	assert_int_equal(st.tx_bytes, 0);
+}
+
 static void fd_table_maps_fds_to_sessions_and_grows(void **state)
 {
 	struct dpk_fdtab t = { NULL, 0 };
@@ -542,6 +586,8 @@ int main(void)
 		cmocka_unit_test(frame_without_room_for_a_protocol_is_refused),
 		cmocka_unit_test(frame_with_compressed_protocol_is_one_octet),
 		cmocka_unit_test(lcp_and_auth_go_through_the_channel_ncps_through_the_unit),
+		cmocka_unit_test(ncp_frames_of_the_unit_are_not_data),
+		cmocka_unit_test(ncp_counts_saturate_and_data_never_goes_negative),
 		cmocka_unit_test(fd_table_maps_fds_to_sessions_and_grows),
 		cmocka_unit_test(tunnel_socket_is_bound_connected_and_reads_like_a_listener),
 		cmocka_unit_test(addresses_print_as_the_log_shows_them),

@@ -331,6 +331,37 @@ static void lcp_echoes_do_not_keep_an_idle_session(void **state)
 	dh_stop(&h);
 }
 
+/* The idle clock starts when IPCP opens, with the data plane's counters as
+ * they are then: what was counted before (an IPV6CP that opened first and
+ * carried IPv6, a plane whose device counted something at the grant) is not
+ * activity after it. A baseline of 0 took those packets for traffic at the
+ * first check, and a silent session lived two idle periods. */
+static void data_counted_before_ipcp_opened_is_not_activity(void **state)
+{
+	struct dh_opts o = { .profile = "idle_timeout = 5m", .tweak = no_lcp_echo };
+	struct dh h;
+	struct dh_call c;
+
+	(void)state;
+	dh_start(&h, &o);
+	dh_tunnel_open(&h);
+	dh_call_request(&h, &c, 7, "alice", "alice-pw");
+	c.dp->stats.rx_packets = 3;	/* before IPCP: counted, then silence */
+	c.dp->stats.tx_packets = 2;
+	dh_call_connect(&c);
+	dh_call_start_ppp(&c);
+	dh_pump(&h);
+	assert_true(c.ipcp_up);
+	uint64_t up = h.now;
+
+	dh_advance(&h, 5 * 60000);
+	const struct dh_pkt *cdn = dh_cdn(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_int_equal(cdn->at - up, 5 * 60000);
+	dh_stop(&h);
+}
+
 /* Traffic seen when the idle timer fires keeps the session: the daemon
  * samples the data plane's counters at its checks (session.c,
  * session_timer_fired), so the next check is a full idle_timeout after the
@@ -493,6 +524,7 @@ int main(void)
 		cmocka_unit_test(session_timeout_ends_the_session_at_its_deadline),
 		cmocka_unit_test(idle_timeout_ends_a_silent_session_after_its_duration),
 		cmocka_unit_test(traffic_before_the_idle_check_keeps_the_session),
+		cmocka_unit_test(data_counted_before_ipcp_opened_is_not_activity),
 		cmocka_unit_test(lcp_echoes_do_not_keep_an_idle_session),
 		cmocka_unit_test(dead_client_is_found_by_lcp_echo_and_cleared_with_CDN_result_1),
 		cmocka_unit_test(ike_sa_is_deleted_only_after_the_control_connection_closed),

@@ -11,7 +11,7 @@
  *   bit 2  the payload is also read from the TUN device (fd_ready path)
  *   bit 3  echo control frames back (session_send_ppp)
  *   bit 5  sequence numbers on our sends
- * Seeds: test/tools/dataplane-userspace/corpus/.
+ * Seeds: test/fuzz/corpus/dp_user_rx/.
  */
 #include <assert.h>
 #include <stdint.h>
