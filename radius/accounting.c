@@ -637,7 +637,11 @@ uint64_t radius_acct_next_timer(const struct radius_acct *a)
 {
 	uint64_t next = radius_client_next_timer(a->client);
 
-	if (a->waiting.head && !any_alive(a) && a->hold_until_ms < next)
+	/* every server dead: the next record is tried at hold_until_ms, but
+	 * only once the one in flight ended (dispatch's limit is then 1); a
+	 * deadline already past while one is in flight would be popped again
+	 * and again by the caller's timer loop, which never returns */
+	if (a->waiting.head && !a->flight.n && !any_alive(a) && a->hold_until_ms < next)
 		next = a->hold_until_ms;
 	return next;
 }

@@ -968,6 +968,10 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 		log_err("cannot create the event loop's timers: %s", strerror(-r));
 		return -1;
 	}
+	/* deadlines set before the loop's timer existed (accounting's
+	 * retransmissions of its Accounting-On and restored records, acct.c)
+	 * are armed now: else they wait for the first event of another kind */
+	server_rearm_heap(srv);
 	{
 		/* an optimisation, not a boundary: without it TCP still works
 		 * where fragments pass, so a failure is logged, not fatal */

@@ -399,6 +399,32 @@ static void records_wait_while_servers_are_down_and_go_when_one_returns(void **s
 	radius_acct_free(a);
 }
 
+/* With every server dead and a record in flight, the hold's deadline had
+ * passed and was still returned: the daemon's timer loop popped it again
+ * and again without end (l2tpd hung at its stop). Every deadline is after
+ * the time of the call that asked for it. */
+static void a_deadline_is_never_in_the_past_while_servers_are_dead(void **state)
+{
+	struct radius_acct *a;
+	uint64_t now = 0, next;
+
+	(void)state;
+	reset();
+	a = engine(100, 0);
+	put(a, 0, 1700000000, "s1", RADIUS_ACCT_START);
+	put(a, 0, 1700000000, "s2", RADIUS_ACCT_STOP);
+	while (now < 400000) {
+		next = radius_acct_next_timer(a);
+		assert_true(next > now);
+		now = next;
+		radius_acct_timer(a, now);
+	}
+	/* tried again and again, never acknowledged, never dropped */
+	assert_true(radius_acct_stats(a)->timeouts >= 3);
+	assert_int_equal(radius_acct_stats(a)->queued + radius_acct_stats(a)->in_flight, 2);
+	radius_acct_free(a);
+}
+
 static void the_queue_bound_drops_the_oldest_with_one_log_line(void **state)
 {
 	struct radius_acct *a;
@@ -748,6 +774,7 @@ int main(void)
 		cmocka_unit_test(an_unanswered_record_is_sent_again_unchanged),
 		cmocka_unit_test(a_silent_server_is_failed_over_with_the_delay_counted),
 		cmocka_unit_test(records_wait_while_servers_are_down_and_go_when_one_returns),
+		cmocka_unit_test(a_deadline_is_never_in_the_past_while_servers_are_dead),
 		cmocka_unit_test(the_queue_bound_drops_the_oldest_with_one_log_line),
 		cmocka_unit_test(a_long_outage_at_scale_keeps_the_newest_records),
 		cmocka_unit_test(unacknowledged_records_survive_a_restart),
