@@ -34,7 +34,8 @@ struct acct {
 	char spool_path[256];
 	struct server_timer timer;		/* the engine's next deadline */
 	char nas_identifier[64];
-	struct radius_conf conf;		/* the engine's secrets point into it */
+	struct radius_conf *conf;		/* the engine's secrets point into it */
+	bool alive[L2TPD_RADIUS_MAX_SERVERS];	/* as last logged */
 	bool off_sent;
 };
 
@@ -62,10 +63,13 @@ static uint32_t now_wall(void)
 
 /* ---- the engine on the loop ----------------------------------------------------- */
 
+static void log_server_states(struct acct *a);
+
 static void rearm(struct acct *a)
 {
 	uint64_t next = radius_acct_next_timer(a->engine);
 
+	log_server_states(a);
 	if (next == UINT64_MAX) {
 		timerheap_cancel(&a->srv->timers, &a->timer.node);
 		return;
@@ -73,6 +77,29 @@ static void rearm(struct acct *a)
 	if (timerheap_set(&a->srv->timers, &a->timer.node, next))
 		log_err("radius accounting: no memory for the retransmission timer: records wait "
 			"for the next event");
+}
+
+/* A server that stopped or started answering: one line each way (the
+ * engine itself logs only the queue's drops). */
+static void log_server_states(struct acct *a)
+{
+	char addr[64];
+
+	for (unsigned i = 0; i < a->conf->n_servers; i++) {
+		const struct radius_server_stats *st = radius_acct_server_stats(a->engine, i);
+
+		if (!st || st->alive == a->alive[i])
+			continue;
+		a->alive[i] = st->alive;
+		radius_io_server_str(a->srv->radius_io, RADIUS_IO_ACCT, i, addr, sizeof(addr));
+		if (st->alive)
+			log_notice("radius accounting: server '%s' (%s) answers again",
+				   a->conf->servers[i].name, addr);
+		else
+			log_warn("radius accounting: server '%s' (%s) does not answer: records wait "
+				 "(or go to the next server), probed with Status-Server every %ums",
+				 a->conf->servers[i].name, addr, a->conf->dead_time_ms);
+	}
 }
 
 static void engine_send(void *ctx, unsigned server, const uint8_t *pkt, size_t len)
@@ -132,7 +159,7 @@ static void nas_record(struct acct *a, enum radius_acct_status status)
 	memset(&nf, 0, sizeof(nf));
 	snprintf(nf.acct_session_id, sizeof(nf.acct_session_id), "%08X%08X", a->srv->acct_prefix,
 		 0u);
-	radius_nas_session_make(&ns, &nf, &a->conf, a->nas_identifier, NULL, NULL);
+	radius_nas_session_make(&ns, &nf, a->conf, a->nas_identifier, NULL, NULL);
 	radius_acct_record(a->engine, server_now_ms(a->srv), now_wall(), &ns, &r);
 	rearm(a);
 }
@@ -171,7 +198,7 @@ static void session_record(struct acct_session *as, enum radius_acct_status stat
 	if (status == RADIUS_ACCT_STOP)
 		r.terminate_cause = radius_acct_terminate_cause(
 			as->end ? (enum radius_session_end)(as->end - 1) : RADIUS_END_NAS_REQUEST);
-	radius_nas_session_make(&ns, &as->nas, &a->conf, a->nas_identifier, s->user,
+	radius_nas_session_make(&ns, &as->nas, a->conf, a->nas_identifier, s->user,
 				as->ike_identity);
 	radius_acct_record(a->engine, now, now_wall(), &ns, &r);
 	rearm(a);
@@ -212,7 +239,7 @@ void acct_session_granted(struct session *s, const struct radius_reply *attrs)
 	as->interim.fn = interim_fired;
 	as->interim.ctx = as;
 	as->interval_s = acct_interim_interval(attrs ? attrs->interim_interval : 0,
-					       a->conf.interim_interval);
+					       s->srv->cfg.radius.interim_interval);
 	if (attrs && attrs->n_class) {
 		/* RFC 2865 5.25: every Class sent unmodified in the
 		 * session's accounting */
@@ -328,10 +355,10 @@ static int spool_dir(const char *path, char *dir, size_t len)
 	return 0;
 }
 
-int acct_init(struct server *srv)
+/* The request engine's settings from rc; the secrets point into rc. */
+static void client_config(const struct radius_conf *rc, struct radius_client_config *cc)
 {
-	const struct radius_conf *rc = &srv->cfg.radius;
-	struct radius_client_config cc = {
+	*cc = (struct radius_client_config){
 		.n_servers = rc->n_servers,
 		.timeout_ms = rc->timeout_ms,
 		.max_timeout_ms = rc->max_timeout_ms,
@@ -342,6 +369,14 @@ int acct_init(struct server *srv)
 		 * Response Authenticator proves it */
 		.require_message_authenticator = false,
 	};
+	for (unsigned i = 0; i < rc->n_servers; i++)
+		cc->secrets[i] = rc->servers[i].secret;
+}
+
+int acct_init(struct server *srv)
+{
+	const struct radius_conf *rc = &srv->cfg.radius;
+	struct radius_client_config cc;
 	struct radius_acct_config ac = {
 		.max_records = ACCT_MAX_RECORDS,
 		.window = ACCT_WINDOW,
@@ -369,7 +404,13 @@ int acct_init(struct server *srv)
 		return -1;
 	}
 	a->srv = srv;
-	a->conf = *rc;
+	a->conf = malloc(sizeof(*a->conf));
+	if (!a->conf) {
+		log_err("no memory for RADIUS accounting");
+		free(a);
+		return -1;
+	}
+	*a->conf = *rc;
 	snprintf(a->spool_path, sizeof(a->spool_path), "%s", rc->accounting_spool);
 	radius_nas_identifier(&srv->cfg, a->nas_identifier, sizeof(a->nas_identifier));
 	a->timer.node.kind = SERVER_TIMER_CALLBACK;
@@ -380,17 +421,19 @@ int acct_init(struct server *srv)
 					  sizeof(err));
 	if (!a->spool) {
 		log_err("radius accounting: %s", err);
+		free(a->conf);
 		free(a);
 		return -1;
 	}
-	for (unsigned i = 0; i < rc->n_servers; i++)
-		cc.secrets[i] = a->conf.servers[i].secret;
+	client_config(a->conf, &cc);
+	memset(a->alive, 1, sizeof(a->alive));
 	ops.ctx = a;
 	a->engine = radius_acct_new(&cc, &ac, &ops);
 	if (!a->engine) {
 		log_err("cannot make the RADIUS accounting engine (bad settings or no memory)");
 		free(old);
 		radius_spool_file_close(a->spool);
+		free(a->conf);
 		free(a);
 		return -1;
 	}
@@ -409,6 +452,46 @@ int acct_init(struct server *srv)
 	return 0;
 }
 
+void acct_reconfigure(struct server *srv)
+{
+	struct acct *a = srv->acct;
+	const struct radius_conf *rc = &srv->cfg.radius;
+	struct radius_client_config cc;
+	struct radius_conf *next;
+
+	if (!a)
+		return;
+	radius_nas_identifier(&srv->cfg, a->nas_identifier, sizeof(a->nas_identifier));
+	if (!rc->n_servers || (a->conf->n_servers == rc->n_servers &&
+			       !memcmp(a->conf->servers, rc->servers, sizeof(rc->servers)) &&
+			       a->conf->timeout_ms == rc->timeout_ms &&
+			       a->conf->max_timeout_ms == rc->max_timeout_ms &&
+			       a->conf->tries == rc->tries && a->conf->dead_time_ms == rc->dead_time_ms &&
+			       a->conf->load_share == rc->load_share))
+		return;
+	/* the new settings beside the old ones until the new engine took
+	 * them: the old engine's secrets point into a->conf */
+	next = malloc(sizeof(*next));
+	if (!next) {
+		log_err("reload: no memory for the accounting servers: the running ones are kept");
+		return;
+	}
+	*next = *rc;
+	client_config(next, &cc);
+	if (radius_acct_reconfigure(a->engine, server_now_ms(srv), &cc)) {
+		log_err("reload: cannot make the accounting request engine: the running servers "
+			"are kept");
+		free(next);
+		return;
+	}
+	free(a->conf);
+	a->conf = next;
+	memset(a->alive, 1, sizeof(a->alive));
+	rearm(a);
+	log_notice("radius accounting: %u server(s) for records from now on (%u in flight sent "
+		   "again)", a->conf->n_servers, radius_acct_stats(a->engine)->in_flight);
+}
+
 void acct_free(struct server *srv)
 {
 	struct acct *a = srv->acct;
@@ -420,6 +503,7 @@ void acct_free(struct server *srv)
 		radius_io_set_input(srv->radius_io, RADIUS_IO_ACCT, NULL, NULL);
 	radius_acct_free(a->engine);	/* what is held stays in the spool */
 	radius_spool_file_close(a->spool);	/* flushed to disk */
+	free(a->conf);
 	free(a);
 	srv->acct = NULL;
 }

@@ -33,6 +33,11 @@ struct radius_spool_file_stats;
  * queue what the previous run left, send Accounting-On. 0, or -1 (logged:
  * the daemon does not start without the spool it was told to keep). */
 int acct_init(struct server *srv);
+/* A reload changed srv->cfg.radius: new servers, secrets or timers (and
+ * NAS-Identifier) for every record from now on; the records in flight go
+ * again to the new servers. radius.accounting and the spool wait for a
+ * restart (reload.c). */
+void acct_reconfigure(struct server *srv);
 /* At exit, after the sessions: what is not acknowledged stays in the
  * spool (flushed to disk here). */
 void acct_free(struct server *srv);

@@ -22,7 +22,7 @@ from lib.netns import wait_for
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 LOCAL = "198.51.100.1"
-NAS_IP, RAD1 = "203.0.113.1", "203.0.113.10"
+NAS_IP, RAD1, RAD2 = "203.0.113.1", "203.0.113.10", "203.0.113.11"
 SECRET = "Radius-Test-Secret"
 CLASS = "acct-class-of-alice"
 
@@ -68,10 +68,12 @@ class Bed:
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
         stack.veth(self.srv, "srv0", SERVER + "/24", self.cli, "cli0", CLIENT + "/24")
-        for addr in (NAS_IP, RAD1):
+        for addr in (NAS_IP, RAD1, RAD2):
             subprocess.run(["ip", "-n", self.srv, "addr", "add", addr + "/32", "dev", "lo"],
                            check=True)
         self.radius = FreeRadius(stack, self.srv, RAD1, nas=NAS_IP, secret=SECRET, users=USERS)
+        self.radius2 = FreeRadius(stack, self.srv, RAD2, nas=NAS_IP, secret=SECRET, users=USERS,
+                                  name="freeradius2")
         secret_file = os.path.join(stack.workdir, "radius.secret")
         with open(secret_file, "w") as f:
             f.write(SECRET + "\n")
@@ -120,16 +122,16 @@ class Bed:
         wait_for(user + " up", lambda: events("up"), timeout=30)
         return proc, events
 
-    def records(self, status=None, user=None):
-        recs = self.radius.records()
+    def records(self, status=None, user=None, radius=None):
+        recs = (radius or self.radius).records()
         return [r for r in recs if (status is None or r.get("Acct-Status-Type") == status) and
                 (user is None or r.get("User-Name") == user)]
 
-    def wait_record(self, status, user=None, count=1):
+    def wait_record(self, status, user=None, count=1, radius=None):
         return wait_for("%d %s record(s)%s in the detail file" %
                         (count, status, " of " + user if user else ""),
-                        lambda: (self.records(status, user)
-                                 if len(self.records(status, user)) >= count else None),
+                        lambda: (self.records(status, user, radius)
+                                 if len(self.records(status, user, radius)) >= count else None),
                         timeout=60)
 
     def radius_json(self):
@@ -354,3 +356,26 @@ def test_l2tpctl_radius_counts_per_server(stack):
     assert res.returncode == 0, res.stderr
     assert re.search(r"auth %s:1812 alive: 2 requests" % re.escape(RAD1), res.stdout), res.stdout
     assert "accounting: 3 records: 3 acknowledged, 0 queued" in res.stdout, res.stdout
+
+
+@pytest.mark.netns
+def test_a_reload_moves_accounting_to_the_new_server(stack):
+    bed = Bed(stack)
+    bed.radius2.start()
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out
+    bed.wait_record("Stop", "alice")
+    with open(bed.d.conf) as f:
+        conf = f.read()
+    with open(bed.d.conf, "w") as f:
+        f.write(conf.replace("address = %s" % RAD1, "address = %s" % RAD2))
+    ok, text = bed.d.ctl("reload")
+    assert ok, text
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out
+    stop = bed.wait_record("Stop", "alice", radius=bed.radius2)[0]
+    assert stop["Acct-Terminate-Cause"] == "User-Request", stop
+    assert [r["Acct-Status-Type"] for r in bed.records(radius=bed.radius2)] == ["Start", "Stop"]
+    # the first server got the first session only
+    assert len(bed.records("Start", "alice")) == 1
+    assert "radius accounting: 1 server(s) for records from now on" in bed.d.log(), bed.d.log()
