@@ -63,7 +63,7 @@ class Bed:
     example policy's users; RRAS's "Windows authentication, RADIUS
     accounting")."""
 
-    def __init__(self, stack, provider="radius", start_radius=True, extra=""):
+    def __init__(self, stack, provider="radius", start_radius=True, extra="", top=""):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -100,7 +100,8 @@ class Bed:
             accounting = yes
             accounting_spool = %s
             %s
-        }""" % (provider, RAD1, secret_file, NAS_IP, self.spool, extra)
+        }
+        %s""" % (provider, RAD1, secret_file, NAS_IP, self.spool, extra, top)
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY if provider == "radius" else None, extra=conf)
         self.d.start()
@@ -379,3 +380,15 @@ def test_a_reload_moves_accounting_to_the_new_server(stack):
     # the first server got the first session only
     assert len(bed.records("Start", "alice")) == 1
     assert "radius accounting: 1 server(s) for records from now on" in bed.d.log(), bed.d.log()
+
+
+@pytest.mark.netns
+def test_a_client_gone_silent_is_lost_carrier(stack):
+    """The client dies without a word (SIGKILL): the server's LCP echoes go
+    unanswered (RFC 1661 5.8) and the session ends as Lost-Carrier."""
+    bed = Bed(stack, top="timers {\n lcp_echo_interval = 1\n lcp_echo_failures = 2\n }")
+    proc, events = bed.hold("alice", "Alice-Secret-1")
+    bed.wait_record("Start", "alice")
+    proc.stop(signal.SIGKILL)
+    stop = bed.wait_record("Stop", "alice")[0]
+    assert stop["Acct-Terminate-Cause"] == "Lost-Carrier", stop
