@@ -618,6 +618,32 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 
 /* ---- events ------------------------------------------------------------------- */
 
+int radius_acct_reconfigure(struct radius_acct *a, uint64_t now_ms,
+			    const struct radius_client_config *ccfg)
+{
+	struct radius_client_ops cops = { .ctx = a, .send = on_send, .random = on_random,
+					  .done = on_done };
+	struct radius_client *c = radius_client_new(ccfg, &cops);
+
+	if (!c)
+		return -1;
+	/* the old engine's requests are forgotten, done not called: their
+	 * records go back to the queue, in order, and to the new servers */
+	radius_client_free(a->client);
+	a->client = c;
+	a->now_ms = now_ms;
+	while (a->flight.head) {
+		struct entry *e = a->flight.head;
+
+		unlink_entry(&a->flight, e);
+		e->in_flight = false;
+		insert_by_seq(&a->waiting, e);
+	}
+	a->hold_until_ms = 0;
+	dispatch(a);
+	return 0;
+}
+
 void radius_acct_input(struct radius_acct *a, uint64_t now_ms, unsigned server,
 		       const uint8_t *buf, size_t len)
 {
@@ -637,7 +663,11 @@ uint64_t radius_acct_next_timer(const struct radius_acct *a)
 {
 	uint64_t next = radius_client_next_timer(a->client);
 
-	if (a->waiting.head && !any_alive(a) && a->hold_until_ms < next)
+	/* every server dead: the next record is tried at hold_until_ms, but
+	 * only once the one in flight ended (dispatch's limit is then 1); a
+	 * deadline already past while one is in flight would be popped again
+	 * and again by the caller's timer loop, which never returns */
+	if (a->waiting.head && !a->flight.n && !any_alive(a) && a->hold_until_ms < next)
 		next = a->hold_until_ms;
 	return next;
 }

@@ -92,6 +92,13 @@ unsigned radius_acct_restore(struct radius_acct *a, uint64_t now_ms, uint32_t no
 int radius_acct_record(struct radius_acct *a, uint64_t now_ms, uint32_t now_wall,
 		       const struct radius_nas_session *s, const struct radius_acct_record *r);
 
+/* A reload: new servers, secrets or timers for every record from now on.
+ * The records in flight are sent again, to the new servers (the old
+ * engine's requests are forgotten: an answer to one is not believed).
+ * 0, or -1 (no memory, bad settings: the running servers stay). */
+int radius_acct_reconfigure(struct radius_acct *a, uint64_t now_ms,
+			    const struct radius_client_config *ccfg);
+
 void radius_acct_input(struct radius_acct *a, uint64_t now_ms, unsigned server,
 		       const uint8_t *buf, size_t len);
 void radius_acct_timer(struct radius_acct *a, uint64_t now_ms);

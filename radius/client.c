@@ -243,6 +243,7 @@ void radius_client_input(struct radius_client *c, uint64_t now_ms, unsigned serv
 		uint32_t rtt = (uint32_t)(now_ms - p->sent_ms);
 
 		s->st.rtt_ms = s->st.rtt_ms ? (7 * s->st.rtt_ms + rtt) / 8 : (rtt ? rtt : 1);
+		s->st.rtt_last_ms = rtt;
 	}
 	if (p->probe) {
 		release(s, p);

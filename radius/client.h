@@ -25,6 +25,7 @@ struct radius_server_stats {
 	uint64_t requests, retransmits, timeouts, responses;
 	uint64_t bad_authenticators, malformed, unknown_ids;
 	uint32_t rtt_ms;		/* smoothed round-trip time (RFC 6298's 1/8 weight) */
+	uint32_t rtt_last_ms;		/* the last answer's round-trip time */
 	bool alive;
 };
 

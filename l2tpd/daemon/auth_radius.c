@@ -10,6 +10,7 @@
 #include "client.h"
 #include "log.h"
 #include "radius_io.h"
+#include "radius_nas.h"
 #include "reply.h"
 #include "request.h"
 #include "server.h"
@@ -30,9 +31,8 @@ struct radius_login {
 	uint8_t challenge[16];
 	uint8_t response[49];			/* CHAP 16; MS-CHAPv2's Response value 49 */
 	uint8_t password[RADIUS_MAX_PASSWORD];
-	uint32_t nas_port;
 	char user[PPP_IDENTITY_MAX + 1];
-	char calling[64], called[48], acct_session_id[24];
+	struct radius_nas_facts nas;		/* as the session's accounting says (radius_nas.h) */
 	char *ike_identity;			/* copied, NULL none */
 };
 
@@ -104,50 +104,16 @@ static int engine_random(void *ctx, uint8_t *buf, size_t len)
 	return server_random(ar->srv, buf, len);
 }
 
-/* RFC 2865 5.31: the client's address, with its NAT-T port where it has
- * one ("203.0.113.7:4500"), as the DAS compares it (docs/radius.md). */
-static void station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN] = "";
-
-	inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->addr, ip, sizeof(ip));
-	if (!port)
-		snprintf(buf, len, "%s", ip);
-	else if (a->family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
-}
-
 /* radius_build_fn: the Access-Request for one server (request.h). */
 static int build(void *cookie, struct radius_writer *w, const char *secret)
 {
 	struct radius_login *l = cookie;
 	struct auth_radius *ar = l->ar;
-	const struct radius_conf *rc = ar->conf;
-	char client_ep[sizeof(((struct radius_login *)0)->calling)], *colon;
-	struct radius_nas_session s = {
-		.user = l->user,
-		.nas_ipv4 = rc->has_nas_ipv4 ? rc->nas_ipv4.s_addr : 0,
-		.nas_ipv6 = rc->has_nas_ipv6 ? rc->nas_ipv6.s6_addr : NULL,
-		.nas_identifier = ar->nas_identifier,
-		.nas_port = l->nas_port,
-		.calling_station = l->calling,
-		.called_station = l->called[0] ? l->called : NULL,
-		.tunnel_server_endpoint = l->called[0] ? l->called : NULL,
-		.ike_identity = l->ike_identity,
-		.acct_session_id = l->acct_session_id,
-	};
+	struct radius_nas_session s;
 	struct radius_credentials c = { .chap_id = l->chap_id };
 
-	/* the tunnel's client end: the calling station without a port */
-	snprintf(client_ep, sizeof(client_ep), "%s", l->calling[0] == '[' ? l->calling + 1
-									  : l->calling);
-	if (l->calling[0] == '[' && (colon = strchr(client_ep, ']')))
-		*colon = '\0';
-	else if (l->calling[0] != '[' && (colon = strchr(client_ep, ':')) && !strchr(colon + 1, ':'))
-		*colon = '\0';
-	s.tunnel_client_endpoint = client_ep;
+	radius_nas_session_make(&s, &l->nas, ar->conf, ar->nas_identifier, l->user,
+				l->ike_identity);
 	switch (l->method) {
 	case PPP_AUTH_PAP:
 		c.kind = RADIUS_AUTH_PAP;
@@ -438,14 +404,7 @@ static int fill_login(struct radius_login *l, const struct auth_query *q, char *
 		return -1;
 	}
 	if (f) {
-		l->nas_port = f->nas_port;
-		if (f->peer)
-			station(f->peer, f->natt_port, l->calling, sizeof(l->calling));
-		if (f->local)
-			station(f->local, 0, l->called, sizeof(l->called));
-		if (f->acct_session_id)
-			snprintf(l->acct_session_id, sizeof(l->acct_session_id), "%s",
-				 f->acct_session_id);
+		radius_nas_facts_fill(&l->nas, f);
 		if (f->ike_identity && f->ike_identity[0]) {
 			/* RADIUS text is at most 253 octets */
 			l->ike_identity = strndup(f->ike_identity, RADIUS_MAX_VALUE);
@@ -550,8 +509,7 @@ static bool auth_settings_differ(const struct radius_conf *a, const struct radiu
 
 static void set_nas_identifier(struct auth_radius *ar, const struct l2tpd_config *cfg)
 {
-	snprintf(ar->nas_identifier, sizeof(ar->nas_identifier), "%s",
-		 cfg->radius.nas_identifier[0] ? cfg->radius.nas_identifier : cfg->host_name);
+	radius_nas_identifier(cfg, ar->nas_identifier, sizeof(ar->nas_identifier));
 }
 
 /* A reload: new servers and secrets for every login from now on; the

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "drain.h"
 #include "net.h"
+#include "radius_status.h"
 #include "router_adv.h"
 #include "dhcp6_pd.h"
 #include "select.h"
@@ -354,6 +355,10 @@ static void run_request(struct server *srv, const struct ctl_request *req, struc
 	case CTL_CMD_POOLS:
 		outf(o, "ok\n");
 		cmd_pools(srv, o, req->json);
+		break;
+	case CTL_CMD_RADIUS:
+		outf(o, "ok\n");
+		radius_status(srv, o, req->json);
 		break;
 	case CTL_CMD_SESSIONS: {
 		struct session_filter f;

@@ -86,6 +86,8 @@ enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request
 		req->cmd = CTL_CMD_RELOAD;
 	else if (argc == 1 && !strcmp(argv[0], "pools"))
 		req->cmd = CTL_CMD_POOLS;
+	else if (argc == 1 && !strcmp(argv[0], "radius"))
+		req->cmd = CTL_CMD_RADIUS;
 	else if (argc == 3 && !strcmp(argv[0], "disconnect") && !strcmp(argv[1], "user")) {
 		req->cmd = CTL_CMD_DISCONNECT_USER;
 		snprintf(req->user, sizeof(req->user), "%s", argv[2]);
@@ -121,7 +123,7 @@ enum ctl_parse ctl_request_parse(const char *buf, size_t len, struct ctl_request
 		char word[64];
 
 		return fail(req, "unknown request '%s' (status, tunnels, sessions, disconnect, "
-			    "drain, trace, reload, pools)", text_safe(word, sizeof(word), argv[0]));
+			    "drain, trace, reload, pools, radius)", text_safe(word, sizeof(word), argv[0]));
 	}
 	for (int i = 1; i < argc; i++)
 		req->args[req->n_args++] = argv[i];

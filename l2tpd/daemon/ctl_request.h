@@ -28,6 +28,7 @@ enum ctl_cmd {
 	CTL_CMD_DRAIN,			/* drain_on */
 	CTL_CMD_TRACE,			/* trace_on; args: selector words, at least one */
 	CTL_CMD_POOLS,			/* each pool's IPv4 lease counts */
+	CTL_CMD_RADIUS,			/* RADIUS servers and engines (radius_status.h) */
 };
 
 struct ctl_request {

@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "ipsec_table.h"
 #include "log.h"
 #include "net.h"
@@ -68,6 +69,7 @@ static void sa_gone(void *ctx, const struct ipsec_ike *ike, enum ipsec_gone_reas
 			   ipsec_gone_reason_text(why), ike->id, ike_addr_str(ike, a, sizeof(a)),
 			   SAFE_STR(ike->remote_id));
 		t->ipsec.delete_on_end = false;	/* it is gone already */
+		acct_tunnel_end(srv, t, RADIUS_END_IPSEC_DOWN);	/* Acct-Terminate-Cause */
 		/* StopCCN result 1, general request to clear the control
 		 * connection (RFC 2661 4.4.2). This emits TUNNEL_DOWN at
 		 * once, which moves t to srv->closing: next was saved. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acct.h"
 #include "auth_provider.h"
 #include "log.h"
 #include "radius_io.h"
@@ -103,6 +104,7 @@ static void reload_radius(struct server *srv, const struct l2tpd_config *next)
 	/* these two wait for a restart (config_restart_only_diff) */
 	rc->accounting = keep.accounting;
 	snprintf(rc->accounting_spool, sizeof(rc->accounting_spool), "%s", keep.accounting_spool);
+	acct_reconfigure(srv);	/* the accounting engine's servers (acct.h) */
 }
 
 void config_reload_apply(struct server *srv, const struct l2tpd_config *next, char *restart,

@@ -23,6 +23,7 @@
 #include "dhcp6_pd.h"
 #include "dhcppool.h"
 #include "proxyarp.h"
+#include "acct.h"
 #include "radius_io.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
@@ -863,6 +864,9 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 		srv->acct_prefix = (uint32_t)time(NULL);
 	if (session_auth_init(srv))
 		return -1;
+	/* after the sockets; Accounting-On goes out when the loop runs */
+	if (acct_init(srv))
+		return -1;
 
 	for (unsigned i = 0; i < cfg->n_listen; i++) {
 		struct listener *l = &srv->listeners[i];
@@ -964,6 +968,10 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 		log_err("cannot create the event loop's timers: %s", strerror(-r));
 		return -1;
 	}
+	/* deadlines set before the loop's timer existed (accounting's
+	 * retransmissions of its Accounting-On and restored records, acct.c)
+	 * are armed now: else they wait for the first event of another kind */
+	server_rearm_heap(srv);
 	{
 		/* an optimisation, not a boundary: without it TCP still works
 		 * where fragments pass, so a failure is logged, not fatal */
@@ -1051,6 +1059,7 @@ void server_free(struct server *srv)
 	auththrottle_free(&srv->throttle);
 	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
 	srv->auth = NULL;
+	acct_free(srv);		/* after the sessions' Stops; the spool keeps the rest */
 	radius_io_free(srv->radius_io);		/* after its users */
 	srv->radius_io = NULL;
 	proxyarp_free(srv);
@@ -1130,7 +1139,11 @@ static void stop_timer_fired(struct server *srv)
  * closing tunnels are freed at exit (server_free). */
 static bool stop_drained(const struct server *srv)
 {
-	return srv->n_tunnels == 0 && (!srv->closing || !l2tp_ctx_unacknowledged(srv->l2tp));
+	/* and the accounting records answered (acct.h): the stop timer
+	 * ends the wait for a server that does not answer; the spool keeps
+	 * what it did not acknowledge */
+	return srv->n_tunnels == 0 && (!srv->closing || !l2tp_ctx_unacknowledged(srv->l2tp)) &&
+	       acct_drained(srv);
 }
 
 void server_stop(struct server *srv)
@@ -1143,9 +1156,12 @@ void server_stop(struct server *srv)
 	}
 	srv->stopping = true;
 	log_notice("stopping: closing %u session(s) on %u tunnel(s)", srv->n_sessions, srv->n_tunnels);
-	for (struct session *s = srv->sessions; s; s = s->next)
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		acct_session_end(s, RADIUS_END_ADMIN_REBOOT);
 		session_request_close(s, "server shutting down", 3, 0);
+	}
 	server_flush(srv);
+	acct_stopping(srv);	/* Accounting-Off, after the sessions' Stops */
 	l2tp_ctx_close_all(srv->l2tp, now);
 	server_flush(srv);
 	if (stop_drained(srv)) {
@@ -1177,6 +1193,7 @@ void server_admin_disconnect(struct server *srv, struct session *s)
 {
 	log_notice("session %u/%u: user '%s' disconnected by the administrator",
 		   s->tunnel_id, s->session_id, SAFE_STR(s->user));
+	acct_session_end(s, RADIUS_END_ADMIN_DISCONNECT);
 	ipsec_admin_disconnect(srv, s);
 	/* RFC 2661 4.4.2 CDN result 3: administrative reasons. */
 	session_request_close(s, "disconnected by the administrator", 3, 0);

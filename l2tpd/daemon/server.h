@@ -141,6 +141,8 @@ enum session_auth_step {
 struct auth_provider;
 struct held_frame;
 struct radius_io;
+struct acct;
+struct acct_session;
 
 struct session {
 	struct server *srv;
@@ -183,6 +185,7 @@ struct session {
 	struct dhcp_inform_link *inform;	/* DHCPINFORM answers (dhcp_inform.c) */
 	struct ra_link *ra;		/* IPv6 prefix and router advertisements (router_adv.c) */
 	struct dhcp6_link *dhcp6;	/* DHCPv6, its delegated prefix (dhcp6_pd.c) */
+	struct acct_session *acct;	/* its RADIUS accounting (acct.h); NULL: none */
 	char user[PPP_IDENTITY_MAX + 1];
 	char policy_name[48];
 	char close_reason[64];
@@ -250,6 +253,7 @@ struct server {
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
 	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
 	struct radius_io *radius_io;	/* the RADIUS servers' sockets (radius_io.h); NULL: none */
+	struct acct *acct;		/* RADIUS accounting (acct.h); NULL: off */
 	uint32_t acct_prefix;		/* random per run: Acct-Session-Ids (session.h) */
 	uint32_t session_serial;	/* the last session's serial */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */

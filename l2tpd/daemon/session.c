@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "acct.h"
 #include "auth_provider.h"
 #include "dhcp_inform.h"
 #include "router_adv.h"
@@ -62,6 +63,20 @@ const char *session_acct_session_id(const struct session *s, char *buf, size_t l
 	 * restarts too (RFC 2866 5.5) */
 	snprintf(buf, len, "%08X%08X", s->srv->acct_prefix, s->serial);
 	return buf;
+}
+
+void session_auth_facts(struct session *s, struct auth_session_facts *f, char *asid, size_t len)
+{
+	struct server *srv = s->srv;
+
+	*f = (struct auth_session_facts){
+		.peer = &s->peer,
+		.local = s->tunnel ? &s->tunnel->local : NULL,
+		.natt_port = ipsec_tunnel_natt_port(srv, s->tunnel),
+		.nas_port = session_nas_port(s),
+		.acct_session_id = session_acct_session_id(s, asid, len),
+		.ike_identity = ipsec_tunnel_identity(srv, s->tunnel),
+	};
 }
 
 /* ---- ppp-core callbacks ------------------------------------------------- */
@@ -326,6 +341,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
 		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
 		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
+	acct_session_up(s);	/* RADIUS Start (acct.h) */
 	if (s->session_timeout || s->idle_timeout) {
 		uint64_t d = UINT64_MAX;
 		if (s->session_timeout)
@@ -394,6 +410,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 	case PPP_EVENT_LINK_DOWN:
 		log_debug("session %u/%u: PPP down (%s) peer %s", s->tunnel_id, s->session_id,
 			  SAFE_STR(ev->u.link_down.text), peer_str(s, peer, sizeof(peer)));
+		acct_session_end(s, acct_end_of_ppp_down(ev->u.link_down.reason));
 		session_request_close(s, ev->u.link_down.text ? ev->u.link_down.text : "PPP down",
 				      s->cdn_result ? s->cdn_result : CDN_LOST_CARRIER, s->cdn_error);
 		break;
@@ -706,6 +723,8 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	}
 	filter_index = dec.policy_index;
 	filter_prof = &dec.profile;
+	/* Class and Acct-Interim-Interval for its accounting (acct.h) */
+	acct_session_granted(s, attrs);
 	if (grant.filter_policy >= 0) {
 		/* Filter-Id: the named policy's filters instead */
 		filter_index = policy_find_policy(srv->policy, attrs->filter_id, &filter_prof);
@@ -868,14 +887,9 @@ static void auth_ask(struct session *s)
 		return;
 	}
 	char asid[24];
-	struct auth_session_facts f = {
-		.peer = &s->peer,
-		.local = s->tunnel ? &s->tunnel->local : NULL,
-		.natt_port = ipsec_tunnel_natt_port(srv, s->tunnel),
-		.nas_port = session_nas_port(s),
-		.acct_session_id = session_acct_session_id(s, asid, sizeof(asid)),
-		.ike_identity = ipsec_tunnel_identity(srv, s->tunnel),
-	};
+	struct auth_session_facts f;
+
+	session_auth_facts(s, &f, asid, sizeof(asid));
 	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .facts = &f,
 				 .ctx = s };
 	s->auth_step = SESSION_AUTH_ASKED;
@@ -1156,6 +1170,8 @@ void session_l2tp_down(struct server *srv, const struct l2tp_event *ev)
 		s->tunnel->sessions--;
 		s->tunnel = NULL;
 	}
+	/* ev->msg: the peer's CDN, or its StopCCN for the tunnel's calls */
+	acct_session_end(s, acct_end_of_l2tp_down(ev->cause, ev->msg != NULL));
 	session_request_close(s, ev->cause == L2TP_DOWN_PEER ? "CDN from the peer"
 							    : l2tp_down_cause_name(ev->cause),
 			      0, 0);
@@ -1201,6 +1217,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 	if (s->session_timeout && now >= s->up_ms + (uint64_t)s->session_timeout * 1000) {
 		log_info("session %u/%u: user '%s' reached the session timeout (%us)", s->tunnel_id,
 			 s->session_id, SAFE_STR(s->user), s->session_timeout);
+		acct_session_end(s, RADIUS_END_SESSION_TIMEOUT);
 		session_request_close(s, "session timeout", CDN_ADMIN, 0);
 		return;
 	}
@@ -1213,6 +1230,7 @@ void session_timer_fired(struct server *srv, struct timer_node *n, uint64_t now)
 		} else if (now >= s->last_activity_ms + (uint64_t)s->idle_timeout * 1000) {
 			log_info("session %u/%u: user '%s' idle for %us", s->tunnel_id, s->session_id,
 				 SAFE_STR(s->user), s->idle_timeout);
+			acct_session_end(s, RADIUS_END_IDLE_TIMEOUT);
 			session_request_close(s, "idle timeout", CDN_ADMIN, 0);
 			return;
 		}
@@ -1255,6 +1273,7 @@ void session_destroy(struct server *srv, struct session *s)
 	srv->counters.ended.tx_errors += st.tx_errors;
 	srv->counters.ended.tx_dropped += st.tx_dropped;
 	metrics_session_gone(srv, s);	/* a scrape walking the sessions skips it */
+	acct_session_gone(s, &st);	/* RADIUS Stop (acct.h) */
 	if (s->state == SESSION_UP || s->up_ms) {
 		struct in_addr in = { htonl(s->peer_addr) };
 		inet_ntop(AF_INET, &in, a, sizeof(a));

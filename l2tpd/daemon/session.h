@@ -37,5 +37,10 @@ uint64_t session_packets(struct server *srv, struct session *s, struct dp_stats 
  * (unique across restarts: the run's random prefix and a serial). */
 uint32_t session_nas_port(const struct session *s);
 const char *session_acct_session_id(const struct session *s, char *buf, size_t len);
+/* What the authentication provider is told of the session (its
+ * Access-Request), for its accounting too; asid: room for the
+ * Acct-Session-Id that f points to. */
+struct auth_session_facts;
+void session_auth_facts(struct session *s, struct auth_session_facts *f, char *asid, size_t len);
 
 #endif

@@ -49,6 +49,7 @@ int l2tpctl_client_config(int argc, char **argv, FILE *out, FILE *err);
 /* Daemon commands, over the control socket (daemon_cmd.c). */
 int l2tpctl_status(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err);
+int l2tpctl_radius(int argc, char **argv, FILE *out, FILE *err);
 int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err);
 /* Send one request line, print the reply (daemon_cmd.c). */
 int l2tpctl_request(const char *req, FILE *out, FILE *err);

@@ -111,6 +111,11 @@ int l2tpctl_tunnels(int argc, char **argv, FILE *out, FILE *err)
 	return no_args("tunnels", argc, out, err) ?: l2tpctl_request("tunnels", out, err);
 }
 
+int l2tpctl_radius(int argc, char **argv, FILE *out, FILE *err)
+{
+	return no_args("radius", argc, out, err) ?: l2tpctl_request("radius", out, err);
+}
+
 int l2tpctl_reload(int argc, char **argv, FILE *out, FILE *err)
 {
 	return no_args("reload", argc, out, err) ?: l2tpctl_request("reload", out, err);

@@ -23,6 +23,8 @@ static const struct l2tpctl_command commands[] = {
 	{ "trace", "on|off --session T/S", "log the state transitions of the sessions selected\n"
 	  "      whatever log_level (selectors as for disconnect, or --all)", l2tpctl_trace },
 	{ "reload", "", "reload l2tpd.conf and the policy file (kept on error)", l2tpctl_reload },
+	{ "radius", "", "RADIUS servers: alive or dead, authentication and accounting\n"
+	  "      counters, round-trip times, the accounting queue and spool", l2tpctl_radius },
 	{ "client-config", "KIND --server ADDR ...", "a client profile (windows, apple, "
 	  "networkmanager, android)", l2tpctl_client_config },
 };

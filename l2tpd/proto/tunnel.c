@@ -170,8 +170,10 @@ void l2tpc_tunnel_down(struct l2tp_ctx *ctx, struct l2tp_tunnel *t, enum l2tp_do
 		l2tpc_session_trace_end(ctx, s, L2TP_TEV_TUNNEL_DOWN);
 		if (s->state == L2TP_SESSION_CLOSED || !s->announced)
 			continue;
+		/* the peer's StopCCN, where there is one: the daemon tells a
+		 * client that hung up from one that went silent by it */
 		l2tpc_emit(ctx, L2TP_EV_SESSION_DOWN, t, s, L2TP_DOWN_TUNNEL, reason, result, error,
-			   NULL);
+			   peer_msg);
 		s->announced = false;
 	}
 	while (t->sessions)

@@ -34,6 +34,10 @@ static void each_request_is_recognised(void **state)
 	assert_int_equal(parse("pools\n"), CTL_PARSE_OK);	/* policy test --leased daemon */
 	assert_int_equal(req.cmd, CTL_CMD_POOLS);
 	assert_int_equal(parse("pools office\n"), CTL_PARSE_ERROR);
+	assert_int_equal(parse("json radius\n"), CTL_PARSE_OK);	/* l2tpctl --json radius */
+	assert_int_equal(req.cmd, CTL_CMD_RADIUS);
+	assert_true(req.json);
+	assert_int_equal(parse("radius rad1\n"), CTL_PARSE_ERROR);
 	assert_int_equal(parse("disconnect user alice\n"), CTL_PARSE_OK);
 	assert_int_equal(req.cmd, CTL_CMD_DISCONNECT_USER);
 	assert_string_equal(req.user, "alice");

@@ -399,6 +399,66 @@ static void records_wait_while_servers_are_down_and_go_when_one_returns(void **s
 	radius_acct_free(a);
 }
 
+/* With every server dead and a record in flight, the hold's deadline had
+ * passed and was still returned: the daemon's timer loop popped it again
+ * and again without end (l2tpd hung at its stop). Every deadline is after
+ * the time of the call that asked for it. */
+static void a_deadline_is_never_in_the_past_while_servers_are_dead(void **state)
+{
+	struct radius_acct *a;
+	uint64_t now = 0, next;
+
+	(void)state;
+	reset();
+	a = engine(100, 0);
+	put(a, 0, 1700000000, "s1", RADIUS_ACCT_START);
+	put(a, 0, 1700000000, "s2", RADIUS_ACCT_STOP);
+	while (now < 400000) {
+		next = radius_acct_next_timer(a);
+		assert_true(next > now);
+		now = next;
+		radius_acct_timer(a, now);
+	}
+	/* tried again and again, never acknowledged, never dropped */
+	assert_true(radius_acct_stats(a)->timeouts >= 3);
+	assert_int_equal(radius_acct_stats(a)->queued + radius_acct_stats(a)->in_flight, 2);
+	radius_acct_free(a);
+}
+
+/* A reload (other timers here; other servers work the same): the record
+ * in flight goes again, through the new engine, and its acknowledgement
+ * counts. */
+static void a_reload_sends_the_records_in_flight_to_the_new_servers(void **state)
+{
+	struct radius_client_config next = {
+		.n_servers = 2, .secrets = { SECRETS[0], SECRETS[1] },
+		.timeout_ms = 2000, .max_timeout_ms = 8000, .tries = 2, .dead_time_ms = 10000,
+	};
+	struct radius_acct *a;
+	struct radius_packet p;
+	unsigned before, again;
+	char id[64];
+
+	(void)state;
+	reset();
+	a = engine(100, 0);
+	put(a, 0, 1700000000, "s1", RADIUS_ACCT_START);
+	before = T.n_sent;
+	assert_int_equal(radius_acct_stats(a)->in_flight, 1);
+	assert_int_equal(radius_acct_reconfigure(a, 500, &next), 0);
+	assert_int_equal(T.n_sent, before + 1);
+	again = T.n_sent - 1;
+	parse_sent(again, &p);
+	session_id(&p, id);
+	assert_string_equal(id, "s1");
+	/* the new engine's first retransmission is after its own timeout */
+	assert_int_equal(radius_acct_next_timer(a), 2500);
+	ack(a, 700, again);
+	assert_int_equal(radius_acct_stats(a)->acknowledged, 1);
+	assert_int_equal(radius_acct_stats(a)->in_flight, 0);
+	radius_acct_free(a);
+}
+
 static void the_queue_bound_drops_the_oldest_with_one_log_line(void **state)
 {
 	struct radius_acct *a;
@@ -748,6 +808,8 @@ int main(void)
 		cmocka_unit_test(an_unanswered_record_is_sent_again_unchanged),
 		cmocka_unit_test(a_silent_server_is_failed_over_with_the_delay_counted),
 		cmocka_unit_test(records_wait_while_servers_are_down_and_go_when_one_returns),
+		cmocka_unit_test(a_deadline_is_never_in_the_past_while_servers_are_dead),
+		cmocka_unit_test(a_reload_sends_the_records_in_flight_to_the_new_servers),
 		cmocka_unit_test(the_queue_bound_drops_the_oldest_with_one_log_line),
 		cmocka_unit_test(a_long_outage_at_scale_keeps_the_newest_records),
 		cmocka_unit_test(unacknowledged_records_survive_a_restart),
