@@ -141,6 +141,7 @@ enum session_auth_step {
 struct auth_provider;
 struct held_frame;
 struct radius_io;
+struct dynauth;
 
 struct session {
 	struct server *srv;
@@ -250,6 +251,7 @@ struct server {
 	struct auththrottle throttle;	/* failed-login back-off (auththrottle.h) */
 	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
 	struct radius_io *radius_io;	/* the RADIUS servers' sockets (radius_io.h); NULL: none */
+	struct dynauth *dynauth;	/* RFC 5176 dynamic authorization (dynauth.h); NULL: off */
 	uint32_t acct_prefix;		/* random per run: Acct-Session-Ids (session.h) */
 	uint32_t session_serial;	/* the last session's serial */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */
