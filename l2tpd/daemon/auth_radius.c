@@ -106,7 +106,7 @@ static int engine_random(void *ctx, uint8_t *buf, size_t len)
 
 /* RFC 2865 5.31: the client's address, with its NAT-T port where it has
  * one ("203.0.113.7:4500"), as the DAS compares it (docs/radius.md). */
-static void station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
+void auth_radius_station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "";
 
@@ -440,9 +440,9 @@ static int fill_login(struct radius_login *l, const struct auth_query *q, char *
 	if (f) {
 		l->nas_port = f->nas_port;
 		if (f->peer)
-			station(f->peer, f->natt_port, l->calling, sizeof(l->calling));
+			auth_radius_station(f->peer, f->natt_port, l->calling, sizeof(l->calling));
 		if (f->local)
-			station(f->local, 0, l->called, sizeof(l->called));
+			auth_radius_station(f->local, 0, l->called, sizeof(l->called));
 		if (f->acct_session_id)
 			snprintf(l->acct_session_id, sizeof(l->acct_session_id), "%s",
 				 f->acct_session_id);

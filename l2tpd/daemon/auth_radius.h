@@ -38,6 +38,11 @@ struct auth_provider *auth_radius_new(struct server *srv, auth_reply_fn reply);
  * provider. The engine's per-server counters: radius_client_stats(). */
 const struct auth_radius_stats *auth_radius_stats(const struct auth_provider *p);
 const struct radius_client *auth_radius_client(const struct auth_provider *p);
+/* Calling-/Called-Station-Id as the Access-Request says them (RFC 2865
+ * 5.30, 5.31): the address, with ":port" where port is not 0; the DAS
+ * (dynauth.c) compares them with what a request names. */
+struct l2tp_addr;
+void auth_radius_station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len);
 /* The servers it uses (the names and addresses of l2tpd.conf). */
 const struct radius_conf *auth_radius_conf(const struct auth_provider *p);
 

@@ -13,6 +13,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "auth_radius.h"
 #include "das.h"
 #include "filter.h"
 #include "fnv.h"
@@ -158,21 +159,6 @@ static void ix_free(struct da_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
-/* RFC 2865 5.31: the client's address, with its NAT-T port where it has
- * one, exactly as auth_radius.c put it in the Access-Request. */
-static void station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN] = "";
-
-	inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->addr, ip, sizeof(ip));
-	if (!port)
-		snprintf(buf, len, "%s", ip);
-	else if (a->family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
-}
-
 void dynauth_session_up(struct server *srv, struct session *s)
 {
 	struct dynauth *d = srv->dynauth;
@@ -189,7 +175,8 @@ void dynauth_session_up(struct server *srv, struct session *s)
 	}
 	e->s = s;
 	e->framed_ip = htonl(s->peer_addr);
-	station(&s->peer, ipsec_tunnel_natt_port(srv, s->tunnel), e->calling, sizeof(e->calling));
+	auth_radius_station(&s->peer, ipsec_tunnel_natt_port(srv, s->tunnel), e->calling,
+			    sizeof(e->calling));
 	e->hash[IX_SERIAL] = hash_u32(&d->ix, s->serial);
 	e->hash[IX_NAS_PORT] = hash_u32(&d->ix, session_nas_port(s));
 	e->hash[IX_FRAMED_IP] = hash_u32(&d->ix, e->framed_ip);
@@ -324,7 +311,7 @@ static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 	out->calling_station_id = e->calling;
 	out->called_station_id = NULL;
 	if (s->tunnel) {
-		station(&s->tunnel->local, 0, d->called, sizeof(d->called));
+		auth_radius_station(&s->tunnel->local, 0, d->called, sizeof(d->called));
 		out->called_station_id = d->called;
 	}
 	out->framed_ip = e->framed_ip;
@@ -779,19 +766,29 @@ void dynauth_reload(struct server *srv, const struct l2tpd_config *next)
 		return;
 	}
 	if (!same_sockets(&srv->cfg, next)) {
-		int fd[L2TPD_DAS_MAX_LISTEN];
-		sd_event_source *src[L2TPD_DAS_MAX_LISTEN];
+		/* the old sockets close first: the new set may bind the same
+		 * address and port again. When the new ones cannot be had,
+		 * the old ones are opened again. */
 		unsigned n = 0;
 
-		if (open_sockets(srv, next, fd, src, &n)) {
+		close_sockets(d->fd, d->src, d->n_fd);
+		srv->fdb.fixed -= d->n_fd;
+		d->n_fd = 0;
+		server_fd_released(srv);
+		if (open_sockets(srv, next, d->fd, d->src, &n)) {
+			if (open_sockets(srv, &srv->cfg, d->fd, d->src, &n)) {
+				log_err("reload: radius das: neither the new nor the old sockets can "
+					"be had: off");
+				dynauth_close(srv);
+				srv->cfg.das.enabled = false;
+				return;
+			}
+			srv->fdb.fixed += n;
+			d->n_fd = n;
 			log_err("reload: radius das: the running DAS is kept");
 			return;
 		}
-		close_sockets(d->fd, d->src, d->n_fd);
-		server_fd_released(srv);
-		srv->fdb.fixed = srv->fdb.fixed - d->n_fd + n;
-		memcpy(d->fd, fd, sizeof(fd[0]) * n);
-		memcpy(d->src, src, sizeof(src[0]) * n);
+		srv->fdb.fixed += n;
 		d->n_fd = n;
 	}
 	/* new clients and secrets: a new DAS over a new copy (its secrets

@@ -89,7 +89,7 @@ class Bed:
         with open(secret_file, "w") as f:
             f.write(SECRET + "\n")
         os.chmod(secret_file, 0o600)
-        das_secret_file = os.path.join(stack.workdir, "das.secret")
+        self.das_secret_file = das_secret_file = os.path.join(stack.workdir, "das.secret")
         with open(das_secret_file, "w") as f:
             f.write(DAS_SECRET + "\n")
         os.chmod(das_secret_file, 0o640)
@@ -269,3 +269,22 @@ def test_coa_filter_id_puts_the_named_policys_filter_on_the_session(stack):
     code, got = bed.radclient("coa", ['User-Name = "alice"', "Service-Type = Authorize-Only"])
     assert (code, got.get("Error-Cause")) == ("CoA-NAK", "Unsupported-Service")
     assert not events(alice, "down")
+
+
+@pytest.mark.netns
+def test_reload_applies_a_new_client_secret(stack):
+    bed = Bed(stack)
+    alice, _ = bed.hold("alice", "Alice-Secret-1")
+    with open(bed.das_secret_file, "w") as f:
+        f.write("Das-Second-Secret\n")
+    ok, text = bed.d.ctl("reload")
+    assert ok, text
+    # the old secret is refused from now on, the new one signs
+    code, _ = bed.radclient("coa", ['User-Name = "alice"', "Idle-Timeout = 600"])
+    assert code is None
+    wait_for("the old secret's drop",
+             lambda: re.search(r"radius das: dropped a datagram from %s:\d+: .*authenticator "
+                               r"does not verify" % NAS_IP, bed.d.log()), timeout=30)
+    code, _ = bed.radclient("disconnect", ['User-Name = "alice"'], secret="Das-Second-Secret")
+    assert code == "Disconnect-ACK", bed.d.log()
+    wait_for("alice's session to end", lambda: events(alice, "down"), timeout=30)

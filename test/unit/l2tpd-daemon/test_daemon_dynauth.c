@@ -411,6 +411,65 @@ static void coa_authorize_only_is_refused_with_405(void **state)
 	dh_stop(&h);
 }
 
+/* The indexes grow past their first buckets and still find the one
+ * session a key names; a User-Name that names more than 64 sessions is
+ * refused with 508 (RFC 5176 3.5) and nothing is done. The extra
+ * sessions are index entries only (they never reach the control plane). */
+#define N_EXTRA 300
+static void indexes_find_one_session_among_hundreds_and_refuse_more_than_64(void **state)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+	struct dh h;
+	struct dh_call c;
+	struct session *extra = calloc(N_EXTRA, sizeof(*extra));
+
+	(void)state;
+	assert_non_null(extra);
+	start(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	for (unsigned i = 0; i < N_EXTRA; i++) {
+		extra[i].srv = &h.srv;
+		extra[i].tunnel_id = 60000;
+		extra[i].session_id = (uint16_t)(i + 1);
+		extra[i].serial = 100000 + i;
+		extra[i].state = SESSION_UP;
+		extra[i].peer_addr = 0x0a000000u + i;	/* 10.0.0.0 + i */
+		snprintf(extra[i].user, sizeof(extra[i].user), "many");
+		dynauth_session_up(&h.srv, &extra[i]);
+	}
+	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 20, NOW);
+	radius_put_str(&w, RADIUS_USER_NAME, "many");
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_DISCONNECT_NAK);
+	assert_int_equal(a.error_cause, RADIUS_EC_MULTIPLE_SESSIONS_UNSUPPORTED);
+	/* one of them by its address: found (a Filter-Id that names no
+	 * policy gets 407 from the session's change, where an address no
+	 * session has gets 503) */
+	begin(&w, buf, RADIUS_COA_REQUEST, 23, NOW);
+	radius_put_u32(&w, RADIUS_FRAMED_IP_ADDRESS, 0x0a000000u + N_EXTRA);
+	radius_put_str(&w, RADIUS_FILTER_ID, "no-such-policy");
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.error_cause, RADIUS_EC_SESSION_NOT_FOUND);
+	begin(&w, buf, RADIUS_COA_REQUEST, 21, NOW);
+	radius_put_u32(&w, RADIUS_FRAMED_IP_ADDRESS, 0x0a000000u + 277);
+	radius_put_str(&w, RADIUS_FILTER_ID, "no-such-policy");
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.error_cause, RADIUS_EC_INVALID_ATTRIBUTE_VALUE);
+	/* the real session by NAS-Port among them all */
+	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 22, NOW);
+	radius_put_u32(&w, RADIUS_NAS_PORT, session_nas_port(dh_session(&h, &c)));
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_DISCONNECT_ACK);
+	assert_non_null(dh_cdn(&h, &c, 0));
+	assert_int_equal(dynauth_stats(&h.srv)->disconnects, 1);
+	for (unsigned i = 0; i < N_EXTRA; i++)
+		dynauth_session_gone(&h.srv, &extra[i]);
+	free(extra);
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +485,7 @@ int main(void)
 		cmocka_unit_test(coa_session_timeout_zero_removes_the_limit),
 		cmocka_unit_test(coa_filter_id_naming_no_policy_is_refused_with_407),
 		cmocka_unit_test(coa_authorize_only_is_refused_with_405),
+		cmocka_unit_test(indexes_find_one_session_among_hundreds_and_refuse_more_than_64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
