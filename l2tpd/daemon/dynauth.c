@@ -56,6 +56,7 @@ struct dynauth {
 	struct radius_das *das;
 	int fd[L2TPD_DAS_MAX_LISTEN];
 	sd_event_source *src[L2TPD_DAS_MAX_LISTEN];
+	struct sockaddr_storage bound[L2TPD_DAS_MAX_LISTEN];	/* fd[i]'s address */
 	unsigned n_fd;
 	struct da_index ix;
 	struct radius_das_stats base;	/* the counters of DAS instances a reload replaced */
@@ -314,7 +315,10 @@ static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 		auth_radius_station(&s->tunnel->local, 0, d->called, sizeof(d->called));
 		out->called_station_id = d->called;
 	}
-	out->framed_ip = e->framed_ip;
+	/* the address it has now: an IPCP renegotiated to another address
+	 * leaves the old one in the index, and a request naming that one
+	 * must not act on this session */
+	out->framed_ip = htonl(s->peer_addr);
 	out->nas_port = session_nas_port(s);
 }
 
@@ -600,25 +604,25 @@ static struct radius_das *make_das(struct dynauth *d, const struct l2tpd_config 
 
 /* The addresses to listen on: listen, else nas_ip_address (requests
  * reach the address the RADIUS server knows us by), else 0.0.0.0. */
-static unsigned listen_addrs(const struct l2tpd_config *cfg, struct sockaddr_storage *out)
+static unsigned listen_addrs(const struct das_conf *dc, const struct radius_conf *rc,
+			     struct sockaddr_storage *out)
 {
-	const struct das_conf *dc = &cfg->das;
 	unsigned n = 0;
 
 	if (dc->n_listen) {
 		memcpy(out, dc->listen, dc->n_listen * sizeof(*out));
 		n = dc->n_listen;
 	} else {
-		if (cfg->radius.has_nas_ipv4) {
+		if (rc->has_nas_ipv4) {
 			memset(&out[n], 0, sizeof(out[n]));
 			out[n].ss_family = AF_INET;
-			((struct sockaddr_in *)&out[n])->sin_addr = cfg->radius.nas_ipv4;
+			((struct sockaddr_in *)&out[n])->sin_addr = rc->nas_ipv4;
 			n++;
 		}
-		if (cfg->radius.has_nas_ipv6) {
+		if (rc->has_nas_ipv6) {
 			memset(&out[n], 0, sizeof(out[n]));
 			out[n].ss_family = AF_INET6;
-			((struct sockaddr_in6 *)&out[n])->sin6_addr = cfg->radius.nas_ipv6;
+			((struct sockaddr_in6 *)&out[n])->sin6_addr = rc->nas_ipv6;
 			n++;
 		}
 		if (!n) {
@@ -648,11 +652,9 @@ static void close_sockets(int *fd, sd_event_source **src, unsigned n)
 	}
 }
 
-static int open_sockets(struct server *srv, const struct l2tpd_config *cfg, int *fd,
-			sd_event_source **src, unsigned *n_out)
+static int open_sockets(struct server *srv, const struct sockaddr_storage *addr, unsigned n,
+			int *fd, sd_event_source **src)
 {
-	struct sockaddr_storage addr[L2TPD_DAS_MAX_LISTEN];
-	unsigned n = listen_addrs(cfg, addr);
 	char a[64];
 
 	for (unsigned i = 0; i < n; i++) {
@@ -680,7 +682,6 @@ static int open_sockets(struct server *srv, const struct l2tpd_config *cfg, int 
 		log_info("radius das: listening on %s for Disconnect- and CoA-Requests (RFC 5176)",
 			 sockaddr_str(&addr[i], a, sizeof(a)));
 	}
-	*n_out = n;
 	return 0;
 }
 
@@ -702,7 +703,8 @@ int dynauth_open(struct server *srv)
 	for (unsigned i = 0; i < L2TPD_DAS_MAX_LISTEN; i++)
 		d->fd[i] = -1;
 	d->das = make_das(d, &srv->cfg);
-	if (!d->das || open_sockets(srv, &srv->cfg, d->fd, d->src, &d->n_fd)) {
+	d->n_fd = listen_addrs(&d->conf, &srv->cfg.radius, d->bound);
+	if (!d->das || open_sockets(srv, d->bound, d->n_fd, d->fd, d->src)) {
 		if (!d->das)
 			log_err("radius das: no memory");
 		radius_das_free(d->das);
@@ -733,19 +735,13 @@ void dynauth_close(struct server *srv)
 	free(d);
 }
 
-static bool same_sockets(const struct l2tpd_config *a, const struct l2tpd_config *b)
-{
-	struct sockaddr_storage x[L2TPD_DAS_MAX_LISTEN], y[L2TPD_DAS_MAX_LISTEN];
-	unsigned nx = listen_addrs(a, x), ny = listen_addrs(b, y);
-
-	return nx == ny && !memcmp(x, y, nx * sizeof(x[0]));
-}
-
 void dynauth_reload(struct server *srv, const struct l2tpd_config *next)
 {
 	struct dynauth *d = srv->dynauth;
+	struct sockaddr_storage addr[L2TPD_DAS_MAX_LISTEN];
 	struct das_conf keep;
 	struct radius_das *das;
+	unsigned n;
 
 	if (!next->das.enabled) {
 		if (d)
@@ -765,37 +761,35 @@ void dynauth_reload(struct server *srv, const struct l2tpd_config *next)
 		}
 		return;
 	}
-	if (!same_sockets(&srv->cfg, next)) {
+	n = listen_addrs(&next->das, &srv->cfg.radius, addr);
+	if (n != d->n_fd || memcmp(addr, d->bound, n * sizeof(addr[0]))) {
 		/* the old sockets close first: the new set may bind the same
 		 * address and port again. When the new ones cannot be had,
 		 * the old ones are opened again. */
-		unsigned n = 0;
-
 		close_sockets(d->fd, d->src, d->n_fd);
-		srv->fdb.fixed -= d->n_fd;
-		d->n_fd = 0;
 		server_fd_released(srv);
-		if (open_sockets(srv, next, d->fd, d->src, &n)) {
-			if (open_sockets(srv, &srv->cfg, d->fd, d->src, &n)) {
+		if (open_sockets(srv, addr, n, d->fd, d->src)) {
+			if (open_sockets(srv, d->bound, d->n_fd, d->fd, d->src)) {
 				log_err("reload: radius das: neither the new nor the old sockets can "
 					"be had: off");
+				srv->fdb.fixed -= d->n_fd;
+				d->n_fd = 0;
 				dynauth_close(srv);
 				srv->cfg.das.enabled = false;
 				return;
 			}
-			srv->fdb.fixed += n;
-			d->n_fd = n;
 			log_err("reload: radius das: the running DAS is kept");
 			return;
 		}
-		srv->fdb.fixed += n;
+		srv->fdb.fixed = srv->fdb.fixed - d->n_fd + n;
+		memcpy(d->bound, addr, n * sizeof(addr[0]));
 		d->n_fd = n;
 	}
 	/* new clients and secrets: a new DAS over a new copy (its secrets
 	 * point into d->conf); its counters continue from the old one's */
 	keep = d->conf;
 	d->conf = next->das;
-	das = make_das(d, next);
+	das = make_das(d, &srv->cfg);	/* the NAS identification as reload_radius left it */
 	if (!das) {
 		d->conf = keep;
 		log_err("reload: radius das: no memory: the running clients are kept");

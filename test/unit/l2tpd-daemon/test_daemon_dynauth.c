@@ -470,6 +470,55 @@ static void indexes_find_one_session_among_hundreds_and_refuse_more_than_64(void
 	dh_stop(&h);
 }
 
+/* A reload: a new secret signs from then on; turned off, nothing
+ * listens; turned on again, the sessions already up are found. */
+static void reload_applies_secrets_and_turns_the_das_off_and_on(void **state)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+	struct dh h;
+	struct dh_call c;
+	struct l2tpd_config next;
+
+	(void)state;
+	start(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	next = h.srv.cfg;
+	snprintf(next.das.clients[0].secret, sizeof(next.das.clients[0].secret), "second");
+	dynauth_reload(&h.srv, &next);
+	begin(&w, buf, RADIUS_COA_REQUEST, 30, NOW);
+	radius_put_str(&w, RADIUS_USER_NAME, "alice");
+	radius_put_u32(&w, RADIUS_IDLE_TIMEOUT, 600);
+	send_req(&h, buf, &w, &a);		/* signed with the old secret */
+	assert_int_equal(a.len, 0);
+	assert_int_equal(dynauth_stats(&h.srv)->bad_authenticators, 1);
+
+	next.das.enabled = false;
+	dynauth_reload(&h.srv, &next);
+	assert_null(h.srv.dynauth);
+	next.das.enabled = true;
+	dynauth_reload(&h.srv, &next);
+	assert_non_null(h.srv.dynauth);
+	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 31, NOW);
+	radius_put_str(&w, RADIUS_USER_NAME, "alice");
+	{
+		struct sockaddr_storage ss = { 0 };
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		size_t len = radius_finish_hashed(&w, "second");
+
+		sin->sin_family = AF_INET;
+		inet_pton(AF_INET, CLIENT, &sin->sin_addr);
+		a.len = dynauth_input(&h.srv, NOW, &ss, buf, len, a.bytes, sizeof(a.bytes));
+		server_flush(&h.srv);
+		dh_pump(&h);
+	}
+	assert_true(a.len > 0);
+	assert_int_equal(a.bytes[0], RADIUS_DISCONNECT_ACK);
+	assert_non_null(dh_cdn(&h, &c, 0));
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +535,7 @@ int main(void)
 		cmocka_unit_test(coa_filter_id_naming_no_policy_is_refused_with_407),
 		cmocka_unit_test(coa_authorize_only_is_refused_with_405),
 		cmocka_unit_test(indexes_find_one_session_among_hundreds_and_refuse_more_than_64),
+		cmocka_unit_test(reload_applies_secrets_and_turns_the_das_off_and_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
