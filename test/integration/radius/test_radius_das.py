@@ -10,7 +10,9 @@ its own give-up), never for a duration."""
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -24,6 +26,7 @@ SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
 NAS_IP, RAD1 = "203.0.113.1", "203.0.113.10"
 SECRET = "Radius-Test-Secret"
 DAS_SECRET = "Das-Test-Secret"
+METRICS_PORT = 9377
 
 USERS = """\
 alice Cleartext-Password := "Alice-Secret-1"
@@ -109,7 +112,10 @@ class Bed:
                     secret_file = %s
                 }
             }
-        }""" % (RAD1, secret_file, NAS_IP, NAS_IP, das_secret_file)
+        }
+        metrics {
+            listen = 127.0.0.1:%d
+        }""" % (RAD1, secret_file, NAS_IP, NAS_IP, das_secret_file, METRICS_PORT)
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY, extra=extra)
         self.d.start()
@@ -156,6 +162,20 @@ def events(proc, name):
             if l.startswith("{") and json.loads(l).get("event") == name]
 
 
+def metrics(bed):
+    """The Prometheus page, checked by promtool where it is installed."""
+    page = subprocess.run(["ip", "netns", "exec", bed.srv, sys.executable, "-c",
+                           "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("
+                           "'http://127.0.0.1:%d/metrics', timeout=10).read().decode())"
+                           % METRICS_PORT], stdout=subprocess.PIPE, text=True, check=True,
+                          timeout=30).stdout
+    if shutil.which("promtool"):
+        r = subprocess.run(["promtool", "check", "metrics"], input=page, capture_output=True,
+                           text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+    return page
+
+
 def sessions(bed):
     return json.loads(bed.d.ctl("json sessions")[1])
 
@@ -177,6 +197,9 @@ def test_disconnect_by_acct_session_id_ends_the_session(stack):
     # bob's session is another one
     assert [s["user"] for s in sessions(bed)] == ["bob"]
     assert not events(bob, "down")
+    page = metrics(bed)
+    assert 'l2tpd_radius_das_requests_total{result="ack"} 1' in page, page
+    assert 'l2tpd_radius_das_sessions_total{action="disconnect"} 1' in page, page
 
 
 @pytest.mark.netns
@@ -231,6 +254,9 @@ def test_unknown_client_wrong_secret_and_stale_timestamp_are_ignored(stack):
                                % NAS_IP, bed.d.log()), timeout=30)
     assert [s["user"] for s in sessions(bed)] == ["alice"]
     assert not events(alice, "down")
+    page = metrics(bed)
+    for result in ("unknown_client", "bad_authenticator", "stale"):
+        assert 'l2tpd_radius_das_requests_total{result="%s"} 1' % result in page, page
     # the same request, signed and current, is acted on
     code, _ = bed.radclient("disconnect", ['Acct-Session-Id = "%s"' % asid])
     assert code == "Disconnect-ACK"
