@@ -519,12 +519,51 @@ static void reload_applies_secrets_and_turns_the_das_off_and_on(void **state)
 	dh_stop(&h);
 }
 
+/* Calling-Station-Id as the Access-Request said it (the client's address,
+ * no NAT-T port here); Called-Station-Id alone (our address) names every
+ * session on it: the one walk, here both of them. */
+static void calling_and_called_station_id_select_sessions(void **state)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+	struct dh h;
+	struct dh_call c1, c2;
+
+	(void)state;
+	start(&h);
+	dh_call_open(&h, &c1, 7, "alice", "alice-pw");
+	dh_call_open(&h, &c2, 8, "alice", "alice-pw");
+	begin(&w, buf, RADIUS_COA_REQUEST, 40, NOW);
+	radius_put_str(&w, RADIUS_CALLING_STATION_ID, "203.0.113.2:1701");
+	radius_put_u32(&w, RADIUS_IDLE_TIMEOUT, 600);
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.error_cause, RADIUS_EC_SESSION_NOT_FOUND);
+	begin(&w, buf, RADIUS_COA_REQUEST, 41, NOW);
+	radius_put_str(&w, RADIUS_CALLING_STATION_ID, "203.0.113.2");
+	radius_put_u32(&w, RADIUS_NAS_PORT, session_nas_port(dh_session(&h, &c2)));
+	radius_put_u32(&w, RADIUS_IDLE_TIMEOUT, 600);
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_COA_ACK);
+	assert_int_equal(dh_session(&h, &c2)->idle_timeout, 600);
+	assert_int_equal(dh_session(&h, &c1)->idle_timeout, 0);
+	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 42, NOW);
+	radius_put_str(&w, RADIUS_CALLED_STATION_ID, "192.0.2.1");
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_DISCONNECT_ACK);
+	assert_non_null(dh_cdn(&h, &c1, 0));
+	assert_non_null(dh_cdn(&h, &c2, 0));
+	assert_int_equal(dynauth_stats(&h.srv)->disconnects, 2);
+	dh_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(disconnect_by_acct_session_id_ends_the_session_with_cdn_result_3),
 		cmocka_unit_test(disconnect_by_user_name_ends_every_session_of_the_user),
 		cmocka_unit_test(disconnect_by_framed_ip_ends_only_that_session),
+		cmocka_unit_test(calling_and_called_station_id_select_sessions),
 		cmocka_unit_test(unknown_session_is_refused_with_503),
 		cmocka_unit_test(nas_identifier_not_ours_is_refused_with_403),
 		cmocka_unit_test(stale_event_timestamp_is_discarded),
