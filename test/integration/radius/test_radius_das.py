@@ -206,7 +206,9 @@ def test_disconnect_by_acct_session_id_ends_the_session(stack):
 def test_disconnect_by_user_name_ends_the_users_session(stack):
     bed = Bed(stack)
     alice, _ = bed.hold("alice", "Alice-Secret-1")
-    code, _ = bed.radclient("disconnect", ['User-Name = "alice"'])
+    # our own NAS identification, sent, is accepted (RFC 5176 section 3)
+    code, _ = bed.radclient("disconnect", ['User-Name = "alice"', "NAS-IP-Address = %s" % NAS_IP,
+                                           'NAS-Identifier = "lns-test"'])
     assert code == "Disconnect-ACK", bed.d.log()
     wait_for("alice's session to end", lambda: events(alice, "down"), timeout=30)
     wait_for("no sessions", lambda: sessions(bed) == [], timeout=30)

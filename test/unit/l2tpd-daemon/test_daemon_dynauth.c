@@ -198,6 +198,33 @@ static void unknown_session_is_refused_with_503(void **state)
 	send_req(&h, buf, &w, &a);
 	assert_int_equal(a.code, RADIUS_DISCONNECT_NAK);
 	assert_int_equal(a.error_cause, RADIUS_EC_SESSION_NOT_FOUND);
+	{
+		/* near misses of the session's own: lower case, a digit that
+		 * is no hex digit, one too short, one too long */
+		char asid[24], bad[32];
+		const char *forms[] = { "lower", "g", "short", "long" };
+
+		session_acct_session_id(dh_session(&h, &c), asid, sizeof(asid));
+		for (unsigned i = 0; i < 4; i++) {
+			snprintf(bad, sizeof(bad), "%s", asid);
+			if (i == 0)
+				for (char *p = bad; *p; p++)
+					*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+			else if (i == 1)
+				bad[15] = 'G';
+			else if (i == 2)
+				bad[15] = '\0';
+			else
+				strcat(bad, "0");
+			if (i == 0 && !strcmp(bad, asid))
+				continue;	/* no letter in it: nothing to lower */
+			begin(&w, buf, RADIUS_DISCONNECT_REQUEST, (uint8_t)(50 + i), NOW);
+			radius_put_str(&w, RADIUS_ACCT_SESSION_ID, bad);
+			send_req(&h, buf, &w, &a);
+			if (a.error_cause != RADIUS_EC_SESSION_NOT_FOUND)
+				fail_msg("Acct-Session-Id %s (%s) found a session", bad, forms[i]);
+		}
+	}
 	/* a user without sessions, and a NAS-Port no session has */
 	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 5, NOW);
 	radius_put_str(&w, RADIUS_USER_NAME, "bob");
