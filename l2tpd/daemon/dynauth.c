@@ -15,6 +15,7 @@
 
 #include "auth_radius.h"
 #include "das.h"
+#include "dynauth_index.h"
 #include "filter.h"
 #include "fnv.h"
 #include "ipsec.h"
@@ -27,28 +28,6 @@
 #include "text.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair to the rest */
-#define INDEX_MIN_BUCKETS 64
-
-/* The keys a session is found by (radius_das_key's, Called-Station-Id
- * aside: our address, the same for most sessions, is not worth a chain). */
-enum da_ix { IX_SERIAL, IX_NAS_PORT, IX_FRAMED_IP, IX_USER, IX_CALLING, IX_N };
-
-/* A session that is up, in every index: allocated only while the DAS is
- * on, so a box without one pays nothing per session. */
-struct da_entry {
-	struct session *s;
-	struct da_entry *next[IX_N];
-	uint32_t hash[IX_N];
-	uint32_t framed_ip;		/* network order, as indexed */
-	char calling[64];		/* Calling-Station-Id as the Access-Request said it */
-};
-
-struct da_index {
-	struct da_entry **bucket[IX_N];
-	uint32_t n_buckets;		/* a power of two, the same for every index */
-	uint32_t n;
-	uint32_t seed;			/* keys come from clients (lib/fnv.h) */
-};
 
 struct dynauth {
 	struct server *srv;
@@ -58,7 +37,7 @@ struct dynauth {
 	sd_event_source *src[L2TPD_DAS_MAX_LISTEN];
 	struct sockaddr_storage bound[L2TPD_DAS_MAX_LISTEN];	/* fd[i]'s address */
 	unsigned n_fd;
-	struct da_index ix;
+	struct das_index ix;
 	struct radius_das_stats base;	/* the counters of DAS instances a reload replaced */
 	struct dynauth_stats st;
 	struct log_rl rl_dropped;	/* anyone can make us drop datagrams */
@@ -66,137 +45,30 @@ struct dynauth {
 	char asid[24], called[48];	/* describe's strings, used before the next call */
 };
 
-/* ---- the index -------------------------------------------------------------------- */
-
-static uint32_t hash_u32(const struct da_index *ix, uint32_t v)
-{
-	return fnv1a32(ix->seed, &v, sizeof(v));
-}
-
-static uint32_t hash_str(const struct da_index *ix, const char *s)
-{
-	return fnv1a32_str(ix->seed, s);
-}
-
-static void ix_link(struct da_index *ix, struct da_entry *e)
-{
-	for (int k = 0; k < IX_N; k++) {
-		struct da_entry **b = &ix->bucket[k][e->hash[k] & (ix->n_buckets - 1)];
-
-		e->next[k] = *b;
-		*b = e;
-	}
-}
-
-/* Double the buckets when the chains grow past one entry on average; a
- * failed allocation keeps the old ones (longer chains, still correct). */
-static void ix_grow(struct da_index *ix)
-{
-	struct da_entry **old = ix->bucket[IX_SERIAL], **nb[IX_N];
-	uint32_t n_old = ix->n_buckets, n_new = n_old ? n_old * 2 : INDEX_MIN_BUCKETS;
-
-	for (int k = 0; k < IX_N; k++) {
-		nb[k] = calloc(n_new, sizeof(*nb[k]));
-		if (!nb[k]) {
-			while (k--)
-				free(nb[k]);
-			return;
-		}
-	}
-	for (int k = 1; k < IX_N; k++)
-		free(ix->bucket[k]);
-	for (int k = 0; k < IX_N; k++)
-		ix->bucket[k] = nb[k];
-	ix->n_buckets = n_new;
-	/* every entry is in the serial index: walk it once, link into all */
-	for (uint32_t i = 0; i < n_old; i++) {
-		struct da_entry *e = old[i], *next;
-
-		for (; e; e = next) {
-			next = e->next[IX_SERIAL];
-			ix_link(ix, e);
-		}
-	}
-	free(old);
-}
-
-static void ix_unlink(struct da_index *ix, struct da_entry *e)
-{
-	for (int k = 0; k < IX_N; k++) {
-		struct da_entry **pp = &ix->bucket[k][e->hash[k] & (ix->n_buckets - 1)];
-
-		while (*pp && *pp != e)
-			pp = &(*pp)->next[k];
-		if (*pp)
-			*pp = e->next[k];
-	}
-}
-
-static struct da_entry *ix_find_session(const struct da_index *ix, const struct session *s)
-{
-	struct da_entry *e;
-
-	if (!ix->n_buckets)
-		return NULL;
-	e = ix->bucket[IX_SERIAL][hash_u32(ix, s->serial) & (ix->n_buckets - 1)];
-	while (e && e->s != s)
-		e = e->next[IX_SERIAL];
-	return e;
-}
-
-static void ix_free(struct da_index *ix)
-{
-	if (ix->n_buckets)
-		for (uint32_t i = 0; i < ix->n_buckets; i++) {
-			struct da_entry *e = ix->bucket[IX_SERIAL][i], *next;
-
-			for (; e; e = next) {
-				next = e->next[IX_SERIAL];
-				free(e);
-			}
-		}
-	for (int k = 0; k < IX_N; k++)
-		free(ix->bucket[k]);
-	memset(ix, 0, sizeof(*ix));
-}
+/* ---- the index (dynauth_index.h) ---------------------------------------------- */
 
 void dynauth_session_up(struct server *srv, struct session *s)
 {
 	struct dynauth *d = srv->dynauth;
-	struct da_entry *e;
+	char calling[64];
 
-	if (!d || ix_find_session(&d->ix, s))
+	if (!d || das_index_owner(&d->ix, s, s->serial))
 		return;
-	if (d->ix.n >= d->ix.n_buckets)
-		ix_grow(&d->ix);
-	if (!d->ix.n_buckets || !(e = calloc(1, sizeof(*e)))) {
+	auth_radius_station(&s->peer, ipsec_tunnel_natt_port(srv, s->tunnel), calling,
+			    sizeof(calling));
+	if (!das_index_add(&d->ix, s, s->serial, session_nas_port(s), htonl(s->peer_addr), s->user,
+			   calling))
 		log_err("session %u/%u: no memory for the dynamic authorization index: RADIUS "
 			"Disconnect- and CoA-Requests will not find it", s->tunnel_id, s->session_id);
-		return;
-	}
-	e->s = s;
-	e->framed_ip = htonl(s->peer_addr);
-	auth_radius_station(&s->peer, ipsec_tunnel_natt_port(srv, s->tunnel), e->calling,
-			    sizeof(e->calling));
-	e->hash[IX_SERIAL] = hash_u32(&d->ix, s->serial);
-	e->hash[IX_NAS_PORT] = hash_u32(&d->ix, session_nas_port(s));
-	e->hash[IX_FRAMED_IP] = hash_u32(&d->ix, e->framed_ip);
-	e->hash[IX_USER] = hash_str(&d->ix, s->user);
-	e->hash[IX_CALLING] = hash_str(&d->ix, e->calling);
-	ix_link(&d->ix, e);
-	d->ix.n++;
 }
 
 void dynauth_session_gone(struct server *srv, struct session *s)
 {
 	struct dynauth *d = srv->dynauth;
-	struct da_entry *e;
+	struct das_index_entry *e;
 
-	if (!d || !(e = ix_find_session(&d->ix, s)))
-		return;
-	ix_unlink(&d->ix, e);
-	d->ix.n--;
-	free(e);
+	if (d && (e = das_index_owner(&d->ix, s, s->serial)))
+		das_index_remove(&d->ix, e);
 }
 
 /* Our Acct-Session-Id is the run's prefix and the serial in 16 upper-case
@@ -225,87 +97,67 @@ static bool parse_acct_session_id(const struct server *srv, const char *v, uint3
 	return true;
 }
 
-static bool entry_has(const struct dynauth *d, const struct da_entry *e, enum da_ix k,
-		      const struct radius_das_match *m, uint32_t serial)
+struct candidates {
+	void **out;
+	size_t max, n;
+};
+
+/* A session closing already is not acted on again: not found. Past max
+ * the lookup stops (the request is refused with 508 then). */
+static bool add_candidate(void *ctx, struct das_index_entry *e)
 {
-	switch (k) {
-	case IX_SERIAL: return e->s->serial == serial;
-	case IX_NAS_PORT: return session_nas_port(e->s) == m->nas_port;
-	case IX_FRAMED_IP: return e->framed_ip == m->framed_ip;
-	case IX_USER: return !strcmp(e->s->user, m->user);
-	case IX_CALLING: return !strcmp(e->calling, m->calling_station_id);
-	default: (void)d; return false;
-	}
+	struct candidates *c = ctx;
+	const struct session *s = e->owner;
+
+	if (s->close_requested || s->state != SESSION_UP)
+		return true;
+	if (c->n < c->max)
+		c->out[c->n] = e;
+	c->n++;
+	return c->n <= c->max;
 }
 
-/* A session closing already is not acted on again: not found. */
-static size_t add_candidate(struct da_entry *e, void **out, size_t max, size_t n)
-{
-	if (e->s->close_requested || e->s->state != SESSION_UP)
-		return n;
-	if (n < max)
-		out[n] = e;
-	return n + 1;
-}
-
-/* radius_das_ops.find: one chain of one index; more than max stops the
- * walk (the request is refused with 508 then). */
+/* radius_das_ops.find: one chain of one index. */
 static size_t op_find(void *ctx, enum radius_das_key key, const struct radius_das_match *m,
 		      void **out, size_t max)
 {
 	struct dynauth *d = ctx;
-	struct da_index *ix = &d->ix;
-	enum da_ix k;
-	uint32_t h, serial = 0;
-	size_t n = 0;
+	struct candidates c = { .out = out, .max = max };
+	uint32_t serial;
 
-	if (!ix->n_buckets)
-		return 0;
 	switch (key) {
 	case RADIUS_DAS_KEY_ACCT_SESSION_ID:
-		if (!parse_acct_session_id(d->srv, m->acct_session_id, &serial))
-			return 0;
-		k = IX_SERIAL;
-		h = hash_u32(ix, serial);
+		if (parse_acct_session_id(d->srv, m->acct_session_id, &serial))
+			das_index_lookup_u32(&d->ix, DAS_IX_SERIAL, serial, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_NAS_PORT:
-		k = IX_NAS_PORT;
-		h = hash_u32(ix, m->nas_port);
+		das_index_lookup_u32(&d->ix, DAS_IX_NAS_PORT, m->nas_port, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_FRAMED_IP:
-		k = IX_FRAMED_IP;
-		h = hash_u32(ix, m->framed_ip);
+		das_index_lookup_u32(&d->ix, DAS_IX_FRAMED_IP, m->framed_ip, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_USER_NAME:
-		k = IX_USER;
-		h = hash_str(ix, m->user);
+		das_index_lookup_str(&d->ix, DAS_IX_USER, m->user, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_CALLING_STATION_ID:
-		k = IX_CALLING;
-		h = hash_str(ix, m->calling_station_id);
+		das_index_lookup_str(&d->ix, DAS_IX_CALLING, m->calling_station_id, add_candidate,
+				     &c);
 		break;
 	case RADIUS_DAS_KEY_CALLED_STATION_ID:
 	default:
 		/* Called-Station-Id alone: our address, every session on it.
 		 * The one walk, stopped past max (describe() compares). */
-		for (uint32_t i = 0; i < ix->n_buckets && n <= max; i++)
-			for (struct da_entry *e = ix->bucket[IX_SERIAL][i]; e && n <= max;
-			     e = e->next[IX_SERIAL])
-				n = add_candidate(e, out, max, n);
-		return n;
+		das_index_walk(&d->ix, add_candidate, &c);
+		break;
 	}
-	for (struct da_entry *e = ix->bucket[k][h & (ix->n_buckets - 1)]; e && n <= max;
-	     e = e->next[k])
-		if (e->hash[k] == h && entry_has(d, e, k, m, serial))
-			n = add_candidate(e, out, max, n);
-	return n;
+	return c.n;
 }
 
 static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 {
 	struct dynauth *d = ctx;
-	struct da_entry *e = handle;
-	struct session *s = e->s;
+	struct das_index_entry *e = handle;
+	struct session *s = e->owner;
 
 	out->user = s->user;
 	out->acct_session_id = session_acct_session_id(s, d->asid, sizeof(d->asid));
@@ -329,7 +181,7 @@ static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 static uint32_t op_disconnect(void *ctx, void *handle)
 {
 	struct dynauth *d = ctx;
-	struct session *s = ((struct da_entry *)handle)->s;
+	struct session *s = (struct session *)((struct das_index_entry *)handle)->owner;
 
 	log_notice("session %u/%u: user '%s' disconnected by a RADIUS Disconnect-Request from "
 		   "DAS client '%s'", s->tunnel_id, s->session_id, SAFE_STR(s->user), d->client);
@@ -401,7 +253,7 @@ static uint32_t op_change(void *ctx, void *handle, const struct radius_das_chang
 {
 	struct dynauth *d = ctx;
 	struct server *srv = d->srv;
-	struct session *s = ((struct da_entry *)handle)->s;
+	struct session *s = (struct session *)((struct das_index_entry *)handle)->owner;
 	uint32_t cause;
 
 	if (c->filter_id && (cause = change_filter(d, s, c->filter_id)))
@@ -699,7 +551,7 @@ int dynauth_open(struct server *srv)
 	d->srv = srv;
 	d->conf = srv->cfg.das;
 	d->rl_dropped = (struct log_rl)LOG_RL_INIT("radius das: dropped datagrams", 5, 60000);
-	d->ix.seed = fnv1a32_seeded(hash_random_seed());
+	das_index_init(&d->ix, fnv1a32_seeded(hash_random_seed()));
 	for (unsigned i = 0; i < L2TPD_DAS_MAX_LISTEN; i++)
 		d->fd[i] = -1;
 	d->das = make_das(d, &srv->cfg);
@@ -731,7 +583,7 @@ void dynauth_close(struct server *srv)
 	close_sockets(d->fd, d->src, d->n_fd);
 	srv->fdb.fixed -= d->n_fd;
 	radius_das_free(d->das);
-	ix_free(&d->ix);
+	das_index_free(&d->ix);
 	free(d);
 }
 
