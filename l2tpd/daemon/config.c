@@ -65,6 +65,9 @@ void config_defaults(struct l2tpd_config *c)
 	c->radius.require_message_authenticator = true;
 	snprintf(c->radius.accounting_spool, sizeof(c->radius.accounting_spool),
 		 "/var/lib/l2tpd/accounting.spool");
+	c->das.port = 3799;
+	c->das.window_s = 300;
+	c->das.require_message_authenticator = true;
 }
 
 struct loader {
@@ -477,6 +480,132 @@ static int load_radius_server(struct loader *l, const struct conf_node *sec,
 	return 0;
 }
 
+/* radius { das { NAME { address = ...  secret = ... | secret_file = PATH } } }:
+ * a client that may send Disconnect- and CoA-Requests, with the checks of a
+ * server's secret (RFC 5176 section 6.1: each client its own secret). */
+static int load_das_client(struct loader *l, const struct conf_node *sec,
+			   struct das_client_conf *dc)
+{
+	bool have_addr = false, have_secret = false;
+
+	memset(dc, 0, sizeof(*dc));
+	if (strlen(sec->name) >= sizeof(dc->name))
+		return fail(l, sec, sec->line, sec->col, "DAS client name '%s' is too long (at most "
+			    "%zu)", sec->name, sizeof(dc->name) - 1);
+	snprintf(dc->name, sizeof(dc->name), "%s", sec->name);
+	for (uint32_t i = 0; i < sec->n_child; i++) {
+		const struct conf_node *n = sec->child[i];
+		const struct conf_item *it = single(l, n);
+
+		if (!it)
+			return -1;
+		if (!strcmp(n->name, "address")) {
+			struct sockaddr_in *v4 = (struct sockaddr_in *)&dc->addr;
+			struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&dc->addr;
+
+			if (inet_pton(AF_INET, it->text, &v4->sin_addr) == 1)
+				v4->sin_family = AF_INET;
+			else if (inet_pton(AF_INET6, it->text, &v6->sin6_addr) == 1)
+				v6->sin6_family = AF_INET6;
+			else
+				return fail(l, n, it->line, it->col,
+					    "expected an IPv4 or IPv6 address for 'address'");
+			have_addr = true;
+		} else if (!strcmp(n->name, "secret") || !strcmp(n->name, "secret_file")) {
+			if (have_secret)
+				return fail(l, n, n->line, n->col, "DAS client '%s': give secret or "
+					    "secret_file, not both", sec->name);
+			have_secret = true;
+			if (n->name[6] == '_') {
+				if (read_secret_file(l, n, it->text, dc->secret, sizeof(dc->secret)))
+					return -1;
+			} else if (it->len == 0 || it->len > L2TPD_RADIUS_SECRET_MAX) {
+				return fail(l, n, it->line, it->col, "'secret' must be 1 to %d characters",
+					    L2TPD_RADIUS_SECRET_MAX);
+			} else {
+				memcpy(dc->secret, it->text, it->len + 1);
+			}
+		} else {
+			return fail(l, n, n->line, n->col, "unknown setting '%s' in DAS client '%s' "
+				    "(address, secret, secret_file)", n->name, sec->name);
+		}
+	}
+	if (!have_addr)
+		return fail(l, sec, sec->line, sec->col, "DAS client '%s' has no address", sec->name);
+	if (!have_secret)
+		return fail(l, sec, sec->line, sec->col, "DAS client '%s' has no secret (secret or "
+			    "secret_file)", sec->name);
+	return 0;
+}
+
+/* radius { das { listen  port  window  allow_no_event_timestamp
+ * require_message_authenticator  NAME { ... } } } (docs/radius.md
+ * "Dynamic authorization") */
+static int load_radius_das(struct loader *l, const struct conf_node *sec, struct das_conf *d)
+{
+	if (sec->kind != CONF_SECTION)
+		return fail(l, sec, sec->line, sec->col, "'das' is a block: radius { das { NAME { "
+			    "address = ...  secret_file = ... } } }");
+	d->enabled = true;
+	for (uint32_t i = 0; i < sec->n_child; i++) {
+		const struct conf_node *n = sec->child[i];
+		int rc = 0;
+
+		if (n->kind == CONF_SECTION) {
+			if (d->n_clients == L2TPD_DAS_MAX_CLIENTS)
+				return fail(l, n, n->line, n->col, "at most %d DAS clients",
+					    L2TPD_DAS_MAX_CLIENTS);
+			if (load_das_client(l, n, &d->clients[d->n_clients]))
+				return -1;
+			d->n_clients++;
+			continue;
+		}
+		if (!strcmp(n->name, "listen")) {
+			if (n->kind != CONF_VALUE || n->n_items == 0 ||
+			    n->n_items > L2TPD_DAS_MAX_LISTEN)
+				return fail(l, n, n->line, n->col, "'listen' takes 1 to %d addresses",
+					    L2TPD_DAS_MAX_LISTEN);
+			for (uint32_t k = 0; k < n->n_items; k++) {
+				const struct conf_item *it = &n->items[k];
+				struct sockaddr_storage *ss = &d->listen[k];
+
+				memset(ss, 0, sizeof(*ss));
+				if (inet_pton(AF_INET, it->text,
+					      &((struct sockaddr_in *)ss)->sin_addr) == 1)
+					ss->ss_family = AF_INET;
+				else if (inet_pton(AF_INET6, it->text,
+						   &((struct sockaddr_in6 *)ss)->sin6_addr) == 1)
+					ss->ss_family = AF_INET6;
+				else
+					return fail(l, n, it->line, it->col, "expected an IPv4 or IPv6 "
+						    "address for 'listen'");
+			}
+			d->n_listen = n->n_items;
+		} else if (!strcmp(n->name, "port")) {
+			rc = get_port(l, n, &d->port);
+		} else if (!strcmp(n->name, "window")) {
+			rc = get_number(l, n, 86400, 1, &d->window_s);
+			if (!rc && d->window_s == 0)
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "'window' must be 1s to 24h");
+		} else if (!strcmp(n->name, "allow_no_event_timestamp")) {
+			rc = get_bool(l, n, &d->allow_no_event_timestamp);
+		} else if (!strcmp(n->name, "require_message_authenticator")) {
+			rc = get_bool(l, n, &d->require_message_authenticator);
+		} else {
+			rc = fail(l, n, n->line, n->col, "unknown setting '%s' in radius.das (listen, "
+				  "port, window, allow_no_event_timestamp, "
+				  "require_message_authenticator, or a client's block)", n->name);
+		}
+		if (rc)
+			return -1;
+	}
+	if (d->n_clients == 0)
+		return fail(l, sec, sec->line, sec->col, "radius.das: no client (a block NAME { "
+			    "address = ...  secret_file = ... })");
+	return 0;
+}
+
 /* nas_ip_address = 192.0.2.1 [, 2001:db8::1]: at most one of each family */
 static int get_nas_ip(struct loader *l, const struct conf_node *n, struct radius_conf *r)
 {
@@ -509,6 +638,11 @@ static int load_radius(struct loader *l, const struct conf_node *sec, struct l2t
 		const struct conf_node *n = sec->child[i];
 		int rc;
 
+		if (!strcmp(n->name, "das")) {		/* dynamic authorization (dynauth.h) */
+			if (load_radius_das(l, n, &c->das))
+				return -1;
+			continue;
+		}
 		if (n->kind == CONF_SECTION) {
 			if (r->n_servers == L2TPD_RADIUS_MAX_SERVERS)
 				return fail(l, n, n->line, n->col, "at most %d RADIUS servers",

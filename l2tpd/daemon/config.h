@@ -55,6 +55,29 @@ struct radius_conf {
 	char accounting_spool[256];
 };
 
+/* radius { das { ... } }: the dynamic authorization server, RFC 5176
+ * (dynauth.h, docs/radius.md "Dynamic authorization"); off without it. */
+#define L2TPD_DAS_MAX_LISTEN 4
+#define L2TPD_DAS_MAX_CLIENTS 16	/* radius/das.h's RADIUS_DAS_MAX_CLIENTS */
+
+struct das_client_conf {
+	char name[32];			/* the sub-block's name, for the log */
+	struct sockaddr_storage addr;	/* requests are taken from this address only */
+	char secret[L2TPD_RADIUS_SECRET_MAX + 1];
+};
+
+struct das_conf {
+	bool enabled;			/* a das { } block was given */
+	unsigned n_listen;		/* 0: nas_ip_address, else 0.0.0.0 */
+	struct sockaddr_storage listen[L2TPD_DAS_MAX_LISTEN];
+	uint16_t port;			/* 3799, RFC 5176 section 2.3 */
+	uint32_t window_s;		/* Event-Timestamp tolerance either way (section 3.5) */
+	bool allow_no_event_timestamp;
+	bool require_message_authenticator;
+	unsigned n_clients;
+	struct das_client_conf clients[L2TPD_DAS_MAX_CLIENTS];
+};
+
 struct l2tpd_config {
 	struct sockaddr_storage listen[L2TPD_MAX_LISTEN];
 	unsigned n_listen;
@@ -63,6 +86,7 @@ struct l2tpd_config {
 	enum userspace_tun userspace_tun;	/* userspace { tun = ... } */
 	enum auth_provider_choice auth_provider;	/* auth { provider = local | radius } */
 	struct radius_conf radius;		/* radius { } */
+	struct das_conf das;			/* radius { das { } } */
 	char userspace_shared_interface[16];	/* IFNAMSIZ; the shared TUN's name */
 	char control_socket[108];
 	char control_group[64];		/* empty: root only */

@@ -13,6 +13,7 @@
 #include "dhcp_inform.h"
 #include "router_adv.h"
 #include "dhcp6_pd.h"
+#include "dynauth.h"
 #include "dhcppool.h"
 #include "edge_filter.h"
 #include "log.h"
@@ -216,6 +217,7 @@ static void render_counters(struct server *srv, struct strbuf *b)
 	}
 	render_pools(srv, b);
 	dhcppools_render_metrics(srv, b);
+	dynauth_render_metrics(srv, b);
 }
 
 static void render(struct scrape *sc, struct strbuf *b)

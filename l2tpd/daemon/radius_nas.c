@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* RFC 2865 5.31: the client's address, with its NAT-T port where it has
- * one ("203.0.113.7:4500"), as the DAS compares it (docs/radius.md). */
-static void station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
+/* RFC 2865 5.30, 5.31 (radius_nas.h) */
+void radius_nas_station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "";
 
@@ -28,12 +27,12 @@ void radius_nas_facts_fill(struct radius_nas_facts *nf, const struct auth_sessio
 		return;
 	nf->nas_port = f->nas_port;
 	if (f->peer) {
-		station(f->peer, f->natt_port, nf->calling, sizeof(nf->calling));
+		radius_nas_station(f->peer, f->natt_port, nf->calling, sizeof(nf->calling));
 		/* RFC 2868 3.3: the tunnel's client end, an address alone */
-		station(f->peer, 0, nf->client_endpoint, sizeof(nf->client_endpoint));
+		radius_nas_station(f->peer, 0, nf->client_endpoint, sizeof(nf->client_endpoint));
 	}
 	if (f->local)
-		station(f->local, 0, nf->called, sizeof(nf->called));
+		radius_nas_station(f->local, 0, nf->called, sizeof(nf->called));
 	if (f->acct_session_id)
 		snprintf(nf->acct_session_id, sizeof(nf->acct_session_id), "%s", f->acct_session_id);
 }

@@ -25,6 +25,12 @@ struct radius_nas_facts {
 	char acct_session_id[24];
 };
 
+/* Calling-/Called-Station-Id as every request says them (RFC 2865 5.30,
+ * 5.31): the address, with ":port" where port is not 0 (the client's
+ * NAT-T port, "203.0.113.7:4500"); the DAS (dynauth.c) compares them with
+ * what a Disconnect- or CoA-Request names. */
+void radius_nas_station(const struct l2tp_addr *a, uint16_t port, char *buf, size_t len);
+
 void radius_nas_facts_fill(struct radius_nas_facts *nf, const struct auth_session_facts *f);
 
 /* *s for the session of nf (user, IKE identity: NULL none) at the NAS of

@@ -8,6 +8,7 @@
 #include "auth_provider.h"
 #include "log.h"
 #include "radius_io.h"
+#include "dynauth.h"
 #include "server.h"
 #include "session.h"
 
@@ -149,6 +150,7 @@ void config_reload_apply(struct server *srv, const struct l2tpd_config *next, ch
 	l2tp_ctx_set_limits(srv->l2tp, &lc);	/* timers validated by config_load */
 	session_fill_ppp_config(srv);		/* sessions negotiated from now on */
 	reload_radius(srv, next);
+	dynauth_reload(srv, next);	/* radius.das: clients and secrets */
 	if (restart[0])
 		log_warn("reload: %s: not applied until restart: %s", srv->config_path, restart);
 }

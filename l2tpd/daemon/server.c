@@ -25,6 +25,7 @@
 #include "proxyarp.h"
 #include "acct.h"
 #include "radius_io.h"
+#include "dynauth.h"
 #include "dpchoice.h"
 #include "edge_filter.h"
 #include "link_mtu.h"
@@ -894,6 +895,8 @@ int server_init_io(struct server *srv, sd_event *event, const struct l2tpd_confi
 	srv->dp_ops = io->dataplane ? io->dataplane : dpchoice_choose(cfg);
 	if (!srv->dp_ops || server_start_dataplane(srv))
 		return -1;
+	if (dynauth_open(srv))		/* after the budget's fixed part is set */
+		return -1;
 	/* the port 67 socket where the client's DHCP reaches the host's
 	 * stack on its own device (dhcp_inform.h) */
 	srv->inform = dhcp_inform_open(srv, (srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) &&
@@ -1060,6 +1063,7 @@ void server_free(struct server *srv)
 	auth_provider_destroy(srv->auth);	/* after the sessions: none is asking */
 	srv->auth = NULL;
 	acct_free(srv);		/* after the sessions' Stops; the spool keeps the rest */
+	dynauth_close(srv);			/* after the sessions */
 	radius_io_free(srv->radius_io);		/* after its users */
 	srv->radius_io = NULL;
 	proxyarp_free(srv);

@@ -143,6 +143,7 @@ struct held_frame;
 struct radius_io;
 struct acct;
 struct acct_session;
+struct dynauth;
 
 struct session {
 	struct server *srv;
@@ -254,6 +255,7 @@ struct server {
 	struct auth_provider *auth;	/* who knows the users (auth_provider.h) */
 	struct radius_io *radius_io;	/* the RADIUS servers' sockets (radius_io.h); NULL: none */
 	struct acct *acct;		/* RADIUS accounting (acct.h); NULL: off */
+	struct dynauth *dynauth;	/* RFC 5176 dynamic authorization (dynauth.h); NULL: off */
 	uint32_t acct_prefix;		/* random per run: Acct-Session-Ids (session.h) */
 	uint32_t session_serial;	/* the last session's serial */
 	struct fdbudget fdb;		/* descriptor budget (fdbudget.h) */

@@ -14,6 +14,7 @@
 #include "dhcp_inform.h"
 #include "router_adv.h"
 #include "dhcp6_pd.h"
+#include "dynauth.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -337,6 +338,7 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		s->seen_packets = session_packets(srv, s, &st);
 	srv->n_sessions_up++;
 	srv->counters.sessions_up++;
+	dynauth_session_up(srv, s);	/* found by RFC 5176 requests from now on */
 	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
 	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
 		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
@@ -1274,6 +1276,7 @@ void session_destroy(struct server *srv, struct session *s)
 	srv->counters.ended.tx_dropped += st.tx_dropped;
 	metrics_session_gone(srv, s);	/* a scrape walking the sessions skips it */
 	acct_session_gone(s, &st);	/* RADIUS Stop (acct.h) */
+	dynauth_session_gone(srv, s);
 	if (s->state == SESSION_UP || s->up_ms) {
 		struct in_addr in = { htonl(s->peer_addr) };
 		inet_ntop(AF_INET, &in, a, sizeof(a));
