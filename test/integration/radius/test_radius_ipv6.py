@@ -34,7 +34,8 @@ outside Cleartext-Password := "Outside-Secret-2"
 labuser Cleartext-Password := "Lab-Secret-3"
 	Framed-IPv6-Pool = "lab"
 router Cleartext-Password := "Router-Secret-4"
-	Delegated-IPv6-Prefix = 2001:db8:100:300::/56
+	Delegated-IPv6-Prefix = 2001:db8:100:300::/56,
+	DNS-Server-IPv6-Address = 2001:db8::98
 v4-henry Cleartext-Password := "Henry-Secret-5"
 	Framed-IPv6-Prefix = 2001:db8:1:9::/64
 nopool Cleartext-Password := "Nopool-Secret-6"
@@ -252,6 +253,9 @@ def test_delegated_ipv6_prefix_is_delegated_to_dhcp6c(stack):
     lan = wait_for("dhcp6c numbering its LAN from the delegated prefix", dc.lan_address)
     assert lan.startswith("2001:db8:100:301:"), dc.log()
     assert re.search(r"IA_PD prefix: 2001:db8:100:300::/56 ", dc.log()), dc.log()
+    # DNS-Server-IPv6-Address in DHCPv6 too (RFC 3646), not the profile's
+    wait_for("the DNS servers", lambda: "dns=" in dc.dns())
+    assert "dns=2001:db8::98" in dc.dns() and "2001:db8::53" not in dc.dns(), dc.dns()
     route = wait_for("the route to the delegated prefix",
                      lambda: re.search(r"^2001:db8:100:300::/56 dev (\S+)",
                                        bed.routes("2001:db8:100::/54"), re.M), timeout=5)
