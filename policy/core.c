@@ -831,6 +831,72 @@ static enum policy_reason take_framed_ipv4(struct policy *p, bool lease,
 	return POLICY_GRANTED;
 }
 
+/* An IPv6 prefix the external server named (Framed-IPv6-Prefix for the
+ * link, Delegated-IPv6-Prefix for DHCPv6-PD): as take_framed_ipv4, a
+ * prefix that is a slot of one of our pools is taken out of it and
+ * refused when a session holds it; one inside a pool but not one of its
+ * slots (another length) is refused, it would overlap prefixes the pool
+ * hands out; one outside every pool is the server's to keep unique (NPS:
+ * the server owns the addresses it assigns). */
+static enum policy_reason take_server_prefix(struct policy *p, bool lease, const char *attr,
+					     const struct policy_prefix *pfx,
+					     struct policy_prefix *out, bool *leased, int *pool,
+					     struct policy_explain *x)
+{
+	char a[64];
+	int idx;
+	enum policy_prefix_state st = policy_prefix_lookup(p, pfx, &idx);
+
+	policy_prefix_format(pfx, a, sizeof(a));
+	switch (st) {
+	case POLICY_PREFIX_OUTSIDE:
+		*out = *pfx;
+		STEP(x, POLICY_V_MATCH, "address6", "%s (%s, in none of our pools)", a, attr);
+		return POLICY_GRANTED;
+	case POLICY_PREFIX_FREE: {
+		struct addr_pool *ap = &p->pools[idx].v6;
+		uint64_t slot;
+
+		if (lease && addr_pool_slot(ap, &pfx->ip, &slot) == 0)
+			addr_pool_mark(ap, slot);
+		*out = *pfx;
+		*leased = lease;
+		*pool = idx;
+		STEP(x, POLICY_V_MATCH, "address6", "%s (%s), taken from pool '%s'%s", a, attr,
+		     p->pools[idx].name, lease ? "" : " (not leased: dry run)");
+		return POLICY_GRANTED;
+	}
+	case POLICY_PREFIX_IN_USE:
+		STEP(x, POLICY_V_NOMATCH, "address6", "%s (%s) is in pool '%s' and already in use",
+		     a, attr, p->pools[idx].name);
+		return POLICY_DENY_NO_ADDRESS;
+	case POLICY_PREFIX_MISFIT:
+		break;
+	}
+	STEP(x, POLICY_V_NOMATCH, "address6", "%s (%s) lies in pool '%s', whose prefixes are /%u",
+	     a, attr, p->pools[idx].name, p->pools[idx].v6.deleg_len);
+	return POLICY_DENY_NO_ADDRESS;
+}
+
+/* Delegated-IPv6-Prefix (RFC 4818): held for the session from the
+ * grant (the server assigned it to this user), delegated by DHCPv6 when
+ * the client asks; the profile's ipv6_pd_pool is not used then. */
+static enum policy_reason assign_delegated(struct policy *p, const struct policy_request *req,
+					   bool lease, struct policy_decision *dec,
+					   struct policy_explain *x)
+{
+	int pool = -1;
+	enum policy_reason r;
+
+	if (!req->has_delegated_prefix)
+		return POLICY_GRANTED;
+	r = take_server_prefix(p, lease, "Delegated-IPv6-Prefix", &req->delegated_prefix,
+			       &dec->delegated, &dec->delegated_leased, &pool, x);
+	if (r == POLICY_GRANTED)
+		dec->has_delegated = true;
+	return r;
+}
+
 static enum policy_reason assign_addresses(struct policy *p,
 					   const struct policy_user *u,
 					   const struct policy_request *req,
@@ -868,6 +934,16 @@ static enum policy_reason assign_addresses(struct policy *p,
 	}
 	if (!pr->ipv6)
 		return POLICY_GRANTED;
+	if (req->has_framed_ipv6_prefix) {
+		enum policy_reason r = take_server_prefix(p, lease, "Framed-IPv6-Prefix",
+							  &req->framed_ipv6_prefix, &dec->ipv6,
+							  &dec->ipv6_leased, &dec->ipv6_pool, x);
+		if (r != POLICY_GRANTED)
+			return r;
+		dec->has_ipv6 = true;
+		dec->ipv6_source = POLICY_SRC_EXTERNAL;
+		return assign_delegated(p, req, lease, dec, x);
+	}
 	/* IPv6 is optional for the session (IPV6CP may fail alone): no free
 	 * prefix turns IPv6 off for this session, it does not refuse it */
 	if (u->has_static_ipv6) {
@@ -879,6 +955,12 @@ static enum policy_reason assign_addresses(struct policy *p,
 		return POLICY_GRANTED;
 	}
 	src = pool_list_for(p, pr, AF_INET6, &list, &n);
+	if (req->has_framed_ipv6_pool && req->framed_ipv6_pool < p->n_pools) {
+		/* Framed-IPv6-Pool: that pool only, no fall-back (as Framed-Pool) */
+		list = &req->framed_ipv6_pool;
+		n = 1;
+		src = POLICY_SRC_EXTERNAL;
+	}
 	for (size_t i = 0; i < n && !dec->has_ipv6; i++) {
 		struct addr_pool *ap = &p->pools[list[i]].v6;
 		if (!ap->family)
@@ -893,7 +975,9 @@ static enum policy_reason assign_addresses(struct policy *p,
 			dec->ipv6_source = (uint8_t)src;
 			STEP(x, POLICY_V_MATCH, "address6", "%s%s from %s pool '%s' (%s)%s",
 			     source_why(src, pr), policy_prefix_format(&dec->ipv6, ip, sizeof(ip)),
-			     src == POLICY_SRC_SERVER_POOL ? "server" : "profile",
+			     src == POLICY_SRC_SERVER_POOL ? "server"
+			     : src == POLICY_SRC_EXTERNAL ? "the server's (Framed-IPv6-Pool)"
+			     : "profile",
 			     p->pools[list[i]].name, use, lease ? "" : " (not leased: dry run)");
 		}
 	}
@@ -901,9 +985,12 @@ static enum policy_reason assign_addresses(struct policy *p,
 		pr->ipv6 = false;
 		STEP(x, POLICY_V_NOMATCH, "address6",
 		     "no IPv6 prefix free or configured: IPv6 off for this session%s",
-		     pr->n_ipv6_pd_pools ? ", and no prefix delegation" : "");
+		     pr->n_ipv6_pd_pools || req->has_delegated_prefix ? ", and no prefix delegation"
+								       : "");
 		return POLICY_GRANTED;
 	}
+	if (req->has_delegated_prefix)
+		return assign_delegated(p, req, lease, dec, x);
 	/* DHCPv6 Prefix Delegation: leased when the client asks, by the
 	 * daemon (policy_pool_lease_prefix), never here */
 	for (size_t i = 0; i < pr->n_ipv6_pd_pools; i++) {
@@ -1122,6 +1209,10 @@ void policy_decision_release(policy_t *p, struct policy_decision *dec)
 	if (dec->ipv6_leased) {
 		policy_pool_release(p, &dec->ipv6.ip);
 		dec->ipv6_leased = false;
+	}
+	if (dec->delegated_leased) {
+		policy_pool_release(p, &dec->delegated.ip);
+		dec->delegated_leased = false;
 	}
 }
 

@@ -285,6 +285,14 @@ struct policy_request {
 	bool has_framed_ipv4, has_framed_pool;
 	struct policy_ip framed_ipv4;
 	uint16_t framed_pool;		/* pool index */
+	/* Its IPv6, used only when the profile has ipv6 = yes (the server
+	 * enables nothing the local policy forbids): the link's /64
+	 * (Framed-IPv6-Prefix) or a pool of ours for it (Framed-IPv6-Pool),
+	 * and the prefix DHCPv6-PD delegates (Delegated-IPv6-Prefix); a
+	 * prefix inside a pool is taken out of it as framed_ipv4 is. */
+	bool has_framed_ipv6_prefix, has_framed_ipv6_pool, has_delegated_prefix;
+	struct policy_prefix framed_ipv6_prefix, delegated_prefix;
+	uint16_t framed_ipv6_pool;	/* pool index */
 };
 
 enum policy_reason {
@@ -345,6 +353,10 @@ struct policy_decision {
 	bool has_ipv6, ipv6_leased;
 	struct policy_prefix ipv6;	/* a delegated prefix (see docs) */
 	int ipv6_pool;
+	/* the external server's Delegated-IPv6-Prefix, held for DHCPv6-PD
+	 * (leased: taken out of a pool, returned on release) */
+	bool has_delegated, delegated_leased;
+	struct policy_prefix delegated;
 	const struct policy_prefix *routes;	/* user's framed routes */
 	size_t n_routes;
 };
@@ -428,6 +440,20 @@ int policy_find_policy(const policy_t *p, const char *name, const struct policy_
  * policy_pool_release), 1 in none of the pools (nothing to take), -1 in
  * a pool and in use, or reserved for a user. */
 int policy_pool_claim(policy_t *p, const struct policy_ip *ip);
+
+/* Where an IPv6 prefix an external server named (Framed-IPv6-Prefix,
+ * Delegated-IPv6-Prefix) lies among our pools: in none (the server's to
+ * keep unique), a free slot of one (*pool_index), a slot another session
+ * holds (or reserved for a user), or inside a pool whose slots have another
+ * length (it would overlap prefixes the pool hands out). */
+enum policy_prefix_state {
+	POLICY_PREFIX_OUTSIDE = 0,
+	POLICY_PREFIX_FREE,
+	POLICY_PREFIX_IN_USE,
+	POLICY_PREFIX_MISFIT,
+};
+enum policy_prefix_state policy_prefix_lookup(const policy_t *p, const struct policy_prefix *pfx,
+					      int *pool_index);
 
 /* Return a decision's leases (idempotent for that decision). */
 void policy_decision_release(policy_t *p, struct policy_decision *dec);

@@ -361,6 +361,42 @@ int policy_pool_claim(policy_t *p, const struct policy_ip *ip)
 	return 1;
 }
 
+/* Does pfx overlap one of the pool's configured prefixes? Two prefixes
+ * overlap when they agree on the shorter one's bits. */
+static bool touches(const struct addr_pool *ap, const struct policy_prefix *pfx)
+{
+	for (size_t i = 0; i < ap->n_ranges; i++) {
+		const struct pool_range *r = &ap->ranges[i];
+		struct policy_prefix q = { .ip = r->start,
+					   .len = r->prefix_len < pfx->len ? r->prefix_len : pfx->len };
+
+		if (policy_prefix_contains(&q, &pfx->ip))
+			return true;
+	}
+	return false;
+}
+
+enum policy_prefix_state policy_prefix_lookup(const policy_t *p, const struct policy_prefix *pfx,
+					      int *pool_index)
+{
+	*pool_index = -1;
+	if (pfx->ip.family != AF_INET6)
+		return POLICY_PREFIX_OUTSIDE;
+	for (size_t i = 0; i < p->n_pools; i++) {
+		const struct addr_pool *ap = &p->pools[i].v6;
+		uint64_t slot;
+
+		if (ap->family != AF_INET6 || !touches(ap, pfx))
+			continue;
+		/* pools do not overlap (build.c): this is the only one */
+		*pool_index = (int)i;
+		if (pfx->len != ap->deleg_len || addr_pool_slot(ap, &pfx->ip, &slot))
+			return POLICY_PREFIX_MISFIT;
+		return addr_pool_test(ap, slot) ? POLICY_PREFIX_IN_USE : POLICY_PREFIX_FREE;
+	}
+	return POLICY_PREFIX_OUTSIDE;
+}
+
 uint64_t policy_unknown_releases(const policy_t *p)
 {
 	return p->unknown_releases;

@@ -87,6 +87,7 @@ enum radius_attr_type {
 	RADIUS_FRAMED_IPV6_POOL = 100,
 	RADIUS_ERROR_CAUSE = 101,
 	RADIUS_DELEGATED_IPV6_PREFIX = 123,
+	RADIUS_DNS_SERVER_IPV6_ADDRESS = 169,	/* RFC 6911 section 3.1 */
 };
 
 /* Microsoft's vendor attributes (RFC 2548), Vendor-Id 311. */

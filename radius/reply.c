@@ -86,6 +86,21 @@ static int ipv6_prefix(const struct radius_attr *a, uint8_t out[16], uint8_t *le
 	return 0;
 }
 
+/* RFC 6911 section 3.1: 16 octets, a unicast address a client can
+ * reach (not unspecified, loopback, link-local or multicast: a server
+ * elsewhere is never on the client's link). */
+static int dns6_addr(const struct radius_attr *a, uint8_t out[16])
+{
+	static const uint8_t zero[15];
+	const uint8_t *v = a->value;
+
+	if (a->len != 16 || v[0] == 0xff || (v[0] == 0xfe && (v[1] & 0xc0) == 0x80) ||
+	    (!memcmp(v, zero, 15) && v[15] <= 1))
+		return -1;
+	memcpy(out, v, 16);
+	return 0;
+}
+
 static int ms_attr(const struct radius_attr *v, struct radius_reply *r, char *why, size_t wl)
 {
 	/* v: one Microsoft sub-attribute (RFC 2548) */
@@ -267,6 +282,19 @@ int radius_reply_read(const struct radius_packet *p, struct radius_reply *r, cha
 			if (ipv6_prefix(&a, r->delegated_prefix, &r->delegated_prefix_len))
 				return fail(why, wl, "malformed Delegated-IPv6-Prefix");
 			break;
+		case RADIUS_DNS_SERVER_IPV6_ADDRESS: {
+			uint8_t addr[16];
+
+			if (dns6_addr(&a, addr))
+				return fail(why, wl, "malformed DNS-Server-IPv6-Address (want a "
+						     "unicast IPv6 address)");
+			/* the first three, in order: RDNSS and DHCPv6 carry
+			 * three here, and a list of resolvers is a
+			 * preference; the rest are spares nobody asks */
+			if (r->n_dns6 < RADIUS_REPLY_MAX_DNS6)
+				memcpy(r->dns6[r->n_dns6++], addr, 16);
+			break;
+		}
 		case 62:	/* Port-Limit: one port per session here, any limit holds */
 		case RADIUS_STATE:
 		case RADIUS_EAP_MESSAGE:

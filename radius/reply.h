@@ -19,6 +19,7 @@
 
 #define RADIUS_REPLY_MAX_ROUTES 16
 #define RADIUS_REPLY_MAX_CLASS	4
+#define RADIUS_REPLY_MAX_DNS6	3	/* what an RA's RDNSS and DHCPv6 carry here */
 
 enum radius_framed_ip {
 	RADIUS_IP_NONE,			/* no Framed-IP-Address: local policy decides */
@@ -42,6 +43,8 @@ struct radius_reply {
 	char framed_ipv6_pool[64];
 	uint8_t framed_ipv6_prefix[16], framed_ipv6_prefix_len;	/* len 0: absent */
 	uint8_t delegated_prefix[16], delegated_prefix_len;
+	uint8_t dns6[RADIUS_REPLY_MAX_DNS6][16];	/* DNS-Server-IPv6-Address, in order */
+	uint8_t n_dns6;
 	struct radius_route routes[RADIUS_REPLY_MAX_ROUTES];
 	unsigned n_routes;
 	uint32_t session_timeout, idle_timeout, interim_interval;	/* seconds, 0 absent */

@@ -51,6 +51,10 @@ struct dhcp6_link {
 	struct pd_profile *prof;
 	struct dhcp6_binding b;
 	bool indexed, joined, up, routed, warned;
+	/* the server's Delegated-IPv6-Prefix: delegated instead of a pool's,
+	 * held (leased: out of our pool) until the session ends */
+	bool has_fixed, fixed_leased;
+	struct policy_prefix fixed;
 	int ifindex;
 	uint8_t local_ll[16];		/* our end of the link (fe80::local_ifid) */
 	uint64_t tat_ms;		/* dhcp6_pd_allow */
@@ -248,6 +252,24 @@ void dhcp6_pd_session_grant(struct dhcp6_pd *pd, struct session *s, int policy_i
 	s->dhcp6 = l;
 }
 
+void dhcp6_pd_session_delegated(struct dhcp6_pd *pd, struct session *s,
+				const struct policy_decision *dec)
+{
+	struct dhcp6_link *l = s->dhcp6;
+
+	if (!dec->has_delegated)
+		return;
+	if (!pd || !l) {
+		/* no DHCPv6 on this session: the lease is ours, never lost */
+		if (dec->delegated_leased)
+			policy_pool_release(s->srv->policy, &dec->delegated.ip);
+		return;
+	}
+	l->fixed = dec->delegated;
+	l->has_fixed = true;
+	l->fixed_leased = dec->delegated_leased;
+}
+
 /* Kernel plane: find the link by its ifindex, and hear ff02::1:2 on it. */
 static void index_link(struct dhcp6_pd *pd, struct dhcp6_link *l)
 {
@@ -315,8 +337,11 @@ static void give_back(struct dhcp6_pd *pd, struct dhcp6_link *l, const struct dh
 		log_warn("session %u/%u: delegated prefix route not removed: %s",
 			 l->s->tunnel_id, l->s->session_id, err);
 	l->routed = false;
-	/* once: the binding forgets it below or was cleared by the Release */
-	policy_pool_release(srv->policy, &p.ip);
+	/* the server's prefix stays held until the session ends (a client
+	 * that asks again gets it again); a pool's goes back now, once: the
+	 * binding forgets it below or was cleared by the Release */
+	if (!l->has_fixed)
+		policy_pool_release(srv->policy, &p.ip);
 }
 
 void dhcp6_pd_session_end(struct dhcp6_pd *pd, struct session *s)
@@ -341,6 +366,8 @@ void dhcp6_pd_session_end(struct dhcp6_pd *pd, struct session *s)
 		if (l->b.has_prefix)
 			give_back(pd, l, &l->b);
 	}
+	if (l->fixed_leased)
+		policy_pool_release(s->srv->policy, &l->fixed.ip);
 	profile_put(l->prof);
 	free(l);
 	s->dhcp6 = NULL;
@@ -367,6 +394,12 @@ static int lease_from_pools(void *ctx, struct policy_prefix *out)
 	struct dhcp6_link *l = ctx;
 	struct server *srv = l->s->srv;
 	const char *name = l->prof->names;
+
+	if (l->has_fixed) {
+		/* Delegated-IPv6-Prefix: this one, held since the grant */
+		*out = l->fixed;
+		return 0;
+	}
 
 	for (size_t i = 0; i < l->prof->n_pools; i++, name += strlen(name) + 1) {
 		int idx = policy_pool_find(srv->policy, name);

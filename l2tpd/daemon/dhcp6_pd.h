@@ -83,6 +83,13 @@ void dhcp6_pd_session_grant(struct dhcp6_pd *pd, struct session *s, int policy_i
  * messages are answered from now on. Again on a renegotiation. */
 void dhcp6_pd_session_up(struct dhcp6_pd *pd, struct session *s, uint64_t local_ifid,
 			 const char *ifname);
+/* After dhcp6_pd_session_grant: the external server's Delegated-IPv6-
+ * Prefix (dec->has_delegated) is the one prefix the session delegates,
+ * instead of a lease from the profile's pools. Takes the decision's
+ * lease of it (returned at the session's end, not at a Release: the
+ * server assigned it to the user for the whole session). */
+void dhcp6_pd_session_delegated(struct dhcp6_pd *pd, struct session *s,
+				const struct policy_decision *dec);
 /* IPV6CP went down (it may open again): no answers until it does; the
  * delegated prefix stays the session's and routed. */
 void dhcp6_pd_session_down(struct dhcp6_pd *pd, struct session *s);

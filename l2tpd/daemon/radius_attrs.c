@@ -19,21 +19,117 @@ static int refuse(char *why, size_t len, const char *fmt, ...)
 	return -1;
 }
 
+/* The prefix of an attribute, checked against our pools as the policy
+ * will take it (policy_prefix_lookup): named refusals for the
+ * administrator, before anything is leased. */
+static int server_prefix(const policy_t *p, const char *attr, const uint8_t bytes[16],
+			 uint8_t len, struct policy_prefix *out, char *why, size_t wl)
+{
+	char a[64];
+	int idx;
+
+	memset(out, 0, sizeof(*out));
+	out->ip.family = AF_INET6;
+	memcpy(out->ip.bytes, bytes, 16);
+	out->len = len;
+	policy_prefix_format(out, a, sizeof(a));
+	/* bits past the length make the prefix ambiguous (as Framed-Route's);
+	 * the reply parser kept only the octets the length covers */
+	if (len % 8 && (bytes[len / 8] & (0xffu >> (len % 8))))
+		return refuse(why, wl, "%s %s has bits set past its length", attr, a);
+	switch (policy_prefix_lookup(p, out, &idx)) {
+	case POLICY_PREFIX_OUTSIDE:
+	case POLICY_PREFIX_FREE:
+		return 0;
+	case POLICY_PREFIX_IN_USE:
+		return refuse(why, wl, "%s %s is in pool '%.64s' and held by another session", attr,
+			      a, policy_pool_name(p, (unsigned)idx));
+	case POLICY_PREFIX_MISFIT:
+		break;
+	}
+	return refuse(why, wl, "%s %s overlaps pool '%.64s' without being one of its prefixes "
+		      "(another length)", attr, a, policy_pool_name(p, (unsigned)idx));
+}
+
+/* RFC 3162 and RFC 4818: the link's prefix, or the pool it comes from,
+ * and the delegated prefix. Used when the profile has ipv6 = yes. */
+static int ipv6_request(const struct radius_reply *r, const policy_t *p,
+			struct policy_request *req, char *why, size_t wl)
+{
+	struct policy_pool_stats st;
+
+	if (r->framed_ipv6_prefix_len) {
+		/* RFC 3162 2.3: the prefix goes in the link's Router
+		 * Advertisement, where SLAAC (RFC 4862 5.5.3) forms
+		 * addresses only in a /64 (an interface identifier is 64
+		 * bits, RFC 4291 2.5.1) */
+		if (r->framed_ipv6_prefix_len != 64)
+			return refuse(why, wl, "Framed-IPv6-Prefix of length /%u cannot be honoured: "
+				      "it is announced for SLAAC, which needs a /64",
+				      r->framed_ipv6_prefix_len);
+		if (server_prefix(p, "Framed-IPv6-Prefix", r->framed_ipv6_prefix,
+				  r->framed_ipv6_prefix_len, &req->framed_ipv6_prefix, why, wl))
+			return -1;
+		req->has_framed_ipv6_prefix = true;
+	}
+	if (r->framed_ipv6_pool[0]) {
+		int idx = policy_pool_find(p, r->framed_ipv6_pool);
+
+		if (idx < 0)
+			return refuse(why, wl, "Framed-IPv6-Pool '%.64s' names no pool of the policy "
+				      "file", r->framed_ipv6_pool);
+		if (!policy_pool_stats(p, (unsigned)idx, &st) || !st.size6)
+			return refuse(why, wl, "Framed-IPv6-Pool '%.64s' has no ipv6 prefix",
+				      r->framed_ipv6_pool);
+		/* RFC 3162 2.4 lets the prefix come from the pool; with
+		 * Framed-IPv6-Prefix too, the prefix names the one to take */
+		req->has_framed_ipv6_pool = true;
+		req->framed_ipv6_pool = (uint16_t)idx;
+	}
+	if (r->delegated_prefix_len) {
+		/* the client numbers /64 links from it (RFC 8415 6.3), as
+		 * ipv6_prefix_length of a delegation pool */
+		if (r->delegated_prefix_len > 64)
+			return refuse(why, wl, "Delegated-IPv6-Prefix of length /%u cannot be "
+				      "honoured: a delegated prefix is /64 or shorter",
+				      r->delegated_prefix_len);
+		if (server_prefix(p, "Delegated-IPv6-Prefix", r->delegated_prefix,
+				  r->delegated_prefix_len, &req->delegated_prefix, why, wl))
+			return -1;
+		req->has_delegated_prefix = true;
+	}
+	return 0;
+}
+
+bool radius_attrs_ipv6_ignored(const struct radius_reply *r, char *names, size_t len)
+{
+	const char *sep = "";
+	size_t n = 0;
+
+	names[0] = '\0';
+	if (r->framed_ipv6_prefix_len) {
+		n += (size_t)snprintf(names + n, len - n, "%sFramed-IPv6-Prefix", sep);
+		sep = ", ";
+	}
+	if (r->framed_ipv6_pool[0] && n < len) {
+		n += (size_t)snprintf(names + n, len - n, "%sFramed-IPv6-Pool", sep);
+		sep = ", ";
+	}
+	if (r->delegated_prefix_len && n < len) {
+		n += (size_t)snprintf(names + n, len - n, "%sDelegated-IPv6-Prefix", sep);
+		sep = ", ";
+	}
+	if (r->n_dns6 && n < len)
+		snprintf(names + n, len - n, "%sDNS-Server-IPv6-Address", sep);
+	return names[0] != '\0';
+}
+
 int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
 			 struct policy_request *req, char *why, size_t wl)
 {
 	req->external_user = true;
-	/* IPv6 addresses from the server: not built (IPV6CP takes the
-	 * profile's pools); refused rather than a session without them */
-	if (r->framed_ipv6_prefix_len)
-		return refuse(why, wl, "Framed-IPv6-Prefix cannot be honoured (IPv6 prefixes come "
-			      "from the policy's pools)");
-	if (r->delegated_prefix_len)
-		return refuse(why, wl, "Delegated-IPv6-Prefix cannot be honoured (no prefix "
-			      "delegation)");
-	if (r->framed_ipv6_pool[0])
-		return refuse(why, wl, "Framed-IPv6-Pool cannot be honoured (IPv6 prefixes come "
-			      "from the policy's pools)");
+	if (ipv6_request(r, p, req, why, wl))
+		return -1;
 	/* LCP settled the link's MRU before authentication: a smaller MTU
 	 * cannot be given any more; a larger one asks nothing of us */
 	if (r->framed_mtu && r->framed_mtu < link_mtu)
@@ -99,6 +195,9 @@ int radius_attrs_grant(const struct radius_reply *r, const policy_t *p, uint32_t
 		g->dns[i] = ntohl(r->dns[i]);
 		g->nbns[i] = ntohl(r->nbns[i]);
 	}
+	/* RFC 6911 3.1: instead of the profile's ipv6_dns (RDNSS, DHCPv6) */
+	g->n_dns6 = r->n_dns6;
+	memcpy(g->dns6, r->dns6, sizeof(g->dns6));
 	for (unsigned i = 0; i < r->n_routes; i++) {
 		const struct radius_route *rt = &r->routes[i];
 		uint32_t gw = ntohl(rt->gateway);
@@ -133,4 +232,16 @@ int radius_attrs_grant(const struct radius_reply *r, const policy_t *p, uint32_t
 				      r->filter_id);
 	}
 	return 0;
+}
+
+void radius_attrs_profile_ipv6(const struct radius_grant *g, struct policy_profile *pr)
+{
+	if (!g->n_dns6)
+		return;
+	memset(pr->ipv6_dns, 0, sizeof(pr->ipv6_dns));
+	for (unsigned i = 0; i < g->n_dns6 && i < sizeof(pr->ipv6_dns) / sizeof(pr->ipv6_dns[0]); i++) {
+		pr->ipv6_dns[i].family = AF_INET6;
+		memcpy(pr->ipv6_dns[i].bytes, g->dns6[i], 16);
+		pr->n_ipv6_dns = i + 1;
+	}
 }

@@ -32,19 +32,33 @@ struct radius_grant {
 	unsigned n_routes;
 	int filter_policy;		/* Filter-Id: the policy whose filters apply, -1 none */
 	uint32_t interim_interval;	/* Acct-Interim-Interval, seconds, 0 none */
+	uint8_t dns6[RADIUS_REPLY_MAX_DNS6][16];	/* DNS-Server-IPv6-Address */
+	uint8_t n_dns6;			/* 0: the profile's ipv6_dns */
 };
 
-/* Before the policy decides: the address the server chose, into req
- * (Framed-IP-Address, Framed-Pool, external_user), and what the session
- * cannot do at all (IPv6 attributes, an MTU below the link's). 0, or -1
- * with why. */
+/* Before the policy decides: the addresses the server chose, into req
+ * (Framed-IP-Address, Framed-Pool, Framed-IPv6-Prefix, Framed-IPv6-Pool,
+ * Delegated-IPv6-Prefix, external_user), and what the session cannot do
+ * at all (an MTU below the link's, a Framed-IPv6-Prefix that is no /64,
+ * a prefix another session holds or that overlaps a pool's prefixes
+ * without being one). 0, or -1 with why. */
 int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
 			 struct policy_request *req, char *why, size_t why_len);
+
+/* IPv6 attributes a session without IPv6 (its profile has no ipv6 =
+ * yes) leaves unused: the server enables nothing the local policy
+ * forbids. true with their names in `names` (to log), false when none. */
+bool radius_attrs_ipv6_ignored(const struct radius_reply *r, char *names, size_t len);
 
 /* After the grant: the overrides. `client` is the address the session got
  * (host order; 0 while the client chooses its own), for Framed-Route's
  * gateway and Framed-IP-Netmask's network. 0, or -1 with why. */
 int radius_attrs_grant(const struct radius_reply *r, const policy_t *p, uint32_t client,
 		       struct radius_grant *g, char *why, size_t why_len);
+
+/* The grant's IPv6 overrides into the session's copy of the profile:
+ * DNS-Server-IPv6-Address replaces ipv6_dns (the RA's RDNSS, DHCPv6's
+ * DNS servers). */
+void radius_attrs_profile_ipv6(const struct radius_grant *g, struct policy_profile *pr);
 
 #endif

@@ -722,6 +722,11 @@ static void decide(struct session *s, enum ppp_auth_method method,
 			dec.profile.session_timeout = grant.session_timeout;
 		if (grant.idle_timeout)
 			dec.profile.idle_timeout = grant.idle_timeout;
+		radius_attrs_profile_ipv6(&grant, &dec.profile);
+		if (!dec.profile.ipv6 && radius_attrs_ipv6_ignored(attrs, why, sizeof(why)))
+			log_notice("session %u/%u: user '%s': no IPv6 for the session (its profile "
+				   "has none, or no prefix was free): %s not used", s->tunnel_id,
+				   s->session_id, SAFE_STR(s->user), why);
 	}
 	filter_index = dec.policy_index;
 	filter_prof = &dec.profile;
@@ -771,7 +776,9 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	}
 	dhcp_inform_session_grant(srv->inform, s, dec.policy_index, &dec.profile);
 	router_adv_session_grant(srv->ra, s, &dec);	/* takes the IPv6 prefix lease */
-	dhcp6_pd_session_grant(srv->dhcp6, s, dec.policy_index, &dec.profile);
+	/* the server's IPv6 DNS servers make the profile the session's own */
+	dhcp6_pd_session_grant(srv->dhcp6, s, grant.n_dns6 ? -1 : dec.policy_index, &dec.profile);
+	dhcp6_pd_session_delegated(srv->dhcp6, s, &dec);	/* takes Delegated-IPv6-Prefix */
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
 	if (make_netdev(s)) {

@@ -43,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned i = 0; i < r.n_class; i++)
 				assert(r.class[i] >= data && r.class[i] + r.class_len[i] <= data + p.len);
 			assert(r.n_routes <= RADIUS_REPLY_MAX_ROUTES);
+			assert(r.n_dns6 <= RADIUS_REPLY_MAX_DNS6);
+			assert(r.framed_ipv6_prefix_len <= 128 && r.delegated_prefix_len <= 128);
 			{
 				char s[43];
 

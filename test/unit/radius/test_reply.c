@@ -192,6 +192,89 @@ static void what_cannot_be_honoured_is_refused_by_name(void **state)
 	expect_refusal("more than 16 Framed-Route");
 }
 
+/* RFC 6911 section 3.1: DNS-Server-IPv6-Address, 16 octets, may repeat;
+ * the first three kept in order (RDNSS and DHCPv6 carry three here). */
+static void dns_server_ipv6_addresses_are_read_in_order(void **state)
+{
+	uint8_t a[4][16];
+	struct radius_reply r;
+	char why[128];
+
+	for (int i = 0; i < 4; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "2001:db8::%d:53", i + 1);
+		assert_int_equal(inet_pton(AF_INET6, text, a[i]), 1);
+	}
+	begin();
+	radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, a[0], 16);
+	radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, a[1], 16);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(r.n_dns6, 2);
+	assert_memory_equal(r.dns6[0], a[0], 16);
+	assert_memory_equal(r.dns6[1], a[1], 16);
+	begin();
+	for (int i = 0; i < 4; i++)
+		radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, a[i], 16);
+	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
+	assert_int_equal(r.n_dns6, RADIUS_REPLY_MAX_DNS6);
+	assert_memory_equal(r.dns6[2], a[2], 16);
+}
+
+static void a_malformed_dns_server_ipv6_address_is_refused(void **state)
+{
+	static const uint8_t unspecified[16], loopback[16] = { [15] = 1 };
+	static const uint8_t link_local[16] = { 0xfe, 0x80, [15] = 0x53 };
+	static const uint8_t multicast[16] = { 0xff, 0x02, [15] = 0xfb };
+	static const uint8_t *const bad[] = { unspecified, loopback, link_local, multicast };
+	static const uint8_t good[17] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
+
+	begin();
+	radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, good, 15);	/* cut short */
+	expect_refusal("malformed DNS-Server-IPv6-Address");
+	begin();
+	radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, good, 17);	/* one octet over */
+	expect_refusal("malformed DNS-Server-IPv6-Address");
+	begin();
+	radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, good, 0);	/* empty */
+	expect_refusal("malformed DNS-Server-IPv6-Address");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		begin();
+		radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, good, 16);
+		radius_put(&W, RADIUS_DNS_SERVER_IPV6_ADDRESS, bad[i], 16);
+		expect_refusal("malformed DNS-Server-IPv6-Address");
+	}
+}
+
+static void malformed_ipv6_prefixes_are_refused(void **state)
+{
+	/* RFC 3162 2.3: Reserved, Prefix-Length, then the prefix octets the
+	 * length needs (a /64 needs 8); at most 16 */
+	static const uint8_t short64[] = { 0, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0 };
+	static const uint8_t long56[19] = { 0, 56, 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+
+	begin();
+	radius_put(&W, RADIUS_FRAMED_IPV6_PREFIX, short64, sizeof(short64));
+	expect_refusal("malformed Framed-IPv6-Prefix");
+	static const uint8_t zero_len[2] = { 0, 0 };
+
+	begin();
+	radius_put(&W, RADIUS_DELEGATED_IPV6_PREFIX, long56, 2);	/* a /56 without octets */
+	expect_refusal("malformed Delegated-IPv6-Prefix");
+	begin();
+	radius_put(&W, RADIUS_DELEGATED_IPV6_PREFIX, zero_len, 2);	/* /0 */
+	expect_refusal("malformed Delegated-IPv6-Prefix");
+	begin();
+	radius_put(&W, RADIUS_DELEGATED_IPV6_PREFIX, long56, 1);
+	expect_refusal("malformed Delegated-IPv6-Prefix");
+	begin();
+	radius_put(&W, RADIUS_DELEGATED_IPV6_PREFIX, long56, sizeof(long56));	/* 17 octets */
+	expect_refusal("malformed Delegated-IPv6-Prefix");
+	begin();
+	radius_put(&W, RADIUS_FRAMED_IPV6_POOL, "a\0b", 3);
+	expect_refusal("malformed Framed-IPv6-Pool");
+}
+
 static struct radius_packet finish_parse(uint8_t code)
 {
 	struct radius_packet p;
@@ -334,6 +417,9 @@ int main(void)
 		cmocka_unit_test(pool_and_client_choice_addresses),
 		cmocka_unit_test(what_nps_and_freeradius_send_by_default_is_accepted),
 		cmocka_unit_test(what_cannot_be_honoured_is_refused_by_name),
+		cmocka_unit_test(dns_server_ipv6_addresses_are_read_in_order),
+		cmocka_unit_test(a_malformed_dns_server_ipv6_address_is_refused),
+		cmocka_unit_test(malformed_ipv6_prefixes_are_refused),
 		cmocka_unit_test(ms_chap2_success_is_passed_on_unchanged),
 		cmocka_unit_test(a_malformed_ms_chap2_success_is_refused),
 		cmocka_unit_test(ms_chap_error_code_and_text_reach_the_client_as_sent),
