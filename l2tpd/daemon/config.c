@@ -406,12 +406,125 @@ static int get_port(struct loader *l, const struct conf_node *n, uint16_t *out)
 	return 0;
 }
 
+/* A RadSec file: an absolute path, readable now (the daemon reads it at
+ * every (re)configuration; a missing one would only show at the first
+ * login). A private key must not be readable by everyone, like a
+ * secret_file: it is what the server knows us by (RFC 6614 2.3). */
+static int get_tls_file(struct loader *l, const struct conf_node *n, bool private_key, char *out,
+			size_t cap)
+{
+	const struct conf_item *it = single(l, n);
+	struct stat st;
+	int fd;
+
+	if (!it)
+		return -1;
+	if (it->text[0] != '/')
+		return fail(l, n, it->line, it->col, "'%s' must be an absolute path", n->name);
+	if (it->len >= cap)
+		return fail(l, n, it->line, it->col, "'%s' is longer than %zu characters", n->name,
+			    cap - 1);
+	fd = open(it->text, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(l, n, it->line, it->col, "%s %s cannot be read: %s", n->name, it->text,
+			    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(l, n, it->line, it->col, "%s %s is not a regular file", n->name,
+			    it->text);
+	}
+	close(fd);
+	if (private_key && (st.st_mode & (S_IROTH | S_IWOTH)))
+		return fail(l, n, it->line, it->col,
+			    "%s %s is accessible to everyone (mode %04o): chmod o-rwx it", n->name,
+			    it->text, (unsigned)(st.st_mode & 07777));
+	memcpy(out, it->text, it->len + 1);
+	return 0;
+}
+
+/* The RadSec keys of a server block (1: not one of them). */
+static int load_radius_tls_key(struct loader *l, const struct conf_node *n,
+			       struct radius_server_conf *sv)
+{
+	struct radius_tls_conf *t = &sv->tls;
+
+	if (!strcmp(n->name, "transport")) {
+		const struct conf_item *it = single(l, n);
+
+		if (!it)
+			return -1;
+		if (!strcmp(it->text, "tls"))
+			t->enabled = true;
+		else if (!strcmp(it->text, "udp"))
+			t->enabled = false;
+		else
+			return fail(l, n, it->line, it->col, "'transport' is udp or tls");
+		return 0;
+	}
+	if (!strcmp(n->name, "ca_file"))
+		return get_tls_file(l, n, false, t->ca_file, sizeof(t->ca_file));
+	if (!strcmp(n->name, "cert_file"))
+		return get_tls_file(l, n, false, t->cert_file, sizeof(t->cert_file));
+	if (!strcmp(n->name, "key_file"))
+		return get_tls_file(l, n, true, t->key_file, sizeof(t->key_file));
+	if (!strcmp(n->name, "server_name")) {
+		const struct conf_item *it = single(l, n);
+
+		if (!it)
+			return -1;
+		if (it->len == 0 || it->len >= sizeof(t->server_name))
+			return fail(l, n, it->line, it->col, "'server_name' must be 1 to %zu "
+				    "characters", sizeof(t->server_name) - 1);
+		memcpy(t->server_name, it->text, it->len + 1);
+		return 0;
+	}
+	return 1;
+}
+
+/* After a server block: what transport = tls needs, and its defaults. */
+static int check_radius_tls(struct loader *l, const struct conf_node *sec,
+			    struct radius_server_conf *sv, bool have_port[2], bool *have_secret)
+{
+	const struct radius_tls_conf *t = &sv->tls;
+
+	if (!t->enabled) {
+		if (t->ca_file[0] || t->cert_file[0] || t->key_file[0] || t->server_name[0])
+			return fail(l, sec, sec->line, sec->col, "RADIUS server '%s': ca_file, "
+				    "cert_file, key_file and server_name need transport = tls",
+				    sec->name);
+		return 0;
+	}
+	/* secure by default: no TLS without verifying the server */
+	if (!t->ca_file[0])
+		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s': transport = tls "
+			    "needs ca_file (the CA that signed the server's certificate)", sec->name);
+	/* RFC 6614 2.3: the client authenticates with a certificate too */
+	if (!t->cert_file[0] || !t->key_file[0])
+		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s': transport = tls "
+			    "needs cert_file and key_file (our certificate, RFC 6614 2.3)",
+			    sec->name);
+	/* RFC 6614 2.1: port 2083 for both; RFC 6614 2.3: the secret is
+	 * "radsec" (TLS protects the packets) unless both ends agree otherwise */
+	if (!have_port[0])
+		sv->auth_port = 2083;
+	if (!have_port[1])
+		sv->acct_port = 2083;
+	if (!*have_secret) {
+		snprintf(sv->secret, sizeof(sv->secret), "radsec");
+		*have_secret = true;
+	}
+	return 0;
+}
+
 /* radius { NAME { address = ...  auth_port = 1812  acct_port = 1813
- *                 secret = ... | secret_file = PATH } } */
+ *                 secret = ... | secret_file = PATH
+ *                 transport = udp | tls  ca_file cert_file key_file
+ *                 server_name } } */
 static int load_radius_server(struct loader *l, const struct conf_node *sec,
 			      struct radius_server_conf *sv)
 {
-	bool have_addr = false, have_secret = false;
+	bool have_addr = false, have_secret = false, have_port[2] = { false, false };
+	int r;
 
 	memset(sv, 0, sizeof(*sv));
 	if (strlen(sec->name) >= sizeof(sv->name))
@@ -444,8 +557,13 @@ static int load_radius_server(struct loader *l, const struct conf_node *sec,
 		} else if (!strcmp(n->name, "auth_port")) {
 			if (get_port(l, n, &sv->auth_port))
 				return -1;
+			have_port[0] = true;
 		} else if (!strcmp(n->name, "acct_port")) {
 			if (get_port(l, n, &sv->acct_port))
+				return -1;
+			have_port[1] = true;
+		} else if ((r = load_radius_tls_key(l, n, sv)) <= 0) {
+			if (r < 0)
 				return -1;
 		} else if (!strcmp(n->name, "secret") || !strcmp(n->name, "secret_file")) {
 			const struct conf_item *it = single(l, n);
@@ -467,13 +585,15 @@ static int load_radius_server(struct loader *l, const struct conf_node *sec,
 			}
 		} else {
 			return fail(l, n, n->line, n->col, "unknown setting '%s' in RADIUS server '%s' "
-				    "(address, auth_port, acct_port, secret, secret_file)", n->name,
-				    sec->name);
+				    "(address, auth_port, acct_port, secret, secret_file, transport, "
+				    "ca_file, cert_file, key_file, server_name)", n->name, sec->name);
 		}
 	}
 	if (!have_addr)
 		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s' has no address",
 			    sec->name);
+	if (check_radius_tls(l, sec, sv, have_port, &have_secret))
+		return -1;
 	if (!have_secret)
 		return fail(l, sec, sec->line, sec->col, "RADIUS server '%s' has no secret (secret "
 			    "or secret_file)", sec->name);

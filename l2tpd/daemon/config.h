@@ -31,11 +31,22 @@ enum auth_provider_choice { AUTH_PROVIDER_LOCAL, AUTH_PROVIDER_RADIUS };
 #define L2TPD_RADIUS_MAX_SERVERS 8
 #define L2TPD_RADIUS_SECRET_MAX 128	/* octets; RFC 2865 section 3 sets no limit */
 
+/* A server's `transport = tls`: RadSec, RFC 6614 (radsec.h,
+ * docs/radius.md "RadSec"). The files are checked at load, read by
+ * radsec.c when the servers are (re)configured. */
+struct radius_tls_conf {
+	bool enabled;
+	char ca_file[256];		/* the server's certificate is verified against it */
+	char cert_file[256], key_file[256];	/* ours: RFC 6614 2.3 mutual authentication */
+	char server_name[256];		/* empty: any name the CA vouches for */
+};
+
 struct radius_server_conf {
 	char name[32];			/* the sub-block's name, for the log and l2tpctl */
 	struct sockaddr_storage addr;	/* its address (port 0) */
-	uint16_t auth_port, acct_port;
+	uint16_t auth_port, acct_port;	/* over TLS both are the one connection's */
 	char secret[L2TPD_RADIUS_SECRET_MAX + 1];
+	struct radius_tls_conf tls;
 };
 
 struct radius_conf {

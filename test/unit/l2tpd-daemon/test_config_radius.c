@@ -219,6 +219,82 @@ static void secret_file_unreadable_or_open_to_everyone_is_refused(void **state)
 	}
 }
 
+/* RadSec (RFC 6614): transport = tls with our certificate and the CA that
+ * vouches for the server. */
+static void a_tls_server_takes_its_files_and_the_radsec_defaults(void **state)
+{
+	struct l2tpd_config c;
+	char text[1024], err[512], ca[128], crt[128], key[128];
+
+	snprintf(ca, sizeof(ca), "%s", secret_file("ca.pem", "ca\n", 0644));
+	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
+	snprintf(key, sizeof(key), "%s", secret_file("key.pem", "key\n", 0640));
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   ca_file = %s\n   cert_file = %s\n   key_file = %s\n"
+		 "   server_name = radius.example\n  }\n }\n}\n", ca, crt, key);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_true(c.radius.servers[0].tls.enabled);
+	assert_string_equal(c.radius.servers[0].tls.ca_file, ca);
+	assert_string_equal(c.radius.servers[0].tls.key_file, key);
+	assert_string_equal(c.radius.servers[0].tls.server_name, "radius.example");
+	/* RFC 6614 2.1 port 2083 for both; RFC 6614 2.3 secret "radsec" */
+	assert_int_equal(c.radius.servers[0].auth_port, 2083);
+	assert_int_equal(c.radius.servers[0].acct_port, 2083);
+	assert_string_equal(c.radius.servers[0].secret, "radsec");
+
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   auth_port = 3000\n   secret = other\n   transport = tls\n   ca_file = %s\n"
+		 "   cert_file = %s\n   key_file = %s\n  }\n }\n}\n", ca, crt, key);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.radius.servers[0].auth_port, 3000);
+	assert_int_equal(c.radius.servers[0].acct_port, 2083);
+	assert_string_equal(c.radius.servers[0].secret, "other");
+	assert_int_equal(c.radius.servers[0].tls.server_name[0], 0);
+}
+
+static void a_tls_server_without_its_files_is_refused(void **state)
+{
+	char text[1024], crt[128], key[128];
+
+	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
+	snprintf(key, sizeof(key), "%s", secret_file("key.pem", "key\n", 0600));
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   cert_file = %s\n   key_file = %s\n  }\n }\n}\n", crt, key);
+	expect_error(text, "3:3", "RADIUS server 'a': transport = tls needs ca_file");
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   ca_file = %s\n  }\n }\n}\n", crt);
+	expect_error(text, "3:3", "needs cert_file and key_file (our certificate, RFC 6614 2.3)");
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   secret = x\n   ca_file = %s\n  }\n }\n}\n", crt);
+	expect_error(text, "3:3", "ca_file, cert_file, key_file and server_name need transport "
+		     "= tls");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		     "   transport = dtls\n  }\n }\n}\n", "5:16", "'transport' is udp or tls");
+	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		     "   ca_file = ca.pem\n  }\n }\n}\n", "5:14", "'ca_file' must be an absolute path");
+}
+
+static void an_unreadable_or_open_key_file_is_refused(void **state)
+{
+	char text[1024], crt[128], key[128];
+
+	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   ca_file = %s\n   key_file = %s/missing.key\n  }\n }\n}\n",
+		 crt, dir);
+	expect_error(text, "7:15", "key_file");
+	expect_error(text, "7:15", "cannot be read: No such file or directory");
+
+	snprintf(key, sizeof(key), "%s", secret_file("open.key", "key\n", 0644));
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   ca_file = %s\n   key_file = %s\n  }\n }\n}\n", crt, key);
+	expect_error(text, "7:15", "is accessible to everyone (mode 0644): chmod o-rwx it");
+
+	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+		 "   transport = tls\n   ca_file = %s\n  }\n }\n}\n", dir);
+	expect_error(text, "6:14", "is not a regular file");
+}
+
 static void engine_settings_are_checked(void **state)
 {
 	const char *pre = "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   secret = x\n  }\n";
@@ -258,6 +334,9 @@ int main(void)
 		cmocka_unit_test(without_a_radius_block_nothing_is_configured),
 		cmocka_unit_test(two_servers_and_every_key_are_read),
 		cmocka_unit_test(provider_radius_needs_a_server),
+		cmocka_unit_test(a_tls_server_takes_its_files_and_the_radsec_defaults),
+		cmocka_unit_test(a_tls_server_without_its_files_is_refused),
+		cmocka_unit_test(an_unreadable_or_open_key_file_is_refused),
 		cmocka_unit_test(a_server_needs_an_address_and_one_secret),
 		cmocka_unit_test(secret_file_unreadable_or_open_to_everyone_is_refused),
 		cmocka_unit_test(engine_settings_are_checked),
