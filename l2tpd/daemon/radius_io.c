@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "radius.h"
+#include "radsec.h"
 #include "server.h"
 
 #define RX_BATCH 64		/* datagrams per wake-up: bounded, fair to the rest */
@@ -34,6 +35,7 @@ struct radius_io {
 	radius_io_input_fn input[RADIUS_IO_NPORTS];
 	void *input_ctx[RADIUS_IO_NPORTS];
 	struct radius_io_stats st;
+	struct radsec *radsec;		/* the transport = tls servers' connections */
 };
 
 static struct radius_io_family *family_of(struct radius_io *io, int family)
@@ -69,7 +71,9 @@ static bool match(const struct radius_io *io, const struct sockaddr_storage *fro
 {
 	for (unsigned i = 0; i < io->n_servers; i++)
 		for (int p = 0; p < RADIUS_IO_NPORTS; p++)
-			if (same_peer(&io->peer[i][p], from)) {
+			/* a TLS server answers over TLS only: a datagram in its
+			 * name is anyone's */
+			if (!radsec_is_tls(io->radsec, i) && same_peer(&io->peer[i][p], from)) {
 				*server = i;
 				*port = (enum radius_io_port)p;
 				return true;
@@ -112,6 +116,17 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *arg
 	/* the answers queued work (verdicts, closes), as every handler does */
 	server_flush(io->srv);
 	return 0;
+}
+
+/* An answer over TLS (radsec.h), to its engine as a datagram would go. */
+static void from_tls(void *ctx, enum radius_io_port port, unsigned server, const uint8_t *buf,
+		     size_t len)
+{
+	struct radius_io *io = ctx;
+
+	io->st.received++;
+	if (io->input[port])
+		io->input[port](io->input_ctx[port], server, buf, len);
 }
 
 static void close_family(struct radius_io_family *f)
@@ -192,8 +207,11 @@ int radius_io_reconfigure(struct radius_io *io, const struct radius_conf *rc, ch
 {
 	bool need[2] = { false, false };
 
+	if (radsec_reconfigure(io->radsec, rc, err, errlen))
+		return -1;
 	for (unsigned i = 0; i < rc->n_servers; i++)
-		need[rc->servers[i].addr.ss_family == AF_INET6] = true;
+		if (!rc->servers[i].tls.enabled)
+			need[rc->servers[i].addr.ss_family == AF_INET6] = true;
 	for (int k = 0; k < 2; k++) {
 		struct sockaddr_storage nas;
 
@@ -232,6 +250,12 @@ struct radius_io *radius_io_new(struct server *srv, const struct radius_conf *rc
 		return NULL;
 	}
 	io->srv = srv;
+	io->radsec = radsec_new(srv, from_tls, io);
+	if (!io->radsec) {
+		snprintf(err, errlen, "no memory for the RADIUS TLS connections");
+		free(io);
+		return NULL;
+	}
 	io->fam[0] = (struct radius_io_family){ .family = AF_INET, .fd = -1 };
 	io->fam[1] = (struct radius_io_family){ .family = AF_INET6, .fd = -1 };
 	if (radius_io_reconfigure(io, rc, err, errlen)) {
@@ -247,6 +271,7 @@ void radius_io_free(struct radius_io *io)
 		return;
 	close_family(&io->fam[0]);
 	close_family(&io->fam[1]);
+	radsec_free(io->radsec);
 	free(io);
 }
 
@@ -265,6 +290,11 @@ void radius_io_send(struct radius_io *io, enum radius_io_port port, unsigned ser
 
 	if (server >= io->n_servers)
 		return;
+	if (radsec_is_tls(io->radsec, server)) {
+		io->st.sent++;
+		radsec_send(io->radsec, port, server, pkt, len);
+		return;
+	}
 	to = &io->peer[server][port];
 	f = family_of(io, to->ss_family);
 	if (f->fd < 0 || sendto(f->fd, pkt, len, MSG_DONTWAIT, (const struct sockaddr *)to,
