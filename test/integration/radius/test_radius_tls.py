@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""l2tpd's RADIUS servers over TLS, RadSec (RFC 6614; docs/radius.md
+"RadSec"), against the real FreeRADIUS 3.2 listening for RadSec in the
+test's private configuration. A CA, the server's certificate (SAN
+radius.test) and our client certificate are made with openssl in the
+test's directory; a second, unrelated CA stands for a wrong ca_file. The
+client (test/tools/l2tp-client) logs in with PAP; every wait is for an
+event (a log line, the client's record), never for a duration."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from lib.client import by_event, run_client
+from lib.freeradius import FreeRadius
+from lib.l2tpd import L2tpd
+from lib.netns import wait_for
+
+
+class RadSecFreeRadius(FreeRadius):
+    """The harness's server, threaded: FreeRADIUS refuses a TLS listener in
+    its single-threaded -X mode ("Threading must be enabled for TLS
+    sockets"), so -fxx -l stdout, its own advice, with the same output."""
+
+    def start(self):
+        self.runs += 1
+        self.proc = self.stack.spawn("%s-%d" % (self.name, self.runs),
+                                     ["freeradius", "-f", "-xx", "-l", "stdout", "-d", self.dir,
+                                      "-n", "radiusd"], ns=self.ns)
+        wait_for("%s ready" % self.name, self._ready_or_dead, timeout=60)
+        return self
+
+SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
+NAS_IP, RAD1 = "203.0.113.1", "203.0.113.10"
+PORT = 2083
+
+USERS = """\
+alice Cleartext-Password := "Alice-Secret-1"
+bob Cleartext-Password := "Bob-Secret-2"
+"""
+
+POLICY = """\
+server {
+    auth_methods = pap
+}
+pools {
+    office { ipv4 = 198.51.100.10-198.51.100.99 }
+}
+policies {
+    radius-users {
+        conditions { tunnel_type = l2tp }
+        permission = grant
+        profile {
+            auth = pap
+            pool = office
+        }
+    }
+}
+"""
+
+# appended to the harness's radiusd.conf: a RadSec listener whose clients
+# are known by address and must present a certificate of our CA
+TLS_LISTEN = """
+listen {{
+	ipaddr = {addr}
+	port = {port}
+	type = auth+acct
+	proto = tcp
+	virtual_server = default
+	clients = radsec
+	limit {{
+		max_connections = 16
+		lifetime = 0
+		idle_timeout = 0
+	}}
+	tls {{
+		private_key_file = {dir}/server.key
+		certificate_file = {dir}/server.pem
+		ca_file = {dir}/ca.pem
+		tls_min_version = "1.2"
+		cache {{
+			enable = no
+		}}
+		require_client_cert = yes
+		verify {{
+		}}
+	}}
+}}
+clients radsec {{
+	client nas {{
+		ipaddr = {nas}
+		proto = tls
+		secret = radsec
+		require_message_authenticator = no
+	}}
+}}
+"""
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True)
+
+
+def make_pki(d):
+    """ca.pem signs server.pem (SAN radius.test) and client.pem;
+    other-ca.pem is a CA that signed nothing of ours."""
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+                "-keyout", ca + ".key", "-out", ca + ".pem", "-subj", "/CN=%s test" % ca,
+                "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    for name, cn, ext in (("server", "radius.test",
+                           "subjectAltName=DNS:radius.test\nextendedKeyUsage=serverAuth\n"),
+                          ("client", "lns-test", "extendedKeyUsage=clientAuth\n")):
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("basicConstraints=CA:FALSE\n" + ext)
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key",
+                "-out", name + ".csr", "-subj", "/CN=" + cn, cwd=d)
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "3650", "-out", name + ".pem",
+                "-extfile", name + ".ext", cwd=d)
+        os.chmod(os.path.join(d, name + ".key"), 0o600)
+
+
+class Bed:
+    """l2tpd in `srv` with one RadSec server (FreeRADIUS, in `srv` on its
+    own address), the client in `cli`."""
+
+    def __init__(self, stack, ca="ca.pem", server_name="radius.test", accounting=False):
+        self.stack = stack
+        self.srv = stack.netns("srv")
+        self.cli = stack.netns("cli")
+        stack.veth(self.srv, "srv0", SERVER + "/24", self.cli, "cli0", CLIENT + "/24")
+        for addr in (NAS_IP, RAD1):
+            subprocess.run(["ip", "-n", self.srv, "addr", "add", addr + "/32", "dev", "lo"],
+                           check=True)
+        # UDP secret unused: the harness's UDP listeners are not configured in l2tpd
+        self.radius = RadSecFreeRadius(stack, self.srv, RAD1, nas=NAS_IP, secret="udp-unused",
+                                 users=USERS)
+        make_pki(self.radius.dir)
+        with open(os.path.join(self.radius.dir, "radiusd.conf"), "a") as f:
+            f.write(TLS_LISTEN.format(addr=RAD1, port=PORT, dir=self.radius.dir, nas=NAS_IP))
+        self.radius.start()
+        d = self.radius.dir
+        name = "server_name = %s" % server_name if server_name else ""
+        extra = """auth {
+            provider = radius
+        }
+        radius {
+            rad1 {
+                address = %s
+                transport = tls
+                ca_file = %s
+                cert_file = %s
+                key_file = %s
+                %s
+            }
+            nas_identifier = lns-test
+            nas_ip_address = %s
+            timeout = 1s
+            max_timeout = 2s
+            tries = 2
+            dead_time = 2s
+            accounting = %s
+        }""" % (RAD1, os.path.join(d, ca), os.path.join(d, "client.pem"),
+                os.path.join(d, "client.key"), name, NAS_IP, "yes" if accounting else "no")
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+                       policy_text=POLICY, extra=extra)
+        self.d.start()
+
+    def login(self, user, password, *args):
+        return run_client(self.cli, SERVER, user, password, "--auth", "pap", *args)
+
+
+def assert_up(recs, out):
+    up = by_event(recs, "up")
+    assert len(up) == 1, out
+    assert up[0]["auth"] == "PAP" and up[0]["auth_result"] == "ok", up[0]
+    return up[0]
+
+
+@pytest.mark.netns
+def test_pap_login_over_radsec_is_accepted(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    assert_up(recs, out)
+    log = bed.d.log()
+    assert re.search(r"radius: TLS connection to 203\.0\.113\.10:2083 up \(TLSv1\.[23], ", log), log
+    assert "Login OK: [alice" in bed.radius.proc.log(), bed.radius.proc.log()[-3000:]
+    # the answer came over TLS: nothing went over UDP
+    assert "Received Access-Request" in bed.radius.proc.log()
+    # a wrong password over the same connection is refused by the server
+    rc, recs, out = bed.login("bob", "wrong")
+    assert rc == 1, out
+    assert len(by_event(recs, "failed")) == 1, out
+    assert log.count("TLS connection to 203.0.113.10:2083 up") == 1, bed.d.log()
+
+
+@pytest.mark.netns
+def test_a_server_certificate_from_another_ca_is_refused(stack):
+    bed = Bed(stack, ca="other-ca.pem")
+    # FreeRADIUS sends its CA along (auto_chain): a self-signed root ours
+    # does not know
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 1, out
+    assert len(by_event(recs, "failed")) == 1, out
+    log = bed.d.log()
+    assert re.search(r"radius: TLS handshake with 203\.0\.113\.10:2083 refused: the server's "
+                     r"certificate does not verify: (self-signed certificate in certificate chain|"
+                     r"unable to get local issuer certificate) "
+                     r"\(ca_file .*/other-ca\.pem, server_name radius\.test\)", log), log
+    assert re.search(r"user 'alice' .*refused: no RADIUS server answered", log), log
+    assert "Login OK" not in bed.radius.proc.log()
+
+
+@pytest.mark.netns
+def test_a_server_name_mismatch_is_refused(stack):
+    bed = Bed(stack, server_name="other.test")
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 1, out
+    log = bed.d.log()
+    assert re.search(r"radius: TLS handshake with 203\.0\.113\.10:2083 refused: the server's "
+                     r"certificate does not verify: [Hh]ostname mismatch "
+                     r"\(ca_file .*/ca\.pem, server_name other\.test\)", log), log
+    assert re.search(r"user 'alice' .*refused: no RADIUS server answered", log), log
+    assert "Login OK" not in bed.radius.proc.log()
+
+
+@pytest.mark.netns
+def test_a_restarted_server_is_reconnected_for_the_next_login(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    bed.radius.stop()
+    # the daemon sees the connection go (an event, not a delay)
+    wait_for("the TLS connection's close", lambda: "radius: TLS connection to "
+             "203.0.113.10:2083 closed" in bed.d.log(), timeout=30)
+    bed.radius.start()
+    rc, recs, out = bed.login("bob", "Bob-Secret-2")
+    assert rc == 0, out + bed.d.log()
+    assert_up(recs, out)
+    assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 2, bed.d.log()
+    assert "Login OK: [bob" in bed.radius.proc.log()
