@@ -6,6 +6,7 @@ radius.test) and our client certificate are made with openssl in the
 test's directory; a second, unrelated CA stands for a wrong ca_file. The
 client (test/tools/l2tp-client) logs in with PAP; every wait is for an
 event (a log line, the client's record), never for a duration."""
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from lib.client import by_event, run_client
 from lib.freeradius import FreeRadius
-from lib.l2tpd import L2tpd
+from lib.l2tpd import L2tpd, build_dir
 from lib.netns import wait_for
 
 
@@ -163,8 +164,10 @@ class Bed:
             tries = 2
             dead_time = 2s
             accounting = %s
+            accounting_spool = %s
         }""" % (RAD1, os.path.join(d, ca), os.path.join(d, "client.pem"),
-                os.path.join(d, "client.key"), name, NAS_IP, "yes" if accounting else "no")
+                os.path.join(d, "client.key"), name, NAS_IP, "yes" if accounting else "no",
+                os.path.join(stack.workdir, "accounting.spool"))
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY, extra=extra)
         self.d.start()
@@ -243,3 +246,29 @@ def test_a_restarted_server_is_reconnected_for_the_next_login(stack):
     assert_up(recs, out)
     assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 2, bed.d.log()
     assert "Login OK: [bob" in bed.radius.proc.log()
+
+
+@pytest.mark.netns
+def test_accounting_start_and_stop_go_over_the_same_connection(stack):
+    bed = Bed(stack, accounting=True)
+
+    def records(status):
+        return [r for r in bed.radius.records() if r.get("Acct-Status-Type") == status]
+    wait_for("Accounting-On over TLS", lambda: records("Accounting-On"), timeout=60)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    wait_for("alice's Stop over TLS", lambda: records("Stop"), timeout=60)
+    start, stop = records("Start")[0], records("Stop")[0]
+    assert start["User-Name"] == "alice" and stop["User-Name"] == "alice", (start, stop)
+    assert start["Acct-Session-Id"] == stop["Acct-Session-Id"], (start, stop)
+    assert stop["Acct-Terminate-Cause"] == "User-Request", stop
+    # the Accounting-Responses reached the accounting engine over TLS
+    exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
+
+    def acknowledged():
+        res = subprocess.run([exe, "--json", "--socket", bed.d.sock, "radius"],
+                             stdout=subprocess.PIPE, text=True, timeout=20, check=True)
+        return json.loads(res.stdout)["accounting"]["acknowledged"] == 3
+    wait_for("On, Start and Stop acknowledged", acknowledged, timeout=60)
+    # authentication and accounting shared the one connection (RFC 6614 2.3)
+    assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 1, bed.d.log()
