@@ -442,12 +442,17 @@ static int get_tls_file(struct loader *l, const struct conf_node *n, bool privat
 	return 0;
 }
 
-/* The RadSec keys of a server block (1: not one of them). */
+/* The RadSec keys of a server block (1: not one of them). sv NULL: only
+ * whether it is one (0), for the refusal of one outside a server. */
 static int load_radius_tls_key(struct loader *l, const struct conf_node *n,
 			       struct radius_server_conf *sv)
 {
-	struct radius_tls_conf *t = &sv->tls;
+	struct radius_tls_conf *t = sv ? &sv->tls : NULL;
 
+	if (!sv)
+		return strcmp(n->name, "transport") && strcmp(n->name, "ca_file") &&
+		       strcmp(n->name, "cert_file") && strcmp(n->name, "key_file") &&
+		       strcmp(n->name, "server_name");
 	if (!strcmp(n->name, "transport")) {
 		const struct conf_item *it = single(l, n);
 
@@ -807,7 +812,7 @@ static int load_radius(struct loader *l, const struct conf_node *sec, struct l2t
 					  "'accounting_spool' must be an absolute path");
 		} else if (!strcmp(n->name, "address") || !strcmp(n->name, "secret") ||
 			   !strcmp(n->name, "secret_file") || !strcmp(n->name, "auth_port") ||
-			   !strcmp(n->name, "acct_port")) {
+			   !strcmp(n->name, "acct_port") || load_radius_tls_key(l, n, NULL) == 0) {
 			rc = fail(l, n, n->line, n->col, "'%s' belongs in a server's block: radius { "
 				  "NAME { %s = ... } }", n->name, n->name);
 		} else {

@@ -55,7 +55,8 @@ def config_keys_from_source():
     keys = {(s.strip('"') if s else None, k) for s, k in keys}
     own = {"load_userspace": "userspace", "load_internet_filter": "internet_filter",
            "load_metrics": "metrics", "load_auth": "auth",
-           "load_radius": "radius", "load_radius_server": "radius"}   # sections read by a function of their own
+           "load_radius": "radius", "load_radius_server": "radius",
+           "load_radius_tls_key": "radius"}   # sections read by a function of their own
     sections = set(re.findall(
         r'strcmp\(n->name, "(limits|timers|ppp|userspace|internet_filter|metrics|auth|radius)"\)',
         src))

@@ -309,6 +309,9 @@ static void engine_settings_are_checked(void **state)
 	expect_error(WITH("  nas_ip_address = 192.0.2.1, 192.0.2.2"), "7:31",
 		     "one of each for 'nas_ip_address'");
 	expect_error(WITH("  secret = y"), "7:3", "'secret' belongs in a server's block");
+	expect_error(WITH("  ca_file = /etc/ssl/ca.pem"), "7:3",
+		     "'ca_file' belongs in a server's block");
+	expect_error(WITH("  transport = tls"), "7:3", "'transport' belongs in a server's block");
 	expect_error(WITH("  server = 192.0.2.1"), "7:3", "unknown setting 'server' in radius");
 	expect_error(WITH("  timeout = 3s\n  max_timeout = 1s"), "2:2",
 		     "max_timeout must be >= timeout");
