@@ -157,7 +157,10 @@ static void conn_read(struct radsec_conn *c)
 {
 	uint8_t buf[RADIUS_MAX_LEN];
 
-	for (int i = 0; i < READS_PER_WAKE && c->state == CONN_UP; i++) {
+	/* bytes OpenSSL already holds (a record larger than buf) make no
+	 * event: they are read before leaving */
+	for (int i = 0; (i < READS_PER_WAKE || SSL_pending(c->ssl) > 0) && c->state == CONN_UP;
+	     i++) {
 		int n = SSL_read(c->ssl, buf, sizeof(buf));
 		int e;
 
@@ -260,11 +263,21 @@ static int start_tls(struct radsec_conn *c)
 	SSL_set_connect_state(c->ssl);
 	SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (c->conf.server_name[0]) {
-		/* SNI, and the name the certificate must carry (SAN dNSName
-		 * or iPAddress, the CN only without SANs, RFC 6125) */
-		if (SSL_set_tlsext_host_name(c->ssl, c->conf.server_name) != 1 ||
-		    SSL_set1_host(c->ssl, c->conf.server_name) != 1)
+		struct in6_addr ip;
+
+		/* the name the certificate must carry: an address as an
+		 * iPAddress SAN; a name as a dNSName SAN, the CN only without
+		 * SANs (RFC 6125); a name also as SNI (RFC 6066 3: never an
+		 * address) */
+		if (inet_pton(AF_INET, c->conf.server_name, &ip) == 1 ||
+		    inet_pton(AF_INET6, c->conf.server_name, &ip) == 1) {
+			if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+							  c->conf.server_name) != 1)
+				return -1;
+		} else if (SSL_set_tlsext_host_name(c->ssl, c->conf.server_name) != 1 ||
+			   SSL_set1_host(c->ssl, c->conf.server_name) != 1) {
 			return -1;
+		}
 	}
 	c->state = CONN_HANDSHAKE;
 	handshake(c);
@@ -387,6 +400,17 @@ void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, c
 
 /* ---- configuration ------------------------------------------------------------------ */
 
+/* An encrypted key_file is refused, never asked for: OpenSSL's default
+ * would prompt on the terminal and block the daemon. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 static SSL_CTX *make_ctx(const struct radius_tls_conf *t, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -395,6 +419,7 @@ static SSL_CTX *make_ctx(const struct radius_tls_conf *t, char *err, size_t errl
 		snprintf(err, errlen, "radius: no TLS context: %s", ssl_reason("no memory"));
 		return NULL;
 	}
+	SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
 	/* RFC 6614 2.3 asks for TLS 1.1 at least; 1.0 and 1.1 are broken
 	 * (RFC 8996), so 1.2 */
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

@@ -104,7 +104,7 @@ def openssl(*args, cwd):
 
 
 def make_pki(d):
-    """ca.pem signs server.pem (SAN radius.test) and client.pem;
+    """ca.pem signs server.pem (SAN radius.test and RAD1) and client.pem;
     other-ca.pem is a CA that signed nothing of ours."""
     for ca in ("ca", "other-ca"):
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
@@ -112,7 +112,7 @@ def make_pki(d):
                 "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
     for name, cn, ext in (("server", "radius.test",
-                           "subjectAltName=DNS:radius.test\nextendedKeyUsage=serverAuth\n"),
+                           "subjectAltName=DNS:radius.test,IP:%s\nextendedKeyUsage=serverAuth\n" % RAD1),
                           ("client", "lns-test", "extendedKeyUsage=clientAuth\n")):
         with open(os.path.join(d, name + ".ext"), "w") as f:
             f.write("basicConstraints=CA:FALSE\n" + ext)
@@ -216,6 +216,15 @@ def test_a_server_certificate_from_another_ca_is_refused(stack):
                      r"\(ca_file .*/other-ca\.pem, server_name radius\.test\)", log), log
     assert re.search(r"user 'alice' .*refused: no RADIUS server answered", log), log
     assert "Login OK" not in bed.radius.proc.log()
+
+
+@pytest.mark.netns
+def test_server_name_may_be_the_servers_address(stack):
+    # an address is matched against the iPAddress SAN (and sent as no SNI)
+    bed = Bed(stack, server_name=RAD1)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    assert_up(recs, out)
 
 
 @pytest.mark.netns
