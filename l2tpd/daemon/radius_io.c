@@ -312,6 +312,14 @@ const struct radius_io_stats *radius_io_stats(const struct radius_io *io)
 	return &io->st;
 }
 
+const struct radsec_stats *radius_io_tls_stats(const struct radius_io *io)
+{
+	for (unsigned i = 0; i < io->n_servers; i++)
+		if (radsec_is_tls(io->radsec, i))
+			return radsec_stats(io->radsec);
+	return NULL;
+}
+
 const char *radius_io_server_str(const struct radius_io *io, enum radius_io_port port,
 				 unsigned server, char *buf, size_t len)
 {

@@ -7,6 +7,7 @@
 #include "auth_radius.h"
 #include "client.h"
 #include "radius_io.h"
+#include "radsec.h"
 #include "server.h"
 #include "spool_file.h"
 
@@ -137,6 +138,31 @@ static void acct_totals(struct server *srv, struct strbuf *o, bool json)
 		  srv->cfg.radius.accounting_spool, size, u(sp.write_errors), u(sp.dropped));
 }
 
+/* The RadSec connections (radsec.h), when a server is transport = tls. */
+static void tls_totals(struct server *srv, struct strbuf *o, bool json)
+{
+	const struct radsec_stats *st = radius_io_tls_stats(srv->radius_io);
+
+	if (json) {
+		sb_printf(o, ",\"tls\":");
+		if (!st) {
+			sb_printf(o, "null");
+			return;
+		}
+		sb_printf(o, "{\"connects\":%llu,\"handshake_failures\":%llu,\"drops\":%llu,"
+			  "\"retransmissions_not_sent\":%llu,\"lost\":%llu,\"malformed\":%llu}",
+			  u(st->connects), u(st->handshake_failures), u(st->drops),
+			  u(st->retransmissions_dropped), u(st->lost), u(st->malformed));
+		return;
+	}
+	if (!st)
+		return;
+	sb_printf(o, "tls: %llu connects, %llu failed, %llu dropped, %llu retransmissions not "
+		  "sent, %llu packets lost, %llu closed for a bad length\n", u(st->connects),
+		  u(st->handshake_failures), u(st->drops), u(st->retransmissions_dropped),
+		  u(st->lost), u(st->malformed));
+}
+
 void radius_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct radius_io_stats *io;
@@ -155,12 +181,15 @@ void radius_status(struct server *srv, struct strbuf *o, bool json)
 	acct_totals(srv, o, json);
 	if (json) {
 		sb_printf(o, ",\"io\":{\"sent\":%llu,\"send_errors\":%llu,\"received\":%llu,"
-			  "\"unknown_source\":%llu,\"recv_errors\":%llu}}\n", u(io->sent),
+			  "\"unknown_source\":%llu,\"recv_errors\":%llu", u(io->sent),
 			  u(io->send_errors), u(io->received), u(io->unknown_source),
 			  u(io->recv_errors));
+		tls_totals(srv, o, true);
+		sb_printf(o, "}}\n");
 		return;
 	}
 	sb_printf(o, "sockets: %llu sent (%llu send errors), %llu received (%llu from unknown "
 		  "sources)\n", u(io->sent), u(io->send_errors), u(io->received),
 		  u(io->unknown_source));
+	tls_totals(srv, o, false);
 }

@@ -379,7 +379,7 @@ void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, c
 	}
 	if (c->state == CONN_BACKOFF) {
 		/* lost: the engine's timeout fails the server over */
-		rs->st.queue_full++;
+		rs->st.lost++;
 		return;
 	}
 	if (c->state == CONN_IDLE)
@@ -387,7 +387,7 @@ void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, c
 	if (c->state == CONN_IDLE || c->state == CONN_BACKOFF)
 		return;
 	if (c->out_len + len > sizeof(c->out)) {
-		rs->st.queue_full++;
+		rs->st.lost++;
 		return;
 	}
 	memcpy(c->out + c->out_len, pkt, len);

@@ -40,9 +40,12 @@ struct radsec;
 typedef void (*radsec_input_fn)(void *ctx, enum radius_io_port port, unsigned server,
 				const uint8_t *buf, size_t len);
 
+/* l2tpctl radius ("tls"): connections opened, connects or handshakes that
+ * failed, connections lost once up, engine retransmissions not written
+ * (RFC 6613 2.6.1), packets lost for want of a connection or of queue
+ * room, connections closed for a bad Length. */
 struct radsec_stats {
-	uint64_t connects, handshake_failures, drops, retransmissions_dropped, queue_full,
-		malformed;
+	uint64_t connects, handshake_failures, drops, retransmissions_dropped, lost, malformed;
 };
 
 struct radsec *radsec_new(struct server *srv, radsec_input_fn input, void *ctx);

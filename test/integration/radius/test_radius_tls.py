@@ -274,10 +274,15 @@ def test_accounting_start_and_stop_go_over_the_same_connection(stack):
     # the Accounting-Responses reached the accounting engine over TLS
     exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
 
-    def acknowledged():
+    def status():
         res = subprocess.run([exe, "--json", "--socket", bed.d.sock, "radius"],
                              stdout=subprocess.PIPE, text=True, timeout=20, check=True)
-        return json.loads(res.stdout)["accounting"]["acknowledged"] == 3
-    wait_for("On, Start and Stop acknowledged", acknowledged, timeout=60)
+        return json.loads(res.stdout)
+    st = wait_for("On, Start and Stop acknowledged",
+                  lambda: (lambda j: j if j["accounting"]["acknowledged"] == 3 else None)(
+                      status()), timeout=60)
+    tls = st["io"]["tls"]
+    assert tls["connects"] == 1 and tls["handshake_failures"] == 0, tls
+    assert tls["drops"] == 0 and tls["lost"] == 0 and tls["malformed"] == 0, tls
     # authentication and accounting shared the one connection (RFC 6614 2.3)
     assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 1, bed.d.log()
