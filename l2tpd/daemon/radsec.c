@@ -25,6 +25,7 @@
 _Static_assert(L2TPD_RADIUS_MAX_SERVERS <= FDBUDGET_RADSEC, "fdbudget.h counts the RadSec connections");
 
 #define OUT_MAX (64 * 1024)	/* queued while connecting: 16 full packets */
+#define OPEN_TIMEOUT_MS 10000	/* connect and handshake: a blackholed server */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define READS_PER_WAKE 16	/* bounded, fair to the rest of the loop */
@@ -44,7 +45,7 @@ struct radsec_conn {
 	sd_event_source *src;
 	enum conn_state state;
 	uint32_t backoff_ms;
-	struct server_timer timer;	/* the end of a back-off */
+	struct server_timer timer;	/* the end of a back-off, or of the opening */
 	struct radius_stream rx;
 	uint8_t out[OUT_MAX];		/* plaintext not yet taken by SSL_write */
 	size_t out_len;
@@ -114,13 +115,21 @@ static void conn_fail(struct radsec_conn *c)
 		c->state = CONN_IDLE;	/* no memory for the timer: no back-off */
 }
 
-static void backoff_over(void *ctx, uint64_t now)
+static void conn_timer(void *ctx, uint64_t now)
 {
 	struct radsec_conn *c = ctx;
 
 	(void)now;
-	if (c->state == CONN_BACKOFF)
+	if (c->state == CONN_BACKOFF) {
 		c->state = CONN_IDLE;
+	} else if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) {
+		/* a SYN or a handshake nobody answers would otherwise hold
+		 * the queue for the kernel's minutes of SYN retries */
+		log_err("radius: TLS connection to %s not open after %ums: given up",
+			c->addr, OPEN_TIMEOUT_MS);
+		c->rs->st.handshake_failures++;
+		conn_fail(c);
+	}
 }
 
 static void conn_events(struct radsec_conn *c, bool want_write)
@@ -229,6 +238,7 @@ static void handshake(struct radsec_conn *c)
 			   SSL_get_cipher_name(c->ssl));
 		c->state = CONN_UP;
 		c->backoff_ms = 0;
+		timerheap_cancel(&c->rs->srv->timers, &c->timer.node);
 		conn_write(c);
 		return;
 	}
@@ -352,6 +362,9 @@ static void conn_open(struct radsec_conn *c)
 		return;
 	}
 	c->state = CONN_CONNECTING;
+	if (timerheap_set(&srv->timers, &c->timer.node, server_now_ms(srv) + OPEN_TIMEOUT_MS))
+		log_warn("radius: no memory for the TLS connection's timer: %s has the kernel's",
+			 c->addr);
 	if (connect(fd, (const struct sockaddr *)&c->peer, sa_len(&c->peer)) != 0 &&
 	    errno != EINPROGRESS) {
 		log_err("radius: cannot connect to %s: %s", c->addr, strerror(errno));
@@ -489,7 +502,7 @@ static struct radsec_conn *conn_new(struct radsec *rs, unsigned i, const struct 
 	c->fd = -1;
 	c->conf = sv->tls;
 	c->timer.node.kind = SERVER_TIMER_CALLBACK;
-	c->timer.fn = backoff_over;
+	c->timer.fn = conn_timer;
 	c->timer.ctx = c;
 	c->peer = sv->addr;
 	if (sv->addr.ss_family == AF_INET) {

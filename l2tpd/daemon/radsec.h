@@ -20,7 +20,7 @@
  * is dropped here, so a server that does not answer within the engine's
  * timeouts is declared failed and the engine moves to the next server.
  * A connection that drops is reopened at the next packet; a connect or
- * handshake that fails backs off (1 s doubling to 60 s) on the daemon's
+ * handshake that fails (or takes over 10 s) backs off (1 s doubling to 60 s) on the daemon's
  * timer heap, packets meanwhile being dropped (the engine fails over).
  */
 #ifndef L2TPD_RADSEC_H

@@ -33,7 +33,8 @@ class RadSecFreeRadius(FreeRadius):
         return self
 
 SERVER, CLIENT = "192.0.2.1", "192.0.2.2"
-NAS_IP, RAD1 = "203.0.113.1", "203.0.113.10"
+NAS_IP, RAD1, NOBODY = "203.0.113.1", "203.0.113.10", "203.0.113.11"
+UDP_SECRET = "Udp-Backup-Secret"
 PORT = 2083
 
 USERS = """\
@@ -128,23 +129,26 @@ class Bed:
     """l2tpd in `srv` with one RadSec server (FreeRADIUS, in `srv` on its
     own address), the client in `cli`."""
 
-    def __init__(self, stack, ca="ca.pem", server_name="radius.test", accounting=False):
+    def __init__(self, stack, ca="ca.pem", server_name="radius.test", accounting=False,
+                 tls_addr=RAD1, udp_backup=False):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
         stack.veth(self.srv, "srv0", SERVER + "/24", self.cli, "cli0", CLIENT + "/24")
-        for addr in (NAS_IP, RAD1):
+        for addr in (NAS_IP, RAD1, NOBODY):
             subprocess.run(["ip", "-n", self.srv, "addr", "add", addr + "/32", "dev", "lo"],
                            check=True)
-        # UDP secret unused: the harness's UDP listeners are not configured in l2tpd
-        self.radius = RadSecFreeRadius(stack, self.srv, RAD1, nas=NAS_IP, secret="udp-unused",
-                                 users=USERS)
+        # its UDP listeners serve the backup server of the failover test
+        self.radius = RadSecFreeRadius(stack, self.srv, RAD1, nas=NAS_IP, secret=UDP_SECRET,
+                                       users=USERS)
         make_pki(self.radius.dir)
         with open(os.path.join(self.radius.dir, "radiusd.conf"), "a") as f:
             f.write(TLS_LISTEN.format(addr=RAD1, port=PORT, dir=self.radius.dir, nas=NAS_IP))
         self.radius.start()
         d = self.radius.dir
         name = "server_name = %s" % server_name if server_name else ""
+        backup = "rad2 {\n address = %s\n secret = %s\n }" % (RAD1, UDP_SECRET) \
+            if udp_backup else ""
         extra = """auth {
             provider = radius
         }
@@ -157,6 +161,7 @@ class Bed:
                 key_file = %s
                 %s
             }
+            %s
             nas_identifier = lns-test
             nas_ip_address = %s
             timeout = 1s
@@ -165,8 +170,8 @@ class Bed:
             dead_time = 2s
             accounting = %s
             accounting_spool = %s
-        }""" % (RAD1, os.path.join(d, ca), os.path.join(d, "client.pem"),
-                os.path.join(d, "client.key"), name, NAS_IP, "yes" if accounting else "no",
+        }""" % (tls_addr, os.path.join(d, ca), os.path.join(d, "client.pem"),
+                os.path.join(d, "client.key"), name, backup, NAS_IP, "yes" if accounting else "no",
                 os.path.join(stack.workdir, "accounting.spool"))
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY, extra=extra)
@@ -238,6 +243,21 @@ def test_a_server_name_mismatch_is_refused(stack):
                      r"\(ca_file .*/ca\.pem, server_name other\.test\)", log), log
     assert re.search(r"user 'alice' .*refused: no RADIUS server answered", log), log
     assert "Login OK" not in bed.radius.proc.log()
+
+
+@pytest.mark.netns
+def test_a_tls_server_that_refuses_connections_fails_over_to_the_next(stack):
+    # nothing listens on NOBODY:2083: the connect is refused, the engine's
+    # timeouts declare rad1 failed (RFC 6613 2.6.1: no retransmission over
+    # TCP) and rad2, over UDP, answers
+    bed = Bed(stack, tls_addr=NOBODY, udp_backup=True)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    assert_up(recs, out)
+    log = bed.d.log()
+    assert "radius: cannot connect to 203.0.113.11:2083: Connection refused" in log, log
+    assert "radius: server 'rad1' (203.0.113.11:2083) does not answer" in log, log
+    assert "Login OK: [alice" in bed.radius.proc.log()
 
 
 @pytest.mark.netns
