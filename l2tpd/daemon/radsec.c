@@ -254,12 +254,15 @@ static void handshake(struct radsec_conn *c)
 	/* the reason an administrator acts on: the certificate's, if any */
 	v = SSL_get_verify_result(c->ssl);
 	c->rs->st.handshake_failures++;
-	if (v != X509_V_OK)
+	if (v != X509_V_OK) {
 		log_err("radius: TLS handshake with %s refused: the server's certificate does not "
 			"verify: %s (ca_file %s%s%s)", c->addr, X509_verify_cert_error_string(v),
 			c->conf.ca_file, c->conf.server_name[0] ? ", server_name " : "",
 			c->conf.server_name);
-	else
+		/* the queue's entries say the same; the next line must not
+		 * show them */
+		ERR_clear_error();
+	} else
 		log_err("radius: TLS handshake with %s failed: %s", c->addr,
 			ssl_reason("connection closed"));
 	conn_fail(c);
@@ -465,6 +468,11 @@ static void conn_free(struct radsec_conn *c)
 {
 	if (!c)
 		return;
+	/* a reload or a stop: close_notify, once, without waiting for the
+	 * server's (RFC 8446 6.1 lets the closing side leave) */
+	if (c->state == CONN_UP)
+		SSL_shutdown(c->ssl);
+	ERR_clear_error();
 	conn_close(c);
 	SSL_CTX_free(c->ctx);
 	free(c);

@@ -306,3 +306,23 @@ def test_accounting_start_and_stop_go_over_the_same_connection(stack):
     assert tls["drops"] == 0 and tls["lost"] == 0 and tls["malformed"] == 0, tls
     # authentication and accounting shared the one connection (RFC 6614 2.3)
     assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 1, bed.d.log()
+
+
+@pytest.mark.netns
+def test_a_reload_reconnects_with_the_new_tls_settings(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log()
+    with open(bed.d.conf) as f:
+        conf = f.read()
+    with open(bed.d.conf, "w") as f:
+        f.write(conf.replace("server_name = radius.test", "server_name = other.test"))
+    ok, text = bed.d.ctl("reload")
+    assert ok, text
+    # the kept connection was verified against the old name: it is not
+    # used any more, the new one is checked against the new name
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 1, out
+    log = bed.d.log()
+    assert re.search(r"TLS handshake with 203\.0\.113\.10:2083 refused: .*[Hh]ostname mismatch "
+                     r"\(ca_file .*, server_name other\.test\)", log), log
