@@ -23,9 +23,9 @@
  * plus a fixed part: stdio, the UDP listeners, the control socket and
  * `control_connections` of it, the plugin socket and its connection, the
  * event loop's own (epoll, signalfd, timerfds), netlink, nftables, the
- * RADIUS sockets (one per address family, radius_io.h) and TLS connections
- * (one per server, radsec.h), the closer's queue
- * of descriptors waiting to be closed: FDBUDGET_BASE.
+ * RADIUS sockets (one per address family, radius_io.h), the closer's queue
+ * of descriptors waiting to be closed: FDBUDGET_BASE; with RADIUS, its TLS
+ * connections: FDBUDGET_RADSEC.
  */
 #ifndef L2TPD_FDBUDGET_H
 #define L2TPD_FDBUDGET_H
@@ -33,9 +33,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* the RadSec connections, one per RADIUS server at most (radsec.h) */
+#define FDBUDGET_BASE 64
+/* the RadSec connections, one per RADIUS server at most (radsec.h): added
+ * to the fixed part when the daemon talks RADIUS at all (a reload can make
+ * any server a TLS one, never start RADIUS) */
 #define FDBUDGET_RADSEC 8
-#define FDBUDGET_BASE (64 + FDBUDGET_RADSEC)
 
 struct fdbudget {
 	uint64_t limit;		/* RLIMIT_NOFILE's soft limit in force */

@@ -805,6 +805,8 @@ static int server_start_dataplane(struct server *srv)
 	fdbudget_init(&srv->fdb, srv->dp_caps.fds_per_tunnel, srv->dp_caps.fds_per_session,
 		      srv->dp_caps.fds_session_early, srv->dp_caps.fds_fixed, cfg->n_listen,
 		      cfg->control_connections);
+	if (srv->radius_io)
+		srv->fdb.fixed += FDBUDGET_RADSEC;	/* radsec.h */
 	srv->fdb.limit = UINT64_MAX;	/* main.c sets the real one (server_fd_need) */
 	return 0;
 }
