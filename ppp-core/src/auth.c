@@ -1147,3 +1147,18 @@ int ppp_auth_eap_request(struct ppp_session *s, uint64_t now,
 	ppp_session_settle(s);
 	return 0;
 }
+
+int ppp_auth_eap_final(struct ppp_session *s, const uint8_t *eap, size_t len)
+{
+	if (s->role != PPP_SERVER || s->auth.method != PPP_AUTH_EAP ||
+	    s->auth.state != AUTH_WAIT_VERDICT)
+		return -1;
+	/* RFC 3748 4.2: Success and Failure are the header alone */
+	if (!eap || len != 4 || (eap[0] != EAP_SUCCESS && eap[0] != EAP_FAILURE) ||
+	    eap[2] != 0 || eap[3] != 4)
+		return -1;
+	/* its Identifier is the one of the Response it answers (4.2): a
+	 * peer discards one that differs, so it goes out as it came */
+	s->auth.id = eap[1];
+	return 0;
+}

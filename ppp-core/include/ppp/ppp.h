@@ -461,6 +461,14 @@ int ppp_auth_answer(struct ppp_session *s, uint64_t now,
  * EAP packet, code 1) to the peer.  Returns 0 or -1 (not in EAP, bad). */
 int ppp_auth_eap_request(struct ppp_session *s, uint64_t now,
 			 const uint8_t *eap, size_t len);
+/* EAP relay: the external authenticator's last word, its Success or
+ * Failure (4 octets, RFC 3748 4.2), given before the verdict
+ * (ppp_auth_answer): the Success or Failure the verdict sends carries its
+ * Identifier, so the peer gets the packet as the authenticator sent it
+ * (the verdict still decides which of the two goes: a refusal after the
+ * authenticator's Success sends Failure). Returns 0, or -1 (no EAP
+ * verdict due, not a Success or Failure of 4 octets). */
+int ppp_auth_eap_final(struct ppp_session *s, const uint8_t *eap, size_t len);
 
 const struct ppp_stats *ppp_session_stats(const struct ppp_session *s);
 const char *ppp_down_reason_text(enum ppp_down_reason why);
