@@ -164,6 +164,9 @@ struct session {
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct held_frame *held;	/* PPP frames that beat the ICCN (session.c) */
+	uint8_t *eap_response;		/* EAP: the client's packet until the ask (session_eap.h) */
+	uint16_t eap_response_len;
+	bool eap_open;			/* EAP: the provider holds a conversation for it */
 	bool ppp_started;		/* ICCN seen: ppp-core runs */
 	struct timer_node ppp_timer;
 	struct timer_node limit_timer;
