@@ -45,6 +45,8 @@ struct auth_session_facts {
 	uint32_t nas_port;		/* unique among the sessions of this run */
 	const char *acct_session_id;	/* unique across runs */
 	const char *ike_identity;	/* IKE identity (a certificate's subject), NULL none */
+	uint16_t link_mtu;		/* the most a PPP frame to the client may carry (its
+					 * LCP MRU); 0 unknown */
 };
 
 /* One login. Everything points into memory that lives until the answer or

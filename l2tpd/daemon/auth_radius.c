@@ -34,6 +34,7 @@ struct radius_login {
 	uint8_t response[49];			/* CHAP 16; MS-CHAPv2's Response value 49 */
 	uint8_t password[RADIUS_MAX_PASSWORD];
 	uint32_t nas_port;
+	uint16_t link_mtu;			/* EAP's Framed-MTU, 0 none */
 	char user[PPP_IDENTITY_MAX + 1];
 	char calling[64], called[48], acct_session_id[24];
 	char *ike_identity;			/* copied, NULL none */
@@ -176,6 +177,7 @@ static int build(void *cookie, struct radius_writer *w, const char *secret)
 		 * last Challenge's State; the engine adds the
 		 * Message-Authenticator (3.2) */
 		eap_relay_credentials(l->eap, &c);
+		c.framed_mtu = l->link_mtu;
 		break;
 	default:
 		return -1;
@@ -621,6 +623,7 @@ static int fill_login(struct radius_login *l, const struct auth_query *q, char *
 	}
 	if (f) {
 		l->nas_port = f->nas_port;
+		l->link_mtu = f->link_mtu;
 		if (f->peer)
 			station(f->peer, f->natt_port, l->calling, sizeof(l->calling));
 		if (f->local)

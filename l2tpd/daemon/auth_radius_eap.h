@@ -10,7 +10,7 @@
  * Bounded: at most EAP_RELAY_MAX_ROUNDS Responses, and a total time (the
  * daemon's auth_timeout) on the server's timer heap. Small: between round
  * trips only the State (as long as the server made it: FreeRADIUS's are 16
- * octets) and this struct (about 40 octets) are kept; the client's
+ * octets) and this struct (64 octets) are kept; the client's
  * Response (up to a PPP frame, 1,500 octets) only while its Access-Request
  * waits for an answer.
  */

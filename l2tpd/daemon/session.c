@@ -882,6 +882,7 @@ static void auth_ask(struct session *s)
 		.nas_port = session_nas_port(s),
 		.acct_session_id = session_acct_session_id(s, asid, sizeof(asid)),
 		.ike_identity = ipsec_tunnel_identity(srv, s->tunnel),
+		.link_mtu = s->ppp.lcp_st.peer_mru,
 	};
 	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .facts = &f,
 				 .ctx = s };

@@ -101,6 +101,8 @@ def test_eap_md5_is_relayed_to_freeradius(stack):
     assert re.search(r"Login OK: \[alice", rlog), rlog[-4000:]
     assert re.search(r"eap_md5", rlog), rlog[-4000:]
     assert "State" in rlog and not re.search(r"No EAP session matching", rlog), rlog[-4000:]
+    # RFC 3579 2.4: the link's MTU, which bounds the server's fragments
+    assert re.search(r"Framed-MTU = \d+", rlog), rlog[-4000:]
     log = bed.d.log()
     assert re.search(r"session \d+/\d+ up: user 'alice' .* policy 'radius-users'", log), log
     assert re.search(r"EAP Request \(type 4, \d+ octets\) relayed to the client", log), log

@@ -101,7 +101,8 @@ static void what_a_request_splits_is_what_the_reader_joins(void **state)
 	struct radius_nas_session s = { .user = "alice", .nas_identifier = "vpn1",
 					.calling_station = "203.0.113.7" };
 	struct radius_credentials c = { .kind = RADIUS_AUTH_EAP, .eap = pkt, .eap_len = sizeof(pkt),
-					.state = (const uint8_t *)"st-2", .state_len = 4 };
+					.state = (const uint8_t *)"st-2", .state_len = 4,
+					.framed_mtu = 1400 };
 	struct radius_packet req;
 	struct radius_attr a;
 	size_t off = 0, n;
@@ -119,6 +120,10 @@ static void what_a_request_splits_is_what_the_reader_joins(void **state)
 	assert_int_equal(radius_parse(req_buf, n, &req), RADIUS_OK);
 	assert_true(radius_find(&req, RADIUS_STATE, &a));	/* echoed as given */
 	assert_memory_equal(a.value, "st-2", 4);
+	/* RFC 3579 2.4: the link's MTU for the server's fragment size */
+	assert_true(radius_find(&req, RADIUS_FRAMED_MTU, &a));
+	assert_int_equal(a.len, 4);
+	assert_int_equal(a.value[2] << 8 | a.value[3], 1400);
 	begin(RADIUS_ACCESS_CHALLENGE, true);
 	while (radius_next_attr(&req, &off, &a))
 		if (a.type == RADIUS_EAP_MESSAGE)
