@@ -1291,7 +1291,7 @@ void session_destroy(struct server *srv, struct session *s)
 	/* never answered now; an EAP conversation between round trips too */
 	if (s->auth_step == SESSION_AUTH_ASKED || session_eap_open(s))
 		auth_provider_cancel(srv->auth, s);
-	session_eap_release(s);
+	session_eap_end(s);
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
 	delete_dp(s);

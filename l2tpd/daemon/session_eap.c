@@ -13,10 +13,19 @@
 #define CDN_GENERAL_ERROR 2
 #define CDN_TEMPORARY_RESOURCES 4
 
+static void drop_request(struct session *s)
+{
+	free(s->eap_request);
+	s->eap_request = NULL;
+}
+
 void session_eap_keep(struct session *s, const struct ppp_auth_request *r)
 {
 	if (r->method != PPP_AUTH_EAP)
 		return;
+	/* the Response answers the Request ppp-core was retransmitting:
+	 * it has let go of it */
+	drop_request(s);
 	session_eap_release(s);
 	if (!r->u.eap.packet || r->u.eap.packet_len == 0 || r->u.eap.packet_len > UINT16_MAX)
 		return;		/* the provider refuses a login without a packet */
@@ -45,6 +54,12 @@ void session_eap_release(struct session *s)
 	s->eap_response_len = 0;
 }
 
+void session_eap_end(struct session *s)
+{
+	session_eap_release(s);
+	drop_request(s);
+}
+
 bool session_eap_open(const struct session *s)
 {
 	return s->eap_open;
@@ -55,6 +70,7 @@ bool session_eap_reply(struct session *s, const struct auth_reply *r)
 	struct ppp_auth_answer a = { .kind = PPP_ANSWER_REJECT,
 				     .failure = PPP_AUTH_FAIL_CREDENTIALS };
 
+	drop_request(s);	/* ppp-core let go of it with the last Response */
 	if (r->kind != AUTH_REPLY_EAP_REQUEST) {
 		/* a verdict: the provider has let the conversation go */
 		s->eap_open = false;
@@ -65,7 +81,12 @@ bool session_eap_reply(struct session *s, const struct auth_reply *r)
 		return false;
 	}
 	s->eap_open = true;
-	if (ppp_auth_eap_request(&s->ppp, server_now_ms(s->srv), r->eap, r->eap_len) == 0) {
+	/* kept while the client has the turn: ppp-core retransmits it
+	 * (RFC 3748 4.3) */
+	if (r->eap_len && r->eap_len <= UINT16_MAX && (s->eap_request = malloc(r->eap_len)))
+		memcpy(s->eap_request, r->eap, r->eap_len);
+	if (s->eap_request &&
+	    ppp_auth_eap_request(&s->ppp, server_now_ms(s->srv), s->eap_request, r->eap_len) == 0) {
 		log_debug("session %u/%u: user '%s': EAP Request (type %u, %zu octets) relayed "
 			  "to the client", s->tunnel_id, s->session_id, SAFE_STR(s->user),
 			  r->eap_len > 4 ? (unsigned)r->eap[4] : 0u, r->eap_len);
@@ -73,10 +94,11 @@ bool session_eap_reply(struct session *s, const struct auth_reply *r)
 	}
 	/* longer than a PPP frame (the server's EAP fragment size is
 	 * larger than our MRU allows) or not a Request: the client cannot
-	 * be given it */
+	 * be given it (or no memory to keep it) */
 	log_notice("session %u/%u: user '%s' refused: the RADIUS server's EAP Request "
-		   "(%zu octets) cannot be sent over PPP (E=691)", s->tunnel_id, s->session_id,
-		   SAFE_STR(s->user), r->eap_len);
+		   "(%zu octets) cannot be sent over PPP%s (E=691)", s->tunnel_id, s->session_id,
+		   SAFE_STR(s->user), r->eap_len, s->eap_request ? "" : " (no memory)");
+	drop_request(s);
 	s->srv->counters.sessions_refused++;
 	s->cdn_result = CDN_GENERAL_ERROR;
 	if (ppp_auth_answer(&s->ppp, server_now_ms(s->srv), &a))

@@ -10,8 +10,10 @@
  * the conversation, or a verdict with the server's Success or Failure,
  * which ppp-core sends as the server made it.
  *
- * Per session: a pointer and a flag; the client's packet (up to a PPP
- * frame) only between its arrival and the ask.
+ * Per session: two pointers and a flag; the client's packet (up to a PPP
+ * frame) only between its arrival and the ask, the server's Request (up to
+ * a frame) while the client has the turn, for ppp-core to retransmit
+ * (RFC 3748 4.3: the authenticator retransmits, the peer never does).
  */
 #ifndef L2TPD_SESSION_EAP_H
 #define L2TPD_SESSION_EAP_H
@@ -27,8 +29,10 @@ void session_eap_keep(struct session *s, const struct ppp_auth_request *r);
 /* The ask: r (ppp_auth_pending's, which has no EAP packet) points at the
  * kept one. */
 void session_eap_fill(struct session *s, struct ppp_auth_request *r);
-/* After the ask, and at teardown. */
+/* After the ask: the client's packet let go. */
 void session_eap_release(struct session *s);
+/* Teardown: everything the session holds for EAP. */
+void session_eap_end(struct session *s);
 /* A provider's answer: an EAP Request goes to the client (true: that is
  * all); for a verdict the server's Success or Failure is handed to
  * ppp-core before it (false: the caller decides as for any method). */

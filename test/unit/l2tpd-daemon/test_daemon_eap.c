@@ -320,6 +320,34 @@ static void a_server_that_never_concludes_is_cut_off(void **state)
 	stop(&h);
 }
 
+static void a_lost_request_is_sent_again(void **state)
+{
+	uint8_t chal[32];
+	struct dh h;
+	struct dh_call c;
+	struct rad_req q;
+
+	(void)state;
+	start(&h);
+	open_eap_call(&h, &c, "alice", "alice-pw");
+	rad_must_recv(&q);
+	/* the Challenge's Request is lost on the way to the client */
+	c.silent = true;
+	rad_answer(&h, &q, RADIUS_ACCESS_CHALLENGE, chal, md5_challenge(chal, 5), "st", true);
+	assert_false(rad_recv(&q));
+	c.silent = false;
+	/* RFC 3748 4.3: the authenticator (we, for the server) sends it
+	 * again after the restart period; the client's answer goes on to
+	 * the server with the State, and nothing was asked of it twice */
+	dh_advance(&h, h.srv.ppp_cfg.restart_ms);
+	rad_must_recv(&q);
+	assert_true(has_attr(&q, RADIUS_STATE, "st", 2));
+	assert_int_equal(q.eap[1], 5);
+	assert_int_equal(q.eap[4], 4);
+	assert_false(rad_recv(&q));
+	stop(&h);
+}
+
 static void a_session_gone_between_round_trips_ends_the_conversation(void **state)
 {
 	uint8_t chal[32];
@@ -353,6 +381,7 @@ int main(void)
 		cmocka_unit_test(a_challenge_without_message_authenticator_is_refused),
 		cmocka_unit_test(an_accept_without_eap_success_is_not_honoured),
 		cmocka_unit_test(a_server_that_never_concludes_is_cut_off),
+		cmocka_unit_test(a_lost_request_is_sent_again),
 		cmocka_unit_test(a_session_gone_between_round_trips_ends_the_conversation),
 	};
 
