@@ -6,7 +6,7 @@ l2tpd on the userspace data plane, which offers EAP after MS-CHAPv2 (the
 client Naks MS-CHAPv2 naming EAP) and relays every EAP packet in
 Access-Requests with the State echoed and a Message-Authenticator, and each
 Access-Challenge's EAP Request back. EAP-TLS needs a client with TLS: pppd,
-in the VM (test/integration/daemon/test_eap_tls_pppd.py). Every wait is for
+in the VM (test_radius_eap_tls.py). Every wait is for
 an event, never for a duration."""
 import os
 import re
