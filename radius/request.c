@@ -118,6 +118,10 @@ int radius_put_access_request(struct radius_writer *w, const struct radius_nas_s
 		break;
 	case RADIUS_AUTH_EAP:
 		put_eap(w, c->eap, c->eap_len);
+		/* RFC 3579 2.4: the link's MTU, so that the server cuts its
+		 * EAP-TLS fragments to fit a PPP frame */
+		if (c->framed_mtu)
+			radius_put_u32(w, RADIUS_FRAMED_MTU, c->framed_mtu);
 		break;
 	}
 	if (c->state && c->state_len)

@@ -44,6 +44,7 @@ struct radius_credentials {
 	size_t eap_len;
 	const uint8_t *state;			/* the server's State from its last Challenge */
 	size_t state_len;
+	uint16_t framed_mtu;			/* EAP: the link's MTU (RFC 3579 2.4), 0 none */
 };
 
 /* The Access-Request's attributes (after radius_begin with a random
