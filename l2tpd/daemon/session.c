@@ -198,6 +198,7 @@ static void release_interface_state(struct session *s)
 
 	remove_routes(s);
 	dhcp_inform_session_end(srv->inform, s);
+	acct_session_ipv6(s);	/* its prefixes, for the Stop */
 	router_adv_session_end(srv->ra, s);	/* its prefix goes back to the pool */
 	dhcp6_pd_session_end(srv->dhcp6, s);	/* ... and its delegated prefix */
 	if (s->filter_in || s->filter_out) {
