@@ -12,6 +12,7 @@
 
 #include <systemd/sd-id128.h>
 
+#include "acct.h"
 #include "ipv6_ll.h"
 #include "log.h"
 #include "routes.h"
@@ -435,6 +436,7 @@ static void route_prefix(struct dhcp6_pd *pd, struct dhcp6_link *l)
 	pd->c[D6_DELEGATED]++;
 	log_info("session %u/%u: prefix %s delegated to user '%s' (DHCPv6)", s->tunnel_id,
 		 s->session_id, text, SAFE_STR(s->user));
+	acct_session_ipv6(s);	/* its accounting names it from now on, past a Release */
 }
 
 /* Decide and apply the binding's change; the answer in out (*out_len).
