@@ -118,12 +118,37 @@ int radius_put_access_request(struct radius_writer *w, const struct radius_nas_s
 		break;
 	case RADIUS_AUTH_EAP:
 		put_eap(w, c->eap, c->eap_len);
+		/* RFC 3579 2.4: the link's MTU, so that the server cuts its
+		 * EAP-TLS fragments to fit a PPP frame */
+		if (c->framed_mtu)
+			radius_put_u32(w, RADIUS_FRAMED_MTU, c->framed_mtu);
 		break;
 	}
 	if (c->state && c->state_len)
 		radius_put(w, RADIUS_STATE, c->state, c->state_len);
 	put_nas_session(w, s);
 	return w->error ? -1 : 0;
+}
+
+/* RFC 3162 2.3 (RFC 4818 3 the same): Reserved, Prefix-Length, then the
+ * prefix; all 16 octets are sent with the bits past the length zero,
+ * which every reader takes (a shorter field is allowed but older servers
+ * want 18 octets). Length 0: no attribute. */
+static void put_prefix(struct radius_writer *w, uint8_t type, const uint8_t prefix[16],
+		       uint8_t len)
+{
+	uint8_t v[18] = { 0, len };
+
+	if (!len)
+		return;
+	if (len > 128) {
+		w->error = true;
+		return;
+	}
+	for (unsigned bit = 0; bit < len; bit++)
+		if (prefix[bit / 8] & (0x80u >> (bit % 8)))
+			v[2 + bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
+	radius_put(w, type, v, sizeof(v));
 }
 
 int radius_put_accounting(struct radius_writer *w, const struct radius_nas_session *s,
@@ -141,6 +166,8 @@ int radius_put_accounting(struct radius_writer *w, const struct radius_nas_sessi
 		w->error = true;	/* RFC 2866 5.5: every record has one */
 	if (r->framed_ip)
 		radius_put(w, RADIUS_FRAMED_IP_ADDRESS, &r->framed_ip, 4);
+	put_prefix(w, RADIUS_FRAMED_IPV6_PREFIX, r->framed_ipv6_prefix, r->framed_ipv6_prefix_len);
+	put_prefix(w, RADIUS_DELEGATED_IPV6_PREFIX, r->delegated_prefix, r->delegated_prefix_len);
 	for (unsigned i = 0; i < r->n_class; i++)
 		radius_put(w, RADIUS_CLASS, r->class[i], r->class_len[i]);
 	if (counters) {

@@ -44,6 +44,7 @@ struct radius_credentials {
 	size_t eap_len;
 	const uint8_t *state;			/* the server's State from its last Challenge */
 	size_t state_len;
+	uint16_t framed_mtu;			/* EAP: the link's MTU (RFC 3579 2.4), 0 none */
 };
 
 /* The Access-Request's attributes (after radius_begin with a random
@@ -74,6 +75,11 @@ struct radius_acct_record {
 	uint32_t delay_time;			/* seconds the record waited (RFC 2866 5.2) */
 	uint32_t event_timestamp;		/* seconds since 1970 (RFC 2869 5.3) */
 	enum radius_terminate_cause terminate_cause;	/* Stop only */
+	/* the session's IPv6 prefixes, length 0 none: the one announced on
+	 * its link (Framed-IPv6-Prefix, RFC 3162 2.3) and the one delegated
+	 * to it by DHCPv6 (Delegated-IPv6-Prefix, RFC 4818 3) */
+	uint8_t framed_ipv6_prefix[16], framed_ipv6_prefix_len;
+	uint8_t delegated_prefix[16], delegated_prefix_len;
 	const uint8_t *const *class;		/* the Access-Accept's Class values, echoed */
 	const uint8_t *class_len;
 	unsigned n_class;

@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include "accounting.h"
+#include "dhcp6_pd.h"
 #include "ipsec.h"
 #include "log.h"
 #include "radius_io.h"
 #include "radius_nas.h"
 #include "reply.h"
+#include "router_adv.h"
 #include "server.h"
 #include "session.h"
 #include "spool_file.h"
@@ -52,6 +54,9 @@ struct acct_session {
 	unsigned n_class;
 	uint8_t class_len[RADIUS_REPLY_MAX_CLASS];
 	uint8_t *class_buf;			/* the Class values one after the other */
+	/* the session's IPv6 prefixes as last seen (link, delegated): they
+	 * go back to their pools before the Stop is made (acct_session_ipv6) */
+	uint8_t v6[2][16], v6_len[2];
 };
 
 static uint32_t now_wall(void)
@@ -164,6 +169,28 @@ static void nas_record(struct acct *a, enum radius_acct_status status)
 	rearm(a);
 }
 
+/* The prefixes the session has now, kept for the records after they are
+ * gone; a prefix given up earlier (a DHCPv6 Release) stays the last seen. */
+static void note_ipv6(struct acct_session *as)
+{
+	struct policy_prefix p[2];
+	bool have[2] = { router_adv_session_prefix(as->s, &p[0]),
+			 dhcp6_pd_session_prefix(as->s, &p[1]) };
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (!have[i] || p[i].ip.family != AF_INET6 || p[i].len > 128)
+			continue;
+		memcpy(as->v6[i], p[i].ip.bytes, 16);
+		as->v6_len[i] = p[i].len;
+	}
+}
+
+void acct_session_ipv6(struct session *s)
+{
+	if (s->acct)
+		note_ipv6(s->acct);
+}
+
 static void session_record(struct acct_session *as, enum radius_acct_status status,
 			   const struct dp_stats *st)
 {
@@ -181,6 +208,11 @@ static void session_record(struct acct_session *as, enum radius_acct_status stat
 	};
 	size_t off = 0;
 
+	note_ipv6(as);
+	memcpy(r.framed_ipv6_prefix, as->v6[0], 16);
+	r.framed_ipv6_prefix_len = as->v6_len[0];
+	memcpy(r.delegated_prefix, as->v6[1], 16);
+	r.delegated_prefix_len = as->v6_len[1];
 	for (unsigned i = 0; i < as->n_class; i++) {
 		class[i] = as->class_buf + off;
 		off += as->class_len[i];

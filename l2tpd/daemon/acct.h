@@ -51,6 +51,10 @@ void acct_session_up(struct session *s);
 /* How the session ends, said where the decision is made; the first one
  * said wins (an idle timeout's close also takes PPP and L2TP down). */
 void acct_session_end(struct session *s, enum radius_session_end end);
+/* The session's IPv6 prefixes are about to go back to their pools: kept
+ * for its Interim-Updates' and Stop's Framed-IPv6-Prefix and
+ * Delegated-IPv6-Prefix. */
+void acct_session_ipv6(struct session *s);
 /* Every session of a tunnel ends for one reason (the IPsec SA went). */
 void acct_tunnel_end(struct server *srv, const struct tunnel *t, enum radius_session_end end);
 /* The session is freed: Stop (when a Start went) with st, its last

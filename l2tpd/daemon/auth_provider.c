@@ -124,6 +124,10 @@ void auth_reply_outcome(struct ppp_session *ppp, const struct auth_reply *r,
 		       r->message ? r->message : "authentication failed",
 		       r->why ? r->why : "refused by the provider");
 		return;
+	case AUTH_REPLY_EAP_REQUEST:
+		/* no verdict: the session relays it (session_eap.h) */
+		o->pending = false;
+		return;
 	case AUTH_REPLY_UNAVAILABLE:
 	default:
 		refuse(o, false, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed",

@@ -45,6 +45,8 @@ struct auth_session_facts {
 	uint32_t nas_port;		/* unique among the sessions of this run */
 	const char *acct_session_id;	/* unique across runs */
 	const char *ike_identity;	/* IKE identity (a certificate's subject), NULL none */
+	uint16_t link_mtu;		/* the most a PPP frame to the client may carry (its
+					 * LCP MRU); 0 unknown */
 };
 
 /* One login. Everything points into memory that lives until the answer or
@@ -64,6 +66,10 @@ enum auth_reply_kind {
 	AUTH_REPLY_ACCEPT,	/* verify: the provider checked the response: yes */
 	AUTH_REPLY_REJECT,	/* verify: no, with the provider's code and text */
 	AUTH_REPLY_UNAVAILABLE,	/* could not decide (no server answered): E=691 */
+	AUTH_REPLY_EAP_REQUEST,	/* verify, EAP relayed: no verdict yet, `eap` is the
+				 * server's next Request for the client; the provider
+				 * keeps the conversation until its verdict or a cancel
+				 * (session_eap.h) */
 };
 
 /* Valid only during the reply call: the daemon uses it at once. */
@@ -74,6 +80,10 @@ struct auth_reply {
 	enum ppp_auth_failure failure;		/* REJECT: 691, 649, 646, 647, 648 */
 	const char *message;			/* REJECT: text for the client, or NULL */
 	const char *why;			/* REJECT, UNAVAILABLE: for the log line, or NULL */
+	/* EAP_REQUEST: the Request; ACCEPT, REJECT of an EAP login: the
+	 * server's Success or Failure as it sent it, NULL none */
+	const uint8_t *eap;
+	size_t eap_len;
 	/* ACCEPT from a server: what it grants the session (radius/reply.h;
 	 * a future provider fills the same), applied over the local
 	 * profile (docs/radius.md "Local policy and the RADIUS answer");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The `radius` authentication provider (auth_radius.h). */
 #include "auth_radius.h"
+#include "auth_radius_eap.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@ struct radius_login {
 	struct radius_login *prev, *next;	/* ar->logins: all of them */
 	struct radius_login *wait_next;		/* ar->wait_head: not yet submitted */
 	bool waiting;
+	bool parked;				/* EAP: between round trips, the client's turn */
+	struct eap_relay *eap;			/* EAP: the conversation (auth_radius_eap.h) */
 	struct auth_radius *ar;
 	void *ctx;				/* the daemon's (its session) */
 	enum ppp_auth_method method;
@@ -31,6 +34,7 @@ struct radius_login {
 	uint8_t challenge[16];
 	uint8_t response[49];			/* CHAP 16; MS-CHAPv2's Response value 49 */
 	uint8_t password[RADIUS_MAX_PASSWORD];
+	uint16_t link_mtu;			/* EAP's Framed-MTU, 0 none */
 	char user[PPP_IDENTITY_MAX + 1];
 	struct radius_nas_facts nas;		/* as the session's accounting says (radius_nas.h) */
 	char *ike_identity;			/* copied, NULL none */
@@ -134,6 +138,13 @@ static int build(void *cookie, struct radius_writer *w, const char *secret)
 		c.response = l->response;
 		c.response_len = l->response_len;
 		break;
+	case PPP_AUTH_EAP:
+		/* RFC 3579 2.1: the client's Response in EAP-Message, the
+		 * last Challenge's State; the engine adds the
+		 * Message-Authenticator (3.2) */
+		eap_relay_credentials(l->eap, &c);
+		c.framed_mtu = l->link_mtu;
+		break;
 	default:
 		return -1;
 	}
@@ -156,7 +167,7 @@ static void unlink_login(struct auth_radius *ar, struct radius_login *l)
 		}
 		l->waiting = false;
 		ar->st.waiting--;
-	} else {
+	} else if (!l->parked) {
 		ar->st.in_flight--;
 	}
 	if (l->prev)
@@ -169,6 +180,7 @@ static void unlink_login(struct auth_radius *ar, struct radius_login *l)
 
 static void free_login(struct radius_login *l)
 {
+	eap_relay_free(l->eap);
 	free(l->ike_identity);
 	free(l);
 }
@@ -231,9 +243,10 @@ static void answer(struct auth_radius *ar, struct radius_login *l, const struct 
 }
 
 static void on_accept(struct auth_radius *ar, struct radius_login *l,
-		      const struct radius_packet *resp, const char *server)
+		      const struct radius_packet *resp, const char *server, const uint8_t *eap,
+		      size_t eap_len)
 {
-	struct auth_reply r = { .kind = AUTH_REPLY_ACCEPT };
+	struct auth_reply r = { .kind = AUTH_REPLY_ACCEPT, .eap = eap, .eap_len = eap_len };
 	struct radius_reply rep;
 	char why[200], s[43];
 
@@ -272,11 +285,13 @@ static void on_accept(struct auth_radius *ar, struct radius_login *l,
 }
 
 static void on_reject(struct auth_radius *ar, struct radius_login *l,
-		      const struct radius_packet *resp, const char *server)
+		      const struct radius_packet *resp, const char *server, const uint8_t *eap,
+		      size_t eap_len)
 {
 	struct radius_reject rej;
 	char line[400], msg[TEXT_SAFE_SIZE];
-	struct auth_reply r = { .kind = AUTH_REPLY_REJECT, .failure = PPP_AUTH_FAIL_CREDENTIALS };
+	struct auth_reply r = { .kind = AUTH_REPLY_REJECT, .failure = PPP_AUTH_FAIL_CREDENTIALS,
+				.eap = eap, .eap_len = eap_len };
 
 	radius_reject_read(resp, &rej);
 	ar->st.rejects++;
@@ -293,6 +308,170 @@ static void on_reject(struct auth_radius *ar, struct radius_login *l,
 		 rej.reply_message[0] ? "')" : "");
 	r.why = line;
 	answer(ar, l, &r);
+}
+
+/* ---- EAP relay (docs/radius.md "EAP relay") ---------------------------------------- */
+
+/* An answer to an EAP Response: a Challenge's Request goes to the client
+ * and the login waits, parked, for its next Response; an Accept or Reject
+ * ends it with the server's Success or Failure passed through. */
+static void eap_done(struct auth_radius *ar, struct radius_login *l,
+		     const struct radius_packet *resp, const char *server)
+{
+	uint8_t pkt[RADIUS_MAX_LEN];
+	struct radius_eap e;
+	struct auth_reply r;
+	char why[160], line[400];
+
+	if (eap_relay_answer(l->eap, resp, pkt, &e, why, sizeof(why))) {
+		if (resp->code == RADIUS_ACCESS_REJECT) {
+			/* refused either way; the client gets our Failure */
+			on_reject(ar, l, resp, server, NULL, 0);
+			return;
+		}
+		/* RFC 3579 2.2 would have it discarded, but the request is
+		 * answered: a refusal that names the fault beats a wait */
+		ar->st.not_honoured++;
+		snprintf(line, sizeof(line), "the %s of RADIUS server %s cannot be relayed: %s",
+			 resp->code == RADIUS_ACCESS_ACCEPT ? "Access-Accept" : "Access-Challenge",
+			 server, why);
+		r = (struct auth_reply){ .kind = AUTH_REPLY_REJECT,
+					 .failure = PPP_AUTH_FAIL_CREDENTIALS,
+					 .message = "authentication failed", .why = line };
+		answer(ar, l, &r);
+		return;
+	}
+	switch (resp->code) {
+	case RADIUS_ACCESS_CHALLENGE:
+		ar->st.challenges++;
+		ar->st.in_flight--;
+		l->parked = true;
+		r = (struct auth_reply){ .kind = AUTH_REPLY_EAP_REQUEST, .eap = pkt,
+					 .eap_len = e.eap_len };
+		/* the session may cancel inside (l is gone then) */
+		ar->base.reply(l->ctx, &r);
+		return;
+	case RADIUS_ACCESS_ACCEPT:
+		if (!e.eap_len) {
+			/* RFC 3579 2.6.3: the client would get a Success the
+			 * server never sent */
+			ar->st.not_honoured++;
+			snprintf(line, sizeof(line), "RADIUS server %s accepted an EAP login "
+				 "without an EAP-Success", server);
+			r = (struct auth_reply){ .kind = AUTH_REPLY_REJECT,
+						 .failure = PPP_AUTH_FAIL_CREDENTIALS,
+						 .message = "authentication failed", .why = line };
+			answer(ar, l, &r);
+			return;
+		}
+		on_accept(ar, l, resp, server, pkt, e.eap_len);
+		return;
+	default:
+		on_reject(ar, l, resp, server, e.eap_len ? pkt : NULL, e.eap_len);
+		return;
+	}
+}
+
+/* The time allowed ran out (on the heap, srv->cfg.auth_timeout): a login
+ * whose request waits for a server is answered now; one whose client has
+ * the turn is refused at its next Response (ppp-core's own auth_timeout
+ * closes a client that stays silent). */
+static void eap_expired(void *ctx, uint64_t now)
+{
+	struct radius_login *l = ctx;
+	struct auth_radius *ar = l->ar;
+	struct auth_reply r = { .kind = AUTH_REPLY_UNAVAILABLE,
+				.why = "the EAP conversation with the RADIUS server ran out of time" };
+
+	(void)now;
+	if (l->parked) {
+		l->eap->expired = true;
+		return;
+	}
+	if (!l->waiting)
+		radius_client_cancel(ar->client, l);
+	ar->st.timeouts++;
+	answer(ar, l, &r);
+	submit_waiting(ar);
+	rearm(ar);
+}
+
+static struct radius_login *find_parked(struct auth_radius *ar, void *ctx)
+{
+	/* linear over the logins in progress, once a round trip */
+	for (struct radius_login *l = ar->logins; l; l = l->next)
+		if (l->ctx == ctx && l->parked)
+			return l;
+	return NULL;
+}
+
+static void link_login(struct auth_radius *ar, struct radius_login *l)
+{
+	l->prev = NULL;
+	l->next = ar->logins;
+	if (l->next)
+		l->next->prev = l;
+	ar->logins = l;
+}
+
+static int fill_login(struct radius_login *l, const struct auth_query *q, char *why, size_t wl);
+
+/* One EAP Response from the client (RFC 3579 2.1): a Response/Identity
+ * starts a conversation (its identity is the User-Name, the session's
+ * user), every other one continues the session's parked one. */
+static int eap_verify(struct auth_radius *ar, const struct auth_query *q)
+{
+	const uint8_t *pkt = q->request->u.eap.packet;
+	size_t len = q->request->u.eap.packet_len;
+	bool identity = pkt && len >= 5 && pkt[4] == 1;	/* RFC 3748 5.1 */
+	struct radius_login *l = find_parked(ar, q->ctx);
+	struct auth_reply r = { .kind = AUTH_REPLY_REJECT, .failure = PPP_AUTH_FAIL_CREDENTIALS,
+				.message = "authentication failed" };
+	char why[120];
+	int rc;
+
+	if (l && identity) {
+		/* the link authenticates again (LCP renegotiated) */
+		unlink_login(ar, l);
+		free_login(l);
+		l = NULL;
+	}
+	if (!l) {
+		if (!identity) {
+			r.why = "an EAP Response outside a conversation";
+			ar->base.reply(q->ctx, &r);
+			return 0;
+		}
+		if (!(l = calloc(1, sizeof(*l))))
+			return -1;
+		l->ar = ar;
+		l->ctx = q->ctx;
+		l->parked = true;
+		if (fill_login(l, q, why, sizeof(why)) ||
+		    !(l->eap = eap_relay_new(ar->srv, server_now_ms(ar->srv),
+					     (uint64_t)ar->srv->cfg.auth_timeout * 1000, eap_expired,
+					     l))) {
+			free_login(l);
+			return -1;
+		}
+		ar->st.logins++;
+		link_login(ar, l);
+	}
+	rc = eap_relay_response(l->eap, pkt, len, why, sizeof(why));
+	if (rc) {
+		unlink_login(ar, l);
+		free_login(l);
+		if (rc == -2)
+			return -1;
+		r.why = why;
+		ar->base.reply(q->ctx, &r);
+		return 0;
+	}
+	l->parked = false;
+	submit(ar, l);
+	log_server_states(ar);
+	rearm(ar);
+	return 0;
 }
 
 static void engine_done(void *ctx, void *cookie, enum radius_result res, unsigned server,
@@ -314,17 +493,20 @@ static void engine_done(void *ctx, void *cookie, enum radius_result res, unsigne
 		answer(ar, l, &r);
 		return;
 	}
+	if (l->method == PPP_AUTH_EAP) {
+		eap_done(ar, l, resp, srv_name);
+		return;
+	}
 	switch (resp->code) {
 	case RADIUS_ACCESS_ACCEPT:
-		on_accept(ar, l, resp, srv_name);
+		on_accept(ar, l, resp, srv_name, NULL, 0);
 		break;
 	case RADIUS_ACCESS_REJECT:
-		on_reject(ar, l, resp, srv_name);
+		on_reject(ar, l, resp, srv_name, NULL, 0);
 		break;
 	default:
-		/* Access-Challenge: for EAP (not relayed yet) or a server's
-		 * extra question (one-time passwords), which PAP, CHAP and
-		 * MS-CHAPv2 cannot carry */
+		/* Access-Challenge: a server's extra question (one-time
+		 * passwords), which PAP, CHAP and MS-CHAPv2 cannot carry */
 		ar->st.challenges++;
 		r = (struct auth_reply){ .kind = AUTH_REPLY_REJECT, .failure = PPP_AUTH_FAIL_CREDENTIALS,
 					 .message = "authentication failed",
@@ -399,12 +581,15 @@ static int fill_login(struct radius_login *l, const struct auth_query *q, char *
 		l->response[48] = r->u.mschapv2.flags;
 		l->response_len = 49;
 		break;
+	case PPP_AUTH_EAP:
+		break;	/* the packets are the conversation's (eap_verify) */
 	default:
 		snprintf(why, wl, "%s is not relayed to RADIUS", ppp_auth_method_name(q->method));
 		return -1;
 	}
 	if (f) {
 		radius_nas_facts_fill(&l->nas, f);
+		l->link_mtu = f->link_mtu;
 		if (f->ike_identity && f->ike_identity[0]) {
 			/* RADIUS text is at most 253 octets */
 			l->ike_identity = strndup(f->ike_identity, RADIUS_MAX_VALUE);
@@ -418,11 +603,13 @@ static int fill_login(struct radius_login *l, const struct auth_query *q, char *
 static int radius_verify(struct auth_provider *p, const struct auth_query *q)
 {
 	struct auth_radius *ar = (struct auth_radius *)p;
-	struct radius_login *l = calloc(1, sizeof(*l));
+	struct radius_login *l;
 	char why[120];
 	int rc;
 
-	if (!l)
+	if (q->method == PPP_AUTH_EAP)
+		return eap_verify(ar, q);
+	if (!(l = calloc(1, sizeof(*l))))
 		return -1;
 	l->ar = ar;
 	l->ctx = q->ctx;
@@ -459,7 +646,7 @@ static void radius_cancel(struct auth_provider *p, void *ctx)
 	for (struct radius_login *l = ar->logins; l; l = l->next) {
 		if (l->ctx != ctx)
 			continue;
-		if (!l->waiting)
+		if (!l->waiting && !l->parked)
 			radius_client_cancel(ar->client, l);
 		unlink_login(ar, l);
 		free_login(l);
@@ -555,7 +742,7 @@ static int radius_reconfigure(struct auth_provider *p, const struct l2tpd_config
 		for (l = ar->logins; l; l = l->next)
 			last = l;
 		for (l = last; l; l = l->prev) {
-			if (l->waiting)
+			if (l->waiting || l->parked)
 				continue;
 			ar->st.in_flight--;
 			enqueue(ar, l);

@@ -12,8 +12,10 @@
 
 #include <systemd/sd-id128.h>
 
+#include "acct.h"
 #include "ipv6_ll.h"
 #include "log.h"
+#include "policy_cache.h"
 #include "routes.h"
 #include "server.h"
 #include "text.h"
@@ -65,8 +67,7 @@ struct dhcp6_pd {
 	int fd;				/* kernel plane: [::]:547; -1 none */
 	sd_event_source *src;
 	struct u32_htab by_ifindex;
-	struct pd_profile **cache;	/* by policy index, this generation */
-	size_t n_cache;
+	struct policy_cache cache;	/* struct pd_profile by policy index, this generation */
 	uint8_t duid[DUID_LEN];
 	uint64_t c[D6_COUNT_MAX];
 };
@@ -193,42 +194,30 @@ static struct pd_profile *profile_make(const struct server *srv,
 	return p;
 }
 
+static void profile_release(void *p)
+{
+	profile_put(p);
+}
+
 static struct pd_profile *profile_get(struct dhcp6_pd *pd, int policy_index,
 				      const struct policy_profile *pr)
 {
-	struct pd_profile *p;
+	struct pd_profile *p = policy_cache_find(&pd->cache, policy_index);
 
-	if (policy_index >= 0 && (size_t)policy_index < pd->n_cache && pd->cache[policy_index]) {
-		p = pd->cache[policy_index];
+	if (p) {
 		p->refs++;
 		return p;
 	}
 	p = profile_make(pd->srv, pr);
-	if (!p || policy_index < 0)
-		return p;
-	if ((size_t)policy_index >= pd->n_cache) {
-		size_t n = (size_t)policy_index + 1;
-		struct pd_profile **c = realloc(pd->cache, n * sizeof(*c));
-		if (!c)
-			return p;	/* not shared: still right */
-		memset(c + pd->n_cache, 0, (n - pd->n_cache) * sizeof(*c));
-		pd->cache = c;
-		pd->n_cache = n;
-	}
-	pd->cache[policy_index] = p;
-	p->refs++;			/* the cache's */
+	if (p && policy_cache_store(&pd->cache, policy_index, p))
+		p->refs++;			/* the cache's */
 	return p;
 }
 
 void dhcp6_pd_new_generation(struct dhcp6_pd *pd)
 {
-	if (!pd)
-		return;
-	for (size_t i = 0; i < pd->n_cache; i++)
-		profile_put(pd->cache[i]);
-	free(pd->cache);
-	pd->cache = NULL;
-	pd->n_cache = 0;
+	if (pd)
+		policy_cache_clear(&pd->cache, profile_release);
 }
 
 void dhcp6_pd_session_grant(struct dhcp6_pd *pd, struct session *s, int policy_index,
@@ -435,6 +424,7 @@ static void route_prefix(struct dhcp6_pd *pd, struct dhcp6_link *l)
 	pd->c[D6_DELEGATED]++;
 	log_info("session %u/%u: prefix %s delegated to user '%s' (DHCPv6)", s->tunnel_id,
 		 s->session_id, text, SAFE_STR(s->user));
+	acct_session_ipv6(s);	/* its accounting names it from now on, past a Release */
 }
 
 /* Decide and apply the binding's change; the answer in out (*out_len).

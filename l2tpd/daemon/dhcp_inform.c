@@ -13,6 +13,7 @@
 
 #include "u32_htab.h"
 #include "log.h"
+#include "policy_cache.h"
 #include "server.h"
 
 #define RX_BURST	32	/* datagrams read per wake-up (kernel plane) */
@@ -38,8 +39,7 @@ struct dhcp_inform {
 	int fd;				/* kernel plane: port 67; -1 none */
 	sd_event_source *src;
 	struct u32_htab by_ifindex;
-	struct inform_profile **cache;	/* by policy index, this generation */
-	size_t n_cache;
+	struct policy_cache cache;	/* struct inform_profile by policy index, this generation */
 	uint64_t c[DI_COUNT_MAX];
 };
 
@@ -135,13 +135,17 @@ static void profile_put(struct inform_profile *p)
 		free(p);
 }
 
+static void profile_release(void *p)
+{
+	profile_put(p);
+}
+
 static struct inform_profile *profile_get(struct dhcp_inform *di, int policy_index,
 					  const struct policy_profile *pr)
 {
-	struct inform_profile *p;
+	struct inform_profile *p = policy_cache_find(&di->cache, policy_index);
 
-	if (policy_index >= 0 && (size_t)policy_index < di->n_cache && di->cache[policy_index]) {
-		p = di->cache[policy_index];
+	if (p) {
 		p->refs++;
 		return p;
 	}
@@ -150,31 +154,15 @@ static struct inform_profile *profile_get(struct dhcp_inform *di, int policy_ind
 		return NULL;
 	p->refs = 1;
 	dhcp_inform_opts_from_profile(pr, &p->o);
-	if (policy_index < 0)
-		return p;
-	if ((size_t)policy_index >= di->n_cache) {
-		size_t n = (size_t)policy_index + 1;
-		struct inform_profile **c = realloc(di->cache, n * sizeof(*c));
-		if (!c)
-			return p;	/* not shared: still right */
-		memset(c + di->n_cache, 0, (n - di->n_cache) * sizeof(*c));
-		di->cache = c;
-		di->n_cache = n;
-	}
-	di->cache[policy_index] = p;
-	p->refs++;			/* the cache's */
+	if (policy_cache_store(&di->cache, policy_index, p))
+		p->refs++;			/* the cache's */
 	return p;
 }
 
 void dhcp_inform_new_generation(struct dhcp_inform *di)
 {
-	if (!di)
-		return;
-	for (size_t i = 0; i < di->n_cache; i++)
-		profile_put(di->cache[i]);
-	free(di->cache);
-	di->cache = NULL;
-	di->n_cache = 0;
+	if (di)
+		policy_cache_clear(&di->cache, profile_release);
 }
 
 void dhcp_inform_session_grant(struct dhcp_inform *di, struct session *s, int policy_index,

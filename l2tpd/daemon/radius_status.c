@@ -6,6 +6,7 @@
 #include "acct.h"
 #include "auth_radius.h"
 #include "client.h"
+#include "dynauth.h"
 #include "radius_io.h"
 #include "radsec.h"
 #include "server.h"
@@ -163,6 +164,34 @@ static void tls_totals(struct server *srv, struct strbuf *o, bool json)
 		  u(st->lost), u(st->malformed));
 }
 
+/* The dynamic authorization server (dynauth.h): what it was sent and did. */
+static void das_totals(struct server *srv, struct strbuf *o, bool json)
+{
+	const struct dynauth_stats *st = dynauth_stats(srv);
+
+	if (!st) {
+		sb_printf(o, json ? ",\"das\":null" : "dynamic authorization: off\n");
+		return;
+	}
+	if (json) {
+		sb_printf(o, ",\"das\":{\"received\":%llu,\"dropped\":%llu,\"unknown_clients\":%llu,"
+			  "\"malformed\":%llu,\"bad_authenticators\":%llu,\"stale\":%llu,"
+			  "\"no_event_timestamp\":%llu,\"duplicates\":%llu,\"acks\":%llu,"
+			  "\"naks\":%llu,\"disconnects\":%llu,\"changes\":%llu,"
+			  "\"send_errors\":%llu}", u(st->received), u(st->dropped),
+			  u(st->unknown_clients), u(st->malformed), u(st->bad_authenticators),
+			  u(st->stale), u(st->no_event_timestamp), u(st->duplicates), u(st->acks),
+			  u(st->naks), u(st->disconnects), u(st->changes), u(st->send_errors));
+		return;
+	}
+	sb_printf(o, "dynamic authorization: %llu requests: %llu ACK, %llu NAK, %llu dropped "
+		  "(%llu unknown clients, %llu bad authenticators, %llu stale, %llu malformed), "
+		  "%llu repeated; %llu sessions disconnected, %llu changed\n", u(st->received),
+		  u(st->acks), u(st->naks), u(st->dropped), u(st->unknown_clients),
+		  u(st->bad_authenticators), u(st->stale), u(st->malformed), u(st->duplicates),
+		  u(st->disconnects), u(st->changes));
+}
+
 void radius_status(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct radius_io_stats *io;
@@ -179,6 +208,7 @@ void radius_status(struct server *srv, struct strbuf *o, bool json)
 	servers(srv, o, json);
 	auth_totals(srv, o, json);
 	acct_totals(srv, o, json);
+	das_totals(srv, o, json);
 	if (json) {
 		sb_printf(o, ",\"io\":{\"sent\":%llu,\"send_errors\":%llu,\"received\":%llu,"
 			  "\"unknown_source\":%llu,\"recv_errors\":%llu", u(io->sent),

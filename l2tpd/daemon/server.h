@@ -167,6 +167,10 @@ struct session {
 	uint16_t cdn_result, cdn_error;
 	struct dp_session *dp;
 	struct held_frame *held;	/* PPP frames that beat the ICCN (session.c) */
+	uint8_t *eap_response;		/* EAP: the client's packet until the ask (session_eap.h) */
+	uint8_t *eap_request;		/* EAP: the server's, while ppp-core retransmits it */
+	uint16_t eap_response_len;
+	bool eap_open;			/* EAP: the provider holds a conversation for it */
 	bool ppp_started;		/* ICCN seen: ppp-core runs */
 	struct timer_node ppp_timer;
 	struct timer_node limit_timer;

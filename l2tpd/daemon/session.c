@@ -13,6 +13,7 @@
 #include "auth_provider.h"
 #include "dhcp_inform.h"
 #include "router_adv.h"
+#include "session_eap.h"
 #include "dhcp6_pd.h"
 #include "dynauth.h"
 #include "log.h"
@@ -77,6 +78,7 @@ void session_auth_facts(struct session *s, struct auth_session_facts *f, char *a
 		.nas_port = session_nas_port(s),
 		.acct_session_id = session_acct_session_id(s, asid, len),
 		.ike_identity = ipsec_tunnel_identity(srv, s->tunnel),
+		.link_mtu = s->ppp.lcp_st.peer_mru,
 	};
 }
 
@@ -196,6 +198,7 @@ static void release_interface_state(struct session *s)
 
 	remove_routes(s);
 	dhcp_inform_session_end(srv->inform, s);
+	acct_session_ipv6(s);	/* its prefixes, for the Stop */
 	router_adv_session_end(srv->ra, s);	/* its prefix goes back to the pool */
 	dhcp6_pd_session_end(srv->dhcp6, s);	/* ... and its delegated prefix */
 	if (s->filter_in || s->filter_out) {
@@ -386,6 +389,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		log_debug("session %u/%u: LCP up", s->tunnel_id, s->session_id);
 		break;
 	case PPP_EVENT_AUTH_REQUEST:
+		session_eap_keep(s, &ev->u.auth_request);
 		auth_requested(s);
 		break;
 	case PPP_EVENT_AUTH_RESULT:
@@ -852,6 +856,8 @@ static void auth_reply(void *ctx, const struct auth_reply *r)
 	    ppp_auth_pending(&s->ppp, &pending))
 		return;
 	s->auth_step = SESSION_AUTH_NONE;
+	if (session_eap_reply(s, r))	/* the server's next EAP Request went out */
+		return;
 	auth_reply_outcome(&s->ppp, r, &o);
 	if (!o.pending)
 		return;
@@ -884,13 +890,16 @@ static void auth_ask(struct session *s)
 	struct server *srv = s->srv;
 	struct ppp_auth_request r;
 	struct auth_query q;
+	int rc;
 
 	s->auth_step = SESSION_AUTH_NONE;
 	if (ppp_auth_pending(&s->ppp, &r))
 		return;
 	snprintf(s->user, sizeof(s->user), "%.*s", (int)r.identity_len,
 		 (const char *)r.identity);
+	session_eap_fill(s, &r);
 	if (throttled(s)) {
+		session_eap_release(s);
 		s->cdn_result = CDN_GENERAL_ERROR;
 		reject(s, PPP_AUTH_FAIL_CREDENTIALS, "authentication failed");
 		return;
@@ -902,7 +911,9 @@ static void auth_ask(struct session *s)
 	q = (struct auth_query){ .method = r.method, .user = s->user, .request = &r, .facts = &f,
 				 .ctx = s };
 	s->auth_step = SESSION_AUTH_ASKED;
-	if (auth_provider_ask(srv->auth, &q)) {
+	rc = auth_provider_ask(srv->auth, &q);
+	session_eap_release(s);		/* the provider copied it */
+	if (rc) {
 		s->auth_step = SESSION_AUTH_NONE;
 		log_err("session %u/%u: the %s authentication provider could not take the login",
 			s->tunnel_id, s->session_id, auth_provider_name(srv->auth));
@@ -925,14 +936,21 @@ int session_auth_init(struct server *srv)
 
 /* ---- life cycle ---------------------------------------------------------------- */
 
-static enum ppp_auth_method order_from_policy(uint32_t offer, enum ppp_auth_method order[4])
+static enum ppp_auth_method order_from_policy(uint32_t offer, bool eap,
+					      enum ppp_auth_method order[4])
 {
 	size_t n = 0;
 
-	/* Strongest first; EAP needs an external authenticator (RADIUS,
-	 * not there yet), so it is not offered with local users. */
+	/* Strongest first. EAP needs an external authenticator: offered
+	 * with the radius provider only (relayed, docs/radius.md "EAP
+	 * relay"), and after MS-CHAPv2: Windows's default for L2TP is
+	 * MS-CHAPv2, which then costs no extra LCP round, while a client
+	 * set up for EAP (EAP-TLS) Naks MS-CHAPv2 naming EAP (RFC 1661
+	 * 6.2), which ppp-core takes when the policy allows it. */
 	if (offer & POLICY_AUTH_MSCHAPV2)
 		order[n++] = PPP_AUTH_MSCHAPV2;
+	if (eap && (offer & POLICY_AUTH_EAP))
+		order[n++] = PPP_AUTH_EAP;
 	if (offer & POLICY_AUTH_CHAP)
 		order[n++] = PPP_AUTH_CHAP_MD5;
 	if (offer & POLICY_AUTH_PAP)
@@ -1129,7 +1147,7 @@ void session_l2tp_up(struct server *srv, const struct l2tp_event *ev)
 	/* Pre-auth policy: what is known now narrows the methods LCP offers. */
 	fill_request(s, &req);
 	offer = policy_pre_auth(srv->policy, &req, NULL);
-	n = order_from_policy(offer, order);
+	n = order_from_policy(offer, srv->cfg.auth_provider == AUTH_PROVIDER_RADIUS, order);
 	if (n == 0) {
 		log_notice("session %u/%u from %s refused: %s", s->tunnel_id, s->session_id,
 			   peer_str(s, peer, sizeof(peer)),
@@ -1300,8 +1318,10 @@ void session_destroy(struct server *srv, struct session *s)
 	}
 	timerheap_cancel(&srv->timers, &s->ppp_timer);
 	timerheap_cancel(&srv->timers, &s->limit_timer);
-	if (s->auth_step == SESSION_AUTH_ASKED)	/* never answered now */
+	/* never answered now; an EAP conversation between round trips too */
+	if (s->auth_step == SESSION_AUTH_ASKED || session_eap_open(s))
 		auth_provider_cancel(srv->auth, s);
+	session_eap_end(s);
 	free_held(s);
 	release_interface_state(s);	/* before the interface goes */
 	delete_dp(s);

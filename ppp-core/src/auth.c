@@ -529,7 +529,10 @@ static void server_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 		if (!store_identity(s, ident, n))
 			return;
 	}
-	/* Everything past Identity is the external authenticator's. */
+	/* Everything past Identity is the external authenticator's; the
+	 * Request is answered: the caller's copy is no longer ours */
+	s->auth.m.eap.request = NULL;
+	s->auth.m.eap.request_len = 0;
 	emit_request(s, pkt, len);
 }
 
@@ -941,6 +944,14 @@ void ppp_auth_timer(struct ppp_session *s)
 		}
 		return;
 	}
+	if (s->auth.state == AUTH_WAIT_EAP && s->auth.m.eap.request) {
+		/* RFC 3748 4.3: the relayed Request, as the authenticator
+		 * would retransmit it (the peer never does) */
+		ppp_send_proto(s, PPP_PROTO_EAP, s->auth.m.eap.request,
+			       s->auth.m.eap.request_len);
+		arm_retransmit(s);
+		return;
+	}
 	if (s->auth.state != AUTH_WAIT_PEER)
 		return;
 	if (s->auth.method == PPP_AUTH_EAP)
@@ -1143,7 +1154,26 @@ int ppp_auth_eap_request(struct ppp_session *s, uint64_t now,
 		return -1;
 	s->auth.id = eap[1];
 	s->auth.state = AUTH_WAIT_EAP;
+	s->auth.m.eap.request = eap;
+	s->auth.m.eap.request_len = (uint16_t)len;
+	s->auth.tries = 0;	/* Max-Configure counts per Request */
 	ppp_send_proto(s, PPP_PROTO_EAP, eap, len);
+	arm_retransmit(s);
 	ppp_session_settle(s);
+	return 0;
+}
+
+int ppp_auth_eap_final(struct ppp_session *s, const uint8_t *eap, size_t len)
+{
+	if (s->role != PPP_SERVER || s->auth.method != PPP_AUTH_EAP ||
+	    s->auth.state != AUTH_WAIT_VERDICT)
+		return -1;
+	/* RFC 3748 4.2: Success and Failure are the header alone */
+	if (!eap || len != 4 || (eap[0] != EAP_SUCCESS && eap[0] != EAP_FAILURE) ||
+	    eap[2] != 0 || eap[3] != 4)
+		return -1;
+	/* its Identifier is the one of the Response it answers (4.2): a
+	 * peer discards one that differs, so it goes out as it came */
+	s->auth.id = eap[1];
 	return 0;
 }

@@ -369,6 +369,12 @@ struct ppp_auth_state {
 			/* "S=" + 40 hex: resent if the response is repeated */
 			char auth_response[43];
 		} chap;
+		struct {
+			/* the relayed Request, the caller's, retransmitted
+			 * until the peer answers (ppp_auth_eap_request) */
+			const uint8_t *request;
+			uint16_t request_len;
+		} eap;
 	} m;
 };
 
@@ -458,9 +464,21 @@ enum ppp_verify_result ppp_auth_verify(struct ppp_session *s,
 int ppp_auth_answer(struct ppp_session *s, uint64_t now,
 		    const struct ppp_auth_answer *a);
 /* EAP relay: send the external authenticator's next EAP Request (a whole
- * EAP packet, code 1) to the peer.  Returns 0 or -1 (not in EAP, bad). */
+ * EAP packet, code 1) to the peer.  Returns 0 or -1 (not in EAP, bad).
+ * The authenticator retransmits a Request (RFC 3748 4.3): ppp-core sends
+ * it again every restart period, Max-Configure times, from `eap`, which
+ * the caller keeps valid until the peer's next Response
+ * (PPP_EVENT_AUTH_REQUEST), the link going down or the session's end. */
 int ppp_auth_eap_request(struct ppp_session *s, uint64_t now,
 			 const uint8_t *eap, size_t len);
+/* EAP relay: the external authenticator's last word, its Success or
+ * Failure (4 octets, RFC 3748 4.2), given before the verdict
+ * (ppp_auth_answer): the Success or Failure the verdict sends carries its
+ * Identifier, so the peer gets the packet as the authenticator sent it
+ * (the verdict still decides which of the two goes: a refusal after the
+ * authenticator's Success sends Failure). Returns 0, or -1 (no EAP
+ * verdict due, not a Success or Failure of 4 octets). */
+int ppp_auth_eap_final(struct ppp_session *s, const uint8_t *eap, size_t len);
 
 const struct ppp_stats *ppp_session_stats(const struct ppp_session *s);
 const char *ppp_down_reason_text(enum ppp_down_reason why);

@@ -4,7 +4,9 @@
  * port) sends back: radius_parse, both verifications, and reading every
  * attribute and Microsoft vendor attribute of what parsed, and what an
  * Access-Accept would grant (radius_reply_read) and an Access-Reject
- * tells the client (radius_reject_read). A packet that
+ * tells the client (radius_reject_read), and the EAP packet an answer
+ * carries, put together from its EAP-Message pieces (radius_eap_read). A
+ * packet that
  * verifies must have been signed with the secret: a fuzzer cannot make
  * one, so verification must fail unless the input is a seed signed here.
  */
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "eap.h"
 #include "radius.h"
 #include "reply.h"
 
@@ -61,6 +64,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(rej.error >= 0 && rej.error <= 65535);
 		assert(strlen(rej.message) < sizeof(rej.message));
 		assert(strlen(rej.reply_message) < sizeof(rej.reply_message));
+	}
+	{
+		/* EAP relay: whatever comes back fits the buffer, its
+		 * Length is what was joined or less, State points inside */
+		static uint8_t eap[RADIUS_MAX_LEN];
+		struct radius_eap e;
+		char why[128];
+
+		if (radius_eap_read(&p, eap, sizeof(eap), &e, why, sizeof(why)) == 0) {
+			assert(e.eap_len == 0 || e.eap_len >= 4);
+			assert(e.eap_len == 0 || p.msg_auth);
+			if (e.eap_len)
+				assert(eap[0] == e.eap_code && eap[1] == e.eap_id &&
+				       (size_t)(eap[2] << 8 | eap[3]) == e.eap_len);
+			if (e.state)
+				assert(e.state > data && e.state + e.state_len <= data + p.len);
+		} else {
+			assert(strlen(why) < sizeof(why));
+		}
+		/* a small buffer: refused, never overrun */
+		{
+			uint8_t small[64];
+
+			if (radius_eap_read(&p, small, sizeof(small), &e, why, sizeof(why)) == 0)
+				assert(e.eap_len <= sizeof(small));
+		}
 	}
 	for (unsigned t = 0; t < 40; t++)
 		if (radius_find_vsa(&p, RADIUS_VENDOR_MICROSOFT, (uint8_t)t, &a))

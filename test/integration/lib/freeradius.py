@@ -4,7 +4,10 @@ minimal configuration written here (never the host's /etc/freeradius), in a
 network namespace of the test. It authenticates PAP users from a users file,
 authenticates CHAP and MS-CHAPv2 (the chap and mschap modules, from the
 same Cleartext-Password), writes every accounting record to a detail file,
-and answers Status-Server (RFC 5997). docs/radius.md ("Testing against FreeRADIUS") describes it.
+and answers Status-Server (RFC 5997). With `eap=` it also runs the eap
+module (md5 from the same Cleartext-Password; tls against a CA of the
+test's, lib/eap_pki.py), for the daemon's EAP relay. docs/radius.md
+("Testing against FreeRADIUS") describes it.
 """
 import os
 import re
@@ -25,6 +28,47 @@ POST_AUTH_SIGNED = """\
 			}
 		}
 	}
+"""
+
+# The eap module (RFC 3579 on the server's side): MD5-Challenge, and EAP-TLS
+# when a PKI is given. TLS 1.2 at most: pppd 2.4.9's EAP-TLS predates
+# RFC 9190's TLS 1.3 profile. check_cert_cn ties the client certificate to
+# the EAP identity (the User-Name): a certificate of the right CA for
+# another name is refused.
+EAP_MODULE = """\
+	eap {{
+		default_eap_type = {default}
+		timer_expire = 60
+		ignore_unknown_eap_types = no
+		max_sessions = 64
+		md5 {{
+		}}
+{tls}	}}
+"""
+
+EAP_TLS = """\
+		tls-config tls-common {{
+			private_key_file = {pki}/server.key
+			certificate_file = {pki}/server.pem
+			ca_file = {pki}/ca.pem
+			cipher_list = "DEFAULT"
+			tls_min_version = "1.2"
+			tls_max_version = "1.2"
+			ecdh_curve = ""
+			fragment_size = 1024
+			check_cert_cn = %{{User-Name}}
+			cache {{
+				enable = no
+			}}
+			verify {{
+			}}
+			ocsp {{
+				enable = no
+			}}
+		}}
+		tls {{
+			tls = tls-common
+		}}
 """
 
 RADIUSD_CONF = """\
@@ -86,7 +130,7 @@ modules {{
 	}}
 	mschap {{
 	}}
-	detail {{
+{eap_module}	detail {{
 		filename = {dir}/detail
 		escape_filenames = no
 		permissions = 0600
@@ -108,7 +152,7 @@ server default {{
 	}}
 	authorize {{
 		files
-		chap
+{eap_authorize}		chap
 		mschap
 		pap
 	}}
@@ -122,7 +166,7 @@ server default {{
 		Auth-Type MS-CHAP {{
 			mschap
 		}}
-	}}
+{eap_authenticate}	}}
 {post_auth}	preacct {{
 	}}
 	accounting {{
@@ -136,16 +180,26 @@ class FreeRadius:
     """One server in namespace ns, listening on addr (auth 1812, acct 1813)."""
 
     def __init__(self, stack, ns, addr, nas, secret, users, name="freeradius",
-                 auth_port=1812, acct_port=1813, sign_answers=True):
+                 auth_port=1812, acct_port=1813, sign_answers=True, eap=None):
+        """eap: None, or {"default": "md5" | "tls", "pki": DIR or None} (DIR
+        holds ca.pem, server.pem and server.key: lib/eap_pki.py)."""
         self.stack, self.ns, self.addr, self.name = stack, ns, addr, name
         self.auth_port, self.acct_port = auth_port, acct_port
         self.dir = os.path.join(stack.workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.detail = os.path.join(self.dir, "detail")
+        eap_module = eap_authorize = eap_authenticate = ""
+        if eap:
+            tls = EAP_TLS.format(pki=eap["pki"]) if eap.get("pki") else ""
+            eap_module = EAP_MODULE.format(default=eap.get("default", "md5"), tls=tls)
+            eap_authorize = "\t\teap {\n\t\t\tok = return\n\t\t}\n"
+            eap_authenticate = "\t\tAuth-Type eap {\n\t\t\teap\n\t\t}\n"
         with open(os.path.join(self.dir, "radiusd.conf"), "w") as f:
             f.write(RADIUSD_CONF.format(dir=self.dir, nas=nas, secret=secret, addr=addr,
                                         auth_port=auth_port, acct_port=acct_port,
-                                        post_auth=POST_AUTH_SIGNED if sign_answers else ""))
+                                        post_auth=POST_AUTH_SIGNED if sign_answers else "",
+                                        eap_module=eap_module, eap_authorize=eap_authorize,
+                                        eap_authenticate=eap_authenticate))
         with open(os.path.join(self.dir, "dictionary"), "w") as f:
             f.write("$INCLUDE /usr/share/freeradius/dictionary\n")
         with open(os.path.join(self.dir, "users"), "w") as f:

@@ -99,6 +99,8 @@ class Bed:
             f.write(SECRET + "\n")
         os.chmod(secret_file, 0o600)
         self.radius.start()
+        spool_dir = os.path.join(stack.workdir, "spool")
+        os.makedirs(spool_dir, mode=0o700)
         extra = """auth {
             provider = radius
         }
@@ -109,7 +111,9 @@ class Bed:
             }
             nas_identifier = lns-test
             nas_ip_address = %s
-        }""" % (RAD, secret_file, NAS_IP)
+            accounting = yes
+            accounting_spool = %s
+        }""" % (RAD, secret_file, NAS_IP, os.path.join(spool_dir, "accounting.spool"))
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY, extra=extra)
         self.d.start()
@@ -128,6 +132,12 @@ class Bed:
         rec = up_record(h)
         assert rec and rec["ok"] is True, h.log() + self.d.log()
         return h, rec
+
+    def record(self, status, user):
+        """The user's first accounting record of that Acct-Status-Type."""
+        return wait_for("%s's %s record" % (user, status), lambda: next(
+            (r for r in self.radius.records()
+             if r.get("Acct-Status-Type") == status and r.get("User-Name") == user), None))
 
     def routes(self, root):
         return run(["ip", "-6", "route", "show", "root", root], ns=self.srv)
@@ -178,6 +188,11 @@ def test_a_prefix_outside_every_pool_is_given_as_the_server_says(stack):
     holder.stop()
     wait_for("the route removed at the session's end",
              lambda: "2001:db8:77::/64" not in bed.routes("2001:db8:77::/48"))
+    # accounting says which prefix the user had (RFC 3162 2.3), to the end
+    for status in ("Start", "Stop"):
+        rec = bed.record(status, "outside")
+        assert rec.get("Framed-IPv6-Prefix") == "2001:db8:77::/64", rec
+        assert "Delegated-IPv6-Prefix" not in rec, rec
 
 
 @pytest.mark.netns
@@ -278,3 +293,8 @@ def test_delegated_ipv6_prefix_is_delegated_to_dhcp6c(stack):
              lambda: "2001:db8:100:300::/56 dev" in bed.routes("2001:db8:100::/54"), timeout=5)
     dc2.stop()
     holder.stop()
+    # the Stop names the delegated prefix (RFC 4818 3), given back after a
+    # Release as before it, with the link's prefix
+    stop = bed.record("Stop", "router")
+    assert stop.get("Delegated-IPv6-Prefix") == "2001:db8:100:300::/56", stop
+    assert stop.get("Framed-IPv6-Prefix", "").endswith("::/64"), stop

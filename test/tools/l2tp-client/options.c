@@ -14,7 +14,7 @@
 
 const char client_usage_text[] =
 	"usage: l2tp-client --server ADDR [--port 1701] [--bind ADDR] [--local-port P]\n"
-	"         --user NAME --password SECRET [--auth mschapv2|chap|pap|any]\n"
+	"         --user NAME --password SECRET [--auth mschapv2|chap|pap|eap|any]\n"
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
@@ -189,10 +189,12 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 				o->auth = PPP_AUTH_CHAP_MD5;
 			else if (!strcmp(optarg, "pap"))
 				o->auth = PPP_AUTH_PAP;
+			else if (!strcmp(optarg, "eap"))
+				o->auth = PPP_AUTH_EAP;	/* Identity and MD5-Challenge */
 			else if (!strcmp(optarg, "any"))
 				o->auth = PPP_AUTH_NONE;
 			else
-				return fail(err, errlen, "--auth: expected mschapv2, chap, pap or any, got '%s'", optarg);
+				return fail(err, errlen, "--auth: expected mschapv2, chap, pap, eap or any, got '%s'", optarg);
 			break;
 		case O_SECRET: o->secret = optarg; break;
 		case O_SESSIONS:

@@ -26,10 +26,8 @@
 #define PUMP_ROUNDS 1000	/* an exchange that never settles is a bug */
 #define ADVANCE_STEPS 100000
 
-/* the policy of struct dh_opts: pools, then the profile's lines */
+/* the policy of struct dh_opts: the methods, pools, then the profile's lines */
 static const char policy_head[] =
-	"server {\n"
-	"    auth_methods = mschapv2\n"
 	"    cleartext_passwords = yes\n"
 	"    default_dial_in = deny\n"
 	"}\n";
@@ -48,17 +46,19 @@ static const char policy_users[] =
 	"    everyone {\n"
 	"        conditions { tunnel_type = l2tp }\n"
 	"        permission = grant\n"
-	"        profile {\n"
-	"            auth = mschapv2\n";
+	"        profile {\n";
 
 static void write_policy(FILE *f, const struct dh_opts *o)
 {
 	const char *pool = o->pool ? o->pool : "198.51.100.10-198.51.100.11";
+	const char *auth = o->auth ? o->auth : "mschapv2";
 
+	fprintf(f, "server {\n    auth_methods = %s\n", auth);
 	fputs(policy_head, f);
 	if (pool[0])
 		fprintf(f, "pools {\n    clients { ipv4 = %s }\n}\n", pool);
 	fputs(policy_users, f);
+	fprintf(f, "            auth = %s\n", auth);
 	if (pool[0])
 		fputs("            pool = clients\n", f);
 	fprintf(f, "            %s\n        }\n    }\n}\n",

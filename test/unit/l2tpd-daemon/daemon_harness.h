@@ -83,6 +83,8 @@ struct dh_opts {
 	 * policy "everyone" for L2TP granting the profile below. */
 	const char *pool;		/* its IPv4 range; NULL: 198.51.100.10-11; "": no pool */
 	const char *profile;		/* more profile lines; NULL: "dns = 192.0.2.53" */
+	const char *auth;		/* server.auth_methods and the profile's auth;
+					 * NULL: "mschapv2" */
 	struct dp_null_config dp;	/* the null plane's behaviour */
 	void (*tweak)(struct l2tpd_config *cfg);	/* after the harness's defaults */
 };

@@ -416,6 +416,65 @@ static void test_eap_relay_refuses_malformed_requests_from_the_authenticator(voi
 	assert_int_equal(ppp_auth_eap_request(&srv.s, now, no_type, 4), -1);
 }
 
+static void test_eap_relay_final_packet_goes_out_as_the_authenticator_sent_it(void **state)
+{
+	uint64_t now = 1000;
+	static const uint8_t success[] = { 3, 0x77, 0, 4 };
+	static const uint8_t long_success[] = { 3, 0x77, 0, 5, 0 };
+	static const uint8_t request[] = { 1, 0x77, 0, 5, 1 };
+	struct ppp_auth_answer a;
+	const struct frame *f;
+
+	srv.mode = AUTH_DEFER;
+	connect_pair(&srv, &cli, only_eap, 1, &now);
+	assert_int_equal(ppp_auth_eap_final(&srv.s, long_success, 5), -1);
+	assert_int_equal(ppp_auth_eap_final(&srv.s, request, 5), -1);
+	assert_int_equal(ppp_auth_eap_final(&srv.s, success, 4), 0);
+	memset(&a, 0, sizeof(a));
+	a.kind = PPP_ANSWER_ACCEPT;
+	a.profile = &srv.profile;
+	srv.nout = 0;
+	assert_int_equal(ppp_auth_answer(&srv.s, now, &a), 0);
+	f = find_sent(&srv, PPP_PROTO_EAP, 3);
+	assert_non_null(f);
+	assert_memory_equal(f->b + 4, success, 4);
+	/* once decided, nothing more is taken */
+	assert_int_equal(ppp_auth_eap_final(&srv.s, success, 4), -1);
+}
+
+static void test_eap_relay_request_is_retransmitted_until_answered(void **state)
+{
+	uint64_t now = 1000;
+	/* an MD5-Challenge from the external authenticator (RFC 3748 5.4) */
+	static const uint8_t md5[] = { 1, 0x51, 0, 22, 4, 16, '0', '1', '2', '3', '4', '5',
+				       '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
+	const struct frame *f;
+
+	srv.mode = AUTH_DEFER;
+	connect_pair(&srv, &cli, only_eap, 1, &now);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 1);
+	srv.nout = 0;
+	assert_int_equal(ppp_auth_eap_request(&srv.s, now, md5, sizeof(md5)), 0);
+	/* lost on the way: the authenticator sends it again (RFC 3748 4.3),
+	 * the same packet, on the restart timer */
+	srv.nout = 0;
+	now += srv.cfg.restart_ms - 1;
+	ppp_timer_expired(&srv.s, now);
+	assert_null(find_sent(&srv, PPP_PROTO_EAP, 1));
+	now += 1;
+	ppp_timer_expired(&srv.s, now);
+	f = find_sent(&srv, PPP_PROTO_EAP, 1);
+	assert_non_null(f);
+	assert_memory_equal(f->b + 4, md5, sizeof(md5));
+	/* this copy arrives; the client's Response ends the retransmission */
+	pump(&srv, &cli, now);
+	assert_int_equal(count_events(&srv, PPP_EVENT_AUTH_REQUEST), 2);
+	srv.nout = 0;
+	now += 10 * srv.cfg.restart_ms;
+	ppp_timer_expired(&srv.s, now);
+	assert_null(find_sent(&srv, PPP_PROTO_EAP, 1));
+}
+
 static void test_eap_cannot_be_verified_locally(void **state)
 {
 	uint64_t now = 1000;
@@ -832,6 +891,8 @@ int main(void)
 		cmocka_unit_test_setup(test_eap_relay_with_external_md5_authenticator_brings_the_session_up, setup),
 		cmocka_unit_test_setup(test_eap_relay_refusal_sends_eap_failure, setup),
 		cmocka_unit_test_setup(test_eap_relay_refuses_malformed_requests_from_the_authenticator, setup),
+		cmocka_unit_test_setup(test_eap_relay_final_packet_goes_out_as_the_authenticator_sent_it, setup),
+		cmocka_unit_test_setup(test_eap_relay_request_is_retransmitted_until_answered, setup),
 		cmocka_unit_test_setup(test_eap_cannot_be_verified_locally, setup),
 		cmocka_unit_test_setup(test_accept_without_a_profile_is_refused, setup),
 		cmocka_unit_test_setup(test_mschapv2_accept_needs_a_well_formed_authenticator_response, setup),

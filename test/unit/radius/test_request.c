@@ -229,6 +229,46 @@ static void a_stop_record_counts_with_gigawords_and_echoes_class(void **state)
 	the_session_is_described_in_every_request();
 }
 
+/* RFC 3162 2.3, RFC 4818 3: Reserved 0, the length, 16 octets with the
+ * bits past the length zero (a caller's stray host bits never leave); no
+ * attribute for a session without the prefix; a length past 128 is an
+ * error, not a malformed attribute on the wire. */
+static void ipv6_prefixes_are_sent_as_rfc_3162_says(void **state)
+{
+	struct radius_acct_record r = {
+		.status = RADIUS_ACCT_INTERIM,
+		.framed_ipv6_prefix = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 7, 0xff },	/* host bits */
+		.framed_ipv6_prefix_len = 64,
+		.delegated_prefix = { 0x20, 0x01, 0x0d, 0xb8, 1, 0, 3, 0xff },
+		.delegated_prefix_len = 56,
+	};
+	static const uint8_t framed[18] = { 0, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 7 };
+	static const uint8_t delegated[18] = { 0, 56, 0x20, 0x01, 0x0d, 0xb8, 1, 0, 3 };
+	struct radius_writer w;
+	struct radius_attr a;
+
+	(void)state;
+	radius_begin(&w, buf, sizeof(buf), RADIUS_ACCOUNTING_REQUEST, 5, NULL);
+	assert_int_equal(radius_put_accounting(&w, &SESSION, &r), 0);
+	parse(radius_finish_hashed(&w, "acct"));
+	a = attr(RADIUS_FRAMED_IPV6_PREFIX);
+	assert_int_equal(a.len, 18);
+	assert_memory_equal(a.value, framed, 18);
+	a = attr(RADIUS_DELEGATED_IPV6_PREFIX);
+	assert_int_equal(a.len, 18);
+	assert_memory_equal(a.value, delegated, 18);
+
+	r.delegated_prefix_len = 0;
+	radius_begin(&w, buf, sizeof(buf), RADIUS_ACCOUNTING_REQUEST, 5, NULL);
+	assert_int_equal(radius_put_accounting(&w, &SESSION, &r), 0);
+	parse(radius_finish_hashed(&w, "acct"));
+	assert_false(radius_find(&P, RADIUS_DELEGATED_IPV6_PREFIX, &a));
+
+	r.framed_ipv6_prefix_len = 129;
+	radius_begin(&w, buf, sizeof(buf), RADIUS_ACCOUNTING_REQUEST, 5, NULL);
+	assert_int_equal(radius_put_accounting(&w, &SESSION, &r), -1);
+}
+
 static void accounting_on_carries_the_nas_only(void **state)
 {
 	struct radius_nas_session nas = { .nas_ipv4 = 0x010200c0, .nas_identifier = "vpn1",
@@ -261,6 +301,7 @@ int main(void)
 		cmocka_unit_test(long_eap_packets_are_split_in_253_octet_pieces),
 		cmocka_unit_test(a_request_without_nas_identity_or_user_is_refused),
 		cmocka_unit_test(a_stop_record_counts_with_gigawords_and_echoes_class),
+		cmocka_unit_test(ipv6_prefixes_are_sent_as_rfc_3162_says),
 		cmocka_unit_test(accounting_on_carries_the_nas_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
