@@ -394,6 +394,26 @@ static int read_secret_file(struct loader *l, const struct conf_node *n, const c
 	return 0;
 }
 
+/* `secret` or `secret_file` (n, its value it) of a RADIUS server or a DAS
+ * client (what, name: for the error): one of the two, once (*have); a
+ * literal secret of 1 to L2TPD_RADIUS_SECRET_MAX characters, a file as
+ * read_secret_file checks it. out holds L2TPD_RADIUS_SECRET_MAX + 1. */
+static int load_secret(struct loader *l, const struct conf_node *n, const struct conf_item *it,
+		       const char *what, const char *name, bool *have, char *out, size_t cap)
+{
+	if (*have)
+		return fail(l, n, n->line, n->col, "%s '%s': give secret or secret_file, not both",
+			    what, name);
+	*have = true;
+	if (n->name[6] == '_')
+		return read_secret_file(l, n, it->text, out, cap) ? -1 : 0;
+	if (it->len == 0 || it->len > L2TPD_RADIUS_SECRET_MAX || it->len >= cap)
+		return fail(l, n, it->line, it->col, "'secret' must be 1 to %d characters",
+			    L2TPD_RADIUS_SECRET_MAX);
+	memcpy(out, it->text, it->len + 1);
+	return 0;
+}
+
 static int get_port(struct loader *l, const struct conf_node *n, uint16_t *out)
 {
 	uint32_t v;
@@ -573,21 +593,9 @@ static int load_radius_server(struct loader *l, const struct conf_node *sec,
 		} else if (!strcmp(n->name, "secret") || !strcmp(n->name, "secret_file")) {
 			const struct conf_item *it = single(l, n);
 
-			if (!it)
+			if (!it || load_secret(l, n, it, "RADIUS server", sec->name, &have_secret,
+					       sv->secret, sizeof(sv->secret)))
 				return -1;
-			if (have_secret)
-				return fail(l, n, n->line, n->col, "RADIUS server '%s': give secret or "
-					    "secret_file, not both", sec->name);
-			have_secret = true;
-			if (n->name[6] == '_') {
-				if (read_secret_file(l, n, it->text, sv->secret, sizeof(sv->secret)))
-					return -1;
-			} else if (it->len == 0 || it->len > L2TPD_RADIUS_SECRET_MAX) {
-				return fail(l, n, it->line, it->col, "'secret' must be 1 to %d characters",
-					    L2TPD_RADIUS_SECRET_MAX);
-			} else {
-				memcpy(sv->secret, it->text, it->len + 1);
-			}
 		} else {
 			return fail(l, n, n->line, n->col, "unknown setting '%s' in RADIUS server '%s' "
 				    "(address, auth_port, acct_port, secret, secret_file, transport, "
@@ -637,19 +645,9 @@ static int load_das_client(struct loader *l, const struct conf_node *sec,
 					    "expected an IPv4 or IPv6 address for 'address'");
 			have_addr = true;
 		} else if (!strcmp(n->name, "secret") || !strcmp(n->name, "secret_file")) {
-			if (have_secret)
-				return fail(l, n, n->line, n->col, "DAS client '%s': give secret or "
-					    "secret_file, not both", sec->name);
-			have_secret = true;
-			if (n->name[6] == '_') {
-				if (read_secret_file(l, n, it->text, dc->secret, sizeof(dc->secret)))
-					return -1;
-			} else if (it->len == 0 || it->len > L2TPD_RADIUS_SECRET_MAX) {
-				return fail(l, n, it->line, it->col, "'secret' must be 1 to %d characters",
-					    L2TPD_RADIUS_SECRET_MAX);
-			} else {
-				memcpy(dc->secret, it->text, it->len + 1);
-			}
+			if (load_secret(l, n, it, "DAS client", sec->name, &have_secret, dc->secret,
+					sizeof(dc->secret)))
+				return -1;
 		} else {
 			return fail(l, n, n->line, n->col, "unknown setting '%s' in DAS client '%s' "
 				    "(address, secret, secret_file)", n->name, sec->name);
