@@ -15,6 +15,7 @@
 #include "acct.h"
 #include "ipv6_ll.h"
 #include "log.h"
+#include "net.h"
 #include "policy_cache.h"
 #include "routes.h"
 #include "server.h"
@@ -528,17 +529,10 @@ static void kernel_rx_one(struct dhcp6_pd *pd, const uint8_t *buf, size_t len,
 			  const struct sockaddr_in6 *from, int ifindex)
 {
 	uint8_t out[DHCP6_MAX_LEN];
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} ctl;
 	struct dhcp6_link *l;
 	struct u32_hnode *node;
-	struct in6_pktinfo *pi;
 	struct sockaddr_in6 to;
 	enum dhcp6_pd_count c;
-	struct msghdr mh;
-	struct iovec iov;
 	size_t n;
 
 	node = ifindex > 0 ? u32_htab_find(&pd->by_ifindex, (uint32_t)ifindex) : NULL;
@@ -561,24 +555,8 @@ static void kernel_rx_one(struct dhcp6_pd *pd, const uint8_t *buf, size_t len,
 	to.sin6_addr = from->sin6_addr;
 	to.sin6_port = from->sin6_port;
 	to.sin6_scope_id = (uint32_t)ifindex;
-	iov.iov_base = out;
-	iov.iov_len = n;
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &to;
-	mh.msg_namelen = sizeof(to);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.b;
-	mh.msg_controllen = sizeof(ctl.b);
 	/* out through the client's own link, from our end of it */
-	ctl.h.cmsg_level = IPPROTO_IPV6;
-	ctl.h.cmsg_type = IPV6_PKTINFO;
-	ctl.h.cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in6_pktinfo *)CMSG_DATA(&ctl.h);
-	memcpy(&pi->ipi6_addr, l->local_ll, 16);
-	pi->ipi6_ifindex = (unsigned)ifindex;
-	pd->c[sendmsg(pd->fd, &mh, MSG_DONTWAIT) == (ssize_t)n ? c : D6_SEND_FAILED]++;
+	pd->c[net_send6_on_link(pd->fd, &to, l->local_ll, ifindex, out, n) ? D6_SEND_FAILED : c]++;
 }
 
 static int on_kernel_socket(sd_event_source *src, int fd, uint32_t revents, void *arg)

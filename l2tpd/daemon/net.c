@@ -209,6 +209,28 @@ int net_send(int fd, const struct l2tp_addr *peer, const struct l2tp_addr *local
 	return sendmsg(fd, &msg, MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
+int net_send6_on_link(int fd, const struct sockaddr_in6 *to, const uint8_t src[16], int ifindex,
+		      const void *buf, size_t len)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)ifindex };
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = sizeof(*to),
+			     .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+
+	memset(&ctl, 0, sizeof(ctl));
+	memcpy(&pi.ipi6_addr, src, 16);
+	ctl.h.cmsg_level = IPPROTO_IPV6;
+	ctl.h.cmsg_type = IPV6_PKTINFO;
+	ctl.h.cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(&ctl.h), &pi, sizeof(pi));
+	return sendmsg(fd, &mh, MSG_DONTWAIT) == (ssize_t)len ? 0 : -1;
+}
+
 int net_listen_unix(const char *path, int type, int backlog, unsigned mode)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

@@ -20,6 +20,13 @@ ssize_t net_recv(int fd, uint8_t *buf, size_t cap, struct l2tp_addr *peer,
 		 struct l2tp_addr *local, struct sockaddr_storage *from);
 int net_send(int fd, const struct l2tp_addr *peer, const struct l2tp_addr *local,
 	     int set_source, const uint8_t *buf, size_t len);
+/* One IPv6 datagram to `to` out of interface ifindex from our address src
+ * there (IPV6_PKTINFO): a client's PPP link, where the client answers
+ * only its link's address (router advertisements, DHCPv6). 0 when all
+ * len octets went, -1 otherwise. */
+struct sockaddr_in6;
+int net_send6_on_link(int fd, const struct sockaddr_in6 *to, const uint8_t src[16], int ifindex,
+		      const void *buf, size_t len);
 
 /* A listening unix socket at path (its folder made 0750 if missing, a
  * stale socket file replaced), created with permissions `mode` from the

@@ -14,6 +14,7 @@
 
 #include "ipv6_ll.h"
 #include "log.h"
+#include "net.h"
 #include "ra.h"
 #include "routes.h"
 #include "server.h"
@@ -117,39 +118,16 @@ static void params(const struct ra_link *l, struct ra_params *p)
 static int send_kernel(struct router_adv *ra, struct ra_link *l, const struct ra_params *p)
 {
 	uint8_t msg[RA_MAX_LEN];
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} ctl;
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
-	struct in6_pktinfo *pi;
-	struct iovec iov;
-	struct msghdr mh;
 	size_t n = ra_build_icmp(p, msg, sizeof(msg));
 
 	if (!n || ra->fd < 0 || l->ifindex <= 0)
 		return -1;
 	memcpy(&to.sin6_addr, p->dst, 16);
 	to.sin6_scope_id = (uint32_t)l->ifindex;
-	iov.iov_base = msg;
-	iov.iov_len = n;
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &to;
-	mh.msg_namelen = sizeof(to);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.b;
-	mh.msg_controllen = sizeof(ctl.b);
 	/* out through the client's link, from our link-local address
 	 * (RFC 4861 section 6.1.2: the client drops any other source) */
-	ctl.h.cmsg_level = IPPROTO_IPV6;
-	ctl.h.cmsg_type = IPV6_PKTINFO;
-	ctl.h.cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in6_pktinfo *)CMSG_DATA(&ctl.h);
-	memcpy(&pi->ipi6_addr, p->src, 16);
-	pi->ipi6_ifindex = (unsigned)l->ifindex;
-	return sendmsg(ra->fd, &mh, MSG_DONTWAIT) == (ssize_t)n ? 0 : -1;
+	return net_send6_on_link(ra->fd, &to, p->src, l->ifindex, msg, n);
 }
 
 static int send_ppp(struct router_adv *ra, struct ra_link *l, const struct ra_params *p)
