@@ -130,6 +130,21 @@ static int ms_attr(const struct radius_attr *v, struct radius_reply *r, char *wh
 		/* MPPE keys and policy: the data is encrypted by IPsec, not
 		 * MPPE (RFC 3193); NPS sends these with every MS-CHAPv2 Accept */
 		return 0;
+	case 13:	/* MS-BAP-Usage (RFC 2548 2.5.1): 0 not allowed, 1 allowed */
+		if (v->len != 4 || v->value[0] | v->value[1] | v->value[2] || v->value[3] > 1)
+			return fail(why, wl, "MS-BAP-Usage other than not-allowed or allowed (BAP "
+					     "required) cannot be honoured");
+		return 0;
+	case 14:	/* MS-Link-Utilization-Threshold (RFC 2548 2.5.2) */
+	case 15:	/* MS-Link-Drop-Time-Limit (RFC 2548 2.5.3) */
+		/* when to drop a multilink bundle's extra links: NPS sends
+		 * both with its default network policy (Multilink and BAP
+		 * settings, 50 % and 120 s). A session here is one link (no
+		 * MRRU is negotiated, RFC 1990), so there is no extra link
+		 * to drop: the settings hold trivially */
+		if (v->len != 4)
+			return fail(why, wl, "malformed MS attribute %u", (unsigned)v->type);
+		return 0;
 	default:
 		return fail(why, wl, "MS vendor attribute %u cannot be honoured", (unsigned)v->type);
 	}

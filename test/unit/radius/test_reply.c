@@ -125,6 +125,10 @@ static void what_nps_and_freeradius_send_by_default_is_accepted(void **state)
 	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 17, key, sizeof(key));	/* MS-MPPE-Recv-Key */
 	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 7, "\0\0\0\1", 4);	/* Encryption-Policy */
 	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 8, "\0\0\0\6", 4);	/* Encryption-Types */
+	/* NPS's default network policy: Multilink and BAP settings */
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 13, "\0\0\0\1", 4);	/* BAP-Usage allowed */
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 14, "\0\0\0\x32", 4);	/* Utilization 50 % */
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 15, "\0\0\0\x78", 4);	/* Drop-Time 120 s */
 	radius_put_message_authenticator(&W);
 	assert_int_equal(read_reply(&r, why, sizeof(why)), 0);
 	assert_int_equal(r.ip_kind, RADIUS_IP_NONE);
@@ -168,6 +172,12 @@ static void what_cannot_be_honoured_is_refused_by_name(void **state)
 	begin();
 	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 34, "\0\0\0\1", 4);
 	expect_refusal("MS vendor attribute 34");
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 13, "\0\0\0\2", 4);	/* BAP required */
+	expect_refusal("MS-BAP-Usage");
+	begin();
+	radius_put_vsa(&W, RADIUS_VENDOR_MICROSOFT, 14, "\0\x32", 2);
+	expect_refusal("malformed MS attribute 14");
 	begin();
 	radius_put_u32(&W, RADIUS_FRAMED_MTU, 100);
 	expect_refusal("Framed-MTU 100");
