@@ -235,19 +235,24 @@ class FreeRadius:
         value of an attribute that appears twice)."""
         try:
             with open(self.detail) as f:
-                text = f.read()
+                return parse_detail(f.read())
         except FileNotFoundError:
             return []
-        out = []
-        for block in re.split(r"\n\s*\n", text):
-            rec = {}
-            for line in block.splitlines():
-                m = re.match(r"^\s+([A-Za-z0-9:-]+) = (.*)$", line)
-                if m:
-                    rec[m.group(1)] = m.group(2).strip('"')
-            if rec:
-                out.append(rec)
-        return out
+
+
+def parse_detail(text):
+    """Records of a detail file's text: a list of {attribute: value} (the
+    last value of an attribute that appears twice)."""
+    out = []
+    for block in re.split(r"\n\s*\n", text):
+        rec = {}
+        for line in block.splitlines():
+            m = re.match(r"^\s+([A-Za-z0-9:-]+) = (.*)$", line)
+            if m:
+                rec[m.group(1)] = m.group(2).strip('"')
+        if rec:
+            out.append(rec)
+    return out
 
 
 class RadiusNas:
