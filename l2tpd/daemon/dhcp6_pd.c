@@ -566,28 +566,14 @@ static int on_kernel_socket(sd_event_source *src, int fd, uint32_t revents, void
 	(void)src;
 	(void)revents;
 	for (int i = 0; i < RX_BURST; i++) {
-		uint8_t buf[DHCP6_MAX_LEN + 1];
-		union {
-			struct cmsghdr h;
-			uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		} ctl;
+		uint8_t buf[DHCP6_MAX_LEN];
 		struct sockaddr_in6 from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
-		int ifindex = 0;
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		int ifindex;
+		ssize_t n = net_recv_on_link(fd, buf, sizeof(buf), &from, sizeof(from), &ifindex);
 
-		if (n < 0)
+		if (n == NET_RECV_NONE)
 			break;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				ifindex = (int)pi.ipi6_ifindex;
-			}
-		if ((mh.msg_flags & MSG_TRUNC) || (size_t)n > DHCP6_MAX_LEN) {
+		if (n == NET_RECV_TOO_LONG) {
 			pd->c[D6_MALFORMED]++;
 			continue;
 		}

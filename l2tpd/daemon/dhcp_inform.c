@@ -13,6 +13,7 @@
 
 #include "u32_htab.h"
 #include "log.h"
+#include "net.h"
 #include "policy_cache.h"
 #include "server.h"
 
@@ -349,28 +350,14 @@ static int on_kernel_socket(sd_event_source *src, int fd, uint32_t revents, void
 	struct dhcp_inform *di = arg;
 
 	for (int i = 0; i < RX_BURST; i++) {
-		uint8_t buf[DHCP_MAX_LEN + 1];
-		union {
-			struct cmsghdr h;
-			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		} ctl;
+		uint8_t buf[DHCP_MAX_LEN];
 		struct sockaddr_in from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
-		int ifindex = 0;
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		int ifindex;
+		ssize_t n = net_recv_on_link(fd, buf, sizeof(buf), &from, sizeof(from), &ifindex);
 
-		if (n < 0)
+		if (n == NET_RECV_NONE)
 			break;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				ifindex = pi.ipi_ifindex;
-			}
-		if (mh.msg_flags & MSG_TRUNC) {	/* over-long: more than we accept */
+		if (n == NET_RECV_TOO_LONG) {	/* more than we accept */
 			di->c[DI_MALFORMED]++;
 			continue;
 		}

@@ -231,6 +231,39 @@ int net_send6_on_link(int fd, const struct sockaddr_in6 *to, const uint8_t src[1
 	return sendmsg(fd, &mh, MSG_DONTWAIT) == (ssize_t)len ? 0 : -1;
 }
 
+ssize_t net_recv_on_link(int fd, void *buf, size_t cap, void *from, socklen_t fromlen,
+			 int *ifindex)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];	/* the larger */
+	} ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh = { .msg_name = from, .msg_namelen = fromlen,
+			     .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+	*ifindex = 0;
+	if (n < 0)
+		return NET_RECV_NONE;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*ifindex = pi.ipi_ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*ifindex = (int)pi.ipi6_ifindex;
+		}
+	}
+	/* MSG_TRUNC: the datagram was longer than the buffer */
+	return (mh.msg_flags & MSG_TRUNC) ? NET_RECV_TOO_LONG : n;
+}
+
 int net_listen_unix(const char *path, int type, int backlog, unsigned mode)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

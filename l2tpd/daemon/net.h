@@ -28,6 +28,17 @@ struct sockaddr_in6;
 int net_send6_on_link(int fd, const struct sockaddr_in6 *to, const uint8_t src[16], int ifindex,
 		      const void *buf, size_t len);
 
+/* One datagram waiting on fd, with the index of the interface it came in
+ * on (IP_PKTINFO or IPV6_PKTINFO, whichever the socket asked for; 0 when
+ * neither came): which client link a DHCP or DHCPv6 message is from.
+ * from/fromlen: the sender's address (a sockaddr_in or sockaddr_in6).
+ * Returns the datagram's length; NET_RECV_NONE when nothing is waiting
+ * (or on an error); NET_RECV_TOO_LONG for one longer than cap, which is
+ * dropped (the caller counts it). */
+enum { NET_RECV_NONE = -1, NET_RECV_TOO_LONG = -2 };
+ssize_t net_recv_on_link(int fd, void *buf, size_t cap, void *from, socklen_t fromlen,
+			 int *ifindex);
+
 /* A listening unix socket at path (its folder made 0750 if missing, a
  * stale socket file replaced), created with permissions `mode` from the
  * start (umask during bind: no window with wider ones). Returns the fd,
