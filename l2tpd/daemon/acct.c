@@ -401,8 +401,11 @@ static void client_config(const struct radius_conf *rc, struct radius_client_con
 		 * Response Authenticator proves it */
 		.require_message_authenticator = false,
 	};
-	for (unsigned i = 0; i < rc->n_servers; i++)
+	for (unsigned i = 0; i < rc->n_servers; i++) {
 		cc->secrets[i] = rc->servers[i].secret;
+		/* RadSec: one try, then the next server (RFC 6613 2.4) */
+		cc->reliable[i] = rc->servers[i].tls.enabled;
+	}
 }
 
 int acct_init(struct server *srv)
