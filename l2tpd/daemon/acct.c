@@ -3,7 +3,7 @@
 #include "acct.h"
 
 #include <arpa/inet.h>
-#include <libgen.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,17 +373,27 @@ bool acct_drained(const struct server *srv)
 	return !st->queued && !st->in_flight;
 }
 
-/* The spool's directory from radius.accounting_spool, whose name must be
- * the one spool_file.h writes. */
-static int spool_dir(const char *path, char *dir, size_t len)
+/* The directory of radius.accounting_spool, made (0700, one level, as
+ * systemd's StateDirectory= would) when it is missing: its parent must
+ * exist, so a typo cannot grow a tree. Synchronous, at start, before the
+ * loop runs. 0, or -1 with the reason logged. */
+static int spool_dir_ready(const char *path)
 {
-	char copy[256];
+	char dir[256];
 	const char *base = strrchr(path, '/');
+	struct stat sb;
 
-	if (!base || strcmp(base + 1, RADIUS_SPOOL_FILE_NAME) != 0)
+	if (!base || base == path || (size_t)(base - path) >= sizeof(dir))
+		return 0;	/* in / (it exists), or the spool's open says why */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	if (stat(dir, &sb) == 0)
+		return 0;
+	if (errno != ENOENT || mkdir(dir, 0700) != 0) {
+		log_err("radius accounting: spool directory %s: %s (under systemd, a spool outside "
+			"/var/lib/l2tpd needs ReadWritePaths= in the unit)", dir, strerror(errno));
 		return -1;
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(dir, len, "%s", dirname(copy));
+	}
+	log_notice("radius accounting: made the spool directory %s (0700)", dir);
 	return 0;
 }
 
@@ -423,16 +433,13 @@ int acct_init(struct server *srv)
 	struct radius_spool_read_stats rst;
 	uint8_t *old = NULL;
 	size_t old_len = 0;
-	char dir[256], err[256];
+	char err[320];
 	struct acct *a;
 
 	if (!rc->accounting || !rc->n_servers || !srv->radius_io)
 		return 0;
-	if (spool_dir(rc->accounting_spool, dir, sizeof(dir))) {
-		log_err("radius.accounting_spool %s: the file must be named %s (its directory is "
-			"yours to choose)", rc->accounting_spool, RADIUS_SPOOL_FILE_NAME);
+	if (spool_dir_ready(rc->accounting_spool))
 		return -1;
-	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		log_err("no memory for RADIUS accounting");
@@ -452,8 +459,8 @@ int acct_init(struct server *srv)
 	a->timer.fn = timer_fired;
 	a->timer.ctx = a;
 	/* read synchronously, before the loop runs (spool_file.h) */
-	a->spool = radius_spool_file_open(dir, ACCT_SPOOL_MAX_PENDING, &old, &old_len, err,
-					  sizeof(err));
+	a->spool = radius_spool_file_open_path(a->spool_path, ACCT_SPOOL_MAX_PENDING, &old,
+					       &old_len, err, sizeof(err));
 	if (!a->spool) {
 		log_err("radius accounting: %s", err);
 		free(a->conf);
