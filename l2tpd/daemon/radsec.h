@@ -40,10 +40,12 @@ struct radsec;
 typedef void (*radsec_input_fn)(void *ctx, enum radius_io_port port, unsigned server,
 				const uint8_t *buf, size_t len);
 
-/* l2tpctl radius ("tls"): connections opened, connects or handshakes that
- * failed, connections lost once up, engine retransmissions not written
- * (RFC 6613 2.6.1), packets lost for want of a connection or of queue
- * room, connections closed for a bad Length. */
+/* l2tpctl radius (a TLS server's "tls" line): connections opened,
+ * connects or handshakes that failed, connections lost once up, engine
+ * retransmissions not written (RFC 6613 2.6.1), packets lost for want of a
+ * connection or of queue room, connections closed for a bad Length. Per
+ * server, from its configuration on: a reload starts them again, as it
+ * does the engines' counters. */
 struct radsec_stats {
 	uint64_t connects, handshake_failures, drops, retransmissions_dropped, lost, malformed;
 };
@@ -58,6 +60,7 @@ void radsec_free(struct radsec *rs);
 bool radsec_is_tls(const struct radsec *rs, unsigned server);
 void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, const uint8_t *pkt,
 		 size_t len);
-const struct radsec_stats *radsec_stats(const struct radsec *rs);
+/* Server `server`'s counters; NULL when it is not a TLS server. */
+const struct radsec_stats *radsec_stats(const struct radsec *rs, unsigned server);
 
 #endif
