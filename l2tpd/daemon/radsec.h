@@ -16,9 +16,10 @@
  * at least (RFC 6614 2.3); we present cert_file/key_file.
  *
  * No retransmission over a reliable transport (RFC 6613 2.6.1): the
- * engines' retransmission of a packet already written on the connection
- * is dropped here, so a server that does not answer within the engine's
- * timeouts is declared failed and the engine moves to the next server.
+ * engines send a TLS server a request once (radius_client_config.reliable)
+ * and fail it over to the next server after one timeout; a retransmission
+ * of a packet already written on the connection would still be dropped
+ * here.
  * A connection that drops is reopened at the next packet; a connect or
  * handshake that fails (or takes over 10 s) backs off (1 s doubling to 60 s) on the daemon's
  * timer heap, packets meanwhile being dropped (the engine fails over).
