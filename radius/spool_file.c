@@ -268,6 +268,7 @@ struct radius_spool_file *radius_spool_file_open_path(const char *path, size_t m
 	struct radius_spool_file *f;
 	char dir[PATH_MAX];
 	const char *base = strrchr(path, '/');
+	struct stat sb;
 
 	*old = NULL;
 	*old_len = 0;
@@ -312,8 +313,23 @@ struct radius_spool_file *radius_spool_file_open_path(const char *path, size_t m
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
 	if (!read_all(f->fd, old, old_len, err, errlen))
 		goto fail;
+	/* The name is the administrator's: a typo naming a file that is not
+	 * a spool (one of /etc, a database) must not be rewritten to a spool
+	 * header. Only a header cut short at the spool's creation (a crash
+	 * within its first write) is taken as ours. */
+	if (*old_len && memcmp(*old, RADIUS_SPOOL_HEADER,
+			       *old_len < RADIUS_SPOOL_HEADER_LEN ? *old_len
+								  : RADIUS_SPOOL_HEADER_LEN)) {
+		snprintf(err, errlen, "%s: not an accounting spool (no %s header): refused, "
+			 "left as it is", path, RADIUS_SPOOL_HEADER);
+		goto fail;
+	}
 	if (*old_len == 0 && !write_header(f->fd)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;

@@ -426,6 +426,51 @@ static void a_spool_of_any_name_rewrites_beside_itself(void **state)
 	unlink(path);
 }
 
+/* A name of the administrator's may be a typo naming another file: one
+ * that is not a spool is refused and left as it was, never rewritten to
+ * a spool header; nor is anything but a regular file taken. */
+static void a_file_that_is_not_a_spool_is_refused_and_left_alone(void **state)
+{
+	static const char text[] = "root:x:0:0:root:/root:/bin/bash\n";
+	uint8_t *old;
+	size_t len;
+	char path[128], err[256], back[64] = { 0 };
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an accounting spool"));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, sizeof(back) - 1, f), strlen(text));
+	fclose(f);
+	assert_string_equal(back, text);
+	unlink(path);
+	/* a header cut short at creation is ours: completed */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("L2RA", f);
+	fclose(f);
+	{
+		struct radius_spool_file *sf = radius_spool_file_open_path(path, 1024, &old, &len,
+									    err, sizeof(err));
+
+		assert_non_null(sf);
+		free(old);
+		radius_spool_file_close(sf);
+	}
+	unlink(path);
+	/* a directory of that name is no spool either */
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+	rmdir(path);
+}
+
 /* The path must be a file name in a directory. */
 static void a_spool_path_without_a_file_name_is_refused(void **state)
 {
@@ -481,6 +526,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_spool_path_without_a_file_name_is_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_file_that_is_not_a_spool_is_refused_and_left_alone,
+						setup, teardown),
 		cmocka_unit_test(a_missing_directory_is_a_clear_error),
 	};
 
