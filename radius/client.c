@@ -304,7 +304,10 @@ void radius_client_timer(struct radius_client *c, uint64_t now_ms)
 
 			if (!p->used || p->due_ms > now_ms)
 				continue;
-			if (p->tries < (p->probe ? 1 : c->cfg.tries)) {
+			/* over a reliable transport the transport retransmits:
+			 * a second send would be a duplicate (RFC 6613 2.4), so
+			 * the first timeout is the server's failure */
+			if (p->tries < (p->probe || c->cfg.reliable[si] ? 1 : c->cfg.tries)) {
 				/* RFC 5080 2.2.1: the same packet again, later each time */
 				p->tries++;
 				p->timeout_ms = p->timeout_ms * 2 > c->cfg.max_timeout_ms

@@ -59,6 +59,10 @@ struct radius_client_config {
 	uint32_t timeout_ms;		/* first retransmission; doubles, RFC 5080 2.2.1 */
 	uint32_t max_timeout_ms;
 	unsigned tries;			/* sends to one server before the next */
+	/* a server reached over a reliable transport (RadSec, RFC 6614):
+	 * one send, no retransmission (RFC 6613 2.4, RFC 6614 2.3), so it
+	 * is failed over after one timeout whatever `tries` says */
+	bool reliable[RADIUS_CLIENT_MAX_SERVERS];
 	uint32_t dead_time_ms;		/* a dead server is probed this often */
 	bool load_share;		/* spread new requests over live servers */
 	bool require_message_authenticator;

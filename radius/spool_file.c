@@ -79,7 +79,7 @@ static void abandon_rewrite(struct radius_spool_file *f, struct radius_spool_fil
  * order is what makes it crash-safe: the new file's contents reach the
  * disk (fdatasync) before the rename can, and the rename reaches it
  * (fsync of the directory) before the old file is let go. At every moment
- * the name accounting.spool is one complete spool, the old or the new;
+ * the spool's name is one complete spool, the old or the new;
  * the old one is never cut short in place. On any failure the old file
  * stays and stays in use. */
 static bool replace(struct radius_spool_file *f, struct radius_spool_file_stats *acc)
@@ -261,22 +261,38 @@ static bool read_all(int fd, uint8_t **out, size_t *out_len, char *err, size_t e
 	return true;
 }
 
-struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pending,
-						 uint8_t **old, size_t *old_len,
-						 char *err, size_t errlen)
+struct radius_spool_file *radius_spool_file_open_path(const char *path, size_t max_pending,
+						      uint8_t **old, size_t *old_len,
+						      char *err, size_t errlen)
 {
-	struct radius_spool_file *f = calloc(1, sizeof(*f));
+	struct radius_spool_file *f;
+	char dir[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	struct stat sb;
 
 	*old = NULL;
 	*old_len = 0;
+	/* a file in a directory: the rewrite's temporary file goes beside
+	 * it (the same file system), so the rename over it is atomic */
+	if (!base || !base[1] || !strcmp(base + 1, ".") || !strcmp(base + 1, "..") ||
+	    strlen(base + 1) + sizeof(RADIUS_SPOOL_FILE_TMP_SUFFIX) > NAME_MAX + 1 ||
+	    (size_t)(base - path) >= sizeof(dir)) {
+		snprintf(err, errlen, "%s: not a file name in a directory", path);
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
 	if (!f) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (base == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
 	f->fd = f->newfd = -1;
 	f->max_pending = max_pending;
-	snprintf(f->path, sizeof(f->path), "%s", RADIUS_SPOOL_FILE_NAME);
-	snprintf(f->tmp, sizeof(f->tmp), "%s.new", RADIUS_SPOOL_FILE_NAME);
+	snprintf(f->path, sizeof(f->path), "%s", base + 1);
+	snprintf(f->tmp, sizeof(f->tmp), "%s%s", base + 1, RADIUS_SPOOL_FILE_TMP_SUFFIX);
 	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (f->dirfd < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -284,21 +300,38 @@ struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pen
 		return NULL;
 	}
 	/* one writer per spool: two daemons appending to one file would
-	 * interleave and rewrite each other's records away */
+	 * interleave and rewrite each other's records away. The directory
+	 * is locked, not the file, which a rewrite replaces by a rename */
 	if (flock(f->dirfd, LOCK_EX | LOCK_NB) != 0) {
 		snprintf(err, errlen, "%s: %s", dir, errno == EWOULDBLOCK
-			 ? "the accounting spool is in use by another process" : strerror(errno));
+			 ? "the accounting spool is in use by another process"
+			 : strerror(errno));
 		goto fail;
 	}
 	f->fd = openat(f->dirfd, f->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (f->fd < 0) {
-		snprintf(err, errlen, "%s/%s: %s", dir, f->path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (!read_all(f->fd, old, old_len, err, errlen))
 		goto fail;
+	/* The name is the administrator's: a typo naming a file that is not
+	 * a spool (one of /etc, a database) must not be rewritten to a spool
+	 * header. Only a header cut short at the spool's creation (a crash
+	 * within its first write) is taken as ours. */
+	if (*old_len && memcmp(*old, RADIUS_SPOOL_HEADER,
+			       *old_len < RADIUS_SPOOL_HEADER_LEN ? *old_len
+								  : RADIUS_SPOOL_HEADER_LEN)) {
+		snprintf(err, errlen, "%s: not an accounting spool (no %s header): refused, "
+			 "left as it is", path, RADIUS_SPOOL_HEADER);
+		goto fail;
+	}
 	if (*old_len == 0 && !write_header(f->fd)) {
-		snprintf(err, errlen, "%s/%s: %s", dir, f->path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	pthread_mutex_init(&f->lock, NULL);
@@ -321,6 +354,21 @@ fail:
 	close(f->dirfd);
 	free(f);
 	return NULL;
+}
+
+struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pending,
+						 uint8_t **old, size_t *old_len,
+						 char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, RADIUS_SPOOL_FILE_NAME) >= (int)sizeof(path)) {
+		*old = NULL;
+		*old_len = 0;
+		snprintf(err, errlen, "%s: name too long", dir);
+		return NULL;
+	}
+	return radius_spool_file_open_path(path, max_pending, old, old_len, err, errlen);
 }
 
 void radius_spool_file_op(void *file, enum radius_spool_op kind, const uint8_t *bytes, size_t len)

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The accounting spool on disk (docs/radius.md, "The accounting spool"):
- * <dir>/accounting.spool in the format of acct_spool.h, written by one
+ * a file of the administrator's naming (<dir>/accounting.spool by
+ * default) in the format of acct_spool.h, written by one
  * thread of its own so that the event loop never waits for the disk. The
  * loop hands each operation over (a mutex held for a list append, no I/O);
  * the thread appends what accumulated, then fdatasync()s once for the
  * batch (group commit). A rewrite, and a reset to the header alone, go to
- * accounting.spool.new, which is synced, then renamed over the spool and
+ * <name>.new beside it, which is synced, then renamed over the spool and
  * the directory synced: at every moment one complete spool is on disk, and
  * the spool is never truncated in place. A rewrite that could not be
  * written completely (a write failed, or an append was refused by the
@@ -21,6 +22,7 @@
 #include "acct_spool.h"
 
 #define RADIUS_SPOOL_FILE_NAME "accounting.spool"
+#define RADIUS_SPOOL_FILE_TMP_SUFFIX ".new"	/* a rewrite's file: <name>.new beside it */
 #define RADIUS_SPOOL_FILE_MAX_READ (256u << 20)
 
 struct radius_spool_file_stats {
@@ -34,13 +36,18 @@ struct radius_spool_file_stats {
 
 struct radius_spool_file;
 
-/* Locks <dir> (flock: one process per spool), opens (creates)
- * <dir>/accounting.spool and reads what the previous run
+/* Locks the directory of path (flock: one process per spool, and so one
+ * spool per directory), opens (creates) the file path, whose rewrites go
+ * to path + ".new" in the same directory, and reads what the previous run
  * left into *old (malloc'd, for radius_acct_restore; free it). Runs at
  * start, before the loop, and reads synchronously. NULL with a reason in
  * err. max_pending: octets handed over and not yet written, beyond which
  * appends are refused and counted (a disk that stopped answering must not
  * eat the memory). */
+struct radius_spool_file *radius_spool_file_open_path(const char *path, size_t max_pending,
+						      uint8_t **old, size_t *old_len,
+						      char *err, size_t errlen);
+/* The same for <dir>/accounting.spool. */
 struct radius_spool_file *radius_spool_file_open(const char *dir, size_t max_pending,
 						 uint8_t **old, size_t *old_len,
 						 char *err, size_t errlen);

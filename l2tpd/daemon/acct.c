@@ -3,7 +3,7 @@
 #include "acct.h"
 
 #include <arpa/inet.h>
-#include <libgen.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +49,10 @@ struct acct_session {
 	uint32_t interval_s;			/* 0: no Interim-Updates */
 	uint8_t end;				/* enum radius_session_end + 1, 0: not said */
 	bool started;				/* a Start went: a Stop follows */
+	/* when the Start went: Acct-Session-Time and the Interim-Update
+	 * grid count from it (IPCP up, or IPV6CP up for a session without
+	 * IPv4, whose s->up_ms stays 0) */
+	uint64_t start_ms;
 	struct radius_nas_facts nas;		/* as the Access-Request said (radius_nas.h) */
 	char *ike_identity;			/* NULL none */
 	unsigned n_class;
@@ -225,7 +229,7 @@ static void session_record(struct acct_session *as, enum radius_acct_status stat
 		r.out_octets = st->tx_bytes;
 		r.in_packets = st->rx_packets;
 		r.out_packets = st->tx_packets;
-		r.session_time = s->up_ms && now > s->up_ms ? (uint32_t)((now - s->up_ms) / 1000) : 0;
+		r.session_time = now > as->start_ms ? (uint32_t)((now - as->start_ms) / 1000) : 0;
 	}
 	if (status == RADIUS_ACCT_STOP)
 		r.terminate_cause = radius_acct_terminate_cause(
@@ -245,7 +249,7 @@ static void interim_fired(void *ctx, uint64_t now)
 	session_packets(s->srv, s, &st);
 	session_record(as, RADIUS_ACCT_INTERIM, &st);
 	if (timerheap_set(&s->srv->timers, &as->interim.node,
-			  acct_interim_next(s->up_ms, as->interval_s, now)))
+			  acct_interim_next(as->start_ms, as->interval_s, now)))
 		log_err("session %u/%u: no memory for the Interim-Update timer", s->tunnel_id,
 			s->session_id);
 }
@@ -311,10 +315,11 @@ void acct_session_up(struct session *s)
 	if (f.ike_identity && f.ike_identity[0])
 		as->ike_identity = strndup(f.ike_identity, RADIUS_MAX_VALUE);
 	as->started = true;
+	as->start_ms = server_now_ms(s->srv);
 	session_record(as, RADIUS_ACCT_START, NULL);
 	if (as->interval_s &&
 	    timerheap_set(&s->srv->timers, &as->interim.node,
-			  acct_interim_next(s->up_ms, as->interval_s, s->up_ms)))
+			  acct_interim_next(as->start_ms, as->interval_s, as->start_ms)))
 		log_err("session %u/%u: no memory for the Interim-Update timer", s->tunnel_id,
 			s->session_id);
 }
@@ -373,17 +378,27 @@ bool acct_drained(const struct server *srv)
 	return !st->queued && !st->in_flight;
 }
 
-/* The spool's directory from radius.accounting_spool, whose name must be
- * the one spool_file.h writes. */
-static int spool_dir(const char *path, char *dir, size_t len)
+/* The directory of radius.accounting_spool, made (0700, one level, as
+ * systemd's StateDirectory= would) when it is missing: its parent must
+ * exist, so a typo cannot grow a tree. Synchronous, at start, before the
+ * loop runs. 0, or -1 with the reason logged. */
+static int spool_dir_ready(const char *path)
 {
-	char copy[256];
+	char dir[256];
 	const char *base = strrchr(path, '/');
+	struct stat sb;
 
-	if (!base || strcmp(base + 1, RADIUS_SPOOL_FILE_NAME) != 0)
+	if (!base || base == path || (size_t)(base - path) >= sizeof(dir))
+		return 0;	/* in / (it exists), or the spool's open says why */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	if (stat(dir, &sb) == 0)
+		return 0;
+	if (errno != ENOENT || mkdir(dir, 0700) != 0) {
+		log_err("radius accounting: spool directory %s: %s (under systemd, a spool outside "
+			"/var/lib/l2tpd needs ReadWritePaths= in the unit)", dir, strerror(errno));
 		return -1;
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(dir, len, "%s", dirname(copy));
+	}
+	log_notice("radius accounting: made the spool directory %s (0700)", dir);
 	return 0;
 }
 
@@ -401,8 +416,11 @@ static void client_config(const struct radius_conf *rc, struct radius_client_con
 		 * Response Authenticator proves it */
 		.require_message_authenticator = false,
 	};
-	for (unsigned i = 0; i < rc->n_servers; i++)
+	for (unsigned i = 0; i < rc->n_servers; i++) {
 		cc->secrets[i] = rc->servers[i].secret;
+		/* RadSec: one try, then the next server (RFC 6613 2.4) */
+		cc->reliable[i] = rc->servers[i].tls.enabled;
+	}
 }
 
 int acct_init(struct server *srv)
@@ -420,16 +438,13 @@ int acct_init(struct server *srv)
 	struct radius_spool_read_stats rst;
 	uint8_t *old = NULL;
 	size_t old_len = 0;
-	char dir[256], err[256];
+	char err[320];
 	struct acct *a;
 
 	if (!rc->accounting || !rc->n_servers || !srv->radius_io)
 		return 0;
-	if (spool_dir(rc->accounting_spool, dir, sizeof(dir))) {
-		log_err("radius.accounting_spool %s: the file must be named %s (its directory is "
-			"yours to choose)", rc->accounting_spool, RADIUS_SPOOL_FILE_NAME);
+	if (spool_dir_ready(rc->accounting_spool))
 		return -1;
-	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		log_err("no memory for RADIUS accounting");
@@ -449,8 +464,8 @@ int acct_init(struct server *srv)
 	a->timer.fn = timer_fired;
 	a->timer.ctx = a;
 	/* read synchronously, before the loop runs (spool_file.h) */
-	a->spool = radius_spool_file_open(dir, ACCT_SPOOL_MAX_PENDING, &old, &old_len, err,
-					  sizeof(err));
+	a->spool = radius_spool_file_open_path(a->spool_path, ACCT_SPOOL_MAX_PENDING, &old,
+					       &old_len, err, sizeof(err));
 	if (!a->spool) {
 		log_err("radius accounting: %s", err);
 		free(a->conf);

@@ -46,7 +46,9 @@ void acct_free(struct server *srv);
  * Class values and Acct-Interim-Interval are kept (attrs NULL: a local
  * login). */
 void acct_session_granted(struct session *s, const struct radius_reply *attrs);
-/* IPCP up: Start, and the Interim-Updates armed. Once per session. */
+/* The network layer is settled (acct_start_due: IPCP up, or IPV6CP up and
+ * IPCP finished without opening): Start, and the Interim-Updates armed.
+ * Once per session; a session that had a Start gets a Stop. */
 void acct_session_up(struct session *s);
 /* How the session ends, said where the decision is made; the first one
  * said wins (an idle timeout's close also takes PPP and L2TP down). */

@@ -1,6 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* How a session ended, and when its Interim-Updates are due (acct_end.h). */
+/* How a session ended, and when its Start and Interim-Updates are due
+ * (acct_end.h). */
 #include "acct_end.h"
+
+#include "ppp/fsm.h"
+
+bool acct_start_due(int phase, int ipcp_state, int ipv6cp_state)
+{
+	if (ipcp_state == PPP_FSM_OPENED)
+		return true;
+	if (phase != PPP_PHASE_NETWORK || ipv6cp_state != PPP_FSM_OPENED)
+		return false;
+	/* IPCP done without opening. Starting is left out: an NCP gets
+	 * there by Down, the link going away under it, not by finishing */
+	return ipcp_state == PPP_FSM_INITIAL || ipcp_state == PPP_FSM_CLOSED ||
+	       ipcp_state == PPP_FSM_STOPPED;
+}
 
 enum radius_session_end acct_end_of_ppp_down(enum ppp_down_reason why)
 {

@@ -27,6 +27,19 @@ enum radius_session_end acct_end_of_ppp_down(enum ppp_down_reason why);
  * L2TP_DOWN_TUNNEL the tunnel's StopCCN). */
 enum radius_session_end acct_end_of_l2tp_down(enum l2tp_down_cause cause, bool by_peer);
 
+/* When a session's Accounting Start goes: when its network layer is
+ * settled (docs/radius.md "Accounting in the daemon"). IPCP opened; or
+ * IPV6CP opened and IPCP finished without opening: Closed or Stopped (the
+ * peer's Protocol-Reject of IPCP, RFC 1661 5.7; its Terminate-Request;
+ * Configure-Requests unanswered or refused until max-configure or
+ * max-failure, RFC 1661 4.6), or never started (not offered: Initial).
+ * Never while IPCP still negotiates: a dual-stack client whose IPV6CP opens
+ * first gets its Start, with Framed-IP-Address, when IPCP opens. Only in
+ * the Network phase: the NCPs finishing as the link goes down are no
+ * settling (RFC 1661 3.2). States are enum ppp_fsm_state, phase enum
+ * ppp_phase. */
+bool acct_start_due(int phase, int ipcp_state, int ipv6cp_state);
+
 /* The interval in seconds: the Access-Accept's Acct-Interim-Interval
  * (0 absent), else the configuration's (0 none); at least
  * ACCT_INTERIM_MIN_S. 0: no Interim-Updates. */

@@ -673,8 +673,11 @@ static struct radius_client *make_client(struct auth_radius *ar, const struct ra
 	struct radius_client_ops ops = { .ctx = ar, .send = engine_send, .random = engine_random,
 					 .done = engine_done };
 
-	for (unsigned i = 0; i < rc->n_servers; i++)
+	for (unsigned i = 0; i < rc->n_servers; i++) {
 		cc.secrets[i] = rc->servers[i].secret;
+		/* RadSec: one try, then the next server (RFC 6613 2.4) */
+		cc.reliable[i] = rc->servers[i].tls.enabled;
+	}
 	return radius_client_new(&cc, &ops);
 }
 

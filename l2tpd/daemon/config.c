@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -749,6 +750,17 @@ static int get_nas_ip(struct loader *l, const struct conf_node *n, struct radius
 	return 0;
 }
 
+/* radius.accounting_spool names a file in a directory: its rewrites go to
+ * <name>.new beside it (radius/spool_file.h), so the last component must
+ * be a file name, and that name plus ".new" one the file system takes. */
+static bool spool_name_ok(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base && base[1] && strcmp(base + 1, ".") && strcmp(base + 1, "..") &&
+	       strlen(base + 1) + sizeof(".new") <= NAME_MAX + 1;
+}
+
 /* radius { NAME { ... } ...  nas_identifier  nas_ip_address  timeout
  * max_timeout  tries  dead_time  load_share  require_message_authenticator
  * accounting  interim_interval  accounting_spool } (docs/radius.md) */
@@ -808,6 +820,10 @@ static int load_radius(struct loader *l, const struct conf_node *sec, struct l2t
 			if (!rc && r->accounting_spool[0] != '/')
 				rc = fail(l, n, n->items[0].line, n->items[0].col,
 					  "'accounting_spool' must be an absolute path");
+			else if (!rc && !spool_name_ok(r->accounting_spool))
+				rc = fail(l, n, n->items[0].line, n->items[0].col,
+					  "'accounting_spool' must name a file in a directory "
+					  "(e.g. /var/lib/l2tpd/accounting.spool)");
 		} else if (!strcmp(n->name, "address") || !strcmp(n->name, "secret") ||
 			   !strcmp(n->name, "secret_file") || !strcmp(n->name, "auth_port") ||
 			   !strcmp(n->name, "acct_port") || load_radius_tls_key(l, n, NULL) == 0) {

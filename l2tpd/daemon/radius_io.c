@@ -312,12 +312,9 @@ const struct radius_io_stats *radius_io_stats(const struct radius_io *io)
 	return &io->st;
 }
 
-const struct radsec_stats *radius_io_tls_stats(const struct radius_io *io)
+const struct radsec_stats *radius_io_tls_stats(const struct radius_io *io, unsigned server)
 {
-	for (unsigned i = 0; i < io->n_servers; i++)
-		if (radsec_is_tls(io->radsec, i))
-			return radsec_stats(io->radsec);
-	return NULL;
+	return server < io->n_servers ? radsec_stats(io->radsec, server) : NULL;
 }
 
 const char *radius_io_server_str(const struct radius_io *io, enum radius_io_port port,

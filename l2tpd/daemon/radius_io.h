@@ -48,8 +48,9 @@ void radius_io_set_input(struct radius_io *io, enum radius_io_port port, radius_
 void radius_io_send(struct radius_io *io, enum radius_io_port port, unsigned server,
 		    const uint8_t *pkt, size_t len);
 const struct radius_io_stats *radius_io_stats(const struct radius_io *io);
-/* The RadSec connections' counters (radsec.h); NULL without a TLS server. */
-const struct radsec_stats *radius_io_tls_stats(const struct radius_io *io);
+/* Server `server`'s RadSec connection counters (radsec.h); NULL when it
+ * is not a TLS server. */
+const struct radsec_stats *radius_io_tls_stats(const struct radius_io *io, unsigned server);
 /* "192.0.2.10:1812" of a server's port, for log lines. */
 const char *radius_io_server_str(const struct radius_io *io, enum radius_io_port port,
 				 unsigned server, char *buf, size_t len);

@@ -46,6 +46,31 @@ static void server_port(struct strbuf *o, bool json, const char *what, const cha
 		  st->rtt_ms, st->rtt_last_ms);
 }
 
+/* A server's RadSec connection (radsec.h), when it is transport = tls:
+ * "tls": null for a UDP server. */
+static void server_tls(struct strbuf *o, bool json, const char *addr,
+		       const struct radsec_stats *st)
+{
+	if (json) {
+		sb_printf(o, "\"tls\":");
+		if (!st) {
+			sb_printf(o, "null");
+			return;
+		}
+		sb_printf(o, "{\"connects\":%llu,\"handshake_failures\":%llu,\"drops\":%llu,"
+			  "\"retransmissions_not_sent\":%llu,\"lost\":%llu,\"malformed\":%llu}",
+			  u(st->connects), u(st->handshake_failures), u(st->drops),
+			  u(st->retransmissions_dropped), u(st->lost), u(st->malformed));
+		return;
+	}
+	if (!st)
+		return;
+	sb_printf(o, "    tls  %s: %llu connects, %llu failed, %llu dropped, %llu retransmissions "
+		  "not sent, %llu packets lost, %llu closed for a bad length\n", addr,
+		  u(st->connects), u(st->handshake_failures), u(st->drops),
+		  u(st->retransmissions_dropped), u(st->lost), u(st->malformed));
+}
+
 static void servers(struct server *srv, struct strbuf *o, bool json)
 {
 	const struct radius_client *ac = auth_radius_client(srv->auth);
@@ -61,6 +86,7 @@ static void servers(struct server *srv, struct strbuf *o, bool json)
 		const struct radius_server_stats *as = ac ? radius_client_stats(ac, i) : NULL;
 		const struct radius_server_stats *cs = acct ? radius_acct_server_stats(acct, i)
 							    : NULL;
+		const struct radsec_stats *ts = radius_io_tls_stats(srv->radius_io, i);
 
 		radius_io_server_str(srv->radius_io, RADIUS_IO_AUTH, i, a, sizeof(a));
 		radius_io_server_str(srv->radius_io, RADIUS_IO_ACCT, i, b, sizeof(b));
@@ -71,11 +97,14 @@ static void servers(struct server *srv, struct strbuf *o, bool json)
 			server_port(o, true, "auth", a, as);
 			sb_printf(o, ",");
 			server_port(o, true, "acct", b, cs);
+			sb_printf(o, ",");
+			server_tls(o, true, a, ts);
 			sb_printf(o, "}");
 		} else {
 			sb_printf(o, "  %s\n", rc->servers[i].name);
 			server_port(o, false, "auth", a, as);
 			server_port(o, false, "acct", b, cs);
+			server_tls(o, false, a, ts);
 		}
 	}
 	if (json)
@@ -139,31 +168,6 @@ static void acct_totals(struct server *srv, struct strbuf *o, bool json)
 		  srv->cfg.radius.accounting_spool, size, u(sp.write_errors), u(sp.dropped));
 }
 
-/* The RadSec connections (radsec.h), when a server is transport = tls. */
-static void tls_totals(struct server *srv, struct strbuf *o, bool json)
-{
-	const struct radsec_stats *st = radius_io_tls_stats(srv->radius_io);
-
-	if (json) {
-		sb_printf(o, ",\"tls\":");
-		if (!st) {
-			sb_printf(o, "null");
-			return;
-		}
-		sb_printf(o, "{\"connects\":%llu,\"handshake_failures\":%llu,\"drops\":%llu,"
-			  "\"retransmissions_not_sent\":%llu,\"lost\":%llu,\"malformed\":%llu}",
-			  u(st->connects), u(st->handshake_failures), u(st->drops),
-			  u(st->retransmissions_dropped), u(st->lost), u(st->malformed));
-		return;
-	}
-	if (!st)
-		return;
-	sb_printf(o, "tls: %llu connects, %llu failed, %llu dropped, %llu retransmissions not "
-		  "sent, %llu packets lost, %llu closed for a bad length\n", u(st->connects),
-		  u(st->handshake_failures), u(st->drops), u(st->retransmissions_dropped),
-		  u(st->lost), u(st->malformed));
-}
-
 /* The dynamic authorization server (dynauth.h): what it was sent and did. */
 static void das_totals(struct server *srv, struct strbuf *o, bool json)
 {
@@ -214,12 +218,10 @@ void radius_status(struct server *srv, struct strbuf *o, bool json)
 			  "\"unknown_source\":%llu,\"recv_errors\":%llu", u(io->sent),
 			  u(io->send_errors), u(io->received), u(io->unknown_source),
 			  u(io->recv_errors));
-		tls_totals(srv, o, true);
 		sb_printf(o, "}}\n");
 		return;
 	}
 	sb_printf(o, "sockets: %llu sent (%llu send errors), %llu received (%llu from unknown "
 		  "sources)\n", u(io->sent), u(io->send_errors), u(io->received),
 		  u(io->unknown_source));
-	tls_totals(srv, o, false);
 }

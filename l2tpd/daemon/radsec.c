@@ -54,6 +54,7 @@ struct radsec_conn {
 	 * again on it (RFC 6613 2.6.1), and an answer finds its engine */
 	bool sent[RADIUS_IO_NPORTS][256];
 	uint8_t sent_auth[RADIUS_IO_NPORTS][256][16];
+	struct radsec_stats st;		/* this server's, since its configuration */
 };
 
 struct radsec {
@@ -62,7 +63,6 @@ struct radsec {
 	void *ctx;
 	unsigned n_servers;
 	struct radsec_conn *conn[L2TPD_RADIUS_MAX_SERVERS];
-	struct radsec_stats st;
 };
 
 /* The first OpenSSL error queued, or `what`. */
@@ -127,7 +127,7 @@ static void conn_timer(void *ctx, uint64_t now)
 		 * the queue for the kernel's minutes of SYN retries */
 		log_err("radius: TLS connection to %s not open after %ums: given up",
 			c->addr, OPEN_TIMEOUT_MS);
-		c->rs->st.handshake_failures++;
+		c->st.handshake_failures++;
 		conn_fail(c);
 	}
 }
@@ -179,7 +179,7 @@ static void conn_read(struct radsec_conn *c)
 
 			if (r == RADIUS_STREAM_BAD) {
 				/* RFC 6613 2.6.4: nothing after it is a packet */
-				c->rs->st.malformed++;
+				c->st.malformed++;
 				log_warn("radius: %s sent a packet with a bad Length over TLS: "
 					 "connection closed", c->addr);
 				conn_close(c);
@@ -196,7 +196,7 @@ static void conn_read(struct radsec_conn *c)
 		 * packet reopens it at once (RFC 6614 2.5) */
 		log_notice("radius: TLS connection to %s closed (%s)", c->addr,
 			   e == SSL_ERROR_ZERO_RETURN ? "by the server" : ssl_reason("connection lost"));
-		c->rs->st.drops++;
+		c->st.drops++;
 		conn_close(c);
 		return;
 	}
@@ -219,7 +219,7 @@ static void conn_write(struct radsec_conn *c)
 		}
 		log_notice("radius: TLS connection to %s lost on write (%s)", c->addr,
 			   ssl_reason("write error"));
-		c->rs->st.drops++;
+		c->st.drops++;
 		conn_close(c);
 		return;
 	}
@@ -253,7 +253,7 @@ static void handshake(struct radsec_conn *c)
 	}
 	/* the reason an administrator acts on: the certificate's, if any */
 	v = SSL_get_verify_result(c->ssl);
-	c->rs->st.handshake_failures++;
+	c->st.handshake_failures++;
 	if (v != X509_V_OK) {
 		log_err("radius: TLS handshake with %s refused: the server's certificate does not "
 			"verify: %s (ca_file %s%s%s)", c->addr, X509_verify_cert_error_string(v),
@@ -311,7 +311,7 @@ static int on_io(sd_event_source *src, int fd, uint32_t revents, void *arg)
 			soerr = errno;
 		if (soerr) {
 			log_err("radius: cannot connect to %s: %s", c->addr, strerror(soerr));
-			c->rs->st.handshake_failures++;
+			c->st.handshake_failures++;
 			conn_fail(c);
 		} else if (start_tls(c)) {
 			log_err("radius: cannot start TLS with %s: %s", c->addr, ssl_reason("no memory"));
@@ -350,7 +350,7 @@ static void conn_open(struct radsec_conn *c)
 		return;
 	}
 	c->fd = fd;
-	c->rs->st.connects++;
+	c->st.connects++;
 	/* the source the server knows us by, as for UDP (radius_io.c) */
 	if (c->nas.ss_family && bind(fd, (const struct sockaddr *)&c->nas, sa_len(&c->nas)) != 0) {
 		log_err("radius: cannot connect to %s from nas_ip_address: %s", c->addr,
@@ -390,12 +390,12 @@ void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, c
 	/* RFC 6613 2.6.1: the engine's retransmission is not one over TCP */
 	if (c->state != CONN_IDLE && c->state != CONN_BACKOFF && c->sent[port][id] &&
 	    !memcmp(c->sent_auth[port][id], pkt + 4, 16)) {
-		rs->st.retransmissions_dropped++;
+		c->st.retransmissions_dropped++;
 		return;
 	}
 	if (c->state == CONN_BACKOFF) {
 		/* lost: the engine's timeout fails the server over */
-		rs->st.lost++;
+		c->st.lost++;
 		return;
 	}
 	if (c->state == CONN_IDLE)
@@ -403,7 +403,7 @@ void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, c
 	if (c->state == CONN_IDLE || c->state == CONN_BACKOFF)
 		return;
 	if (c->out_len + len > sizeof(c->out)) {
-		rs->st.lost++;
+		c->st.lost++;
 		return;
 	}
 	memcpy(c->out + c->out_len, pkt, len);
@@ -582,7 +582,7 @@ bool radsec_is_tls(const struct radsec *rs, unsigned server)
 	return rs && server < rs->n_servers && rs->conn[server];
 }
 
-const struct radsec_stats *radsec_stats(const struct radsec *rs)
+const struct radsec_stats *radsec_stats(const struct radsec *rs, unsigned server)
 {
-	return &rs->st;
+	return radsec_is_tls(rs, server) ? &rs->conn[server]->st : NULL;
 }

@@ -16,9 +16,10 @@
  * at least (RFC 6614 2.3); we present cert_file/key_file.
  *
  * No retransmission over a reliable transport (RFC 6613 2.6.1): the
- * engines' retransmission of a packet already written on the connection
- * is dropped here, so a server that does not answer within the engine's
- * timeouts is declared failed and the engine moves to the next server.
+ * engines send a TLS server a request once (radius_client_config.reliable)
+ * and fail it over to the next server after one timeout; a retransmission
+ * of a packet already written on the connection would still be dropped
+ * here.
  * A connection that drops is reopened at the next packet; a connect or
  * handshake that fails (or takes over 10 s) backs off (1 s doubling to 60 s) on the daemon's
  * timer heap, packets meanwhile being dropped (the engine fails over).
@@ -40,10 +41,12 @@ struct radsec;
 typedef void (*radsec_input_fn)(void *ctx, enum radius_io_port port, unsigned server,
 				const uint8_t *buf, size_t len);
 
-/* l2tpctl radius ("tls"): connections opened, connects or handshakes that
- * failed, connections lost once up, engine retransmissions not written
- * (RFC 6613 2.6.1), packets lost for want of a connection or of queue
- * room, connections closed for a bad Length. */
+/* l2tpctl radius (a TLS server's "tls" line): connections opened,
+ * connects or handshakes that failed, connections lost once up, engine
+ * retransmissions not written (RFC 6613 2.6.1), packets lost for want of a
+ * connection or of queue room, connections closed for a bad Length. Per
+ * server, from its configuration on: a reload starts them again, as it
+ * does the engines' counters. */
 struct radsec_stats {
 	uint64_t connects, handshake_failures, drops, retransmissions_dropped, lost, malformed;
 };
@@ -58,6 +61,7 @@ void radsec_free(struct radsec *rs);
 bool radsec_is_tls(const struct radsec *rs, unsigned server);
 void radsec_send(struct radsec *rs, enum radius_io_port port, unsigned server, const uint8_t *pkt,
 		 size_t len);
-const struct radsec_stats *radsec_stats(const struct radsec *rs);
+/* Server `server`'s counters; NULL when it is not a TLS server. */
+const struct radsec_stats *radsec_stats(const struct radsec *rs, unsigned server);
 
 #endif

@@ -245,6 +245,14 @@ static int claim_chosen_address(struct session *s, struct in_addr chosen)
 	return 0;
 }
 
+/* RADIUS Start once the network layer is settled (acct_start_due); the
+ * IPCP-up path calls acct_session_up() itself, with the session up. */
+static void acct_maybe_start(struct session *s, int ipcp_state)
+{
+	if (acct_start_due(s->ppp.phase, ipcp_state, s->ppp.ipv6cp.state))
+		acct_session_up(s);
+}
+
 static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
@@ -322,6 +330,10 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		/* DHCPv6 answered on the link (dhcp6_pd.h) */
 		dhcp6_pd_session_up(srv->dhcp6, s, ip.local_ifid,
 				    srv->dp_ops->session_ifname(srv->dp, s->dp));
+		/* a client without IPCP (refused, or given up) has its Start
+		 * now, with the prefix just routed; one still negotiating
+		 * IPCP has it when IPCP opens */
+		acct_maybe_start(s, s->ppp.ipcp.state);
 		return;
 	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
@@ -431,6 +443,20 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 	}
 }
 
+/* Every PPP transition: to the debug log, and IPCP finishing without
+ * opening (Closed, Stopped) while IPV6CP is open settles the network
+ * layer for accounting. ppp-core says it no other way (no event for an
+ * NCP's This-Layer-Finished); nothing here calls into the PPP session,
+ * as ppp.h asks of a trace callback. */
+static void ppp_trace_cb(void *ctx, const struct ppp_trace *t)
+{
+	struct session *s = ctx;
+
+	trace_ppp(ctx, t);
+	if (t->layer == PPP_TRACE_IPCP && (t->to == PPP_FSM_CLOSED || t->to == PPP_FSM_STOPPED))
+		acct_maybe_start(s, t->to);
+}
+
 void session_fill_ppp_config(struct server *srv)
 {
 	struct ppp_config *c = &srv->ppp_cfg;
@@ -440,7 +466,7 @@ void session_fill_ppp_config(struct server *srv)
 	c->cb.event = ppp_event_cb;
 	c->cb.set_timer = ppp_set_timer_cb;
 	c->cb.random = ppp_random_cb;
-	c->cb.trace = trace_ppp;	/* transitions to the debug log (trace.h) */
+	c->cb.trace = ppp_trace_cb;	/* transitions to the debug log (trace.h) */
 	c->mru = server_link_mru(srv, AF_INET);
 	c->echo_interval_ms = srv->cfg.lcp_echo_interval * 1000;
 	c->echo_failures = (uint8_t)srv->cfg.lcp_echo_failures;

@@ -85,7 +85,7 @@ class Bed:
     """l2tpd in `srv` relaying to FreeRADIUS on its own address there, the
     client in `cli`."""
 
-    def __init__(self, stack):
+    def __init__(self, stack, spool=None):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -99,8 +99,11 @@ class Bed:
             f.write(SECRET + "\n")
         os.chmod(secret_file, 0o600)
         self.radius.start()
-        spool_dir = os.path.join(stack.workdir, "spool")
-        os.makedirs(spool_dir, mode=0o700)
+        if spool is None:
+            spool_dir = os.path.join(stack.workdir, "spool")
+            os.makedirs(spool_dir, mode=0o700)
+            spool = os.path.join(spool_dir, "accounting.spool")
+        self.spool = spool
         extra = """auth {
             provider = radius
         }
@@ -113,7 +116,7 @@ class Bed:
             nas_ip_address = %s
             accounting = yes
             accounting_spool = %s
-        }""" % (RAD, secret_file, NAS_IP, os.path.join(spool_dir, "accounting.spool"))
+        }""" % (RAD, secret_file, NAS_IP, spool)
         self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
                        policy_text=POLICY, extra=extra)
         self.d.start()
@@ -193,6 +196,44 @@ def test_a_prefix_outside_every_pool_is_given_as_the_server_says(stack):
         rec = bed.record(status, "outside")
         assert rec.get("Framed-IPv6-Prefix") == "2001:db8:77::/64", rec
         assert "Delegated-IPv6-Prefix" not in rec, rec
+        # dual stack: the Start waited for IPCP, whichever NCP opened first
+        assert rec.get("Framed-IP-Address", "").startswith("198.51.100."), rec
+
+
+@pytest.mark.netns
+def test_an_ipv6_only_session_has_its_start_and_stop(stack):
+    # A client with IPv4 off: it Protocol-Rejects our IPCP (RFC 1661 5.7)
+    # and opens IPV6CP only. Its network layer is settled when IPCP has
+    # finished without opening and IPV6CP is open: the Start goes then,
+    # with the prefix of its router advertisement and no Framed-IP-Address;
+    # the session that had a Start has its Stop. The spool is a file of
+    # the administrator's naming in a directory l2tpd makes at start.
+    spool = os.path.join(stack.workdir, "spool-made-by-l2tpd", "acct.db")
+    bed = Bed(stack, spool=spool)
+    rc, recs, out = run_client(bed.cli, SERVER, "fixed", "Fixed-Secret-1", "--auth", "mschapv2",
+                               "--ipv6-ra", "--no-ipcp")
+    assert rc == 0, out + bed.d.log()
+    r = the_up(recs, out)
+    assert r["ipv6cp"] is True and r["ra"] is True, r
+    assert r["ra_prefix"] == "2001:db8:1:7::/64", r
+    start, stop = bed.record("Start", "fixed"), bed.record("Stop", "fixed")
+    for rec in (start, stop):
+        assert rec.get("Framed-IPv6-Prefix") == "2001:db8:1:7::/64", rec
+        assert "Framed-IP-Address" not in rec, rec
+    assert start["Acct-Session-Id"] == stop["Acct-Session-Id"], (start, stop)
+    assert stop["Acct-Terminate-Cause"] == "User-Request", stop
+    assert "Acct-Session-Time" in stop, stop
+    # exactly one Start for the session
+    starts = [x for x in bed.radius.records()
+              if x.get("Acct-Status-Type") == "Start" and x.get("User-Name") == "fixed"]
+    assert len(starts) == 1, starts
+    log = bed.d.log()
+    assert "radius accounting: made the spool directory %s (0700)" % os.path.dirname(spool) \
+        in log, log
+    assert "spool %s" % spool in log, log
+    assert os.path.isfile(spool) and not os.path.exists(
+        os.path.join(os.path.dirname(spool), "accounting.spool")), os.listdir(
+        os.path.dirname(spool))
 
 
 @pytest.mark.netns

@@ -125,6 +125,48 @@ def make_pki(d):
         os.chmod(os.path.join(d, name + ".key"), 0o600)
 
 
+def radius_status(bed, json_out=True):
+    exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
+    res = subprocess.run([exe] + (["--json"] if json_out else []) +
+                         ["--socket", bed.d.sock, "radius"],
+                         stdout=subprocess.PIPE, text=True, timeout=20, check=True)
+    return json.loads(res.stdout) if json_out else res.stdout
+
+
+# A RadSec server that completes the handshake and reads, but never
+# answers: it prints each packet's Code and Identifier as it arrives.
+SILENT_RADSEC = r"""
+import socket, ssl, sys, threading
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2] + "/server.pem", sys.argv[2] + "/server.key")
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], int(sys.argv[3])))
+ls.listen(4)
+print("listening", flush=True)
+def serve(c):
+    try:
+        s = ctx.wrap_socket(c, server_side=True)
+    except (OSError, ssl.SSLError) as e:
+        print("handshake failed", e, flush=True)
+        return
+    print("handshake done", flush=True)
+    buf = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            print("closed", flush=True)
+            return
+        buf += d
+        while len(buf) >= 4 and len(buf) >= int.from_bytes(buf[2:4], "big"):
+            print("packet code=%d id=%d" % (buf[0], buf[1]), flush=True)
+            buf = buf[int.from_bytes(buf[2:4], "big"):]
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+
 class Bed:
     """l2tpd in `srv` with one RadSec server (FreeRADIUS, in `srv` on its
     own address), the client in `cli`."""
@@ -258,6 +300,39 @@ def test_a_tls_server_that_refuses_connections_fails_over_to_the_next(stack):
     assert "radius: cannot connect to 203.0.113.11:2083: Connection refused" in log, log
     assert "radius: server 'rad1' (203.0.113.11:2083) does not answer" in log, log
     assert "Login OK: [alice" in bed.radius.proc.log()
+    # each server's block has its own: rad1's failed connects, none for rad2
+    st = radius_status(bed)
+    assert st["servers"][0]["tls"]["handshake_failures"] >= 1, st["servers"]
+    assert st["servers"][1]["tls"] is None, st["servers"]
+
+
+@pytest.mark.netns
+def test_a_tls_server_that_never_answers_gets_one_try_then_the_next(stack):
+    # rad1 accepts the connection and the Access-Request and never answers.
+    # RFC 6613 2.4 / RFC 6614 2.3: nothing is sent again over TCP, so
+    # `tries = 2` is for UDP servers: after one timeout the request goes to
+    # rad2. By the events: one Access-Request on the TLS connection, no
+    # retransmission made by the engine (none dropped by radsec.c), one
+    # timeout, and the login answered by rad2.
+    bed = Bed(stack, tls_addr=NOBODY, udp_backup=True)
+    silent = stack.spawn("silent-radsec", ["python3", "-u", "-c", SILENT_RADSEC, NOBODY,
+                                           bed.radius.dir, str(PORT)], ns=bed.srv)
+    wait_for("the silent RadSec server", lambda: "listening" in silent.log(), timeout=30)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1")
+    assert rc == 0, out + bed.d.log() + silent.log()
+    assert_up(recs, out)
+    log = bed.d.log()
+    assert "radius: TLS connection to 203.0.113.11:2083 up" in log, log
+    assert "radius: server 'rad1' (203.0.113.11:2083) does not answer" in log, log
+    assert "Login OK: [alice" in bed.radius.proc.log()
+    # Access-Request is Code 1; Status-Server probes (12) may follow
+    assert silent.log().count("packet code=1 ") == 1, silent.log()
+    st = radius_status(bed)
+    rad1 = st["servers"][0]
+    assert rad1["auth"]["requests"] == 1 and rad1["auth"]["retransmits"] == 0, rad1
+    assert rad1["auth"]["timeouts"] == 1 and not rad1["auth"]["alive"], rad1
+    assert rad1["tls"]["connects"] == 1 and rad1["tls"]["retransmissions_not_sent"] == 0, rad1
+    assert st["servers"][1]["auth"]["responses"] == 1, st["servers"][1]
 
 
 @pytest.mark.netns
@@ -292,18 +367,18 @@ def test_accounting_start_and_stop_go_over_the_same_connection(stack):
     assert start["Acct-Session-Id"] == stop["Acct-Session-Id"], (start, stop)
     assert stop["Acct-Terminate-Cause"] == "User-Request", stop
     # the Accounting-Responses reached the accounting engine over TLS
-    exe = os.path.join(build_dir(), "l2tpd", "l2tpctl", "l2tpctl")
-
-    def status():
-        res = subprocess.run([exe, "--json", "--socket", bed.d.sock, "radius"],
-                             stdout=subprocess.PIPE, text=True, timeout=20, check=True)
-        return json.loads(res.stdout)
     st = wait_for("On, Start and Stop acknowledged",
                   lambda: (lambda j: j if j["accounting"]["acknowledged"] == 3 else None)(
-                      status()), timeout=60)
-    tls = st["io"]["tls"]
+                      radius_status(bed)), timeout=60)
+    # the connection's counters are rad1's own, in its block
+    assert "tls" not in st["io"], st["io"]
+    tls = st["servers"][0]["tls"]
     assert tls["connects"] == 1 and tls["handshake_failures"] == 0, tls
     assert tls["drops"] == 0 and tls["lost"] == 0 and tls["malformed"] == 0, tls
+    text = radius_status(bed, json_out=False)
+    assert re.search(r"  rad1\n    auth .*\n    acct .*\n    tls  203\.0\.113\.10:2083: 1 connects, "
+                     r"0 failed, 0 dropped, 0 retransmissions not sent, 0 packets lost, "
+                     r"0 closed for a bad length\n", text), text
     # authentication and accounting shared the one connection (RFC 6614 2.3)
     assert bed.d.log().count("TLS connection to 203.0.113.10:2083 up") == 1, bed.d.log()
 

@@ -406,9 +406,14 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 					fprintf(stderr, "l2tp-client: --tun %s: %s\n", cl->o->tun,
 						strerror(-rc));
 			}
+			/* --no-ipcp: IPV6CP is the network layer; the
+			 * session is up from here (addr stays 0.0.0.0) */
+			if (!cl->o->no_ipcp)
+				break;
+		} else if (ev->u.ncp.protocol != PPP_PROTO_IPCP) {
 			break;
 		}
-		if (ev->u.ncp.protocol != PPP_PROTO_IPCP || s->ipcp_up)
+		if (s->ipcp_up)
 			break;
 		s->ipcp_up = true;
 		s->addr = ev->u.ncp.local_addr;
@@ -707,6 +712,11 @@ static void process_deferred(struct client *cl)
 				s->start_pending = false;
 				if (!s->l2tp_down && !s->closing) {
 					ppp_session_init(&s->ppp, s->cfg, PPP_CLIENT, s);
+					/* --no-ipcp: a client with IPv4 off; ppp-core
+					 * Protocol-Rejects the server's IPCP (RFC 1661
+					 * 5.7) as any protocol not run */
+					if (cl->o->no_ipcp)
+						s->ppp.profile.ipcp = false;
 					if (cl->o->auth != PPP_AUTH_NONE) {
 						enum ppp_auth_method m = cl->o->auth;
 

@@ -18,7 +18,7 @@ const char client_usage_text[] =
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
-	"         [--dhcp-inform [--dhcp-type inform|discover|request]] [--ipv6-ra [--tun NAME]]\n"
+	"         [--dhcp-inform [--dhcp-type inform|discover|request]] [--ipv6-ra [--tun NAME] [--no-ipcp]]\n"
 	"         [--hold SECONDS | --hold-forever] [--separate-ports]\n"
 	"         [--json] [--quiet] [--timeout S] [--close-timeout S] [--lcp-echo S]\n"
 	"         [--report-echoes N] [--auth-gate FILE]\n"
@@ -103,7 +103,7 @@ enum {
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_AUTH_GATE, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
 	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_IPV6_RA, O_TUN,
-	O_HELP,
+	O_NO_IPCP, O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -127,6 +127,7 @@ static const struct option long_options[] = {
 	{"dhcp-type", required_argument, NULL, O_DHCP_TYPE},
 	{"ipv6-ra", no_argument, NULL, O_IPV6_RA},
 	{"tun", required_argument, NULL, O_TUN},
+	{"no-ipcp", no_argument, NULL, O_NO_IPCP},
 	{"hold", required_argument, NULL, O_HOLD},
 	{"hold-forever", no_argument, NULL, O_HOLD_FOREVER},
 	{"auth-gate", required_argument, NULL, O_AUTH_GATE},
@@ -254,6 +255,7 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		case O_DHCP_INFORM: o->dhcp_inform = true; break;
 		case O_IPV6_RA: o->ipv6_ra = true; break;
 		case O_TUN: o->tun = optarg; break;
+		case O_NO_IPCP: o->no_ipcp = true; break;
 		case O_DHCP_TYPE:
 			if (!strcmp(optarg, "inform"))
 				o->dhcp_type = 8;
@@ -345,6 +347,10 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		v = o->ping_wait_ms / o->ping_interval_ms + 1;
 		o->ping_max_requests = (uint32_t)(v > 65535 ? 65535 : v);
 	}
+	/* an IPv6-only client: the session is up when IPV6CP opens, and
+	 * what it waits for then is the RA; nothing of IPv4 can be asked */
+	if (o->no_ipcp && (!o->ipv6_ra || ping || o->dhcp_inform))
+		return fail(err, errlen, "--no-ipcp needs --ipv6-ra, and no --ping or --dhcp-inform");
 	if (o->tun && (!o->ipv6_ra || o->sessions != 1))
 		return fail(err, errlen, "--tun carries one session's IPv6: it needs --ipv6-ra and one session");
 	if (o->tun && (strlen(o->tun) == 0 || strlen(o->tun) >= 16))

@@ -32,6 +32,7 @@ struct client_opts {
 	bool dhcp_inform;		/* after IPCP, ask for the server's options as Windows does */
 	uint8_t dhcp_type;		/* what to send: DHCPINFORM (8), or 1/3 to test refusal */
 	bool ipv6_ra;			/* open IPV6CP, send Router Solicitations, wait for an RA */
+	bool no_ipcp;			/* refuse IPCP (Protocol-Reject): IPV6CP is the network layer */
 	const char *tun;		/* --tun: the session's IPv6 to and from this TUN device */
 	uint64_t hold_ms;
 	bool hold_forever;

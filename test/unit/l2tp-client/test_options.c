@@ -150,6 +150,12 @@ static void test_ipv6_ra_options(void **state)
 	assert_int_equal(o.ping_max_requests, 10000 / 200 + 1);
 	assert_int_equal(PARSE(BASE, "--ipv6-ra", "--ping", "198.51.100.1"), OPTS_OK);
 	assert_true(o.ipv6_ra && o.ping);
+	/* an IPv6-only client: the RA is what it waits for, nothing IPv4 */
+	assert_int_equal(PARSE(BASE, "--ipv6-ra", "--no-ipcp"), OPTS_OK);
+	assert_true(o.no_ipcp);
+	assert_int_equal(PARSE(BASE, "--no-ipcp"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--ipv6-ra", "--no-ipcp", "--ping", "198.51.100.1"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--ipv6-ra", "--no-ipcp", "--dhcp-inform"), OPTS_USAGE);
 }
 
 static void test_hold_seconds_and_forever_exclude_each_other(void **state)

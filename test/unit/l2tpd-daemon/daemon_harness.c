@@ -370,6 +370,17 @@ void dh_stop(struct dh *h)
 
 /* ---- the exchange ---- */
 
+/* A PPP frame's protocol, after the FF 03 the daemon puts before it
+ * (address_control on L2TP); 0 when too short. */
+static uint16_t frame_protocol(const uint8_t *f, size_t len)
+{
+	if (len >= 2 && f[0] == 0xff && f[1] == 0x03) {
+		f += 2;
+		len -= 2;
+	}
+	return len >= 2 ? (uint16_t)(f[0] << 8 | f[1]) : 0;
+}
+
 static bool deliver_ppp(struct dh *h)
 {
 	bool progress = false;
@@ -386,7 +397,8 @@ static bool deliver_ppp(struct dh *h)
 			assert_non_null(f);	/* more than DP_NULL_SENT_MAX in one round */
 			c->delivered++;
 			progress = true;
-			if (c->ppp_started && !c->link_down && !c->silent)
+			if (c->ppp_started && !c->link_down && !c->silent &&
+			    !(c->deaf_to && frame_protocol(f->data, f->len) == c->deaf_to))
 				(void)ppp_input(&c->ppp, h->now, f->data, f->len, &data);
 		}
 		/* client -> daemon: as the backend hands frames up */

@@ -59,6 +59,8 @@ struct dh_call {
 	enum ppp_auth_method method;	/* what the client accepts */
 	bool sequencing_required;	/* its ICCN asks for Ns/Nr on data (RFC 2661 4.4.6) */
 	bool silent;			/* the client hears nothing more (a dead peer) */
+	uint16_t deaf_to;		/* a PPP protocol the client never hears (0: none),
+					 * e.g. an NCP it neither runs nor rejects */
 	struct ppp_session ppp;
 	bool ppp_started;
 	uint64_t ppp_deadline;	/* 0: none */

@@ -99,6 +99,54 @@ static void every_reason_has_a_cause(void **state)
 	}
 }
 
+/* A dual-stack client (Windows) whose IPV6CP opens before IPCP: no Start
+ * yet, or it would go without Framed-IP-Address; at IPCP up it goes. */
+static void ipv6cp_first_waits_for_ipcp(void **state)
+{
+	(void)state;
+	for (int st = PPP_FSM_REQ_SENT; st < PPP_FSM_OPENED; st++)
+		assert_false(acct_start_due(PPP_PHASE_NETWORK, st, PPP_FSM_OPENED));
+	/* IPCP going down or back up (Stopping, Closing, Starting) is no
+	 * settling either */
+	assert_false(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_STOPPING, PPP_FSM_OPENED));
+	assert_false(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_CLOSING, PPP_FSM_OPENED));
+	assert_false(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_STARTING, PPP_FSM_OPENED));
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_OPENED, PPP_FSM_OPENED));
+}
+
+static void ipcp_up_is_a_start_with_or_without_ipv6cp(void **state)
+{
+	(void)state;
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_OPENED, PPP_FSM_REQ_SENT));
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_OPENED, PPP_FSM_INITIAL));
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_OPENED, PPP_FSM_STOPPED));
+}
+
+/* An IPv6-only client: IPCP Protocol-Rejected (RXJ- to Stopped), closed
+ * (the client's Terminate-Request, then Closed), given up (TO- after
+ * max-configure: Stopped), or never offered (Initial), with IPV6CP open:
+ * the Start goes, whichever of the two came first. */
+static void ipv6cp_up_and_ipcp_finished_is_a_start(void **state)
+{
+	(void)state;
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_STOPPED, PPP_FSM_OPENED));
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_CLOSED, PPP_FSM_OPENED));
+	assert_true(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_INITIAL, PPP_FSM_OPENED));
+	/* IPCP finished, IPV6CP not open (yet): nothing to account */
+	assert_false(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_STOPPED, PPP_FSM_REQ_SENT));
+	assert_false(acct_start_due(PPP_PHASE_NETWORK, PPP_FSM_STOPPED, PPP_FSM_STOPPED));
+}
+
+/* The NCPs finishing because the link goes down (Terminate phase) settle
+ * nothing: no Start for a session that is ending. */
+static void ncps_finishing_as_the_link_goes_are_no_start(void **state)
+{
+	(void)state;
+	assert_false(acct_start_due(PPP_PHASE_TERMINATE, PPP_FSM_STOPPED, PPP_FSM_OPENED));
+	assert_false(acct_start_due(PPP_PHASE_TERMINATE, PPP_FSM_CLOSED, PPP_FSM_OPENED));
+	assert_false(acct_start_due(PPP_PHASE_DEAD, PPP_FSM_INITIAL, PPP_FSM_OPENED));
+}
+
 static void the_servers_interval_wins_over_the_configured_one(void **state)
 {
 	(void)state;
@@ -142,6 +190,10 @@ static void a_late_timer_keeps_the_grid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ipv6cp_first_waits_for_ipcp),
+		cmocka_unit_test(ipcp_up_is_a_start_with_or_without_ipv6cp),
+		cmocka_unit_test(ipv6cp_up_and_ipcp_finished_is_a_start),
+		cmocka_unit_test(ncps_finishing_as_the_link_goes_are_no_start),
 		cmocka_unit_test(the_clients_lcp_terminate_is_user_request),
 		cmocka_unit_test(the_clients_cdn_is_user_request),
 		cmocka_unit_test(the_clients_stopccn_is_user_request),

@@ -128,7 +128,7 @@ static void two_servers_and_every_key_are_read(void **state)
 		 "    require_message_authenticator = no\n"
 		 "    accounting = yes\n"
 		 "    interim_interval = 10m\n"
-		 "    accounting_spool = /tmp/acct.spool\n"
+		 "    accounting_spool = /var/spool/l2tpd/acct.db\n"
 		 "  }\n"
 		 "}\n", sf);
 	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
@@ -159,7 +159,8 @@ static void two_servers_and_every_key_are_read(void **state)
 	assert_false(c.radius.require_message_authenticator);
 	assert_true(c.radius.accounting);
 	assert_int_equal(c.radius.interim_interval, 600);
-	assert_string_equal(c.radius.accounting_spool, "/tmp/acct.spool");
+	/* any name: the administrator's */
+	assert_string_equal(c.radius.accounting_spool, "/var/spool/l2tpd/acct.db");
 }
 
 static void provider_radius_needs_a_server(void **state)
@@ -306,6 +307,14 @@ static void engine_settings_are_checked(void **state)
 	expect_error(WITH("  timeout = 2h"), "7:13", "expected a duration");
 	expect_error(WITH("  interim_interval = 30s"), "7:22", "at least 60s (RFC 2869 5.16)");
 	expect_error(WITH("  accounting_spool = spool"), "7:22", "must be an absolute path");
+	expect_error(WITH("  accounting_spool = var/spool/acct.db"), "7:22",
+		     "must be an absolute path");
+	/* a directory is not a spool: its rewrites go to <name>.new beside it */
+	expect_error(WITH("  accounting_spool = /var/spool/l2tpd/"), "7:22",
+		     "must name a file in a directory");
+	expect_error(WITH("  accounting_spool = /"), "7:22", "must name a file in a directory");
+	expect_error(WITH("  accounting_spool = /var/spool/.."), "7:22",
+		     "must name a file in a directory");
 	expect_error(WITH("  nas_ip_address = 192.0.2.1, 192.0.2.2"), "7:31",
 		     "one of each for 'nas_ip_address'");
 	expect_error(WITH("  secret = y"), "7:3", "'secret' belongs in a server's block");

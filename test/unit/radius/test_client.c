@@ -168,6 +168,48 @@ static void a_silent_server_is_failed_over_marked_dead_and_probed(void **state)
 	radius_client_free(c);
 }
 
+/* RFC 6613 2.4 / RFC 6614 2.3: no retransmission over a reliable
+ * transport. A RadSec server gets one send whatever `tries` says (3 here),
+ * and the first timeout fails the request over to the next server. */
+static void a_reliable_server_gets_one_try_then_the_next_server(void **state)
+{
+	struct radius_client_config cfg = {
+		.n_servers = 2, .secrets = { SECRETS[0], SECRETS[1] },
+		.timeout_ms = 1000, .max_timeout_ms = 4000, .tries = 3, .dead_time_ms = 30000,
+		.reliable = { true, false }, .require_message_authenticator = true,
+	};
+	struct radius_client_ops ops = { .send = on_send, .random = on_random, .done = on_done };
+	struct radius_client *c;
+	struct radius_packet p;
+	int cookie;
+
+	memset(&T, 0, sizeof(T));
+	c = radius_client_new(&cfg, &ops);
+	assert_non_null(c);
+	assert_int_equal(radius_client_submit(c, 0, RADIUS_ACCESS_REQUEST, build_user, &cookie), 0);
+	assert_int_equal(T.n_sent, 1);
+	assert_int_equal(radius_client_next_timer(c), 1000);
+	radius_client_timer(c, 1000);
+	/* no second send to server 0: the request went to server 1, and
+	 * server 0, declared dead, is probed */
+	assert_int_equal(radius_client_stats(c, 0)->retransmits, 0);
+	assert_int_equal(radius_client_stats(c, 0)->timeouts, 1);
+	assert_false(radius_client_stats(c, 0)->alive);
+	assert_int_equal(T.sent[1].server, 1);
+	assert_int_equal(radius_parse(T.sent[1].pkt, T.sent[1].len, &p), RADIUS_OK);
+	assert_int_equal(p.code, RADIUS_ACCESS_REQUEST);
+	assert_int_equal(T.n_sent, 3);
+	assert_int_equal(T.sent[2].server, 0);
+	assert_int_equal(T.sent[2].pkt[0], RADIUS_STATUS_SERVER);
+	/* the UDP server still gets its `tries`: retransmitted at 2000 */
+	radius_client_timer(c, 2000);
+	assert_int_equal(T.n_sent, 4);
+	assert_int_equal(T.sent[3].server, 1);
+	assert_int_equal(radius_client_stats(c, 1)->retransmits, 1);
+	assert_int_equal(T.n_done, 0);
+	radius_client_free(c);
+}
+
 static void when_no_server_answers_the_request_times_out(void **state)
 {
 	struct radius_client *c = client(false);
@@ -283,6 +325,7 @@ int main(void)
 		cmocka_unit_test(the_first_server_answers),
 		cmocka_unit_test(a_retransmission_is_the_same_packet_later_each_time),
 		cmocka_unit_test(a_silent_server_is_failed_over_marked_dead_and_probed),
+		cmocka_unit_test(a_reliable_server_gets_one_try_then_the_next_server),
 		cmocka_unit_test(when_no_server_answers_the_request_times_out),
 		cmocka_unit_test(forged_and_unsigned_answers_do_not_end_the_request),
 		cmocka_unit_test(load_sharing_spreads_requests),

@@ -383,6 +383,112 @@ static void a_spool_in_use_by_another_writer_is_refused(void **state)
 	radius_spool_file_close(f);
 }
 
+/* radius.accounting_spool names the file freely: the rewrite goes to
+ * <name>.new beside it and is renamed over it, and nothing else is made
+ * in the directory. */
+static void a_spool_of_any_name_rewrites_beside_itself(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	struct radius_spool_read_stats rst;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	unsigned n[3] = { 0 };
+	char path[128], other[128], err[128];
+	struct stat sb;
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/acct.db", dir);
+	f = radius_spool_file_open_path(path, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 1));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_BEGIN, NULL, 0);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 2));
+	radius_spool_file_op(f, RADIUS_SPOOL_REWRITE_COMMIT, NULL, 0);
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.rewrites, 1);
+	assert_int_equal(st.write_errors, 0);
+	radius_spool_file_close(f);
+	/* the rewrite's file was acct.db.new, renamed over acct.db */
+	snprintf(other, sizeof(other), "%s/acct.db.new", dir);
+	assert_int_not_equal(stat(other, &sb), 0);
+	snprintf(other, sizeof(other), "%s/%s", dir, RADIUS_SPOOL_FILE_NAME);
+	assert_int_not_equal(stat(other, &sb), 0);
+	f = radius_spool_file_open_path(path, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	radius_spool_read(old, len, count, n, &rst);
+	assert_int_equal(rst.refused, 0);
+	assert_int_equal(n[RADIUS_SPOOL_RECORD], 1);	/* the rewrite's: record 2 */
+	free(old);
+	radius_spool_file_close(f);
+	unlink(path);
+}
+
+/* A name of the administrator's may be a typo naming another file: one
+ * that is not a spool is refused and left as it was, never rewritten to
+ * a spool header; nor is anything but a regular file taken. */
+static void a_file_that_is_not_a_spool_is_refused_and_left_alone(void **state)
+{
+	static const char text[] = "root:x:0:0:root:/root:/bin/bash\n";
+	uint8_t *old;
+	size_t len;
+	char path[128], err[256], back[64] = { 0 };
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an accounting spool"));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, sizeof(back) - 1, f), strlen(text));
+	fclose(f);
+	assert_string_equal(back, text);
+	unlink(path);
+	/* a header cut short at creation is ours: completed */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("L2RA", f);
+	fclose(f);
+	{
+		struct radius_spool_file *sf = radius_spool_file_open_path(path, 1024, &old, &len,
+									    err, sizeof(err));
+
+		assert_non_null(sf);
+		free(old);
+		radius_spool_file_close(sf);
+	}
+	unlink(path);
+	/* a directory of that name is no spool either */
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+	rmdir(path);
+}
+
+/* The path must be a file name in a directory. */
+static void a_spool_path_without_a_file_name_is_refused(void **state)
+{
+	uint8_t *old;
+	size_t len;
+	char path[128], err[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/", dir);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a file name"));
+	assert_null(radius_spool_file_open_path("relative.spool", 1024, &old, &len, err,
+						sizeof(err)));
+	assert_non_null(strstr(err, "not a file name"));
+	snprintf(path, sizeof(path), "%s/..", dir);
+	assert_null(radius_spool_file_open_path(path, 1024, &old, &len, err, sizeof(err)));
+}
+
 static void a_missing_directory_is_a_clear_error(void **state)
 {
 	uint8_t *old;
@@ -415,6 +521,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(acknowledgements_during_a_rewrite_land_in_the_new_spool,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_crash_inside_a_rewrite_leaves_the_spool_whole,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_spool_of_any_name_rewrites_beside_itself, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_spool_path_without_a_file_name_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_file_that_is_not_a_spool_is_refused_and_left_alone,
 						setup, teardown),
 		cmocka_unit_test(a_missing_directory_is_a_clear_error),
 	};
