@@ -10,8 +10,8 @@ compare like with like, l2tpd runs with `userspace { tun = shared }` (one
 TUN device for every session and a /32 route per client, as l2tpns does);
 --userspace-tun per-session changes that.
 
-For every load (default 1,000 sessions all at once, and 10,000 opened at
-500 per second), three runs, each in fresh namespaces srv and cli joined by
+For every load (default 1,000 sessions all at once, 10,000 all at once,
+and 10,000 opened at 500 per second: the same pace for every LNS), three runs, each in fresh namespaces srv and cli joined by
 a veth (192.0.2.1 <-> 192.0.2.2), pool 198.18.0.0/16, the same load
 generator (test/tools/l2tp-client: LAC + ppp-core client, CHAP-MD5 + IPCP,
 one UDP port per tunnel, 100 sessions per tunnel, every session a user of
@@ -49,7 +49,7 @@ package, (c) prints a skip line.
 Usage (root; `./run bench` runs it after bench_daemon.py):
 
     L2TP_BUILD_DIR=$PWD/build/bench /usr/bin/python3 test/bench/radius/bench_radius.py
-        [--loads 1000@0,10000@500] [--per-tunnel 100] [--runs local,radius,l2tpns]
+        [--loads 1000@0,10000@0,10000@500] [--per-tunnel 100] [--runs local,radius,l2tpns]
         [--userspace-tun shared|per-session] [--no-accounting] [--quick] [--json FILE]
 
 Logs and configurations go to $L2TP_BUILD_DIR/bench-radius/.
@@ -268,7 +268,7 @@ class L2tpns:
 
 def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
     per_tunnel = (sessions + tunnels - 1) // tunnels
-    wd = os.path.join(workdir, "%s-%d" % (kind, sessions))
+    wd = os.path.join(workdir, "%s-%d-%d" % (kind, sessions, rate))
     shutil.rmtree(wd, ignore_errors=True)
     os.makedirs(wd)
     stack = Stack(wd)
@@ -295,6 +295,7 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
             # Accounting-On goes out at start: its record is not the load's.
             wait_for("Accounting-On", lambda: os.path.exists(rad.detail), timeout=60)
         starts0 = detail_starts(rad) if rad else 0
+        drops0 = bd.udp_rcvbuf_errors(srv)
         s0 = lns.snapshot()
         r0 = rad and bd.proc_snapshot([rad.proc.popen.pid])
 
@@ -306,6 +307,9 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
         r1 = rad and bd.proc_snapshot([rad.proc.popen.pid])
         up = bd.client_up(proc)
         res["sessions_up"] = up
+        # Datagrams srv's UDP sockets dropped for a full receive buffer
+        # (the LNS's L2TP socket, and FreeRADIUS's).
+        res["udp_rcvbuf_errors"] = bd.udp_rcvbuf_errors(srv) - drops0
         res["t_up_s"] = t_up
         # The accounting settles: every Start of the sessions up written
         # by FreeRADIUS (bounded only so that a run that sends none ends).
@@ -369,7 +373,9 @@ def report(results):
     print("=" * 78)
     rows = [("LNS, sessions (tunnels x per tunnel), pace", "up", "failed", "set-up/s",
              "median ms", "p99 ms", "LNS CPU ms/sess", "LNS user ms/sess",
-             "RADIUS CPU ms/sess", "LNS+RADIUS ms/sess", "LNS RSS KiB/sess", "LCP resends")]
+             "RADIUS CPU ms/sess", "LNS+RADIUS ms/sess", "LNS RSS KiB/sess",
+             "LNS RSS held MiB", "rcvbuf drops",
+             "L2TP resends", "LCP resends")]
     for r in results:
         if "error" in r or "skipped" in r:
             rows.append(("%s, %s: %s" % (r["lns"], r["sessions"],
@@ -387,6 +393,8 @@ def report(results):
             fmt(r.get("radius_cpu_per_session_ms"), "%.3f"),
             fmt(r.get("total_cpu_per_session_ms"), "%.3f"),
             fmt(r.get("rss_per_session_kib"), "%.2f"),
+            fmt(r["rss_held_kib"] / 1024.0 if "rss_held_kib" in r else None, "%.1f"),
+            fmt(r.get("udp_rcvbuf_errors"), "%d"), fmt(c.get("retransmits"), "%d"),
             fmt(c.get("lcp_confreq_retransmits"), "%d")))
     widths = [max(len(row[i]) for row in rows if len(row) > i) for i in range(len(rows[0]))]
     for row in rows:
@@ -398,9 +406,9 @@ def report(results):
     by = {}
     for r in results:
         if "error" not in r and "skipped" not in r:
-            by.setdefault(r["sessions"], {})[r["run"]] = r
+            by.setdefault((r["sessions"], r.get("rate", 0)), {})[r["run"]] = r
     ratios = []
-    for n, runs in sorted(by.items()):
+    for (n, rate), runs in sorted(by.items()):
         rad = runs.get("radius")
         for other, name in (("l2tpns", "l2tpd-radius / l2tpns"),
                             ("local", "l2tpd-radius / l2tpd-local")):
@@ -410,20 +418,22 @@ def report(results):
             q = {k: ratio(rad, o, k) for k in (
                 "setup_rate", "cpu_per_session_ms", "radius_cpu_per_session_ms",
                 "total_cpu_per_session_ms", "rss_per_session_kib")}
-            q.update({"sessions": n, "pair": name})
+            q.update({"sessions": n, "rate": rate, "pair": name})
             ratios.append(q)
-            print("  %d sessions, %s: set-up rate %s; LNS CPU per set-up %s; RADIUS CPU per "
+            print("  %d sessions %s, %s: set-up rate %s; LNS CPU per set-up %s; RADIUS CPU per "
                   "set-up %s; LNS+RADIUS CPU per set-up %s; LNS RSS per session %s"
-                  % (n, name, fmt(q["setup_rate"], "%.2fx"),
+                  % (n, "%d/s" % rate if rate else "at once", name,
+                     fmt(q["setup_rate"], "%.2fx"),
                      fmt(q["cpu_per_session_ms"], "%.2fx"),
                      fmt(q["radius_cpu_per_session_ms"], "%.2fx"),
                      fmt(q["total_cpu_per_session_ms"], "%.2fx"),
                      fmt(q["rss_per_session_kib"], "%.2fx")))
     for r in results:
         if r.get("accounting"):
-            print("  %s %d: %s Starts written (%s); CPU at every session up: LNS %.3f ms/sess, "
-                  "RADIUS %.3f ms/sess" % (
-                      r["lns"], r["sessions"], r.get("acct_starts"),
+            print("  %s %d %s: %s Starts written (%s); CPU at every session up: LNS %.3f "
+                  "ms/sess, RADIUS %.3f ms/sess" % (
+                      r["lns"], r["sessions"], "%d/s" % r["rate"] if r.get("rate") else "at once",
+                      r.get("acct_starts"),
                       "settled" if r.get("acct_settled") else "NOT all",
                       r.get("cpu_up_per_session_ms") or 0,
                       (r.get("radius_cpu_up_s") or 0) * 1000.0 / max(1, r.get("sessions_up")
@@ -433,7 +443,7 @@ def report(results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--loads", type=bd.loads, default=bd.loads("1000@0,10000@500"),
+    ap.add_argument("--loads", type=bd.loads, default=bd.loads("1000@0,10000@0,10000@500"),
                     help="SESSIONS@RATE items (RATE 0: all at once); the same for every LNS")
     ap.add_argument("--per-tunnel", type=int, default=100)
     ap.add_argument("--runs", default=",".join(RUNS),
@@ -467,7 +477,7 @@ def main():
                 log("l2tpns: skipped: %s is not installed (apt-get install l2tpns; "
                     "./run bench installs it)" % L2TPNS)
                 results.append({"run": kind, "lns": LABEL[kind], "sessions": n,
-                                "skipped": "l2tpns not installed"})
+                                "rate": rate, "skipped": "l2tpns not installed"})
                 continue
             try:
                 results.append(one_run(workdir, kind, n, tunnels, rate,
@@ -475,7 +485,7 @@ def main():
             except Exception as exc:  # a figure missing, not a crash of the rest
                 log("%s at %d sessions failed: %r" % (kind, n, exc))
                 results.append({"run": kind, "lns": LABEL[kind], "sessions": n,
-                                "error": repr(exc)})
+                                "rate": rate, "error": repr(exc)})
     ratios = report(results)
     print("  total time %.0f s; logs in %s" % (time.monotonic() - started, workdir))
     if args.json_path:
