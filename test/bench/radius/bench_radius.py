@@ -199,6 +199,20 @@ def detail_starts(r):
         return 0
 
 
+def wakeups(pid):
+    """Times the process went to sleep waiting (voluntary context switches,
+    every thread): one per turn of an event loop that found nothing to do."""
+    return sum(status_of_task(pid, tid) for tid in os.listdir("/proc/%d/task" % pid))
+
+
+def status_of_task(pid, tid):
+    with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    return 0
+
+
 class L2tpns:
     """Debian's l2tpns with a private configuration directory bind-mounted
     over /etc/l2tpns in a mount namespace of its own."""
@@ -298,6 +312,7 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
         drops0 = bd.udp_rcvbuf_errors(srv)
         s0 = lns.snapshot()
         r0 = rad and bd.proc_snapshot([rad.proc.popen.pid])
+        w0 = wakeups(lns.pid)
 
         log("%s: %d sessions in %d tunnels, %s" % (LABEL[kind], sessions, tunnels,
                                                  "%d/s" % rate if rate else "all at once"))
@@ -313,7 +328,7 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
         res["t_up_s"] = t_up
         # The accounting settles: every Start of the sessions up written
         # by FreeRADIUS (bounded only so that a run that sends none ends).
-        s2, r2 = s1, r1
+        s2, r2, w2 = s1, r1, wakeups(lns.pid)
         if res["accounting"]:
             try:
                 wait_for("accounting Starts", lambda: detail_starts(rad) - starts0 >= up,
@@ -324,6 +339,7 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
             res["acct_starts"] = detail_starts(rad) - starts0
             s2 = lns.snapshot()
             r2 = bd.proc_snapshot([rad.proc.popen.pid])
+            w2 = wakeups(lns.pid)
         log("%s: %d up after %.1f s%s; closing" % (
             LABEL[kind], up, t_up, ", %d Starts written" % res["acct_starts"]
             if "acct_starts" in res else ""))
@@ -345,6 +361,7 @@ def one_run(workdir, kind, sessions, tunnels, rate, accounting, tun):
             res["setups_per_cpu_s"] = (up / res["cpu_setup_s"] if res["cpu_setup_s"] > 0
                                        else None)
             res["rss_per_session_kib"] = (s1["rss_kib"] - s0["rss_kib"]) / up
+            res["wakeups_per_session"] = (w2 - w0) / up
             if rad:
                 res["radius_cpu_per_session_ms"] = res["radius_cpu_setup_s"] * 1000.0 / up
                 res["total_cpu_per_session_ms"] = (res["cpu_per_session_ms"]
@@ -374,7 +391,7 @@ def report(results):
     rows = [("LNS, sessions (tunnels x per tunnel), pace", "up", "failed", "set-up/s",
              "median ms", "p99 ms", "LNS CPU ms/sess", "LNS user ms/sess",
              "RADIUS CPU ms/sess", "LNS+RADIUS ms/sess", "LNS RSS KiB/sess",
-             "LNS RSS held MiB", "rcvbuf drops",
+             "LNS RSS held MiB", "LNS sleeps/sess", "rcvbuf drops",
              "L2TP resends", "LCP resends")]
     for r in results:
         if "error" in r or "skipped" in r:
@@ -394,6 +411,7 @@ def report(results):
             fmt(r.get("total_cpu_per_session_ms"), "%.3f"),
             fmt(r.get("rss_per_session_kib"), "%.2f"),
             fmt(r["rss_held_kib"] / 1024.0 if "rss_held_kib" in r else None, "%.1f"),
+            fmt(r.get("wakeups_per_session"), "%.1f"),
             fmt(r.get("udp_rcvbuf_errors"), "%d"), fmt(c.get("retransmits"), "%d"),
             fmt(c.get("lcp_confreq_retransmits"), "%d")))
     widths = [max(len(row[i]) for row in rows if len(row) > i) for i in range(len(rows[0]))]
