@@ -60,7 +60,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import textwrap
 import time
