@@ -236,7 +236,8 @@ class Daemon:
     session, as in production)."""
 
     def __init__(self, stack, ns, dataplane, n_users, sessions, tunnels, per_tunnel,
-                 timers="", extra=""):
+                 timers="", extra="", policy=None):
+        """policy: the policy file's text (default: policy_text(n_users))."""
         self.stack, self.ns = stack, ns
         self.dir = os.path.join(stack.workdir, "l2tpd")
         os.makedirs(self.dir, exist_ok=True)
@@ -244,7 +245,7 @@ class Daemon:
         self.conf = os.path.join(self.dir, "l2tpd.conf")
         self.policy = os.path.join(self.dir, "policy.conf")
         with open(self.policy, "w") as f:
-            f.write(policy_text(n_users))
+            f.write(policy if policy is not None else policy_text(n_users))
         with open(self.conf, "w") as f:
             f.write(textwrap.dedent("""\
                 l2tpd {
@@ -318,13 +319,14 @@ def client_up(proc):
     return text.count('"event":"up"') - text.count('"event":"down"')
 
 
-def hold_load(stack, cli, sessions, tunnels, timeout, rate=0):
+def hold_load(stack, cli, sessions, tunnels, timeout, rate=0, extra=()):
     """Start the client holding every session; return (process, seconds until
-    it reported every session up or settled, or gave up)."""
+    it reported every session up or settled, or gave up). extra: more client
+    options (`--auth chap`)."""
     t0 = time.monotonic()
     proc = stack.spawn("l2tp-client-%d" % sessions,
                        client_cmd(sessions, tunnels, "--hold-forever", "--rate", str(rate),
-                                  timeout=timeout), ns=cli)
+                                  *extra, timeout=timeout), ns=cli)
     deadline = t0 + timeout + 30
     while time.monotonic() < deadline:
         if not proc.alive():

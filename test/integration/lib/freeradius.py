@@ -97,7 +97,7 @@ correct_escapes = true
 log {{
 	destination = stdout
 	colourise = no
-	auth = yes
+	auth = {log_auth}
 }}
 security {{
 	allow_core_dumps = no
@@ -106,16 +106,16 @@ security {{
 	status_server = yes
 }}
 thread pool {{
-	start_servers = 1
-	max_servers = 2
+	start_servers = {start_servers}
+	max_servers = {max_servers}
 	min_spare_servers = 1
-	max_spare_servers = 2
+	max_spare_servers = {max_servers}
 	max_requests_per_server = 0
 }}
 client nas {{
 	ipaddr = {nas}
 	secret = {secret}
-	require_message_authenticator = yes
+	require_message_authenticator = {require_ma}
 }}
 modules {{
 	files {{
@@ -180,11 +180,17 @@ class FreeRadius:
     """One server in namespace ns, listening on addr (auth 1812, acct 1813)."""
 
     def __init__(self, stack, ns, addr, nas, secret, users, name="freeradius",
-                 auth_port=1812, acct_port=1813, sign_answers=True, eap=None):
+                 auth_port=1812, acct_port=1813, sign_answers=True, eap=None,
+                 debug=True, require_message_authenticator=True, threads=2):
         """eap: None, or {"default": "md5" | "tls", "pki": DIR or None} (DIR
-        holds ca.pem, server.pem and server.key: lib/eap_pki.py)."""
+        holds ca.pem, server.pem and server.key: lib/eap_pki.py).
+        debug=False (benchmarks): `freeradius -f` instead of `-X` (no
+        per-packet debug output, its thread pool of `threads` workers, no
+        "Login OK" lines); require_message_authenticator=False for a NAS
+        that sends none (l2tpns)."""
         self.stack, self.ns, self.addr, self.name = stack, ns, addr, name
         self.auth_port, self.acct_port = auth_port, acct_port
+        self.debug = debug
         self.dir = os.path.join(stack.workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.detail = os.path.join(self.dir, "detail")
@@ -199,7 +205,12 @@ class FreeRadius:
                                         auth_port=auth_port, acct_port=acct_port,
                                         post_auth=POST_AUTH_SIGNED if sign_answers else "",
                                         eap_module=eap_module, eap_authorize=eap_authorize,
-                                        eap_authenticate=eap_authenticate))
+                                        eap_authenticate=eap_authenticate,
+                                        log_auth="yes" if debug else "no",
+                                        start_servers=1 if debug else threads,
+                                        max_servers=2 if debug else threads,
+                                        require_ma="yes" if require_message_authenticator
+                                        else "no"))
         with open(os.path.join(self.dir, "dictionary"), "w") as f:
             f.write("$INCLUDE /usr/share/freeradius/dictionary\n")
         with open(os.path.join(self.dir, "users"), "w") as f:
@@ -213,7 +224,8 @@ class FreeRadius:
         """Start and wait until it says it is ready (an event, not a delay)."""
         self.runs += 1
         self.proc = self.stack.spawn("%s-%d" % (self.name, self.runs),
-                                     ["freeradius", "-X", "-d", self.dir, "-n", "radiusd"],
+                                     ["freeradius", "-X" if self.debug else "-f", "-d", self.dir,
+                                      "-n", "radiusd"],
                                      ns=self.ns)
         netns_lib.wait_for("%s ready" % self.name,
                            lambda: self._ready_or_dead(), timeout=60)
