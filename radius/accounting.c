@@ -197,9 +197,12 @@ static void spool_done(struct radius_acct *a, uint64_t seq)
 	spool_op(a, RADIUS_SPOOL_APPEND, buf, n);
 	a->spool_bytes += n;
 	if (!a->waiting.n && !a->flight.n) {
-		/* nothing outstanding: the file goes back to its header */
-		spool_op(a, RADIUS_SPOOL_RESET, NULL, 0);
-		a->spool_bytes = RADIUS_SPOOL_HEADER_LEN;
+		/* nothing outstanding: the file goes back to its header,
+		 * once it is worth a new file (reset_bytes) */
+		if (a->spool_bytes > a->cfg.reset_bytes) {
+			spool_op(a, RADIUS_SPOOL_RESET, NULL, 0);
+			a->spool_bytes = RADIUS_SPOOL_HEADER_LEN;
+		}
 		return;
 	}
 	if (a->cfg.compact_bytes && a->spool_bytes > a->cfg.compact_bytes &&

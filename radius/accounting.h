@@ -51,6 +51,13 @@ struct radius_acct_config {
 	unsigned window;		/* records in flight at once while a server is alive */
 	uint32_t retry_ms;		/* with every server dead: how often the oldest is tried */
 	size_t compact_bytes;		/* rewrite the spool when it grew this much */
+	/* With nothing outstanding, the spool goes back to its header once
+	 * it is past this many octets; 0: every time. A reset replaces the
+	 * file (new file, two syncs, a rename): at a steady pace, where
+	 * every acknowledgement empties the queue, doing it each time
+	 * costs more than the record. Done entries keep a spool that was
+	 * not reset exact. */
+	size_t reset_bytes;
 };
 
 struct radius_acct_ops {

@@ -27,6 +27,9 @@
 #define ACCT_MAX_RECORDS 10000
 #define ACCT_WINDOW 8			/* in flight at once while a server answers */
 #define ACCT_COMPACT_BYTES (1u << 20)	/* rewrite the spool past 1 MiB of history */
+/* with nothing outstanding, a new empty spool past 64 KiB (a few hundred
+ * records): not after every acknowledgement (accounting.h reset_bytes) */
+#define ACCT_RESET_BYTES (64u << 10)
 #define ACCT_SPOOL_MAX_PENDING (4u << 20)	/* octets handed to the writer, not on disk */
 
 struct acct {
@@ -432,6 +435,7 @@ int acct_init(struct server *srv)
 		.window = ACCT_WINDOW,
 		.retry_ms = rc->dead_time_ms,
 		.compact_bytes = ACCT_COMPACT_BYTES,
+		.reset_bytes = ACCT_RESET_BYTES,
 	};
 	struct radius_acct_ops ops = { .send = engine_send, .random = engine_random,
 				       .spool = engine_spool, .log = engine_log };

@@ -98,6 +98,8 @@ static void on_spool(void *ctx, enum radius_spool_op op, const uint8_t *b, size_
 	}
 }
 
+static size_t engine_reset_bytes;	/* radius_acct_config.reset_bytes of engine() */
+
 static struct radius_acct *engine(unsigned max_records, size_t compact)
 {
 	struct radius_client_config ccfg = {
@@ -105,7 +107,8 @@ static struct radius_acct *engine(unsigned max_records, size_t compact)
 		.timeout_ms = 1000, .max_timeout_ms = 4000, .tries = 3, .dead_time_ms = 30000,
 	};
 	struct radius_acct_config cfg = { .max_records = max_records, .window = 4,
-					  .retry_ms = 60000, .compact_bytes = compact };
+					  .retry_ms = 60000, .compact_bytes = compact,
+					  .reset_bytes = engine_reset_bytes };
 	struct radius_acct_ops ops = { .send = on_send, .random = on_random, .spool = on_spool,
 				       .log = on_log };
 
@@ -765,6 +768,55 @@ static void a_spooled_record_too_long_to_send_does_not_block_the_rest(void **sta
 	radius_acct_free(a);
 }
 
+/* reset_bytes: with nothing outstanding the spool is reset only once it
+ * is past the bound; until then it keeps the records and their done
+ * entries, and a restart from it sends nothing again. */
+static void an_idle_spool_is_reset_only_past_its_bound(void **state)
+{
+	struct radius_acct *a;
+	struct radius_spool_read_stats st;
+	size_t before;
+	unsigned n = 0;
+
+	(void)state;
+	reset();
+	engine_reset_bytes = 400;
+	a = engine(100, 0);
+	engine_reset_bytes = 0;
+	do {
+		before = T.spool.len;
+		put(a, n, 1700000000, "paced", RADIUS_ACCT_START);
+		ack(a, n, T.n_sent - 1);
+		n++;
+		assert_int_equal(radius_acct_stats(a)->in_flight, 0);
+	} while (!T.spool.resets && n < 50);
+	/* the first records left the file as it was, the one past 400 reset it */
+	assert_true(n > 1);
+	assert_int_equal(T.spool.resets, 1);
+	assert_true(before <= 400);
+	assert_int_equal(T.spool.len, RADIUS_SPOOL_HEADER_LEN);
+	/* one more: appended, not reset; a restart finds it done */
+	put(a, n, 1700000000, "paced", RADIUS_ACCT_START);
+	ack(a, n, T.n_sent - 1);
+	assert_int_equal(T.spool.resets, 1);
+	assert_true(T.spool.len > RADIUS_SPOOL_HEADER_LEN);
+	radius_acct_free(a);
+	{
+		struct mem_spool copy = T.spool;
+		struct radius_acct *b;
+
+		reset();
+		b = engine(100, 0);
+		/* the record and its done entry: nothing to restore */
+		assert_int_equal(radius_acct_restore(b, 0, 1700000010, copy.buf, copy.len, &st), 0);
+		assert_int_equal(st.records, 1);
+		assert_int_equal(st.done, 1);
+		assert_int_equal(T.n_sent, 0);
+		assert_int_equal(radius_acct_stats(b)->queued + radius_acct_stats(b)->in_flight, 0);
+		radius_acct_free(b);
+	}
+}
+
 static void the_spool_is_rewritten_when_it_grew_too_much(void **state)
 {
 	struct radius_acct *a;
@@ -818,6 +870,7 @@ int main(void)
 		cmocka_unit_test(a_spool_with_a_bad_header_still_gives_its_records),
 		cmocka_unit_test(a_spooled_record_too_long_to_send_does_not_block_the_rest),
 		cmocka_unit_test(the_spool_is_rewritten_when_it_grew_too_much),
+		cmocka_unit_test(an_idle_spool_is_reset_only_past_its_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
