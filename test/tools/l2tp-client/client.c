@@ -16,6 +16,7 @@
  *   comes from a PRNG seeded once, output is flushed once per loop turn.
  */
 #include "client.h"
+#include "peap_frame.h"
 #include "tun.h"
 
 #include <arpa/inet.h>
@@ -369,6 +370,35 @@ static int ppp_random_cb(void *arg, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* --auth peap (peap.c): its state is the session's own */
+static void peap_keep(struct cl_session *s)
+{
+	s->peap_status = (uint8_t)peap_session_status(s->peap);
+	s->peap_code = (uint16_t)peap_session_failure_code(s->peap);
+	s->peap_detail = peap_session_detail(s->peap);
+}
+
+static void peap_drop(struct cl_session *s)
+{
+	if (!s->peap)
+		return;
+	peap_keep(s);
+	peap_session_free(s->peap);
+	s->peap = NULL;
+}
+
+static int peap_method_cb(void *opaque, void *ctx,
+			  const struct ppp_eap_method_request *req,
+			  uint8_t *out, size_t cap)
+{
+	struct cl_session *s = ctx;
+	int n = peap_respond(opaque, &s->peap, s->cfg->client->user,
+			     s->cfg->client->password, req, out, cap);
+
+	peap_keep(s);
+	return n;
+}
+
 static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 {
 	struct cl_session *s = arg;
@@ -383,6 +413,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 		s->auth_ok = ev->u.auth_result.success;
 		s->auth_code = (uint16_t)ev->u.auth_result.code;
 		s->auth_method = (uint8_t)ev->u.auth_result.method;
+		peap_drop(s);	/* the method is over: its TLS too */
 		if (s->auth_ok)
 			s->stage = STAGE_IPCP;
 		break;
@@ -430,6 +461,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 	case PPP_EVENT_NCP_DOWN:
 		break;	/* LCP going down follows; the session ends there */
 	case PPP_EVENT_LINK_DOWN:
+		peap_drop(s);
 		s->ppp_down = true;
 		s->ppp_reason = (uint8_t)ev->u.link_down.reason;
 		s->ppp_deadline = 0;
@@ -1370,6 +1402,20 @@ int client_init(struct client *cl, const struct client_opts *o)
 	cl->creds.user = o->user;
 	cl->creds.password = o->password;
 	cl->pcfg.client = &cl->creds;
+	if (o->peap) {
+		char err[256];
+
+		if (peap_config_init(&cl->peap, o->ca_file, o->server_name, err,
+				     sizeof(err)) < 0) {
+			fprintf(stderr, "l2tp-client: %s\n", err);
+			return -1;
+		}
+		/* ppp-core's client EAP seam: PEAP's Requests come to peap.c */
+		cl->peap_method.type = EAP_TYPE_PEAP;
+		cl->peap_method.respond = peap_method_cb;
+		cl->peap_method.opaque = &cl->peap;
+		cl->pcfg.client_eap = &cl->peap_method;
+	}
 	if (o->templated) {
 		size_t per = strlen(o->user) * 4 + strlen(o->password) * 4 + 32;
 		char *p;
@@ -1574,6 +1620,7 @@ void client_free(struct client *cl)
 	free(cl->tunnels);
 	for (uint32_t i = 0; cl->sessions && i < cl->o->sessions; i++) {
 		free(cl->sessions[i].inform);
+		peap_session_free(cl->sessions[i].peap);
 		free(cl->sessions[i].ra);
 	}
 	free(cl->sessions);
@@ -1589,4 +1636,5 @@ void client_free(struct client *cl)
 	free(cl->cfgs);
 	free(cl->cred_list);
 	free(cl->cred_strings);
+	peap_config_free(&cl->peap);
 }
