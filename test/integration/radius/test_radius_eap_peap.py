@@ -146,10 +146,16 @@ def test_a_wrong_password_inside_peap_ends_in_eap_failure(stack):
     assert f["peap"] == "mschapv2 failure" and f["peap_code"] == 691, f
     log = bed.d.log()
     assert re.search(r"user 'alice' from 192\.0\.2\.2:\d+ refused: rejected by RADIUS server "
-                     r"'rad1' \(203\.0\.113\.10:1812\)", log), log
-    # the call ended with a CDN (RFC 2661 4.4.2)
-    assert f["l2tp_cause"] != "none", f
+                     r"'rad1' \(203\.0\.113\.10:1812\) \(EAP, E=691\)", log), log
+    # the daemon ended the call itself (its CDN, RFC 2661 4.4.2), before up
+    assert re.search(r"session \d+/\d+ user 'alice': trace l2tp call established -> closed "
+                     r"\(local-close\)", log), log
+    assert re.search(r"session \d+/\d+ closed before it was up: Authentication failed", log), log
     assert not re.search(r"session \d+/\d+ up: user 'alice'", log), log
+    # FreeRADIUS's mschapv2 refused the password (send_error: the
+    # Failure packet went into the tunnel, which the client acknowledged)
+    assert re.search(r"eap_mschapv2: ERROR: MSCHAP Failure", bed.radius.proc.log()), \
+        bed.radius.proc.log()[-4000:]
 
 
 @pytest.mark.netns
