@@ -189,3 +189,18 @@ def test_a_server_name_other_than_the_certificates_is_refused(stack):
     f = by_event(recs, "failed")[0]
     assert f["peap"] == "server certificate rejected", f
     assert f["peap_detail"] == "hostname mismatch", f
+
+
+@pytest.mark.netns
+def test_sessions_side_by_side_each_run_their_own_peap(stack):
+    # the client is a load generator too: every session has its own TLS
+    # tunnel and MS-CHAPv2 state, interleaved in one loop
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", "--sessions", "4", "--tunnels", "2")
+    assert rc == 0, bed.debug(out)
+    up = by_event(recs, "up")
+    assert len(up) == 4, out
+    assert all(u["peap"] == "ok" and u["auth_result"] == "ok" for u in up), up
+    assert len({u["addr"] for u in up}) == 4, up
+    rlog = bed.radius.proc.log()
+    assert len(re.findall(r"eap_peap: Received EAP-TLV response", rlog)) == 4, rlog[-4000:]
