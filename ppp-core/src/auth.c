@@ -847,6 +847,10 @@ static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 	if (code == EAP_SUCCESS || code == EAP_FAILURE) {
 		if (s->auth.state != AUTH_CLIENT_SENT)
 			return;
+		m = s->cfg->client_eap;
+		if (code == EAP_SUCCESS && m && m->success_ok &&
+		    !m->success_ok(m->opaque, s->ctx))
+			code = EAP_FAILURE;	/* the method is not done */
 		if (code == EAP_SUCCESS)
 			client_succeed(s);
 		else

@@ -243,6 +243,11 @@ struct ppp_eap_method {
 	int (*respond)(void *opaque, void *ctx,
 		       const struct ppp_eap_method_request *req,
 		       uint8_t *out, size_t cap);
+	/* Optional: asked when the authenticator's EAP-Success comes; false
+	 * refuses it (the link closes as on a Failure): a method with mutual
+	 * authentication has not finished (RFC 4137 4.1: the peer takes a
+	 * Success only when its method's decision allows it). */
+	bool (*success_ok)(void *opaque, void *ctx);
 	void *opaque;
 };
 

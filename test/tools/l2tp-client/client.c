@@ -399,6 +399,16 @@ static int peap_method_cb(void *opaque, void *ctx,
 	return n;
 }
 
+/* RFC 4137 4.1: the outer EAP-Success counts only once PEAP has verified
+ * the server (its S=) and agreed the Result TLV */
+static bool peap_success_ok(void *opaque, void *ctx)
+{
+	struct cl_session *s = ctx;
+
+	(void)opaque;
+	return peap_session_status(s->peap) == PEAP_ST_OK;
+}
+
 static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 {
 	struct cl_session *s = arg;
@@ -1413,6 +1423,7 @@ int client_init(struct client *cl, const struct client_opts *o)
 		/* ppp-core's client EAP seam: PEAP's Requests come to peap.c */
 		cl->peap_method.type = EAP_TYPE_PEAP;
 		cl->peap_method.respond = peap_method_cb;
+		cl->peap_method.success_ok = peap_success_ok;
 		cl->peap_method.opaque = &cl->peap;
 		cl->pcfg.client_eap = &cl->peap_method;
 	}

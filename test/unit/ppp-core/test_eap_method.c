@@ -54,6 +54,7 @@ static int setup(void **state)
 	ep_init(&cli, PPP_CLIENT, 2);
 	method.type = 25;	/* PEAP */
 	method.respond = fake_respond;
+	method.success_ok = NULL;
 	method.opaque = &fm;
 	cli.cfg.client_eap = &method;
 	srv.mode = AUTH_DEFER;
@@ -282,6 +283,55 @@ static void test_success_after_the_method_completes_the_login(void **state)
 	assert_true(e->ev.u.auth_result.success);
 }
 
+static bool method_done;
+
+static bool fake_success_ok(void *opaque, void *ctx)
+{
+	(void)opaque;
+	assert_ptr_equal(ctx, &cli);
+	return method_done;
+}
+
+static void test_a_success_before_the_method_is_done_is_refused(void **state)
+{
+	uint64_t now = 1000;
+	static const uint8_t req[] = { 1, 0x10, 0, 6, 25, 0x20 };
+	static const uint8_t success[] = { 3, 0x10, 0, 4 };
+	const struct rec_event *e;
+
+	(void)state;
+	method.success_ok = fake_success_ok;
+	method_done = false;
+	to_auth(&now);
+	fm.answer = 1;
+	assert_non_null(request(now, req, sizeof(req)));
+	assert_null(request(now, success, sizeof(success)));
+	e = find_event(&cli, PPP_EVENT_AUTH_RESULT, 0);
+	assert_non_null(e);
+	assert_false(e->ev.u.auth_result.success);
+	assert_int_equal(e->ev.u.auth_result.code, PPP_AUTH_FAIL_CREDENTIALS);
+	assert_int_not_equal(cli.s.phase, PPP_PHASE_NETWORK);
+}
+
+static void test_a_success_after_the_method_is_done_is_taken(void **state)
+{
+	uint64_t now = 1000;
+	static const uint8_t req[] = { 1, 0x10, 0, 6, 25, 0x20 };
+	static const uint8_t success[] = { 3, 0x10, 0, 4 };
+	const struct rec_event *e;
+
+	(void)state;
+	method.success_ok = fake_success_ok;
+	method_done = true;
+	to_auth(&now);
+	fm.answer = 1;
+	assert_non_null(request(now, req, sizeof(req)));
+	assert_null(request(now, success, sizeof(success)));
+	e = find_event(&cli, PPP_EVENT_AUTH_RESULT, 0);
+	assert_non_null(e);
+	assert_true(e->ev.u.auth_result.success);
+}
+
 static void test_without_a_method_the_client_naks_as_before(void **state)
 {
 	uint64_t now = 1000;
@@ -311,6 +361,8 @@ int main(void)
 		cmocka_unit_test_setup(test_type_data_ends_at_the_eap_length_not_the_frame, setup),
 		cmocka_unit_test_setup(test_malformed_requests_never_reach_the_method, setup),
 		cmocka_unit_test_setup(test_success_after_the_method_completes_the_login, setup),
+		cmocka_unit_test_setup(test_a_success_before_the_method_is_done_is_refused, setup),
+		cmocka_unit_test_setup(test_a_success_after_the_method_is_done_is_taken, setup),
 		cmocka_unit_test_setup(test_without_a_method_the_client_naks_as_before, setup),
 	};
 
