@@ -782,9 +782,62 @@ static void client_pap(struct ppp_session *s, uint8_t code, uint8_t id)
 		client_fail(s, PPP_AUTH_FAIL_CREDENTIALS);
 }
 
+/* Is a Request of this type for the caller's method (ppp_config.client_eap)?
+ * Its own type always; with type 0, any the core does not answer itself
+ * (Nak is a Response only, RFC 3748 5.3: never offered). */
+static const struct ppp_eap_method *client_eap_method(const struct ppp_session *s,
+						      uint8_t type)
+{
+	const struct ppp_eap_method *m = s->cfg->client_eap;
+
+	if (!m || !m->respond)
+		return NULL;
+	if (m->type)
+		return type == m->type ? m : NULL;
+	switch (type) {
+	case EAP_TYPE_IDENTITY:
+	case EAP_TYPE_NOTIFICATION:
+	case EAP_TYPE_NAK:
+	case EAP_TYPE_MD5:
+		return NULL;
+	default:
+		return m;
+	}
+}
+
+/* The caller's method answers (true), or declines (false: the caller Naks).
+ * The Response's Type-Data may fill what the peer's MRU allows (RFC 1661
+ * 6.1: the MRU counts the Information field, here the whole EAP packet). */
+static bool client_eap_external(struct ppp_session *s,
+				const struct ppp_eap_method *m, uint8_t id,
+				uint8_t type, struct ppp_reader *rd)
+{
+	uint8_t out[PPP_MAX_FRAME - 4];	/* FF 03 and the protocol field */
+	struct ppp_eap_method_request req;
+	size_t cap = s->lcp_st.peer_mru;
+	int n;
+
+	if (cap > sizeof(out))
+		cap = sizeof(out);
+	/* 4 octets of EAP header and the Type */
+	cap = cap > 5 ? cap - 5 : 0;
+	req.id = id;
+	req.type = type;
+	req.len = ppp_reader_left(rd);
+	if (!ppp_get_bytes(rd, req.len, &req.data))
+		return false;
+	n = m->respond(m->opaque, s->ctx, &req, out + 1, cap);
+	if (n < 0 || (size_t)n > cap)
+		return false;
+	out[0] = type;
+	ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, out, (size_t)n + 1);
+	return true;
+}
+
 static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 		       struct ppp_reader *rd)
 {
+	const struct ppp_eap_method *m;
 	uint8_t type;
 	uint8_t data[1 + 1 + 16 + PPP_IDENTITY_MAX];
 	size_t ulen;
@@ -794,6 +847,10 @@ static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 	if (code == EAP_SUCCESS || code == EAP_FAILURE) {
 		if (s->auth.state != AUTH_CLIENT_SENT)
 			return;
+		m = s->cfg->client_eap;
+		if (code == EAP_SUCCESS && m && m->success_ok &&
+		    !m->success_ok(m->opaque, s->ctx))
+			code = EAP_FAILURE;	/* the method is not done */
 		if (code == EAP_SUCCESS)
 			client_succeed(s);
 		else
@@ -809,6 +866,19 @@ static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 		return;
 	}
 	s->auth.id = id;
+	m = client_eap_method(s, type);
+	if (m) {
+		if (!client_eap_external(s, m, id, type, rd)) {
+			/* declined: RFC 3748 5.3.1 Nak, proposing what
+			 * ppp-core can do itself */
+			data[0] = EAP_TYPE_NAK;
+			data[1] = EAP_TYPE_MD5;
+			ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id,
+					data, 2);
+		}
+		s->auth.state = AUTH_CLIENT_SENT;
+		return;
+	}
 	switch (type) {
 	case EAP_TYPE_IDENTITY:
 		data[0] = EAP_TYPE_IDENTITY;
@@ -841,9 +911,11 @@ static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 		break;
 	}
 	default:
-		/* RFC 3748 5.3.1: legacy Nak proposing MD5-Challenge. */
+		/* RFC 3748 5.3.1: legacy Nak proposing the caller's method,
+		 * or else MD5-Challenge. */
+		m = s->cfg->client_eap;
 		data[0] = EAP_TYPE_NAK;
-		data[1] = EAP_TYPE_MD5;
+		data[1] = m && m->respond && m->type ? m->type : EAP_TYPE_MD5;
 		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data, 2);
 		break;
 	}

@@ -215,6 +215,42 @@ struct ppp_client_credentials {
 	const char *password;
 };
 
+/*
+ * Client role: an EAP method that lives outside ppp-core (the test
+ * client's PEAP, which needs TLS: ppp-core stays free of I/O and crypto
+ * libraries).  ppp-core itself answers Identity, Notification and
+ * MD5-Challenge (RFC 3748 5.1, 5.2, 5.4); every other Request type, or
+ * `type` even when ppp-core knows it, is offered to `respond`.
+ */
+struct ppp_eap_method_request {
+	uint8_t id;		/* the Request's Identifier */
+	uint8_t type;		/* its Type (RFC 3748 5) */
+	const uint8_t *data;	/* Type-Data: the octets after Type */
+	size_t len;		/* bounded by the Request's Length field */
+};
+
+struct ppp_eap_method {
+	uint8_t type;		/* the method's EAP Type; also what a Nak
+				 * proposes (RFC 3748 5.3.1). 0: offer every
+				 * type ppp-core does not handle */
+	/* Fill out[0, cap) with the Response's Type-Data (the Response
+	 * carries the Request's Type) and return its length, or return -1
+	 * to decline: ppp-core then sends a legacy Nak. cap follows the
+	 * peer's MRU, so a fragmenting method sizes its fragments from it.
+	 * opaque is this struct's; ctx is the session's (ppp_session_init),
+	 * where per-session method state belongs. Must not call into the
+	 * session. */
+	int (*respond)(void *opaque, void *ctx,
+		       const struct ppp_eap_method_request *req,
+		       uint8_t *out, size_t cap);
+	/* Optional: asked when the authenticator's EAP-Success comes; false
+	 * refuses it (the link closes as on a Failure): a method with mutual
+	 * authentication has not finished (RFC 4137 4.1: the peer takes a
+	 * Success only when its method's decision allows it). */
+	bool (*success_ok)(void *opaque, void *ctx);
+	void *opaque;
+};
+
 /* Shared by many sessions; the caller keeps it alive and unchanged. */
 struct ppp_config {
 	struct ppp_callbacks cb;
@@ -234,6 +270,7 @@ struct ppp_config {
 	bool client_request_dns;	/* ask for DNS 129/131 (default true) */
 	bool client_request_nbns;	/* ask for NBNS 130/132 (default true) */
 	bool client_ipv6cp;		/* client opens IPV6CP (default false) */
+	const struct ppp_eap_method *client_eap;	/* optional, NULL: none */
 };
 
 /* What policy granted: given with the success verdict, before the library

@@ -71,6 +71,47 @@ EAP_TLS = """\
 		}}
 """
 
+# PEAPv0 with EAP-MSCHAPv2 inside (what Windows speaks to NPS): the peap
+# module opens the TLS tunnel with the same tls-common (no client
+# certificate asked for), and runs the tunnelled EAP through the
+# inner-tunnel virtual server below, where mschapv2 checks the password
+# from the users file. use_tunneled_reply: the inner server's reply
+# (Framed-IP-Address) goes out in the outer Access-Accept.
+EAP_PEAP = """\
+		peap {{
+			tls = tls-common
+			default_eap_type = mschapv2
+			copy_request_to_tunnel = no
+			use_tunneled_reply = yes
+			virtual_server = "inner-tunnel"
+		}}
+		mschapv2 {{
+			# the MS-CHAPv2 Failure packet (E=691) before the
+			# Result TLV, as NPS sends it
+			send_error = yes
+		}}
+"""
+
+INNER_TUNNEL = """\
+server inner-tunnel {
+	authorize {
+		files
+		mschap
+		eap {
+			ok = return
+		}
+	}
+	authenticate {
+		Auth-Type MS-CHAP {
+			mschap
+		}
+		eap
+	}
+	post-auth {
+	}
+}
+"""
+
 RADIUSD_CONF = """\
 prefix = /usr
 exec_prefix = /usr
@@ -173,7 +214,7 @@ server default {{
 		detail
 	}}
 }}
-"""
+{inner_tunnel}"""
 
 
 class FreeRadius:
@@ -182,8 +223,10 @@ class FreeRadius:
     def __init__(self, stack, ns, addr, nas, secret, users, name="freeradius",
                  auth_port=1812, acct_port=1813, sign_answers=True, eap=None,
                  debug=True, require_message_authenticator=True, threads=2):
-        """eap: None, or {"default": "md5" | "tls", "pki": DIR or None} (DIR
-        holds ca.pem, server.pem and server.key: lib/eap_pki.py).
+        """eap: None, or {"default": "md5" | "tls" | "peap", "pki": DIR or
+        None, "peap": bool} (DIR holds ca.pem, server.pem and server.key:
+        lib/eap_pki.py; peap needs it, and adds mschapv2 and the
+        inner-tunnel server).
         debug=False (benchmarks): `freeradius -f` instead of `-X` (no
         per-packet debug output, its thread pool of `threads` workers, no
         "Login OK" lines); require_message_authenticator=False for a NAS
@@ -194,9 +237,12 @@ class FreeRadius:
         self.dir = os.path.join(stack.workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.detail = os.path.join(self.dir, "detail")
-        eap_module = eap_authorize = eap_authenticate = ""
+        eap_module = eap_authorize = eap_authenticate = inner_tunnel = ""
         if eap:
             tls = EAP_TLS.format(pki=eap["pki"]) if eap.get("pki") else ""
+            if eap.get("peap"):
+                tls += EAP_PEAP.format()
+                inner_tunnel = INNER_TUNNEL
             eap_module = EAP_MODULE.format(default=eap.get("default", "md5"), tls=tls)
             eap_authorize = "\t\teap {\n\t\t\tok = return\n\t\t}\n"
             eap_authenticate = "\t\tAuth-Type eap {\n\t\t\teap\n\t\t}\n"
@@ -210,7 +256,8 @@ class FreeRadius:
                                         start_servers=1 if debug else threads,
                                         max_servers=2 if debug else threads,
                                         require_ma="yes" if require_message_authenticator
-                                        else "no"))
+                                        else "no",
+                                        inner_tunnel=inner_tunnel))
         with open(os.path.join(self.dir, "dictionary"), "w") as f:
             f.write("$INCLUDE /usr/share/freeradius/dictionary\n")
         with open(os.path.join(self.dir, "users"), "w") as f:

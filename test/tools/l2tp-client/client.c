@@ -16,6 +16,7 @@
  *   comes from a PRNG seeded once, output is flushed once per loop turn.
  */
 #include "client.h"
+#include "peap_frame.h"
 #include "tun.h"
 
 #include <arpa/inet.h>
@@ -369,6 +370,45 @@ static int ppp_random_cb(void *arg, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* --auth peap (peap.c): its state is the session's own */
+static void peap_keep(struct cl_session *s)
+{
+	s->peap_status = (uint8_t)peap_session_status(s->peap);
+	s->peap_code = (uint16_t)peap_session_failure_code(s->peap);
+	s->peap_detail = peap_session_detail(s->peap);
+}
+
+static void peap_drop(struct cl_session *s)
+{
+	if (!s->peap)
+		return;
+	peap_keep(s);
+	peap_session_free(s->peap);
+	s->peap = NULL;
+}
+
+static int peap_method_cb(void *opaque, void *ctx,
+			  const struct ppp_eap_method_request *req,
+			  uint8_t *out, size_t cap)
+{
+	struct cl_session *s = ctx;
+	int n = peap_respond(opaque, &s->peap, s->cfg->client->user,
+			     s->cfg->client->password, req, out, cap);
+
+	peap_keep(s);
+	return n;
+}
+
+/* RFC 4137 4.1: the outer EAP-Success counts only once PEAP has verified
+ * the server (its S=) and agreed the Result TLV */
+static bool peap_success_ok(void *opaque, void *ctx)
+{
+	struct cl_session *s = ctx;
+
+	(void)opaque;
+	return peap_session_status(s->peap) == PEAP_ST_OK;
+}
+
 static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 {
 	struct cl_session *s = arg;
@@ -383,6 +423,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 		s->auth_ok = ev->u.auth_result.success;
 		s->auth_code = (uint16_t)ev->u.auth_result.code;
 		s->auth_method = (uint8_t)ev->u.auth_result.method;
+		peap_drop(s);	/* the method is over: its TLS too */
 		if (s->auth_ok)
 			s->stage = STAGE_IPCP;
 		break;
@@ -435,6 +476,7 @@ static void ppp_event_cb(void *arg, const struct ppp_event *ev)
 	case PPP_EVENT_NCP_DOWN:
 		break;	/* LCP going down follows; the session ends there */
 	case PPP_EVENT_LINK_DOWN:
+		peap_drop(s);
 		s->ppp_down = true;
 		s->ppp_reason = (uint8_t)ev->u.link_down.reason;
 		s->ppp_deadline = 0;
@@ -1380,6 +1422,21 @@ int client_init(struct client *cl, const struct client_opts *o)
 	cl->creds.user = o->user;
 	cl->creds.password = o->password;
 	cl->pcfg.client = &cl->creds;
+	if (o->peap) {
+		char err[256];
+
+		if (peap_config_init(&cl->peap, o->ca_file, o->server_name, err,
+				     sizeof(err)) < 0) {
+			fprintf(stderr, "l2tp-client: %s\n", err);
+			return -1;
+		}
+		/* ppp-core's client EAP seam: PEAP's Requests come to peap.c */
+		cl->peap_method.type = EAP_TYPE_PEAP;
+		cl->peap_method.respond = peap_method_cb;
+		cl->peap_method.success_ok = peap_success_ok;
+		cl->peap_method.opaque = &cl->peap;
+		cl->pcfg.client_eap = &cl->peap_method;
+	}
 	if (o->templated) {
 		size_t per = strlen(o->user) * 4 + strlen(o->password) * 4 + 32;
 		char *p;
@@ -1584,6 +1641,7 @@ void client_free(struct client *cl)
 	free(cl->tunnels);
 	for (uint32_t i = 0; cl->sessions && i < cl->o->sessions; i++) {
 		free(cl->sessions[i].inform);
+		peap_session_free(cl->sessions[i].peap);
 		free(cl->sessions[i].ra);
 	}
 	free(cl->sessions);
@@ -1599,4 +1657,5 @@ void client_free(struct client *cl)
 	free(cl->cfgs);
 	free(cl->cred_list);
 	free(cl->cred_strings);
+	peap_config_free(&cl->peap);
 }

@@ -18,6 +18,7 @@
 #include "heap.h"
 #include "l2tp.h"
 #include "options.h"
+#include "peap.h"
 #include "ppp/ppp.h"
 
 enum cl_tunnel_state { CT_IDLE, CT_OPENING, CT_UP, CT_DOWN };
@@ -88,6 +89,13 @@ struct cl_session {
 	uint64_t t_open_us, t_up_us;
 	const struct ppp_config *cfg;
 	char auth_message[64];		/* MS-CHAPv2 M= text */
+	/* --auth peap: the method's state, from the server's Start until
+	 * the authentication's outcome or the link's end; what the report
+	 * needs of it stays after */
+	struct peap_session *peap;
+	uint8_t peap_status;		/* enum peap_status */
+	uint16_t peap_code;		/* MS-CHAPv2 Failure E= */
+	const char *peap_detail;	/* static text */
 };
 
 enum cl_phase { PH_SETUP, PH_HOLD, PH_CLOSING, PH_DONE };
@@ -117,6 +125,8 @@ struct client {
 	struct l2tp_ctx *ctx;
 	struct ppp_config pcfg;
 	struct ppp_client_credentials creds;
+	struct peap_config peap;		/* --auth peap: CA and name, shared */
+	struct ppp_eap_method peap_method;
 	struct ppp_config *cfgs;		/* per session, with --user "{n}" */
 	struct ppp_client_credentials *cred_list;
 	char *cred_strings;

@@ -14,7 +14,8 @@
 
 const char client_usage_text[] =
 	"usage: l2tp-client --server ADDR [--port 1701] [--bind ADDR] [--local-port P]\n"
-	"         --user NAME --password SECRET [--auth mschapv2|chap|pap|eap|any]\n"
+	"         --user NAME --password SECRET [--auth mschapv2|chap|pap|eap|peap|any]\n"
+	"         [--ca FILE [--server-name NAME]] (peap)\n"
 	"         [--secret TUNNEL-SECRET]\n"
 	"         [--sessions N] [--tunnels T] [--sessions-per-tunnel K] [--rate R]\n"
 	"         [--ping ADDR [--ping-count 3] [--ping-interval 200] [--ping-wait 10000]]\n"
@@ -103,7 +104,7 @@ enum {
 	O_SESSIONS, O_TUNNELS, O_PER_TUNNEL, O_RATE, O_PING, O_PING_COUNT, O_PING_INTERVAL,
 	O_PING_WAIT, O_HOLD, O_HOLD_FOREVER, O_AUTH_GATE, O_SEPARATE, O_JSON, O_QUIET, O_TIMEOUT,
 	O_CLOSE_TIMEOUT, O_LCP_ECHO, O_REPORT_ECHOES, O_DHCP_INFORM, O_DHCP_TYPE, O_IPV6_RA, O_TUN,
-	O_NO_IPCP, O_HELP,
+	O_NO_IPCP, O_CA, O_SERVER_NAME, O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +139,8 @@ static const struct option long_options[] = {
 	{"close-timeout", required_argument, NULL, O_CLOSE_TIMEOUT},
 	{"lcp-echo", required_argument, NULL, O_LCP_ECHO},
 	{"report-echoes", required_argument, NULL, O_REPORT_ECHOES},
+	{"ca", required_argument, NULL, O_CA},
+	{"server-name", required_argument, NULL, O_SERVER_NAME},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -192,10 +195,23 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 				o->auth = PPP_AUTH_PAP;
 			else if (!strcmp(optarg, "eap"))
 				o->auth = PPP_AUTH_EAP;	/* Identity and MD5-Challenge */
+			else if (!strcmp(optarg, "peap"))
+				o->auth = PPP_AUTH_EAP;	/* PEAPv0 / EAP-MSCHAPv2 (peap.c) */
 			else if (!strcmp(optarg, "any"))
 				o->auth = PPP_AUTH_NONE;
 			else
-				return fail(err, errlen, "--auth: expected mschapv2, chap, pap, eap or any, got '%s'", optarg);
+				return fail(err, errlen, "--auth: expected mschapv2, chap, pap, eap, peap or any, got '%s'", optarg);
+			o->peap = !strcmp(optarg, "peap");
+			break;
+		case O_CA:
+			if (!*optarg)
+				return fail(err, errlen, "--ca: expected a file name");
+			o->ca_file = optarg;
+			break;
+		case O_SERVER_NAME:
+			if (!*optarg)
+				return fail(err, errlen, "--server-name: expected a name");
+			o->server_name = optarg;
 			break;
 		case O_SECRET: o->secret = optarg; break;
 		case O_SESSIONS:
@@ -355,6 +371,12 @@ int client_opts_parse(int argc, char **argv, struct client_opts *o, char *err, s
 		return fail(err, errlen, "--tun carries one session's IPv6: it needs --ipv6-ra and one session");
 	if (o->tun && (strlen(o->tun) == 0 || strlen(o->tun) >= 16))
 		return fail(err, errlen, "--tun: not an interface name: '%s'", o->tun);
+	/* PEAP without a CA to check the server against would hand the
+	 * password to whoever answers (RFC 5216 5.3) */
+	if (o->peap && !o->ca_file)
+		return fail(err, errlen, "--auth peap needs --ca FILE: the CA of the server's certificate");
+	if (!o->peap && (o->ca_file || o->server_name))
+		return fail(err, errlen, "--ca and --server-name are for --auth peap");
 	if (have_hold && o->hold_forever)
 		return fail(err, errlen, "--hold and --hold-forever exclude each other");
 	if (o->report_echoes && (!(have_hold || o->hold_forever) || !o->lcp_echo_interval_ms))

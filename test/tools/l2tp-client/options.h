@@ -20,6 +20,9 @@ struct client_opts {
 	const char *user, *password;	/* "{n}" becomes the session number */
 	bool templated;			/* user or password contains "{n}" */
 	enum ppp_auth_method auth;	/* PPP_AUTH_NONE: any the server asks */
+	bool peap;			/* --auth peap: EAP, answered by peap.c */
+	const char *ca_file;		/* --ca: the CA of the PEAP server's certificate */
+	const char *server_name;	/* --server-name: its expected name, or NULL */
 	const char *secret;		/* L2TP tunnel secret (section 5.1.1) */
 	uint32_t sessions, tunnels, per_tunnel;
 	double rate;			/* sessions opened per second; 0: all at once */

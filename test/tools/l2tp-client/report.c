@@ -247,6 +247,13 @@ void report_session(struct client *cl, struct cl_session *s, const char *event)
 		kv_u(&l, "auth_code", s->auth_code);
 		kv_str(&l, "auth_message", s->auth_message);
 	}
+	if (cl->o->peap) {
+		kv_str(&l, "peap", peap_status_name((enum peap_status)s->peap_status));
+		if (s->peap_detail)
+			kv_str(&l, "peap_detail", s->peap_detail);
+		if (s->peap_code)
+			kv_u(&l, "peap_code", s->peap_code);
+	}
 	if (cl->o->ping) {
 		kv_u(&l, "ping_sent", s->ping_sent);
 		kv_u(&l, "ping_recv", s->ping_recv);

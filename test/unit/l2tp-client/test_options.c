@@ -82,6 +82,24 @@ static void test_auth_methods(void **state)
 	assert_int_equal(PARSE(BASE, "--auth", "eap-tls"), OPTS_USAGE);
 }
 
+static void test_peap_needs_a_ca(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(BASE, "--auth", "peap"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--auth", "peap", "--ca", "ca.pem"), OPTS_OK);
+	assert_int_equal(o.auth, PPP_AUTH_EAP);
+	assert_true(o.peap);
+	assert_string_equal(o.ca_file, "ca.pem");
+	assert_null(o.server_name);
+	assert_int_equal(PARSE(BASE, "--auth", "peap", "--ca", "ca.pem",
+			       "--server-name", "radius.example"), OPTS_OK);
+	assert_string_equal(o.server_name, "radius.example");
+	/* --ca is PEAP's alone; plain EAP is not PEAP */
+	assert_int_equal(PARSE(BASE, "--auth", "eap", "--ca", "ca.pem"), OPTS_USAGE);
+	assert_int_equal(PARSE(BASE, "--auth", "eap"), OPTS_OK);
+	assert_false(o.peap);
+}
+
 static void test_sessions_spread_over_tunnels(void **state)
 {
 	(void)state;
@@ -233,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_server_and_port),
 		cmocka_unit_test(test_bind_family_must_match_server),
 		cmocka_unit_test(test_auth_methods),
+		cmocka_unit_test(test_peap_needs_a_ca),
 		cmocka_unit_test(test_sessions_spread_over_tunnels),
 		cmocka_unit_test(test_inconsistent_counts_are_refused),
 		cmocka_unit_test(test_ping_options),
