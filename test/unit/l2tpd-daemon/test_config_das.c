@@ -17,68 +17,9 @@
 #include <cmocka.h>
 
 #include "config.h"
-
-static char path[64];
-static char dir[64];
+#include "config_text.h"
 
 #define SERVER " primary {\n  address = 192.0.2.10\n  secret = s\n }\n"
-
-static int load_text(const char *text, struct l2tpd_config *c, char *err, size_t errlen)
-{
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/tmp/l2tpd-conf-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	int rc = config_load(path, c, err, errlen);
-	unlink(path);
-	return rc;
-}
-
-static void expect_error(const char *text, const char *where, const char *what)
-{
-	struct l2tpd_config c;
-	char err[512], want[160];
-
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s:%s: ", path, where);
-	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, what))
-		fail_msg("got '%s', want '%s...%s'", err, want, what);
-}
-
-static const char *secret_file(const char *name, const char *content, mode_t mode)
-{
-	static char p[128];
-	FILE *f;
-
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/l2tpd-das-XXXXXX");
-		assert_non_null(mkdtemp(dir));
-	}
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-	assert_int_equal(chmod(p, mode), 0);
-	return p;
-}
-
-static int cleanup(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	if (dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
-	return 0;
-}
 
 static void without_a_das_block_the_das_is_off(void **state)
 {
@@ -86,7 +27,7 @@ static void without_a_das_block_the_das_is_off(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(load_text("l2tpd {\n radius {\n" SERVER " }\n}\n", &c, err, sizeof(err)),
+	assert_int_equal(conf_load_text("l2tpd {\n radius {\n" SERVER " }\n}\n", &c, err, sizeof(err)),
 			 0);
 	assert_false(c.das.enabled);
 }
@@ -95,10 +36,10 @@ static void every_key_and_the_defaults_are_read(void **state)
 {
 	struct l2tpd_config c;
 	char err[512], text[512];
-	const char *sf = secret_file("coa", "coa-secret\n", 0640);
+	const char *sf = conf_file("coa", "coa-secret\n", 0640);
 
 	(void)state;
-	assert_int_equal(load_text("l2tpd {\n radius {\n" SERVER "  das {\n   coa {\n"
+	assert_int_equal(conf_load_text("l2tpd {\n radius {\n" SERVER "  das {\n   coa {\n"
 				   "    address = 192.0.2.20\n    secret = x\n   }\n  }\n }\n}\n",
 				   &c, err, sizeof(err)), 0);
 	assert_true(c.das.enabled);
@@ -116,7 +57,7 @@ static void every_key_and_the_defaults_are_read(void **state)
 		 "   allow_no_event_timestamp = yes\n   require_message_authenticator = no\n"
 		 "   a {\n    address = 2001:db8::20\n    secret_file = %s\n   }\n"
 		 "   b {\n    address = 192.0.2.21\n    secret = y\n   }\n  }\n }\n}\n", sf);
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_load_text(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.das.n_listen, 2);
 	assert_int_equal(c.das.listen[0].ss_family, AF_INET);
 	assert_int_equal(c.das.listen[1].ss_family, AF_INET6);
@@ -135,22 +76,22 @@ static void every_key_and_the_defaults_are_read(void **state)
 static void a_client_needs_an_address_and_one_secret(void **state)
 {
 	(void)state;
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    secret = x\n   }\n  }\n"
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    secret = x\n   }\n  }\n"
 		     " }\n}\n", "8:4", "DAS client 'a' has no address");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
 		     "   }\n  }\n }\n}\n", "8:4", "DAS client 'a' has no secret (secret or "
 		     "secret_file)");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
 		     "    secret = x\n    secret_file = /etc/hostname\n   }\n  }\n }\n}\n", "11:5",
 		     "give secret or secret_file, not both");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = nas.example\n"
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = nas.example\n"
 		     "   }\n  }\n }\n}\n", "9:15", "expected an IPv4 or IPv6 address");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   a {\n    address = 192.0.2.1\n"
 		     "    auth_port = 1\n   }\n  }\n }\n}\n", "10:5",
 		     "unknown setting 'auth_port' in DAS client 'a'");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n  }\n }\n}\n", "7:3",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n  }\n }\n}\n", "7:3",
 		     "radius.das: no client");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das = yes\n }\n}\n", "7:3",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das = yes\n }\n}\n", "7:3",
 		     "'das' is a block");
 }
 
@@ -162,24 +103,24 @@ static void secret_file_unreadable_or_open_to_everyone_is_refused(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n" SERVER "  das {\n   a {\n"
 		 "    address = 192.0.2.1\n    secret_file = %s/missing\n   }\n  }\n }\n}\n",
-		 dir[0] ? dir : "/nonexistent");
-	expect_error(text, "10:19", "cannot be read: No such file or directory");
-	sf = secret_file("open", "s3cret\n", 0644);
+		 conf_dir[0] ? conf_dir : "/nonexistent");
+	conf_expect_error(text, "10:19", "cannot be read: No such file or directory");
+	sf = conf_file("open", "s3cret\n", 0644);
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n" SERVER "  das {\n   a {\n"
 		 "    address = 192.0.2.1\n    secret_file = %s\n   }\n  }\n }\n}\n", sf);
-	expect_error(text, "10:19", "is accessible to everyone (mode 0644): chmod o-rwx it");
+	conf_expect_error(text, "10:19", "is accessible to everyone (mode 0644): chmod o-rwx it");
 }
 
 static void listen_port_and_window_are_checked(void **state)
 {
 	(void)state;
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   port = 0\n  }\n }\n}\n", "8:11",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   port = 0\n  }\n }\n}\n", "8:11",
 		     "'port' must be 1-65535");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   window = 0\n  }\n }\n}\n", "8:13",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   window = 0\n  }\n }\n}\n", "8:13",
 		     "'window' must be 1s to 24h");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   listen = nas\n  }\n }\n}\n", "8:13",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   listen = nas\n  }\n }\n}\n", "8:13",
 		     "expected an IPv4 or IPv6 address for 'listen'");
-	expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   bogus = 1\n  }\n }\n}\n", "8:4",
+	conf_expect_error("l2tpd {\n radius {\n" SERVER "  das {\n   bogus = 1\n  }\n }\n}\n", "8:4",
 		     "unknown setting 'bogus' in radius.das");
 }
 
@@ -193,5 +134,5 @@ int main(void)
 		cmocka_unit_test(listen_port_and_window_are_checked),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, conf_cleanup);
 }

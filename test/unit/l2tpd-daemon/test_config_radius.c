@@ -16,73 +16,14 @@
 #include <cmocka.h>
 
 #include "config.h"
-
-static char path[64];
-static char dir[64];
-
-static int load_text(const char *text, struct l2tpd_config *c, char *err, size_t errlen)
-{
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/tmp/l2tpd-conf-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	int rc = config_load(path, c, err, errlen);
-	unlink(path);
-	return rc;
-}
-
-static void expect_error(const char *text, const char *where, const char *what)
-{
-	struct l2tpd_config c;
-	char err[512], want[160];
-
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s:%s: ", path, where);
-	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, what))
-		fail_msg("got '%s', want '%s...%s'", err, want, what);
-}
-
-/* A secret file in a private folder with this mode; returns its path. */
-static const char *secret_file(const char *name, const char *content, mode_t mode)
-{
-	static char p[128];
-	FILE *f;
-
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/l2tpd-radius-XXXXXX");
-		assert_non_null(mkdtemp(dir));
-	}
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-	assert_int_equal(chmod(p, mode), 0);
-	return p;
-}
-
-static int cleanup(void **state)
-{
-	char cmd[128];
-
-	if (dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
-	return 0;
-}
+#include "config_text.h"
 
 static void without_a_radius_block_nothing_is_configured(void **state)
 {
 	struct l2tpd_config c;
 	char err[512];
 
-	assert_int_equal(load_text("", &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_load_text("", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.radius.n_servers, 0);
 	assert_int_equal(c.auth_provider, AUTH_PROVIDER_LOCAL);
 	/* the defaults a block starts from */
@@ -100,7 +41,7 @@ static void two_servers_and_every_key_are_read(void **state)
 {
 	struct l2tpd_config c;
 	char err[512], text[1024];
-	const char *sf = secret_file("s1", "from-a-file\n", 0600);
+	const char *sf = conf_file("s1", "from-a-file\n", 0600);
 	struct sockaddr_in *v4;
 	struct sockaddr_in6 *v6;
 
@@ -131,7 +72,7 @@ static void two_servers_and_every_key_are_read(void **state)
 		 "    accounting_spool = /var/spool/l2tpd/acct.db\n"
 		 "  }\n"
 		 "}\n", sf);
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_load_text(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.auth_provider, AUTH_PROVIDER_RADIUS);
 	assert_int_equal(c.radius.n_servers, 2);
 	assert_string_equal(c.radius.servers[0].name, "primary");
@@ -165,26 +106,26 @@ static void two_servers_and_every_key_are_read(void **state)
 
 static void provider_radius_needs_a_server(void **state)
 {
-	expect_error("l2tpd {\n  auth {\n    provider = radius\n  }\n}\n", "3:16",
+	conf_expect_error("l2tpd {\n  auth {\n    provider = radius\n  }\n}\n", "3:16",
 		     "provider = radius needs a radius { } block with a server");
-	expect_error("l2tpd {\n  radius {\n    nas_identifier = x\n  }\n}\n", "2:3",
+	conf_expect_error("l2tpd {\n  radius {\n    nas_identifier = x\n  }\n}\n", "2:3",
 		     "radius: no server");
 }
 
 static void a_server_needs_an_address_and_one_secret(void **state)
 {
-	expect_error("l2tpd {\n radius {\n  a {\n   secret = x\n  }\n }\n}\n", "3:3",
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   secret = x\n  }\n }\n}\n", "3:3",
 		     "RADIUS server 'a' has no address");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n  }\n }\n}\n", "3:3",
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n  }\n }\n}\n", "3:3",
 		     "RADIUS server 'a' has no secret (secret or secret_file)");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   secret = x\n"
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   secret = x\n"
 		     "   secret_file = /etc/hostname\n  }\n }\n}\n", "6:4",
 		     "give secret or secret_file, not both");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = radius.example\n  }\n }\n}\n",
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = radius.example\n  }\n }\n}\n",
 		     "4:14", "expected an IPv4 or IPv6 address for 'address'");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   auth_port = 0\n"
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   auth_port = 0\n"
 		     "   secret = x\n  }\n }\n}\n", "5:16", "'auth_port' must be 1-65535");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   port = 1812\n"
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n   port = 1812\n"
 		     "  }\n }\n}\n", "5:4", "unknown setting 'port' in RADIUS server 'a'");
 }
 
@@ -194,28 +135,28 @@ static void secret_file_unreadable_or_open_to_everyone_is_refused(void **state)
 	const char *sf;
 
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
-		 "   secret_file = %s/missing\n  }\n }\n}\n", dir[0] ? dir : "/nonexistent");
-	expect_error(text, "5:18", "cannot be read: No such file or directory");
+		 "   secret_file = %s/missing\n  }\n }\n}\n", conf_dir[0] ? conf_dir : "/nonexistent");
+	conf_expect_error(text, "5:18", "cannot be read: No such file or directory");
 
-	sf = secret_file("open", "s3cret\n", 0644);
+	sf = conf_file("open", "s3cret\n", 0644);
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   secret_file = %s\n  }\n }\n}\n", sf);
-	expect_error(text, "5:18", "is accessible to everyone (mode 0644): chmod o-rwx it");
+	conf_expect_error(text, "5:18", "is accessible to everyone (mode 0644): chmod o-rwx it");
 
-	sf = secret_file("empty", "\n", 0600);
+	sf = conf_file("empty", "\n", 0600);
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   secret_file = %s\n  }\n }\n}\n", sf);
-	expect_error(text, "5:18", "the secret (its first line) is empty");
+	conf_expect_error(text, "5:18", "the secret (its first line) is empty");
 
 	/* group-readable is the packaging's way (root:l2tpd 0640): fine */
-	sf = secret_file("group", "s3cret\r\nsecond line ignored\n", 0640);
+	sf = conf_file("group", "s3cret\r\nsecond line ignored\n", 0640);
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   secret_file = %s\n  }\n }\n}\n", sf);
 	{
 		struct l2tpd_config c;
 		char err[512];
 
-		assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+		assert_int_equal(conf_load_text(text, &c, err, sizeof(err)), 0);
 		assert_string_equal(c.radius.servers[0].secret, "s3cret");
 	}
 }
@@ -227,13 +168,13 @@ static void a_tls_server_takes_its_files_and_the_radsec_defaults(void **state)
 	struct l2tpd_config c;
 	char text[1024], err[512], ca[128], crt[128], key[128];
 
-	snprintf(ca, sizeof(ca), "%s", secret_file("ca.pem", "ca\n", 0644));
-	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
-	snprintf(key, sizeof(key), "%s", secret_file("key.pem", "key\n", 0640));
+	snprintf(ca, sizeof(ca), "%s", conf_file("ca.pem", "ca\n", 0644));
+	snprintf(crt, sizeof(crt), "%s", conf_file("crt.pem", "crt\n", 0644));
+	snprintf(key, sizeof(key), "%s", conf_file("key.pem", "key\n", 0640));
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   transport = tls\n   ca_file = %s\n   cert_file = %s\n   key_file = %s\n"
 		 "   server_name = radius.example\n  }\n }\n}\n", ca, crt, key);
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_load_text(text, &c, err, sizeof(err)), 0);
 	assert_true(c.radius.servers[0].tls.enabled);
 	assert_string_equal(c.radius.servers[0].tls.ca_file, ca);
 	assert_string_equal(c.radius.servers[0].tls.key_file, key);
@@ -246,7 +187,7 @@ static void a_tls_server_takes_its_files_and_the_radsec_defaults(void **state)
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   auth_port = 3000\n   secret = other\n   transport = tls\n   ca_file = %s\n"
 		 "   cert_file = %s\n   key_file = %s\n  }\n }\n}\n", ca, crt, key);
-	assert_int_equal(load_text(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_load_text(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.radius.servers[0].auth_port, 3000);
 	assert_int_equal(c.radius.servers[0].acct_port, 2083);
 	assert_string_equal(c.radius.servers[0].secret, "other");
@@ -257,21 +198,21 @@ static void a_tls_server_without_its_files_is_refused(void **state)
 {
 	char text[1024], crt[128], key[128];
 
-	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
-	snprintf(key, sizeof(key), "%s", secret_file("key.pem", "key\n", 0600));
+	snprintf(crt, sizeof(crt), "%s", conf_file("crt.pem", "crt\n", 0644));
+	snprintf(key, sizeof(key), "%s", conf_file("key.pem", "key\n", 0600));
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   transport = tls\n   cert_file = %s\n   key_file = %s\n  }\n }\n}\n", crt, key);
-	expect_error(text, "3:3", "RADIUS server 'a': transport = tls needs ca_file");
+	conf_expect_error(text, "3:3", "RADIUS server 'a': transport = tls needs ca_file");
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   transport = tls\n   ca_file = %s\n  }\n }\n}\n", crt);
-	expect_error(text, "3:3", "needs cert_file and key_file (our certificate, RFC 6614 2.3)");
+	conf_expect_error(text, "3:3", "needs cert_file and key_file (our certificate, RFC 6614 2.3)");
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   secret = x\n   ca_file = %s\n  }\n }\n}\n", crt);
-	expect_error(text, "3:3", "ca_file, cert_file, key_file and server_name need transport "
+	conf_expect_error(text, "3:3", "ca_file, cert_file, key_file and server_name need transport "
 		     "= tls");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		     "   transport = dtls\n  }\n }\n}\n", "5:16", "'transport' is udp or tls");
-	expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
+	conf_expect_error("l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		     "   ca_file = ca.pem\n  }\n }\n}\n", "5:14", "'ca_file' must be an absolute path");
 }
 
@@ -279,21 +220,21 @@ static void an_unreadable_or_open_key_file_is_refused(void **state)
 {
 	char text[1024], crt[128], key[128];
 
-	snprintf(crt, sizeof(crt), "%s", secret_file("crt.pem", "crt\n", 0644));
+	snprintf(crt, sizeof(crt), "%s", conf_file("crt.pem", "crt\n", 0644));
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   transport = tls\n   ca_file = %s\n   key_file = %s/missing.key\n  }\n }\n}\n",
-		 crt, dir);
-	expect_error(text, "7:15", "key_file");
-	expect_error(text, "7:15", "cannot be read: No such file or directory");
+		 crt, conf_dir);
+	conf_expect_error(text, "7:15", "key_file");
+	conf_expect_error(text, "7:15", "cannot be read: No such file or directory");
 
-	snprintf(key, sizeof(key), "%s", secret_file("open.key", "key\n", 0644));
+	snprintf(key, sizeof(key), "%s", conf_file("open.key", "key\n", 0644));
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
 		 "   transport = tls\n   ca_file = %s\n   key_file = %s\n  }\n }\n}\n", crt, key);
-	expect_error(text, "7:15", "is accessible to everyone (mode 0644): chmod o-rwx it");
+	conf_expect_error(text, "7:15", "is accessible to everyone (mode 0644): chmod o-rwx it");
 
 	snprintf(text, sizeof(text), "l2tpd {\n radius {\n  a {\n   address = 192.0.2.1\n"
-		 "   transport = tls\n   ca_file = %s\n  }\n }\n}\n", dir);
-	expect_error(text, "6:14", "is not a regular file");
+		 "   transport = tls\n   ca_file = %s\n  }\n }\n}\n", conf_dir);
+	conf_expect_error(text, "6:14", "is not a regular file");
 }
 
 static void engine_settings_are_checked(void **state)
@@ -302,27 +243,27 @@ static void engine_settings_are_checked(void **state)
 	char text[512];
 
 #define WITH(line) (snprintf(text, sizeof(text), "%s%s\n }\n}\n", pre, line), text)
-	expect_error(WITH("  tries = 0"), "7:11", "'tries' must be 1-20");
-	expect_error(WITH("  timeout = 5ms"), "7:13", "'timeout' must be between 10ms and");
-	expect_error(WITH("  timeout = 2h"), "7:13", "expected a duration");
-	expect_error(WITH("  interim_interval = 30s"), "7:22", "at least 60s (RFC 2869 5.16)");
-	expect_error(WITH("  accounting_spool = spool"), "7:22", "must be an absolute path");
-	expect_error(WITH("  accounting_spool = var/spool/acct.db"), "7:22",
+	conf_expect_error(WITH("  tries = 0"), "7:11", "'tries' must be 1-20");
+	conf_expect_error(WITH("  timeout = 5ms"), "7:13", "'timeout' must be between 10ms and");
+	conf_expect_error(WITH("  timeout = 2h"), "7:13", "expected a duration");
+	conf_expect_error(WITH("  interim_interval = 30s"), "7:22", "at least 60s (RFC 2869 5.16)");
+	conf_expect_error(WITH("  accounting_spool = spool"), "7:22", "must be an absolute path");
+	conf_expect_error(WITH("  accounting_spool = var/spool/acct.db"), "7:22",
 		     "must be an absolute path");
 	/* a directory is not a spool: its rewrites go to <name>.new beside it */
-	expect_error(WITH("  accounting_spool = /var/spool/l2tpd/"), "7:22",
+	conf_expect_error(WITH("  accounting_spool = /var/spool/l2tpd/"), "7:22",
 		     "must name a file in a directory");
-	expect_error(WITH("  accounting_spool = /"), "7:22", "must name a file in a directory");
-	expect_error(WITH("  accounting_spool = /var/spool/.."), "7:22",
+	conf_expect_error(WITH("  accounting_spool = /"), "7:22", "must name a file in a directory");
+	conf_expect_error(WITH("  accounting_spool = /var/spool/.."), "7:22",
 		     "must name a file in a directory");
-	expect_error(WITH("  nas_ip_address = 192.0.2.1, 192.0.2.2"), "7:31",
+	conf_expect_error(WITH("  nas_ip_address = 192.0.2.1, 192.0.2.2"), "7:31",
 		     "one of each for 'nas_ip_address'");
-	expect_error(WITH("  secret = y"), "7:3", "'secret' belongs in a server's block");
-	expect_error(WITH("  ca_file = /etc/ssl/ca.pem"), "7:3",
+	conf_expect_error(WITH("  secret = y"), "7:3", "'secret' belongs in a server's block");
+	conf_expect_error(WITH("  ca_file = /etc/ssl/ca.pem"), "7:3",
 		     "'ca_file' belongs in a server's block");
-	expect_error(WITH("  transport = tls"), "7:3", "'transport' belongs in a server's block");
-	expect_error(WITH("  server = 192.0.2.1"), "7:3", "unknown setting 'server' in radius");
-	expect_error(WITH("  timeout = 3s\n  max_timeout = 1s"), "2:2",
+	conf_expect_error(WITH("  transport = tls"), "7:3", "'transport' belongs in a server's block");
+	conf_expect_error(WITH("  server = 192.0.2.1"), "7:3", "unknown setting 'server' in radius");
+	conf_expect_error(WITH("  timeout = 3s\n  max_timeout = 1s"), "2:2",
 		     "max_timeout must be >= timeout");
 #undef WITH
 }
@@ -337,7 +278,7 @@ static void at_most_eight_servers(void **state)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 				      "  s%d { address = 192.0.2.%d\n secret = x }\n", i, i + 1);
 	snprintf(text + n, sizeof(text) - n, " }\n}\n");
-	expect_error(text, "19:3", "at most 8 RADIUS servers");
+	conf_expect_error(text, "19:3", "at most 8 RADIUS servers");
 }
 
 int main(void)
@@ -354,5 +295,5 @@ int main(void)
 		cmocka_unit_test(engine_settings_are_checked),
 		cmocka_unit_test(at_most_eight_servers),
 	};
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, conf_cleanup);
 }
