@@ -194,38 +194,39 @@ static uint32_t op_disconnect(void *ctx, void *handle)
 }
 
 /* Filter-Id: the named policy's filters instead of the session's, as in an
- * Access-Accept (radius_attrs.c). The old ones go first: one session has
- * one element in each nftables map. A session whose new filter cannot be
- * installed is closed (a filter is a security boundary: fail closed) and
- * the answer says 506. */
+ * Access-Accept (radius_attrs.c). Make before break (filters_replace): the
+ * new chains exist first, then one nftables transaction swaps the
+ * session's map elements, so its packets are never unfiltered. When the
+ * new filter cannot be installed, nothing changed: the session keeps the
+ * filter it had (it is never left without one) and the answer says 506
+ * (RFC 5176 3.5: the NAS could not do it; a CoA-NAK means the session's
+ * authorization is as before, section 3). The session is not closed: it
+ * is as authorized as before the request, and the server, told by the
+ * NAK, may end it with a Disconnect-Request. */
 static uint32_t change_filter(struct dynauth *d, struct session *s, const char *name)
 {
 	struct server *srv = d->srv;
 	const struct policy_profile *prof;
 	const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 	int index = policy_find_policy(srv->policy, name, &prof);
+	bool needed;
 	char err[256];
 
 	if (index < 0)
 		return RADIUS_EC_INVALID_ATTRIBUTE_VALUE;	/* RFC 5176 3.5: 407 */
-	if (s->filter_in || s->filter_out) {
-		if (ifname)
-			filters_detach(srv->filters, ifname, s->filter_in, s->filter_out);
-		s->filter_in = s->filter_out = NULL;
-	}
-	if (!filter_needed(&prof->filter_in) && !filter_needed(&prof->filter_out))
+	needed = filter_needed(&prof->filter_in) || filter_needed(&prof->filter_out);
+	if (!needed && !s->filter_in && !s->filter_out)
 		return 0;
-	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) || !ifname)
+	if (needed && (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) || !ifname))
 		snprintf(err, sizeof(err), "%s cannot tell sessions apart for nftables",
 			 srv->dp_caps.no_netdev_why);
-	else if (filters_attach(srv->filters, ifname, index, &prof->filter_in, &prof->filter_out,
-				&s->filter_in, &s->filter_out, err, sizeof(err)) == 0)
+	else if (filters_replace(srv->filters, ifname, index, &prof->filter_in, &prof->filter_out,
+				 &s->filter_in, &s->filter_out, err, sizeof(err)) == 0)
 		return 0;
 	log_err("session %u/%u: user '%s': the packet filter of policy '%s' (CoA-Request "
-		"Filter-Id) not installed: %s: closed", s->tunnel_id, s->session_id,
-		SAFE_STR(s->user), SAFE_STR(name), err);
-	acct_session_end(s, RADIUS_END_NAS_ERROR);
-	session_request_close(s, "packet filter not installed", L2TP_CDN_GENERAL_ERROR, 0);
+		"Filter-Id) not installed: %s: nothing changed, the session keeps its %s",
+		s->tunnel_id, s->session_id, SAFE_STR(s->user), SAFE_STR(name), err,
+		s->filter_in || s->filter_out ? "filters" : "(no) filters");
 	return RADIUS_EC_RESOURCES_UNAVAILABLE;
 }
 
