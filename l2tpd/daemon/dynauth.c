@@ -63,6 +63,15 @@ void dynauth_session_up(struct server *srv, struct session *s)
 			"Disconnect- and CoA-Requests will not find it", s->tunnel_id, s->session_id);
 }
 
+void dynauth_session_address(struct server *srv, struct session *s, uint32_t peer_addr)
+{
+	struct dynauth *d = srv->dynauth;
+	struct das_index_entry *e;
+
+	if (d && (e = das_index_owner(&d->ix, s, s->serial)))
+		das_index_set_framed_ip(&d->ix, e, htonl(peer_addr));
+}
+
 void dynauth_session_gone(struct server *srv, struct session *s)
 {
 	struct dynauth *d = srv->dynauth;
@@ -135,7 +144,10 @@ static size_t op_find(void *ctx, enum radius_das_key key, const struct radius_da
 		das_index_lookup_u32(&d->ix, DAS_IX_NAS_PORT, m->nas_port, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_FRAMED_IP:
-		das_index_lookup_u32(&d->ix, DAS_IX_FRAMED_IP, m->framed_ip, add_candidate, &c);
+		/* 0: the key of sessions whose IPCP is down, not an address */
+		if (m->framed_ip)
+			das_index_lookup_u32(&d->ix, DAS_IX_FRAMED_IP, m->framed_ip, add_candidate,
+					     &c);
 		break;
 	case RADIUS_DAS_KEY_USER_NAME:
 		das_index_lookup_str(&d->ix, DAS_IX_USER, m->user, add_candidate, &c);
@@ -168,10 +180,11 @@ static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 		radius_nas_station(&s->tunnel->local, 0, d->called, sizeof(d->called));
 		out->called_station_id = d->called;
 	}
-	/* the address it has now: an IPCP renegotiated to another address
-	 * leaves the old one in the index, and a request naming that one
-	 * must not act on this session */
-	out->framed_ip = htonl(s->peer_addr);
+	/* the address it has now, as the index has it (IPCP up and its
+	 * renegotiations set it, IPCP down clears it: session.c), so that
+	 * a request found by another key and naming an address the session
+	 * no longer has does not act on it */
+	out->framed_ip = e->framed_ip;
 	out->nas_port = session_nas_port(s);
 }
 

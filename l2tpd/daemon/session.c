@@ -326,8 +326,11 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
 	 * the addresses are set again above, the session is counted once. */
-	if (s->state == SESSION_UP)
+	if (s->state == SESSION_UP) {
+		/* a request by Framed-IP-Address names the new one now */
+		dynauth_session_address(srv, s, s->peer_addr);
 		return;
+	}
 	install_routes(s);
 	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
 	s->state = SESSION_UP;
@@ -411,6 +414,12 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
 			router_adv_session_down(s->srv->ra, s);
 			dhcp6_pd_session_down(s->srv->dhcp6, s);
+		} else {
+			/* no IPv4 address until IPCP opens again (ncp_up
+			 * re-indexes it): a Disconnect- or CoA-Request by the
+			 * old one, which the pool may hand out again, must
+			 * not find this session (RFC 5176 section 3) */
+			dynauth_session_address(s->srv, s, 0);
 		}
 		break;
 	case PPP_EVENT_LINK_DOWN:
