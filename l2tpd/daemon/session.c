@@ -572,6 +572,39 @@ static void fd_take(struct session *s, uint32_t n)
  * unauthenticated peer costs no netdev, and no descriptor on the
  * userspace path, one (the PPPoL2TP socket) on the kernel path
  * (docs/l2tpd.md, "Before authentication"). */
+/* Framed-MTU needs a device of the session's own whose MTU the data plane
+ * can set (radius_attrs_framed_mtu): NULL when it can, else why not. */
+static const char *framed_mtu_no_device(const struct server *srv)
+{
+	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV))
+		return srv->dp_caps.no_netdev_why;
+	return srv->dp_ops->session_set_mtu ? NULL : "this data plane";
+}
+
+/* The session's device gets the RADIUS server's smaller MTU before it is
+ * made (or at once, when it exists): the host never sends the client a
+ * packet larger than the server allowed. Routes through the device take
+ * its MTU, and so does the MSS clamp of SYNs towards the client (`rt mtu`,
+ * mss_clamp.h). 0 nothing to do. */
+static int set_framed_mtu(struct session *s, uint16_t mtu)
+{
+	struct server *srv = s->srv;
+	int rc;
+
+	if (!mtu)
+		return 0;
+	rc = s->dp ? srv->dp_ops->session_set_mtu(srv->dp, s->dp, mtu) : -ENODEV;
+	if (rc) {
+		log_err("session %u/%u: the device's MTU %u (RADIUS Framed-MTU) not set: %s",
+			s->tunnel_id, s->session_id, mtu, strerror(-rc));
+		return rc;
+	}
+	log_info("session %u/%u: user '%s': MTU %u on its device (RADIUS Framed-MTU, below the "
+		 "link's %u)", s->tunnel_id, s->session_id, SAFE_STR(s->user), mtu,
+		 server_link_mru(srv, s->peer.family));
+	return 0;
+}
+
 static int make_netdev(struct session *s)
 {
 	struct server *srv = s->srv;
@@ -669,6 +702,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	struct policy_decision dec;
 	struct ppp_profile prof;
 	struct radius_grant grant;
+	uint16_t framed_mtu = 0;
 	const struct policy_profile *filter_prof;
 	int filter_index;
 	enum policy_reason reason;
@@ -740,6 +774,14 @@ static void decide(struct session *s, enum ppp_auth_method method,
 			log_notice("session %u/%u: user '%s': no IPv6 for the session (its profile "
 				   "has none, or no prefix was free): %s not used", s->tunnel_id,
 				   s->session_id, SAFE_STR(s->user), why);
+		/* now that the profile says whether IPv6 comes too */
+		if (radius_attrs_framed_mtu(attrs->framed_mtu, server_link_mru(srv, s->peer.family),
+					    dec.profile.ipv6, framed_mtu_no_device(srv), &framed_mtu,
+					    why, sizeof(why))) {
+			policy_decision_release(srv->policy, &dec);
+			refuse_attrs(s, why);
+			return;
+		}
 	}
 	filter_index = dec.policy_index;
 	filter_prof = &dec.profile;
@@ -794,7 +836,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	dhcp6_pd_session_delegated(srv->dhcp6, s, &dec);	/* takes Delegated-IPv6-Prefix */
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
-	if (make_netdev(s)) {
+	if (set_framed_mtu(s, framed_mtu) || make_netdev(s)) {
 		srv->counters.sessions_refused++;
 		s->cdn_result = CDN_TEMPORARY_RESOURCES;
 		/* as for an exhausted pool: 649 and CDN result 4 */
