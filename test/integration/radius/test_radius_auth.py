@@ -67,7 +67,8 @@ class Bed:
     """l2tpd in `srv`, the client in `cli`, FreeRADIUS servers in `srv` on
     their own addresses."""
 
-    def __init__(self, stack, servers=(RAD1,), start_servers=(True,), extra_conf=""):
+    def __init__(self, stack, servers=(RAD1,), start_servers=(True,), extra_conf="",
+                 plane="userspace"):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -103,7 +104,7 @@ class Bed:
             dead_time = 2s
         }
         %s""" % ("\n".join(blocks), NAS_IP, extra_conf)
-        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane=plane,
                        policy_text=POLICY, extra=extra)
         self.d.start()
 
@@ -212,11 +213,13 @@ def test_an_attribute_that_cannot_be_honoured_refuses_by_name(stack):
 
 
 @pytest.mark.netns
-def test_framed_mtu_below_the_links_is_the_session_devices_mtu(stack):
+@pytest.mark.parametrize("plane", ["userspace", pytest.param("kernel", marks=pytest.mark.vm)])
+def test_framed_mtu_below_the_links_is_the_session_devices_mtu(stack, plane):
     """RFC 2865 5.12 as administrators use it: hana's Framed-MTU 1200,
     below the link's (LCP settled 1398 before authentication), is the MTU
-    of her session's own TUN, which the host's stack sends her through."""
-    bed = Bed(stack)
+    of her session's own device (userspace: its TUN; kernel: its ppp
+    unit), which the host's stack sends her through."""
+    bed = Bed(stack, plane=plane)
     holder = stack.spawn("client-hana", [client_path(), "--server", SERVER, "--user", "hana",
                                          "--password", "Hana-Secret-8", "--auth", "pap",
                                          "--hold-forever", "--json"], ns=bed.cli)
