@@ -16,6 +16,7 @@
 #include "session_eap.h"
 #include "dhcp6_pd.h"
 #include "dynauth.h"
+#include "mss_clamp.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -190,6 +191,64 @@ static void remove_routes(struct session *s)
 	s->n_routes = 0;
 }
 
+/* Framed-MTU needs a device of the session's own whose MTU the data plane
+ * can set (radius_attrs_framed_mtu): NULL when it can, else why not. */
+static const char *framed_mtu_no_device(const struct server *srv)
+{
+	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV))
+		return srv->dp_caps.no_netdev_why;
+	return srv->dp_ops->session_set_mtu ? NULL : "this data plane";
+}
+
+/* The session's device gets the RADIUS server's smaller MTU before it is
+ * made (or at once, when it exists): the host never sends the client a
+ * packet larger than the server allowed. Routes through the device take
+ * its MTU, and so does the MSS clamp of SYNs towards the client (`rt mtu`,
+ * mss_clamp.h). 0 nothing to do. */
+static int set_framed_mtu(struct session *s, uint16_t mtu)
+{
+	struct server *srv = s->srv;
+	int rc;
+
+	if (!mtu)
+		return 0;
+	rc = s->dp ? srv->dp_ops->session_set_mtu(srv->dp, s->dp, mtu) : -ENODEV;
+	if (rc) {
+		log_err("session %u/%u: the device's MTU %u (RADIUS Framed-MTU) not set: %s",
+			s->tunnel_id, s->session_id, mtu, strerror(-rc));
+		return rc;
+	}
+	log_info("session %u/%u: user '%s': MTU %u on its device (RADIUS Framed-MTU, below the "
+		 "link's %u)", s->tunnel_id, s->session_id, SAFE_STR(s->user), mtu,
+		 server_link_mru(srv, s->peer.family));
+	return 0;
+}
+
+/* ... and the client's own SYNs are clamped to that MTU's MSS, not only
+ * the link's (mss_clamp.h), once the device has its name. The clamp is an
+ * optimisation (the device's MTU already bounds what is sent): a failure
+ * is logged, the session stays. s->framed_mtu: the clamp's element is
+ * there (or the clamp is off), to take away at the end. mtu 0: the end. */
+static void clamp_framed_mtu(struct session *s, uint16_t mtu)
+{
+	struct server *srv = s->srv;
+	uint16_t v = mtu ? mtu : s->framed_mtu;
+	const char *ifname;
+	char err[256];
+
+	if (!v)
+		return;
+	ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
+	if (!ifname || mss_clamp_session(srv->mss, ifname, v, mtu != 0, err, sizeof(err))) {
+		log_warn("session %u/%u: TCP MSS of its Framed-MTU %u not %s: %s", s->tunnel_id,
+			 s->session_id, v, mtu ? "clamped" : "unclamped",
+			 ifname ? err : "no interface");
+		s->framed_mtu = 0;
+		return;
+	}
+	s->framed_mtu = mtu;
+}
+
 /* What the session added around its interface (framed routes, packet
  * filters), removed while the interface still exists. Idempotent. */
 static void release_interface_state(struct session *s)
@@ -207,6 +266,7 @@ static void release_interface_state(struct session *s)
 			filters_detach(srv->filters, ifname, s->filter_in, s->filter_out);
 		s->filter_in = s->filter_out = NULL;
 	}
+	clamp_framed_mtu(s, 0);	/* the name may be the next session's */
 }
 
 /* The client took an address of its own (a RADIUS server let it,
@@ -572,39 +632,6 @@ static void fd_take(struct session *s, uint32_t n)
  * unauthenticated peer costs no netdev, and no descriptor on the
  * userspace path, one (the PPPoL2TP socket) on the kernel path
  * (docs/l2tpd.md, "Before authentication"). */
-/* Framed-MTU needs a device of the session's own whose MTU the data plane
- * can set (radius_attrs_framed_mtu): NULL when it can, else why not. */
-static const char *framed_mtu_no_device(const struct server *srv)
-{
-	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV))
-		return srv->dp_caps.no_netdev_why;
-	return srv->dp_ops->session_set_mtu ? NULL : "this data plane";
-}
-
-/* The session's device gets the RADIUS server's smaller MTU before it is
- * made (or at once, when it exists): the host never sends the client a
- * packet larger than the server allowed. Routes through the device take
- * its MTU, and so does the MSS clamp of SYNs towards the client (`rt mtu`,
- * mss_clamp.h). 0 nothing to do. */
-static int set_framed_mtu(struct session *s, uint16_t mtu)
-{
-	struct server *srv = s->srv;
-	int rc;
-
-	if (!mtu)
-		return 0;
-	rc = s->dp ? srv->dp_ops->session_set_mtu(srv->dp, s->dp, mtu) : -ENODEV;
-	if (rc) {
-		log_err("session %u/%u: the device's MTU %u (RADIUS Framed-MTU) not set: %s",
-			s->tunnel_id, s->session_id, mtu, strerror(-rc));
-		return rc;
-	}
-	log_info("session %u/%u: user '%s': MTU %u on its device (RADIUS Framed-MTU, below the "
-		 "link's %u)", s->tunnel_id, s->session_id, SAFE_STR(s->user), mtu,
-		 server_link_mru(srv, s->peer.family));
-	return 0;
-}
-
 static int make_netdev(struct session *s)
 {
 	struct server *srv = s->srv;
@@ -843,6 +870,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
 		return;
 	}
+	clamp_framed_mtu(s, framed_mtu);
 	if (attach_filters(s, filter_index, filter_prof)) {
 		srv->counters.sessions_refused++;
 		srv->counters.refused_filter++;

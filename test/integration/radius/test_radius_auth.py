@@ -233,7 +233,19 @@ def test_framed_mtu_below_the_links_is_the_session_devices_mtu(stack, plane):
     assert " mtu 1200 " in link, link
     assert re.search(r"user 'hana': MTU 1200 on its device \(RADIUS Framed-MTU, below the "
                      r"link's \d+\)", bed.d.log()), bed.d.log()
+    # her own SYNs are clamped to that MTU's MSS (RFC 879: 1200 - 40)
+    def nft():
+        return subprocess.run(["ip", "netns", "exec", bed.srv, "nft", "list", "table", "inet",
+                               "l2tpd_mss"], stdout=subprocess.PIPE, text=True).stdout
+    table = nft()
+    assert '"%s" : jump mtu_1200' % sess[0]["interface"] in table, table
+    assert "tcp option maxseg size > 1160 tcp option maxseg size set 1160" in table, table
     holder.stop()
+    wait_for("no sessions", lambda: json.loads(bed.d.ctl("json sessions")[1]) == [],
+             timeout=30)
+    table = nft()
+    assert sess[0]["interface"] not in table, table
+    assert "not clamped" not in bed.d.log() and "not unclamped" not in bed.d.log()
 
 
 @pytest.mark.netns
