@@ -105,7 +105,7 @@ class Bed:
     radclient runs (a request to a local address leaves from it). The
     client, in `cli`, can reach the DAS too: an unknown client."""
 
-    def __init__(self, stack):
+    def __init__(self, stack, plane="userspace"):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -146,7 +146,7 @@ class Bed:
         metrics {
             listen = 127.0.0.1:%d
         }""" % (RAD1, secret_file, NAS_IP, NAS_IP, das_secret_file, METRICS_PORT)
-        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane=plane,
                        policy_text=POLICY, extra=extra)
         self.d.start()
         wait_for("the DAS listening",
@@ -363,7 +363,9 @@ def session_map_element(bed, sess):
 
 
 @pytest.mark.netns
-def test_coa_filter_id_changes_are_made_before_broken_and_a_failed_one_changes_nothing(stack):
+@pytest.mark.parametrize("plane", ["userspace", pytest.param("kernel", marks=pytest.mark.vm)])
+def test_coa_filter_id_changes_are_made_before_broken_and_a_failed_one_changes_nothing(stack,
+                                                                                         plane):
     """Filter-Id again and again on a live session: a filter where there
     was none (only an add), another filter (delete and add in one nftables
     transaction), none (only a delete). Each time the traffic does what
@@ -372,7 +374,7 @@ def test_coa_filter_id_changes_are_made_before_broken_and_a_failed_one_changes_n
     jump to (the kernel says EOPNOTSUPP) -- the transaction fails whole,
     the CoA-NAK says 506 and the session keeps its filter, which still
     drops."""
-    bed = Bed(stack)
+    bed = Bed(stack, plane=plane)
     alice, _ = bed.hold("alice", "Alice-Secret-1")
     sess = sessions(bed)[0]
     assert ping_session(bed, sess), bed.d.log()
