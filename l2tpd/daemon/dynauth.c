@@ -583,10 +583,14 @@ int dynauth_open(struct server *srv)
 	/* the descriptor budget's fixed part (fdbudget.h) */
 	srv->fdb.fixed += d->n_fd;
 	srv->dynauth = d;
-	/* sessions up already (a DAS turned on by a reload) */
+	/* sessions up already (a DAS turned on by a reload); one whose IPCP
+	 * is down now has no address (s->peer_addr keeps the last one) */
 	for (struct session *s = srv->sessions; s; s = s->next)
-		if (s->state == SESSION_UP)
+		if (s->state == SESSION_UP) {
 			dynauth_session_up(srv, s);
+			if (s->ppp.ipcp.state != PPP_FSM_OPENED)
+				dynauth_session_address(srv, s, 0);
+		}
 	return 0;
 }
 

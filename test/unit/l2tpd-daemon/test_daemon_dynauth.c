@@ -244,6 +244,18 @@ static void framed_ip_follows_ipcp_renegotiation_and_close(void **state)
 	assert_int_equal(coa_by_address(&h, 64, moved, NULL), RADIUS_EC_SESSION_NOT_FOUND);
 	assert_int_equal(coa_by_address(&h, 65, moved, "alice"), RADIUS_EC_SESSION_NOT_FOUND);
 	assert_int_equal(coa_by_address(&h, 66, 0, "alice"), 0);
+	/* the DAS turned off and on by reloads indexes it again, still
+	 * without the address its IPCP no longer has */
+	{
+		struct l2tpd_config next = h.srv.cfg;
+
+		next.das.enabled = false;
+		dynauth_reload(&h.srv, &next);
+		next.das.enabled = true;
+		dynauth_reload(&h.srv, &next);
+	}
+	assert_int_equal(coa_by_address(&h, 67, moved, NULL), RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(coa_by_address(&h, 68, 0, "alice"), 0);
 	assert_null(dh_cdn(&h, &c, 0));
 	dh_stop(&h);
 }
