@@ -63,6 +63,15 @@ void dynauth_session_up(struct server *srv, struct session *s)
 			"Disconnect- and CoA-Requests will not find it", s->tunnel_id, s->session_id);
 }
 
+void dynauth_session_address(struct server *srv, struct session *s, uint32_t peer_addr)
+{
+	struct dynauth *d = srv->dynauth;
+	struct das_index_entry *e;
+
+	if (d && (e = das_index_owner(&d->ix, s, s->serial)))
+		das_index_set_framed_ip(&d->ix, e, htonl(peer_addr));
+}
+
 void dynauth_session_gone(struct server *srv, struct session *s)
 {
 	struct dynauth *d = srv->dynauth;
@@ -135,7 +144,10 @@ static size_t op_find(void *ctx, enum radius_das_key key, const struct radius_da
 		das_index_lookup_u32(&d->ix, DAS_IX_NAS_PORT, m->nas_port, add_candidate, &c);
 		break;
 	case RADIUS_DAS_KEY_FRAMED_IP:
-		das_index_lookup_u32(&d->ix, DAS_IX_FRAMED_IP, m->framed_ip, add_candidate, &c);
+		/* 0: the key of sessions whose IPCP is down, not an address */
+		if (m->framed_ip)
+			das_index_lookup_u32(&d->ix, DAS_IX_FRAMED_IP, m->framed_ip, add_candidate,
+					     &c);
 		break;
 	case RADIUS_DAS_KEY_USER_NAME:
 		das_index_lookup_str(&d->ix, DAS_IX_USER, m->user, add_candidate, &c);
@@ -168,10 +180,11 @@ static void op_describe(void *ctx, void *handle, struct radius_das_session *out)
 		radius_nas_station(&s->tunnel->local, 0, d->called, sizeof(d->called));
 		out->called_station_id = d->called;
 	}
-	/* the address it has now: an IPCP renegotiated to another address
-	 * leaves the old one in the index, and a request naming that one
-	 * must not act on this session */
-	out->framed_ip = htonl(s->peer_addr);
+	/* the address it has now, as the index has it (IPCP up and its
+	 * renegotiations set it, IPCP down clears it: session.c), so that
+	 * a request found by another key and naming an address the session
+	 * no longer has does not act on it */
+	out->framed_ip = e->framed_ip;
 	out->nas_port = session_nas_port(s);
 }
 
@@ -194,38 +207,39 @@ static uint32_t op_disconnect(void *ctx, void *handle)
 }
 
 /* Filter-Id: the named policy's filters instead of the session's, as in an
- * Access-Accept (radius_attrs.c). The old ones go first: one session has
- * one element in each nftables map. A session whose new filter cannot be
- * installed is closed (a filter is a security boundary: fail closed) and
- * the answer says 506. */
+ * Access-Accept (radius_attrs.c). Make before break (filters_replace): the
+ * new chains exist first, then one nftables transaction swaps the
+ * session's map elements, so its packets are never unfiltered. When the
+ * new filter cannot be installed, nothing changed: the session keeps the
+ * filter it had (it is never left without one) and the answer says 506
+ * (RFC 5176 3.5: the NAS could not do it; a CoA-NAK means the session's
+ * authorization is as before, section 3). The session is not closed: it
+ * is as authorized as before the request, and the server, told by the
+ * NAK, may end it with a Disconnect-Request. */
 static uint32_t change_filter(struct dynauth *d, struct session *s, const char *name)
 {
 	struct server *srv = d->srv;
 	const struct policy_profile *prof;
 	const char *ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
 	int index = policy_find_policy(srv->policy, name, &prof);
+	bool needed;
 	char err[256];
 
 	if (index < 0)
 		return RADIUS_EC_INVALID_ATTRIBUTE_VALUE;	/* RFC 5176 3.5: 407 */
-	if (s->filter_in || s->filter_out) {
-		if (ifname)
-			filters_detach(srv->filters, ifname, s->filter_in, s->filter_out);
-		s->filter_in = s->filter_out = NULL;
-	}
-	if (!filter_needed(&prof->filter_in) && !filter_needed(&prof->filter_out))
+	needed = filter_needed(&prof->filter_in) || filter_needed(&prof->filter_out);
+	if (!needed && !s->filter_in && !s->filter_out)
 		return 0;
-	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) || !ifname)
+	if (needed && (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV) || !ifname))
 		snprintf(err, sizeof(err), "%s cannot tell sessions apart for nftables",
 			 srv->dp_caps.no_netdev_why);
-	else if (filters_attach(srv->filters, ifname, index, &prof->filter_in, &prof->filter_out,
-				&s->filter_in, &s->filter_out, err, sizeof(err)) == 0)
+	else if (filters_replace(srv->filters, ifname, index, &prof->filter_in, &prof->filter_out,
+				 &s->filter_in, &s->filter_out, err, sizeof(err)) == 0)
 		return 0;
 	log_err("session %u/%u: user '%s': the packet filter of policy '%s' (CoA-Request "
-		"Filter-Id) not installed: %s: closed", s->tunnel_id, s->session_id,
-		SAFE_STR(s->user), SAFE_STR(name), err);
-	acct_session_end(s, RADIUS_END_NAS_ERROR);
-	session_request_close(s, "packet filter not installed", L2TP_CDN_GENERAL_ERROR, 0);
+		"Filter-Id) not installed: %s: nothing changed, the session keeps its %s",
+		s->tunnel_id, s->session_id, SAFE_STR(s->user), SAFE_STR(name), err,
+		s->filter_in || s->filter_out ? "filters" : "(no) filters");
 	return RADIUS_EC_RESOURCES_UNAVAILABLE;
 }
 
@@ -569,10 +583,14 @@ int dynauth_open(struct server *srv)
 	/* the descriptor budget's fixed part (fdbudget.h) */
 	srv->fdb.fixed += d->n_fd;
 	srv->dynauth = d;
-	/* sessions up already (a DAS turned on by a reload) */
+	/* sessions up already (a DAS turned on by a reload); one whose IPCP
+	 * is down now has no address (s->peer_addr keeps the last one) */
 	for (struct session *s = srv->sessions; s; s = s->next)
-		if (s->state == SESSION_UP)
+		if (s->state == SESSION_UP) {
 			dynauth_session_up(srv, s);
+			if (s->ppp.ipcp.state != PPP_FSM_OPENED)
+				dynauth_session_address(srv, s, 0);
+		}
 	return 0;
 }
 

@@ -96,18 +96,37 @@ struct das_index_entry *das_index_add(struct das_index *ix, void *owner, uint32_
 	return e;
 }
 
+static void unlink_entry(struct das_index *ix, struct das_index_entry *e, int k)
+{
+	struct das_index_entry **pp = &ix->bucket[k][e->hash[k] & (ix->n_buckets - 1)];
+
+	while (*pp && *pp != e)
+		pp = &(*pp)->next[k];
+	if (*pp)
+		*pp = e->next[k];
+}
+
 void das_index_remove(struct das_index *ix, struct das_index_entry *e)
 {
-	for (int k = 0; k < DAS_IX_N; k++) {
-		struct das_index_entry **pp = &ix->bucket[k][e->hash[k] & (ix->n_buckets - 1)];
-
-		while (*pp && *pp != e)
-			pp = &(*pp)->next[k];
-		if (*pp)
-			*pp = e->next[k];
-	}
+	for (int k = 0; k < DAS_IX_N; k++)
+		unlink_entry(ix, e, k);
 	ix->n--;
 	free(e);
+}
+
+void das_index_set_framed_ip(struct das_index *ix, struct das_index_entry *e,
+			     uint32_t framed_ip)
+{
+	struct das_index_entry **b;
+
+	if (e->framed_ip == framed_ip)
+		return;
+	unlink_entry(ix, e, DAS_IX_FRAMED_IP);
+	e->framed_ip = framed_ip;
+	e->hash[DAS_IX_FRAMED_IP] = hash_u32(ix, framed_ip);
+	b = &ix->bucket[DAS_IX_FRAMED_IP][e->hash[DAS_IX_FRAMED_IP] & (ix->n_buckets - 1)];
+	e->next[DAS_IX_FRAMED_IP] = *b;
+	*b = e;
 }
 
 struct das_index_entry *das_index_owner(const struct das_index *ix, const void *owner,

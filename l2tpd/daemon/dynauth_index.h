@@ -55,6 +55,11 @@ struct das_index_entry *das_index_add(struct das_index *ix, void *owner, uint32_
 				      uint32_t nas_port, uint32_t framed_ip, const char *user,
 				      const char *calling);
 void das_index_remove(struct das_index *ix, struct das_index_entry *e);
+/* The owner's Framed-IP-Address changed (IPCP renegotiated, or went down:
+ * 0): the entry moves to the new key's chain, so a request naming the old
+ * address no longer finds it and one naming the new address does. */
+void das_index_set_framed_ip(struct das_index *ix, struct das_index_entry *e,
+			     uint32_t framed_ip);
 /* The entry of owner, added with this serial; NULL: none. */
 struct das_index_entry *das_index_owner(const struct das_index *ix, const void *owner,
 					uint32_t serial);

@@ -336,6 +336,91 @@ fail:
 	return -1;
 }
 
+static void render_element(struct strbuf *b, bool add, bool out, const char *ifname,
+			   const char *chain)
+{
+	if (add)
+		sb_printf(b, "add element inet %s sessions_%s { \"%s\" : jump %s }\n", FILTER_TABLE,
+			  out ? "out" : "in", ifname, chain);
+	else
+		sb_printf(b, "delete element inet %s sessions_%s { \"%s\" }\n", FILTER_TABLE,
+			  out ? "out" : "in", ifname);
+}
+
+int filter_render_replace(const char *ifname, bool had_in, const char *new_in, bool had_out,
+			  const char *new_out, char *buf, size_t len)
+{
+	struct strbuf b;
+
+	sb_init_fixed(&b, buf, len);
+	/* A map holds one element per key: the old one leaves before the
+	 * new one comes, inside the same transaction (the kernel applies
+	 * the batch as a whole or not at all, so no packet sees the map
+	 * without the session's element) */
+	if (had_in)
+		render_element(&b, false, false, ifname, NULL);
+	if (new_in)
+		render_element(&b, true, false, ifname, new_in);
+	if (had_out)
+		render_element(&b, false, true, ifname, NULL);
+	if (new_out)
+		render_element(&b, true, true, ifname, new_out);
+	if (b.oom)
+		return -1;
+	return (int)b.n;
+}
+
+int filters_replace(struct filters *f, const char *ifname, int policy_index,
+		    const struct policy_filter *filter_in, const struct policy_filter *filter_out,
+		    struct filter_chain **in, struct filter_chain **out, char *err, size_t errlen)
+{
+	bool need_in = filter_needed(filter_in), need_out = filter_needed(filter_out);
+	struct filter_chain *new_in = NULL, *new_out = NULL;
+	char cmds[512];
+	int n;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!*in && !*out && !need_in && !need_out)
+		return 0;
+	if (!f) {
+		snprintf(err, errlen, "no filter support");
+		return -1;
+	}
+	if (!ifname || !*ifname || strpbrk(ifname, "\" \\")) {
+		snprintf(err, errlen, "bad interface name");
+		return -1;
+	}
+	/* make: the chains the new elements jump to exist before them */
+	if ((need_in || need_out) && make_table(f, err, errlen))
+		return -1;
+	if (need_in && !(new_in = chain_get(f, policy_index, false, filter_in, err, errlen)))
+		return -1;
+	if (need_out && !(new_out = chain_get(f, policy_index, true, filter_out, err, errlen)))
+		goto undo;
+	n = filter_render_replace(ifname, *in != NULL, new_in ? new_in->name : NULL, *out != NULL,
+				  new_out ? new_out->name : NULL, cmds, sizeof(cmds));
+	if (n < 0) {
+		snprintf(err, errlen, "bad interface name");
+		goto undo;
+	}
+	/* switch: one transaction */
+	if (n > 0 && nft_run(f, cmds, err, errlen))
+		goto undo;
+	/* break: nothing jumps to the old chains for this session now */
+	chain_put(f, *in);
+	chain_put(f, *out);
+	*in = new_in;
+	*out = new_out;
+	return 0;
+undo:
+	/* a chain made for this change alone goes again; one shared with
+	 * other sessions (or the session's own) only loses a reference */
+	chain_put(f, new_in);
+	chain_put(f, new_out);
+	return -1;
+}
+
 const char *filter_chain_name(const struct filter_chain *c)
 {
 	return c->name;

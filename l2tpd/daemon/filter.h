@@ -58,6 +58,26 @@ bool filter_needed(const struct policy_filter *flt);
 int filters_attach(struct filters *f, const char *ifname, int policy_index,
 		   const struct policy_filter *filter_in, const struct policy_filter *filter_out,
 		   struct filter_chain **in, struct filter_chain **out, char *err, size_t errlen);
+/*
+ * A live session's filters changed (a CoA-Request's Filter-Id, RFC 5176
+ * section 3.1): make before break. The new chains are made (or shared)
+ * first; then ONE nftables transaction deletes the session's old element
+ * and adds the new one in each direction (only deletes where the new
+ * policy has no filter that way, only adds where the old had none), so no
+ * packet of the session ever passes between two filters; then the old
+ * chains' references are dropped. *in / *out hold the session's chains
+ * and get the new ones. On failure nothing changed: the old elements still
+ * jump to the old chains, *in / *out are as they were. 0, or -1 with err.
+ */
+int filters_replace(struct filters *f, const char *ifname, int policy_index,
+		    const struct policy_filter *filter_in, const struct policy_filter *filter_out,
+		    struct filter_chain **in, struct filter_chain **out, char *err, size_t errlen);
+/* Pure, for tests: that transaction's commands. had_in / had_out: the
+ * session has an element in that map now; new_in / new_out: the chain its
+ * new element jumps to, NULL for none. Returns the length (0: nothing to
+ * do), or -1 (buffer too small). */
+int filter_render_replace(const char *ifname, bool had_in, const char *new_in, bool had_out,
+			  const char *new_out, char *buf, size_t len);
 /* Remove the session's map elements and release its chains. */
 void filters_detach(struct filters *f, const char *ifname, struct filter_chain *in,
 		    struct filter_chain *out);

@@ -41,10 +41,14 @@ int mss_clamp_render(const struct mss_clamp_config *c, char *buf, size_t len)
 	ADD("add table inet " MSS_CLAMP_TABLE "\ndelete table inet " MSS_CLAMP_TABLE "\n");
 	if (!c->on)
 		return (int)off;
-	ADD("table inet " MSS_CLAMP_TABLE " {\n  chain forward {\n"
+	ADD("table inet " MSS_CLAMP_TABLE " {\n"
+	    "  map framed_mtu { type ifname : verdict; }\n"
+	    "  chain forward {\n"
 	    "    type filter hook forward priority mangle; policy accept;\n");
 	for (int i = 0; i < 3 && names[i]; i++)
 		ADD("    oifname \"%s\" " SYN " tcp option maxseg size set rt mtu\n", names[i]);
+	/* a session device's own MTU first (mss_clamp_session) */
+	ADD("    iifname vmap @framed_mtu\n");
 	for (int i = 0; i < 3 && names[i]; i++) {
 		ADD("    iifname \"%s\" meta nfproto ipv4 " SYN " tcp option maxseg size > %u "
 		    "tcp option maxseg size set %u\n", names[i], mss4, mss4);
@@ -79,6 +83,47 @@ int mss_clamp_apply(struct mss_clamp **mcp, const struct mss_clamp_config *c, ch
 		return -1;
 	mc->active = c->on;
 	return 0;
+}
+
+int mss_clamp_render_session(const char *ifname, uint16_t mtu, bool add, char *buf,
+			     size_t len)
+{
+	unsigned mss4 = mtu > 40 ? mtu - 40u : 0, mss6 = mtu > 60 ? mtu - 60u : 0;
+	int n;
+
+	if (!ifname || !edge_filter_ifname_ok(ifname))
+		return -1;
+	if (!add)
+		n = snprintf(buf, len, "delete element inet " MSS_CLAMP_TABLE " framed_mtu "
+			     "{ \"%s\" }\n", ifname);
+	else
+		/* flush and fill in the same transaction: another session
+		 * jumping here meets the old rules or the new (the same) */
+		n = snprintf(buf, len,
+			     "add chain inet " MSS_CLAMP_TABLE " mtu_%u\n"
+			     "flush chain inet " MSS_CLAMP_TABLE " mtu_%u\n"
+			     "add rule inet " MSS_CLAMP_TABLE " mtu_%u meta nfproto ipv4 " SYN
+			     " tcp option maxseg size > %u tcp option maxseg size set %u\n"
+			     "add rule inet " MSS_CLAMP_TABLE " mtu_%u meta nfproto ipv6 " SYN
+			     " tcp option maxseg size > %u tcp option maxseg size set %u\n"
+			     "add element inet " MSS_CLAMP_TABLE " framed_mtu { \"%s\" : jump "
+			     "mtu_%u }\n",
+			     mtu, mtu, mtu, mss4, mss4, mtu, mss6, mss6, ifname, mtu);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+int mss_clamp_session(struct mss_clamp *mc, const char *ifname, uint16_t mtu, bool add,
+		      char *err, size_t errlen)
+{
+	char cmds[1024];
+
+	if (!mc || !mc->active)
+		return 0;
+	if (mss_clamp_render_session(ifname, mtu, add, cmds, sizeof(cmds)) < 0) {
+		snprintf(err, errlen, "mss clamp: interface name nft cannot take");
+		return -1;
+	}
+	return nft_util_run(mc->ctx, cmds, err, errlen);
 }
 
 void mss_clamp_free(struct mss_clamp *mc)

@@ -13,6 +13,12 @@
  * Session links are matched by name: l2tp* (userspace TUNs), ppp* (kernel
  * ppp units; another PPP link of the host is clamped to its own route MTU,
  * which does it no harm) and the shared TUN's name.
+ *
+ * A session whose device has a smaller MTU of its own (RADIUS Framed-MTU)
+ * has an element in the verdict map `framed_mtu` (its interface name ->
+ * jump mtu_<MTU>): the client's SYNs are lowered to that MTU's MSS first,
+ * then meet the link's rules, which only ever lower. One chain per MTU
+ * value in use, left until the table goes (a handful of values).
  */
 #ifndef L2TPD_MSS_CLAMP_H
 #define L2TPD_MSS_CLAMP_H
@@ -37,5 +43,15 @@ struct mss_clamp;
 int mss_clamp_apply(struct mss_clamp **mc, const struct mss_clamp_config *c, char *err,
 		    size_t errlen);
 void mss_clamp_free(struct mss_clamp *mc);
+
+/* The commands that add (or remove) a session device's own MTU (pure):
+ * its chain made or refreshed and its map element, in one transaction.
+ * Length, or -1 (buffer too small, a name nft cannot take). */
+int mss_clamp_render_session(const char *ifname, uint16_t mtu, bool add, char *buf,
+			     size_t len);
+/* Apply them; nothing when the clamp is off (mc NULL or not active). 0, or
+ * -1 with err. */
+int mss_clamp_session(struct mss_clamp *mc, const char *ifname, uint16_t mtu, bool add,
+		      char *err, size_t errlen);
 
 #endif

@@ -130,11 +130,9 @@ int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16
 	req->external_user = true;
 	if (ipv6_request(r, p, req, why, wl))
 		return -1;
-	/* LCP settled the link's MRU before authentication: a smaller MTU
-	 * cannot be given any more; a larger one asks nothing of us */
-	if (r->framed_mtu && r->framed_mtu < link_mtu)
-		return refuse(why, wl, "Framed-MTU %u is below the link's %u, settled by LCP before "
-			      "authentication", r->framed_mtu, link_mtu);
+	/* Framed-MTU: radius_attrs_framed_mtu, once the profile says
+	 * whether the session has IPv6 */
+	(void)link_mtu;
 	if (r->framed_pool[0]) {
 		int idx = policy_pool_find(p, r->framed_pool);
 
@@ -156,6 +154,34 @@ int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16
 	case RADIUS_IP_NONE:
 		break;
 	}
+	return 0;
+}
+
+int radius_attrs_framed_mtu(uint16_t framed_mtu, uint16_t link_mtu, bool ipv6,
+			    const char *no_device_why, uint16_t *set, char *why, size_t wl)
+{
+	*set = 0;
+	/* RFC 2865 5.12 is for links whose MTU nothing else settles, but
+	 * administrators use it (NPS and FreeRADIUS profiles) to lower a
+	 * user's MTU, and other LNSs (accel-ppp) lower the session device's:
+	 * LCP settled the link before authentication, so the smaller MTU
+	 * is the device's, the size the host sends the client. A larger
+	 * one asks nothing of us: the link is smaller already. */
+	if (!framed_mtu || framed_mtu >= link_mtu)
+		return 0;
+	if (framed_mtu < 576)
+		return refuse(why, wl, "Framed-MTU %u is below 576, the datagram every IPv4 host "
+			      "must take (RFC 791)", framed_mtu);
+	/* below 1280 the kernel turns IPv6 off on the device */
+	if (ipv6 && framed_mtu < 1280)
+		return refuse(why, wl, "Framed-MTU %u is below 1280, the least link MTU of IPv6 "
+			      "(RFC 8200 section 5), and the session has IPv6", framed_mtu);
+	if (no_device_why)
+		return refuse(why, wl, "Framed-MTU %u is below the link's %u and cannot be honoured: "
+			      "%s has no device of the session's own whose MTU could be lowered "
+			      "(LCP settled the link's before authentication)", framed_mtu,
+			      link_mtu, no_device_why);
+	*set = framed_mtu;
 	return 0;
 }
 

@@ -39,11 +39,23 @@ struct radius_grant {
 /* Before the policy decides: the addresses the server chose, into req
  * (Framed-IP-Address, Framed-Pool, Framed-IPv6-Prefix, Framed-IPv6-Pool,
  * Delegated-IPv6-Prefix, external_user), and what the session cannot do
- * at all (an MTU below the link's, a Framed-IPv6-Prefix that is no /64,
- * a prefix another session holds or that overlaps a pool's prefixes
- * without being one). 0, or -1 with why. */
+ * at all (a Framed-IPv6-Prefix that is no /64, a prefix another session
+ * holds or that overlaps a pool's prefixes without being one). 0, or -1
+ * with why. link_mtu is no longer used: Framed-MTU is decided after the
+ * policy, by radius_attrs_framed_mtu. */
 int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
 			 struct policy_request *req, char *why, size_t why_len);
+
+/* After the policy decides: Framed-MTU (RFC 2865 5.12) against the
+ * session's link MTU (LCP settled it before authentication). *set gets the
+ * MTU for the session's own device (dataplane_ops.session_set_mtu), 0 when
+ * there is nothing to do (no Framed-MTU, or at least the link's). Refused,
+ * named: below 576 (RFC 791), below 1280 when the session has IPv6 (RFC
+ * 8200 section 5), or no_device_why non-NULL: the data plane has no device
+ * per session (a shared TUN), which that sentence names. 0, or -1 with
+ * why. */
+int radius_attrs_framed_mtu(uint16_t framed_mtu, uint16_t link_mtu, bool ipv6,
+			    const char *no_device_why, uint16_t *set, char *why, size_t why_len);
 
 /* IPv6 attributes a session without IPv6 (its profile has no ipv6 =
  * yes) leaves unused: the server enables nothing the local policy

@@ -187,6 +187,7 @@ struct session {
 	bool routes_installed;
 	int routes_ifindex;		/* where they were installed */
 	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
+	uint16_t framed_mtu;		/* RADIUS Framed-MTU on its device, 0 none (its MSS clamp) */
 	struct dhcp_inform_link *inform;	/* DHCPINFORM answers (dhcp_inform.c) */
 	struct ra_link *ra;		/* IPv6 prefix and router advertisements (router_adv.c) */
 	struct dhcp6_link *dhcp6;	/* DHCPv6, its delegated prefix (dhcp6_pd.c) */

@@ -16,6 +16,7 @@
 #include "session_eap.h"
 #include "dhcp6_pd.h"
 #include "dynauth.h"
+#include "mss_clamp.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -190,6 +191,64 @@ static void remove_routes(struct session *s)
 	s->n_routes = 0;
 }
 
+/* Framed-MTU needs a device of the session's own whose MTU the data plane
+ * can set (radius_attrs_framed_mtu): NULL when it can, else why not. */
+static const char *framed_mtu_no_device(const struct server *srv)
+{
+	if (!(srv->dp_caps.flags & DP_CAP_SESSION_NETDEV))
+		return srv->dp_caps.no_netdev_why;
+	return srv->dp_ops->session_set_mtu ? NULL : "this data plane";
+}
+
+/* The session's device gets the RADIUS server's smaller MTU before it is
+ * made (or at once, when it exists): the host never sends the client a
+ * packet larger than the server allowed. Routes through the device take
+ * its MTU, and so does the MSS clamp of SYNs towards the client (`rt mtu`,
+ * mss_clamp.h). 0 nothing to do. */
+static int set_framed_mtu(struct session *s, uint16_t mtu)
+{
+	struct server *srv = s->srv;
+	int rc;
+
+	if (!mtu)
+		return 0;
+	rc = s->dp ? srv->dp_ops->session_set_mtu(srv->dp, s->dp, mtu) : -ENODEV;
+	if (rc) {
+		log_err("session %u/%u: the device's MTU %u (RADIUS Framed-MTU) not set: %s",
+			s->tunnel_id, s->session_id, mtu, strerror(-rc));
+		return rc;
+	}
+	log_info("session %u/%u: user '%s': MTU %u on its device (RADIUS Framed-MTU, below the "
+		 "link's %u)", s->tunnel_id, s->session_id, SAFE_STR(s->user), mtu,
+		 server_link_mru(srv, s->peer.family));
+	return 0;
+}
+
+/* ... and the client's own SYNs are clamped to that MTU's MSS, not only
+ * the link's (mss_clamp.h), once the device has its name. The clamp is an
+ * optimisation (the device's MTU already bounds what is sent): a failure
+ * is logged, the session stays. s->framed_mtu: the clamp's element is
+ * there (or the clamp is off), to take away at the end. mtu 0: the end. */
+static void clamp_framed_mtu(struct session *s, uint16_t mtu)
+{
+	struct server *srv = s->srv;
+	uint16_t v = mtu ? mtu : s->framed_mtu;
+	const char *ifname;
+	char err[256];
+
+	if (!v)
+		return;
+	ifname = s->dp ? srv->dp_ops->session_ifname(srv->dp, s->dp) : NULL;
+	if (!ifname || mss_clamp_session(srv->mss, ifname, v, mtu != 0, err, sizeof(err))) {
+		log_warn("session %u/%u: TCP MSS of its Framed-MTU %u not %s: %s", s->tunnel_id,
+			 s->session_id, v, mtu ? "clamped" : "unclamped",
+			 ifname ? err : "no interface");
+		s->framed_mtu = 0;
+		return;
+	}
+	s->framed_mtu = mtu;
+}
+
 /* What the session added around its interface (framed routes, packet
  * filters), removed while the interface still exists. Idempotent. */
 static void release_interface_state(struct session *s)
@@ -207,6 +266,7 @@ static void release_interface_state(struct session *s)
 			filters_detach(srv->filters, ifname, s->filter_in, s->filter_out);
 		s->filter_in = s->filter_out = NULL;
 	}
+	clamp_framed_mtu(s, 0);	/* the name may be the next session's */
 }
 
 /* The client took an address of its own (a RADIUS server let it,
@@ -338,8 +398,11 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
 	 * the addresses are set again above, the session is counted once. */
-	if (s->state == SESSION_UP)
+	if (s->state == SESSION_UP) {
+		/* a request by Framed-IP-Address names the new one now */
+		dynauth_session_address(srv, s, s->peer_addr);
 		return;
+	}
 	install_routes(s);
 	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
 	s->state = SESSION_UP;
@@ -423,6 +486,12 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 		if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
 			router_adv_session_down(s->srv->ra, s);
 			dhcp6_pd_session_down(s->srv->dhcp6, s);
+		} else {
+			/* no IPv4 address until IPCP opens again (ncp_up
+			 * re-indexes it): a Disconnect- or CoA-Request by the
+			 * old one, which the pool may hand out again, must
+			 * not find this session (RFC 5176 section 3) */
+			dynauth_session_address(s->srv, s, 0);
 		}
 		break;
 	case PPP_EVENT_LINK_DOWN:
@@ -686,6 +755,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	struct policy_decision dec;
 	struct ppp_profile prof;
 	struct radius_grant grant;
+	uint16_t framed_mtu = 0;
 	const struct policy_profile *filter_prof;
 	int filter_index;
 	enum policy_reason reason;
@@ -757,6 +827,14 @@ static void decide(struct session *s, enum ppp_auth_method method,
 			log_notice("session %u/%u: user '%s': no IPv6 for the session (its profile "
 				   "has none, or no prefix was free): %s not used", s->tunnel_id,
 				   s->session_id, SAFE_STR(s->user), why);
+		/* now that the profile says whether IPv6 comes too */
+		if (radius_attrs_framed_mtu(attrs->framed_mtu, server_link_mru(srv, s->peer.family),
+					    dec.profile.ipv6, framed_mtu_no_device(srv), &framed_mtu,
+					    why, sizeof(why))) {
+			policy_decision_release(srv->policy, &dec);
+			refuse_attrs(s, why);
+			return;
+		}
 	}
 	filter_index = dec.policy_index;
 	filter_prof = &dec.profile;
@@ -811,13 +889,14 @@ static void decide(struct session *s, enum ppp_auth_method method,
 	dhcp6_pd_session_delegated(srv->dhcp6, s, &dec);	/* takes Delegated-IPv6-Prefix */
 	if (usercount_inc(&srv->users, s->user) > 0)
 		s->user_counted = true;
-	if (make_netdev(s)) {
+	if (set_framed_mtu(s, framed_mtu) || make_netdev(s)) {
 		srv->counters.sessions_refused++;
 		s->cdn_result = CDN_TEMPORARY_RESOURCES;
 		/* as for an exhausted pool: 649 and CDN result 4 */
 		reject(s, PPP_AUTH_FAIL_NO_DIALIN, "no resources for the session");
 		return;
 	}
+	clamp_framed_mtu(s, framed_mtu);
 	if (attach_filters(s, filter_index, filter_prof)) {
 		srv->counters.sessions_refused++;
 		srv->counters.refused_filter++;

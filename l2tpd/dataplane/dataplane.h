@@ -227,6 +227,12 @@ struct dataplane_ops {
 	 * stop: the LAC sent Sequencing Required in its ICCN (RFC 2661
 	 * sections 4.4.6 and 5.4). 0 or -errno. */
 	int (*session_set_seq)(struct dataplane *dp, struct dp_session *s, int on);
+	/* DP_CAP_SESSION_NETDEV: the MTU of the session's own device, lower
+	 * than dp_session_params.mtu (RADIUS Framed-MTU, docs/radius.md):
+	 * set at once on a device that exists, kept for one session_netdev
+	 * makes later. 0 or -errno (-EOPNOTSUPP: no device of its own).
+	 * NULL: the backend cannot. */
+	int (*session_set_mtu)(struct dataplane *dp, struct dp_session *s, uint16_t mtu);
 
 	/* A watched fd is readable. */
 	void (*fd_ready)(struct dataplane *dp, int fd);

@@ -852,6 +852,21 @@ static void kernel_caps(const struct dataplane *dp, struct dp_caps *out)
 
 /* Ns/Nr on the session's data messages: PPPOL2TP_SO_SENDSEQ on its
  * PPPoL2TP socket (the kernel's l2tp_session_set_header_len() follows). */
+/* The ppp unit's MTU: now when it exists, else at step 5 of
+ * kernel_session_netdev. */
+static int kernel_session_set_mtu(struct dataplane *dp, struct dp_session *s, uint16_t mtu)
+{
+	int rc;
+
+	if (!s || !mtu)
+		return -EINVAL;
+	if (s->ifindex > 0 &&
+	    (rc = dpk_nl_request(dp, dp->rtnl, dpk_msg_link_set(s->ifindex, NULL, mtu, 0))) < 0)
+		return rc;
+	s->mtu = mtu;
+	return 0;
+}
+
 static int kernel_session_set_seq(struct dataplane *dp, struct dp_session *s, int on)
 {
 	int v = on ? 1 : 0;
@@ -891,5 +906,6 @@ const struct dataplane_ops dataplane_kernel = {
 	.session_ifname = kernel_session_ifname,
 	.session_netdev = kernel_session_netdev,
 	.session_set_seq = kernel_session_set_seq,
+	.session_set_mtu = kernel_session_set_mtu,
 	.fd_ready = kernel_fd_ready,
 };

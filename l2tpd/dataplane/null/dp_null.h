@@ -59,6 +59,7 @@ struct dp_session {
 	bool ip_set;
 	struct dp_ip_params ip;		/* the last session_set_ip */
 	unsigned set_ip_calls;
+	uint16_t mtu;			/* the last session_set_mtu, 0 never */
 	int seq;			/* last session_set_seq: -1 never, 0 off, 1 on */
 	uint64_t sent_count;		/* PPP frames the daemon sent */
 	uint64_t sent_truncated;

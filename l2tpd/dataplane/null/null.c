@@ -236,6 +236,16 @@ static const char *null_session_ifname(struct dataplane *dp, struct dp_session *
 	return s && !s->deleted && s->netdev ? s->ifname : NULL;
 }
 
+static int null_session_set_mtu(struct dataplane *dp, struct dp_session *s, uint16_t mtu)
+{
+	if (!s || s->deleted || !mtu)
+		return -EINVAL;
+	if (!(dp->cfg.caps & DP_CAP_SESSION_NETDEV))
+		return -EOPNOTSUPP;
+	s->mtu = mtu;
+	return 0;
+}
+
 static int null_session_set_seq(struct dataplane *dp, struct dp_session *s, int on)
 {
 	(void)dp;
@@ -334,6 +344,7 @@ const struct dataplane_ops dataplane_null = {
 	.session_ifname = null_session_ifname,
 	.session_netdev = null_session_netdev,
 	.session_set_seq = null_session_set_seq,
+	.session_set_mtu = null_session_set_mtu,
 	.fd_ready = null_fd_ready,
 	.data_rx = null_data_rx,
 };

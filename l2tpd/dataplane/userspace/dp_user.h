@@ -91,6 +91,8 @@ struct dp_user_io {
 	ssize_t (*tun_read)(void *ctx, int fd, uint8_t *buf, size_t cap);
 	ssize_t (*tun_write)(void *ctx, int fd, const uint8_t *pkt, size_t len);
 	int (*set_ip)(void *ctx, int ifindex, const struct dp_ip_params *ip, bool ip4, bool ip6);
+	/* The MTU of an existing device (Framed-MTU); NULL: cannot. */
+	int (*link_mtu)(void *ctx, int ifindex, uint16_t mtu);
 	/* IPCP renegotiated other addresses: remove `local peer peer/32`. */
 	int (*del_ip4)(void *ctx, int ifindex, struct in_addr local, struct in_addr peer);
 	/* shared mode: a route to one client's address through the shared TUN */

@@ -77,6 +77,11 @@ out:
 	return err < 0 ? rtnl_nle_errno(err) : 0;
 }
 
+static int sys_link_mtu(void *ctx, int ifindex, uint16_t mtu)
+{
+	return link_change(ctx, ifindex, mtu, false, false);
+}
+
 static int sys_tun_open(void *ctx, const char *name, uint16_t mtu, char *ifname, int *ifindex)
 {
 	struct sysio *io = ctx;
@@ -271,6 +276,7 @@ int dp_user_sysio_create(struct dp_user_io *io)
 	io->tun_read = sys_tun_read;
 	io->tun_write = sys_tun_write;
 	io->set_ip = sys_set_ip;
+	io->link_mtu = sys_link_mtu;
 	io->route = sys_route;
 	io->del_ip4 = sys_del_ip4;
 	io->lan_interface = sys_lan_interface;

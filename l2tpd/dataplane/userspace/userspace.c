@@ -441,6 +441,26 @@ static int user_session_netdev(struct dataplane *dp, struct dp_session *s)
 	return s->want_tun ? open_session_tun(dp, s) : 0;
 }
 
+/* One TUN per session: its MTU; the shared TUN carries every session
+ * and keeps its own. */
+static int user_session_set_mtu(struct dataplane *dp, struct dp_session *s, uint16_t mtu)
+{
+	int err;
+
+	if (!s || !mtu)
+		return -EINVAL;
+	if (dp->cfg.mode == DP_USER_TUN_SHARED)
+		return -EOPNOTSUPP;
+	if (s->fd >= 0) {
+		if (!dp->io.link_mtu)
+			return -EOPNOTSUPP;
+		if ((err = dp->io.link_mtu(dp->io.ctx, s->ifindex, mtu)) < 0)
+			return err;
+	}
+	s->mtu = mtu;	/* open_session_tun makes the device with it */
+	return 0;
+}
+
 static void user_session_delete(struct dataplane *dp, struct dp_session *s)
 {
 	if (!s)
@@ -969,6 +989,7 @@ const struct dataplane_ops dataplane_userspace = {
 	.session_ifname = user_session_ifname,
 	.session_netdev = user_session_netdev,
 	.session_set_seq = user_session_set_seq,
+	.session_set_mtu = user_session_set_mtu,
 	.fd_ready = user_fd_ready,
 	.data_rx = user_data_rx,
 };

@@ -34,6 +34,10 @@ dave Cleartext-Password := "Dave-Secret-4"
 frank Cleartext-Password := "Frank-Secret-6", SMB-Account-CTRL-TEXT := "[Ue]"
 gina Cleartext-Password := "Gina-Secret-7"
 	Framed-IPv6-Prefix = 2001:db8:1::/56
+hana Cleartext-Password := "Hana-Secret-8"
+	Framed-MTU = 1200
+ivan Cleartext-Password := "Ivan-Secret-9"
+	Framed-MTU = 500
 """
 
 POLICY = """\
@@ -63,7 +67,8 @@ class Bed:
     """l2tpd in `srv`, the client in `cli`, FreeRADIUS servers in `srv` on
     their own addresses."""
 
-    def __init__(self, stack, servers=(RAD1,), start_servers=(True,)):
+    def __init__(self, stack, servers=(RAD1,), start_servers=(True,), extra_conf="",
+                 plane="userspace"):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -97,8 +102,9 @@ class Bed:
             max_timeout = 600ms
             tries = 2
             dead_time = 2s
-        }""" % ("\n".join(blocks), NAS_IP)
-        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+        }
+        %s""" % ("\n".join(blocks), NAS_IP, extra_conf)
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane=plane,
                        policy_text=POLICY, extra=extra)
         self.d.start()
 
@@ -204,6 +210,65 @@ def test_an_attribute_that_cannot_be_honoured_refuses_by_name(stack):
     # a link's prefix is a /64 (SLAAC): another length is named, with why
     assert re.search(r"user 'gina' .*refused: Framed-IPv6-Prefix of length /56 cannot be "
                      r"honoured", bed.d.log()), bed.d.log()
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("plane", ["userspace", pytest.param("kernel", marks=pytest.mark.vm)])
+def test_framed_mtu_below_the_links_is_the_session_devices_mtu(stack, plane):
+    """RFC 2865 5.12 as administrators use it: hana's Framed-MTU 1200,
+    below the link's (LCP settled 1398 before authentication), is the MTU
+    of her session's own device (userspace: its TUN; kernel: its ppp
+    unit), which the host's stack sends her through."""
+    bed = Bed(stack, plane=plane)
+    holder = stack.spawn("client-hana", [client_path(), "--server", SERVER, "--user", "hana",
+                                         "--password", "Hana-Secret-8", "--auth", "pap",
+                                         "--hold-forever", "--json"], ns=bed.cli)
+    wait_for("hana up", lambda: by_event([json.loads(l) for l in holder.log().splitlines()
+                                          if l.startswith("{")], "up"), timeout=30)
+    sess = json.loads(bed.d.ctl("json sessions")[1])
+    assert len(sess) == 1 and sess[0]["user"] == "hana", sess
+    link = subprocess.run(["ip", "-n", bed.srv, "-o", "link", "show", "dev",
+                           sess[0]["interface"]], stdout=subprocess.PIPE, text=True,
+                          check=True).stdout
+    assert " mtu 1200 " in link, link
+    assert re.search(r"user 'hana': MTU 1200 on its device \(RADIUS Framed-MTU, below the "
+                     r"link's \d+\)", bed.d.log()), bed.d.log()
+    # her own SYNs are clamped to that MTU's MSS (RFC 879: 1200 - 40)
+    def nft():
+        return subprocess.run(["ip", "netns", "exec", bed.srv, "nft", "list", "table", "inet",
+                               "l2tpd_mss"], stdout=subprocess.PIPE, text=True).stdout
+    table = nft()
+    assert '"%s" : jump mtu_1200' % sess[0]["interface"] in table, table
+    assert "tcp option maxseg size > 1160 tcp option maxseg size set 1160" in table, table
+    holder.stop()
+    wait_for("no sessions", lambda: json.loads(bed.d.ctl("json sessions")[1]) == [],
+             timeout=30)
+    table = nft()
+    assert sess[0]["interface"] not in table, table
+    assert "not clamped" not in bed.d.log() and "not unclamped" not in bed.d.log()
+
+
+@pytest.mark.netns
+def test_framed_mtu_below_ipv4s_minimum_refuses_by_name(stack):
+    bed = Bed(stack)
+    rc, recs, out = bed.login("ivan", "Ivan-Secret-9", "mschapv2")
+    assert rc == 1, out
+    assert_refused(recs, out, "MS-CHAPv2", 649)
+    # the reply's parser names it already (radius/reply.c: RFC 791's 576)
+    assert re.search(r"user 'ivan' .*refused: .*Framed-MTU 500 is out of 576-65535",
+                     bed.d.log()), bed.d.log()
+
+
+@pytest.mark.netns
+def test_framed_mtu_on_the_shared_tun_refuses_by_name(stack):
+    """One TUN carries every session: its MTU is not one user's to lower."""
+    bed = Bed(stack, extra_conf="userspace {\n tun = shared\n }")
+    rc, recs, out = bed.login("hana", "Hana-Secret-8", "mschapv2")
+    assert rc == 1, out
+    assert_refused(recs, out, "MS-CHAPv2", 649)
+    assert re.search(r"user 'hana' .*refused: Framed-MTU 1200 is below the link's \d+ and cannot "
+                     r"be honoured: the shared TUN \(userspace.tun = shared\) has no device of "
+                     r"the session's own", bed.d.log()), bed.d.log()
 
 
 @pytest.mark.netns

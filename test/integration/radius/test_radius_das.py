@@ -65,6 +65,36 @@ policies {
             }
         }
     }
+    icmp-only {
+        conditions { tunnel_type = l2tp }
+        permission = grant
+        profile {
+            auth = mschapv2, chap, pap
+            pool = office
+            filter_out {
+                ping {
+                    action = permit
+                    protocol = icmp
+                }
+                default = deny
+            }
+        }
+    }
+    shadowed {
+        conditions { tunnel_type = l2tp }
+        permission = grant
+        profile {
+            auth = mschapv2, chap, pap
+            pool = office
+            filter_out {
+                no-discard {
+                    action = deny
+                    protocol = udp
+                    ports = 9
+                }
+            }
+        }
+    }
 }
 """
 
@@ -75,7 +105,7 @@ class Bed:
     radclient runs (a request to a local address leaves from it). The
     client, in `cli`, can reach the DAS too: an unknown client."""
 
-    def __init__(self, stack):
+    def __init__(self, stack, plane="userspace"):
         self.stack = stack
         self.srv = stack.netns("srv")
         self.cli = stack.netns("cli")
@@ -116,7 +146,7 @@ class Bed:
         metrics {
             listen = 127.0.0.1:%d
         }""" % (RAD1, secret_file, NAS_IP, NAS_IP, das_secret_file, METRICS_PORT)
-        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane="userspace",
+        self.d = L2tpd(stack, self.srv, listen=SERVER, dataplane=plane,
                        policy_text=POLICY, extra=extra)
         self.d.start()
         wait_for("the DAS listening",
@@ -300,6 +330,90 @@ def test_coa_filter_id_puts_the_named_policys_filter_on_the_session(stack):
     # CoA with Service-Type Authorize-Only: we do not re-authorize
     code, got = bed.radclient("coa", ['User-Name = "alice"', "Service-Type = Authorize-Only"])
     assert (code, got.get("Error-Cause")) == ("CoA-NAK", "Unsupported-Service")
+    assert not events(alice, "down")
+
+
+def ping_session(bed, sess, marker=True):
+    """Whether an echo request from the server to the session's client
+    went down its interface (the client does not answer it: what counts
+    is the session's tx_packets). The event waited for: with `marker`, a
+    UDP datagram to port 9 sent after the echo request, which the filters
+    of this test let through; once the session has carried it, it has
+    carried the echo request before it, or the filter dropped that. The
+    client's link carries nothing else towards it here."""
+    before = sessions(bed)[0]["tx_packets"]
+    subprocess.run(["ip", "netns", "exec", bed.srv, "ping", "-n", "-c", "1", "-W", "1",
+                    "-I", sess["interface"], sess["address"]], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=30)
+    if marker:
+        subprocess.run(["ip", "netns", "exec", bed.srv, sys.executable, "-c",
+                        "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+                        ".sendto(b'marker', (%r, 9))" % sess["address"]], check=True,
+                       timeout=30)
+    wait_for("the session to carry what was sent",
+             lambda: sessions(bed)[0]["tx_packets"] > before, timeout=30)
+    return sessions(bed)[0]["tx_packets"] - before >= (2 if marker else 1)
+
+
+def session_map_element(bed, sess):
+    nft = subprocess.run(["ip", "netns", "exec", bed.srv, "nft", "list", "map", "inet", "l2tpd",
+                          "sessions_out"], stdout=subprocess.PIPE, text=True).stdout
+    m = re.search(r'"%s" : jump (\w+)' % re.escape(sess["interface"]), nft)
+    return m.group(1) if m else None
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("plane", ["userspace", pytest.param("kernel", marks=pytest.mark.vm)])
+def test_coa_filter_id_changes_are_made_before_broken_and_a_failed_one_changes_nothing(stack,
+                                                                                         plane):
+    """Filter-Id again and again on a live session: a filter where there
+    was none (only an add), another filter (delete and add in one nftables
+    transaction), none (only a delete). Each time the traffic does what
+    the new filter says. Then a change nftables refuses: the test made the
+    chain name the daemon will use a base chain, which no map element may
+    jump to (the kernel says EOPNOTSUPP) -- the transaction fails whole,
+    the CoA-NAK says 506 and the session keeps its filter, which still
+    drops."""
+    bed = Bed(stack, plane=plane)
+    alice, _ = bed.hold("alice", "Alice-Secret-1")
+    sess = sessions(bed)[0]
+    assert ping_session(bed, sess), bed.d.log()
+    # "restricted": no ICMP towards the client
+    code, _ = bed.radclient("coa", ['User-Name = "alice"', 'Filter-Id = "restricted"'])
+    assert code == "CoA-ACK", bed.d.log()
+    assert sessions(bed)[0]["filter_out"] == "g1_p1_out"
+    assert session_map_element(bed, sess) == "g1_p1_out"
+    assert not ping_session(bed, sess)
+    # "icmp-only": ICMP alone passes; restricted's chain, no longer used, goes
+    code, _ = bed.radclient("coa", ['User-Name = "alice"', 'Filter-Id = "icmp-only"'])
+    assert code == "CoA-ACK", bed.d.log()
+    assert sessions(bed)[0]["filter_out"] == "g1_p2_out"
+    assert session_map_element(bed, sess) == "g1_p2_out"
+    assert ping_session(bed, sess, marker=False)
+    table = subprocess.run(["ip", "netns", "exec", bed.srv, "nft", "list", "table", "inet",
+                            "l2tpd"], stdout=subprocess.PIPE, text=True).stdout
+    assert "chain g1_p1_out" not in table and "chain g1_p2_out" in table, table
+    # the policy without filters: the element goes, traffic passes
+    code, _ = bed.radclient("coa", ['User-Name = "alice"', 'Filter-Id = "radius-users"'])
+    assert code == "CoA-ACK", bed.d.log()
+    assert sessions(bed)[0]["filter_out"] == ""
+    assert session_map_element(bed, sess) is None
+    assert ping_session(bed, sess)
+    # back to "restricted", then a change that cannot be made
+    code, _ = bed.radclient("coa", ['User-Name = "alice"', 'Filter-Id = "restricted"'])
+    assert code == "CoA-ACK", bed.d.log()
+    assert not ping_session(bed, sess)
+    subprocess.run(["ip", "netns", "exec", bed.srv, "nft", "add", "chain", "inet", "l2tpd",
+                    "g1_p3_out", "{ type filter hook prerouting priority 10; policy accept; }"],
+                   check=True)
+    code, got = bed.radclient("coa", ['User-Name = "alice"', 'Filter-Id = "shadowed"'])
+    assert (code, got.get("Error-Cause")) == ("CoA-NAK", "Resources-Unavailable"), bed.d.log()
+    assert re.search(r"user 'alice': the packet filter of policy 'shadowed' \(CoA-Request "
+                     r"Filter-Id\) not installed: nftables: .*nothing changed, the session "
+                     r"keeps its filters", bed.d.log()), bed.d.log()
+    assert sessions(bed)[0]["filter_out"] == "g1_p1_out"
+    assert session_map_element(bed, sess) == "g1_p1_out"
+    assert not ping_session(bed, sess)
     assert not events(alice, "down")
 
 

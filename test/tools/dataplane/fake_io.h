@@ -27,6 +27,8 @@ struct fake_io {
 	int last_closed_fd;
 	int fail_open;			/* nonzero: tun_open returns this */
 	char last_name[IFNAMSIZ];
+	uint16_t last_mtu;		/* the last tun_open's or link_mtu's MTU */
+	unsigned link_mtu_calls;
 	bool record;			/* copy writes and sends (tests); off: count only */
 	unsigned tun_writes;
 	int last_write_fd;
@@ -79,9 +81,20 @@ static inline int fake_tun_open(void *ctx, const char *name, uint16_t mtu, char 
 	else
 		snprintf(ifname, IFNAMSIZ, "%s", name);
 	snprintf(f->last_name, sizeof(f->last_name), "%s", ifname);
+	f->last_mtu = mtu;
 	*ifindex = fd;
 	f->open_count++;
 	return fd;
+}
+
+static inline int fake_link_mtu(void *ctx, int ifindex, uint16_t mtu)
+{
+	struct fake_io *f = ctx;
+
+	(void)ifindex;
+	f->link_mtu_calls++;
+	f->last_mtu = mtu;
+	return 0;
 }
 
 static inline void fake_tun_close(void *ctx, int fd, int ifindex)
@@ -225,6 +238,7 @@ static inline struct dp_user_io fake_io_ops(struct fake_io *f)
 		.tun_read = fake_tun_read,
 		.tun_write = fake_tun_write,
 		.set_ip = fake_set_ip,
+		.link_mtu = fake_link_mtu,
 		.route = fake_route,
 		.del_ip4 = fake_del_ip4,
 		.lan_interface = fake_lan_interface,

@@ -854,6 +854,38 @@ static void session_set_seq_op_turns_sequencing_on_and_off(void **state)
 	assert_int_equal(x->f.last_send[0], 0x00);
 }
 
+/* RADIUS Framed-MTU (session_set_mtu): a TUN that exists gets it at once;
+ * a deferred one (defer_netdev) is made with it. */
+static void session_set_mtu_is_the_session_tuns(void **state)
+{
+	struct fix *x = *state;
+	struct dp_session_params sp = {
+		.local_session_id = LOCAL_SID + 1, .peer_session_id = PEER_SID + 1,
+		.mtu = 1400, .mru = 1400, .defer_netdev = 1,
+	};
+	struct dp_session *later;
+
+	assert_int_equal(dataplane_userspace.session_set_mtu(x->dp, x->s, 1300), 0);
+	assert_int_equal(x->f.link_mtu_calls, 1);
+	assert_int_equal(x->f.last_mtu, 1300);
+	assert_int_equal(dataplane_userspace.session_create(x->dp, x->t, &sp, &x->cookie, &later),
+			 0);
+	assert_int_equal(dataplane_userspace.session_set_mtu(x->dp, later, 1200), 0);
+	assert_int_equal(x->f.link_mtu_calls, 1);
+	assert_int_equal(dataplane_userspace.session_netdev(x->dp, later), 0);
+	assert_int_equal(x->f.last_mtu, 1200);
+	assert_int_equal(x->f.link_mtu_calls, 1);
+	dataplane_userspace.session_delete(x->dp, later);
+}
+
+/* The shared TUN is every session's: no one user's MTU. */
+static void session_set_mtu_on_the_shared_tun_is_refused(void **state)
+{
+	struct fix *x = *state;
+
+	assert_int_equal(dataplane_userspace.session_set_mtu(x->dp, x->s, 1200), -EOPNOTSUPP);
+}
+
 /* What the daemon asks instead of comparing the ops (docs/dataplane.md). */
 static void caps_per_session_tun(void **state)
 {
@@ -1369,6 +1401,7 @@ int main(void)
 		T(sequencing_on_numbers_each_data_message),
 		T(session_set_seq_op_turns_sequencing_on_and_off),
 		T(caps_per_session_tun),
+		T(session_set_mtu_is_the_session_tuns),
 		T(data_rx_metadata_mark_is_checked),
 		T(session_gets_a_tun_named_from_the_pattern),
 		T(session_uses_the_name_hint),
@@ -1396,6 +1429,7 @@ int main(void)
 		TS(shared_mode_delivers_to_the_shared_tun_and_removes_routes),
 		TS(shared_mode_does_not_do_ipv6),
 		TS(caps_shared_tun),
+		TS(session_set_mtu_on_the_shared_tun_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include "daemon_harness.h"
 #include "das.h"
 #include "dynauth.h"
+#include "ppp/fsm.h"
 #include "radius.h"
 #include "session.h"
 
@@ -179,6 +180,83 @@ static void disconnect_by_framed_ip_ends_only_that_session(void **state)
 	assert_int_equal(a.code, RADIUS_DISCONNECT_ACK);
 	assert_null(dh_cdn(&h, &c1, 0));
 	assert_non_null(dh_cdn(&h, &c2, 0));
+	dh_stop(&h);
+}
+
+/* A CoA-Request naming the session by its address alone (Idle-Timeout:
+ * a change that ends nothing); the answer's Error-Cause, 0 for an ACK. */
+static uint32_t coa_by_address(struct dh *h, uint8_t id, uint32_t addr, const char *user)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+
+	begin(&w, buf, RADIUS_COA_REQUEST, id, NOW);
+	if (user)
+		radius_put_str(&w, RADIUS_USER_NAME, user);
+	if (addr)
+		radius_put_u32(&w, RADIUS_FRAMED_IP_ADDRESS, addr);
+	radius_put_u32(&w, RADIUS_IDLE_TIMEOUT, 600);
+	send_req(h, buf, &w, &a);
+	assert_int_equal(a.code, a.error_cause ? RADIUS_COA_NAK : RADIUS_COA_ACK);
+	return a.error_cause;
+}
+
+/* IPCP renegotiated to another address (RFC 1661 4.1: a Configure-Request
+ * in Opened takes the layer down and up again) and then closed: requests
+ * by Framed-IP-Address follow the session's address, and one by another
+ * key that names an address the session no longer has does not act on
+ * it. The server side offers another address the second time (as
+ * if its pool had moved), which the client takes from our Nak. */
+static void framed_ip_follows_ipcp_renegotiation_and_close(void **state)
+{
+	const uint32_t moved = 0xc6336463u;	/* 198.51.100.99 */
+	struct dh h;
+	struct dh_call c;
+	struct session *s;
+	uint32_t old;
+
+	(void)state;
+	start(&h);
+	dh_call_open(&h, &c, 7, "alice", "alice-pw");
+	assert_true(c.ipcp_up);
+	old = c.addr;
+	assert_int_equal(coa_by_address(&h, 60, old, NULL), 0);
+	s = dh_session(&h, &c);
+	s->ppp.profile.peer_addr = moved;
+	c.ipcp_up = false;
+	c.ppp.now = h.now;
+	ppp_fsm_down(&c.ppp.ipcp);
+	ppp_fsm_up(&c.ppp.ipcp);
+	dh_pump(&h);
+	assert_true(c.ipcp_up);
+	assert_int_equal(c.addr, moved);
+	assert_int_equal(s->peer_addr, moved);
+	assert_int_equal(coa_by_address(&h, 61, old, NULL), RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(coa_by_address(&h, 62, moved, NULL), 0);
+	assert_int_equal(coa_by_address(&h, 63, moved, "alice"), 0);
+	/* the client closes IPCP: the session lives on (LCP is up) and is
+	 * found by its name, no longer by the address */
+	c.ppp.now = h.now;
+	ppp_fsm_close(&c.ppp.ipcp);
+	dh_pump(&h);
+	assert_non_null(dh_session(&h, &c));
+	assert_int_equal(coa_by_address(&h, 64, moved, NULL), RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(coa_by_address(&h, 65, moved, "alice"), RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(coa_by_address(&h, 66, 0, "alice"), 0);
+	/* the DAS turned off and on by reloads indexes it again, still
+	 * without the address its IPCP no longer has */
+	{
+		struct l2tpd_config next = h.srv.cfg;
+
+		next.das.enabled = false;
+		dynauth_reload(&h.srv, &next);
+		next.das.enabled = true;
+		dynauth_reload(&h.srv, &next);
+	}
+	assert_int_equal(coa_by_address(&h, 67, moved, NULL), RADIUS_EC_SESSION_NOT_FOUND);
+	assert_int_equal(coa_by_address(&h, 68, 0, "alice"), 0);
+	assert_null(dh_cdn(&h, &c, 0));
 	dh_stop(&h);
 }
 
@@ -590,6 +668,7 @@ int main(void)
 		cmocka_unit_test(disconnect_by_acct_session_id_ends_the_session_with_cdn_result_3),
 		cmocka_unit_test(disconnect_by_user_name_ends_every_session_of_the_user),
 		cmocka_unit_test(disconnect_by_framed_ip_ends_only_that_session),
+		cmocka_unit_test(framed_ip_follows_ipcp_renegotiation_and_close),
 		cmocka_unit_test(calling_and_called_station_id_select_sessions),
 		cmocka_unit_test(unknown_session_is_refused_with_503),
 		cmocka_unit_test(nas_identifier_not_ours_is_refused_with_403),

@@ -126,6 +126,70 @@ static void a_removed_entry_is_in_no_table(void **state)
 	free(o);
 }
 
+/* IPCP renegotiated to another address, or went down (0): the entry is
+ * found by the new address only, by its other keys as before, and moves
+ * again through growth; removed, it is in no chain. */
+static void a_changed_framed_ip_moves_the_entry_to_the_new_key(void **state)
+{
+	struct das_index ix;
+	struct owner *o = calloc(N, sizeof(*o));
+	struct seen s;
+	const uint32_t moved = 0xc6336401u;	/* 198.51.100.1 */
+
+	(void)state;
+	das_index_init(&ix, 777);
+	add_all(&ix, o, 100);
+	das_index_set_framed_ip(&ix, o[42].e, moved);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, 0x0a000000u + 42, collect, &s);
+	assert_int_equal(s.n, 0);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, moved, collect, &s);
+	assert_int_equal(s.n, 1);
+	assert_ptr_equal(s.owners[0], &o[42]);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_SERIAL, 1042, collect, &s);
+	assert_int_equal(s.n, 1);
+	/* the same address again: nothing moves, still found once */
+	das_index_set_framed_ip(&ix, o[42].e, moved);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, moved, collect, &s);
+	assert_int_equal(s.n, 1);
+	/* IPCP down: no address; two sessions share the key 0 */
+	das_index_set_framed_ip(&ix, o[42].e, 0);
+	das_index_set_framed_ip(&ix, o[7].e, 0);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, moved, collect, &s);
+	assert_int_equal(s.n, 0);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, 0, collect, &s);
+	assert_int_equal(s.n, 2);
+	/* growth relinks by the current key */
+	for (size_t i = 100; i < N; i++)
+		assert_non_null(o[i].e = das_index_add(&ix, &o[i], 1000 + (uint32_t)i,
+						       0x10000u + (uint32_t)i,
+						       0x0a000000u + (uint32_t)i, "user", "c"));
+	assert_true(ix.n_buckets >= N);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, 0x0a000000u + 7, collect, &s);
+	assert_int_equal(s.n, 0);
+	das_index_set_framed_ip(&ix, o[7].e, moved);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, moved, collect, &s);
+	assert_int_equal(s.n, 1);
+	assert_ptr_equal(s.owners[0], &o[7]);
+	das_index_remove(&ix, o[7].e);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, moved, collect, &s);
+	assert_int_equal(s.n, 0);
+	memset(&s, 0, sizeof(s));
+	das_index_lookup_u32(&ix, DAS_IX_FRAMED_IP, 0, collect, &s);
+	assert_int_equal(s.n, 1);
+	assert_ptr_equal(s.owners[0], &o[42]);
+	das_index_free(&ix);
+	free(o);
+}
+
 static void a_lookup_stops_when_the_visitor_says_so(void **state)
 {
 	struct das_index ix;
@@ -168,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_key_finds_exactly_its_entries),
 		cmocka_unit_test(a_removed_entry_is_in_no_table),
+		cmocka_unit_test(a_changed_framed_ip_moves_the_entry_to_the_new_key),
 		cmocka_unit_test(a_lookup_stops_when_the_visitor_says_so),
 		cmocka_unit_test(an_empty_index_finds_nothing),
 	};

@@ -167,6 +167,55 @@ static void counter_packets_are_read_from_nft_output(void **state)
 	assert_int_equal(filter_parse_counter_packets(NULL), -1);
 }
 
+/* A CoA Filter-Id (filters_replace): the old element leaves and the new
+ * one comes in one transaction, per direction, delete before add (a map
+ * holds one element per key); a direction that has nothing to change
+ * gets no command. */
+static void replace_is_one_batch_deleting_before_adding(void **state)
+{
+	char buf[1024];
+	int n;
+
+	(void)state;
+	n = filter_render_replace("ppp7", true, "g1_p2_in", true, "g1_p2_out", buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_string_equal(buf,
+			    "delete element inet l2tpd sessions_in { \"ppp7\" }\n"
+			    "add element inet l2tpd sessions_in { \"ppp7\" : jump g1_p2_in }\n"
+			    "delete element inet l2tpd sessions_out { \"ppp7\" }\n"
+			    "add element inet l2tpd sessions_out { \"ppp7\" : jump g1_p2_out }\n");
+	/* the new policy filters nothing inbound: only the delete there;
+	 * the session had no outbound filter: only the add there */
+	filter_render_replace("ppp7", true, NULL, false, "g1_p3_out", buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "delete element inet l2tpd sessions_in { \"ppp7\" }\n"
+			    "add element inet l2tpd sessions_out { \"ppp7\" : jump g1_p3_out }\n");
+	assert_int_equal(filter_render_replace("ppp7", false, NULL, false, NULL, buf, sizeof(buf)),
+			 0);
+	/* too small: an error, never a batch cut between delete and add */
+	assert_int_equal(filter_render_replace("ppp7", true, "g1_p2_in", false, NULL, buf, 60), -1);
+}
+
+/* Without nftables nothing changes: the session's chains stay as given. */
+static void replace_without_filters_changes_nothing(void **state)
+{
+	struct policy_filter deny = { .default_permit = false }, none = { .default_permit = true };
+	struct filter_chain *in = NULL, *out = NULL;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(filters_replace(NULL, "ppp7", 1, &deny, &none, &in, &out, err,
+					 sizeof(err)),
+			 -1);
+	assert_string_equal(err, "no filter support");
+	assert_null(in);
+	assert_null(out);
+	/* nothing before, nothing after: nothing to do, even without nftables */
+	assert_int_equal(filters_replace(NULL, "ppp7", 1, &none, &none, &in, &out, err,
+					 sizeof(err)),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +229,8 @@ int main(void)
 		cmocka_unit_test(rule_names_cannot_break_out_of_the_comment),
 		cmocka_unit_test(mixed_families_in_one_rule_are_refused),
 		cmocka_unit_test(a_buffer_too_small_is_an_error_not_a_cut_rule),
+		cmocka_unit_test(replace_is_one_batch_deleting_before_adding),
+		cmocka_unit_test(replace_without_filters_changes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,33 @@ static void clamp_rules_follow_the_link_mtu(void **state)
 	assert_int_equal(mss_clamp_render(&c, buf, 10), -1);
 }
 
+/* A session device's own MTU (RADIUS Framed-MTU): its chain, filled
+ * afresh, and its element, in one transaction; taken away by name. */
+static void a_framed_mtu_clamps_the_clients_syns_to_its_mss(void **state)
+{
+	struct mss_clamp_config c = { .on = true, .link_mtu = 1398 };
+	char buf[2048];
+
+	assert_true(mss_clamp_render(&c, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "map framed_mtu { type ifname : verdict; }"));
+	/* before the link's rules, which only lower further */
+	assert_true(strstr(buf, "iifname vmap @framed_mtu") <
+		    strstr(buf, "iifname \"l2tp*\" meta nfproto ipv4"));
+	assert_true(mss_clamp_render_session("l2tp7-9", 1200, true, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "add chain inet l2tpd_mss mtu_1200\n"
+			    "flush chain inet l2tpd_mss mtu_1200\n"
+			    "add rule inet l2tpd_mss mtu_1200 meta nfproto ipv4 tcp flags syn / "
+			    "syn,rst tcp option maxseg size > 1160 tcp option maxseg size set 1160\n"
+			    "add rule inet l2tpd_mss mtu_1200 meta nfproto ipv6 tcp flags syn / "
+			    "syn,rst tcp option maxseg size > 1140 tcp option maxseg size set 1140\n"
+			    "add element inet l2tpd_mss framed_mtu { \"l2tp7-9\" : jump mtu_1200 }\n");
+	assert_true(mss_clamp_render_session("l2tp7-9", 1200, false, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "delete element inet l2tpd_mss framed_mtu { \"l2tp7-9\" }\n");
+	assert_int_equal(mss_clamp_render_session("bad\"name", 1200, true, buf, sizeof(buf)), -1);
+	assert_int_equal(mss_clamp_render_session("l2tp7-9", 1200, true, buf, 40), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +104,7 @@ int main(void)
 		cmocka_unit_test(the_result_always_fits_the_path),
 		cmocka_unit_test(tiny_paths_give_the_ipv4_minimum),
 		cmocka_unit_test(clamp_rules_follow_the_link_mtu),
+		cmocka_unit_test(a_framed_mtu_clamps_the_clients_syns_to_its_mss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,7 +105,9 @@ static void a_framed_pool_we_do_not_have_is_refused_by_name(void **state)
 	policy_free(p);
 }
 
-static void a_smaller_mtu_is_refused_by_name(void **state)
+/* Framed-MTU is no longer the request's business: decided after the
+ * policy (radius_attrs_framed_mtu), whatever its value. */
+static void framed_mtu_does_not_refuse_the_request(void **state)
 {
 	policy_t *p = load();
 	struct radius_reply r = { 0 };
@@ -113,12 +115,59 @@ static void a_smaller_mtu_is_refused_by_name(void **state)
 	char why[200];
 
 	r.framed_mtu = 1300;
-	assert_int_equal(radius_attrs_request(&r, p, 1398, &req, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "Framed-MTU 1300 is below the link's 1398"));
-	/* at least the link's: nothing to change */
-	r.framed_mtu = 1500;
 	assert_int_equal(radius_attrs_request(&r, p, 1398, &req, why, sizeof(why)), 0);
 	policy_free(p);
+}
+
+/* RFC 2865 5.12, honoured as other LNSs do: a smaller MTU is the session
+ * device's; a larger one (or none) changes nothing. */
+static void a_smaller_mtu_lowers_the_session_device(void **state)
+{
+	uint16_t set = 1;
+	char why[300] = "";
+
+	assert_int_equal(radius_attrs_framed_mtu(0, 1398, false, NULL, &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 0);
+	assert_int_equal(radius_attrs_framed_mtu(1500, 1398, true, NULL, &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 0);
+	assert_int_equal(radius_attrs_framed_mtu(1398, 1398, false, "x", &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 0);
+	assert_int_equal(radius_attrs_framed_mtu(1300, 1398, false, NULL, &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 1300);
+	/* the least each family takes */
+	assert_int_equal(radius_attrs_framed_mtu(576, 1398, false, NULL, &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 576);
+	assert_int_equal(radius_attrs_framed_mtu(1280, 1398, true, NULL, &set, why, sizeof(why)), 0);
+	assert_int_equal(set, 1280);
+}
+
+static void an_mtu_too_small_or_without_a_device_is_refused_by_name(void **state)
+{
+	uint16_t set = 1;
+	char why[300];
+
+	assert_int_equal(radius_attrs_framed_mtu(575, 1398, false, NULL, &set, why, sizeof(why)),
+			 -1);
+	assert_int_equal(set, 0);
+	assert_string_equal(why, "Framed-MTU 575 is below 576, the datagram every IPv4 host must "
+			    "take (RFC 791)");
+	/* IPv4 only, 1000 is fine; with IPv6 on the session it is not */
+	assert_int_equal(radius_attrs_framed_mtu(1000, 1398, false, NULL, &set, why, sizeof(why)),
+			 0);
+	assert_int_equal(radius_attrs_framed_mtu(1279, 1398, true, NULL, &set, why, sizeof(why)),
+			 -1);
+	assert_string_equal(why, "Framed-MTU 1279 is below 1280, the least link MTU of IPv6 "
+			    "(RFC 8200 section 5), and the session has IPv6");
+	/* a shared device: every session's, its MTU is not one user's */
+	assert_int_equal(radius_attrs_framed_mtu(1300, 1398, false,
+						 "the shared TUN (userspace.tun = shared)", &set,
+						 why, sizeof(why)),
+			 -1);
+	assert_int_equal(set, 0);
+	assert_string_equal(why, "Framed-MTU 1300 is below the link's 1398 and cannot be "
+			    "honoured: the shared TUN (userspace.tun = shared) has no device of "
+			    "the session's own whose MTU could be lowered (LCP settled the "
+			    "link's before authentication)");
 }
 
 static void timeouts_dns_and_nbns_override_the_profile(void **state)
@@ -220,7 +269,9 @@ int main(void)
 		cmocka_unit_test(an_accept_without_attributes_changes_nothing),
 		cmocka_unit_test(framed_ip_address_and_pool_go_into_the_request),
 		cmocka_unit_test(a_framed_pool_we_do_not_have_is_refused_by_name),
-		cmocka_unit_test(a_smaller_mtu_is_refused_by_name),
+		cmocka_unit_test(framed_mtu_does_not_refuse_the_request),
+		cmocka_unit_test(a_smaller_mtu_lowers_the_session_device),
+		cmocka_unit_test(an_mtu_too_small_or_without_a_device_is_refused_by_name),
 		cmocka_unit_test(timeouts_dns_and_nbns_override_the_profile),
 		cmocka_unit_test(framed_routes_and_the_netmask_network_go_through_the_client),
 		cmocka_unit_test(a_route_via_someone_else_is_refused_by_name),
