@@ -110,6 +110,45 @@ static void what_was_handed_over_is_on_disk_after_a_restart(void **state)
 	assert_int_equal(d, 1);
 }
 
+/* A done entry is written at once but synced with the next record (or at
+ * close): losing it costs a record sent twice, never one lost. */
+static void done_entries_wait_for_the_next_sync(void **state)
+{
+	struct radius_spool_file *f;
+	struct radius_spool_file_stats st;
+	uint8_t buf[RADIUS_SPOOL_MAX_ENTRY], *old;
+	size_t len;
+	unsigned r, d;
+	uint64_t syncs;
+	char err[128];
+
+	(void)state;
+	f = radius_spool_file_open(dir, 1 << 20, &old, &len, err, sizeof(err));
+	assert_non_null(f);
+	free(old);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 1));
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	syncs = st.syncs;
+	assert_true(syncs >= 1);
+	/* the acknowledgement alone: written, no sync */
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, done(buf, 1));
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.syncs, syncs);
+	assert_int_equal(st.write_errors, 0);
+	/* the next record is synced, and the done entry with it */
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, record(buf, 2));
+	radius_spool_file_flush(f);
+	radius_spool_file_stats(f, &st);
+	assert_int_equal(st.syncs, syncs + 1);
+	radius_spool_file_op(f, RADIUS_SPOOL_APPEND, buf, done(buf, 2));
+	radius_spool_file_close(f);
+	reopen(&r, &d, &len);
+	assert_int_equal(r, 2);
+	assert_int_equal(d, 2);
+}
+
 static void a_rewrite_replaces_the_spool_and_a_reset_empties_it(void **state)
 {
 	struct radius_spool_file *f;
@@ -506,6 +545,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(what_was_handed_over_is_on_disk_after_a_restart,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(done_entries_wait_for_the_next_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_rewrite_replaces_the_spool_and_a_reset_empties_it,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(appends_beyond_the_pending_bound_are_counted_not_queued,
