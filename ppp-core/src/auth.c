@@ -869,13 +869,28 @@ static void client_eap(struct ppp_session *s, uint8_t code, uint8_t id,
 	m = client_eap_method(s, type);
 	if (m) {
 		if (!client_eap_external(s, m, id, type, rd)) {
-			/* declined: RFC 3748 5.3.1 Nak, proposing what
-			 * ppp-core can do itself */
+			/* declined: RFC 3748 5.3.1 Nak. A method for every
+			 * type (0) leaves MD5 to the core and proposes it; a
+			 * peer set to one method has no alternative to
+			 * propose (Type 0: none, RFC 3748 5.3.1) */
 			data[0] = EAP_TYPE_NAK;
-			data[1] = EAP_TYPE_MD5;
+			data[1] = m->type ? 0 : EAP_TYPE_MD5;
 			ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id,
 					data, 2);
 		}
+		s->auth.state = AUTH_CLIENT_SENT;
+		return;
+	}
+	m = s->cfg->client_eap;
+	if (m && m->respond && m->type && type >= EAP_TYPE_MD5) {
+		/* A peer set to a method of its own (PEAP) accepts no other
+		 * authentication method: answering MD5-Challenge would hand
+		 * a hash of the password to whoever asks first (RFC 3748
+		 * 7.8, method negotiation as an attack). Nak proposing ours
+		 * (5.3.1), as Windows does for a connection set to PEAP. */
+		data[0] = EAP_TYPE_NAK;
+		data[1] = m->type;
+		ppp_send_packet(s, PPP_PROTO_EAP, EAP_RESPONSE, id, data, 2);
 		s->auth.state = AUTH_CLIENT_SENT;
 		return;
 	}

@@ -5,7 +5,8 @@ NPS"): a copy of /etc/freeradius/3.0 (read, never changed) in the test's
 folder, then the documented steps on the copy: docs/examples/radius/
 freeradius/clients.conf appended to clients.conf, the virtual server
 `l2tpd` in sites-available/ and linked from sites-enabled/, the example
-users at the top of mods-config/files/authorize.
+users at the top of mods-config/files/authorize, and the inner-tunnel
+server's reply copied out (its post-auth `if (0)` made `if (1)`) for PEAP.
 
 What the test changes beyond the steps, and only in radiusd.conf of the
 copy, is where the server lives: raddbdir (the copy), logdir and
@@ -45,6 +46,7 @@ class StockFreeRadius(FreeRadius):
         self.logdir = os.path.join(self.root, "log")
         self.proc = None
         self.runs = 0
+        self.debug = True	# freeradius -X: the tests read its log
         shutil.copytree(STOCK, self.dir, symlinks=True)
         self._apply_example()
         self._relocate()
@@ -56,6 +58,14 @@ class StockFreeRadius(FreeRadius):
             dst.write("\n" + src.read())
         shutil.copy(os.path.join(ex, "l2tpd"), os.path.join(self.dir, "sites-available", "l2tpd"))
         os.symlink("../sites-available/l2tpd", os.path.join(self.dir, "sites-enabled", "l2tpd"))
+        # PEAP: the inner tunnel's reply (the users file's items) goes to
+        # the outer Access-Accept: its post-auth "if (0)" made "if (1)"
+        inner = os.path.join(self.dir, "sites-available", "inner-tunnel")
+        with open(inner) as f:
+            text = f.read()
+        assert text.count("\tif (0) {") == 1, "inner-tunnel: no single 'if (0) {'"
+        with open(inner, "w") as f:
+            f.write(text.replace("\tif (0) {", "\tif (1) {"))
         users = os.path.join(self.dir, "mods-config", "files", "authorize")
         with open(os.path.join(ex, "users")) as f:
             ours = f.read()

@@ -115,3 +115,27 @@ def test_example_pool_user_and_refusals(stack):
     # a user the server does not know
     rc, recs, out = bed.login("mallory", "x", "--auth", "mschapv2")
     assert by_event(recs, "failed")[0]["auth_code"] == 691, out
+
+
+@pytest.mark.netns
+def test_example_peap_mschapv2_with_the_stock_eap_module(stack):
+    """What a Windows client set to PEAP does, against Debian's stock eap
+    module (its peap with the snakeoil certificate and the inner-tunnel
+    server's mschap) through the example's site: our client trusts the
+    snakeoil certificate itself (self-signed) as its CA."""
+    bed = Bed(stack)
+    rc, recs, out = bed.login("alice", "Alice-Secret-1", "--auth", "peap",
+                              "--ca", "/etc/ssl/certs/ssl-cert-snakeoil.pem")
+    assert rc == 0, out + bed.d.log()[-3000:] + bed.radius.proc.log()[-4000:]
+    up = by_event(recs, "up")[0]
+    assert up["auth"] == "EAP" and up["peap"] == "ok", up
+    # the users file's reply items, decided in the inner tunnel
+    assert up["addr"] == "198.51.100.77", up
+    assert up["dns"] == ["192.0.2.53", "192.0.2.54"], up
+    rc, recs, out = bed.login("alice", "wrong", "--auth", "peap",
+                              "--ca", "/etc/ssl/certs/ssl-cert-snakeoil.pem")
+    failed = by_event(recs, "failed")
+    assert len(failed) == 1 and failed[0]["auth_result"] == "fail", out
+    # the stock mschapv2 module has send_error = no: no MS-CHAPv2 Failure
+    # inside the tunnel, the Result TLV says Failure, then EAP-Failure
+    assert failed[0]["peap"] == "result failure", out

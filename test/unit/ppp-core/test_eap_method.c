@@ -140,7 +140,28 @@ static void test_a_declining_method_is_answered_with_a_nak(void **state)
 	assert_int_equal(r[1], 9);
 	assert_int_equal(r[2] << 8 | r[3], 6);
 	assert_int_equal(r[4], 3);	/* Nak */
-	assert_int_equal(r[5], 4);	/* proposing MD5, as without a method */
+	/* a peer set to one method proposes no other (RFC 3748 5.3.1) */
+	assert_int_equal(r[5], 0);
+}
+
+/* A peer set to PEAP does not answer MD5-Challenge: that would hand a
+ * hash of the password to whoever asks (RFC 3748 7.8). It Naks
+ * proposing its own method, as Windows does. */
+static void test_md5_is_naked_by_a_peer_set_to_its_method(void **state)
+{
+	uint64_t now = 1000;
+	static const uint8_t md5[] = { 1, 5, 0, 22, 4, 16, '0', '1', '2', '3', '4', '5',
+				       '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
+	const uint8_t *r;
+
+	(void)state;
+	to_auth(&now);
+	r = request(now, md5, sizeof(md5));
+	assert_int_equal(fm.calls, 0);
+	assert_non_null(r);
+	assert_int_equal(r[2] << 8 | r[3], 6);
+	assert_int_equal(r[4], 3);	/* Nak */
+	assert_int_equal(r[5], 25);	/* PEAP */
 }
 
 static int overclaim_respond(void *opaque, void *ctx,
@@ -357,6 +378,7 @@ int main(void)
 		cmocka_unit_test_setup(test_a_method_claiming_more_than_cap_gets_a_nak, setup),
 		cmocka_unit_test_setup(test_another_type_is_naked_proposing_the_methods_type, setup),
 		cmocka_unit_test_setup(test_identity_and_md5_stay_with_the_core, setup),
+		cmocka_unit_test_setup(test_md5_is_naked_by_a_peer_set_to_its_method, setup),
 		cmocka_unit_test_setup(test_type_zero_offers_every_unknown_type, setup),
 		cmocka_unit_test_setup(test_type_data_ends_at_the_eap_length_not_the_frame, setup),
 		cmocka_unit_test_setup(test_malformed_requests_never_reach_the_method, setup),
