@@ -32,6 +32,7 @@ carol Cleartext-Password := "Carol-Secret-3"
 dave Cleartext-Password := "Dave-Secret-4"
 	Session-Timeout = 2
 frank Cleartext-Password := "Frank-Secret-6", SMB-Account-CTRL-TEXT := "[Ue]"
+hank Cleartext-Password := "Hank-Secret-8", SMB-Account-CTRL-TEXT := "[UD]"
 gina Cleartext-Password := "Gina-Secret-7"
 	Framed-IPv6-Prefix = 2001:db8:1::/56
 hana Cleartext-Password := "Hana-Secret-8"
@@ -165,6 +166,19 @@ def test_the_servers_e648_reaches_the_client(stack):
     # the text too, as FreeRADIUS wrote it after M=
     assert failed["auth_message"] == "Password expired", failed
     assert re.search(r"user 'frank' .*refused: rejected by RADIUS server .*E=648", bed.d.log())
+
+
+@pytest.mark.netns
+def test_a_disabled_account_reaches_the_client_as_the_server_said(stack):
+    """A disabled account (SMB-Account-CTRL 'D'): FreeRADIUS 3.2's mschap
+    answers E=691 with the text "Account disabled" (NPS would say E=647);
+    the relay adds nothing of its own: the client gets both as sent."""
+    bed = Bed(stack)
+    rc, recs, out = bed.login("hank", "Hank-Secret-8", "mschapv2")
+    assert rc == 1, out
+    failed = assert_refused(recs, out, "MS-CHAPv2", 691)
+    assert failed["auth_message"] == "Account disabled", failed
+    assert re.search(r"user 'hank' .*refused: rejected by RADIUS server .*E=691", bed.d.log())
 
 
 @pytest.mark.netns

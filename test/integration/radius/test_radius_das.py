@@ -31,6 +31,9 @@ METRICS_PORT = 9377
 USERS = """\
 alice Cleartext-Password := "Alice-Secret-1"
 bob Cleartext-Password := "Bob-Secret-2"
+carol Cleartext-Password := "Carol-Secret-3"
+	Filter-Id = "restricted",
+	Framed-Route = "10.1.0.0/24 0.0.0.0 1"
 """
 
 # "restricted" is never reached by a login (the first policy matches every
@@ -353,6 +356,27 @@ def ping_session(bed, sess, marker=True):
     wait_for("the session to carry what was sent",
              lambda: sessions(bed)[0]["tx_packets"] > before, timeout=30)
     return sessions(bed)[0]["tx_packets"] - before >= (2 if marker else 1)
+
+
+@pytest.mark.netns
+def test_access_accept_filter_id_and_framed_route_apply_at_login(stack):
+    """An Access-Accept's Filter-Id (RFC 2865 5.11) puts the named policy's
+    filter on the session from the start, and its Framed-Route (5.22,
+    gateway 0.0.0.0: the client) routes the network behind the client
+    through the session's interface while it is up."""
+    bed = Bed(stack)
+    carol, up = bed.hold("carol", "Carol-Secret-3")
+    sess = sessions(bed)[0]
+    assert sess["filter_out"] == "g1_p1_out", sess
+    assert session_map_element(bed, sess) == "g1_p1_out"
+    assert not ping_session(bed, sess)		# "restricted": no ICMP to the client
+    route = subprocess.run(["ip", "-n", bed.srv, "route", "show", "10.1.0.0/24"],
+                           stdout=subprocess.PIPE, text=True, check=True).stdout
+    assert "dev %s" % sess["interface"] in route, route
+    carol.stop()
+    wait_for("the route gone with the session", lambda: subprocess.run(
+        ["ip", "-n", bed.srv, "route", "show", "10.1.0.0/24"], stdout=subprocess.PIPE,
+        text=True, check=True).stdout.strip() == "", timeout=30)
 
 
 def session_map_element(bed, sess):
