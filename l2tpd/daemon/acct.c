@@ -53,8 +53,8 @@ struct acct_session {
 	uint8_t end;				/* enum radius_session_end + 1, 0: not said */
 	bool started;				/* a Start went: a Stop follows */
 	/* when the Start went: Acct-Session-Time and the Interim-Update
-	 * grid count from it (IPCP up, or IPV6CP up for a session without
-	 * IPv4, whose s->up_ms stays 0) */
+	 * grid count from it (the session up: IPCP up, or IPV6CP up for a
+	 * session without IPv4; s->up_ms is the same instant) */
 	uint64_t start_ms;
 	struct radius_nas_facts nas;		/* as the Access-Request said (radius_nas.h) */
 	char *ike_identity;			/* NULL none */

@@ -13,8 +13,9 @@
  * every session: Acct-Session-Id (the run's prefix and the session's
  * serial), NAS-Port, Framed-IP-Address, User-Name and Calling-Station-Id
  * each lead to the sessions that have that value. A session is indexed
- * when IPCP comes up (dynauth_session_up: every key is known then), is
- * re-indexed under its new address when IPCP renegotiates or goes down
+ * when it comes up (dynauth_session_up: every key is known then; an
+ * IPv6-only session, up at IPV6CP, with address 0), is re-indexed under
+ * its new address when IPCP opens, renegotiates or goes down
  * (dynauth_session_address) and leaves at its end (dynauth_session_gone); a session still logging in is
  * not found (503). Only Called-Station-Id alone (our address: the same for
  * most sessions) walks the indexed sessions, stopping at the 65th match.
@@ -55,7 +56,7 @@ void dynauth_close(struct server *srv);
  * stays, with a log line. */
 void dynauth_reload(struct server *srv, const struct l2tpd_config *next);
 
-/* The session indexes (session.c): IPCP up, and the session's end. */
+/* The session indexes (session.c): the session up (session_up), and its end. */
 void dynauth_session_up(struct server *srv, struct session *s);
 /* A session already indexed got another IPv4 address (host order): IPCP
  * renegotiated (RFC 1661 section 4.1: a Configure-Request in Opened), or

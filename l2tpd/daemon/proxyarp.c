@@ -307,8 +307,8 @@ void proxyarp_reload(struct server *srv, const policy_t *old)
 		if (want == s->proxy_arp)
 			continue;
 		rc = session_set_proxy_arp(s, want);
-		if (s->state != SESSION_UP)
-			continue;
+		if (s->state != SESSION_UP || !s->ipv4_up)
+			continue;	/* no IPv4 address yet (or IPv6 only) */
 		a[0] = 0;
 		inet_ntop(AF_INET, &(struct in_addr){ htonl(s->ppp.ipcp_st.peer_addr) }, a, sizeof(a));
 		if (rc < 0)

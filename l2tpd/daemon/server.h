@@ -126,8 +126,9 @@ struct accept_gate {
 enum session_state {
 	SESSION_PPP_LCP,	/* LCP negotiating */
 	SESSION_PPP_AUTH,	/* authenticating; verdict may be pending */
-	SESSION_PPP_NCP,	/* granted, waiting for IPCP */
-	SESSION_UP,		/* IPCP up: traffic flows */
+	SESSION_PPP_NCP,	/* granted, waiting for the network layer to settle */
+	SESSION_UP,		/* IPCP up, or IPV6CP up and IPCP finished without
+				 * opening (acct_start_due): traffic flows */
 	SESSION_CLOSING,
 };
 
@@ -185,6 +186,7 @@ struct session {
 	struct policy_prefix *routes;	/* framed routes, copied (a reload frees the policy) */
 	uint8_t n_routes;
 	bool routes_installed;
+	bool ipv4_up;			/* its IPv4 side (routes, DHCPINFORM) installed, once */
 	int routes_ifindex;		/* where they were installed */
 	struct filter_chain *filter_in, *filter_out;	/* the profile's packet filters (filter.c) */
 	uint16_t framed_mtu;		/* RADIUS Framed-MTU on its device, 0 none (its MSS clamp) */

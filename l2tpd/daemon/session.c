@@ -305,20 +305,89 @@ static int claim_chosen_address(struct session *s, struct in_addr chosen)
 	return 0;
 }
 
-/* RADIUS Start once the network layer is settled (acct_start_due); the
- * IPCP-up path calls acct_session_up() itself, with the session up. */
-static void acct_maybe_start(struct session *s, int ipcp_state)
+/* The IPv4 side of a session whose IPCP opened (RFC 1332): its framed
+ * routes and DHCPINFORM answers. Once: when the session comes up at IPCP,
+ * or when IPCP opens later on a session up IPv6-only (the client
+ * renegotiated, RFC 1661 section 4.1). */
+static void ipv4_side_up(struct session *s)
 {
+	struct server *srv = s->srv;
+
+	if (s->ipv4_up)
+		return;
+	s->ipv4_up = true;
+	install_routes(s);
+	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
+}
+
+/* The session is up: its network layer is settled (acct_start_due), by
+ * IPCP opening or by IPV6CP alone. Counted, found by the DAS, its Start
+ * sent and its session/idle limits armed here, once. */
+static void session_up(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct dp_stats st;
+	char a[96], peer[64];
+
+	s->state = SESSION_UP;
+	s->up_ms = server_now_ms(srv);
+	s->last_activity_ms = s->up_ms;
+	/* The idle clock starts here: what the data plane counted before
+	 * (an earlier NCP's traffic) is not activity after it. Read only
+	 * for a session with an idle timeout: on the kernel plane it is a
+	 * netlink round trip, not for every set-up. */
+	if (s->idle_timeout)
+		s->seen_packets = session_packets(srv, s, &st);
+	srv->n_sessions_up++;
+	srv->counters.sessions_up++;
+	dynauth_session_up(srv, s);	/* found by RFC 5176 requests from now on */
+	if (s->ipv4_up) {
+		inet_ntop(AF_INET, &(struct in_addr){ htonl(s->peer_addr) }, a, sizeof(a));
+	} else {
+		struct policy_prefix v6;
+		char pfx[64];
+
+		/* no IPv4 address: say what it has instead */
+		if (router_adv_session_prefix(s, &v6))
+			snprintf(a, sizeof(a), "none (IPv6 only, prefix %s)",
+				 policy_prefix_format(&v6, pfx, sizeof(pfx)));
+		else
+			snprintf(a, sizeof(a), "none (IPv6 only, link-local)");
+	}
+	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
+		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
+		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
+	acct_session_up(s);	/* RADIUS Start (acct.h) */
+	if (s->session_timeout || s->idle_timeout) {
+		uint64_t d = UINT64_MAX;
+		if (s->session_timeout)
+			d = s->up_ms + (uint64_t)s->session_timeout * 1000;
+		if (s->idle_timeout && s->up_ms + (uint64_t)s->idle_timeout * 1000 < d)
+			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
+		arm_limit_timer(s, d);
+	}
+}
+
+/* IPV6CP opened and IPCP finished without opening (refused with a
+ * Protocol-Reject, or given up: RFC 1661 section 4.1's Closed/Stopped):
+ * the network layer is settled without IPv4 (acct_start_due), the session
+ * is up IPv6-only, by whichever of the two came last. A session still
+ * negotiating IPCP comes up when IPCP opens (ncp_up); one closing does
+ * not come up. Called from the trace hook too: nothing here calls into
+ * the PPP session. */
+static void network_maybe_settled(struct session *s, int ipcp_state)
+{
+	if (s->state == SESSION_UP || s->state == SESSION_CLOSING || s->close_requested)
+		return;
 	if (acct_start_due(s->ppp.phase, ipcp_state, s->ppp.ipv6cp.state))
-		acct_session_up(s);
+		session_up(s);
 }
 
 static void ncp_up(struct session *s, const struct ppp_event *ev)
 {
 	struct server *srv = s->srv;
 	struct dp_ip_params ip = { 0 };
-	struct dp_stats st;
-	char a[64], peer[64];
+	char a[64];
 	int rc;
 
 	if (ev->u.ncp.protocol == PPP_PROTO_IPV6CP) {
@@ -390,10 +459,10 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 		/* DHCPv6 answered on the link (dhcp6_pd.h) */
 		dhcp6_pd_session_up(srv->dhcp6, s, ip.local_ifid,
 				    srv->dp_ops->session_ifname(srv->dp, s->dp));
-		/* a client without IPCP (refused, or given up) has its Start
-		 * now, with the prefix just routed; one still negotiating
-		 * IPCP has it when IPCP opens */
-		acct_maybe_start(s, s->ppp.ipcp.state);
+		/* a client without IPCP (refused, or given up) is up now,
+		 * with the prefix just routed; one still negotiating IPCP is
+		 * up when IPCP opens */
+		network_maybe_settled(s, s->ppp.ipcp.state);
 		return;
 	}
 	/* IPCP may be renegotiated (the peer sends a new Configure-Request):
@@ -401,35 +470,20 @@ static void ncp_up(struct session *s, const struct ppp_event *ev)
 	if (s->state == SESSION_UP) {
 		/* a request by Framed-IP-Address names the new one now */
 		dynauth_session_address(srv, s, s->peer_addr);
+		if (!s->ipv4_up) {
+			/* up IPv6-only until now: its IPv4 side joins, no
+			 * second count or Start (the Start went without
+			 * Framed-IP-Address; the Interim-Updates and Stop
+			 * carry it) */
+			ipv4_side_up(s);
+			inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
+			log_info("session %u/%u: user '%s' IPCP opened: address %s added to its IPv6",
+				 s->tunnel_id, s->session_id, SAFE_STR(s->user), a);
+		}
 		return;
 	}
-	install_routes(s);
-	dhcp_inform_session_up(srv->inform, s, srv->dp_ops->session_ifname(srv->dp, s->dp));
-	s->state = SESSION_UP;
-	s->up_ms = server_now_ms(srv);
-	s->last_activity_ms = s->up_ms;
-	/* The idle clock starts here: what the data plane counted before
-	 * (an earlier NCP's traffic) is not activity after it. Read only
-	 * for a session with an idle timeout: on the kernel plane it is a
-	 * netlink round trip, not for every set-up. */
-	if (s->idle_timeout)
-		s->seen_packets = session_packets(srv, s, &st);
-	srv->n_sessions_up++;
-	srv->counters.sessions_up++;
-	dynauth_session_up(srv, s);	/* found by RFC 5176 requests from now on */
-	inet_ntop(AF_INET, &ip.peer, a, sizeof(a));
-	log_info("session %u/%u up: user '%s' peer %s address %s interface %s policy '%s'",
-		 s->tunnel_id, s->session_id, SAFE_STR(s->user), peer_str(s, peer, sizeof(peer)), a,
-		 srv->dp_ops->session_ifname(srv->dp, s->dp), s->policy_name);
-	acct_session_up(s);	/* RADIUS Start (acct.h) */
-	if (s->session_timeout || s->idle_timeout) {
-		uint64_t d = UINT64_MAX;
-		if (s->session_timeout)
-			d = s->up_ms + (uint64_t)s->session_timeout * 1000;
-		if (s->idle_timeout && s->up_ms + (uint64_t)s->idle_timeout * 1000 < d)
-			d = s->up_ms + (uint64_t)s->idle_timeout * 1000;
-		arm_limit_timer(s, d);
-	}
+	ipv4_side_up(s);
+	session_up(s);
 }
 
 int session_set_proxy_arp(struct session *s, bool on)
@@ -439,7 +493,7 @@ int session_set_proxy_arp(struct session *s, bool on)
 	int rc;
 
 	s->proxy_arp = on;
-	if (s->state != SESSION_UP || !s->dp)
+	if (s->state != SESSION_UP || !s->ipv4_up || !s->dp)
 		return 0;	/* IPCP not up yet: ncp_up() passes it on */
 	/* The same addresses again (the data plane keeps them: REPLACE),
 	 * with the proxy entry added or removed. */
@@ -514,7 +568,7 @@ static void ppp_event_cb(void *ctx, const struct ppp_event *ev)
 
 /* Every PPP transition: to the debug log, and IPCP finishing without
  * opening (Closed, Stopped) while IPV6CP is open settles the network
- * layer for accounting. ppp-core says it no other way (no event for an
+ * layer: the session is up IPv6-only (network_maybe_settled). ppp-core says it no other way (no event for an
  * NCP's This-Layer-Finished); nothing here calls into the PPP session,
  * as ppp.h asks of a trace callback. */
 static void ppp_trace_cb(void *ctx, const struct ppp_trace *t)
@@ -523,7 +577,7 @@ static void ppp_trace_cb(void *ctx, const struct ppp_trace *t)
 
 	trace_ppp(ctx, t);
 	if (t->layer == PPP_TRACE_IPCP && (t->to == PPP_FSM_CLOSED || t->to == PPP_FSM_STOPPED))
-		acct_maybe_start(s, t->to);
+		network_maybe_settled(s, t->to);
 }
 
 void session_fill_ppp_config(struct server *srv)
@@ -1409,7 +1463,10 @@ void session_destroy(struct server *srv, struct session *s)
 	dynauth_session_gone(srv, s);
 	if (s->state == SESSION_UP || s->up_ms) {
 		struct in_addr in = { htonl(s->peer_addr) };
-		inet_ntop(AF_INET, &in, a, sizeof(a));
+		if (s->peer_addr)
+			inet_ntop(AF_INET, &in, a, sizeof(a));
+		else
+			snprintf(a, sizeof(a), "none");	/* IPv6 only */
 		srv->n_sessions_up--;
 		log_info("session %u/%u down: user '%s' peer %s address %s after %llus: %s "
 			 "(in %llu packets/%llu bytes, out %llu/%llu)",

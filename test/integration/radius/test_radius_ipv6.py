@@ -40,6 +40,8 @@ v4-henry Cleartext-Password := "Henry-Secret-5"
 	Framed-IPv6-Prefix = 2001:db8:1:9::/64
 nopool Cleartext-Password := "Nopool-Secret-6"
 	Framed-IPv6-Pool = "elsewhere"
+v6dave Cleartext-Password := "Dave-Secret-7"
+	Session-Timeout = 2
 """
 
 POLICY = """\
@@ -234,6 +236,26 @@ def test_an_ipv6_only_session_has_its_start_and_stop(stack):
     assert os.path.isfile(spool) and not os.path.exists(
         os.path.join(os.path.dirname(spool), "accounting.spool")), os.listdir(
         os.path.dirname(spool))
+
+
+@pytest.mark.netns
+def test_an_ipv6_only_session_ends_at_the_servers_session_timeout(stack):
+    # The server's Session-Timeout holds for a client with IPv4 off: its
+    # session is up when IPCP has finished without opening and IPV6CP is
+    # open (the Start's rule), and its limit is armed then. A client could
+    # otherwise dodge the limit by refusing IPCP.
+    bed = Bed(stack)
+    holder, r = bed.hold("v6dave", "Dave-Secret-7", "--no-ipcp", "--lcp-echo", "0")
+    assert r["ipv6cp"] is True and r["addr"] == "0.0.0.0", r
+    wait_for("the session timeout in the daemon's log",
+             lambda: "user 'v6dave' reached the session timeout (2s)" in bed.d.log(),
+             timeout=30)
+    stop = bed.record("Stop", "v6dave")
+    assert stop["Acct-Terminate-Cause"] == "Session-Timeout", stop
+    assert "Framed-IP-Address" not in stop, stop
+    log = bed.d.log()
+    assert re.search(r"session \d+/\d+ up: user 'v6dave' peer \S+ address none \(IPv6 only, "
+                     r"prefix 2001:db8:1:[0-9a-f:]*/64\)", log), log
 
 
 @pytest.mark.netns

@@ -444,6 +444,88 @@ static void coa_session_timeout_ends_the_session_at_the_new_time(void **state)
 	dh_stop(&h);
 }
 
+/* A client running IPV6CP alone (it Protocol-Rejects IPCP, RFC 1661
+ * 5.7), on a pool with an IPv6 prefix: its session is up without an IPv4
+ * address (session.c, session_up). */
+static void open_ipv6_only(struct dh *h, struct dh_call *c)
+{
+	struct dh_opts o = {
+		.pool = "198.51.100.10-198.51.100.11\n        ipv6 = 2001:db8:1::/48",
+		.profile = "ipv6 = yes",
+		.tweak = das_on,
+	};
+
+	dh_start(h, &o);
+	h->pcfg.client_ipv6cp = true;
+	dh_tunnel_open(h);
+	dh_call_request(h, c, 7, "alice", "alice-pw");
+	dh_call_connect(c);
+	dh_call_start_ppp(c);
+	c->ppp.profile.ipcp = false;
+	dh_pump(h);
+	assert_false(c->ipcp_up);
+	assert_non_null(dh_session(h, c));
+	assert_int_equal(dh_session(h, c)->ppp.ipcp.state, PPP_FSM_STOPPED);
+	assert_int_equal(dh_session(h, c)->state, SESSION_UP);
+}
+
+/* The DAS finds an IPv6-only session by its Acct-Session-Id: it was
+ * indexed when it came up at IPV6CP. */
+static void disconnect_finds_an_ipv6_only_session_by_acct_session_id(void **state)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+	struct dh h;
+	struct dh_call c;
+	const struct dh_pkt *cdn;
+
+	(void)state;
+	open_ipv6_only(&h, &c);
+	begin(&w, buf, RADIUS_DISCONNECT_REQUEST, 20, NOW);
+	put_acct_session_id(&w, &h, &c);
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_DISCONNECT_ACK);
+	cdn = dh_cdn(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->result, 3);
+	assert_null(dh_session(&h, &c));
+	assert_int_equal(dynauth_stats(&h.srv)->disconnects, 1);
+	dh_stop(&h);
+}
+
+/* ... and by User-Name: a CoA's Session-Timeout (RFC 5176 3.6) ends it
+ * at up + 10 s, counted from when it came up at IPV6CP. */
+static void coa_session_timeout_by_user_name_ends_an_ipv6_only_session(void **state)
+{
+	uint8_t buf[RADIUS_MAX_LEN];
+	struct radius_writer w;
+	struct answer a;
+	struct dh h;
+	struct dh_call c;
+	const struct dh_pkt *cdn;
+	uint64_t up;
+
+	(void)state;
+	open_ipv6_only(&h, &c);
+	up = dh_session(&h, &c)->up_ms;
+	assert_int_equal(up, h.now);
+	dh_advance(&h, 4000);
+	begin(&w, buf, RADIUS_COA_REQUEST, 21, NOW);
+	radius_put_str(&w, RADIUS_USER_NAME, "alice");
+	radius_put_u32(&w, RADIUS_SESSION_TIMEOUT, 10);
+	send_req(&h, buf, &w, &a);
+	assert_int_equal(a.code, RADIUS_COA_ACK);
+	dh_advance(&h, up + 10000 - 1 - h.now);
+	assert_null(dh_cdn(&h, &c, 0));
+	dh_advance(&h, 1);
+	cdn = dh_cdn(&h, &c, 0);
+	assert_non_null(cdn);
+	assert_int_equal(cdn->at - up, 10000);
+	assert_null(dh_session(&h, &c));
+	dh_stop(&h);
+}
+
 /* Session-Timeout 0 takes the profile's limit away. */
 static void coa_session_timeout_zero_removes_the_limit(void **state)
 {
@@ -677,6 +759,8 @@ int main(void)
 		cmocka_unit_test(retransmission_is_answered_again_and_acted_on_once),
 		cmocka_unit_test(coa_session_timeout_ends_the_session_at_the_new_time),
 		cmocka_unit_test(coa_session_timeout_zero_removes_the_limit),
+		cmocka_unit_test(disconnect_finds_an_ipv6_only_session_by_acct_session_id),
+		cmocka_unit_test(coa_session_timeout_by_user_name_ends_an_ipv6_only_session),
 		cmocka_unit_test(coa_filter_id_naming_no_policy_is_refused_with_407),
 		cmocka_unit_test(coa_authorize_only_is_refused_with_405),
 		cmocka_unit_test(indexes_find_one_session_among_hundreds_and_refuse_more_than_64),
