@@ -124,7 +124,7 @@ bool radius_attrs_ipv6_ignored(const struct radius_reply *r, char *names, size_t
 	return names[0] != '\0';
 }
 
-int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
+int radius_attrs_request(const struct radius_reply *r, const policy_t *p,
 			 struct policy_request *req, char *why, size_t wl)
 {
 	req->external_user = true;
@@ -132,7 +132,6 @@ int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16
 		return -1;
 	/* Framed-MTU: radius_attrs_framed_mtu, once the profile says
 	 * whether the session has IPv6 */
-	(void)link_mtu;
 	if (r->framed_pool[0]) {
 		int idx = policy_pool_find(p, r->framed_pool);
 

@@ -41,9 +41,9 @@ struct radius_grant {
  * Delegated-IPv6-Prefix, external_user), and what the session cannot do
  * at all (a Framed-IPv6-Prefix that is no /64, a prefix another session
  * holds or that overlaps a pool's prefixes without being one). 0, or -1
- * with why. link_mtu is no longer used: Framed-MTU is decided after the
- * policy, by radius_attrs_framed_mtu. */
-int radius_attrs_request(const struct radius_reply *r, const policy_t *p, uint16_t link_mtu,
+ * with why. Framed-MTU is decided after the policy, by
+ * radius_attrs_framed_mtu. */
+int radius_attrs_request(const struct radius_reply *r, const policy_t *p,
 			 struct policy_request *req, char *why, size_t why_len);
 
 /* After the policy decides: Framed-MTU (RFC 2865 5.12) against the

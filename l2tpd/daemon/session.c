@@ -830,9 +830,7 @@ static void decide(struct session *s, enum ppp_auth_method method,
 		if (attrs->reply_message[0])
 			log_info("session %u/%u: user '%s': Reply-Message '%s'", s->tunnel_id,
 				 s->session_id, SAFE_STR(s->user), SAFE_STR(attrs->reply_message));
-		if (radius_attrs_request(attrs, srv->policy,
-					 server_link_mru(srv, s->peer.family), &req, why,
-					 sizeof(why))) {
+		if (radius_attrs_request(attrs, srv->policy, &req, why, sizeof(why))) {
 			refuse_attrs(s, why);
 			return;
 		}

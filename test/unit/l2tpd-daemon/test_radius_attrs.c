@@ -50,7 +50,7 @@ static void an_accept_without_attributes_changes_nothing(void **state)
 	struct radius_grant g;
 	char why[200];
 
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.external_user);
 	assert_false(req.has_framed_ipv4);
 	assert_false(req.has_framed_pool);
@@ -70,7 +70,7 @@ static void framed_ip_address_and_pool_go_into_the_request(void **state)
 	struct policy_request req = { 0 };
 	char why[200];
 
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_framed_ipv4);
 	assert_int_equal(req.framed_ipv4.family, AF_INET);
 	assert_memory_equal(req.framed_ipv4.bytes, &r.framed_ip, 4);
@@ -78,7 +78,7 @@ static void framed_ip_address_and_pool_go_into_the_request(void **state)
 	memset(&r, 0, sizeof(r));
 	memset(&req, 0, sizeof(req));
 	snprintf(r.framed_pool, sizeof(r.framed_pool), "office");
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_framed_pool);
 	assert_int_equal(req.framed_pool, policy_pool_find(p, "office"));
 
@@ -86,7 +86,7 @@ static void framed_ip_address_and_pool_go_into_the_request(void **state)
 	memset(&r, 0, sizeof(r));
 	memset(&req, 0, sizeof(req));
 	r.ip_kind = RADIUS_IP_FROM_POOL;
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_false(req.has_framed_ipv4);
 	assert_false(req.has_framed_pool);
 	policy_free(p);
@@ -100,7 +100,7 @@ static void a_framed_pool_we_do_not_have_is_refused_by_name(void **state)
 	char why[200];
 
 	snprintf(r.framed_pool, sizeof(r.framed_pool), "elsewhere");
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-Pool 'elsewhere' names no pool of the policy file");
 	policy_free(p);
 }
@@ -115,7 +115,7 @@ static void framed_mtu_does_not_refuse_the_request(void **state)
 	char why[200];
 
 	r.framed_mtu = 1300;
-	assert_int_equal(radius_attrs_request(&r, p, 1398, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	policy_free(p);
 }
 
@@ -252,7 +252,7 @@ static void the_client_may_choose_its_address(void **state)
 	struct radius_grant g;
 	char why[200];
 
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_false(req.has_framed_ipv4);	/* a pool's, for a client that asks none */
 	assert_int_equal(radius_attrs_grant(&r, p, 0, &g, why, sizeof(why)), 0);
 	assert_true(g.client_chooses);

@@ -60,13 +60,13 @@ static void framed_ipv6_prefix_goes_into_the_request(void **state)
 
 	(void)state;
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:1:3::", 64);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_framed_ipv6_prefix);
 	assert_string_equal(text(&req.framed_ipv6_prefix), "2001:db8:1:3::/64");
 	/* outside every pool: the server's own, accepted */
 	memset(&req, 0, sizeof(req));
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:77::", 64);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_string_equal(text(&req.framed_ipv6_prefix), "2001:db8:77::/64");
 	policy_free(p);
 }
@@ -80,11 +80,11 @@ static void a_framed_ipv6_prefix_other_than_a_64_is_refused_by_name(void **state
 
 	(void)state;
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:1::", 56);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-IPv6-Prefix of length /56 cannot be honoured: it is "
 				 "announced for SLAAC, which needs a /64");
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:1::1", 128);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "Framed-IPv6-Prefix of length /128 cannot be honoured"));
 	assert_false(req.has_framed_ipv6_prefix);
 	policy_free(p);
@@ -100,16 +100,16 @@ static void a_prefix_another_session_holds_is_refused_by_name(void **state)
 
 	(void)state;
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:1:2::", 64);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	req.user = "alice";
 	assert_int_equal(policy_post_auth(p, &req, POLICY_LEASE, &d, NULL), POLICY_GRANTED);
 	memset(&req, 0, sizeof(req));
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-IPv6-Prefix 2001:db8:1:2::/64 is in pool 'clients' and "
 				 "held by another session");
 	policy_decision_release(p, &d);
 	memset(&req, 0, sizeof(req));
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	policy_free(p);
 }
 
@@ -122,12 +122,12 @@ static void a_prefix_overlapping_a_pool_of_another_length_is_refused_by_name(voi
 
 	(void)state;
 	set_prefix(r.framed_ipv6_prefix, &r.framed_ipv6_prefix_len, "2001:db8:100:7::", 64);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-IPv6-Prefix 2001:db8:100:7::/64 overlaps pool "
 				 "'delegated' without being one of its prefixes (another length)");
 	memset(&r, 0, sizeof(r));
 	set_prefix(r.delegated_prefix, &r.delegated_prefix_len, "2001:db8:1::", 56);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "Delegated-IPv6-Prefix 2001:db8:1::/56 overlaps pool 'clients'"));
 	policy_free(p);
 }
@@ -143,11 +143,11 @@ static void bits_past_the_length_are_refused(void **state)
 	/* the parser keeps the octets the length covers; a /44 has half
 	 * of its sixth octet past the length */
 	set_prefix(r.delegated_prefix, &r.delegated_prefix_len, "2001:db8:f8::", 44);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Delegated-IPv6-Prefix 2001:db8:f8::/44 has bits set past its "
 				 "length");
 	set_prefix(r.delegated_prefix, &r.delegated_prefix_len, "2001:db8:f0::", 44);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_delegated_prefix);
 	policy_free(p);
 }
@@ -161,15 +161,15 @@ static void framed_ipv6_pool_names_a_pool_with_ipv6_or_is_refused(void **state)
 
 	(void)state;
 	snprintf(r.framed_ipv6_pool, sizeof(r.framed_ipv6_pool), "lab");
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_framed_ipv6_pool);
 	assert_int_equal(req.framed_ipv6_pool, policy_pool_find(p, "lab"));
 	memset(&req, 0, sizeof(req));
 	snprintf(r.framed_ipv6_pool, sizeof(r.framed_ipv6_pool), "elsewhere");
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-IPv6-Pool 'elsewhere' names no pool of the policy file");
 	snprintf(r.framed_ipv6_pool, sizeof(r.framed_ipv6_pool), "v4only");
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Framed-IPv6-Pool 'v4only' has no ipv6 prefix");
 	assert_false(req.has_framed_ipv6_pool);
 	policy_free(p);
@@ -184,12 +184,12 @@ static void delegated_prefix_is_64_or_shorter(void **state)
 
 	(void)state;
 	set_prefix(r.delegated_prefix, &r.delegated_prefix_len, "2001:db8:100:100::", 56);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), 0);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), 0);
 	assert_true(req.has_delegated_prefix);
 	assert_string_equal(text(&req.delegated_prefix), "2001:db8:100:100::/56");
 	memset(&req, 0, sizeof(req));
 	set_prefix(r.delegated_prefix, &r.delegated_prefix_len, "2001:db8:100:100::", 80);
-	assert_int_equal(radius_attrs_request(&r, p, 1400, &req, why, sizeof(why)), -1);
+	assert_int_equal(radius_attrs_request(&r, p, &req, why, sizeof(why)), -1);
 	assert_string_equal(why, "Delegated-IPv6-Prefix of length /80 cannot be honoured: a "
 				 "delegated prefix is /64 or shorter");
 	policy_free(p);
