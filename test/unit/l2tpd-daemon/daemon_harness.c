@@ -736,3 +736,31 @@ unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id)
 	*ike_id = m.ike_id;
 	return m.type;
 }
+
+void dh_log_capture_start(struct dh_log_capture *c)
+{
+	fflush(stderr);
+	c->file = tmpfile();
+	assert_non_null(c->file);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(fileno(c->file), STDERR_FILENO) >= 0);
+}
+
+char *dh_log_capture_end(struct dh_log_capture *c)
+{
+	long n;
+	char *text;
+
+	fflush(stderr);
+	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
+	close(c->saved);
+	n = ftell(c->file);
+	assert_true(n >= 0);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	rewind(c->file);
+	assert_int_equal(fread(text, 1, (size_t)n, c->file), (size_t)n);
+	fclose(c->file);
+	return text;
+}

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dp_null.h"
 #include "server.h"
@@ -171,5 +172,15 @@ unsigned dh_plugin_recv(struct dh *h, uint32_t *ike_id);
 
 /* The daemon's session for a call, or NULL when it is gone. */
 struct session *dh_session(struct dh *h, const struct dh_call *c);
+
+/* The daemon logs to stderr (log.c): a test reads what it logged between
+ * start and end from a temporary file. end returns the text (caller
+ * frees) and puts stderr back. */
+struct dh_log_capture {
+	FILE *file;
+	int saved;
+};
+void dh_log_capture_start(struct dh_log_capture *c);
+char *dh_log_capture_end(struct dh_log_capture *c);
 
 #endif

@@ -72,42 +72,6 @@ static uint64_t made(struct dh *h)
 	return radius_acct_stats(acct_engine(&h->srv))->made;
 }
 
-/* The daemon logs to stderr (log.c): a test reads it from a file, as
- * test_daemon_log.c does. */
-struct capture {
-	FILE *file;
-	int saved;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->file = tmpfile();
-	assert_non_null(c->file);
-	c->saved = dup(STDERR_FILENO);
-	assert_true(c->saved >= 0);
-	assert_true(dup2(fileno(c->file), STDERR_FILENO) >= 0);
-}
-
-/* Stop and return what was written (caller frees). */
-static char *capture_end(struct capture *c)
-{
-	long n;
-	char *text;
-
-	fflush(stderr);
-	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
-	close(c->saved);
-	n = ftell(c->file);
-	assert_true(n >= 0);
-	text = calloc(1, (size_t)n + 1);
-	assert_non_null(text);
-	rewind(c->file);
-	assert_int_equal(fread(text, 1, (size_t)n, c->file), (size_t)n);
-	fclose(c->file);
-	return text;
-}
-
 static void assert_logged(const char *log, const char *what)
 {
 	assert_non_null(log);
@@ -250,16 +214,16 @@ static void ipcp_giving_up_after_ipv6cp_up_is_the_start(void **state)
  * routes) and no address on the data plane. */
 static void an_ipv6_only_session_is_up(void **state)
 {
-	struct capture cap;
+	struct dh_log_capture cap;
 	struct dh h;
 	struct dh_call c;
 	struct session *s;
 	char *reply, *log;
 
 	(void)state;
-	capture_start(&cap);
+	dh_log_capture_start(&cap);
 	start(&h, &c, 1);
-	log = capture_end(&cap);
+	log = dh_log_capture_end(&cap);
 	s = dh_session(&h, &c);
 	assert_non_null(s);
 	assert_int_equal(s->state, SESSION_UP);
@@ -276,11 +240,11 @@ static void an_ipv6_only_session_is_up(void **state)
 	reply = dh_ctl(&h, "json sessions");
 	assert_logged(reply, "\"state\":\"up\"");
 	free(reply);
-	capture_start(&cap);
+	dh_log_capture_start(&cap);
 	reply = dh_ctl(&h, "disconnect user alice");
 	free(reply);
 	dh_advance(&h, 5000);
-	log = capture_end(&cap);
+	log = dh_log_capture_end(&cap);
 	assert_null(dh_session(&h, &c));
 	assert_int_equal(h.srv.n_sessions_up, 0);
 	assert_logged(log, " down: user 'alice' peer ");
@@ -295,7 +259,7 @@ static void an_ipv6_only_session_is_up(void **state)
  * limit by refusing IPCP. */
 static void an_ipv6_only_session_ends_at_its_session_timeout(void **state)
 {
-	struct capture cap;
+	struct dh_log_capture cap;
 	struct dh h;
 	struct dh_call c;
 	const struct dh_pkt *cdn;
@@ -310,9 +274,9 @@ static void an_ipv6_only_session_ends_at_its_session_timeout(void **state)
 	up = h.now;
 	dh_advance(&h, 600000 - 1);
 	assert_null(dh_cdn(&h, &c, 0));
-	capture_start(&cap);
+	dh_log_capture_start(&cap);
 	dh_advance(&h, 1);
-	log = capture_end(&cap);
+	log = dh_log_capture_end(&cap);
 	cdn = dh_cdn(&h, &c, 0);
 	assert_non_null(cdn);
 	assert_int_equal(cdn->result, 3);	/* RFC 2661 4.4.2: administrative */
@@ -369,7 +333,7 @@ static void client_ipcp(struct dh *h, struct dh_call *c, uint8_t code, uint8_t i
  * runs none. */
 static void ipcp_opening_after_an_ipv6_only_up_adds_ipv4(void **state)
 {
-	struct capture cap;
+	struct dh_log_capture cap;
 	struct dh h;
 	struct dh_call c;
 	struct session *s;
@@ -389,7 +353,7 @@ static void ipcp_opening_after_an_ipv6_only_up_adds_ipv4(void **state)
 	up = s->up_ms;
 	dh_advance(&h, 1000);
 	c.deaf_to = 0x8021;			/* the test answers IPCP itself */
-	capture_start(&cap);
+	dh_log_capture_start(&cap);
 	client_ipcp(&h, &c, 1, 1, opt, sizeof(opt));
 	/* the daemon's Configure-Nak names the address (RFC 1332 3.3) */
 	p = daemon_ipcp(&c, 3, &len);
@@ -401,7 +365,7 @@ static void ipcp_opening_after_an_ipv6_only_up_adds_ipv4(void **state)
 	p = daemon_ipcp(&c, 1, &len);
 	assert_non_null(p);
 	client_ipcp(&h, &c, 2, p[1], p + 4, len - 4);
-	log = capture_end(&cap);
+	log = dh_log_capture_end(&cap);
 	assert_int_equal(s->ppp.ipcp.state, PPP_FSM_OPENED);
 	assert_true(s->ipv4_up);
 	assert_int_equal(s->peer_addr, (uint32_t)opt[2] << 24 | (uint32_t)opt[3] << 16 |

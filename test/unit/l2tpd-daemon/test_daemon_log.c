@@ -18,45 +18,10 @@
 
 #include "daemon_harness.h"
 
-/* The daemon logs to stderr (log.c): the test reads it from a file. */
-struct capture {
-	FILE *file;
-	int saved;
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->file = tmpfile();
-	assert_non_null(c->file);
-	c->saved = dup(STDERR_FILENO);
-	assert_true(c->saved >= 0);
-	assert_true(dup2(fileno(c->file), STDERR_FILENO) >= 0);
-}
-
-/* Stop and return what was written (caller frees). */
-static char *capture_end(struct capture *c)
-{
-	long n;
-	char *text;
-
-	fflush(stderr);
-	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
-	close(c->saved);
-	n = ftell(c->file);
-	assert_true(n >= 0);
-	text = calloc(1, (size_t)n + 1);
-	assert_non_null(text);
-	rewind(c->file);
-	assert_int_equal(fread(text, 1, (size_t)n, c->file), (size_t)n);
-	fclose(c->file);
-	return text;
-}
-
 static void user_name_with_a_newline_and_a_quote_is_logged_escaped(void **state)
 {
 	static const char evil[] = "eve'\n12:00:00.000 l2tpd notice: forged";
-	struct capture cap;
+	struct dh_log_capture cap;
 	struct dh h;
 	struct dh_call c;
 	char *log;
@@ -64,9 +29,9 @@ static void user_name_with_a_newline_and_a_quote_is_logged_escaped(void **state)
 	(void)state;
 	dh_start(&h, NULL);
 	dh_tunnel_open(&h);
-	capture_start(&cap);
+	dh_log_capture_start(&cap);
 	dh_call_open(&h, &c, 7, evil, "whatever");
-	log = capture_end(&cap);
+	log = dh_log_capture_end(&cap);
 
 	assert_int_equal(c.auth_code, 691);	/* no such user */
 	/* the refusal names the user, escaped: one line, the quote too */
