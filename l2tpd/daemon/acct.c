@@ -52,10 +52,6 @@ struct acct_session {
 	uint32_t interval_s;			/* 0: no Interim-Updates */
 	uint8_t end;				/* enum radius_session_end + 1, 0: not said */
 	bool started;				/* a Start went: a Stop follows */
-	/* when the Start went: Acct-Session-Time and the Interim-Update
-	 * grid count from it (the session up: IPCP up, or IPV6CP up for a
-	 * session without IPv4; s->up_ms is the same instant) */
-	uint64_t start_ms;
 	struct radius_nas_facts nas;		/* as the Access-Request said (radius_nas.h) */
 	char *ike_identity;			/* NULL none */
 	unsigned n_class;
@@ -232,7 +228,9 @@ static void session_record(struct acct_session *as, enum radius_acct_status stat
 		r.out_octets = st->tx_bytes;
 		r.in_packets = st->rx_packets;
 		r.out_packets = st->tx_packets;
-		r.session_time = now > as->start_ms ? (uint32_t)((now - as->start_ms) / 1000) : 0;
+		/* from the Start: session_up() set up_ms just before it (IPCP
+		 * up, or IPV6CP up for a session without IPv4) */
+		r.session_time = s->up_ms && now > s->up_ms ? (uint32_t)((now - s->up_ms) / 1000) : 0;
 	}
 	if (status == RADIUS_ACCT_STOP)
 		r.terminate_cause = radius_acct_terminate_cause(
@@ -252,7 +250,7 @@ static void interim_fired(void *ctx, uint64_t now)
 	session_packets(s->srv, s, &st);
 	session_record(as, RADIUS_ACCT_INTERIM, &st);
 	if (timerheap_set(&s->srv->timers, &as->interim.node,
-			  acct_interim_next(as->start_ms, as->interval_s, now)))
+			  acct_interim_next(s->up_ms, as->interval_s, now)))
 		log_err("session %u/%u: no memory for the Interim-Update timer", s->tunnel_id,
 			s->session_id);
 }
@@ -318,11 +316,10 @@ void acct_session_up(struct session *s)
 	if (f.ike_identity && f.ike_identity[0])
 		as->ike_identity = strndup(f.ike_identity, RADIUS_MAX_VALUE);
 	as->started = true;
-	as->start_ms = server_now_ms(s->srv);
 	session_record(as, RADIUS_ACCT_START, NULL);
 	if (as->interval_s &&
 	    timerheap_set(&s->srv->timers, &as->interim.node,
-			  acct_interim_next(as->start_ms, as->interval_s, as->start_ms)))
+			  acct_interim_next(s->up_ms, as->interval_s, s->up_ms)))
 		log_err("session %u/%u: no memory for the Interim-Update timer", s->tunnel_id,
 			s->session_id);
 }
